@@ -1,0 +1,10 @@
+// Module entry: registers every part of the cwb_native surface (typed in src/core/native/AddonTypes.ts).
+#include <napi.h>
+#include "addon.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  cwb::RegisterBackend(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(cwb_native, Init)

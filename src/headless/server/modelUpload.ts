@@ -1,0 +1,74 @@
+// POST /api/upload?name=FILE.gguf: a browser has no path for a dropped file, so it streams the bytes
+// here. They go to a hidden temp file in <dataDir>/models and become visible under their final name
+// only when complete; then the usual "models.import" job is started on that path.
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { link, mkdir, unlink } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { Dispatch } from "../../core/rpc/dispatcher.js";
+import { sendJson } from "./httpResponses.js";
+
+export interface ModelUploadOptions {
+  /** Where uploaded files end up (<dataDir>/models). */
+  modelsDir: string;
+  dispatch: Dispatch;
+}
+
+export async function handleModelUpload(req: IncomingMessage, res: ServerResponse, url: URL, options: ModelUploadOptions): Promise<void> {
+  const name = safeFileName(url.searchParams.get("name") ?? "");
+  if (name === null) {
+    req.resume();
+    sendJson(res, 400, { error: "Query parameter `name` must be a plain file name ending in .gguf" });
+    return;
+  }
+  await mkdir(options.modelsDir, { recursive: true });
+  const temp = path.join(options.modelsDir, `.upload-${randomBytes(6).toString("hex")}.part`);
+  let finalPath: string;
+  try {
+    await pipeline(req, createWriteStream(temp, { flags: "wx" }));
+    finalPath = await publishUnderFreeName(temp, options.modelsDir, name);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: `Upload of ${name} failed: ${messageOf(error)}` });
+    return;
+  }
+  const started = await options.dispatch({ type: "call", id: 0, method: "jobs.start", params: { kind: "models.import", params: { path: finalPath } } });
+  if (!started.ok) {
+    // The import never started, so nothing refers to the file: do not leave it behind.
+    await unlink(finalPath).catch(() => undefined);
+    sendJson(res, 500, { error: started.error.message, code: started.error.code });
+    return;
+  }
+  sendJson(res, 200, { path: finalPath, job: started.value });
+}
+
+/** Only the base name survives, restricted to a portable alphabet; null if nothing sensible remains. */
+export function safeFileName(raw: string): string | null {
+  const base = raw.split(/[/\\]/).pop() ?? "";
+  const cleaned = base.replace(/[^A-Za-z0-9._+-]/g, "_").replace(/^\.+/, "");
+  if (cleaned.length === 0 || cleaned.length > 200 || !/\.gguf$/i.test(cleaned)) return null;
+  return cleaned;
+}
+
+/** Hard-links the finished temp file to "name", "name-1", … (link never overwrites), then drops the temp name. */
+async function publishUnderFreeName(temp: string, dir: string, name: string): Promise<string> {
+  const ext = path.extname(name);
+  const stem = name.slice(0, -ext.length);
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const candidate = path.join(dir, attempt === 0 ? name : `${stem}-${attempt}${ext}`);
+    try {
+      await link(temp, candidate);
+      await unlink(temp);
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  throw new Error(`no free file name for ${name} in ${dir}`);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,35 @@
+// A unit of long work owned by the job queue and run in a worker process.
+import { z } from "zod";
+
+export const jobStates = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"] as const;
+export const jobState = z.enum(jobStates);
+export type JobState = z.infer<typeof jobState>;
+
+export const jobProgress = z.object({
+  /** 0..1, or null while the total is unknown. */
+  fraction: z.number().min(0).max(1).nullable(),
+  /** What the job is doing now, in words ("quantizing blk.3.ffn_up.weight"). */
+  step: z.string(),
+  /** Seconds left, estimated from the rate so far; null while unknown. */
+  etaSeconds: z.number().nullable(),
+});
+export type JobProgress = z.infer<typeof jobProgress>;
+
+export const job = z.object({
+  id: z.string(),
+  kind: z.string(),
+  params: z.unknown(),
+  state: jobState,
+  progress: jobProgress.nullable(),
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  experimentId: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type Job = z.infer<typeof job>;
+
+export function isFinished(state: JobState): boolean {
+  return state === "succeeded" || state === "failed" || state === "cancelled" || state === "interrupted";
+}

@@ -1,0 +1,54 @@
+// The frames that cross a transport. Every transport (IPC, WebSocket) carries exactly these.
+import { z } from "zod";
+
+export const wireError = z.object({
+  name: z.string(),
+  message: z.string(),
+  code: z.string().optional(),
+});
+export type WireError = z.infer<typeof wireError>;
+
+export const callFrame = z.object({
+  type: z.literal("call"),
+  id: z.number().int(),
+  method: z.string(),
+  params: z.unknown(),
+});
+
+export const resultFrame = z.discriminatedUnion("ok", [
+  z.object({ type: z.literal("result"), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
+  z.object({ type: z.literal("result"), id: z.number().int(), ok: z.literal(false), error: wireError }),
+]);
+
+export const eventFrame = z.object({
+  type: z.literal("event"),
+  topic: z.string(),
+  payload: z.unknown(),
+});
+
+export const clientFrame = callFrame;
+export const serverFrame = z.union([resultFrame, eventFrame]);
+
+export type CallFrame = z.infer<typeof callFrame>;
+export type ResultFrame = z.infer<typeof resultFrame>;
+export type EventFrame = z.infer<typeof eventFrame>;
+export type ServerFrame = z.infer<typeof serverFrame>;
+
+/** Error with a machine-readable code; serialised as {name, message, code} across transports. */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ProtocolError";
+  }
+}
+
+export function toWireError(error: unknown): WireError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === "string" ? { code } : {}) };
+  }
+  return { name: "Error", message: String(error) };
+}
