@@ -4,6 +4,14 @@
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   cwb::RegisterBackend(env, exports);
+  cwb::RegisterEvaluate(env, exports);
+  cwb::RegisterBandwidth(env, exports);
+  cwb::RegisterPageCache(env, exports);
+  cwb::RegisterModelFactory(env, exports);
+  cwb::RegisterTraining(env, exports);
+  cwb::RegisterQuantize(env, exports);
+  cwb::RegisterImatrix(env, exports);
+  cwb::RegisterLayers(env, exports);
   return exports;
 }
 

@@ -4,4 +4,12 @@
 
 namespace cwb {
 void RegisterBackend(Napi::Env env, Napi::Object exports);
+void RegisterEvaluate(Napi::Env env, Napi::Object exports);
+void RegisterBandwidth(Napi::Env env, Napi::Object exports);
+void RegisterPageCache(Napi::Env env, Napi::Object exports);
+void RegisterModelFactory(Napi::Env env, Napi::Object exports);
+void RegisterTraining(Napi::Env env, Napi::Object exports);
+void RegisterQuantize(Napi::Env env, Napi::Object exports);
+void RegisterImatrix(Napi::Env env, Napi::Object exports);
+void RegisterLayers(Napi::Env env, Napi::Object exports);
 }  // namespace cwb

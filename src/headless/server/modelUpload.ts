@@ -1,6 +1,6 @@
 // POST /api/upload?name=FILE.gguf: a browser has no path for a dropped file, so it streams the bytes
-// here. They go to a hidden temp file in <dataDir>/models and become visible under their final name
-// only when complete; then the usual "models.import" job is started on that path.
+// here. They go to a temp file in <dataDir>/tmp and appear in <dataDir>/models under their final
+// name only when complete; then the usual "models.import" job is started on that path.
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { link, mkdir, unlink } from "node:fs/promises";
@@ -8,12 +8,18 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Dispatch } from "../../core/rpc/dispatcher.js";
+import type { EventBus } from "../../core/rpc/eventBus.js";
+import { isFinished, type Job } from "../../shared/domain/job.js";
 import { sendJson } from "./httpResponses.js";
 
 export interface ModelUploadOptions {
   /** Where uploaded files end up (<dataDir>/models). */
   modelsDir: string;
+  /** Where the bytes land while they arrive (<dataDir>/tmp); same filesystem as modelsDir. */
+  tempDir: string;
   dispatch: Dispatch;
+  /** To tidy up after the import job: see removeUploadIfUnused. */
+  events: EventBus;
 }
 
 export async function handleModelUpload(req: IncomingMessage, res: ServerResponse, url: URL, options: ModelUploadOptions): Promise<void> {
@@ -24,7 +30,8 @@ export async function handleModelUpload(req: IncomingMessage, res: ServerRespons
     return;
   }
   await mkdir(options.modelsDir, { recursive: true });
-  const temp = path.join(options.modelsDir, `.upload-${randomBytes(6).toString("hex")}.part`);
+  await mkdir(options.tempDir, { recursive: true });
+  const temp = path.join(options.tempDir, `upload-${randomBytes(6).toString("hex")}.part`);
   let finalPath: string;
   try {
     await pipeline(req, createWriteStream(temp, { flags: "wx" }));
@@ -41,7 +48,26 @@ export async function handleModelUpload(req: IncomingMessage, res: ServerRespons
     sendJson(res, 500, { error: started.error.message, code: started.error.code });
     return;
   }
-  sendJson(res, 200, { path: finalPath, job: started.value });
+  const job = started.value as Job;
+  removeUploadIfUnused(options.events, job.id, finalPath);
+  sendJson(res, 200, { path: finalPath, job });
+}
+
+/**
+ * An uploaded copy nobody refers to is only wasted disk: delete it when its import fails (the bytes
+ * are not a usable model) or when the library already had the same content under another path.
+ * Cancelled or interrupted imports keep the file, so a retry can use it.
+ */
+function removeUploadIfUnused(events: EventBus, jobId: string, uploaded: string): void {
+  const unsubscribe = events.subscribe((topic, payload) => {
+    if (topic !== "jobs.updated") return;
+    const job = payload as Job;
+    if (job.id !== jobId || !isFinished(job.state)) return;
+    unsubscribe();
+    const result = job.result as { alreadyPresent?: boolean; model?: { path?: string } } | null;
+    const duplicate = job.state === "succeeded" && result?.alreadyPresent === true && result.model?.path !== uploaded;
+    if (job.state === "failed" || duplicate) void unlink(uploaded).catch(() => undefined);
+  });
 }
 
 /** Only the base name survives, restricted to a portable alphabet; null if nothing sensible remains. */

@@ -24,6 +24,8 @@ export const job = z.object({
   result: z.unknown().nullable(),
   error: z.string().nullable(),
   experimentId: z.string().nullable(),
+  /** A job that must succeed before this one starts (pipelines); if it fails this one is cancelled. */
+  dependsOn: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

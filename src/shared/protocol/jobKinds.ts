@@ -20,6 +20,23 @@ export const jobKinds = {
     z.object({ path: z.string().min(1) }),
     z.object({ model: modelRecord, alreadyPresent: z.boolean() }),
   ),
+  /**
+   * Diagnostic, not a feature: sleeps with progress and can crash on purpose. Tests use it to prove
+   * that a worker crash or a cancel fails only its own job and leaves no temp file behind.
+   */
+  "debug.sleep": jobKind(
+    "Diagnostic sleep",
+    z.object({
+      seconds: z.number().nonnegative().max(3600),
+      /** Die this way halfway through: process.abort(), process.exit(3), or a thrown error. */
+      crash: z.enum(["abort", "exit", "throw"]).optional(),
+      /** Ignore the cancel signal, like native code that cannot be interrupted: only SIGKILL stops it. */
+      ignoreCancel: z.boolean().optional(),
+      /** Declared output size, so the queue's free-disk-space check can be exercised. */
+      outputBytes: z.number().int().nonnegative().optional(),
+    }),
+    z.object({ sleptSeconds: z.number(), tempFileWritten: z.boolean() }),
+  ),
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;

@@ -1,0 +1,95 @@
+// Perplexity / KL-divergence evaluation: the compact base-distribution file format and the per-position
+// arithmetic shared by the base pass (writes the file) and the variant pass (reads it).
+//
+// File layout (little-endian), version 1:
+//   header  64 bytes: "CWBBASE1", u32 version, u32 n_vocab, u32 n_ctx, u32 n_chunk, u32 n_scored,
+//                     u32 k_max, f32 mass_target, u32 flags (bit 0: add_bos), i32 bos, zero padding
+//   tokens  n_ctx * n_chunk i32: the tokenized text, so every variant scores exactly the same tokens
+//   records n_chunk * n_scored, in chunk then position order, each:
+//           u16 k, u16 0, f32 nll (base -ln p of the correct token), f32 rest (base mass outside the
+//           top k, summed directly rather than as 1 - sum), k * u32 token id, k * f32 ln p,
+//           sorted by probability descending (ties: lower id first, so entry 0 is the base argmax as
+//           llama-perplexity picks it).
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace cwb {
+
+constexpr char kBaseMagic[8] = {'C', 'W', 'B', 'B', 'A', 'S', 'E', '1'};
+constexpr uint32_t kBaseVersion = 1;
+constexpr size_t kBaseHeaderBytes = 64;
+
+struct BaseHeader {
+  uint32_t n_vocab = 0;
+  uint32_t n_ctx = 0;
+  uint32_t n_chunk = 0;
+  uint32_t n_scored = 0;
+  uint32_t k_max = 0;
+  float mass_target = 0;
+  bool add_bos = false;
+  int32_t bos = -1;
+};
+
+// One scored position of the base model, as stored.
+struct BaseRecord {
+  float nll = 0;
+  float rest = 0;
+  std::vector<uint32_t> ids;
+  std::vector<float> log_probs;
+};
+
+// The whole base file held in memory (it is small); records point into `bytes`.
+struct BaseFile {
+  BaseHeader header;
+  std::vector<int32_t> tokens;
+  std::vector<char> bytes;
+  std::vector<size_t> record_offsets;  // one per scored position
+  struct View {
+    uint16_t k;
+    float nll;
+    float rest;
+    const uint32_t* ids;
+    const float* log_probs;
+  };
+  View record(size_t i) const;
+};
+
+// Reads and validates a base file; throws std::runtime_error naming the file and the problem.
+BaseFile ReadBaseFile(const std::string& path);
+
+// Per-row results of the variant pass against one base record.
+struct RowVersusBase {
+  double kld = 0;        // compact-format KL(base || variant)
+  bool same_top = false;  // variant argmax == base argmax
+};
+
+// Log-softmax of one row: max logit, its first index and ln(sum exp(l - max)), as llama-perplexity computes them.
+struct RowNorm {
+  float max_logit;
+  int imax;
+  double sum_exp;      // sum of expf(l - max_logit), accumulated in double
+  double log_sum_exp;  // ln(sum_exp)
+};
+RowNorm NormalizeRow(const float* logits, int n_vocab);
+
+// Builds the compact record of one base row (top tokens up to k_max or mass_target, rest mass).
+// `order` is a per-thread scratch buffer.
+void BuildBaseRecord(const float* logits, int n_vocab, const RowNorm& norm, int target, uint32_t k_max,
+                     float mass_target, std::vector<int32_t>& order, BaseRecord& out);
+
+// KL(base || variant) from the compact record: sum over the top k of p ln(p/q) plus the lumped tail
+// rest * ln(rest / q_rest) (a lower bound of the tail's contribution, exact as rest -> 0).
+RowVersusBase CompareWithBase(const float* logits, const RowNorm& norm, const BaseFile::View& base);
+
+// Writes the header and tokens of a base file.
+void WriteBaseHeader(std::FILE* out, const BaseHeader& header, const std::vector<int32_t>& tokens);
+// Appends one record; returns the bytes written.
+size_t WriteBaseRecord(std::FILE* out, const BaseRecord& record);
+
+// Exact KL(base || variant) over the whole vocabulary, in double precision (validation only).
+double ExactKld(const float* base_logits, const RowNorm& base_norm, const float* logits, const RowNorm& norm, int n_vocab);
+
+}  // namespace cwb

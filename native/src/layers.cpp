@@ -1,0 +1,386 @@
+// layerImportance(options, onEvent?): how much each transformer block changes the residual stream on
+// calibration text. For block i the input is the hidden state entering it (the "embd" tensor for
+// block 0, "l_out-(i-1)" after) and the output is "l_out-i"; the importance is 1 - cosine similarity
+// of the two, averaged over every token. Blocks that barely turn the hidden state are the cheapest
+// to drop. The states are read through the eval callback, so nothing in llama.cpp is patched.
+#include <napi.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "addon.h"
+#include "calibrationText.h"
+#include "ggml-backend.h"
+#include "ggml.h"
+#include "gguf.h"
+#include "jobEvents.h"
+#include "llama.h"
+
+namespace cwb {
+
+struct LayersJob {
+  std::string modelPath;
+  std::string textPath;
+  int32_t nCtx = 512;
+  int32_t nChunks = 16;
+  int32_t threads = 0;
+};
+
+struct LayerAccumulator {
+  double sumOneMinusCos = 0;
+  double sumRelativeChange = 0;  // |out - in| / |in|
+  int64_t tokens = 0;
+};
+
+class HiddenStateCollector {
+ public:
+  explicit HiddenStateCollector(int32_t nLayer) : layers_(static_cast<size_t>(nLayer)) {}
+
+  static bool Callback(ggml_tensor* t, bool ask, void* ud) { return static_cast<HiddenStateCollector*>(ud)->Collect(t, ask); }
+
+  const std::vector<LayerAccumulator>& Layers() const { return layers_; }
+  bool SawEmbedding() const { return sawEmbd_; }
+  const std::string& Error() const { return error_; }
+
+ private:
+  static int LayerOf(const char* name) {
+    if (std::strncmp(name, "l_out-", 6) != 0) return -1;
+    char* end = nullptr;
+    long v = std::strtol(name + 6, &end, 10);
+    return (end && *end == '\0') ? static_cast<int>(v) : -1;
+  }
+
+  bool Collect(ggml_tensor* t, bool ask) {
+    const bool isEmbd = std::strcmp(t->name, "embd") == 0;
+    const int layer = LayerOf(t->name);
+    if (ask) return isEmbd || layer >= 0;
+    if (!isEmbd && layer < 0) return true;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (t->type != GGML_TYPE_F32 || !ggml_is_contiguous(t)) {
+      error_ = std::string("unexpected layout of hidden state ") + t->name;
+      return true;
+    }
+    const int64_t width = t->ne[0];
+    const int64_t rows = ggml_nrows(t);
+    current_.resize(static_cast<size_t>(width * rows));
+    ggml_backend_tensor_get(t, current_.data(), 0, ggml_nbytes(t));
+    if (isEmbd) {
+      sawEmbd_ = true;
+      prevLayer_ = -1;
+    } else if (layer == prevLayer_ + 1 && layer < static_cast<int>(layers_.size()) && prevRows_ == rows && prevWidth_ == width) {
+      LayerAccumulator& acc = layers_[static_cast<size_t>(layer)];
+      for (int64_t r = 0; r < rows; r++) {
+        const float* a = prev_.data() + r * width;
+        const float* b = current_.data() + r * width;
+        double dot = 0, na = 0, nb = 0, nd = 0;
+        for (int64_t j = 0; j < width; j++) {
+          dot += static_cast<double>(a[j]) * b[j];
+          na += static_cast<double>(a[j]) * a[j];
+          nb += static_cast<double>(b[j]) * b[j];
+          const double d = static_cast<double>(b[j]) - a[j];
+          nd += d * d;
+        }
+        const double denom = std::sqrt(na) * std::sqrt(nb);
+        const double cos = denom > 0 ? dot / denom : 1.0;
+        acc.sumOneMinusCos += 1.0 - cos;
+        acc.sumRelativeChange += na > 0 ? std::sqrt(nd / na) : 0.0;
+        acc.tokens++;
+      }
+      prevLayer_ = layer;
+    } else {
+      // A state we cannot pair (e.g. rows filtered): start over from here.
+      prevLayer_ = layer;
+    }
+    prev_.swap(current_);
+    prevRows_ = rows;
+    prevWidth_ = width;
+    return true;
+  }
+
+  std::mutex mutex_;
+  std::vector<LayerAccumulator> layers_;
+  std::vector<float> prev_, current_;
+  int64_t prevRows_ = 0, prevWidth_ = 0;
+  int prevLayer_ = -2;
+  bool sawEmbd_ = false;
+  std::string error_;
+};
+
+class LayersWorker : public Napi::AsyncWorker {
+ public:
+  LayersWorker(Napi::Env env, LayersJob job, Napi::Value onEvent)
+      : Napi::AsyncWorker(env), job_(std::move(job)), events_(env, onEvent), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      Run();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+    events_.Release();
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object o = Napi::Object::New(env);
+    Napi::Array layers = Napi::Array::New(env, layers_.size());
+    for (size_t i = 0; i < layers_.size(); i++) {
+      const LayerAccumulator& a = layers_[i];
+      Napi::Object l = Napi::Object::New(env);
+      l.Set("layer", static_cast<double>(i));
+      l.Set("importance", a.tokens > 0 ? a.sumOneMinusCos / static_cast<double>(a.tokens) : 0.0);
+      l.Set("relativeChange", a.tokens > 0 ? a.sumRelativeChange / static_cast<double>(a.tokens) : 0.0);
+      l.Set("tokens", static_cast<double>(a.tokens));
+      layers.Set(i, l);
+    }
+    o.Set("layers", layers);
+    o.Set("chunks", chunks_);
+    o.Set("tokens", static_cast<double>(tokensScored_));
+    o.Set("seconds", seconds_);
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  void Run() {
+    const auto started = std::chrono::steady_clock::now();
+    const std::string text = ReadCalibrationText(job_.textPath);
+    llama_model_params mp = llama_model_default_params();
+    mp.n_gpu_layers = 0;
+    llama_model* model = llama_model_load_from_file(job_.modelPath.c_str(), mp);
+    if (!model) throw std::runtime_error(job_.modelPath + ": llama.cpp cannot load this model");
+    struct ModelGuard {
+      llama_model* m;
+      ~ModelGuard() { llama_model_free(m); }
+    } modelGuard{model};
+    const int32_t nLayer = llama_model_n_layer(model);
+    HiddenStateCollector collector(nLayer);
+
+    const int32_t nCtx = job_.nCtx;
+    llama_context_params cp = llama_context_default_params();
+    cp.n_ctx = static_cast<uint32_t>(nCtx);
+    cp.n_batch = static_cast<uint32_t>(nCtx);
+    cp.n_ubatch = static_cast<uint32_t>(std::min(nCtx, 512));
+    if (job_.threads > 0) {
+      cp.n_threads = job_.threads;
+      cp.n_threads_batch = job_.threads;
+    }
+    cp.cb_eval = &HiddenStateCollector::Callback;
+    cp.cb_eval_user_data = &collector;
+    llama_context* ctx = llama_init_from_model(model, cp);
+    if (!ctx) throw std::runtime_error(job_.modelPath + ": cannot create a llama.cpp context");
+    struct CtxGuard {
+      llama_context* c;
+      ~CtxGuard() { llama_free(c); }
+    } ctxGuard{ctx};
+
+    const llama_vocab* vocab = llama_model_get_vocab(model);
+    const bool addBos = llama_vocab_get_add_bos(vocab);
+    std::vector<llama_token> tokens = TokenizeLikeCommon(vocab, text, true, false);
+    const int32_t available = static_cast<int32_t>(tokens.size() / static_cast<size_t>(nCtx));
+    if (available < 1) throw std::runtime_error(job_.textPath + ": the text has " + std::to_string(tokens.size()) + " tokens, fewer than one context of " + std::to_string(nCtx));
+    const int32_t nChunk = job_.nChunks > 0 ? std::min(job_.nChunks, available) : available;
+
+    llama_batch batch = llama_batch_init(nCtx, 0, 1);
+    struct BatchGuard {
+      llama_batch& b;
+      ~BatchGuard() { llama_batch_free(b); }
+    } batchGuard{batch};
+    for (int32_t c = 0; c < nChunk; c++) {
+      llama_memory_clear(llama_get_memory(ctx), true);
+      batch.n_tokens = 0;
+      for (int32_t k = 0; k < nCtx; k++) {
+        batch.token[k] = (addBos && k == 0) ? llama_vocab_bos(vocab) : tokens[static_cast<size_t>(c * nCtx + k)];
+        batch.pos[k] = k;
+        batch.n_seq_id[k] = 1;
+        batch.seq_id[k][0] = 0;
+        batch.logits[k] = 1;  // all rows stay in the last block, so its input and output pair up
+        batch.n_tokens++;
+      }
+      if (llama_decode(ctx, batch) != 0) throw std::runtime_error("llama_decode failed on chunk " + std::to_string(c + 1));
+      if (!collector.Error().empty()) throw std::runtime_error(collector.Error());
+      chunks_ = c + 1;
+      events_.Progress(static_cast<double>(chunks_) / nChunk, "chunk " + std::to_string(chunks_) + "/" + std::to_string(nChunk));
+    }
+    llama_synchronize(ctx);
+    if (!collector.SawEmbedding()) throw std::runtime_error(job_.modelPath + ": this architecture does not name its hidden states embd / l_out-N; layer importance is not supported for it");
+    layers_ = collector.Layers();
+    for (const auto& l : layers_) {
+      if (l.tokens == 0) throw std::runtime_error(job_.modelPath + ": some blocks produced no paired hidden states; layer importance is not supported for this architecture");
+    }
+    tokensScored_ = layers_.empty() ? 0 : layers_[0].tokens;
+    seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+
+  LayersJob job_;
+  JobEvents events_;
+  std::vector<LayerAccumulator> layers_;
+  int32_t chunks_ = 0;
+  int64_t tokensScored_ = 0;
+  double seconds_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
+// layerImportance({modelPath, textPath, nCtx?, nChunks?, threads?}, onEvent?)
+static Napi::Value LayerImportance(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "layerImportance(options, onEvent?): options object expected");
+  Napi::Object o = info[0].As<Napi::Object>();
+  LayersJob job;
+  if (!o.Get("modelPath").IsString() || !o.Get("textPath").IsString()) throw Napi::TypeError::New(env, "layerImportance: modelPath and textPath must be strings");
+  job.modelPath = o.Get("modelPath").As<Napi::String>();
+  job.textPath = o.Get("textPath").As<Napi::String>();
+  if (o.Get("nCtx").IsNumber()) job.nCtx = o.Get("nCtx").As<Napi::Number>().Int32Value();
+  if (o.Get("nChunks").IsNumber()) job.nChunks = o.Get("nChunks").As<Napi::Number>().Int32Value();
+  if (o.Get("threads").IsNumber()) job.threads = o.Get("threads").As<Napi::Number>().Int32Value();
+  if (job.nCtx < 16) throw Napi::RangeError::New(env, "layerImportance: nCtx must be at least 16");
+  auto* worker = new LayersWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined());
+  Napi::Promise p = worker->Promise();
+  worker->Queue();
+  return p;
+}
+
+// After llama_model_quantize's prune_layers: block_count is updated but per-layer metadata arrays
+// (e.g. llama.feed_forward_length or head_count stored per block) keep their old length. This drops
+// the pruned entries from every "<arch>.*" array whose length equals the old block count, rewriting
+// only the header: tensor infos and the data section are unchanged, so the data is copied as bytes.
+struct LayerArraysJob {
+  std::string inPath;
+  std::string outPath;
+  uint32_t oldBlockCount = 0;
+  std::vector<int32_t> dropped;
+};
+
+class FixLayerArraysWorker : public Napi::AsyncWorker {
+ public:
+  FixLayerArraysWorker(Napi::Env env, LayerArraysJob job) : Napi::AsyncWorker(env), job_(std::move(job)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      Run();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object o = Napi::Object::New(env);
+    Napi::Array keys = Napi::Array::New(env, keys_.size());
+    for (size_t i = 0; i < keys_.size(); i++) keys.Set(i, keys_[i]);
+    o.Set("keys", keys);
+    o.Set("written", !keys_.empty());
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  void Run() {
+    gguf_init_params gp = {/*no_alloc=*/true, /*ctx=*/nullptr};
+    gguf_context* gguf = gguf_init_from_file(job_.inPath.c_str(), gp);
+    if (!gguf) throw std::runtime_error(job_.inPath + ": not a readable GGUF file");
+    struct Guard {
+      gguf_context* g;
+      ~Guard() { gguf_free(g); }
+    } guard{gguf};
+    const int64_t archKey = gguf_find_key(gguf, "general.architecture");
+    if (archKey < 0) throw std::runtime_error(job_.inPath + ": no general.architecture");
+    const std::string prefix = std::string(gguf_get_val_str(gguf, archKey)) + ".";
+    std::vector<bool> drop(job_.oldBlockCount, false);
+    for (int32_t d : job_.dropped) {
+      if (d < 0 || static_cast<uint32_t>(d) >= job_.oldBlockCount) throw std::runtime_error("dropped block " + std::to_string(d) + " is out of range");
+      drop[static_cast<size_t>(d)] = true;
+    }
+    std::vector<std::string> fix;
+    for (int64_t i = 0; i < gguf_get_n_kv(gguf); i++) {
+      const std::string key = gguf_get_key(gguf, i);
+      if (key.rfind(prefix, 0) != 0 || gguf_get_kv_type(gguf, i) != GGUF_TYPE_ARRAY) continue;
+      if (gguf_get_arr_n(gguf, i) != job_.oldBlockCount) continue;
+      fix.push_back(key);
+    }
+    if (fix.empty()) return;
+    for (const auto& key : fix) {
+      const int64_t id = gguf_find_key(gguf, key.c_str());
+      const gguf_type type = gguf_get_arr_type(gguf, id);
+      if (type == GGUF_TYPE_STRING) {
+        std::vector<std::string> kept;
+        for (uint32_t j = 0; j < job_.oldBlockCount; j++)
+          if (!drop[j]) kept.emplace_back(gguf_get_arr_str(gguf, id, j));
+        std::vector<const char*> ptrs;
+        for (const auto& s : kept) ptrs.push_back(s.c_str());
+        gguf_set_arr_str(gguf, key.c_str(), ptrs.data(), ptrs.size());
+      } else {
+        const size_t elem = gguf_type_size(type);
+        const char* src = static_cast<const char*>(gguf_get_arr_data(gguf, id));
+        std::vector<char> kept;
+        for (uint32_t j = 0; j < job_.oldBlockCount; j++)
+          if (!drop[j]) kept.insert(kept.end(), src + j * elem, src + (j + 1) * elem);
+        gguf_set_arr_data(gguf, key.c_str(), type, kept.data(), kept.size() / elem);
+      }
+    }
+    const size_t dataOffset = gguf_get_data_offset(gguf);
+    std::vector<char> meta(gguf_get_meta_size(gguf));
+    gguf_get_meta_data(gguf, meta.data());
+
+    const std::string temp = job_.outPath + ".tmp";
+    FILE* in = std::fopen(job_.inPath.c_str(), "rb");
+    if (!in) throw std::runtime_error(job_.inPath + ": cannot open");
+    FILE* out = std::fopen(temp.c_str(), "wb");
+    if (!out) {
+      std::fclose(in);
+      throw std::runtime_error(temp + ": cannot create");
+    }
+    bool ok = std::fwrite(meta.data(), 1, meta.size(), out) == meta.size() && std::fseek(in, static_cast<long>(dataOffset), SEEK_SET) == 0;
+    std::vector<char> buf(1 << 20);
+    while (ok) {
+      const size_t n = std::fread(buf.data(), 1, buf.size(), in);
+      if (n == 0) break;
+      ok = std::fwrite(buf.data(), 1, n, out) == n;
+    }
+    ok = ok && !std::ferror(in);
+    std::fclose(in);
+    ok = (std::fclose(out) == 0) && ok;
+    if (!ok || std::rename(temp.c_str(), job_.outPath.c_str()) != 0) {
+      std::remove(temp.c_str());
+      throw std::runtime_error(job_.outPath + ": cannot write the model with fixed per-layer metadata");
+    }
+    keys_ = fix;
+  }
+
+  LayerArraysJob job_;
+  std::vector<std::string> keys_;
+  Napi::Promise::Deferred deferred_;
+};
+
+// fixLayerArrays(inPath, outPath, {oldBlockCount, dropped}): resolves {keys, written}; writes outPath
+// only when some array needed fixing (outPath may equal inPath: written through a temp file).
+static Napi::Value FixLayerArrays(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsString() || !info[2].IsObject()) {
+    throw Napi::TypeError::New(env, "fixLayerArrays(inPath, outPath, {oldBlockCount, dropped})");
+  }
+  Napi::Object o = info[2].As<Napi::Object>();
+  LayerArraysJob job;
+  job.inPath = info[0].As<Napi::String>();
+  job.outPath = info[1].As<Napi::String>();
+  if (!o.Get("oldBlockCount").IsNumber() || !o.Get("dropped").IsArray()) throw Napi::TypeError::New(env, "fixLayerArrays: oldBlockCount (number) and dropped (array) are required");
+  job.oldBlockCount = o.Get("oldBlockCount").As<Napi::Number>().Uint32Value();
+  Napi::Array d = o.Get("dropped").As<Napi::Array>();
+  for (uint32_t i = 0; i < d.Length(); i++) job.dropped.push_back(d.Get(i).As<Napi::Number>().Int32Value());
+  auto* worker = new FixLayerArraysWorker(env, std::move(job));
+  Napi::Promise p = worker->Promise();
+  worker->Queue();
+  return p;
+}
+
+void RegisterLayers(Napi::Env env, Napi::Object exports) {
+  exports.Set("layerImportance", Napi::Function::New(env, LayerImportance, "layerImportance"));
+  exports.Set("fixLayerArrays", Napi::Function::New(env, FixLayerArrays, "fixLayerArrays"));
+}
+
+}  // namespace cwb

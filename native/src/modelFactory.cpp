@@ -1,0 +1,456 @@
+// Creates llama-architecture GGUF models from scratch and repacks trained weights into clean files.
+// createModel: metadata we choose + a tokenizer copied from a vocabulary GGUF (optionally trimmed to
+// its first pieces) + seeded random weights, written directly with the gguf writer (F32 for training).
+// packModel: the tensors of one file (e.g. what llama_model_save_to_file wrote after training, which
+// carries a hundred irrelevant keys) with the metadata of another, stored as F32, F16 or BF16.
+#include <napi.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "addon.h"
+#include "ggml.h"
+#include "gguf.h"
+
+namespace cwb {
+
+enum class Storage { F32, F16, BF16 };
+
+// llama_ftype values written to general.file_type (ALL_F32, MOSTLY_F16, MOSTLY_BF16).
+static uint32_t FileType(Storage s) { return s == Storage::F32 ? 0 : s == Storage::F16 ? 1 : 32; }
+
+static Storage ParseStorage(const std::string& t) {
+  if (t == "f32") return Storage::F32;
+  if (t == "f16") return Storage::F16;
+  if (t == "bf16") return Storage::BF16;
+  throw std::runtime_error("storage type must be f32, f16 or bf16, got " + t);
+}
+
+struct TensorF32 {
+  std::string name;
+  int64_t ne0 = 0;
+  int64_t ne1 = 1;
+  bool matrix = false;
+  std::vector<float> data;
+};
+
+using StringPairs = std::vector<std::pair<std::string, std::string>>;
+
+static uint64_t FileSize(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return 0;
+  std::fseek(f, 0, SEEK_END);
+  const long n = std::ftell(f);
+  std::fclose(f);
+  return n > 0 ? static_cast<uint64_t>(n) : 0;
+}
+
+// Writes kv (general.file_type replaced) + tensors; matrices in the storage type, vectors in F32.
+// Temp file then rename, so a failure never leaves a half-written model at outPath.
+static void WriteModel(const gguf_context* kv, const StringPairs& extra, const std::vector<TensorF32>& tensors, Storage storage,
+                       const std::string& outPath) {
+  gguf_context* out = gguf_init_empty();
+  gguf_set_kv(out, kv);
+  gguf_set_val_u32(out, "general.file_type", FileType(storage));
+  for (const auto& p : extra) gguf_set_val_str(out, p.first.c_str(), p.second.c_str());
+
+  ggml_init_params cp = {/*mem_size=*/ggml_tensor_overhead() * (tensors.size() + 1), /*mem_buffer=*/nullptr, /*no_alloc=*/true};
+  ggml_context* shapes = ggml_init(cp);
+  std::vector<std::vector<uint8_t>> buffers(tensors.size());
+  for (size_t i = 0; i < tensors.size(); i++) {
+    const TensorF32& t = tensors[i];
+    const ggml_type type = !t.matrix || storage == Storage::F32 ? GGML_TYPE_F32 : storage == Storage::F16 ? GGML_TYPE_F16 : GGML_TYPE_BF16;
+    ggml_tensor* g = t.matrix ? ggml_new_tensor_2d(shapes, type, t.ne0, t.ne1) : ggml_new_tensor_1d(shapes, type, t.ne0);
+    ggml_set_name(g, t.name.c_str());
+    auto& buf = buffers[i];
+    buf.resize(ggml_nbytes(g));
+    const int64_t n = static_cast<int64_t>(t.data.size());
+    if (type == GGML_TYPE_F32) std::memcpy(buf.data(), t.data.data(), buf.size());
+    else if (type == GGML_TYPE_F16) ggml_fp32_to_fp16_row(t.data.data(), reinterpret_cast<ggml_fp16_t*>(buf.data()), n);
+    else ggml_fp32_to_bf16_row(t.data.data(), reinterpret_cast<ggml_bf16_t*>(buf.data()), n);
+    gguf_add_tensor(out, g);
+    gguf_set_tensor_data(out, t.name.c_str(), buf.data());
+  }
+  const std::string temp = outPath + ".tmp";
+  const bool ok = gguf_write_to_file(out, temp.c_str(), /*only_meta=*/false);
+  gguf_free(out);
+  ggml_free(shapes);
+  if (!ok || std::rename(temp.c_str(), outPath.c_str()) != 0) {
+    std::remove(temp.c_str());
+    throw std::runtime_error(outPath + ": cannot write the model file");
+  }
+}
+
+struct ModelSpec {
+  std::string outPath;
+  std::string vocabPath;
+  std::string name = "cwb-model";
+  uint32_t nVocab = 0;  // 0 = every piece of the vocabulary file
+  uint32_t nEmbd = 256;
+  uint32_t nFf = 768;
+  uint32_t nLayer = 4;
+  uint32_t nHead = 4;
+  uint32_t nHeadKv = 4;
+  uint32_t nCtx = 1024;
+  float ropeFreqBase = 10000.0f;
+  float rmsEps = 1e-5f;
+  float initStd = 0.02f;
+  uint32_t seed = 42;
+  Storage storage = Storage::F32;
+  StringPairs extra;  // additional string metadata
+};
+
+// FNV-1a: the same on every platform, so a seed gives the same weights everywhere.
+static uint64_t Fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+static bool EndsWith(const std::string& s, const char* suffix) {
+  const size_t n = strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+// Norm weights start at one; the token embedding at unit scale (llama.cpp's optimizer does not train
+// it, so it stays a fixed random code the layers learn to read); projections into the residual stream
+// scaled down by depth; everything else small.
+static void InitTensor(TensorF32& t, const ModelSpec& spec) {
+  t.data.resize(static_cast<size_t>(t.ne0 * t.ne1));
+  if (EndsWith(t.name, "_norm.weight")) {
+    std::fill(t.data.begin(), t.data.end(), 1.0f);
+    return;
+  }
+  float std = spec.initStd;
+  if (t.name == "token_embd.weight") std = 1.0f;
+  else if (EndsWith(t.name, "attn_output.weight") || EndsWith(t.name, "ffn_down.weight")) std = spec.initStd / std::sqrt(2.0f * static_cast<float>(spec.nLayer));
+  const uint64_t h = Fnv1a(t.name) ^ (static_cast<uint64_t>(spec.seed) * 0x9E3779B97F4A7C15ull);
+  std::mt19937 gen(static_cast<uint32_t>(h ^ (h >> 32)));
+  std::normal_distribution<float> dist(0.0f, std);
+  for (auto& v : t.data) v = dist(gen);
+}
+
+// Copies tokenizer.* keys of the vocabulary file, cutting the per-piece arrays to nVocab entries.
+static uint32_t CopyTokenizer(gguf_context* dst, const gguf_context* src, uint32_t nVocab, const std::string& path) {
+  const int64_t tokensKey = gguf_find_key(src, "tokenizer.ggml.tokens");
+  if (tokensKey < 0) throw std::runtime_error(path + ": no tokenizer.ggml.tokens in this file");
+  const uint32_t available = static_cast<uint32_t>(gguf_get_arr_n(src, tokensKey));
+  if (nVocab == 0 || nVocab > available) nVocab = available;
+  const int64_t mergesKey = gguf_find_key(src, "tokenizer.ggml.merges");
+  if (mergesKey >= 0 && gguf_get_arr_n(src, mergesKey) > 0 && nVocab < available) {
+    throw std::runtime_error(path + ": trimming a BPE vocabulary (with merges) is not supported; use a SentencePiece vocabulary");
+  }
+  const int64_t nKv = gguf_get_n_kv(src);
+  for (int64_t i = 0; i < nKv; i++) {
+    const std::string key = gguf_get_key(src, i);
+    if (key.rfind("tokenizer.", 0) != 0) continue;
+    const gguf_type type = gguf_get_kv_type(src, i);
+    if (type == GGUF_TYPE_ARRAY) {
+      const gguf_type at = gguf_get_arr_type(src, i);
+      size_t n = gguf_get_arr_n(src, i);
+      if (n == available) n = nVocab;  // one entry per piece
+      if (at == GGUF_TYPE_STRING) {
+        std::vector<const char*> strs(n);
+        for (size_t j = 0; j < n; j++) strs[j] = gguf_get_arr_str(src, i, j);
+        gguf_set_arr_str(dst, key.c_str(), strs.data(), n);
+      } else {
+        gguf_set_arr_data(dst, key.c_str(), at, gguf_get_arr_data(src, i), n);
+      }
+      continue;
+    }
+    if (EndsWith(key, "_token_id") && (type == GGUF_TYPE_UINT32 || type == GGUF_TYPE_INT32)) {
+      const int64_t id = type == GGUF_TYPE_UINT32 ? gguf_get_val_u32(src, i) : gguf_get_val_i32(src, i);
+      if (id < 0 || id >= nVocab) continue;  // a special token that did not survive the trim
+    }
+    switch (type) {
+      case GGUF_TYPE_STRING: gguf_set_val_str(dst, key.c_str(), gguf_get_val_str(src, i)); break;
+      case GGUF_TYPE_UINT32: gguf_set_val_u32(dst, key.c_str(), gguf_get_val_u32(src, i)); break;
+      case GGUF_TYPE_INT32: gguf_set_val_i32(dst, key.c_str(), gguf_get_val_i32(src, i)); break;
+      case GGUF_TYPE_BOOL: gguf_set_val_bool(dst, key.c_str(), gguf_get_val_bool(src, i)); break;
+      case GGUF_TYPE_FLOAT32: gguf_set_val_f32(dst, key.c_str(), gguf_get_val_f32(src, i)); break;
+      case GGUF_TYPE_UINT64: gguf_set_val_u64(dst, key.c_str(), gguf_get_val_u64(src, i)); break;
+      default: break;  // no tokenizer key of another scalar type is in use
+    }
+  }
+  return nVocab;
+}
+
+struct WrittenModel {
+  uint64_t nParams = 0;
+  uint32_t nVocab = 0;
+  uint64_t fileBytes = 0;
+};
+
+static WrittenModel CreateModelFile(const ModelSpec& spec) {
+  if (spec.nEmbd % spec.nHead != 0) throw std::runtime_error("nEmbd must be a multiple of nHead");
+  if (spec.nHead % spec.nHeadKv != 0) throw std::runtime_error("nHead must be a multiple of nHeadKv");
+
+  gguf_init_params vp = {/*no_alloc=*/true, /*ctx=*/nullptr};
+  gguf_context* vocab = gguf_init_from_file(spec.vocabPath.c_str(), vp);
+  if (!vocab) throw std::runtime_error(spec.vocabPath + ": cannot read this GGUF vocabulary file");
+
+  // general.* and the architecture keys first, so a reader sees them before the tokenizer.
+  gguf_context* meta = gguf_init_empty();
+  gguf_set_val_str(meta, "general.architecture", "llama");
+  gguf_set_val_str(meta, "general.name", spec.name.c_str());
+  gguf_set_val_u32(meta, "general.file_type", FileType(spec.storage));
+  gguf_set_val_u32(meta, "general.quantization_version", 2);
+  WrittenModel out;
+  try {
+    gguf_context* tok = gguf_init_empty();
+    out.nVocab = CopyTokenizer(tok, vocab, spec.nVocab, spec.vocabPath);
+    const uint32_t headDim = spec.nEmbd / spec.nHead;
+    gguf_set_val_u32(meta, "llama.vocab_size", out.nVocab);
+    gguf_set_val_u32(meta, "llama.context_length", spec.nCtx);
+    gguf_set_val_u32(meta, "llama.embedding_length", spec.nEmbd);
+    gguf_set_val_u32(meta, "llama.block_count", spec.nLayer);
+    gguf_set_val_u32(meta, "llama.feed_forward_length", spec.nFf);
+    gguf_set_val_u32(meta, "llama.attention.head_count", spec.nHead);
+    gguf_set_val_u32(meta, "llama.attention.head_count_kv", spec.nHeadKv);
+    gguf_set_val_f32(meta, "llama.attention.layer_norm_rms_epsilon", spec.rmsEps);
+    gguf_set_val_u32(meta, "llama.rope.dimension_count", headDim);
+    gguf_set_val_f32(meta, "llama.rope.freq_base", spec.ropeFreqBase);
+    gguf_set_kv(meta, tok);
+    gguf_free(tok);
+  } catch (...) {
+    gguf_free(meta);
+    gguf_free(vocab);
+    throw;
+  }
+  gguf_free(vocab);
+
+  const int64_t nEmbdKv = static_cast<int64_t>(spec.nEmbd / spec.nHead) * spec.nHeadKv;
+  std::vector<TensorF32> tensors;
+  auto add = [&](const std::string& name, int64_t ne0, int64_t ne1) {
+    TensorF32 t;
+    t.name = name;
+    t.ne0 = ne0;
+    t.ne1 = ne1 > 0 ? ne1 : 1;
+    t.matrix = ne1 > 0;
+    InitTensor(t, spec);
+    out.nParams += t.data.size();
+    tensors.push_back(std::move(t));
+  };
+  add("token_embd.weight", spec.nEmbd, out.nVocab);
+  for (uint32_t il = 0; il < spec.nLayer; il++) {
+    const std::string b = "blk." + std::to_string(il) + ".";
+    add(b + "attn_norm.weight", spec.nEmbd, 0);
+    add(b + "attn_q.weight", spec.nEmbd, spec.nEmbd);
+    add(b + "attn_k.weight", spec.nEmbd, nEmbdKv);
+    add(b + "attn_v.weight", spec.nEmbd, nEmbdKv);
+    add(b + "attn_output.weight", spec.nEmbd, spec.nEmbd);
+    add(b + "ffn_norm.weight", spec.nEmbd, 0);
+    add(b + "ffn_gate.weight", spec.nEmbd, spec.nFf);
+    add(b + "ffn_down.weight", spec.nFf, spec.nEmbd);
+    add(b + "ffn_up.weight", spec.nEmbd, spec.nFf);
+  }
+  add("output_norm.weight", spec.nEmbd, 0);
+  add("output.weight", spec.nEmbd, out.nVocab);
+
+  try {
+    WriteModel(meta, spec.extra, tensors, spec.storage, spec.outPath);
+  } catch (...) {
+    gguf_free(meta);
+    throw;
+  }
+  gguf_free(meta);
+  out.fileBytes = FileSize(spec.outPath);
+  return out;
+}
+
+struct PackJob {
+  std::string weightsPath;
+  std::string metadataPath;
+  std::string outPath;
+  Storage storage = Storage::F16;
+  StringPairs extra;
+};
+
+static WrittenModel PackModelFile(const PackJob& job) {
+  gguf_init_params mp = {/*no_alloc=*/true, /*ctx=*/nullptr};
+  gguf_context* meta = gguf_init_from_file(job.metadataPath.c_str(), mp);
+  if (!meta) throw std::runtime_error(job.metadataPath + ": cannot read this GGUF file");
+  ggml_context* data = nullptr;
+  gguf_init_params wp = {/*no_alloc=*/false, /*ctx=*/&data};
+  gguf_context* weights = gguf_init_from_file(job.weightsPath.c_str(), wp);
+  if (!weights) {
+    gguf_free(meta);
+    throw std::runtime_error(job.weightsPath + ": cannot read this GGUF file");
+  }
+  WrittenModel out;
+  std::vector<TensorF32> tensors;
+  std::string error;
+  const int64_t nTensors = gguf_get_n_tensors(weights);
+  for (int64_t i = 0; i < nTensors && error.empty(); i++) {
+    const char* name = gguf_get_tensor_name(weights, i);
+    ggml_tensor* g = ggml_get_tensor(data, name);
+    if (!g || ggml_n_dims(g) > 2) {
+      error = job.weightsPath + ": tensor " + name + " is missing or has more than two dimensions";
+      break;
+    }
+    TensorF32 t;
+    t.name = name;
+    t.ne0 = g->ne[0];
+    t.ne1 = g->ne[1];
+    t.matrix = ggml_n_dims(g) == 2;
+    t.data.resize(static_cast<size_t>(ggml_nelements(g)));
+    if (g->type == GGML_TYPE_F32) std::memcpy(t.data.data(), g->data, ggml_nbytes(g));
+    else if (g->type == GGML_TYPE_F16) ggml_fp16_to_fp32_row(static_cast<const ggml_fp16_t*>(g->data), t.data.data(), ggml_nelements(g));
+    else if (g->type == GGML_TYPE_BF16) ggml_bf16_to_fp32_row(static_cast<const ggml_bf16_t*>(g->data), t.data.data(), ggml_nelements(g));
+    else error = job.weightsPath + ": tensor " + name + " is " + ggml_type_name(g->type) + "; only F32, F16 and BF16 can be repacked";
+    out.nParams += t.data.size();
+    tensors.push_back(std::move(t));
+  }
+  gguf_free(weights);
+  ggml_free(data);
+  if (error.empty()) {
+    try {
+      WriteModel(meta, job.extra, tensors, job.storage, job.outPath);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  gguf_free(meta);
+  if (!error.empty()) throw std::runtime_error(error);
+  out.fileBytes = FileSize(job.outPath);
+  return out;
+}
+
+// One promise-returning worker for both operations.
+class ModelFileWorker : public Napi::AsyncWorker {
+ public:
+  ModelFileWorker(Napi::Env env, std::string path, std::function<WrittenModel()> run)
+      : Napi::AsyncWorker(env), path_(std::move(path)), run_(std::move(run)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      result_ = run_();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("path", path_);
+    o.Set("nParams", Napi::Number::New(env, static_cast<double>(result_.nParams)));
+    if (result_.nVocab > 0) o.Set("nVocab", Napi::Number::New(env, result_.nVocab));
+    o.Set("fileBytes", Napi::Number::New(env, static_cast<double>(result_.fileBytes)));
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::string path_;
+  std::function<WrittenModel()> run_;
+  WrittenModel result_;
+  Napi::Promise::Deferred deferred_;
+};
+
+static uint32_t U32(const Napi::Object& o, const char* key, uint32_t fallback) {
+  if (!o.Has(key) || o.Get(key).IsUndefined()) return fallback;
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() < 0) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a non-negative number");
+  return v.As<Napi::Number>().Uint32Value();
+}
+
+static float F32(const Napi::Object& o, const char* key, float fallback) {
+  if (!o.Has(key) || o.Get(key).IsUndefined()) return fallback;
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
+  return v.As<Napi::Number>().FloatValue();
+}
+
+static std::string Str(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a string");
+  return v.As<Napi::String>();
+}
+
+static Storage StorageOption(const Napi::Object& o, Storage fallback) {
+  if (!o.Has("type") || o.Get("type").IsUndefined()) return fallback;
+  try {
+    return ParseStorage(Str(o, "type"));
+  } catch (const std::runtime_error& e) {
+    throw Napi::RangeError::New(o.Env(), e.what());
+  }
+}
+
+static StringPairs Metadata(const Napi::Object& o) {
+  StringPairs out;
+  if (!o.Has("metadata") || !o.Get("metadata").IsObject()) return out;
+  Napi::Object m = o.Get("metadata").As<Napi::Object>();
+  Napi::Array keys = m.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); i++) {
+    std::string k = keys.Get(i).ToString();
+    out.emplace_back(k, m.Get(k).ToString().Utf8Value());
+  }
+  return out;
+}
+
+// createModel(spec): writes a llama model with seeded random weights; resolves {path, nParams, nVocab, fileBytes}.
+static Napi::Value CreateModel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "createModel(spec): spec object expected");
+  Napi::Object o = info[0].As<Napi::Object>();
+  ModelSpec s;
+  s.outPath = Str(o, "outPath");
+  s.vocabPath = Str(o, "vocabPath");
+  if (o.Has("name") && o.Get("name").IsString()) s.name = o.Get("name").As<Napi::String>();
+  s.nVocab = U32(o, "nVocab", s.nVocab);
+  s.nEmbd = U32(o, "nEmbd", s.nEmbd);
+  s.nFf = U32(o, "nFf", s.nFf);
+  s.nLayer = U32(o, "nLayer", s.nLayer);
+  s.nHead = U32(o, "nHead", s.nHead);
+  s.nHeadKv = U32(o, "nHeadKv", s.nHead);
+  s.nCtx = U32(o, "nCtx", s.nCtx);
+  s.ropeFreqBase = F32(o, "ropeFreqBase", s.ropeFreqBase);
+  s.rmsEps = F32(o, "rmsEps", s.rmsEps);
+  s.initStd = F32(o, "initStd", s.initStd);
+  s.seed = U32(o, "seed", s.seed);
+  s.storage = StorageOption(o, Storage::F32);
+  s.extra = Metadata(o);
+  if (s.nEmbd == 0 || s.nFf == 0 || s.nLayer == 0 || s.nHead == 0 || s.nHeadKv == 0 || s.nCtx == 0) {
+    throw Napi::RangeError::New(env, "createModel: nEmbd, nFf, nLayer, nHead, nHeadKv and nCtx must be positive");
+  }
+  const std::string path = s.outPath;
+  auto* w = new ModelFileWorker(env, path, [s]() { return CreateModelFile(s); });
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+// packModel({weightsPath, metadataPath, outPath, type?, metadata?}): tensors of one file, metadata of another.
+static Napi::Value PackModel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "packModel(options): options object expected");
+  Napi::Object o = info[0].As<Napi::Object>();
+  PackJob job;
+  job.weightsPath = Str(o, "weightsPath");
+  job.metadataPath = Str(o, "metadataPath");
+  job.outPath = Str(o, "outPath");
+  job.storage = StorageOption(o, Storage::F16);
+  job.extra = Metadata(o);
+  const std::string path = job.outPath;
+  auto* w = new ModelFileWorker(env, path, [job]() { return PackModelFile(job); });
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+void RegisterModelFactory(Napi::Env env, Napi::Object exports) {
+  exports.Set("createModel", Napi::Function::New(env, CreateModel, "createModel"));
+  exports.Set("packModel", Napi::Function::New(env, PackModel, "packModel"));
+}
+
+}  // namespace cwb

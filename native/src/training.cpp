@@ -1,0 +1,570 @@
+// Training and validation loss through llama.cpp's own optimizer (llama_opt_init / llama_opt_epoch).
+// Inputs and labels are separate token arrays (labels are the targets, not derived from the inputs),
+// so next-token training and distillation (labels sampled from a teacher) use the same entry point.
+//
+// One optimizer step = one sequence of n_ctx tokens, evaluated in n_ctx / n_ubatch micro-batches whose
+// gradients are accumulated (llama.cpp sets opt_period = n_batch / n_ubatch; n_batch = n_ctx here).
+// llama_opt_epoch is called once per step on a one-sequence dataset, so we pick the order (seeded
+// shuffle), see every step's loss, and a cancel request stops the run within one step.
+#include <napi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "addon.h"
+#include "ggml-opt.h"
+#include "llama.h"
+
+namespace cwb {
+
+struct TrainOptions {
+  std::string modelPath;
+  std::string outPath;  // empty = do not save at the end
+  std::vector<int32_t> data;
+  std::vector<int32_t> labels;
+  uint32_t nCtx = 1024;
+  uint32_t nUbatch = 256;
+  uint32_t epochs = 1;
+  uint32_t maxSteps = 0;  // 0 = epochs * sequences
+  float lr = 1e-3f;
+  float lrMin = 1e-4f;
+  uint32_t warmupSteps = 0;
+  float weightDecay = 0.0f;
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  bool sgd = false;
+  bool shuffle = true;
+  uint32_t seed = 1;
+  int32_t threads = 0;
+  int32_t gpuLayers = 0;
+  std::string checkpointPath;
+  uint32_t checkpointEvery = 0;  // steps; 0 = never
+  uint32_t progressIntervalMs = 500;
+};
+
+struct TrainProgress {
+  uint64_t step = 0;
+  uint64_t totalSteps = 0;
+  uint32_t epoch = 0;
+  double loss = 0;      // mean over the steps since the previous report
+  double lr = 0;
+  uint64_t tokens = 0;  // trained so far
+  double elapsedSeconds = 0;
+  double tokensPerSecond = 0;
+  double etaSeconds = 0;
+  bool checkpoint = false;  // this report follows a checkpoint save
+};
+
+struct TrainResult {
+  uint64_t steps = 0;
+  uint64_t totalSteps = 0;
+  uint64_t tokens = 0;
+  double seconds = 0;
+  double tokensPerSecond = 0;
+  double finalLoss = 0;  // mean over the last 5% of steps (at least one)
+  bool cancelled = false;
+  bool saved = false;
+  std::vector<float> stepLoss;
+};
+
+// Cosine from lr to lrMin after a linear warm-up; read by llama.cpp before every optimizer step.
+struct Schedule {
+  const TrainOptions* opts = nullptr;
+  uint64_t step = 0;
+  uint64_t totalSteps = 1;
+
+  float Lr() const {
+    const TrainOptions& o = *opts;
+    if (step < o.warmupSteps) return o.lr * static_cast<float>(step + 1) / static_cast<float>(o.warmupSteps);
+    const uint64_t decaySteps = totalSteps > o.warmupSteps ? totalSteps - o.warmupSteps : 1;
+    const double t = std::min(1.0, static_cast<double>(step - o.warmupSteps) / static_cast<double>(decaySteps));
+    return static_cast<float>(o.lrMin + 0.5 * (o.lr - o.lrMin) * (1.0 + std::cos(3.14159265358979323846 * t)));
+  }
+};
+
+static ggml_opt_optimizer_params ScheduleParams(void* userdata) {
+  const Schedule& s = *static_cast<const Schedule*>(userdata);
+  ggml_opt_optimizer_params p = ggml_opt_get_default_optimizer_params(nullptr);
+  const float lr = s.Lr();
+  p.adamw.alpha = lr;
+  p.adamw.beta1 = s.opts->beta1;
+  p.adamw.beta2 = s.opts->beta2;
+  p.adamw.wd = s.opts->weightDecay;
+  p.sgd.alpha = lr;
+  p.sgd.wd = s.opts->weightDecay;
+  return p;
+}
+
+// ggml_opt_epoch_callback has no user data; the run on this thread registers itself here.
+struct EpochWatch {
+  const std::atomic<bool>* abort = nullptr;
+  int64_t ubatches = 0;
+  bool abortSeen = false;
+};
+static thread_local EpochWatch* t_watch = nullptr;
+
+static void EpochCallback(bool train, ggml_opt_context_t, ggml_opt_dataset_t, ggml_opt_result_t, int64_t, int64_t, int64_t) {
+  if (!train || !t_watch) return;
+  t_watch->ubatches++;
+  // llama_opt_epoch cannot be interrupted from here; we note the request and stop after this step.
+  if (t_watch->abort && t_watch->abort->load()) t_watch->abortSeen = true;
+}
+
+static void SaveModelAtomically(llama_model* model, const std::string& path) {
+  const std::string temp = path + ".tmp";
+  llama_model_save_to_file(model, temp.c_str());
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    throw std::runtime_error(path + ": cannot write the model file");
+  }
+}
+
+// Loads a model with writable F32 weights and a context able to train or score n_ctx-token sequences.
+struct TrainingContext {
+  llama_model* model = nullptr;
+  llama_context* ctx = nullptr;
+  ~TrainingContext() {
+    if (ctx) llama_free(ctx);
+    if (model) llama_model_free(model);
+  }
+};
+
+static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t nCtx, uint32_t nUbatch, int32_t threads, int32_t gpuLayers, bool allLogits) {
+  llama_model_params mp = llama_model_default_params();
+  mp.n_gpu_layers = gpuLayers;
+  mp.load_mode = LLAMA_LOAD_MODE_NONE;  // weights in writable buffers, not a read-only mapping
+  mp.use_extra_bufts = false;           // no repacked layouts: the optimizer needs plain F32 tensors
+  tc.model = llama_model_load_from_file(path.c_str(), mp);
+  if (!tc.model) throw std::runtime_error(path + ": cannot load this model (see the log)");
+
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = nCtx;
+  cp.n_batch = nCtx;
+  cp.n_ubatch = nUbatch;
+  cp.n_seq_max = 1;
+  const int32_t nThreads = threads > 0 ? threads : static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
+  cp.n_threads = nThreads;
+  cp.n_threads_batch = nThreads;
+  cp.type_k = GGML_TYPE_F32;  // the backward pass has no F16 OUT_PROD
+  cp.type_v = GGML_TYPE_F32;
+  cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;  // no backward pass for flash attention
+  cp.no_perf = true;
+  if (allLogits) cp.n_outputs_max = nCtx;
+  tc.ctx = llama_init_from_model(tc.model, cp);
+  if (!tc.ctx) throw std::runtime_error(path + ": cannot create a context of " + std::to_string(nCtx) + " tokens");
+}
+
+class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
+ public:
+  TrainWorker(Napi::Env env, TrainOptions opts, std::shared_ptr<std::atomic<bool>> abort, Napi::Function onProgress)
+      : Napi::AsyncProgressQueueWorker<TrainProgress>(env),
+        opts_(std::move(opts)),
+        abort_(std::move(abort)),
+        deferred_(Napi::Promise::Deferred::New(env)) {
+    if (!onProgress.IsEmpty()) progress_ = Napi::Persistent(onProgress);
+  }
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute(const ExecutionProgress& progress) override {
+    try {
+      Run(progress);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+
+  void OnProgress(const TrainProgress* items, size_t count) override {
+    if (progress_.IsEmpty() || count == 0) return;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    for (size_t i = 0; i < count; i++) {
+      const TrainProgress& p = items[i];
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("step", Napi::Number::New(env, static_cast<double>(p.step)));
+      o.Set("totalSteps", Napi::Number::New(env, static_cast<double>(p.totalSteps)));
+      o.Set("epoch", Napi::Number::New(env, p.epoch));
+      o.Set("loss", Napi::Number::New(env, p.loss));
+      o.Set("lr", Napi::Number::New(env, p.lr));
+      o.Set("tokens", Napi::Number::New(env, static_cast<double>(p.tokens)));
+      o.Set("elapsedSeconds", Napi::Number::New(env, p.elapsedSeconds));
+      o.Set("tokensPerSecond", Napi::Number::New(env, p.tokensPerSecond));
+      o.Set("etaSeconds", Napi::Number::New(env, p.etaSeconds));
+      o.Set("checkpoint", Napi::Boolean::New(env, p.checkpoint));
+      try {
+        progress_.Call({o});
+      } catch (const Napi::Error&) {
+        // a throwing listener must not abort training
+      }
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("steps", Napi::Number::New(env, static_cast<double>(result_.steps)));
+    o.Set("totalSteps", Napi::Number::New(env, static_cast<double>(result_.totalSteps)));
+    o.Set("tokens", Napi::Number::New(env, static_cast<double>(result_.tokens)));
+    o.Set("seconds", Napi::Number::New(env, result_.seconds));
+    o.Set("tokensPerSecond", Napi::Number::New(env, result_.tokensPerSecond));
+    o.Set("finalLoss", Napi::Number::New(env, result_.finalLoss));
+    o.Set("cancelled", Napi::Boolean::New(env, result_.cancelled));
+    o.Set("outPath", result_.saved ? Napi::Value(Napi::String::New(env, opts_.outPath)) : env.Null());
+    Napi::Float32Array curve = Napi::Float32Array::New(env, result_.stepLoss.size());
+    std::copy(result_.stepLoss.begin(), result_.stepLoss.end(), curve.Data());
+    o.Set("stepLoss", curve);
+    deferred_.Resolve(o);
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  void Run(const ExecutionProgress& progress) {
+    const TrainOptions& o = opts_;
+    const uint64_t nSeq = o.data.size() / o.nCtx;
+    TrainingContext tc;
+    OpenContext(tc, o.modelPath, o.nCtx, o.nUbatch, o.threads, o.gpuLayers, false);
+    const int32_t nVocab = llama_vocab_n_tokens(llama_model_get_vocab(tc.model));
+    for (size_t i = 0; i < o.data.size(); i++) {
+      if (o.data[i] < 0 || o.data[i] >= nVocab || o.labels[i] < 0 || o.labels[i] >= nVocab) {
+        throw std::runtime_error("token " + std::to_string(i) + " is outside the vocabulary of " + o.modelPath + " (" + std::to_string(nVocab) + " pieces)");
+      }
+    }
+
+    // One decode first: a context that never decoded trains with the library's default thread count.
+    {
+      llama_token t = o.data[0];
+      llama_batch b = llama_batch_get_one(&t, 1);
+      if (llama_decode(tc.ctx, b) != 0) throw std::runtime_error("warm-up decode failed");
+      llama_memory_clear(llama_get_memory(tc.ctx), true);
+    }
+
+    Schedule schedule;
+    schedule.opts = &o;
+    schedule.totalSteps = o.maxSteps > 0 ? std::min<uint64_t>(o.maxSteps, nSeq * o.epochs) : nSeq * o.epochs;
+    llama_opt_params lp{};
+    lp.n_ctx_train = 0;
+    lp.param_filter = llama_opt_param_filter_all;
+    lp.param_filter_ud = nullptr;
+    lp.get_opt_pars = ScheduleParams;
+    lp.get_opt_pars_ud = &schedule;
+    lp.optimizer_type = o.sgd ? GGML_OPT_OPTIMIZER_TYPE_SGD : GGML_OPT_OPTIMIZER_TYPE_ADAMW;
+    llama_opt_init(tc.ctx, tc.model, lp);
+
+    ggml_opt_dataset_t dataset = ggml_opt_dataset_init(GGML_TYPE_I32, GGML_TYPE_I32, o.nCtx, o.nCtx, 1, 1);
+    ggml_opt_result_t stepResult = ggml_opt_result_init();
+    int32_t* dsData = static_cast<int32_t*>(ggml_opt_dataset_data(dataset)->data);
+    int32_t* dsLabels = static_cast<int32_t*>(ggml_opt_dataset_labels(dataset)->data);
+
+    EpochWatch watch;
+    watch.abort = abort_.get();
+    t_watch = &watch;
+
+    std::vector<uint64_t> order(nSeq);
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(o.seed);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto lastReport = t0;
+    double lossSinceReport = 0;
+    uint64_t stepsSinceReport = 0;
+    result_.totalSteps = schedule.totalSteps;
+
+    auto report = [&](bool checkpoint) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      TrainProgress p;
+      p.step = schedule.step;
+      p.totalSteps = schedule.totalSteps;
+      p.epoch = static_cast<uint32_t>(nSeq > 0 ? (schedule.step == 0 ? 0 : (schedule.step - 1) / nSeq) : 0);
+      p.loss = stepsSinceReport > 0 ? lossSinceReport / static_cast<double>(stepsSinceReport) : (result_.stepLoss.empty() ? 0 : result_.stepLoss.back());
+      p.lr = schedule.Lr();
+      p.tokens = result_.tokens;
+      p.elapsedSeconds = elapsed;
+      p.tokensPerSecond = elapsed > 0 ? static_cast<double>(result_.tokens) / elapsed : 0;
+      p.etaSeconds = schedule.step > 0 ? elapsed / static_cast<double>(schedule.step) * static_cast<double>(schedule.totalSteps - schedule.step) : 0;
+      p.checkpoint = checkpoint;
+      progress.Send(&p, 1);
+      lossSinceReport = 0;
+      stepsSinceReport = 0;
+      lastReport = std::chrono::steady_clock::now();
+    };
+
+    try {
+      while (schedule.step < schedule.totalSteps) {
+        const uint64_t inEpoch = schedule.step % nSeq;
+        if (inEpoch == 0 && o.shuffle) std::shuffle(order.begin(), order.end(), rng);
+        if (abort_->load()) {
+          result_.cancelled = true;
+          break;
+        }
+        const uint64_t seq = order[inEpoch];
+        std::memcpy(dsData, o.data.data() + seq * o.nCtx, o.nCtx * sizeof(int32_t));
+        std::memcpy(dsLabels, o.labels.data() + seq * o.nCtx, o.nCtx * sizeof(int32_t));
+        ggml_opt_result_reset(stepResult);
+        llama_opt_epoch(tc.ctx, dataset, stepResult, nullptr, /*idata_split=*/1, EpochCallback, nullptr);
+        double loss = 0;
+        ggml_opt_result_loss(stepResult, &loss, nullptr);
+        if (!std::isfinite(loss)) throw std::runtime_error("training diverged at step " + std::to_string(schedule.step + 1) + " (loss is not finite); lower the learning rate");
+        result_.stepLoss.push_back(static_cast<float>(loss));
+        result_.tokens += o.nCtx;
+        lossSinceReport += loss;
+        stepsSinceReport++;
+        schedule.step++;
+
+        const bool checkpointDue = o.checkpointEvery > 0 && !o.checkpointPath.empty() && schedule.step % o.checkpointEvery == 0 && schedule.step < schedule.totalSteps;
+        if (checkpointDue) SaveModelAtomically(tc.model, o.checkpointPath);
+        const auto now = std::chrono::steady_clock::now();
+        if (checkpointDue || schedule.step == schedule.totalSteps ||
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - lastReport).count() >= o.progressIntervalMs) {
+          report(checkpointDue);
+        }
+      }
+    } catch (...) {
+      t_watch = nullptr;
+      ggml_opt_result_free(stepResult);
+      ggml_opt_dataset_free(dataset);
+      throw;
+    }
+    t_watch = nullptr;
+    ggml_opt_result_free(stepResult);
+    ggml_opt_dataset_free(dataset);
+
+    result_.steps = schedule.step;
+    result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    result_.tokensPerSecond = result_.seconds > 0 ? static_cast<double>(result_.tokens) / result_.seconds : 0;
+    const size_t n = result_.stepLoss.size();
+    const size_t tail = std::max<size_t>(1, n / 20);
+    if (n > 0) {
+      double sum = 0;
+      for (size_t i = n - std::min(n, tail); i < n; i++) sum += result_.stepLoss[i];
+      result_.finalLoss = sum / static_cast<double>(std::min(n, tail));
+    }
+    if (!result_.cancelled && !o.outPath.empty()) {
+      SaveModelAtomically(tc.model, o.outPath);
+      result_.saved = true;
+    }
+  }
+
+  TrainOptions opts_;
+  std::shared_ptr<std::atomic<bool>> abort_;
+  Napi::FunctionReference progress_;
+  Napi::Promise::Deferred deferred_;
+  TrainResult result_;
+};
+
+// ---- validation loss: mean cross-entropy of labels given inputs, on a loaded model (any type) ----
+
+struct EvalOptions {
+  std::string modelPath;
+  std::vector<int32_t> data;
+  std::vector<int32_t> labels;
+  uint32_t nCtx = 1024;
+  uint32_t nUbatch = 512;
+  int32_t threads = 0;
+  int32_t gpuLayers = 0;
+};
+
+struct EvalResult {
+  double nll = 0;  // summed over every scored position, nats
+  uint64_t count = 0;
+  double seconds = 0;
+};
+
+class EvalWorker : public Napi::AsyncWorker {
+ public:
+  EvalWorker(Napi::Env env, EvalOptions opts) : Napi::AsyncWorker(env), opts_(std::move(opts)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      Run();
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object o = Napi::Object::New(env);
+    const double mean = result_.count > 0 ? result_.nll / static_cast<double>(result_.count) : 0;
+    o.Set("nll", Napi::Number::New(env, result_.nll));
+    o.Set("count", Napi::Number::New(env, static_cast<double>(result_.count)));
+    o.Set("meanLoss", Napi::Number::New(env, mean));
+    o.Set("perplexity", Napi::Number::New(env, std::exp(mean)));
+    o.Set("seconds", Napi::Number::New(env, result_.seconds));
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  void Run() {
+    const EvalOptions& o = opts_;
+    const auto t0 = std::chrono::steady_clock::now();
+    TrainingContext tc;
+    OpenContext(tc, o.modelPath, o.nCtx, std::min(o.nUbatch, o.nCtx), o.threads, o.gpuLayers, true);
+    const llama_vocab* vocab = llama_model_get_vocab(tc.model);
+    const int32_t nVocab = llama_vocab_n_tokens(vocab);
+    const uint64_t nSeq = o.data.size() / o.nCtx;
+    llama_batch batch = llama_batch_init(static_cast<int32_t>(o.nCtx), 0, 1);
+    try {
+      for (uint64_t s = 0; s < nSeq; s++) {
+        llama_memory_clear(llama_get_memory(tc.ctx), true);
+        const int32_t* in = o.data.data() + s * o.nCtx;
+        const int32_t* lab = o.labels.data() + s * o.nCtx;
+        batch.n_tokens = static_cast<int32_t>(o.nCtx);
+        for (uint32_t i = 0; i < o.nCtx; i++) {
+          if (in[i] < 0 || in[i] >= nVocab || lab[i] < 0 || lab[i] >= nVocab) throw std::runtime_error("token outside the vocabulary of " + o.modelPath);
+          batch.token[i] = in[i];
+          batch.pos[i] = static_cast<llama_pos>(i);
+          batch.n_seq_id[i] = 1;
+          batch.seq_id[i][0] = 0;
+          batch.logits[i] = true;
+        }
+        if (llama_decode(tc.ctx, batch) != 0) throw std::runtime_error("decode failed while scoring sequence " + std::to_string(s));
+        for (uint32_t i = 0; i < o.nCtx; i++) {
+          const float* logits = llama_get_logits_ith(tc.ctx, static_cast<int32_t>(i));
+          float maxLogit = logits[0];
+          for (int32_t v = 1; v < nVocab; v++) maxLogit = std::max(maxLogit, logits[v]);
+          double sum = 0;
+          for (int32_t v = 0; v < nVocab; v++) sum += std::exp(static_cast<double>(logits[v] - maxLogit));
+          result_.nll += std::log(sum) + maxLogit - logits[lab[i]];
+          result_.count++;
+        }
+      }
+    } catch (...) {
+      llama_batch_free(batch);
+      throw;
+    }
+    llama_batch_free(batch);
+    result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+
+  EvalOptions opts_;
+  Napi::Promise::Deferred deferred_;
+  EvalResult result_;
+};
+
+// ---- argument parsing ----
+
+static double Num(const Napi::Object& o, const char* key, double fallback) {
+  if (!o.Has(key) || o.Get(key).IsUndefined()) return fallback;
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+static uint32_t Count(const Napi::Object& o, const char* key, uint32_t fallback) {
+  const double v = Num(o, key, fallback);
+  if (v < 0 || v != std::floor(v)) throw Napi::RangeError::New(o.Env(), std::string(key) + " must be a non-negative integer");
+  return static_cast<uint32_t>(v);
+}
+
+static std::string Str(const Napi::Object& o, const char* key, bool required) {
+  if (!o.Has(key) || o.Get(key).IsUndefined() || o.Get(key).IsNull()) {
+    if (required) throw Napi::TypeError::New(o.Env(), std::string(key) + " is required");
+    return "";
+  }
+  Napi::Value v = o.Get(key);
+  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a string");
+  return v.As<Napi::String>();
+}
+
+static std::vector<int32_t> Tokens(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw Napi::TypeError::New(o.Env(), std::string(key) + " must be an Int32Array");
+  }
+  Napi::Int32Array a = v.As<Napi::Int32Array>();
+  return std::vector<int32_t>(a.Data(), a.Data() + a.ElementLength());
+}
+
+static void CheckShapes(Napi::Env env, const std::vector<int32_t>& data, const std::vector<int32_t>& labels, uint32_t nCtx, uint32_t nUbatch) {
+  if (nCtx == 0 || nUbatch == 0 || nCtx % nUbatch != 0) throw Napi::RangeError::New(env, "nCtx must be a positive multiple of nUbatch");
+  if (data.size() != labels.size()) throw Napi::RangeError::New(env, "data and labels must have the same length");
+  if (data.empty() || data.size() % nCtx != 0) throw Napi::RangeError::New(env, "data length must be a positive multiple of nCtx");
+}
+
+// train(options, onProgress?): {done: Promise<result>, cancel(): void}
+static Napi::Value Train(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "train(options, onProgress?): options object expected");
+  Napi::Object o = info[0].As<Napi::Object>();
+  TrainOptions t;
+  t.modelPath = Str(o, "modelPath", true);
+  t.outPath = Str(o, "outPath", false);
+  t.data = Tokens(o, "data");
+  t.labels = Tokens(o, "labels");
+  t.nCtx = Count(o, "nCtx", t.nCtx);
+  t.nUbatch = Count(o, "nUbatch", t.nUbatch);
+  CheckShapes(env, t.data, t.labels, t.nCtx, t.nUbatch);
+  t.epochs = Count(o, "epochs", t.epochs);
+  t.maxSteps = Count(o, "maxSteps", t.maxSteps);
+  t.lr = static_cast<float>(Num(o, "lr", t.lr));
+  t.lrMin = static_cast<float>(Num(o, "lrMin", t.lr * 0.1));
+  t.warmupSteps = Count(o, "warmupSteps", t.warmupSteps);
+  t.weightDecay = static_cast<float>(Num(o, "weightDecay", t.weightDecay));
+  t.beta1 = static_cast<float>(Num(o, "beta1", t.beta1));
+  t.beta2 = static_cast<float>(Num(o, "beta2", t.beta2));
+  const std::string optimizer = Str(o, "optimizer", false);
+  if (!optimizer.empty() && optimizer != "adamw" && optimizer != "sgd") throw Napi::RangeError::New(env, "optimizer must be adamw or sgd");
+  t.sgd = optimizer == "sgd";
+  if (o.Has("shuffle") && o.Get("shuffle").IsBoolean()) t.shuffle = o.Get("shuffle").As<Napi::Boolean>();
+  t.seed = Count(o, "seed", t.seed);
+  t.threads = static_cast<int32_t>(Count(o, "threads", 0));
+  t.gpuLayers = static_cast<int32_t>(Count(o, "gpuLayers", 0));
+  t.checkpointPath = Str(o, "checkpointPath", false);
+  t.checkpointEvery = Count(o, "checkpointEvery", 0);
+  t.progressIntervalMs = Count(o, "progressIntervalMs", t.progressIntervalMs);
+  if (t.epochs == 0) throw Napi::RangeError::New(env, "epochs must be at least 1");
+  if (!(t.lr > 0) || t.lrMin < 0) throw Napi::RangeError::New(env, "lr must be positive and lrMin non-negative");
+
+  Napi::Function onProgress;
+  if (info.Length() > 1 && info[1].IsFunction()) onProgress = info[1].As<Napi::Function>();
+  auto abort = std::make_shared<std::atomic<bool>>(false);
+  auto* w = new TrainWorker(env, std::move(t), abort, onProgress);
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("done", w->Promise());
+  handle.Set("cancel", Napi::Function::New(env, [abort](const Napi::CallbackInfo& ci) {
+    abort->store(true);
+    return ci.Env().Undefined();
+  }, "cancel"));
+  w->Queue();
+  return handle;
+}
+
+// evaluateLoss(options): Promise<{nll, count, meanLoss, perplexity, seconds}>
+static Napi::Value EvaluateLoss(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "evaluateLoss(options): options object expected");
+  Napi::Object o = info[0].As<Napi::Object>();
+  EvalOptions e;
+  e.modelPath = Str(o, "modelPath", true);
+  e.data = Tokens(o, "data");
+  e.labels = Tokens(o, "labels");
+  e.nCtx = Count(o, "nCtx", e.nCtx);
+  e.nUbatch = Count(o, "nUbatch", std::min(e.nUbatch, e.nCtx));
+  if (e.nUbatch > e.nCtx) e.nUbatch = e.nCtx;
+  CheckShapes(env, e.data, e.labels, e.nCtx, e.nCtx);
+  e.threads = static_cast<int32_t>(Count(o, "threads", 0));
+  e.gpuLayers = static_cast<int32_t>(Count(o, "gpuLayers", 0));
+  auto* w = new EvalWorker(env, std::move(e));
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+void RegisterTraining(Napi::Env env, Napi::Object exports) {
+  exports.Set("train", Napi::Function::New(env, Train, "train"));
+  exports.Set("evaluateLoss", Napi::Function::New(env, EvaluateLoss, "evaluateLoss"));
+}
+
+}  // namespace cwb

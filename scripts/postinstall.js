@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Runs after `npm install` / `npm ci`. Each step is a small function so owners can add theirs
+// without touching the others; a step throws to fail the install, or logs and returns to carry on.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { electronBinaryPath } from "./electronBinary.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+function log(message) {
+  console.error(`[cwb postinstall] ${message}`);
+}
+
+/** The Electron binary is optional (fetched lazily from GitHub); this only reports, never downloads. */
+function reportElectron() {
+  const binary = electronBinaryPath();
+  if (binary.ok) log(`Electron binary present: ${binary.path}`);
+  else log(`Electron binary not present (${binary.reason}); \`npm start\` tries to download it, else serves the UI to a browser.`);
+}
+
+// ---- native addon build (owned by the native engineer: call scripts/build-native.js here) ----
+function buildNativeAddon() {
+  // Intentionally empty until scripts/build-native.js is wired in by its owner.
+}
+
+/** bin/cwb.js runs the compiled CLI, so compile src/{shared,core,worker,headless} to dist/node. */
+function buildNodeSources() {
+  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.node.json"], { cwd: root, stdio: "inherit" });
+  const cli = path.join(root, "dist", "node", "headless", "cli", "main.js");
+  if (result.status === 0) return;
+  // Type errors still emit JavaScript; only a missing CLI entry makes the install unusable.
+  if (!existsSync(cli)) throw new Error(`tsc -p tsconfig.node.json failed (exit ${result.status}) and ${cli} was not written`);
+  log(`tsc -p tsconfig.node.json reported errors (exit ${result.status}); the CLI was still emitted`);
+}
+
+const steps = [reportElectron, buildNativeAddon, buildNodeSources];
+
+for (const step of steps) {
+  try {
+    step();
+  } catch (error) {
+    log(`${step.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

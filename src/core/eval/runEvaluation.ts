@@ -1,0 +1,149 @@
+// The native half of an evaluation, run in a worker process (never opens the database): one base pass
+// that writes the compact base distributions (skipped when a cached file is given), then one pass per
+// variant against that file. N variants cost N + 1 passes, where llama-perplexity needs 2N.
+import type { EvalFigures, EvalSettings } from "../../shared/domain/eval.js";
+import type { MachineFingerprint } from "../../shared/domain/bench.js";
+import { collectMachineFingerprint } from "../machine/machineFingerprint.js";
+import type { EvaluateOptions, EvaluateProgress, EvaluateResult } from "../native/AddonTypes.js";
+import { loadNative } from "../native/loadAddon.js";
+import { baseSelfFigures, evalFigures } from "./evalFigures.js";
+
+export interface EvaluationPlan {
+  base: { modelId: string; path: string };
+  variants: readonly { modelId: string; path: string }[];
+  textPath: string;
+  settings: EvalSettings;
+  /** An existing compact base file for these settings, or null to compute one into writeBaseCacheTo. */
+  baseCachePath: string | null;
+  writeBaseCacheTo: string | null;
+}
+
+export interface BasePassOutput {
+  figures: EvalFigures;
+  evalSeconds: number;
+  file: { path: string; bytes: number; meanK: number; meanRestMass: number; maxRestMass: number };
+  nVocab: number;
+  nTokens: number;
+}
+
+export interface EvaluationOutput {
+  /** Null when the cached base file was reused. */
+  base: BasePassOutput | null;
+  variants: { modelId: string; figures: EvalFigures; evalSeconds: number; kldExactMean?: number }[];
+  chunks: number;
+  contextSize: number;
+  machine: MachineFingerprint;
+  llamaBuild: string;
+}
+
+export interface EvaluationHooks {
+  signal?: AbortSignal;
+  /** fraction of all passes, a step in words, seconds left (after the first chunk). */
+  onProgress?: (fraction: number, step: string, etaSeconds?: number) => void;
+  log?: (message: string) => void;
+  /** Validation only: also compute the exact full-vocabulary KLD by decoding the base in lockstep. */
+  exactKld?: boolean;
+}
+
+/** Runs one native evaluation pass as a promise that an AbortSignal can stop. */
+async function evaluatePass(options: EvaluateOptions, signal: AbortSignal | undefined, onProgress: (p: EvaluateProgress) => void): Promise<EvaluateResult> {
+  const { addon } = await loadNative(false);
+  signal?.throwIfAborted();
+  const handle = addon.evaluate(options, onProgress);
+  const onAbort = (): void => handle.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await handle.promise;
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("evaluation cancelled");
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function nativeOptions(plan: EvaluationPlan): Pick<EvaluateOptions, "nCtx" | "nChunks" | "nBatch" | "nThreads" | "topKMax" | "topMass"> {
+  const s = plan.settings;
+  return {
+    nCtx: s.contextSize,
+    nChunks: s.chunks ?? -1,
+    nBatch: s.batchSize,
+    ...(s.threads !== null ? { nThreads: s.threads } : {}),
+    topKMax: s.topKMax,
+    topMass: s.topMass,
+  };
+}
+
+export async function runEvaluation(plan: EvaluationPlan, hooks: EvaluationHooks = {}): Promise<EvaluationOutput> {
+  const { llama } = await loadNative(false);
+  const passes = (plan.baseCachePath ? 0 : 1) + plan.variants.length;
+  let passIndex = 0;
+  let secondsPerChunk: number | null = null;
+  let chunksTotal = 0;
+  const progressFor = (label: string) => (p: EvaluateProgress) => {
+    chunksTotal = p.chunks;
+    if (p.chunksDone > 0) secondsPerChunk = p.elapsedMs / 1000 / p.chunksDone;
+    const within = p.chunks > 0 ? p.chunksDone / p.chunks : 0;
+    const chunksLeft = (passes - passIndex - within) * p.chunks;
+    const eta = secondsPerChunk !== null ? chunksLeft * secondsPerChunk : undefined;
+    hooks.onProgress?.((passIndex + within) / passes, `${label}: chunk ${p.chunksDone} of ${p.chunks}`, eta);
+  };
+
+  let basePath = plan.baseCachePath;
+  let base: BasePassOutput | null = null;
+  let chunks = 0;
+  if (!basePath) {
+    if (!plan.writeBaseCacheTo) throw new Error("runEvaluation: neither a base cache file nor a place to write one");
+    hooks.log?.(`base pass: ${plan.base.path}`);
+    const r = await evaluatePass(
+      { modelPath: plan.base.path, textPath: plan.textPath, writeBasePath: plan.writeBaseCacheTo, ...nativeOptions(plan) },
+      hooks.signal,
+      progressFor("base"),
+    );
+    if (!r.baseFile) throw new Error("the base pass wrote no base file");
+    base = {
+      figures: baseSelfFigures(r.nll),
+      evalSeconds: r.timings.evalMs / 1000,
+      file: { path: r.baseFile.path, bytes: r.baseFile.bytes, meanK: r.baseFile.meanK, meanRestMass: r.baseFile.meanRestMass, maxRestMass: r.baseFile.maxRestMass },
+      nVocab: r.nVocab,
+      nTokens: r.nTokens,
+    };
+    chunks = r.nChunks;
+    basePath = plan.writeBaseCacheTo;
+    passIndex++;
+    hooks.log?.(`base: PPL ${base.figures.ppl.value.toFixed(4)} ± ${base.figures.ppl.uncertainty.toFixed(4)} over ${r.nChunks} chunks (${base.evalSeconds.toFixed(1)} s)`);
+  }
+
+  const variants: EvaluationOutput["variants"] = [];
+  for (const variant of plan.variants) {
+    hooks.log?.(`variant pass: ${variant.path}`);
+    const r = await evaluatePass(
+      {
+        modelPath: variant.path,
+        basePath,
+        ...nativeOptions(plan),
+        ...(hooks.exactKld ? { exactBaseModelPath: plan.base.path } : {}),
+      },
+      hooks.signal,
+      progressFor(variant.modelId),
+    );
+    if (!r.baseNll || !r.kld || !r.sameTop) throw new Error("the variant pass returned no base comparison");
+    const figures = evalFigures({ nll: r.nll, baseNll: r.baseNll, kld: r.kld, sameTop: r.sameTop });
+    const exact = r.kldExact ? r.kldExact.reduce((s, x) => s + x, 0) / r.kldExact.length : undefined;
+    variants.push({ modelId: variant.modelId, figures, evalSeconds: r.timings.evalMs / 1000, ...(exact !== undefined ? { kldExactMean: exact } : {}) });
+    chunks = r.nChunks;
+    passIndex++;
+    hooks.log?.(
+      `${variant.modelId}: PPL ${figures.ppl.value.toFixed(4)}, KLD ${figures.kldMean.value.toFixed(6)} ± ${figures.kldMean.uncertainty.toFixed(6)} (${(r.timings.evalMs / 1000).toFixed(1)} s)`,
+    );
+  }
+  hooks.onProgress?.(1, `evaluated ${plan.variants.length} variant(s) over ${chunks || chunksTotal} chunks`, 0);
+  return {
+    base,
+    variants,
+    chunks,
+    contextSize: plan.settings.contextSize,
+    machine: await collectMachineFingerprint(llama),
+    llamaBuild: llama.llamaCppRelease.release,
+  };
+}

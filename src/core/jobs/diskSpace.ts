@@ -1,0 +1,43 @@
+// Refuses to start a job whose declared output would not fit on the disk it writes to, rather than
+// failing hours later with a half-written file.
+import { statfs } from "node:fs/promises";
+import path from "node:path";
+import { formatBytes } from "../../shared/format.js";
+
+/** Kept free on top of the estimate: the OS, the database and logs need room too. */
+export const diskSpaceMarginBytes = 256 * 1024 * 1024;
+
+export class DiskSpaceError extends Error {
+  readonly code = "DISK_FULL";
+  constructor(
+    readonly dir: string,
+    readonly neededBytes: number,
+    readonly freeBytes: number,
+  ) {
+    super(
+      `not enough disk space in ${dir}: the job needs about ${formatBytes(neededBytes)} ` +
+        `(plus ${formatBytes(diskSpaceMarginBytes)} kept free) but only ${formatBytes(freeBytes)} is available`,
+    );
+    this.name = "DiskSpaceError";
+  }
+}
+
+export async function freeBytes(dir: string): Promise<number> {
+  // statfs needs an existing path; walk up to the nearest one.
+  let probe = path.resolve(dir);
+  for (;;) {
+    try {
+      const stats = await statfs(probe);
+      return stats.bavail * stats.bsize;
+    } catch (error) {
+      const parent = path.dirname(probe);
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || parent === probe) throw error;
+      probe = parent;
+    }
+  }
+}
+
+export async function ensureFreeSpace(dir: string, neededBytes: number): Promise<void> {
+  const free = await freeBytes(dir);
+  if (free < neededBytes + diskSpaceMarginBytes) throw new DiskSpaceError(dir, neededBytes, free);
+}

@@ -1,0 +1,17 @@
+// Where the worker script is, found from this module's own location: compiled code runs
+// dist/node/core/jobs/workerEntry.js → dist/node/worker/main.js; tests run the TypeScript sources
+// (src/core/jobs/workerEntry.ts → src/worker/main.ts), which Node loads through tsx.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface WorkerEntry {
+  readonly entryPath: string;
+  readonly execArgv: readonly string[];
+}
+
+export function resolveWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
+  const here = fileURLToPath(moduleUrl);
+  const extension = path.extname(here) === ".ts" ? ".ts" : ".js";
+  const entryPath = path.resolve(path.dirname(here), "..", "..", "worker", `main${extension}`);
+  return { entryPath, execArgv: extension === ".ts" ? ["--import", "tsx"] : [] };
+}

@@ -1,0 +1,6 @@
+// Every schema migration, in order. A new migration is a new numbered file added at the end here.
+import type { Migration } from "./Migration.js";
+import { migration0001Initial } from "./0001-initial.js";
+import { migration0002JobOwnership } from "./0002-job-ownership.js";
+
+export const migrations: readonly Migration[] = [migration0001Initial, migration0002JobOwnership];

@@ -1,0 +1,52 @@
+// The sandboxed preload: exposes `window.cwb` (shared/protocol/bridge.ts) and nothing else. It can
+// only require "electron", so it uses the plain call-name list instead of the zod protocol; the main
+// process validates every payload again.
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from "electron";
+import { bridgeGlobalName, type CwbBridge } from "../shared/protocol/bridge.js";
+import { isCallName } from "../shared/protocol/callNames.js";
+import type { EventTopic } from "../shared/protocol/endpoints.js";
+import { ipcChannels } from "../main/ipcChannels.js";
+
+let nextCallId = 1;
+
+interface ResultLike {
+  ok?: unknown;
+  value?: unknown;
+  error?: { name?: unknown; message?: unknown; code?: unknown };
+}
+
+/** The wire error as an Error; contextBridge keeps only the message of a rejected Error. */
+function toError(method: string, error: ResultLike["error"]): Error {
+  const message = typeof error?.message === "string" ? error.message : `${method} failed`;
+  const result = new Error(message);
+  if (typeof error?.name === "string") result.name = error.name;
+  if (typeof error?.code === "string") (result as Error & { code?: string }).code = error.code;
+  return result;
+}
+
+const bridge: CwbBridge = {
+  async call(method, params) {
+    if (!isCallName(method)) throw new Error(`Unknown method "${String(method)}"`);
+    const frame = { type: "call", id: nextCallId++, method, params };
+    const result = (await ipcRenderer.invoke(ipcChannels.call, frame)) as ResultLike | null;
+    if (result?.ok === true) return result.value;
+    throw toError(method, result?.error);
+  },
+
+  on(listener) {
+    if (typeof listener !== "function") throw new TypeError("cwb.on needs a listener function");
+    const handler = (_event: IpcRendererEvent, frame: { topic?: unknown; payload?: unknown } | null): void => {
+      if (typeof frame?.topic === "string") listener(frame.topic as EventTopic, frame.payload);
+    };
+    ipcRenderer.on(ipcChannels.event, handler);
+    return () => {
+      ipcRenderer.removeListener(ipcChannels.event, handler);
+    };
+  },
+
+  getPathForFile(file) {
+    return webUtils.getPathForFile(file);
+  },
+};
+
+contextBridge.exposeInMainWorld(bridgeGlobalName, bridge);

@@ -1,0 +1,102 @@
+// Every job with live progress (jobs.list + "jobs.updated"), and Cancel / Retry.
+import { useState } from "react";
+import { isFinished, type Job } from "../../../shared/domain/job.js";
+import { formatDateTime, formatDuration, formatPercent } from "../../../shared/format.js";
+import { Button } from "../../components/Button.js";
+import { Card } from "../../components/Card.js";
+import { JobStateBadge } from "../../components/JobStateBadge.js";
+import { Notice } from "../../components/Notice.js";
+import { PageHeader } from "../../components/PageHeader.js";
+import { ProgressBar } from "../../components/ProgressBar.js";
+import { useClient } from "../../client/ClientContext.js";
+import { useJobs } from "../../hooks/useJobs.js";
+import { jobElapsedSeconds, jobSubject, jobTitle } from "../../jobDescription.js";
+
+export function JobsPage() {
+  const client = useClient();
+  const { jobs, error, loading } = useJobs();
+  const [actionError, setActionError] = useState<string>();
+  const active = jobs.filter((job) => !isFinished(job.state)).length;
+
+  const act = (method: "jobs.cancel" | "jobs.retry", job: Job) => {
+    setActionError(undefined);
+    client.call(method, { id: job.id }).catch((reason: unknown) => setActionError(`${method === "jobs.cancel" ? "Cancel" : "Retry"} failed: ${String((reason as Error).message ?? reason)}`));
+  };
+
+  return (
+    <>
+      <PageHeader title="Jobs" subtitle={loading && jobs.length === 0 ? "Loading…" : `${jobs.length} job${jobs.length === 1 ? "" : "s"}, ${active} active`} />
+      <div className="space-y-3">
+        {error && <Notice tone="error">Could not list jobs: {error.message}</Notice>}
+        {actionError && (
+          <Notice tone="error" onDismiss={() => setActionError(undefined)}>
+            {actionError}
+          </Notice>
+        )}
+        <Card>
+          {jobs.length === 0 ? (
+            <p className="px-4 py-10 text-center text-sm text-zinc-500">{loading ? "Loading…" : "No jobs yet. Importing a model starts one."}</p>
+          ) : (
+            <table className="w-full text-sm">
+              <thead className="border-b border-zinc-200 text-left text-xs font-medium text-zinc-500">
+                <tr>
+                  <th className="px-4 py-2 font-medium">Job</th>
+                  <th className="px-3 py-2 font-medium">State</th>
+                  <th className="w-[32%] px-3 py-2 font-medium">Progress</th>
+                  <th className="px-3 py-2 text-right font-medium">ETA</th>
+                  <th className="px-3 py-2 text-right font-medium">Elapsed</th>
+                  <th className="px-3 py-2 font-medium">Created</th>
+                  <th className="px-4 py-2" />
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-zinc-100">
+                {jobs.map((job) => (
+                  <JobRow key={job.id} job={job} onCancel={() => act("jobs.cancel", job)} onRetry={() => act("jobs.retry", job)} />
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}
+
+function JobRow({ job, onCancel, onRetry }: { job: Job; onCancel: () => void; onRetry: () => void }) {
+  const finished = isFinished(job.state);
+  const fraction = job.state === "succeeded" ? 1 : (job.progress?.fraction ?? null);
+  const subject = jobSubject(job);
+  return (
+    <tr className="align-top" data-testid="job-row" data-state={job.state}>
+      <td className="px-4 py-2.5">
+        <div className="font-medium text-zinc-800">{jobTitle(job)}</div>
+        <div className="max-w-xs truncate text-xs text-zinc-500" title={subject ?? job.id}>
+          {subject ?? job.id}
+        </div>
+      </td>
+      <td className="px-3 py-2.5">
+        <JobStateBadge state={job.state} />
+      </td>
+      <td className="px-3 py-2.5">
+        {finished && job.state !== "succeeded" ? (
+          <div className="text-xs text-red-700">{job.error ?? job.state}</div>
+        ) : (
+          <>
+            <div className="flex items-center gap-2">
+              <ProgressBar fraction={job.state === "queued" ? 0 : fraction} />
+              <span className="w-12 shrink-0 text-right text-xs tabular-nums text-zinc-600">{fraction === null ? "" : formatPercent(fraction, 0)}</span>
+            </div>
+            <div className="mt-1 truncate text-xs text-zinc-500">{job.state === "queued" ? "Waiting for a worker" : (job.progress?.step ?? "")}</div>
+          </>
+        )}
+      </td>
+      <td className="px-3 py-2.5 text-right tabular-nums text-zinc-700">{finished ? "—" : formatDuration(job.progress?.etaSeconds)}</td>
+      <td className="px-3 py-2.5 text-right tabular-nums text-zinc-700">{formatDuration(jobElapsedSeconds(job, Date.now()))}</td>
+      <td className="px-3 py-2.5 whitespace-nowrap tabular-nums text-zinc-600">{formatDateTime(job.createdAt)}</td>
+      <td className="px-4 py-2.5 text-right">
+        {!finished && <Button onClick={onCancel}>Cancel</Button>}
+        {(job.state === "failed" || job.state === "cancelled" || job.state === "interrupted") && <Button onClick={onRetry}>Retry</Button>}
+      </td>
+    </tr>
+  );
+}

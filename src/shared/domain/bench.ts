@@ -1,0 +1,113 @@
+// Speed and memory benchmark of one model: what the user can choose, what was actually used, and
+// what was measured. Shared by the job kind, the CLI, the store and the renderer.
+import { z } from "zod";
+import { metric } from "./run.js";
+
+export const benchGpuChoices = ["auto", "false", "cuda", "vulkan", "metal"] as const;
+export const benchGpu = z.enum(benchGpuChoices);
+export type BenchGpu = z.infer<typeof benchGpu>;
+
+/** Options of one benchmark; every field has a default, so `{}` is a valid request. */
+export const benchSettings = z.object({
+  /** Prompt-processing lengths in tokens (random tokens of the vocabulary, fixed seed, like llama-bench). */
+  promptLengths: z.array(z.number().int().min(1).max(32768)).min(1).default([128, 512]),
+  /** Tokens generated per generation repetition (greedy). The first one's latency is the TTFT. */
+  generateTokens: z.number().int().min(2).max(8192).default(128),
+  /** Prompt evaluated before each generation repetition; TTFT includes its processing. */
+  generationPromptTokens: z.number().int().min(1).max(32768).default(128),
+  /** Timed repetitions of every test. */
+  reps: z.number().int().min(1).max(1000).default(5),
+  /** Untimed rounds of every test first (caches, thread pools, CPU clocks). */
+  warmupReps: z.number().int().min(0).max(100).default(1),
+  /** Model loads timed after the cold one. */
+  warmLoads: z.number().int().min(0).max(20).default(2),
+  /** null: node-llama-cpp's default (the machine's math cores). */
+  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  /** null: just enough for the longest test, rounded up to 256. */
+  contextSize: z.number().int().min(32).max(1 << 20).nullable().default(null),
+  /** Logical and physical batch in tokens (node-llama-cpp uses one value for both). */
+  batchSize: z.number().int().min(1).max(1 << 16).default(512),
+  gpu: benchGpu.default("auto"),
+  /** "auto" lets node-llama-cpp fit layers to free VRAM; 0 on CPU builds. */
+  gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0)]).default("auto"),
+  flashAttention: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Run the memory-bandwidth probe (about 5 s) to express generation as a share of the limit. */
+  bandwidth: z.boolean().default(true),
+  bandwidthMiB: z.number().int().min(16).max(65536).default(1024),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+});
+export type BenchSettingsInput = z.input<typeof benchSettings>;
+export type BenchSettings = z.output<typeof benchSettings>;
+
+/** The settings that were really in effect (recorded with the run). */
+export const resolvedBenchSettings = benchSettings.extend({
+  threads: z.number().int(),
+  contextSize: z.number().int(),
+  gpuLayers: z.number().int(),
+  /** "cpu" or node-llama-cpp's GPU type ("cuda", "vulkan", "metal"). */
+  backend: z.string(),
+  flashAttention: z.boolean(),
+});
+export type ResolvedBenchSettings = z.infer<typeof resolvedBenchSettings>;
+
+export const machineFingerprint = z.object({
+  /** Hash of the stable fields: same machine, OS, backend and build ⇒ same id. */
+  id: z.string(),
+  cpu: z.string(),
+  cores: z.number().int(),
+  ramBytes: z.number(),
+  gpu: z.string().nullable(),
+  os: z.string(),
+  details: z.object({
+    arch: z.string(),
+    platform: z.string(),
+    osRelease: z.string(),
+    backend: z.string(),
+    gpuDriver: z.string().nullable(),
+    gpuNames: z.array(z.string()),
+    vramBytes: z.number().nullable(),
+    llamaCppRelease: z.string(),
+    nodeLlamaCppVersion: z.string(),
+    cpuMathCores: z.number().int().nullable(),
+    llamaSystemInfo: z.string().nullable(),
+  }),
+});
+export type MachineFingerprint = z.infer<typeof machineFingerprint>;
+
+export const benchDetails = z.object({
+  modelPath: z.string(),
+  modelSizeBytes: z.number(),
+  /** What "cold" meant for this run (see speedBench.ts). */
+  coldLoad: z.object({
+    evictionRequested: z.boolean(),
+    residentBefore: z.number().nullable(),
+    residentAfter: z.number().nullable(),
+  }),
+  memory: z.object({
+    source: z.enum(["VmHWM", "maxRSS"]),
+    /** Whether the peak was reset before the model was loaded (Linux only). */
+    peakReset: z.boolean(),
+    estimateModelBytes: z.number(),
+    estimateContextBytes: z.number(),
+  }),
+  bandwidth: z
+    .object({ bytesPerSecond: z.number(), threads: z.number(), bufferBytes: z.number(), roundSeconds: z.array(z.number()) })
+    .nullable(),
+  weightBytesPerToken: z.number(),
+  vocabularySize: z.number(),
+  warnings: z.array(z.string()),
+});
+export type BenchDetails = z.infer<typeof benchDetails>;
+
+/** What the bench job returns. */
+export const benchReport = z.object({
+  runId: z.string().nullable(),
+  modelId: z.string().nullable(),
+  settings: resolvedBenchSettings,
+  machine: machineFingerprint,
+  llamaBuild: z.string(),
+  nodeLlamaCpp: z.string(),
+  metrics: z.array(metric),
+  details: benchDetails,
+});
+export type BenchReport = z.infer<typeof benchReport>;

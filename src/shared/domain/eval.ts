@@ -1,0 +1,59 @@
+// Quality evaluation of variants against their base (perplexity and KL divergence, as llama-perplexity
+// measures them): what the user can choose and what one evaluation job reports. Shared by the job
+// kind, the CLI, the store and the renderer.
+import { z } from "zod";
+
+/** Options of one evaluation; every field has a default, so `{}` is a valid request. */
+export const evalSettings = z.object({
+  /** Chunk length in tokens (llama-perplexity -c). */
+  contextSize: z.number().int().min(16).max(1 << 17).default(512),
+  /** Chunks scored (llama-perplexity --chunks); null: every whole chunk of the text. */
+  chunks: z.number().int().min(1).max(1 << 20).nullable().default(null),
+  /** Logical batch (llama-perplexity -b): batch / contextSize chunks are decoded together. */
+  batchSize: z.number().int().min(1).max(1 << 16).default(2048),
+  /** null: every hardware thread. */
+  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  /** Compact base distributions: at most this many top tokens per position... */
+  topKMax: z.number().int().min(1).max(4096).default(64),
+  /** ...or fewer once they cover this much probability. */
+  topMass: z.number().gt(0).max(1).default(0.999),
+});
+export type EvalSettingsInput = z.input<typeof evalSettings>;
+export type EvalSettings = z.output<typeof evalSettings>;
+
+export const estimate = z.object({ value: z.number(), uncertainty: z.number() });
+
+/** The figures of one variant against the base (see shared/metrics/quality.ts). */
+export const evalFigures = z.object({
+  positions: z.number().int(),
+  ppl: estimate,
+  basePpl: estimate,
+  pplRatio: estimate,
+  pplDelta: estimate,
+  lnPplRatio: estimate,
+  kldMean: estimate,
+  kldMedian: z.number(),
+  kldP99: z.number(),
+  kldP999: z.number(),
+  kldMax: z.number(),
+  sameTop: estimate,
+  deltaPRms: estimate,
+});
+export type EvalFigures = z.infer<typeof evalFigures>;
+
+export const evalVariantResult = z.object({
+  modelId: z.string(),
+  runId: z.string(),
+  figures: evalFigures,
+  evalSeconds: z.number(),
+});
+
+export const evalJobResult = z.object({
+  baseModelId: z.string(),
+  /** The base's own run (only when its distributions were computed by this job). */
+  baseRunId: z.string().nullable(),
+  basePpl: estimate,
+  baseCache: z.object({ artifactId: z.string(), path: z.string(), bytes: z.number(), reused: z.boolean() }),
+  variants: z.array(evalVariantResult),
+});
+export type EvalJobResult = z.infer<typeof evalJobResult>;

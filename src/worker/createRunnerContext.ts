@@ -1,0 +1,48 @@
+// Builds the context a runner gets, sending its reports to the parent. Progress is rate-limited
+// here so a runner may report every tensor or chunk without flooding the IPC channel.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { WorkerMessage } from "../core/jobs/workerMessages.js";
+import type { RunnerContext } from "./Runner.js";
+
+const progressIntervalMs = 100;
+
+export interface RunnerContextOptions {
+  jobId: string;
+  dataDir: string;
+  tempDir: string;
+  signal: AbortSignal;
+  send: (message: WorkerMessage) => void;
+}
+
+export function createRunnerContext(options: RunnerContextOptions): RunnerContext {
+  let lastSentAt = 0;
+  let lastStep = "";
+  let tempDirMade = false;
+  return {
+    jobId: options.jobId,
+    dataDir: options.dataDir,
+    signal: options.signal,
+    progress(fraction, step, etaSeconds) {
+      const at = Date.now();
+      const clamped = fraction === null || !Number.isFinite(fraction) ? null : Math.min(1, Math.max(0, fraction));
+      // Step changes and completion always go through; the rest at most every 100 ms.
+      if (step === lastStep && clamped !== 1 && at - lastSentAt < progressIntervalMs) return;
+      lastSentAt = at;
+      lastStep = step;
+      options.send({ type: "progress", fraction: clamped, step, ...(etaSeconds !== undefined && etaSeconds >= 0 ? { etaSeconds } : {}) });
+    },
+    log(level, message) {
+      options.send({ type: "log", level, message });
+    },
+    tempPath(name) {
+      const base = path.basename(name);
+      if (base !== name || name === "" || name === "." || name === "..") throw new Error(`tempPath: "${name}" must be a plain file name`);
+      if (!tempDirMade) {
+        mkdirSync(options.tempDir, { recursive: true });
+        tempDirMade = true;
+      }
+      return path.join(options.tempDir, name);
+    },
+  };
+}

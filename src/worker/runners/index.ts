@@ -1,0 +1,11 @@
+// Job kind → runner. Loaded lazily so a worker imports only the code of the job it runs (loading
+// node-llama-cpp alone takes half a second). Add one file per kind next to this one.
+import type { Runner } from "../Runner.js";
+
+type RunnerModule = { default: Runner<never> };
+
+export const runners: Record<string, () => Promise<RunnerModule>> = {
+  "models.import": () => import("./modelsImport.js"),
+  /** Diagnostic: proves crash isolation and cancel in tests. */
+  "debug.sleep": () => import("./debugSleep.js"),
+};

@@ -1,0 +1,125 @@
+// End to end: the built `cwb serve` process and a real Chromium. Import a model by path and by the
+// file picker (upload), see it listed with the right numbers, open its details and tensor table,
+// follow the job on the Jobs screen, remove one model, and keep screenshots of each screen.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatBytes, formatParams } from "../../src/shared/format.js";
+import { launchBrowser, openPage, saveScreenshot } from "../helpers/browser.js";
+import { writeTinyGguf, type TinyGgufInfo } from "../helpers/gguf.js";
+import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
+
+let dataDir: string;
+let app: ServedApp;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+let byPath: TinyGgufInfo;
+let byPicker: TinyGgufInfo;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-e2e-models-"));
+  const sources = path.join(dataDir, "sources");
+  mkdirSync(sources);
+  byPath = writeTinyGguf(path.join(sources, "tiny-f16.gguf"), { name: "tiny llama F16", layers: 3, seed: 21 });
+  byPicker = writeTinyGguf(path.join(sources, "tiny-f32.gguf"), { name: "tiny llama F32", weights: "F32", seed: 22 });
+  app = await startServedApp(dataDir);
+  browser = await launchBrowser();
+  ({ page, problems } = await openPage(browser, app.url));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("Models screen in a browser", () => {
+  it("connects over the WebSocket and drops the token from the address bar", async () => {
+    await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor();
+    expect(new URL(page.url()).searchParams.has("token")).toBe(false);
+    await page.getByText("No models yet").waitFor();
+  });
+
+  it("imports a model by path and lists it with its numbers", async () => {
+    await page.getByLabel("Path to a GGUF file").fill(byPath.path);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await page.locator('[data-testid="import-row"][data-state="succeeded"]').waitFor({ timeout: 60_000 });
+
+    const row = page.locator('[data-testid="model-row"]', { hasText: "tiny llama F16" });
+    await row.waitFor();
+    const cells = await row.locator("td").allInnerTexts();
+    expect(cells[0]).toContain("tiny-f16.gguf");
+    expect(cells[1]).toBe("llama");
+    expect(cells[2]).toBe(formatParams(byPath.parameterCount));
+    expect(cells[3]).toBe(formatBytes(byPath.sizeBytes));
+    expect(cells[4]).toBe("F16");
+    expect(cells[5]).toMatch(/^\d+\.\d\d bpw$/);
+  });
+
+  it("imports a model chosen with the file picker (uploaded to the server)", async () => {
+    await page.getByTestId("import-file-input").setInputFiles(byPicker.path);
+    await expect.poll(() => page.locator('[data-testid="import-row"][data-state="succeeded"]').count(), { timeout: 60_000 }).toBe(2);
+    const row = page.locator('[data-testid="model-row"]', { hasText: "tiny llama F32" });
+    await row.waitFor();
+    expect(await row.locator("td").nth(4).innerText()).toBe("F32");
+    // The uploaded copy lives in the data dir, under the name it had on the client.
+    expect(existsSync(path.join(dataDir, "models", "tiny-f32.gguf"))).toBe(true);
+    await saveScreenshot(page, "models");
+  });
+
+  it("sorts the list by a column", async () => {
+    await page.getByRole("button", { name: "Parameters" }).click();
+    const names = await page.locator('[data-testid="model-row"] td:first-child a').allInnerTexts();
+    // Numeric columns sort largest first on the first click: the 3-layer model has more parameters.
+    expect(names).toEqual(["tiny llama F16", "tiny llama F32"]);
+    await page.getByRole("button", { name: "Parameters" }).click();
+    expect(await page.locator('[data-testid="model-row"] td:first-child a').allInnerTexts()).toEqual(["tiny llama F32", "tiny llama F16"]);
+  });
+
+  it("shows a model's details with its tensor table and per-type summary", async () => {
+    await page.locator('[data-testid="model-row"] a', { hasText: "tiny llama F16" }).click();
+    await page.getByTestId("model-detail").waitFor();
+    expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("tiny llama F16");
+    await expect.poll(() => page.getByTestId("tensor-row").count()).toBe(byPath.tensorCount);
+
+    const blk0 = page.locator('[data-testid="tensor-row"]', { hasText: "blk.0.attn_q.weight" });
+    expect(await blk0.locator("td").allInnerTexts()).toEqual(["blk.0.attn_q.weight", "F16", "64 × 64", "4,096", formatBytes(64 * 64 * 2)]);
+
+    const summary = page.getByTestId("tensor-type-summary");
+    const f32Cells = await summary.locator("tr", { hasText: "F32" }).locator("td").allInnerTexts();
+    // Norms are F32: two per layer plus the output norm.
+    expect(f32Cells[1]).toBe(String(byPath.layers * 2 + 1));
+    const f16Cells = await summary.locator("tr", { hasText: "F16" }).locator("td").allInnerTexts();
+    expect(f16Cells[1]).toBe(String(byPath.tensorCount - (byPath.layers * 2 + 1)));
+
+    await page.getByLabel("Filter tensors").fill("ffn_up");
+    await expect.poll(() => page.getByTestId("tensor-row").count()).toBe(byPath.layers);
+    await page.getByLabel("Filter tensors").fill("");
+    await saveScreenshot(page, "model-detail");
+  });
+
+  it("lists the import jobs on the Jobs screen", async () => {
+    await page.getByRole("link", { name: "Jobs", exact: true }).click();
+    await expect.poll(() => page.locator('[data-testid="job-row"][data-state="succeeded"]').count()).toBe(2);
+    await saveScreenshot(page, "jobs");
+  });
+
+  it("removes a model after confirmation and keeps its file unless asked", async () => {
+    await page.getByRole("link", { name: "Models", exact: true }).click();
+    await page.locator('[data-testid="model-row"] a', { hasText: "tiny llama F32" }).click();
+    await page.getByRole("button", { name: "Remove…" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Also delete the file from disk").waitFor();
+    await dialog.getByRole("button", { name: "Remove from library" }).click();
+    await page.getByRole("heading", { level: 1, name: "Models" }).waitFor();
+    await expect.poll(() => page.getByTestId("model-row").count()).toBe(1);
+    expect(existsSync(path.join(dataDir, "models", "tiny-f32.gguf"))).toBe(true);
+  });
+
+  it("ran without console errors, failed requests or CSP violations", () => {
+    expect(problems).toEqual([]);
+  });
+});
