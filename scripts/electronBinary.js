@@ -55,7 +55,11 @@ function readPathTxt(packageDir) {
 /** Looks at the installed package without triggering a download. */
 export function electronBinaryPath() {
   const packageDir = electronPackageDir();
-  return judgeElectronInstall({ packageDir, pathTxt: packageDir && readPathTxt(packageDir), exists: existsSync });
+  return judgeElectronInstall({
+    packageDir,
+    pathTxt: packageDir && readPathTxt(packageDir),
+    exists: existsSync,
+  });
 }
 
 /**
@@ -74,6 +78,8 @@ export function ensureElectronBinary({ timeoutMs = 10 * 60_000 } = {}) {
   const second = electronBinaryPath();
   if (second.ok || download.status === 0) return second;
   const lines = `${download.stderr ?? ""}`.split("\n").map((line) => line.trim());
-  const why = lines.find((line) => /error|failed|ENOTFOUND|ECONN/i.test(line)) ?? `exit ${download.status ?? download.signal}`;
+  const why =
+    lines.find((line) => /error|failed|ENOTFOUND|ECONN/i.test(line)) ??
+    `exit ${download.status ?? download.signal}`;
   return { ok: false, reason: `downloading the Electron binary failed: ${why}` };
 }

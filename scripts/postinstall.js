@@ -17,7 +17,10 @@ function log(message) {
 function reportElectron() {
   const binary = electronBinaryPath();
   if (binary.ok) log(`Electron binary present: ${binary.path}`);
-  else log(`Electron binary not present (${binary.reason}); \`npm start\` tries to download it, else serves the UI to a browser.`);
+  else
+    log(
+      `Electron binary not present (${binary.reason}); \`npm start\` tries to download it, else serves the UI to a browser.`,
+    );
 }
 
 // ---- native addon build (owned by the native engineer: call scripts/build-native.js here) ----
@@ -28,11 +31,15 @@ function buildNativeAddon() {
 /** bin/cwb.js runs the compiled CLI, so compile src/{shared,core,worker,headless} to dist/node. */
 function buildNodeSources() {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.node.json"], { cwd: root, stdio: "inherit" });
+  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.node.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
   const cli = path.join(root, "dist", "node", "headless", "cli", "main.js");
   if (result.status === 0) return;
   // Type errors still emit JavaScript; only a missing CLI entry makes the install unusable.
-  if (!existsSync(cli)) throw new Error(`tsc -p tsconfig.node.json failed (exit ${result.status}) and ${cli} was not written`);
+  if (!existsSync(cli))
+    throw new Error(`tsc -p tsconfig.node.json failed (exit ${result.status}) and ${cli} was not written`);
   log(`tsc -p tsconfig.node.json reported errors (exit ${result.status}); the CLI was still emitted`);
 }
 

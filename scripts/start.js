@@ -15,11 +15,18 @@ if (plan.notice) console.error(`[cwb start] ${plan.notice}`);
 const [program, ...args] = plan.command;
 const isWindows = process.platform === "win32";
 const executable =
-  program === "node" ? process.execPath : path.join(root, "node_modules", ".bin", isWindows ? `${program}.cmd` : program);
+  program === "node"
+    ? process.execPath
+    : path.join(root, "node_modules", ".bin", isWindows ? `${program}.cmd` : program);
 // forge passes arguments after "--" to Electron; the CLI takes them directly.
-const finalArgs = plan.mode === "electron" && extra.length > 0 ? [...args, "--", ...extra] : [...args, ...extra];
+const finalArgs =
+  plan.mode === "electron" && extra.length > 0 ? [...args, "--", ...extra] : [...args, ...extra];
 
-const child = spawn(executable, finalArgs, { cwd: root, stdio: "inherit", shell: isWindows && program !== "node" });
+const child = spawn(executable, finalArgs, {
+  cwd: root,
+  stdio: "inherit",
+  shell: isWindows && program !== "node",
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => {
   process.exitCode = code ?? (signal ? 1 : 0);

@@ -39,6 +39,7 @@ struct EvalOptions {
   int n_gpu_layers = -2;  // -2: library default
   uint32_t k_max = 64;
   float mass_target = 0.999f;
+  uint32_t tail_samples = 32;
 };
 
 struct ProgressData {
@@ -162,6 +163,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
       b.Set("maxRestMass", out_.max_rest);
       b.Set("kMax", opts_.k_max);
       b.Set("massTarget", opts_.mass_target);
+      b.Set("tailSamples", opts_.tail_samples);
       r.Set("baseFile", b);
     }
     Napi::Object t = Napi::Object::New(env);
@@ -329,6 +331,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
       h.n_scored = n_scored;
       h.k_max = opts_.k_max;
       h.mass_target = opts_.mass_target;
+      h.tail_samples = opts_.tail_samples;
       h.add_bos = add_bos;
       h.bos = llama_vocab_bos(vocab);
       std::vector<int32_t> stored(tokens.begin(), tokens.begin() + static_cast<size_t>(n_ctx) * n_chunk);
@@ -390,14 +393,24 @@ class EvaluateWorker : public Napi::AsyncWorker {
           throw std::runtime_error(opts_.exact_base_model_path + ": llama_decode failed");
         }
         const size_t group_base = static_cast<size_t>(i) * n_scored;
+        // llama_get_logits_ith synchronizes and may reorder outputs on first use: not thread-safe, so
+        // every row pointer is fetched here before the parallel part.
+        std::vector<const float*> row_logits(rows.size()), row_base_logits(exact_ctx ? rows.size() : 0);
+        for (size_t r = 0; r < rows.size(); ++r) {
+          row_logits[r] = llama_get_logits_ith(ctx.get(), rows[r].batch_index);
+          if (exact_ctx) row_base_logits[r] = llama_get_logits_ith(exact_ctx.get(), rows[r].batch_index);
+          if (!row_logits[r] || (exact_ctx && !row_base_logits[r])) throw std::runtime_error("no logits for a scored position");
+        }
         ParallelFor(static_cast<int>(rows.size()), threads, [&](int r) {
           const Row& row = rows[r];
-          const float* logits = llama_get_logits_ith(ctx.get(), row.batch_index);
+          const float* logits = row_logits[r];
           const RowNorm norm = NormalizeRow(logits, n_vocab);
           out_.nll[row.position] = static_cast<double>(norm.max_logit) + norm.log_sum_exp - logits[row.target];
           if (base_out) {
             thread_local std::vector<int32_t> order;
-            BuildBaseRecord(logits, n_vocab, norm, row.target, opts_.k_max, opts_.mass_target, order, records[row.position - group_base]);
+            thread_local std::vector<uint8_t> mask;
+            BuildBaseRecord(logits, n_vocab, norm, row.target, opts_.k_max, opts_.mass_target, opts_.tail_samples, order, mask,
+                            records[row.position - group_base]);
           }
           if (base) {
             const BaseFile::View b = base->record(row.position);
@@ -407,7 +420,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
             out_.same_top[row.position] = v.same_top ? 1 : 0;
           }
           if (exact_ctx) {
-            const float* base_logits = llama_get_logits_ith(exact_ctx.get(), row.batch_index);
+            const float* base_logits = row_base_logits[r];
             const RowNorm base_norm = NormalizeRow(base_logits, n_vocab);
             out_.kld_exact[row.position] = ExactKld(base_logits, base_norm, logits, norm, n_vocab);
           }
@@ -417,7 +430,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
       if (base_out) {
         for (const BaseRecord& rec : records) {
           out_.base_bytes += WriteBaseRecord(base_out, rec);
-          out_.sum_k += rec.ids.size();
+          out_.sum_k += rec.k;
           out_.sum_rest += rec.rest;
           out_.max_rest = std::max(out_.max_rest, static_cast<double>(rec.rest));
         }
@@ -480,10 +493,12 @@ Napi::Value Evaluate(const Napi::CallbackInfo& info) {
   opts.n_gpu_layers = static_cast<int>(GetNumber(o, "nGpuLayers", -2));
   opts.k_max = static_cast<uint32_t>(GetNumber(o, "topKMax", 64));
   opts.mass_target = static_cast<float>(GetNumber(o, "topMass", 0.999));
+  opts.tail_samples = static_cast<uint32_t>(GetNumber(o, "tailSamples", 32));
   if (opts.model_path.empty()) throw Napi::TypeError::New(env, "evaluate: modelPath is required");
   if (opts.base_path.empty() && opts.text_path.empty()) throw Napi::TypeError::New(env, "evaluate: textPath or basePath is required");
   if (!opts.base_path.empty() && !opts.write_base_path.empty()) throw Napi::TypeError::New(env, "evaluate: basePath and writeBasePath exclude each other");
   if (opts.k_max < 1 || opts.k_max > 65535) throw Napi::RangeError::New(env, "evaluate: topKMax must be in 1..65535");
+  if (opts.tail_samples > 65535) throw Napi::RangeError::New(env, "evaluate: tailSamples must be in 0..65535");
   if (opts.n_batch < 1 || opts.n_ubatch < 1) throw Napi::RangeError::New(env, "evaluate: nBatch and nUbatch must be positive");
 
   Napi::Function progress;

@@ -3,13 +3,17 @@
 //
 // File layout (little-endian), version 1:
 //   header  64 bytes: "CWBBASE1", u32 version, u32 n_vocab, u32 n_ctx, u32 n_chunk, u32 n_scored,
-//                     u32 k_max, f32 mass_target, u32 flags (bit 0: add_bos), i32 bos, zero padding
+//                     u32 k_max, f32 mass_target, u32 flags (bit 0: add_bos), i32 bos,
+//                     u32 tail_samples, zero padding
 //   tokens  n_ctx * n_chunk i32: the tokenized text, so every variant scores exactly the same tokens
 //   records n_chunk * n_scored, in chunk then position order, each:
-//           u16 k, u16 0, f32 nll (base -ln p of the correct token), f32 rest (base mass outside the
-//           top k, summed directly rather than as 1 - sum), k * u32 token id, k * f32 ln p,
-//           sorted by probability descending (ties: lower id first, so entry 0 is the base argmax as
-//           llama-perplexity picks it).
+//           u16 k, u16 s, f32 nll (base -ln p of the correct token), f32 rest (base mass outside the
+//           top k, summed directly rather than as 1 - sum), (k + s) * u32 token id, (k + s) * f32 ln p.
+//           The first k are the top tokens by probability, descending (ties: lower id first, so entry
+//           0 is the base argmax as llama-perplexity picks it). The next s are tail samples: tokens
+//           outside the top k drawn by systematic sampling from the base's tail distribution (fixed
+//           offsets (j + 1/2)/s over its cumulative mass in vocabulary order), so the divergence
+//           inside the tail can be estimated instead of ignored.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -31,12 +35,14 @@ struct BaseHeader {
   float mass_target = 0;
   bool add_bos = false;
   int32_t bos = -1;
+  uint32_t tail_samples = 0;
 };
 
 // One scored position of the base model, as stored.
 struct BaseRecord {
   float nll = 0;
   float rest = 0;
+  uint16_t k = 0;  // top entries; ids/log_probs hold k top entries followed by the tail samples
   std::vector<uint32_t> ids;
   std::vector<float> log_probs;
 };
@@ -49,6 +55,7 @@ struct BaseFile {
   std::vector<size_t> record_offsets;  // one per scored position
   struct View {
     uint16_t k;
+    uint16_t s;
     float nll;
     float rest;
     const uint32_t* ids;
@@ -75,13 +82,16 @@ struct RowNorm {
 };
 RowNorm NormalizeRow(const float* logits, int n_vocab);
 
-// Builds the compact record of one base row (top tokens up to k_max or mass_target, rest mass).
-// `order` is a per-thread scratch buffer.
+// Builds the compact record of one base row (top tokens up to k_max or mass_target, rest mass, tail
+// samples). `order` and `mask` are per-thread scratch buffers.
 void BuildBaseRecord(const float* logits, int n_vocab, const RowNorm& norm, int target, uint32_t k_max,
-                     float mass_target, std::vector<int32_t>& order, BaseRecord& out);
+                     float mass_target, uint32_t tail_samples, std::vector<int32_t>& order,
+                     std::vector<uint8_t>& mask, BaseRecord& out);
 
-// KL(base || variant) from the compact record: sum over the top k of p ln(p/q) plus the lumped tail
-// rest * ln(rest / q_rest) (a lower bound of the tail's contribution, exact as rest -> 0).
+// KL(base || variant) from the compact record: the top k exactly (sum of p ln(p/q)), the tail as
+// rest * ln(rest / q_rest) (the divergence of the lumped tail masses) plus rest * KL(tail || tail'),
+// the divergence inside the tail, estimated from the samples with the non-negative unbiased
+// estimator mean(f + e^-f - 1), f = ln(p~/q~) of the tail-normalised probabilities.
 RowVersusBase CompareWithBase(const float* logits, const RowNorm& norm, const BaseFile::View& base);
 
 // Writes the header and tokens of a base file.

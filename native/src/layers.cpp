@@ -257,6 +257,16 @@ struct LayerArraysJob {
   std::vector<int32_t> dropped;
 };
 
+static size_t GgufScalarSize(gguf_type type) {
+  switch (type) {
+    case GGUF_TYPE_UINT8: case GGUF_TYPE_INT8: case GGUF_TYPE_BOOL: return 1;
+    case GGUF_TYPE_UINT16: case GGUF_TYPE_INT16: return 2;
+    case GGUF_TYPE_UINT32: case GGUF_TYPE_INT32: case GGUF_TYPE_FLOAT32: return 4;
+    case GGUF_TYPE_UINT64: case GGUF_TYPE_INT64: case GGUF_TYPE_FLOAT64: return 8;
+    default: throw std::runtime_error("unsupported GGUF array element type");
+  }
+}
+
 class FixLayerArraysWorker : public Napi::AsyncWorker {
  public:
   FixLayerArraysWorker(Napi::Env env, LayerArraysJob job) : Napi::AsyncWorker(env), job_(std::move(job)), deferred_(Napi::Promise::Deferred::New(env)) {}
@@ -315,7 +325,7 @@ class FixLayerArraysWorker : public Napi::AsyncWorker {
         for (const auto& s : kept) ptrs.push_back(s.c_str());
         gguf_set_arr_str(gguf, key.c_str(), ptrs.data(), ptrs.size());
       } else {
-        const size_t elem = gguf_type_size(type);
+        const size_t elem = GgufScalarSize(type);
         const char* src = static_cast<const char*>(gguf_get_arr_data(gguf, id));
         std::vector<char> kept;
         for (uint32_t j = 0; j < job_.oldBlockCount; j++)

@@ -48,6 +48,7 @@ struct TrainOptions {
   bool shuffle = true;
   uint32_t seed = 1;
   int32_t threads = 0;
+  bool adaptiveThreads = true;  // also try one thread now and then, keep whichever steps faster
   int32_t gpuLayers = 0;
   std::string checkpointPath;
   uint32_t checkpointEvery = 0;  // steps; 0 = never
@@ -65,6 +66,7 @@ struct TrainProgress {
   double tokensPerSecond = 0;
   double etaSeconds = 0;
   bool checkpoint = false;  // this report follows a checkpoint save
+  int32_t threads = 0;
 };
 
 struct TrainResult {
@@ -202,6 +204,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       o.Set("tokensPerSecond", Napi::Number::New(env, p.tokensPerSecond));
       o.Set("etaSeconds", Napi::Number::New(env, p.etaSeconds));
       o.Set("checkpoint", Napi::Boolean::New(env, p.checkpoint));
+      o.Set("threads", Napi::Number::New(env, p.threads));
       try {
         progress_.Call({o});
       } catch (const Napi::Error&) {
@@ -242,13 +245,29 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       }
     }
 
-    // One decode first: a context that never decoded trains with the library's default thread count.
-    {
+    // The CPU backend takes its thread count from the last decode, so every change of thread count
+    // (and the first one: a context that never decoded trains with the library default) is followed by
+    // a one-token decode.
+    const int32_t maxThreads = llama_n_threads(tc.ctx);
+    int32_t threads = maxThreads;
+    auto applyThreads = [&](int32_t n) {
+      llama_set_n_threads(tc.ctx, n, n);
+      llama_memory_clear(llama_get_memory(tc.ctx), true);  // training leaves the cache full
       llama_token t = o.data[0];
       llama_batch b = llama_batch_get_one(&t, 1);
-      if (llama_decode(tc.ctx, b) != 0) throw std::runtime_error("warm-up decode failed");
+      const int32_t rc = llama_decode(tc.ctx, b);
+      if (rc != 0) throw std::runtime_error("warm-up decode failed (" + std::to_string(rc) + ")");
       llama_memory_clear(llama_get_memory(tc.ctx), true);
-    }
+      threads = n;
+    };
+    applyThreads(maxThreads);
+    // ggml's CPU threads meet at spinning barriers: on a machine busy with other work, two threads can
+    // be several times slower than one. Seconds per step are tracked per thread count; every
+    // kProbeEvery steps the other count gets one step, and the faster one is kept.
+    constexpr uint64_t kProbeEvery = 16;  // first probe at step 2, when step 1 (graph set-up) is behind us
+    const bool adaptive = o.adaptiveThreads && maxThreads > 1;
+    double secondsPerStep[2] = {0, 0};  // [0]: one thread, [1]: maxThreads
+    auto slot = [&](int32_t n) { return n == 1 ? 0 : 1; };
 
     Schedule schedule;
     schedule.opts = &o;
@@ -293,6 +312,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       p.tokensPerSecond = elapsed > 0 ? static_cast<double>(result_.tokens) / elapsed : 0;
       p.etaSeconds = schedule.step > 0 ? elapsed / static_cast<double>(schedule.step) * static_cast<double>(schedule.totalSteps - schedule.step) : 0;
       p.checkpoint = checkpoint;
+      p.threads = threads;
       progress.Send(&p, 1);
       lossSinceReport = 0;
       stepsSinceReport = 0;
@@ -310,8 +330,16 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
         const uint64_t seq = order[inEpoch];
         std::memcpy(dsData, o.data.data() + seq * o.nCtx, o.nCtx * sizeof(int32_t));
         std::memcpy(dsLabels, o.labels.data() + seq * o.nCtx, o.nCtx * sizeof(int32_t));
+        int32_t stepThreads = threads;
+        if (adaptive && schedule.step % kProbeEvery == 2) stepThreads = threads == 1 ? maxThreads : 1;
+        else if (adaptive && secondsPerStep[0] > 0 && secondsPerStep[1] > 0) stepThreads = secondsPerStep[0] < secondsPerStep[1] ? 1 : maxThreads;
+        if (stepThreads != threads) applyThreads(stepThreads);
         ggml_opt_result_reset(stepResult);
+        const auto stepStart = std::chrono::steady_clock::now();
         llama_opt_epoch(tc.ctx, dataset, stepResult, nullptr, /*idata_split=*/1, EpochCallback, nullptr);
+        const double stepSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart).count();
+        double& avg = secondsPerStep[slot(threads)];
+        avg = avg > 0 ? 0.7 * avg + 0.3 * stepSeconds : stepSeconds;
         double loss = 0;
         ggml_opt_result_loss(stepResult, &loss, nullptr);
         if (!std::isfinite(loss)) throw std::runtime_error("training diverged at step " + std::to_string(schedule.step + 1) + " (loss is not finite); lower the learning rate");
@@ -520,6 +548,7 @@ static Napi::Value Train(const Napi::CallbackInfo& info) {
   if (o.Has("shuffle") && o.Get("shuffle").IsBoolean()) t.shuffle = o.Get("shuffle").As<Napi::Boolean>();
   t.seed = Count(o, "seed", t.seed);
   t.threads = static_cast<int32_t>(Count(o, "threads", 0));
+  if (o.Has("adaptiveThreads") && o.Get("adaptiveThreads").IsBoolean()) t.adaptiveThreads = o.Get("adaptiveThreads").As<Napi::Boolean>();
   t.gpuLayers = static_cast<int32_t>(Count(o, "gpuLayers", 0));
   t.checkpointPath = Str(o, "checkpointPath", false);
   t.checkpointEvery = Count(o, "checkpointEvery", 0);

@@ -19,9 +19,13 @@ export interface DataPaths {
 }
 
 /** The OS user-data folder, as Electron computes it (appData + productName). */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = os.homedir();
-  if (platform === "win32") return path.join(env.APPDATA || path.join(home, "AppData", "Roaming"), productName);
+  if (platform === "win32")
+    return path.join(env.APPDATA || path.join(home, "AppData", "Roaming"), productName);
   if (platform === "darwin") return path.join(home, "Library", "Application Support", productName);
   // Electron on Linux uses $XDG_CONFIG_HOME (or ~/.config) with the productName as given.
   return path.join(env.XDG_CONFIG_HOME || path.join(home, ".config"), productName);
@@ -50,7 +54,8 @@ export function dataPaths(dataDir: string): DataPaths {
 /** Creates the data dir and its sub-folders if missing. */
 export function ensureDataPaths(dataDir: string): DataPaths {
   const paths = dataPaths(dataDir);
-  for (const dir of [paths.dataDir, paths.models, paths.textSets, paths.artifacts, paths.tmp]) mkdirSync(dir, { recursive: true });
+  for (const dir of [paths.dataDir, paths.models, paths.textSets, paths.artifacts, paths.tmp])
+    mkdirSync(dir, { recursive: true });
   return paths;
 }
 

@@ -24,7 +24,10 @@ export function llamaVersions(): { nodeLlamaCpp: string | null; llamaCppRelease:
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))), "..");
     const version = readJson(path.join(root, "package.json"))?.version;
     const release = readJson(path.join(root, "llama", "binariesGithubRelease.json"))?.release;
-    return { nodeLlamaCpp: typeof version === "string" ? version : null, llamaCppRelease: typeof release === "string" ? release : null };
+    return {
+      nodeLlamaCpp: typeof version === "string" ? version : null,
+      llamaCppRelease: typeof release === "string" ? release : null,
+    };
   } catch {
     return { nodeLlamaCpp: null, llamaCppRelease: null };
   }

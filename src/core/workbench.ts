@@ -38,7 +38,12 @@ export class Workbench {
     this.paths = paths;
     this.store = store;
     this.#transport = options.transport ?? "ipc";
-    this.jobs = new JobQueue({ db: store.db, dataDir: paths.dataDir, events: this.events, launcher: options.workerLauncher });
+    this.jobs = new JobQueue({
+      db: store.db,
+      dataDir: paths.dataDir,
+      events: this.events,
+      launcher: options.workerLauncher,
+    });
   }
 
   static open(options: WorkbenchOptions = {}): Workbench {
@@ -54,7 +59,11 @@ export class Workbench {
     const db = this.db;
     // Serving the protocol (desktop app, `cwb serve`) makes this the process that runs jobs: recover
     // the ones a previous run left behind and start the queue.
-    void this.jobs.start();
+    this.jobs
+      .start()
+      .catch((error: unknown) =>
+        console.error(`job queue failed to start: ${error instanceof Error ? error.message : String(error)}`),
+      );
     return {
       "app.info": () => {
         const llama = llamaVersions();
@@ -85,8 +94,8 @@ export class Workbench {
   }
 
   /**
-   * Imports in this process (the CLI until imports are jobs; the "models.import" job runner calls
-   * inspectModelFile/recordModel itself) and tells listeners the library changed.
+   * Imports in this process and tells listeners the library changed. The CLI and the app import
+   * through the "models.import" job instead (hashing in a worker); this is for tools and tests.
    */
   async importModel(filePath: string, options: InspectOptions = {}): Promise<ImportResult> {
     const result = await importModel(this.db, filePath, options);

@@ -35,7 +35,10 @@ const bridge: CwbBridge = {
 
   on(listener) {
     if (typeof listener !== "function") throw new TypeError("cwb.on needs a listener function");
-    const handler = (_event: IpcRendererEvent, frame: { topic?: unknown; payload?: unknown } | null): void => {
+    const handler = (
+      _event: IpcRendererEvent,
+      frame: { topic?: unknown; payload?: unknown } | null,
+    ): void => {
       if (typeof frame?.topic === "string") listener(frame.topic as EventTopic, frame.payload);
     };
     ipcRenderer.on(ipcChannels.event, handler);

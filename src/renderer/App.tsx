@@ -14,47 +14,60 @@ export function App() {
   const info = useCall("app.info", {});
 
   return (
-    <div className="flex h-full flex-col">
-      <header className="flex h-12 shrink-0 items-center justify-between border-b border-zinc-800 bg-zinc-950 px-4">
-        <a href={routeHref("models")} className="flex items-center gap-2.5 text-sm font-semibold tracking-tight text-white">
-          <span className="grid size-6 place-items-center rounded-md bg-indigo-500 text-[11px] font-bold">CW</span>
+    <div className="min-h-full">
+      <header className="sticky top-0 z-20 flex h-12 items-center justify-between border-b border-zinc-800 bg-zinc-950 px-4">
+        <a
+          href={routeHref("models")}
+          className="flex items-center gap-2.5 text-sm font-semibold tracking-tight text-white"
+        >
+          <span className="grid size-6 place-items-center rounded-md bg-indigo-500 text-[11px] font-bold">
+            CW
+          </span>
           Compression Workbench
         </a>
         <ConnectionIndicator />
       </header>
-      <div className="flex min-h-0 flex-1">
-        <nav aria-label="Main" className="flex w-52 shrink-0 flex-col justify-between bg-zinc-900 py-3">
-          <ul className="space-y-0.5 px-2">
-            {screens.map((screen) => {
-              const active = screen.id === section;
-              return (
-                <li key={screen.id}>
-                  <a
-                    href={routeHref(screen.id)}
-                    aria-current={active ? "page" : undefined}
-                    className={`flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm ${active ? "bg-zinc-800 font-medium text-white" : "text-zinc-400 hover:bg-zinc-800/60 hover:text-zinc-100"}`}
-                  >
-                    <NavIcon id={screen.id} />
-                    <span className="flex-1">{screen.label}</span>
-                    {!screen.ready && <span className="text-[10px] uppercase tracking-wide text-zinc-600">soon</span>}
-                  </a>
-                </li>
-              );
-            })}
-          </ul>
-          <div className="space-y-0.5 px-4 text-[11px] leading-tight text-zinc-500">
-            {info.data && (
-              <>
-                <div>v{info.data.version}</div>
-                <div className="truncate" title={info.data.dataDir}>
-                  {info.data.dataDir}
-                </div>
-                {info.data.llamaCppRelease && <div>llama.cpp {info.data.llamaCppRelease}</div>}
-              </>
-            )}
-          </div>
-        </nav>
-        <main className="min-w-0 flex-1 overflow-auto">
+      <div className="flex">
+        {/* The page itself scrolls (not an inner pane), so full-page screenshots and find-in-page see everything. */}
+        <div className="w-52 shrink-0 bg-zinc-900">
+          <nav
+            aria-label="Main"
+            className="sticky top-12 flex h-[calc(100vh-3rem)] flex-col justify-between py-3"
+          >
+            <ul className="space-y-0.5 px-2">
+              {screens.map((screen) => {
+                const active = screen.id === section;
+                return (
+                  <li key={screen.id}>
+                    <a
+                      href={routeHref(screen.id)}
+                      aria-current={active ? "page" : undefined}
+                      className={`flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm ${active ? "bg-zinc-800 font-medium text-white" : "text-zinc-400 hover:bg-zinc-800/60 hover:text-zinc-100"}`}
+                    >
+                      <NavIcon id={screen.id} />
+                      <span className="flex-1">{screen.label}</span>
+                      {!screen.ready && (
+                        <span className="text-[10px] uppercase tracking-wide text-zinc-600">soon</span>
+                      )}
+                    </a>
+                  </li>
+                );
+              })}
+            </ul>
+            <div className="space-y-0.5 px-4 text-[11px] leading-tight text-zinc-500">
+              {info.data && (
+                <>
+                  <div>v{info.data.version}</div>
+                  <div className="truncate" title={info.data.dataDir}>
+                    {info.data.dataDir}
+                  </div>
+                  {info.data.llamaCppRelease && <div>llama.cpp {info.data.llamaCppRelease}</div>}
+                </>
+              )}
+            </div>
+          </nav>
+        </div>
+        <main className="min-w-0 flex-1">
           <div className="mx-auto max-w-7xl px-6 py-5">{renderScreen(section, rest)}</div>
         </main>
       </div>

@@ -8,9 +8,24 @@ export interface Screen {
 
 export const screens: readonly Screen[] = [
   { id: "models", label: "Models", description: "Import GGUF files and inspect their tensors.", ready: true },
-  { id: "compress", label: "Compress", description: "Quantize, compute importance matrices and prune layers.", ready: false },
+  {
+    id: "compress",
+    label: "Compress",
+    description: "Quantize, compute importance matrices and prune layers.",
+    ready: false,
+  },
   { id: "jobs", label: "Jobs", description: "Queued, running and finished work.", ready: true },
-  { id: "compare", label: "Compare", description: "Speed, memory and quality of variants side by side.", ready: false },
-  { id: "history", label: "History", description: "Every experiment and measurement, searchable.", ready: false },
+  {
+    id: "compare",
+    label: "Compare",
+    description: "Speed, memory and quality of variants side by side.",
+    ready: false,
+  },
+  {
+    id: "history",
+    label: "History",
+    description: "Every experiment and measurement, searchable.",
+    ready: false,
+  },
   { id: "export", label: "Export", description: "Reports and files to share results.", ready: false },
 ];

@@ -149,7 +149,13 @@ export function formatDateTime(iso: string | null | undefined, options: { utc?: 
   if (Number.isNaN(date.getTime())) return dash;
   const utc = options.utc ?? false;
   const parts = utc
-    ? [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes()]
+    ? [
+        date.getUTCFullYear(),
+        date.getUTCMonth() + 1,
+        date.getUTCDate(),
+        date.getUTCHours(),
+        date.getUTCMinutes(),
+      ]
     : [date.getFullYear(), date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes()];
   const [year, month, day, hours, minutes] = parts.map((part) => String(part).padStart(2, "0"));
   return `${year}-${month}-${day} ${hours}:${minutes}`;
@@ -159,4 +165,15 @@ export function formatDateTime(iso: string | null | undefined, options: { utc?: 
 export function formatFileType(fileType: string | null | undefined): string {
   if (!fileType) return dash;
   return fileType.replace(/^(MOSTLY|ALL)_/, "");
+}
+
+/** Time of day with seconds, for log lines: "09:07:58" (local, or UTC when asked). */
+export function formatClockTime(iso: string | null | undefined, options: { utc?: boolean } = {}): string {
+  if (!iso) return dash;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return dash;
+  const parts = options.utc
+    ? [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]
+    : [date.getHours(), date.getMinutes(), date.getSeconds()];
+  return parts.map((part) => String(part).padStart(2, "0")).join(":");
 }

@@ -4,28 +4,29 @@
 // Anything that crashes here (a llama.cpp abort, running out of memory) takes down only this job.
 import { parentMessage, type WorkerMessage } from "../core/jobs/workerMessages.js";
 import { createRunnerContext } from "./createRunnerContext.js";
+import { connectToParent } from "./parentChannel.js";
+import type { RunnerContext } from "./Runner.js";
 import { runners } from "./runners/index.js";
+
+const parent = connectToParent();
+if (!parent) {
+  process.stderr.write("worker/main: this is the job worker; the job queue starts it with an IPC channel\n");
+  process.exit(2);
+}
 
 const controller = new AbortController();
 let started = false;
 
-function send(message: WorkerMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.send || !process.connected) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
-}
-
 async function finish(message: WorkerMessage, exitCode: number): Promise<never> {
-  await send(message);
+  await parent!.send(message);
   process.exit(exitCode);
 }
 
-async function run(kind: string, params: unknown, context: ReturnType<typeof createRunnerContext>): Promise<void> {
+async function run(kind: string, params: unknown, context: RunnerContext): Promise<void> {
   const load = runners[kind];
   if (!load) return finish({ type: "error", message: `no runner for job kind "${kind}" in the worker`, code: "UNKNOWN_JOB_KIND" }, 1);
   try {
-    const runner = (await load()).default as (params: unknown, context: unknown) => Promise<unknown>;
+    const runner = (await load()).default as (params: unknown, context: RunnerContext) => Promise<unknown>;
     const value = await runner(params, context);
     await finish({ type: "result", value: value ?? null }, 0);
   } catch (error) {
@@ -35,12 +36,7 @@ async function run(kind: string, params: unknown, context: ReturnType<typeof cre
   }
 }
 
-if (!process.send) {
-  process.stderr.write("src/worker/main: this is the job worker; the job queue starts it with an IPC channel\n");
-  process.exit(2);
-}
-
-process.on("message", (raw) => {
+parent.onMessage((raw) => {
   const parsed = parentMessage.safeParse(raw);
   if (!parsed.success) return;
   const message = parsed.data;
@@ -55,12 +51,14 @@ process.on("message", (raw) => {
     dataDir: message.dataDir,
     tempDir: message.tempDir,
     signal: controller.signal,
-    send: (m) => void send(m),
+    send: (m) => void parent!.send(m),
   });
   void run(message.kind, message.params, context);
 });
 
+// Ctrl+C in a terminal reaches the whole process group; only the parent decides to cancel a job.
+process.on("SIGINT", () => undefined);
 // The parent went away (app quit or crashed): nobody wants this job's result any more.
-process.on("disconnect", () => process.exit(0));
+parent.onDisconnect(() => process.exit(0));
 
-void send({ type: "ready" });
+void parent.send({ type: "ready" });

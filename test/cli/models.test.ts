@@ -24,7 +24,9 @@ const cwb = (...args: string[]) => runCwb(["--data-dir", dataDir, ...args]);
 
 describe("cwb", () => {
   it("prints its version", async () => {
-    const version = (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }
+    ).version;
     const result = await runCwb(["--version"]);
     expect(result).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
@@ -40,12 +42,17 @@ describe("cwb models", () => {
   it("imports a model with progress on stderr and the record as JSON on stdout", async () => {
     const result = await cwb("models", "import", tiny.path, "--json", "--progress");
     expect(result.code, result.stderr).toBe(0);
-    const parsed = JSON.parse(result.stdout) as { model: { id: string; path: string; metadata: { layers: number; tensors: unknown[] } }; alreadyPresent: boolean };
+    const parsed = JSON.parse(result.stdout) as {
+      model: { id: string; path: string; metadata: { layers: number; tensors: unknown[] } };
+      alreadyPresent: boolean;
+    };
     expect(parsed.alreadyPresent).toBe(false);
     expect(parsed.model.path).toBe(tiny.path);
     expect(parsed.model.metadata.layers).toBe(2);
     expect(parsed.model.metadata.tensors).toHaveLength(tiny.tensorCount);
-    expect(result.stderr).toMatch(/hashing tiny\.gguf\s+100\.0 %\s+234 kB of 234 kB\s+done in/);
+    // It ran as a "models.import" job, whose progress went to stderr.
+    expect(result.stderr).toMatch(/Import model\s+\d+\.\d %\s+hashing: [\d.]+ k?B of 234 kB/);
+    expect(result.stderr).toMatch(/Import model\s+100\.0 %/);
     expect(existsSync(path.join(dataDir, "workbench.sqlite"))).toBe(true);
   });
 
@@ -76,7 +83,9 @@ describe("cwb models", () => {
     expect(human.stdout).toMatch(/blk\.1\.ffn_down\.weight\s+F16\s+128 × 64\s+16\.4 kB/);
 
     const json = await cwb("--json", "models", "show", "tiny.gguf");
-    expect((JSON.parse(json.stdout) as { metadata: { tensors: unknown[] } }).metadata.tensors).toHaveLength(tiny.tensorCount);
+    expect((JSON.parse(json.stdout) as { metadata: { tensors: unknown[] } }).metadata.tensors).toHaveLength(
+      tiny.tensorCount,
+    );
   });
 
   it("refuses a truncated file: exit 1, stderr names the file and problem, library unchanged", async () => {
@@ -84,7 +93,12 @@ describe("cwb models", () => {
     writeTruncatedCopy(tiny.path, cut);
     const result = await cwb("models", "import", cut, "--json");
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe("");
+    // --json describes the failed job on stdout; the reason, naming the file, is also on stderr.
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      kind: "models.import",
+      state: "failed",
+      error: expect.stringContaining(cut),
+    });
     expect(result.stderr).toContain(cut);
     expect(result.stderr).toMatch(/truncated/);
     const list = JSON.parse((await cwb("models", "list", "--json")).stdout) as unknown[];
@@ -96,7 +110,9 @@ describe("cwb models", () => {
     writeNotGguf(text);
     const result = await cwb("models", "import", text);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a GGUF model file`));
+    expect(result.stderr).toMatch(
+      new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not a GGUF model file`),
+    );
   });
 
   it("fails on an unknown model id", async () => {
@@ -145,9 +161,19 @@ describe("main() in-process", () => {
     const out = capture();
     const err = capture();
     const inProcessDir = path.join(dir, "in-process");
-    expect(await main(["--data-dir", inProcessDir, "--json", "models", "list"], { stdout: out.stream, stderr: err.stream })).toBe(0);
+    expect(
+      await main(["--data-dir", inProcessDir, "--json", "models", "list"], {
+        stdout: out.stream,
+        stderr: err.stream,
+      }),
+    ).toBe(0);
     expect(JSON.parse(out.text())).toEqual([]);
-    expect(await main(["--data-dir", inProcessDir, "models", "show", "x"], { stdout: out.stream, stderr: err.stream })).toBe(1);
+    expect(
+      await main(["--data-dir", inProcessDir, "models", "show", "x"], {
+        stdout: out.stream,
+        stderr: err.stream,
+      }),
+    ).toBe(1);
     expect(err.text()).toContain('cwb: error: No model "x"');
   });
 });

@@ -12,10 +12,14 @@ const cwbBin = path.join(repoRoot, "bin", "cwb.js");
  * but it still emits, so the check is that the CLI entry exists afterwards.
  */
 export function buildNode(): void {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.node.json"], {
-    cwd: repoRoot,
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.node.json"],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+    },
+  );
   if (!existsSync(path.join(repoRoot, "dist", "node", "headless", "cli", "main.js"))) {
     throw new Error(`build:node produced no CLI:\n${result.stdout}\n${result.stderr}`);
   }
@@ -27,7 +31,10 @@ export interface CwbResult {
   stderr: string;
 }
 
-export function runCwb(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CwbResult> {
+export function runCwb(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<CwbResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cwbBin, ...args], {
       cwd: repoRoot,

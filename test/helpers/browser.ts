@@ -37,7 +37,8 @@ export function ensureChromium(): void {
       if (result.status !== 0) throw new Error(`apt-get ${args.join(" ")} failed (exit ${result.status})`);
     }
   }
-  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} not found: install it with "apt-get install -y chromium"`);
+  if (!existsSync(chromiumPath))
+    throw new Error(`${chromiumPath} not found: install it with "apt-get install -y chromium"`);
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -49,7 +50,11 @@ export async function launchBrowser(): Promise<Browser> {
  * Opens a page at a fixed desktop size and records console errors and failed requests, so tests
  * can assert that the UI ran cleanly (a CSP violation shows up there too).
  */
-export async function openPage(browser: Browser, url: string, viewport = { width: 1440, height: 900 }): Promise<{ page: Page; problems: string[] }> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1440, height: 900 },
+): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -57,7 +62,9 @@ export async function openPage(browser: Browser, url: string, viewport = { width
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`));
+  page.on("requestfailed", (request) =>
+    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
+  );
   await page.goto(url);
   return { page, problems };
 }

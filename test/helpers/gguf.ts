@@ -1,13 +1,27 @@
 // Writes a tiny llama-architecture GGUF (v3) from scratch, so tests never need a downloaded model,
 // plus corrupt variants for refusal tests. The file follows the GGUF layout llama.cpp reads: header,
-// key/value metadata (incl. a 300-token SentencePiece-style vocab with all 256 byte tokens), tensor
+// key/value metadata (incl. a 298-token SentencePiece-style vocab with all 256 byte tokens), tensor
 // infos, padding to the alignment, then each tensor's data padded to the alignment.
 import { copyFileSync, readFileSync, truncateSync, writeFileSync, statSync } from "node:fs";
 
 const alignment = 32;
 
 // GGUF value types (gguf.h).
-const T = { u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12 } as const;
+const T = {
+  u8: 0,
+  i8: 1,
+  u16: 2,
+  i16: 3,
+  u32: 4,
+  i32: 5,
+  f32: 6,
+  bool: 7,
+  string: 8,
+  array: 9,
+  u64: 10,
+  i64: 11,
+  f64: 12,
+} as const;
 
 // ggml tensor types used here and llama_ftype values for general.file_type.
 const ggmlF32 = 0;
@@ -36,6 +50,8 @@ export interface TinyGgufOptions {
   noTensors?: boolean;
   /** Replaces general.architecture. */
   architecture?: string;
+  /** Writes this ggml type id for the first tensor (e.g. 4, the removed Q4_2) without changing its data. */
+  firstTensorType?: number;
 }
 
 export interface TinyGgufInfo {
@@ -67,7 +83,22 @@ function vocabulary(): { tokens: string[]; scores: number[]; types: number[] } {
     tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`);
     types.push(6); // byte
   }
-  const pieces = ["▁", ..."abcdefghijklmnopqrstuvwxyz".split(""), "▁the", "▁a", "▁of", "▁and", "▁to", "▁in", "▁is", "▁it", "▁that", "▁was", "▁for", "▁on"];
+  const pieces = [
+    "▁",
+    ..."abcdefghijklmnopqrstuvwxyz".split(""),
+    "▁the",
+    "▁a",
+    "▁of",
+    "▁and",
+    "▁to",
+    "▁in",
+    "▁is",
+    "▁it",
+    "▁that",
+    "▁was",
+    "▁for",
+    "▁on",
+  ];
   for (const piece of pieces) {
     tokens.push(piece);
     types.push(1); // normal
@@ -190,7 +221,9 @@ interface TensorSpec {
 function tensorSpecs(layers: number, vocab: number, weightType: number): TensorSpec[] {
   const { embd, ff, heads, headsKv } = dims;
   const kvDim = (embd / heads) * headsKv;
-  const specs: TensorSpec[] = [{ name: "token_embd.weight", shape: [embd, vocab], type: weightType, init: "random" }];
+  const specs: TensorSpec[] = [
+    { name: "token_embd.weight", shape: [embd, vocab], type: weightType, init: "random" },
+  ];
   for (let i = 0; i < layers; i++) {
     specs.push(
       { name: `blk.${i}.attn_norm.weight`, shape: [embd], type: ggmlF32, init: "ones" },
@@ -280,7 +313,8 @@ export function writeTinyGguf(path: string, options: TinyGgufOptions = {}): Tiny
     offsets.push(cursor);
     cursor += Math.ceil(buf.length / alignment) * alignment;
   }
-  if (options.lastTensorOffsetShift && offsets.length > 0) offsets[offsets.length - 1]! += options.lastTensorOffsetShift;
+  if (options.lastTensorOffsetShift && offsets.length > 0)
+    offsets[offsets.length - 1]! += options.lastTensorOffsetShift;
 
   const w = new ByteWriter();
   w.push(Buffer.from("GGUF", "ascii"));
@@ -292,7 +326,7 @@ export function writeTinyGguf(path: string, options: TinyGgufOptions = {}): Tiny
     w.str(spec.name);
     w.u32(spec.shape.length);
     for (const d of spec.shape) w.u64(d);
-    w.u32(spec.type);
+    w.u32(i === 0 && options.firstTensorType !== undefined ? options.firstTensorType : spec.type);
     w.u64(offsets[i]!);
   });
   w.padTo(alignment);

@@ -23,13 +23,23 @@ export interface ServedApp {
 
 export function assertBuilt(): void {
   for (const file of ["dist/node/headless/cli/main.js", "dist/renderer/index.html"]) {
-    if (!existsSync(path.join(repoRoot, file))) throw new Error(`${file} is missing: run "npm run build" first`);
+    if (!existsSync(path.join(repoRoot, file)))
+      throw new Error(`${file} is missing: run "npm run build" first`);
   }
 }
 
-export async function startServedApp(dataDir: string, extraArgs: readonly string[] = []): Promise<ServedApp> {
+export interface ServedAppOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default: the server picks a random token. */
+  token?: string;
+}
+
+export async function startServedApp(dataDir: string, options: ServedAppOptions = {}): Promise<ServedApp> {
   assertBuilt();
-  const child = spawn(process.execPath, [cliEntry, "serve", "--json", "--port", "0", "--data-dir", dataDir, ...extraArgs], {
+  const args = [cliEntry, "serve", "--json", "--port", String(options.port ?? 0), "--data-dir", dataDir];
+  if (options.token) args.push("--token", options.token);
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, CWB_DATA_DIR: "" },
@@ -40,7 +50,10 @@ export async function startServedApp(dataDir: string, extraArgs: readonly string
 
   const first = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`cwb serve printed nothing within 60 s; stderr:\n${stderr}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`cwb serve printed nothing within 60 s; stderr:\n${stderr}`)),
+      60_000,
+    );
     lines.once("line", (line) => {
       clearTimeout(timer);
       resolve(line);

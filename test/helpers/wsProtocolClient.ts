@@ -16,13 +16,19 @@ export interface ProtocolConnection {
 }
 
 /** Rejects with `Error("HTTP <status>")` when the server refuses the upgrade. */
-export function connectProtocol(url: string, headers: Record<string, string> = {}): Promise<ProtocolConnection> {
+export function connectProtocol(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<ProtocolConnection> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     const pending = new Map<number, (frame: ResultFrame) => void>();
     const rawWaiters: ((frame: ResultFrame) => void)[] = [];
     const events: EventFrame[] = [];
-    const eventWaiters = new Set<{ match: (frame: EventFrame) => boolean; resolve: (frame: EventFrame) => void }>();
+    const eventWaiters = new Set<{
+      match: (frame: EventFrame) => boolean;
+      resolve: (frame: EventFrame) => void;
+    }>();
     let nextId = 1;
     const closeCode = new Promise<number>((done) => ws.once("close", (code) => done(code)));
 
@@ -80,7 +86,11 @@ export function connectProtocol(url: string, headers: Record<string, string> = {
             };
             const timer = setTimeout(() => {
               eventWaiters.delete(waiter);
-              fail(new Error(`no matching event within ${timeoutMs} ms; saw: ${events.map((e) => e.topic).join(", ") || "none"}`));
+              fail(
+                new Error(
+                  `no matching event within ${timeoutMs} ms; saw: ${events.map((e) => e.topic).join(", ") || "none"}`,
+                ),
+              );
             }, timeoutMs);
             eventWaiters.add(waiter);
           });

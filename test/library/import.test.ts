@@ -5,11 +5,22 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store, type Db } from "../../src/core/store/Store.js";
-import { importModel, inspectModelFile, recordModel, type ImportProgress } from "../../src/core/library/importModel.js";
+import {
+  importModel,
+  inspectModelFile,
+  recordModel,
+  type ImportProgress,
+} from "../../src/core/library/importModel.js";
 import { getModel, listModels, removeModel } from "../../src/core/library/modelLibrary.js";
 import { LibraryError, type LibraryErrorCode } from "../../src/core/library/LibraryError.js";
 import { listAncestors } from "../../src/core/store/variants.js";
-import { writeNotGguf, writeTinyGguf, writeTruncatedCopy, writeWrongMagicCopy, type TinyGgufInfo } from "../helpers/gguf.js";
+import {
+  writeNotGguf,
+  writeTinyGguf,
+  writeTruncatedCopy,
+  writeWrongMagicCopy,
+  type TinyGgufInfo,
+} from "../helpers/gguf.js";
 
 let dir: string;
 let store: Store;
@@ -28,7 +39,10 @@ afterAll(() => {
 });
 
 function snapshot(): string {
-  return JSON.stringify(db.prepare("SELECT * FROM models ORDER BY id").all()) + JSON.stringify(db.prepare("SELECT * FROM variants ORDER BY model_id").all());
+  return (
+    JSON.stringify(db.prepare("SELECT * FROM models ORDER BY id").all()) +
+    JSON.stringify(db.prepare("SELECT * FROM variants ORDER BY model_id").all())
+  );
 }
 
 async function expectRefused(file: string, code: LibraryErrorCode, problem: RegExp): Promise<void> {
@@ -74,8 +88,18 @@ describe("importing a valid GGUF file", () => {
       chatTemplate: tiny.chatTemplate,
     });
     expect(m.tensors).toHaveLength(tiny.tensorCount);
-    expect(m.tensors[0]).toEqual({ name: "token_embd.weight", type: "F16", shape: [64, tiny.vocabularySize], bytes: 64 * tiny.vocabularySize * 2 });
-    expect(m.tensors.find((t) => t.name === "blk.1.ffn_norm.weight")).toEqual({ name: "blk.1.ffn_norm.weight", type: "F32", shape: [64], bytes: 256 });
+    expect(m.tensors[0]).toEqual({
+      name: "token_embd.weight",
+      type: "F16",
+      shape: [64, tiny.vocabularySize],
+      bytes: 64 * tiny.vocabularySize * 2,
+    });
+    expect(m.tensors.find((t) => t.name === "blk.1.ffn_norm.weight")).toEqual({
+      name: "blk.1.ffn_norm.weight",
+      type: "F32",
+      shape: [64],
+      bytes: 256,
+    });
     // Mostly F16 with F32 norms: a little over 16 bits per weight.
     expect(m.bitsPerWeight).toBeGreaterThan(16);
     expect(m.bitsPerWeight).toBeLessThan(16.2);
@@ -83,8 +107,13 @@ describe("importing a valid GGUF file", () => {
     expect(tensorBytes).toBeLessThanOrEqual(tiny.sizeBytes - tiny.dataOffset);
 
     const hashing = progress.filter((p) => p.phase === "hashing");
-    expect(hashing.at(-1)).toEqual({ phase: "hashing", bytesDone: tiny.sizeBytes, bytesTotal: tiny.sizeBytes });
-    for (let i = 1; i < hashing.length; i++) expect(hashing[i]!.bytesDone).toBeGreaterThanOrEqual(hashing[i - 1]!.bytesDone);
+    expect(hashing.at(-1)).toEqual({
+      phase: "hashing",
+      bytesDone: tiny.sizeBytes,
+      bytesTotal: tiny.sizeBytes,
+    });
+    for (let i = 1; i < hashing.length; i++)
+      expect(hashing[i]!.bytesDone).toBeGreaterThanOrEqual(hashing[i - 1]!.bytesDone);
 
     expect(listModels(db).map((s) => s.id)).toEqual([model.id]);
     expect("tensors" in listModels(db)[0]!.metadata).toBe(false);
@@ -92,7 +121,9 @@ describe("importing a valid GGUF file", () => {
   });
 
   it("reads an all-F32 file as ALL_F32 at 32 bits per weight", async () => {
-    const facts = await inspectModelFile(writeTinyGguf(path.join(dir, "tiny-f32.gguf"), { weights: "F32" }).path);
+    const facts = await inspectModelFile(
+      writeTinyGguf(path.join(dir, "tiny-f32.gguf"), { weights: "F32" }).path,
+    );
     expect(facts.metadata.fileType).toBe("ALL_F32");
     expect(facts.metadata.bitsPerWeight).toBe(32);
     expect(facts.metadata.tensors.every((t) => t.type === "F32")).toBe(true);
@@ -114,7 +145,10 @@ describe("importing a valid GGUF file", () => {
     const moved = path.join(dir, "moved.gguf");
     renameSync(tiny.path, moved);
     const viaMove = await importModel(db, moved);
-    expect(viaMove).toMatchObject({ alreadyPresent: true, model: { id: first.id, path: moved, fileName: "moved.gguf" } });
+    expect(viaMove).toMatchObject({
+      alreadyPresent: true,
+      model: { id: first.id, path: moved, fileName: "moved.gguf" },
+    });
     renameSync(moved, tiny.path);
     await importModel(db, tiny.path);
     expect(getModel(db, first.id).path).toBe(tiny.path);
@@ -178,8 +212,16 @@ describe("refusing broken files (library unchanged, process keeps working)", () 
   });
 
   it("an unknown architecture with no tensors", async () => {
-    const file = writeTinyGguf(path.join(dir, "no-tensors.gguf"), { noTensors: true, architecture: "mystery" }).path;
+    const file = writeTinyGguf(path.join(dir, "no-tensors.gguf"), {
+      noTensors: true,
+      architecture: "mystery",
+    }).path;
     await expectRefused(file, "BAD_METADATA", /no tensors/);
+  });
+
+  it("a tensor of a type ggml no longer has", async () => {
+    const file = writeTinyGguf(path.join(dir, "q4_2.gguf"), { firstTensorType: 4 }).path;
+    await expectRefused(file, "BAD_METADATA", /tensor "token_embd.weight": unknown or removed ggml type/);
   });
 
   it("a directory", async () => {
@@ -221,7 +263,14 @@ describe("lineage, lookup and removal", () => {
     const parent = getModel(db, "tiny.gguf");
     const child = writeTinyGguf(path.join(dir, "tiny-child.gguf"), { seed: 4, layers: 1 });
     const facts = await inspectModelFile(child.path);
-    const result = recordModel(db, facts, { lineage: { parentId: parent.id, recipeKind: "prune", recipe: { dropLayers: [1] }, llamaBuild: "v0.5.0" } });
+    const result = recordModel(db, facts, {
+      lineage: {
+        parentId: parent.id,
+        recipeKind: "prune",
+        recipe: { dropLayers: [1] },
+        llamaBuild: "v0.5.0",
+      },
+    });
     expect(result.model.parentId).toBe(parent.id);
     expect(result.model.recipe).toEqual({ dropLayers: [1] });
     expect(listAncestors(db, result.model.id)).toEqual([parent.id]);

@@ -17,13 +17,26 @@ interface RawResponse {
 }
 
 /** Plain node:http, so the path goes out exactly as written (no URL normalisation). */
-function raw(port: number, rawPath: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<RawResponse> {
+function raw(
+  port: number,
+  rawPath: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path: rawPath, method: options.method ?? "GET", headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-    });
+    const req = request(
+      { host: "127.0.0.1", port, path: rawPath, method: options.method ?? "GET", headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });
@@ -38,7 +51,11 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-serve-test-"));
   // A model imported by another process beforehand: the server shares the same SQLite library.
   const model = writeTinyGguf(path.join(dataDir, "pre-imported.gguf"), { seed: 11 });
-  const imported = spawnSync(process.execPath, [path.join(repoRoot, "bin", "cwb.js"), "models", "import", model.path, "--json", "--data-dir", dataDir], { encoding: "utf8" });
+  const imported = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, "bin", "cwb.js"), "models", "import", model.path, "--json", "--data-dir", dataDir],
+    { encoding: "utf8" },
+  );
   expect(imported.status, imported.stderr).toBe(0);
   preImportedId = (JSON.parse(imported.stdout) as { model: { id: string } }).model.id;
   app = await startServedApp(dataDir);
@@ -80,17 +97,25 @@ describe("the session token", () => {
   it("is required for HTTP API calls (401 without or wrong, 200 with)", async () => {
     expect((await raw(app.port, "/api/health")).status).toBe(401);
     expect((await raw(app.port, "/api/health?token=wrong")).status).toBe(401);
-    expect((await raw(app.port, "/api/health", { headers: { Authorization: "Bearer nope" } })).status).toBe(401);
+    expect((await raw(app.port, "/api/health", { headers: { Authorization: "Bearer nope" } })).status).toBe(
+      401,
+    );
     expect((await raw(app.port, `/api/health?token=${app.token}`)).status).toBe(200);
-    const viaHeader = await raw(app.port, "/api/health", { headers: { Authorization: `Bearer ${app.token}` } });
+    const viaHeader = await raw(app.port, "/api/health", {
+      headers: { Authorization: `Bearer ${app.token}` },
+    });
     expect(viaHeader.status).toBe(200);
     expect(JSON.parse(viaHeader.body)).toMatchObject({ ok: true });
   });
 
   it("is required for WebSocket upgrades (401)", async () => {
     const origin = app.origin;
-    await expect(connectProtocol(`ws://127.0.0.1:${app.port}/ws`, { Origin: origin })).rejects.toThrow("HTTP 401");
-    await expect(connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}x`, { Origin: origin })).rejects.toThrow("HTTP 401");
+    await expect(connectProtocol(`ws://127.0.0.1:${app.port}/ws`, { Origin: origin })).rejects.toThrow(
+      "HTTP 401",
+    );
+    await expect(
+      connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}x`, { Origin: origin }),
+    ).rejects.toThrow("HTTP 401");
   });
 });
 
@@ -98,18 +123,24 @@ describe("origin and host checks", () => {
   it("refuses WebSocket upgrades from another origin or without one (403)", async () => {
     const url = `ws://127.0.0.1:${app.port}/ws?token=${app.token}`;
     await expect(connectProtocol(url, { Origin: "http://evil.example" })).rejects.toThrow("HTTP 403");
-    await expect(connectProtocol(url, { Origin: `http://127.0.0.1:${app.port + 1}` })).rejects.toThrow("HTTP 403");
+    await expect(connectProtocol(url, { Origin: `http://127.0.0.1:${app.port + 1}` })).rejects.toThrow(
+      "HTTP 403",
+    );
     await expect(connectProtocol(url)).rejects.toThrow("HTTP 403");
   });
 
   it("refuses requests whose Host is not this server (DNS rebinding)", async () => {
-    const res = await raw(app.port, `/api/health?token=${app.token}`, { headers: { Host: `rebound.example:${app.port}` } });
+    const res = await raw(app.port, `/api/health?token=${app.token}`, {
+      headers: { Host: `rebound.example:${app.port}` },
+    });
     expect(res.status).toBe(403);
     expect((await raw(app.port, "/", { headers: { Host: "rebound.example" } })).status).toBe(403);
   });
 
   it("refuses API calls carrying a foreign Origin even with the token (403)", async () => {
-    const res = await raw(app.port, `/api/health?token=${app.token}`, { headers: { Origin: "http://evil.example" } });
+    const res = await raw(app.port, `/api/health?token=${app.token}`, {
+      headers: { Origin: "http://evil.example" },
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -147,30 +178,48 @@ describe("static files", () => {
 describe("the protocol over a real WebSocket", () => {
   let connection: ProtocolConnection;
   beforeAll(async () => {
-    connection = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, { Origin: app.origin });
+    connection = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, {
+      Origin: app.origin,
+    });
   });
   afterAll(() => connection.close());
 
   it("answers calls with validated results", async () => {
     const info = await connection.call("app.info");
-    expect(info).toMatchObject({ ok: true, value: { transport: "websocket", dataDir: path.resolve(dataDir) } });
+    expect(info).toMatchObject({
+      ok: true,
+      value: { transport: "websocket", dataDir: path.resolve(dataDir) },
+    });
     const list = await connection.call("models.list");
     expect(list.ok).toBe(true);
     if (!list.ok) return;
     expect((list.value as { id: string }[]).map((m) => m.id)).toEqual([preImportedId]);
     const model = await connection.call("models.get", { id: preImportedId });
-    expect(model.ok && (model.value as { metadata: { tensors: unknown[] } }).metadata.tensors.length).toBe(21);
+    expect(model.ok && (model.value as { metadata: { tensors: unknown[] } }).metadata.tensors.length).toBe(
+      21,
+    );
   });
 
   it("answers errors as error frames with codes", async () => {
-    expect(await connection.call("models.get", { id: "does-not-exist" })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
-    expect(await connection.call("no.such.method")).toMatchObject({ ok: false, error: { code: "UNKNOWN_METHOD" } });
-    expect(await connection.call("models.get", { id: 42 })).toMatchObject({ ok: false, error: { code: "BAD_INPUT" } });
+    expect(await connection.call("models.get", { id: "does-not-exist" })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
+    expect(await connection.call("no.such.method")).toMatchObject({
+      ok: false,
+      error: { code: "UNKNOWN_METHOD" },
+    });
+    expect(await connection.call("models.get", { id: 42 })).toMatchObject({
+      ok: false,
+      error: { code: "BAD_INPUT" },
+    });
     expect(await connection.sendRaw("{not json")).toMatchObject({ ok: false, error: { code: "BAD_FRAME" } });
   });
 
   it("pushes events to every connected client", async () => {
-    const second = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, { Origin: app.origin });
+    const second = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, {
+      Origin: app.origin,
+    });
     try {
       const removed = await connection.call("models.remove", { id: preImportedId });
       expect(removed).toMatchObject({ ok: true, value: { removed: true, fileDeleted: false } });
@@ -189,16 +238,27 @@ describe("upload", () => {
   it("refuses names that are not plain .gguf file names", async () => {
     const headers = { Authorization: `Bearer ${app.token}` };
     for (const name of ["", "notes.txt", "..", "..%2F.gguf"]) {
-      const res = await raw(app.port, `/api/upload?name=${name}`, { method: "POST", headers, body: Buffer.from("x") });
+      const res = await raw(app.port, `/api/upload?name=${name}`, {
+        method: "POST",
+        headers,
+        body: Buffer.from("x"),
+      });
       expect(res.status, name).toBe(400);
     }
-    expect((await raw(app.port, "/api/upload?name=a.gguf", { method: "POST", body: Buffer.from("x") })).status).toBe(401);
+    expect(
+      (await raw(app.port, "/api/upload?name=a.gguf", { method: "POST", body: Buffer.from("x") })).status,
+    ).toBe(401);
   });
 
   it("streams a file into <dataDir>/models and imports it as a job", async () => {
-    const connection = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, { Origin: app.origin });
+    const connection = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, {
+      Origin: app.origin,
+    });
     try {
-      const source = writeTinyGguf(path.join(os.tmpdir(), `cwb-upload-${process.pid}.gguf`), { seed: 12, name: "uploaded tiny" });
+      const source = writeTinyGguf(path.join(os.tmpdir(), `cwb-upload-${process.pid}.gguf`), {
+        seed: 12,
+        name: "uploaded tiny",
+      });
       const bytes = readFileSync(source.path);
       rmSync(source.path);
       const res = await raw(app.port, "/api/upload?name=my%20model.gguf", {
@@ -207,7 +267,10 @@ describe("upload", () => {
         body: bytes,
       });
       expect(res.status, res.body).toBe(200);
-      const { path: stored, job } = JSON.parse(res.body) as { path: string; job: { id: string; kind: string } };
+      const { path: stored, job } = JSON.parse(res.body) as {
+        path: string;
+        job: { id: string; kind: string };
+      };
       expect(stored).toBe(path.join(dataDir, "models", "my_model.gguf"));
       expect(readFileSync(stored).equals(bytes)).toBe(true);
       expect(job.kind).toBe("models.import");
@@ -215,11 +278,19 @@ describe("upload", () => {
 
       const done = await connection.waitForEvent((frame) => {
         const payload = frame.payload as { id?: string; state?: string };
-        return frame.topic === "jobs.updated" && payload.id === job.id && ["succeeded", "failed"].includes(payload.state ?? "");
+        return (
+          frame.topic === "jobs.updated" &&
+          payload.id === job.id &&
+          ["succeeded", "failed"].includes(payload.state ?? "")
+        );
       }, 60_000);
       expect(done.payload, JSON.stringify(done.payload)).toMatchObject({ state: "succeeded" });
       const list = await connection.call("models.list");
-      expect(list.ok && (list.value as { path: string; metadata: { name: string } }[]).find((m) => m.path === stored)?.metadata.name).toBe("uploaded tiny");
+      expect(
+        list.ok &&
+          (list.value as { path: string; metadata: { name: string } }[]).find((m) => m.path === stored)
+            ?.metadata.name,
+      ).toBe("uploaded tiny");
     } finally {
       await connection.close();
     }
@@ -228,7 +299,9 @@ describe("upload", () => {
 
 describe("shutdown", () => {
   it("closes its sockets and exits 0 on SIGTERM", async () => {
-    const connection = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, { Origin: app.origin });
+    const connection = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, {
+      Origin: app.origin,
+    });
     const closedByServer = connection.closed();
     expect(await app.stop()).toBe(0);
     expect(await closedByServer).toBe(1001);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   formatBitsPerWeight,
+  formatClockTime,
   formatBytes,
   formatDateTime,
   formatDuration,
@@ -87,6 +88,8 @@ describe("formatShape, formatDateTime, formatFileType", () => {
     expect(formatShape([])).toBe("scalar");
     expect(formatDateTime("2026-11-23T09:07:58.123Z", { utc: true })).toBe("2026-11-23 09:07");
     expect(formatDateTime("not a date")).toBe("—");
+    expect(formatClockTime("2026-11-23T09:07:58.123Z", { utc: true })).toBe("09:07:58");
+    expect(formatClockTime(null)).toBe("—");
     expect(formatFileType("MOSTLY_Q4_K_M")).toBe("Q4_K_M");
     expect(formatFileType("ALL_F32")).toBe("F32");
     expect(formatFileType(null)).toBe("—");

@@ -15,7 +15,9 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function tables(db: Db): string[] {
-  const rows = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+  const rows = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as { name: string }[];
   return rows.map((r) => r.name);
 }
 
@@ -35,7 +37,20 @@ const cases: Record<number, MigrationCase> = {
     },
     check: (db) => {
       expect(tables(db)).toEqual(
-        ["artifacts", "experiments", "job_logs", "jobs", "machines", "metrics", "models", "notes", "runs", "tags", "text_sets", "variants"].sort(),
+        [
+          "artifacts",
+          "experiments",
+          "job_logs",
+          "jobs",
+          "machines",
+          "metrics",
+          "models",
+          "notes",
+          "runs",
+          "tags",
+          "text_sets",
+          "variants",
+        ].sort(),
       );
       // Representative rows in every table, linked the way the app links them.
       const model = db.prepare(
@@ -43,12 +58,24 @@ const cases: Record<number, MigrationCase> = {
       );
       model.run("base", "/m/base.gguf", "base.gguf", 1000, "a".repeat(64), t);
       model.run("q4", "/m/q4.gguf", "q4.gguf", 300, "b".repeat(64), t);
-      db.prepare("INSERT INTO machines (id, cpu, cores, ram_bytes, os, details_json) VALUES ('mach', 'cpu', 2, 1, 'linux', '{}')").run();
-      db.prepare("INSERT INTO text_sets (id, name, purpose, sha256, path, bytes, created_at) VALUES ('ts', 'wiki', 'calibration', ?, '/t', 10, ?)").run("c".repeat(64), t);
-      db.prepare("INSERT INTO experiments (id, name, kind, base_model_id, recipe_json, machine_id, created_at) VALUES ('exp', 'e', 'quantize', 'base', '{}', 'mach', ?)").run(t);
-      db.prepare("INSERT INTO jobs (id, kind, params_json, state, experiment_id, created_at) VALUES ('job', 'quantize', '{}', 'succeeded', 'exp', ?)").run(t);
-      db.prepare("INSERT INTO job_logs (job_id, at, level, message) VALUES ('job', ?, 'info', 'started')").run(t);
-      db.prepare("INSERT INTO artifacts (id, kind, path, bytes, model_id, text_set_id, job_id, created_at) VALUES ('imx', 'imatrix', '/a', 5, 'base', 'ts', 'job', ?)").run(t);
+      db.prepare(
+        "INSERT INTO machines (id, cpu, cores, ram_bytes, os, details_json) VALUES ('mach', 'cpu', 2, 1, 'linux', '{}')",
+      ).run();
+      db.prepare(
+        "INSERT INTO text_sets (id, name, purpose, sha256, path, bytes, created_at) VALUES ('ts', 'wiki', 'calibration', ?, '/t', 10, ?)",
+      ).run("c".repeat(64), t);
+      db.prepare(
+        "INSERT INTO experiments (id, name, kind, base_model_id, recipe_json, machine_id, created_at) VALUES ('exp', 'e', 'quantize', 'base', '{}', 'mach', ?)",
+      ).run(t);
+      db.prepare(
+        "INSERT INTO jobs (id, kind, params_json, state, experiment_id, created_at) VALUES ('job', 'quantize', '{}', 'succeeded', 'exp', ?)",
+      ).run(t);
+      db.prepare(
+        "INSERT INTO job_logs (job_id, at, level, message) VALUES ('job', ?, 'info', 'started')",
+      ).run(t);
+      db.prepare(
+        "INSERT INTO artifacts (id, kind, path, bytes, model_id, text_set_id, job_id, created_at) VALUES ('imx', 'imatrix', '/a', 5, 'base', 'ts', 'job', ?)",
+      ).run(t);
       db.prepare(
         "INSERT INTO variants (model_id, parent_id, recipe_kind, recipe_json, llama_build, text_set_id, imatrix_id, job_id, experiment_id, created_at) VALUES ('q4', 'base', 'quantize', '{\"type\":\"Q4_K_M\"}', 'v0.5.0', 'ts', 'imx', 'job', 'exp', ?)",
       ).run(t);
@@ -57,27 +84,44 @@ const cases: Record<number, MigrationCase> = {
       ).run(t);
       db.prepare("INSERT INTO metrics (run_id, name, value, unit) VALUES ('run', 'kld', 0.01, 'nats')").run();
       db.prepare("INSERT INTO tags (entity_type, entity_id, tag) VALUES ('model', 'q4', 'keeper')").run();
-      db.prepare("INSERT INTO notes (entity_type, entity_id, text, created_at) VALUES ('run', 'run', 'looks fine', ?)").run(t);
+      db.prepare(
+        "INSERT INTO notes (entity_type, entity_id, text, created_at) VALUES ('run', 'run', 'looks fine', ?)",
+      ).run(t);
 
       // Constraints hold: unknown states and dangling references are refused.
-      expect(() => db.prepare("INSERT INTO jobs (id, kind, params_json, state, created_at) VALUES ('j2', 'x', '{}', 'bogus', ?)").run(t)).toThrow(/CHECK/);
-      expect(() => db.prepare("INSERT INTO job_logs (job_id, at, level, message) VALUES ('nope', ?, 'info', 'x')").run(t)).toThrow(/FOREIGN KEY/);
+      expect(() =>
+        db
+          .prepare(
+            "INSERT INTO jobs (id, kind, params_json, state, created_at) VALUES ('j2', 'x', '{}', 'bogus', ?)",
+          )
+          .run(t),
+      ).toThrow(/CHECK/);
+      expect(() =>
+        db
+          .prepare("INSERT INTO job_logs (job_id, at, level, message) VALUES ('nope', ?, 'info', 'x')")
+          .run(t),
+      ).toThrow(/FOREIGN KEY/);
       expect(() => model.run("dup", "/m/dup.gguf", "dup.gguf", 1, "a".repeat(64), t)).toThrow(/UNIQUE/);
 
       // Removing the quantized model takes its variant row, runs and metrics with it; the base stays.
       db.prepare("DELETE FROM models WHERE id = 'q4'").run();
-      const count = (table: string): number => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      const count = (table: string): number =>
+        (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       expect([count("models"), count("variants"), count("runs"), count("metrics")]).toEqual([1, 0, 0, 0]);
       // Removing the base keeps the experiment but forgets the link.
       db.prepare("DELETE FROM models WHERE id = 'base'").run();
-      expect(db.prepare("SELECT base_model_id FROM experiments WHERE id = 'exp'").get()).toEqual({ base_model_id: null });
+      expect(db.prepare("SELECT base_model_id FROM experiments WHERE id = 'exp'").get()).toEqual({
+        base_model_id: null,
+      });
       expect(count("artifacts")).toBe(0);
       expect(count("job_logs")).toBe(1);
     },
   },
   2: {
     seed: (db) => {
-      db.prepare("INSERT INTO jobs (id, kind, params_json, state, created_at) VALUES ('old', 'models.import', '{}', 'running', ?)").run(t);
+      db.prepare(
+        "INSERT INTO jobs (id, kind, params_json, state, created_at) VALUES ('old', 'models.import', '{}', 'running', ?)",
+      ).run(t);
     },
     check: (db) => {
       const columns = (db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[]).map((c) => c.name);
@@ -165,12 +209,76 @@ describe("Store", () => {
     Store.open(file).close();
     const broken = [
       ...migrations,
-      { version: migrations.length + 1, name: "broken", up: "CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);" },
+      {
+        version: migrations.length + 1,
+        name: "broken",
+        up: "CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);",
+      },
     ];
-    expect(() => Store.open(file, { migrations: broken })).toThrow(/migration \d+ \(broken\) failed.*no such table/);
+    expect(() => Store.open(file, { migrations: broken })).toThrow(
+      /migration \d+ \(broken\) failed.*no such table/,
+    );
     const store = Store.open(file);
     expect(schemaVersion(store.db)).toBe(migrations.length);
     expect(tables(store.db)).not.toContain("half_done");
+    store.close();
+  });
+
+  it("rebuilds a referenced table without cascading deletes when the migration says so", () => {
+    const file = path.join(dir, "workbench.sqlite");
+    const store = Store.open(file);
+    store.db
+      .prepare(
+        "INSERT INTO models (id, path, file_name, size_bytes, sha256, architecture, parameter_count, metadata_json, imported_at) VALUES (?, '/p', 'f', 1, ?, 'llama', 1, '{}', ?)",
+      )
+      .run("parent", "p".repeat(64), t);
+    store.db
+      .prepare(
+        "INSERT INTO models (id, path, file_name, size_bytes, sha256, architecture, parameter_count, metadata_json, imported_at) VALUES (?, '/c', 'f', 1, ?, 'llama', 1, '{}', ?)",
+      )
+      .run("child", "c".repeat(64), t);
+    store.db
+      .prepare(
+        "INSERT INTO variants (model_id, parent_id, recipe_kind, recipe_json, llama_build, created_at) VALUES ('child', 'parent', 'quantize', '{}', 'b', ?)",
+      )
+      .run(t);
+    store.close();
+
+    const rebuild = {
+      version: migrations.length + 1,
+      name: "rebuild-models",
+      rebuildsTables: true,
+      // SQLite's documented table rebuild: same schema under a new name, copy, drop, rename.
+      up: (db: Db) => {
+        const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'models'").get() as {
+          sql: string;
+        };
+        db.exec(sql.replace("CREATE TABLE models", "CREATE TABLE models_new"));
+        db.exec(
+          "INSERT INTO models_new SELECT * FROM models; DROP TABLE models; ALTER TABLE models_new RENAME TO models;",
+        );
+      },
+    };
+    const after = Store.open(file, { migrations: [...migrations, rebuild] });
+    expect(after.db.prepare("SELECT model_id, parent_id FROM variants").all()).toEqual([
+      { model_id: "child", parent_id: "parent" },
+    ]);
+    expect(after.db.pragma("foreign_keys", { simple: true })).toBe(1);
+    after.close();
+  });
+
+  it("rolls back a migration that would leave broken references", () => {
+    const file = path.join(dir, "workbench.sqlite");
+    Store.open(file).close();
+    const dangling = {
+      version: migrations.length + 1,
+      name: "dangling",
+      rebuildsTables: true,
+      up: "INSERT INTO job_logs (job_id, at, level, message) VALUES ('no-such-job', 'x', 'info', 'orphan')",
+    };
+    expect(() => Store.open(file, { migrations: [...migrations, dangling] })).toThrow(/broken foreign key/);
+    const store = Store.open(file);
+    expect(store.db.prepare("SELECT count(*) AS n FROM job_logs").get()).toEqual({ n: 0 });
     store.close();
   });
 

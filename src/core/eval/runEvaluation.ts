@@ -62,7 +62,7 @@ async function evaluatePass(options: EvaluateOptions, signal: AbortSignal | unde
   }
 }
 
-function nativeOptions(plan: EvaluationPlan): Pick<EvaluateOptions, "nCtx" | "nChunks" | "nBatch" | "nThreads" | "topKMax" | "topMass"> {
+function nativeOptions(plan: EvaluationPlan): Pick<EvaluateOptions, "nCtx" | "nChunks" | "nBatch" | "nThreads" | "topKMax" | "topMass" | "tailSamples"> {
   const s = plan.settings;
   return {
     nCtx: s.contextSize,
@@ -71,6 +71,7 @@ function nativeOptions(plan: EvaluationPlan): Pick<EvaluateOptions, "nCtx" | "nC
     ...(s.threads !== null ? { nThreads: s.threads } : {}),
     topKMax: s.topKMax,
     topMass: s.topMass,
+    tailSamples: s.tailSamples,
   };
 }
 

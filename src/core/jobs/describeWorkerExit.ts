@@ -17,10 +17,10 @@ const telling = /GGML_ASSERT|assert|error|fatal|abort|out of memory|failed|excep
 /** Backtrace frames and separators say where, not why. */
 const noise = /^\s*(\d+: |at |#\d+ |-{3,}|\[|$)/;
 
-/** The stderr line most likely to explain the death: the last telling one, else the last one. */
+/** The stderr line most likely to explain the death: the last telling one, else the last non-trace one. */
 export function explainingLine(stderrTail: readonly string[]): string | undefined {
   const meaningful = stderrTail.filter((line) => !noise.test(line));
-  return meaningful.findLast((line) => telling.test(line)) ?? meaningful.at(-1) ?? stderrTail.at(-1);
+  return meaningful.findLast((line) => telling.test(line)) ?? meaningful.at(-1);
 }
 
 export function describeWorkerExit(exit: WorkerExit, stderrTail: readonly string[] = []): string {

@@ -48,7 +48,9 @@ const table: readonly [number, string, number, number][] = [
   [42, "Q2_0", 64, 18],
 ];
 
-const traits = new Map<number, TypeTraits>(table.map(([id, name, blockSize, typeSize]) => [id, { name, blockSize, typeSize }]));
+const traits = new Map<number, TypeTraits>(
+  table.map(([id, name, blockSize, typeSize]) => [id, { name, blockSize, typeSize }]),
+);
 
 export function ggmlTypeName(type: number): string {
   return traits.get(type)?.name ?? `ggml type ${type}`;
@@ -65,9 +67,11 @@ export function ggmlTypeTraits(type: number): TypeTraits | undefined {
 export function tensorBytes(type: number, shape: readonly number[]): number | string {
   const t = traits.get(type);
   if (!t) return `unknown or removed ggml type ${ggmlTypeName(type)}`;
-  if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d <= 0)) return `impossible shape [${shape.join(", ")}]`;
+  if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d <= 0))
+    return `impossible shape [${shape.join(", ")}]`;
   const rowLength = shape[0]!;
-  if (rowLength % t.blockSize !== 0) return `row length ${rowLength} is not a multiple of the ${ggmlTypeName(type)} block size ${t.blockSize}`;
+  if (rowLength % t.blockSize !== 0)
+    return `row length ${rowLength} is not a multiple of the ${ggmlTypeName(type)} block size ${t.blockSize}`;
   const rows = shape.slice(1).reduce((a, b) => a * b, 1);
   return (rowLength / t.blockSize) * t.typeSize * rows;
 }

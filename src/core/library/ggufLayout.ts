@@ -25,7 +25,19 @@ export interface GgufLayout {
   tensors: GgufTensorLayout[];
 }
 
-const valueSizes: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+const valueSizes: Record<number, number> = {
+  0: 1,
+  1: 1,
+  2: 2,
+  3: 2,
+  4: 4,
+  5: 4,
+  6: 4,
+  7: 1,
+  10: 8,
+  11: 8,
+  12: 8,
+};
 const typeString = 8;
 const typeArray = 9;
 const typeUint32 = 4;
@@ -46,13 +58,15 @@ class BoundedReader {
   ) {}
 
   private async ensure(n: number): Promise<Buffer> {
-    if (this.pos + n > this.size) throw new Truncated(`needs byte ${this.pos + n} of the header but the file has ${this.size}`);
+    if (this.pos + n > this.size)
+      throw new Truncated(`needs byte ${this.pos + n} of the header but the file has ${this.size}`);
     const inWindow = this.pos >= this.windowStart && this.pos + n <= this.windowStart + this.window.length;
     if (!inWindow) {
       const length = Math.min(Math.max(n, 1 << 20), this.size - this.pos);
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await this.handle.read(buffer, 0, length, this.pos);
-      if (bytesRead < n) throw new Truncated(`could read only ${bytesRead} of ${n} bytes at offset ${this.pos}`);
+      if (bytesRead < n)
+        throw new Truncated(`could read only ${bytesRead} of ${n} bytes at offset ${this.pos}`);
       this.window = buffer.subarray(0, bytesRead);
       this.windowStart = this.pos;
     }
@@ -67,17 +81,22 @@ class BoundedReader {
 
   async u64(): Promise<number> {
     const value = (await this.ensure(8)).readBigUInt64LE(0);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Malformed(`impossible 64-bit count ${value} at offset ${this.pos - 8}`);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new Malformed(`impossible 64-bit count ${value} at offset ${this.pos - 8}`);
     return Number(value);
   }
 
   skip(n: number): void {
-    if (this.pos + n > this.size) throw new Truncated(`needs byte ${this.pos + n} of the header but the file has ${this.size}`);
+    if (this.pos + n > this.size)
+      throw new Truncated(`needs byte ${this.pos + n} of the header but the file has ${this.size}`);
     this.pos += n;
   }
 
+  /** Keys and tensor names: short by nature, so a huge length means a corrupt header. */
   async string(): Promise<string> {
     const length = await this.u64();
+    if (length > 1 << 16)
+      throw new Malformed(`a key or tensor name of ${length} bytes at offset ${this.pos - 8}`);
     return (await this.ensure(length)).toString("utf8");
   }
 
@@ -93,7 +112,8 @@ async function skipValue(reader: BoundedReader, type: number, key: string): Prom
     const count = await reader.u64();
     const size = valueSizes[itemType];
     if (size !== undefined) return reader.skip(size * count);
-    if (itemType !== typeString && itemType !== typeArray) throw new Malformed(`key "${key}" has an array of unknown value type ${itemType}`);
+    if (itemType !== typeString && itemType !== typeArray)
+      throw new Malformed(`key "${key}" has an array of unknown value type ${itemType}`);
     for (let i = 0; i < count; i++) await skipValue(reader, itemType, key);
     return;
   }
@@ -107,15 +127,35 @@ export async function readGgufLayout(filePath: string, fileSize: number): Promis
   const handle = await open(filePath, "r");
   try {
     const reader = new BoundedReader(handle, fileSize);
-    if (fileSize < 4) throw new LibraryError("NOT_GGUF", `${filePath}: not a GGUF model file (only ${fileSize} bytes)`, filePath);
+    if (fileSize < 4)
+      throw new LibraryError(
+        "NOT_GGUF",
+        `${filePath}: not a GGUF model file (only ${fileSize} bytes)`,
+        filePath,
+      );
     const magic = (await handle.read(Buffer.alloc(4), 0, 4, 0)).buffer.toString("latin1");
-    if (magic !== "GGUF") throw new LibraryError("NOT_GGUF", `${filePath}: not a GGUF model file (starts with ${JSON.stringify(magic)}, expected "GGUF")`, filePath);
+    if (magic !== "GGUF")
+      throw new LibraryError(
+        "NOT_GGUF",
+        `${filePath}: not a GGUF model file (starts with ${JSON.stringify(magic)}, expected "GGUF")`,
+        filePath,
+      );
     reader.skip(4);
     try {
       return await walk(reader, filePath);
     } catch (error) {
-      if (error instanceof Truncated) throw new LibraryError("TRUNCATED", `${filePath}: file is truncated: its GGUF header ${error.message}`, filePath);
-      if (error instanceof Malformed) throw new LibraryError("BAD_METADATA", `${filePath}: impossible GGUF metadata: ${error.message}`, filePath);
+      if (error instanceof Truncated)
+        throw new LibraryError(
+          "TRUNCATED",
+          `${filePath}: file is truncated: its GGUF header ${error.message}`,
+          filePath,
+        );
+      if (error instanceof Malformed)
+        throw new LibraryError(
+          "BAD_METADATA",
+          `${filePath}: impossible GGUF metadata: ${error.message}`,
+          filePath,
+        );
       throw error;
     }
   } finally {
@@ -125,7 +165,12 @@ export async function readGgufLayout(filePath: string, fileSize: number): Promis
 
 async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout> {
   const version = await reader.u32();
-  if (version !== 2 && version !== 3) throw new LibraryError("UNSUPPORTED", `${filePath}: GGUF version ${version} is not supported (only 2 and 3)`, filePath);
+  if (version !== 2 && version !== 3)
+    throw new LibraryError(
+      "UNSUPPORTED",
+      `${filePath}: GGUF version ${version} is not supported (only 2 and 3)`,
+      filePath,
+    );
   const tensorCount = await reader.u64();
   const kvCount = await reader.u64();
 
@@ -135,7 +180,8 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
     const type = await reader.u32();
     if (key === "general.alignment" && type === typeUint32) {
       alignment = await reader.u32();
-      if (alignment === 0 || alignment % 8 !== 0) throw new Malformed(`general.alignment is ${alignment}, not a positive multiple of 8`);
+      if (alignment === 0 || alignment % 8 !== 0)
+        throw new Malformed(`general.alignment is ${alignment}, not a positive multiple of 8`);
     } else {
       await skipValue(reader, type, key);
     }
@@ -145,7 +191,8 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
   for (let i = 0; i < tensorCount; i++) {
     const name = await reader.string();
     const dims = await reader.u32();
-    if (dims === 0 || dims > maxDims) throw new Malformed(`tensor "${name}" has ${dims} dimensions (1..${maxDims} allowed)`);
+    if (dims === 0 || dims > maxDims)
+      throw new Malformed(`tensor "${name}" has ${dims} dimensions (1..${maxDims} allowed)`);
     const shape: number[] = [];
     for (let d = 0; d < dims; d++) shape.push(await reader.u64());
     const type = await reader.u32();
@@ -157,7 +204,8 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
   const tensors: GgufTensorLayout[] = raw.map(({ name, type, shape, offset }) => {
     const bytes = tensorBytes(type, shape);
     if (typeof bytes === "string") throw new Malformed(`tensor "${name}": ${bytes}`);
-    if (offset % alignment !== 0) throw new Malformed(`tensor "${name}" data offset ${offset} is not aligned to ${alignment}`);
+    if (offset % alignment !== 0)
+      throw new Malformed(`tensor "${name}" data offset ${offset} is not aligned to ${alignment}`);
     return { name, type, shape, fileOffset: dataOffset + offset, bytes };
   });
 
@@ -167,12 +215,15 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
     const previous = sorted[i - 1]!;
     const current = sorted[i]!;
     if (current.fileOffset < previous.fileOffset + previous.bytes) {
-      throw new Malformed(`tensor "${current.name}" overlaps tensor "${previous.name}" (${ggmlTypeName(previous.type)}, ${previous.bytes} bytes)`);
+      throw new Malformed(
+        `tensor "${current.name}" overlaps tensor "${previous.name}" (${ggmlTypeName(previous.type)}, ${previous.bytes} bytes)`,
+      );
     }
   }
 
   const dataEnd = sorted.reduce((end, t) => Math.max(end, t.fileOffset + t.bytes), dataOffset);
-  if (dataEnd > reader.size) {
+  // (A file without tensors may end right after its header, before the padding.)
+  if (dataEnd > reader.size && sorted.length > 0) {
     // If the tensors, packed as GGUF writers pack them, would not fit either, the file was cut short;
     // otherwise one tensor's offset points past the end of an otherwise complete file.
     const packedEnd = sorted.reduce((end, t) => end + Math.ceil(t.bytes / alignment) * alignment, dataOffset);
@@ -185,7 +236,9 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
       );
     }
     const beyond = sorted.find((t) => t.fileOffset + t.bytes > reader.size)!;
-    throw new Malformed(`tensor "${beyond.name}" data (${beyond.bytes} bytes at offset ${beyond.fileOffset}) lies beyond the end of the file (${reader.size} bytes)`);
+    throw new Malformed(
+      `tensor "${beyond.name}" data (${beyond.bytes} bytes at offset ${beyond.fileOffset}) lies beyond the end of the file (${reader.size} bytes)`,
+    );
   }
   return { version, alignment, dataOffset, dataEnd, tensors };
 }

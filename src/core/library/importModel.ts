@@ -42,7 +42,10 @@ export interface ImportResult {
 }
 
 /** Validates and reads a model file without touching the library. Throws LibraryError. */
-export async function inspectModelFile(filePath: string, options: InspectOptions = {}): Promise<ModelFileFacts> {
+export async function inspectModelFile(
+  filePath: string,
+  options: InspectOptions = {},
+): Promise<ModelFileFacts> {
   const absolute = path.resolve(filePath);
   options.onProgress?.({ phase: "reading-metadata", bytesDone: 0, bytesTotal: 0 });
   const read = await readModelMetadata(absolute, { signal: options.signal });
@@ -59,7 +62,11 @@ export async function inspectModelFile(filePath: string, options: InspectOptions
   }
   const after = await stat(absolute);
   if (hashed.bytes !== read.sizeBytes || after.size !== read.sizeBytes || after.mtimeMs !== read.mtimeMs) {
-    throw new LibraryError("CHANGED", `${absolute}: the file changed while it was being imported; try again once it is complete`, absolute);
+    throw new LibraryError(
+      "CHANGED",
+      `${absolute}: the file changed while it was being imported; try again once it is complete`,
+      absolute,
+    );
   }
   return {
     path: absolute,
@@ -81,33 +88,44 @@ export function modelIdFor(sha256: string): string {
  * existing record (moving its path here if the old path no longer exists). With `lineage`, a
  * variants row ties the new model to its parent and recipe.
  */
-export function recordModel(db: Db, facts: ModelFileFacts, options: { lineage?: Lineage } = {}): ImportResult {
-  return db.transaction((): ImportResult => {
-    const existing = getModelBySha256(db, facts.sha256);
-    if (existing) {
-      if (existing.path !== facts.path && !existsSync(existing.path)) {
-        updateModelPath(db, existing.id, facts.path, facts.fileName);
-        return { model: getModelById(db, existing.id)!, alreadyPresent: true, warnings: facts.warnings };
+export function recordModel(
+  db: Db,
+  facts: ModelFileFacts,
+  options: { lineage?: Lineage } = {},
+): ImportResult {
+  return db
+    .transaction((): ImportResult => {
+      const existing = getModelBySha256(db, facts.sha256);
+      if (existing) {
+        if (existing.path !== facts.path && !existsSync(existing.path)) {
+          updateModelPath(db, existing.id, facts.path, facts.fileName);
+          return { model: getModelById(db, existing.id)!, alreadyPresent: true, warnings: facts.warnings };
+        }
+        return { model: existing, alreadyPresent: true, warnings: facts.warnings };
       }
-      return { model: existing, alreadyPresent: true, warnings: facts.warnings };
-    }
-    const id = modelIdFor(facts.sha256);
-    insertModel(db, {
-      id,
-      path: facts.path,
-      fileName: facts.fileName,
-      sizeBytes: facts.sizeBytes,
-      sha256: facts.sha256,
-      metadata: facts.metadata,
-      importedAt: new Date().toISOString(),
-    });
-    if (options.lineage) insertVariant(db, { ...options.lineage, modelId: id });
-    return { model: getModelById(db, id)!, alreadyPresent: false, warnings: facts.warnings };
-  })();
+      const id = modelIdFor(facts.sha256);
+      insertModel(db, {
+        id,
+        path: facts.path,
+        fileName: facts.fileName,
+        sizeBytes: facts.sizeBytes,
+        sha256: facts.sha256,
+        metadata: facts.metadata,
+        importedAt: new Date().toISOString(),
+      });
+      if (options.lineage) insertVariant(db, { ...options.lineage, modelId: id });
+      return { model: getModelById(db, id)!, alreadyPresent: false, warnings: facts.warnings };
+      // IMMEDIATE: two processes importing the same file serialise here instead of failing on upgrade.
+    })
+    .immediate();
 }
 
 /** inspectModelFile + recordModel. The library is unchanged when this throws. */
-export async function importModel(db: Db, filePath: string, options: InspectOptions & { lineage?: Lineage } = {}): Promise<ImportResult> {
+export async function importModel(
+  db: Db,
+  filePath: string,
+  options: InspectOptions & { lineage?: Lineage } = {},
+): Promise<ImportResult> {
   const facts = await inspectModelFile(filePath, options);
   return recordModel(db, facts, { lineage: options.lineage });
 }

@@ -18,9 +18,16 @@ export function getModel(db: Db, ref: string): ModelRecord {
   if (trimmed === "") throw new LibraryError("NOT_FOUND", "No model reference given");
   const matches = findModels(db, trimmed, path.resolve(trimmed));
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new LibraryError("NOT_FOUND", `No model "${trimmed}" in the library (try an id from "cwb models list")`);
+  if (matches.length === 0)
+    throw new LibraryError(
+      "NOT_FOUND",
+      `No model "${trimmed}" in the library (try an id from "cwb models list")`,
+    );
   const candidates = matches.map((m) => `${m.id} (${m.path})`).join(", ");
-  throw new LibraryError("AMBIGUOUS", `"${trimmed}" matches ${matches.length} models: ${candidates}; use a longer id`);
+  throw new LibraryError(
+    "AMBIGUOUS",
+    `"${trimmed}" matches ${matches.length} models: ${candidates}; use a longer id`,
+  );
 }
 
 export interface RemoveResult {
@@ -34,7 +41,11 @@ export interface RemoveResult {
  * disk stays unless `deleteFile` is set; then it is deleted first, so a failed delete leaves the
  * library as it was. A file that is already gone is not an error (fileDeleted: false).
  */
-export async function removeModel(db: Db, ref: string, options: { deleteFile?: boolean } = {}): Promise<RemoveResult> {
+export async function removeModel(
+  db: Db,
+  ref: string,
+  options: { deleteFile?: boolean } = {},
+): Promise<RemoveResult> {
   const model = getModel(db, ref);
   let fileDeleted = false;
   if (options.deleteFile) {
@@ -43,7 +54,11 @@ export async function removeModel(db: Db, ref: string, options: { deleteFile?: b
       fileDeleted = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-        throw new LibraryError("IO", `${model.path}: cannot delete model file: ${(error as Error).message}`, model.path);
+        throw new LibraryError(
+          "IO",
+          `${model.path}: cannot delete model file: ${(error as Error).message}`,
+          model.path,
+        );
       }
     }
   }

@@ -32,24 +32,34 @@ function count(value: unknown): number | null {
   return null;
 }
 
-export async function readModelMetadata(filePath: string, options: { signal?: AbortSignal } = {}): Promise<ModelFileMetadata> {
+export async function readModelMetadata(
+  filePath: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<ModelFileMetadata> {
   let stats;
   try {
     stats = await stat(filePath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new LibraryError("NOT_FOUND", `${filePath}: no such file`, filePath);
+    if (code === "ENOENT" || code === "ENOTDIR")
+      throw new LibraryError("NOT_FOUND", `${filePath}: no such file`, filePath);
     throw new LibraryError("IO", `${filePath}: cannot read file: ${(error as Error).message}`, filePath);
   }
   if (!stats.isFile()) throw new LibraryError("NOT_FOUND", `${filePath}: not a regular file`, filePath);
   options.signal?.throwIfAborted();
 
   const layout = await readGgufLayout(filePath, stats.size);
-  const bad = (problem: string): LibraryError => new LibraryError("BAD_METADATA", `${filePath}: impossible GGUF metadata: ${problem}`, filePath);
-  if (layout.tensors.length === 0) throw bad("the file contains no tensors");
+  const bad = (problem: string): LibraryError =>
+    new LibraryError("BAD_METADATA", `${filePath}: impossible GGUF metadata: ${problem}`, filePath);
+  if (layout.tensors.length === 0)
+    throw bad("the file contains no tensors (a vocabulary-only file is not a model)");
 
   const { readGgufFileInfo, GgufInsights, GgufFileType } = await import("node-llama-cpp");
-  const info = await readGgufFileInfo(filePath, { logWarnings: false, spliceSplitFiles: false, signal: options.signal });
+  const info = await readGgufFileInfo(filePath, {
+    logWarnings: false,
+    spliceSplitFiles: false,
+    signal: options.signal,
+  });
   if (info.infoEndOffset !== layout.dataOffset || info.tensorInfo?.length !== layout.tensors.length) {
     throw bad(`header readers disagree (tensor data at ${info.infoEndOffset} vs ${layout.dataOffset})`);
   }
@@ -60,33 +70,51 @@ export async function readModelMetadata(filePath: string, options: { signal?: Ab
   if (typeof architecture !== "string" || architecture === "") throw bad("general.architecture is missing");
   const splitCount = count(child(child(metadata, "split"), "count"));
   if (splitCount !== null && splitCount > 1) {
-    throw new LibraryError("UNSUPPORTED", `${filePath}: part of a model split into ${splitCount} files; merge it into one file first (llama-gguf-split --merge)`, filePath);
+    throw new LibraryError(
+      "UNSUPPORTED",
+      `${filePath}: part of a model split into ${splitCount} files; merge it into one file first (llama-gguf-split --merge)`,
+      filePath,
+    );
   }
   const arch = child(metadata, architecture);
   const attention = child(arch, "attention");
 
   // Layers: the architecture's block_count, or the highest blk.N in the tensor names.
-  const blockNumbers = layout.tensors.map((t) => /^blk\.(\d+)\./.exec(t.name)?.[1]).filter((n): n is string => n !== undefined);
-  const layers = count(child(arch, "block_count")) ?? (blockNumbers.length > 0 ? Math.max(...blockNumbers.map(Number)) + 1 : 0);
-  if (!Number.isInteger(layers) || layers < 1) throw bad(`${architecture}.block_count is ${layers}; a model needs at least one layer`);
+  const blockNumbers = layout.tensors
+    .map((t) => /^blk\.(\d+)\./.exec(t.name)?.[1])
+    .filter((n): n is string => n !== undefined);
+  const layers =
+    count(child(arch, "block_count")) ??
+    (blockNumbers.length > 0 ? Math.max(...blockNumbers.map(Number)) + 1 : 0);
+  if (!Number.isInteger(layers) || layers < 1)
+    throw bad(`${architecture}.block_count is ${layers}; a model needs at least one layer`);
   const maxBlock = blockNumbers.length > 0 ? Math.max(...blockNumbers.map(Number)) : -1;
-  if (maxBlock >= layers) throw bad(`tensor blk.${maxBlock} exists but ${architecture}.block_count is ${layers}`);
+  if (maxBlock >= layers)
+    throw bad(`tensor blk.${maxBlock} exists but ${architecture}.block_count is ${layers}`);
 
   const heads = count(child(attention, "head_count"));
   const headsKv = count(child(attention, "head_count_kv"));
   const embeddingLength = count(child(arch, "embedding_length"));
-  for (const [key, value] of [["attention.head_count", heads], ["embedding_length", embeddingLength]] as const) {
+  for (const [key, value] of [
+    ["attention.head_count", heads],
+    ["embedding_length", embeddingLength],
+  ] as const) {
     if (value !== null && value <= 0) throw bad(`${architecture}.${key} is ${value}`);
   }
-  if (heads !== null && headsKv !== null && headsKv > heads) throw bad(`${architecture}.attention.head_count_kv (${headsKv}) exceeds head_count (${heads})`);
+  if (heads !== null && headsKv !== null && headsKv > heads)
+    throw bad(`${architecture}.attention.head_count_kv (${headsKv}) exceeds head_count (${heads})`);
 
   const warnings: string[] = [];
+  const trailing = stats.size - layout.dataEnd;
+  if (trailing > layout.alignment)
+    warnings.push(`${trailing} bytes after the last tensor are not part of the model`);
   let parameterCount = layout.tensors.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
   try {
     // GgufInsights loads llama.cpp's bindings (no backend) to know which architectures it supports.
     const insights = await GgufInsights.from(info);
     parameterCount = insights.totalParameters;
-    if (!insights.isSupportedByLlamaCpp) warnings.push(`architecture "${architecture}" is not supported by the bundled llama.cpp`);
+    if (!insights.isSupportedByLlamaCpp)
+      warnings.push(`architecture "${architecture}" is not supported by the bundled llama.cpp`);
     warnings.push(...insights.getWarnings(filePath));
   } catch (error) {
     warnings.push(`llama.cpp insights unavailable: ${(error as Error).message}`);
@@ -116,10 +144,16 @@ export async function readModelMetadata(filePath: string, options: { signal?: Ab
       feedForwardLength: count(child(arch, "feed_forward_length")),
       contextLength: count(child(arch, "context_length")),
       vocabularySize,
-      fileType: fileTypeNumber === null ? null : (GgufFileType[fileTypeNumber] ?? `FILE_TYPE_${fileTypeNumber}`),
+      fileType:
+        fileTypeNumber === null ? null : (GgufFileType[fileTypeNumber] ?? `FILE_TYPE_${fileTypeNumber}`),
       bitsPerWeight: parameterCount > 0 ? (tensorBytesTotal * 8) / parameterCount : null,
       chatTemplate: typeof chatTemplate === "string" ? chatTemplate : null,
-      tensors: layout.tensors.map((t) => ({ name: t.name, type: ggmlTypeName(t.type), shape: t.shape, bytes: t.bytes })),
+      tensors: layout.tensors.map((t) => ({
+        name: t.name,
+        type: ggmlTypeName(t.type),
+        shape: t.shape,
+        bytes: t.bytes,
+      })),
     },
   };
 }

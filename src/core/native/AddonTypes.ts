@@ -83,6 +83,8 @@ export interface EvaluateOptions {
   topKMax?: number;
   /** ...or fewer once they cover this probability mass (default 0.999). */
   topMass?: number;
+  /** Base pass: tokens sampled from the tail beyond the top ones, to estimate the divergence inside it (default 32). */
+  tailSamples?: number;
 }
 
 export interface EvaluateProgress {
@@ -109,7 +111,16 @@ export interface EvaluateResult {
   sameTop?: Uint8Array;
   /** With exactBaseModelPath: exact full-vocabulary KL(base ‖ variant) per position. */
   kldExact?: Float64Array;
-  baseFile?: { path: string; bytes: number; meanK: number; meanRestMass: number; maxRestMass: number; kMax: number; massTarget: number };
+  baseFile?: {
+    path: string;
+    bytes: number;
+    meanK: number;
+    meanRestMass: number;
+    maxRestMass: number;
+    kMax: number;
+    massTarget: number;
+    tailSamples: number;
+  };
   timings: { loadMs: number; tokenizeMs: number; evalMs: number };
 }
 
@@ -123,4 +134,122 @@ export interface AddonEvaluate {
   evaluate(options: EvaluateOptions, onProgress?: (progress: EvaluateProgress) => void): EvaluateHandle;
 }
 
-export type CwbNativeAddon = AddonBackend & AddonBandwidth & AddonPageCache & AddonEvaluate;
+/** quantize.cpp (+ imatrixFile.cpp, jobEvents.h): llama_model_quantize set up as llama-quantize does */
+export type NativeJobEvent =
+  | { type: "progress"; fraction: number; message: string }
+  | { type: "log"; level: "info" | "warn" | "error"; message: string };
+
+export interface QuantizeOptions {
+  inPath: string;
+  /** Required unless dryRun. */
+  outPath?: string;
+  /** llama_ftype value (src/shared/quantTypes.ts). */
+  ftype: number;
+  /** llama-quantize's COPY: tensors copied unchanged. */
+  onlyCopy?: boolean;
+  imatrixPath?: string;
+  /** Regular expression on tensor names (lower-cased) → ggml type name, as --tensor-type. */
+  tensorTypes?: { pattern: string; type: string }[];
+  outputTensorType?: string;
+  tokenEmbeddingType?: string;
+  pure?: boolean;
+  dryRun?: boolean;
+  allowRequantize?: boolean;
+  leaveOutputTensor?: boolean;
+  threads?: number;
+  /** Block indices to drop (llama_model_quantize_params.prune_layers). */
+  pruneLayers?: number[];
+}
+
+export interface QuantizedTensor {
+  index: number;
+  name: string;
+  shape: number[];
+  fromType: string;
+  toType: string;
+  bytes: number;
+}
+
+export interface QuantizeResult {
+  outPath: string | null;
+  dryRun: boolean;
+  seconds: number;
+  tensorCount: number;
+  originalMiB: number;
+  originalBpw: number;
+  quantizedMiB: number;
+  quantizedBpw: number;
+  /** Sum of the output tensors' data bytes (without header and padding). */
+  tensorBytes: number;
+  fallbacks: number;
+  tensors: QuantizedTensor[];
+  imatrix?: { path: string; entries: number; chunks: number; datasets: string[] };
+}
+
+export interface ImatrixFileContents {
+  isLegacy: boolean;
+  hasMetadata: boolean;
+  chunkCount: number;
+  chunkSize: number;
+  datasets: string[];
+  entries: Record<string, { sums: Float32Array; counts: number[] }>;
+}
+
+export interface AddonQuantize {
+  quantize(options: QuantizeOptions, onEvent?: (event: NativeJobEvent) => void): Promise<QuantizeResult>;
+  loadImatrix(path: string): Promise<ImatrixFileContents>;
+  ggmlTypeNames(): string[];
+}
+
+/** imatrix.cpp: llama-imatrix's accumulation through the eval callback */
+export interface ImatrixOptions {
+  modelPath: string;
+  textPath: string;
+  outPath: string;
+  /** Recorded in imatrix.datasets (default: textPath). */
+  datasetName?: string;
+  nCtx?: number;
+  nChunks?: number;
+  nBatch?: number;
+  nUbatch?: number;
+  threads?: number;
+  processOutput?: boolean;
+  parseSpecial?: boolean;
+}
+
+export interface ImatrixResult {
+  outPath: string;
+  chunks: number;
+  chunkCount: number;
+  chunkSize: number;
+  entries: number;
+  tokens: number;
+  seconds: number;
+}
+
+export interface AddonImatrix {
+  computeImatrix(options: ImatrixOptions, onEvent?: (event: NativeJobEvent) => void): Promise<ImatrixResult>;
+}
+
+/** layers.cpp: per-block importance (1 - cos(in, out)) and per-layer metadata repair after pruning */
+export interface LayerImportanceOptions {
+  modelPath: string;
+  textPath: string;
+  nCtx?: number;
+  nChunks?: number;
+  threads?: number;
+}
+
+export interface LayerImportanceResult {
+  layers: { layer: number; importance: number; relativeChange: number; tokens: number }[];
+  chunks: number;
+  tokens: number;
+  seconds: number;
+}
+
+export interface AddonLayers {
+  layerImportance(options: LayerImportanceOptions, onEvent?: (event: NativeJobEvent) => void): Promise<LayerImportanceResult>;
+  fixLayerArrays(inPath: string, outPath: string, options: { oldBlockCount: number; dropped: number[] }): Promise<{ keys: string[]; written: boolean }>;
+}
+
+export type CwbNativeAddon = AddonQuantize & AddonImatrix & AddonLayers & AddonBackend & AddonBandwidth & AddonPageCache & AddonEvaluate;

@@ -41,9 +41,12 @@ export class Store {
     return this.db.name;
   }
 
-  /** Runs `fn` in one transaction: all of its writes land, or none. */
+  /**
+   * Runs `fn` in one transaction: all of its writes land, or none. IMMEDIATE takes the write lock up
+   * front, so a read-then-write does not fail when another process wrote in between.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   close(): void {

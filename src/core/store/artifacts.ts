@@ -17,7 +17,8 @@ export interface Artifact {
   createdAt: string;
 }
 
-export type NewArtifact = Pick<Artifact, "kind" | "path" | "bytes"> & Partial<Omit<Artifact, "kind" | "path" | "bytes">>;
+export type NewArtifact = Pick<Artifact, "kind" | "path" | "bytes"> &
+  Partial<Omit<Artifact, "kind" | "path" | "bytes">>;
 
 interface ArtifactRow {
   id: string;
@@ -48,7 +49,16 @@ function toArtifact(row: ArtifactRow): Artifact {
 }
 
 export function insertArtifact(db: Db, artifact: NewArtifact): Artifact {
-  const full: Artifact = { id: newId(), sha256: null, modelId: null, textSetId: null, settings: {}, jobId: null, createdAt: now(), ...artifact };
+  const full: Artifact = {
+    id: newId(),
+    sha256: null,
+    modelId: null,
+    textSetId: null,
+    settings: {},
+    jobId: null,
+    createdAt: now(),
+    ...artifact,
+  };
   db.prepare(
     `INSERT INTO artifacts (id, kind, path, sha256, bytes, model_id, text_set_id, settings_json, job_id, created_at)
      VALUES (@id, @kind, @path, @sha256, @bytes, @modelId, @textSetId, @settingsJson, @jobId, @createdAt)`,

@@ -13,7 +13,8 @@ export interface Experiment {
   createdAt: string;
 }
 
-export type NewExperiment = Pick<Experiment, "name" | "kind" | "recipe"> & Partial<Omit<Experiment, "name" | "kind" | "recipe">>;
+export type NewExperiment = Pick<Experiment, "name" | "kind" | "recipe"> &
+  Partial<Omit<Experiment, "name" | "kind" | "recipe">>;
 
 interface ExperimentRow {
   id: string;
@@ -38,7 +39,13 @@ function toExperiment(row: ExperimentRow): Experiment {
 }
 
 export function insertExperiment(db: Db, experiment: NewExperiment): Experiment {
-  const full: Experiment = { id: newId(), baseModelId: null, machineId: null, createdAt: now(), ...experiment };
+  const full: Experiment = {
+    id: newId(),
+    baseModelId: null,
+    machineId: null,
+    createdAt: now(),
+    ...experiment,
+  };
   db.prepare(
     `INSERT INTO experiments (id, name, kind, base_model_id, recipe_json, machine_id, created_at)
      VALUES (@id, @name, @kind, @baseModelId, @recipeJson, @machineId, @createdAt)`,
@@ -52,7 +59,9 @@ export function getExperiment(db: Db, id: string): Experiment | undefined {
 }
 
 export function listExperiments(db: Db): Experiment[] {
-  return (db.prepare("SELECT * FROM experiments ORDER BY created_at DESC, id").all() as ExperimentRow[]).map(toExperiment);
+  return (db.prepare("SELECT * FROM experiments ORDER BY created_at DESC, id").all() as ExperimentRow[]).map(
+    toExperiment,
+  );
 }
 
 export function renameExperiment(db: Db, id: string, name: string): boolean {

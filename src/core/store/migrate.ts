@@ -26,7 +26,9 @@ export function schemaVersion(db: Database): number {
 function checkOrder(migrations: readonly Migration[]): void {
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
-      throw new Error(`Migration "${migration.name}" has version ${migration.version}, expected ${index + 1}`);
+      throw new Error(
+        `Migration "${migration.name}" has version ${migration.version}, expected ${index + 1}`,
+      );
     }
   });
 }
@@ -36,7 +38,11 @@ function checkOrder(migrations: readonly Migration[]): void {
  * the versions applied. Each runs in an IMMEDIATE transaction that re-reads the version, so two
  * processes opening the same new database do not both migrate it.
  */
-export function migrate(db: Database, migrations: readonly Migration[], options: { to?: number } = {}): number[] {
+export function migrate(
+  db: Database,
+  migrations: readonly Migration[],
+  options: { to?: number } = {},
+): number[] {
   checkOrder(migrations);
   const latest = migrations.length;
   const target = options.to ?? latest;
@@ -50,18 +56,25 @@ export function migrate(db: Database, migrations: readonly Migration[], options:
       if (schemaVersion(db) >= migration.version) return false;
       if (typeof migration.up === "string") db.exec(migration.up);
       else migration.up(db);
+      // A migration may not leave dangling references behind; checked before it commits.
+      const broken = db.pragma("foreign_key_check") as unknown[];
+      if (broken.length > 0) throw new Error(`it leaves ${broken.length} broken foreign key reference(s)`);
       db.pragma(`user_version = ${migration.version}`);
       return true;
     });
+    // PRAGMA foreign_keys cannot change inside a transaction, so it is switched around it.
+    if (migration.rebuildsTables) db.pragma("foreign_keys = OFF");
     try {
       if (step.immediate()) applied.push(migration.version);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`${db.name}: migration ${migration.version} (${migration.name}) failed, database left at version ${schemaVersion(db)}: ${reason}`, { cause: error });
+      throw new Error(
+        `${db.name}: migration ${migration.version} (${migration.name}) failed, database left at version ${schemaVersion(db)}: ${reason}`,
+        { cause: error },
+      );
+    } finally {
+      if (migration.rebuildsTables) db.pragma("foreign_keys = ON");
     }
   }
-  // Migrations may not leave dangling references behind.
-  const broken = db.pragma("foreign_key_check") as unknown[];
-  if (broken.length > 0) throw new Error(`${db.name}: ${broken.length} broken foreign key reference(s) after migrating`);
   return applied;
 }

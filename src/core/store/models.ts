@@ -1,7 +1,12 @@
 // Rows of the model library. A model is a GGUF file referenced in place; a derived one also has a
 // variants row (see variants.ts) naming its parent and recipe, which these reads join in.
 import type { Db } from "./Store.js";
-import { modelMetadata, type ModelMetadata, type ModelRecord, type ModelSummary } from "../../shared/domain/model.js";
+import {
+  modelMetadata,
+  type ModelMetadata,
+  type ModelRecord,
+  type ModelSummary,
+} from "../../shared/domain/model.js";
 
 export interface NewModel {
   id: string;
@@ -88,12 +93,16 @@ export function listModelRecords(db: Db): ModelRecord[] {
  * file name, then id prefix. The caller decides what to do with several matches.
  */
 export function findModels(db: Db, ref: string, absolutePath: string): ModelRecord[] {
-  const exact = db.prepare(`${selectModel} WHERE m.id = ? OR m.path = ?`).all(ref, absolutePath) as ModelRow[];
+  const exact = db
+    .prepare(`${selectModel} WHERE m.id = ? OR m.path = ?`)
+    .all(ref, absolutePath) as ModelRow[];
   if (exact.length > 0) return exact.map(toRecord);
   const byName = db.prepare(`${selectModel} WHERE m.file_name = ?`).all(ref) as ModelRow[];
   if (byName.length > 0) return byName.map(toRecord);
   const escaped = ref.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const byPrefix = db.prepare(`${selectModel} WHERE m.id LIKE ? ESCAPE '\\' OR m.sha256 LIKE ? ESCAPE '\\'`).all(`${escaped}%`, `${escaped}%`) as ModelRow[];
+  const byPrefix = db
+    .prepare(`${selectModel} WHERE m.id LIKE ? ESCAPE '\\' OR m.sha256 LIKE ? ESCAPE '\\'`)
+    .all(`${escaped}%`, `${escaped}%`) as ModelRow[];
   return byPrefix.map(toRecord);
 }
 

@@ -27,7 +27,15 @@ interface TextSetRow {
 }
 
 function toTextSet(row: TextSetRow): TextSet {
-  return { id: row.id, name: row.name, purpose: row.purpose, sha256: row.sha256, path: row.path, bytes: row.bytes, createdAt: row.created_at };
+  return {
+    id: row.id,
+    name: row.name,
+    purpose: row.purpose,
+    sha256: row.sha256,
+    path: row.path,
+    bytes: row.bytes,
+    createdAt: row.created_at,
+  };
 }
 
 export function insertTextSet(db: Db, textSet: NewTextSet): TextSet {
@@ -50,7 +58,9 @@ export function getTextSetBySha256(db: Db, sha256: string): TextSet | undefined 
 }
 
 export function listTextSets(db: Db): TextSet[] {
-  return (db.prepare("SELECT * FROM text_sets ORDER BY created_at DESC, id").all() as TextSetRow[]).map(toTextSet);
+  return (db.prepare("SELECT * FROM text_sets ORDER BY created_at DESC, id").all() as TextSetRow[]).map(
+    toTextSet,
+  );
 }
 
 export function deleteTextSet(db: Db, id: string): boolean {

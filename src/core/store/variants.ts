@@ -72,7 +72,9 @@ export function getVariant(db: Db, modelId: string): Variant | undefined {
 
 /** Variants derived directly from `parentId`, oldest first. */
 export function listChildVariants(db: Db, parentId: string): Variant[] {
-  const rows = db.prepare("SELECT * FROM variants WHERE parent_id = ? ORDER BY created_at, model_id").all(parentId) as VariantRow[];
+  const rows = db
+    .prepare("SELECT * FROM variants WHERE parent_id = ? ORDER BY created_at, model_id")
+    .all(parentId) as VariantRow[];
   return rows.map(toVariant);
 }
 

@@ -7,13 +7,27 @@ import { CliContext } from "./context.js";
 import type { OutputStreams } from "./output.js";
 import { registerModelsCommands } from "./commands/models.js";
 import { registerServeCommands } from "./commands/serve.js";
+import { registerJobsCommands } from "./commands/jobs.js";
+import { registerEvalCommands } from "./commands/eval.js";
+import { registerQuantizeCommands } from "./commands/quantize.js";
+import { registerImatrixCommands } from "./commands/imatrix.js";
+import { registerLayersCommands } from "./commands/layers.js";
+import { registerPruneCommands } from "./commands/prune.js";
+import { registerBenchCommands } from "./commands/bench.js";
 
 export type CommandGroup = (program: Command, context: CliContext) => void;
 
 const commandGroups: readonly CommandGroup[] = [
   registerModelsCommands,
   registerServeCommands,
-  // One line per group: registerQuantizeCommands, registerJobsCommands, registerServeCommands, ...
+  registerJobsCommands,
+  registerEvalCommands,
+  registerQuantizeCommands,
+  registerImatrixCommands,
+  registerLayersCommands,
+  registerPruneCommands,
+  registerBenchCommands,
+  // A new group: its import above and one line here.
 ];
 
 export function buildProgram(context: CliContext): Command {
@@ -35,7 +49,10 @@ export function buildProgram(context: CliContext): Command {
   // Subcommands inherit the same output routing and error handling.
   const inherit = (command: Command): void => {
     for (const sub of command.commands) {
-      sub.exitOverride().configureOutput(program.configureOutput()).showHelpAfterError("(run with --help for usage)");
+      sub
+        .exitOverride()
+        .configureOutput(program.configureOutput())
+        .showHelpAfterError("(run with --help for usage)");
       inherit(sub);
     }
   };
@@ -43,7 +60,10 @@ export function buildProgram(context: CliContext): Command {
   return program;
 }
 
-export async function main(argv: string[], streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const context = new CliContext(streams);
   const program = buildProgram(context);
   try {

@@ -22,7 +22,12 @@ export interface ModelUploadOptions {
   events: EventBus;
 }
 
-export async function handleModelUpload(req: IncomingMessage, res: ServerResponse, url: URL, options: ModelUploadOptions): Promise<void> {
+export async function handleModelUpload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  options: ModelUploadOptions,
+): Promise<void> {
   const name = safeFileName(url.searchParams.get("name") ?? "");
   if (name === null) {
     req.resume();
@@ -38,10 +43,16 @@ export async function handleModelUpload(req: IncomingMessage, res: ServerRespons
     finalPath = await publishUnderFreeName(temp, options.modelsDir, name);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: `Upload of ${name} failed: ${messageOf(error)}` });
+    if (!res.headersSent && !res.destroyed)
+      sendJson(res, 500, { error: `Upload of ${name} failed: ${messageOf(error)}` });
     return;
   }
-  const started = await options.dispatch({ type: "call", id: 0, method: "jobs.start", params: { kind: "models.import", params: { path: finalPath } } });
+  const started = await options.dispatch({
+    type: "call",
+    id: 0,
+    method: "jobs.start",
+    params: { kind: "models.import", params: { path: finalPath } },
+  });
   if (!started.ok) {
     // The import never started, so nothing refers to the file: do not leave it behind.
     await unlink(finalPath).catch(() => undefined);
@@ -65,7 +76,8 @@ function removeUploadIfUnused(events: EventBus, jobId: string, uploaded: string)
     if (job.id !== jobId || !isFinished(job.state)) return;
     unsubscribe();
     const result = job.result as { alreadyPresent?: boolean; model?: { path?: string } } | null;
-    const duplicate = job.state === "succeeded" && result?.alreadyPresent === true && result.model?.path !== uploaded;
+    const duplicate =
+      job.state === "succeeded" && result?.alreadyPresent === true && result.model?.path !== uploaded;
     if (job.state === "failed" || duplicate) void unlink(uploaded).catch(() => undefined);
   });
 }

@@ -8,7 +8,12 @@ export class OriginPolicy {
 
   constructor(host: string, port: number) {
     this.#allowedHosts = isLoopback(host)
-      ? new Set([`${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
+      ? new Set([
+          `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`,
+          `127.0.0.1:${port}`,
+          `localhost:${port}`,
+          `[::1]:${port}`,
+        ])
       : // Bound to a LAN/any address on purpose: the user reaches it by names we cannot know.
         null;
   }

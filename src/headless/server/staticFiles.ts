@@ -50,7 +50,12 @@ export class StaticFiles {
     res.setHeader("Content-Type", contentTypes[ext] ?? "application/octet-stream");
     res.setHeader("Content-Length", resolved.size);
     // Vite names assets by content hash, so they never change; index.html must always be fresh.
-    res.setHeader("Cache-Control", resolved.file.includes(`${path.sep}assets${path.sep}`) ? "public, max-age=31536000, immutable" : "no-store");
+    res.setHeader(
+      "Cache-Control",
+      resolved.file.includes(`${path.sep}assets${path.sep}`)
+        ? "public, max-age=31536000, immutable"
+        : "no-store",
+    );
     if (req.method === "HEAD") {
       res.end();
       return;

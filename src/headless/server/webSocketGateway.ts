@@ -23,7 +23,11 @@ export interface WebSocketGatewayOptions {
 }
 
 export class WebSocketGateway {
-  readonly #server = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false });
+  readonly #server = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxFrameBytes,
+    perMessageDeflate: false,
+  });
   readonly #alive = new WeakSet<WebSocket>();
   readonly #options: WebSocketGatewayOptions;
   readonly #unsubscribe: () => void;
@@ -31,7 +35,9 @@ export class WebSocketGateway {
 
   constructor(options: WebSocketGatewayOptions) {
     this.#options = options;
-    this.#unsubscribe = options.events.subscribe((topic, payload) => this.#broadcast({ type: "event", topic, payload }));
+    this.#unsubscribe = options.events.subscribe((topic, payload) =>
+      this.#broadcast({ type: "event", topic, payload }),
+    );
     this.#heartbeat = setInterval(() => this.#checkAlive(), heartbeatMs);
     this.#heartbeat.unref();
   }

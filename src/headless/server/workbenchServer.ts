@@ -25,7 +25,7 @@ export interface WorkbenchServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** Fixed token for tests; a random one otherwise. */
+  /** A fixed token (cwb serve --token); a random one otherwise. */
   token?: string;
 }
 
@@ -50,7 +50,8 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
     const url = parseUrl(req);
     if (url?.pathname !== "/ws") return { ok: false, status: 404, reason: "Not found" };
     if (!policy!.hostAllowed(req)) return { ok: false, status: 403, reason: "Host not allowed" };
-    if (!tokenMatches(token, requestToken(req, url))) return { ok: false, status: 401, reason: "Missing or wrong token" };
+    if (!tokenMatches(token, requestToken(req, url)))
+      return { ok: false, status: 401, reason: "Missing or wrong token" };
     if (!policy!.originAllowed(req, true)) return { ok: false, status: 403, reason: "Origin not allowed" };
     return { ok: true };
   };
@@ -63,12 +64,19 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
     if (!policy!.hostAllowed(req)) return sendText(res, 403, "Host not allowed\n");
 
     if (url.pathname.startsWith("/api/")) {
-      if (!tokenMatches(token, requestToken(req, url))) return sendJson(res, 401, { error: "Missing or wrong token" });
+      if (!tokenMatches(token, requestToken(req, url)))
+        return sendJson(res, 401, { error: "Missing or wrong token" });
       if (!policy!.originAllowed(req, false)) return sendJson(res, 403, { error: "Origin not allowed" });
-      if (url.pathname === "/api/health" && req.method === "GET") return sendJson(res, 200, { ok: true, clients: gateway.clientCount });
+      if (url.pathname === "/api/health" && req.method === "GET")
+        return sendJson(res, 200, { ok: true, clients: gateway.clientCount });
       if (url.pathname === "/api/upload") {
         if (req.method !== "POST") return sendJson(res, 405, { error: "Use POST" });
-        return handleModelUpload(req, res, url, { modelsDir: options.modelsDir, tempDir: options.tempDir, dispatch, events: options.events });
+        return handleModelUpload(req, res, url, {
+          modelsDir: options.modelsDir,
+          tempDir: options.tempDir,
+          dispatch,
+          events: options.events,
+        });
       }
       return sendJson(res, 404, { error: `No API endpoint ${url.pathname}` });
     }
@@ -81,7 +89,8 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendText(res, 500, `Internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (!res.headersSent)
+        sendText(res, 500, `Internal error: ${error instanceof Error ? error.message : String(error)}\n`);
       else res.destroy();
     });
   });
@@ -121,7 +130,10 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
 function overTransport(handlers: CallHandlers): CallHandlers {
   return {
     ...handlers,
-    "app.info": async (input) => ({ ...(await handlers["app.info"](input)), transport: "websocket" as const }),
+    "app.info": async (input) => ({
+      ...(await handlers["app.info"](input)),
+      transport: "websocket" as const,
+    }),
   };
 }
 

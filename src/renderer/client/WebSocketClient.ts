@@ -47,7 +47,8 @@ export class WebSocketClient implements RendererClient {
       this.#pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject });
       const frame: CallFrame = { type: "call", id, method, params };
       if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame));
-      else if (this.#status === "unauthorized") this.#fail(id, new Error("Not authorised: open the URL that `cwb serve` printed"));
+      else if (this.#status === "unauthorized")
+        this.#fail(id, new Error("Not authorised: open the URL that `cwb serve` printed"));
       else this.#queued.push(frame);
     });
   }
@@ -100,7 +101,8 @@ export class WebSocketClient implements RendererClient {
       if (this.#socket !== socket) return;
       this.#socket = null;
       for (const id of [...this.#pending.keys()]) {
-        if (!this.#queued.some((frame) => frame.id === id)) this.#fail(id, new Error("Connection to the workbench server lost"));
+        if (!this.#queued.some((frame) => frame.id === id))
+          this.#fail(id, new Error("Connection to the workbench server lost"));
       }
       void this.#retryOrGiveUp();
     };
@@ -109,10 +111,13 @@ export class WebSocketClient implements RendererClient {
   /** A browser cannot see why an upgrade failed; ask the token-checked health endpoint. */
   async #retryOrGiveUp(): Promise<void> {
     try {
-      const response = await fetch(`${this.#origin}/api/health`, { headers: { Authorization: `Bearer ${this.#token}` } });
+      const response = await fetch(`${this.#origin}/api/health`, {
+        headers: { Authorization: `Bearer ${this.#token}` },
+      });
       if (response.status === 401) {
         this.#setStatus("unauthorized");
-        for (const frame of this.#queued.splice(0)) this.#fail(frame.id, new Error("Not authorised: open the URL that `cwb serve` printed"));
+        for (const frame of this.#queued.splice(0))
+          this.#fail(frame.id, new Error("Not authorised: open the URL that `cwb serve` printed"));
         return;
       }
     } catch {

@@ -13,10 +13,16 @@ export function ConnectionIndicator() {
   const client = useClient();
   const status = useConnectionStatus();
   return (
-    <div className="flex items-center gap-2 text-xs text-zinc-300" data-testid="connection-status" data-status={status}>
+    <div
+      className="flex items-center gap-2 text-xs text-zinc-300"
+      data-testid="connection-status"
+      data-status={status}
+    >
       <span className={`size-2 rounded-full ${look[status].dot}`} aria-hidden="true" />
       <span>{look[status].label}</span>
-      <span className="rounded bg-zinc-800 px-1.5 py-0.5 font-mono text-[10px] uppercase tracking-wide text-zinc-400">{client.transport === "ipc" ? "desktop" : "websocket"}</span>
+      <span className="rounded bg-zinc-800 px-1.5 py-0.5 font-mono text-[10px] uppercase tracking-wide text-zinc-400">
+        {client.transport === "ipc" ? "desktop" : "websocket"}
+      </span>
     </div>
   );
 }

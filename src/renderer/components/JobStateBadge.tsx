@@ -11,5 +11,11 @@ const styles: Record<JobState, string> = {
 };
 
 export function JobStateBadge({ state }: { state: JobState }) {
-  return <span className={`inline-flex items-center rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${styles[state]}`}>{state}</span>;
+  return (
+    <span
+      className={`inline-flex items-center rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${styles[state]}`}
+    >
+      {state}
+    </span>
+  );
 }

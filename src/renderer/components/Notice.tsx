@@ -7,12 +7,28 @@ const tones = {
   success: "border-emerald-200 bg-emerald-50 text-emerald-800",
 } as const;
 
-export function Notice({ tone, children, onDismiss }: { tone: keyof typeof tones; children: ReactNode; onDismiss?: () => void }) {
+export function Notice({
+  tone,
+  children,
+  onDismiss,
+}: {
+  tone: keyof typeof tones;
+  children: ReactNode;
+  onDismiss?: () => void;
+}) {
   return (
-    <div role={tone === "error" ? "alert" : "status"} className={`flex items-start gap-3 rounded-md border px-3 py-2 text-sm ${tones[tone]}`}>
+    <div
+      role={tone === "error" ? "alert" : "status"}
+      className={`flex items-start gap-3 rounded-md border px-3 py-2 text-sm ${tones[tone]}`}
+    >
       <div className="min-w-0 flex-1 break-words">{children}</div>
       {onDismiss && (
-        <button type="button" onClick={onDismiss} className="shrink-0 text-xs font-medium opacity-70 hover:opacity-100" aria-label="Dismiss">
+        <button
+          type="button"
+          onClick={onDismiss}
+          className="shrink-0 text-xs font-medium opacity-70 hover:opacity-100"
+          aria-label="Dismiss"
+        >
           Dismiss
         </button>
       )}

@@ -1,7 +1,15 @@
 // A thin horizontal bar; an unknown fraction shows as an animated stripe.
 import { formatPercent } from "../../shared/format.js";
 
-export function ProgressBar({ fraction, className = "" }: { fraction: number | null; className?: string }) {
+export function ProgressBar({
+  fraction,
+  done = false,
+  className = "",
+}: {
+  fraction: number | null;
+  done?: boolean;
+  className?: string;
+}) {
   return (
     <div
       role="progressbar"
@@ -14,7 +22,10 @@ export function ProgressBar({ fraction, className = "" }: { fraction: number | n
       {fraction === null ? (
         <div className="absolute inset-y-0 w-1/3 animate-indeterminate rounded-full bg-indigo-500" />
       ) : (
-        <div className="h-full rounded-full bg-indigo-500 transition-[width] duration-300" style={{ width: `${Math.min(1, Math.max(0, fraction)) * 100}%` }} />
+        <div
+          className={`h-full rounded-full transition-[width] duration-300 ${done ? "bg-emerald-500" : "bg-indigo-500"}`}
+          style={{ width: `${Math.min(1, Math.max(0, fraction)) * 100}%` }}
+        />
       )}
     </div>
   );

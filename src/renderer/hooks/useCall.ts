@@ -48,7 +48,8 @@ export function useCall<M extends CallName>(
 
   const topics = refreshOn.join(",");
   useEffect(() => {
-    const offs = topics === "" ? [] : topics.split(",").map((topic) => client.on(topic as EventTopic, reload));
+    const offs =
+      topics === "" ? [] : topics.split(",").map((topic) => client.on(topic as EventTopic, reload));
     offs.push(client.onStatus((status) => status === "connected" && reload()));
     return () => offs.forEach((off) => off());
   }, [client, topics, reload]);

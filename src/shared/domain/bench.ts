@@ -111,3 +111,14 @@ export const benchReport = z.object({
   details: benchDetails,
 });
 export type BenchReport = z.infer<typeof benchReport>;
+
+/** Parameters of a "bench" job, resolved by the parent (the model's id and path). */
+export const benchJobParams = z.object({
+  model: z.object({ modelId: z.string(), path: z.string().min(1) }),
+  settings: benchSettings,
+});
+export type BenchJobParams = z.output<typeof benchJobParams>;
+
+/** What the worker measures; the parent adds the ids when it records the run. */
+export const benchMeasurement = benchReport.omit({ runId: true, modelId: true });
+export type BenchMeasurement = z.infer<typeof benchMeasurement>;

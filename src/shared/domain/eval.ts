@@ -17,6 +17,8 @@ export const evalSettings = z.object({
   topKMax: z.number().int().min(1).max(4096).default(64),
   /** ...or fewer once they cover this much probability. */
   topMass: z.number().gt(0).max(1).default(0.999),
+  /** ...plus this many tokens sampled from the rest, so the divergence inside the tail is estimated. */
+  tailSamples: z.number().int().min(0).max(4096).default(32),
 });
 export type EvalSettingsInput = z.input<typeof evalSettings>;
 export type EvalSettings = z.output<typeof evalSettings>;
@@ -57,3 +59,14 @@ export const evalJobResult = z.object({
   variants: z.array(evalVariantResult),
 });
 export type EvalJobResult = z.infer<typeof evalJobResult>;
+
+/** Parameters of an "eval" job: everything resolved by the parent (ids, paths, hashes, the cache). */
+export const evalJobParams = z.object({
+  base: z.object({ modelId: z.string(), path: z.string().min(1), sha256: z.string() }),
+  variants: z.array(z.object({ modelId: z.string(), path: z.string().min(1) })),
+  text: z.object({ path: z.string().min(1), sha256: z.string(), textSetId: z.string().nullable() }),
+  settings: evalSettings,
+  /** A cached base file for exactly these settings, or null: the job computes it first. */
+  baseCachePath: z.string().nullable(),
+});
+export type EvalJobParams = z.output<typeof evalJobParams>;

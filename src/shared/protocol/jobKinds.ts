@@ -2,6 +2,18 @@
 // A kind's runner lives in src/worker (native work) and is registered under the same name.
 import { z } from "zod";
 import { modelRecord } from "../domain/model.js";
+import { evalJobParams, evalJobResult } from "../domain/eval.js";
+import { benchJobParams, benchReport } from "../domain/bench.js";
+import {
+  imatrixJobParams,
+  imatrixJobResult,
+  layersJobParams,
+  layersJobResult,
+  pruneJobParams,
+  pruneJobResult,
+  quantizeJobParams,
+  quantizeJobResult,
+} from "../domain/compression.js";
 
 export interface JobKindSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly params: P;
@@ -37,6 +49,18 @@ export const jobKinds = {
     }),
     z.object({ sleptSeconds: z.number(), tempFileWritten: z.boolean() }),
   ),
+  /** Perplexity and KL divergence of variants against their base (core/eval, worker/runners/eval.ts). */
+  eval: jobKind("Evaluate quality", evalJobParams, evalJobResult),
+  /** llama_model_quantize as llama-quantize runs it (worker/runners/quantize.ts). */
+  quantize: jobKind("Quantize", quantizeJobParams, quantizeJobResult),
+  /** llama-imatrix's importance matrix (worker/runners/imatrix.ts). */
+  imatrix: jobKind("Importance matrix", imatrixJobParams, imatrixJobResult),
+  /** Per-block importance on calibration text (worker/runners/layers.ts). */
+  layers: jobKind("Layer importance", layersJobParams, layersJobResult),
+  /** Drops transformer blocks, weights otherwise unchanged (worker/runners/prune.ts). */
+  prune: jobKind("Prune layers", pruneJobParams, pruneJobResult),
+  /** Speed and memory of one model: load, pp, tg, TTFT, ITL, peak RSS, bandwidth (worker/runners/bench.ts). */
+  bench: jobKind("Benchmark speed and memory", benchJobParams, benchReport),
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;

@@ -8,4 +8,10 @@ export const runners: Record<string, () => Promise<RunnerModule>> = {
   "models.import": () => import("./modelsImport.js"),
   /** Diagnostic: proves crash isolation and cancel in tests. */
   "debug.sleep": () => import("./debugSleep.js"),
+  eval: () => import("./eval.js"),
+  quantize: () => import("./quantize.js"),
+  imatrix: () => import("./imatrix.js"),
+  layers: () => import("./layers.js"),
+  prune: () => import("./prune.js"),
+  bench: () => import("./bench.js"),
 };

@@ -8,4 +8,9 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly up: string | ((db: Database) => void);
+  /**
+   * Rebuilding a table (SQLite's create-copy-drop-rename ALTER) must run with foreign keys off, or
+   * dropping the old table would cascade-delete rows that point at it. References are checked after.
+   */
+  readonly rebuildsTables?: boolean;
 }

@@ -14,9 +14,12 @@ import {
 import { getModel, listModels, removeModel } from "../../../core/library/modelLibrary.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
+import { runJobInForeground } from "../runJobInForeground.js";
 
 export function registerModelsCommands(program: Command, context: CliContext): void {
-  const models = program.command("models").description("the model library: GGUF files referenced where they are");
+  const models = program
+    .command("models")
+    .description("the model library: GGUF files referenced where they are");
 
   models
     .command("import")
@@ -24,28 +27,24 @@ export function registerModelsCommands(program: Command, context: CliContext): v
     .argument("<path>", "GGUF model file")
     .action(async (filePath: string) => {
       const { output } = context;
-      const workbench = context.workbench();
-      const progress = output.progress(`hashing ${path.basename(filePath)}`);
-      const abort = new AbortController();
-      const onInterrupt = (): void => abort.abort(new Error(`${path.resolve(filePath)}: import cancelled`));
-      process.once("SIGINT", onInterrupt);
-      try {
-        const result = await workbench.importModel(filePath, {
-          signal: abort.signal,
-          onProgress: (p) => {
-            if (p.phase === "hashing") progress.update(p.bytesDone, p.bytesTotal);
+      // A "models.import" job: the worker checks and hashes the file, this process records it. The
+      // worker runs in the package folder, so the path is made absolute here.
+      await runJobInForeground(
+        context,
+        "models.import",
+        { path: path.resolve(filePath) },
+        {
+          json: (result) => result,
+          human: (result) => {
+            output.line(
+              result.alreadyPresent
+                ? `Already in the library as ${result.model.id}`
+                : `Imported ${result.model.id}`,
+            );
+            printSummary(output, result.model);
           },
-        });
-        progress.done();
-        for (const warning of result.warnings) output.note(`warning: ${warning}`);
-        output.result(result, () => {
-          output.line(result.alreadyPresent ? `Already in the library as ${result.model.id}` : `Imported ${result.model.id}`);
-          printSummary(output, result.model);
-        });
-      } finally {
-        progress.done();
-        process.removeListener("SIGINT", onInterrupt);
-      }
+        },
+      );
     });
 
   models
@@ -66,7 +65,11 @@ export function registerModelsCommands(program: Command, context: CliContext): v
           { header: "ARCH", value: (m) => m.metadata.architecture },
           { header: "PARAMS", value: (m) => formatParams(m.metadata.parameterCount), align: "right" },
           { header: "TYPE", value: (m) => formatFileType(m.metadata.fileType) },
-          { header: "BPW", value: (m) => formatBitsPerWeight(m.metadata.bitsPerWeight).replace(" bpw", ""), align: "right" },
+          {
+            header: "BPW",
+            value: (m) => formatBitsPerWeight(m.metadata.bitsPerWeight).replace(" bpw", ""),
+            align: "right",
+          },
           { header: "SIZE", value: (m) => formatBytes(m.sizeBytes), align: "right" },
           { header: "PARENT", value: (m) => m.parentId ?? "" },
           { header: "IMPORTED", value: (m) => formatDateTime(m.importedAt) },
@@ -104,12 +107,20 @@ export function registerModelsCommands(program: Command, context: CliContext): v
       const workbench = context.workbench();
       const result = await removeModel(workbench.db, ref, { deleteFile: options.deleteFile ?? false });
       workbench.events.emit("models.changed", { id: result.model.id });
-      output.result({ id: result.model.id, path: result.model.path, removed: result.removed, fileDeleted: result.fileDeleted }, () => {
-        output.line(`Removed ${result.model.id} from the library`);
-        if (result.fileDeleted) output.line(`Deleted ${result.model.path}`);
-        else if (options.deleteFile) output.line(`${result.model.path} was already gone`);
-        else output.line(`The file stays at ${result.model.path}`);
-      });
+      output.result(
+        {
+          id: result.model.id,
+          path: result.model.path,
+          removed: result.removed,
+          fileDeleted: result.fileDeleted,
+        },
+        () => {
+          output.line(`Removed ${result.model.id} from the library`);
+          if (result.fileDeleted) output.line(`Deleted ${result.model.path}`);
+          else if (options.deleteFile) output.line(`${result.model.path} was already gone`);
+          else output.line(`The file stays at ${result.model.path}`);
+        },
+      );
     });
 }
 

@@ -1,7 +1,7 @@
 // Every job with live progress (jobs.list + "jobs.updated"), and Cancel / Retry.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { isFinished, type Job } from "../../../shared/domain/job.js";
-import { formatDateTime, formatDuration, formatPercent } from "../../../shared/format.js";
+import { formatClockTime, formatDateTime, formatDuration, formatPercent } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Card } from "../../components/Card.js";
 import { JobStateBadge } from "../../components/JobStateBadge.js";
@@ -9,6 +9,7 @@ import { Notice } from "../../components/Notice.js";
 import { PageHeader } from "../../components/PageHeader.js";
 import { ProgressBar } from "../../components/ProgressBar.js";
 import { useClient } from "../../client/ClientContext.js";
+import { useCall } from "../../hooks/useCall.js";
 import { useJobs } from "../../hooks/useJobs.js";
 import { jobElapsedSeconds, jobSubject, jobTitle } from "../../jobDescription.js";
 
@@ -20,12 +21,25 @@ export function JobsPage() {
 
   const act = (method: "jobs.cancel" | "jobs.retry", job: Job) => {
     setActionError(undefined);
-    client.call(method, { id: job.id }).catch((reason: unknown) => setActionError(`${method === "jobs.cancel" ? "Cancel" : "Retry"} failed: ${String((reason as Error).message ?? reason)}`));
+    client
+      .call(method, { id: job.id })
+      .catch((reason: unknown) =>
+        setActionError(
+          `${method === "jobs.cancel" ? "Cancel" : "Retry"} failed: ${String((reason as Error).message ?? reason)}`,
+        ),
+      );
   };
 
   return (
     <>
-      <PageHeader title="Jobs" subtitle={loading && jobs.length === 0 ? "Loading…" : `${jobs.length} job${jobs.length === 1 ? "" : "s"}, ${active} active`} />
+      <PageHeader
+        title="Jobs"
+        subtitle={
+          loading && jobs.length === 0
+            ? "Loading…"
+            : `${jobs.length} job${jobs.length === 1 ? "" : "s"}, ${active} active`
+        }
+      />
       <div className="space-y-3">
         {error && <Notice tone="error">Could not list jobs: {error.message}</Notice>}
         {actionError && (
@@ -35,7 +49,9 @@ export function JobsPage() {
         )}
         <Card>
           {jobs.length === 0 ? (
-            <p className="px-4 py-10 text-center text-sm text-zinc-500">{loading ? "Loading…" : "No jobs yet. Importing a model starts one."}</p>
+            <p className="px-4 py-10 text-center text-sm text-zinc-500">
+              {loading ? "Loading…" : "No jobs yet. Importing a model starts one."}
+            </p>
           ) : (
             <table className="w-full text-sm">
               <thead className="border-b border-zinc-200 text-left text-xs font-medium text-zinc-500">
@@ -51,7 +67,12 @@ export function JobsPage() {
               </thead>
               <tbody className="divide-y divide-zinc-100">
                 {jobs.map((job) => (
-                  <JobRow key={job.id} job={job} onCancel={() => act("jobs.cancel", job)} onRetry={() => act("jobs.retry", job)} />
+                  <JobRow
+                    key={job.id}
+                    job={job}
+                    onCancel={() => act("jobs.cancel", job)}
+                    onRetry={() => act("jobs.retry", job)}
+                  />
                 ))}
               </tbody>
             </table>
@@ -63,40 +84,94 @@ export function JobsPage() {
 }
 
 function JobRow({ job, onCancel, onRetry }: { job: Job; onCancel: () => void; onRetry: () => void }) {
+  const [showLogs, setShowLogs] = useState(false);
   const finished = isFinished(job.state);
   const fraction = job.state === "succeeded" ? 1 : (job.progress?.fraction ?? null);
   const subject = jobSubject(job);
   return (
-    <tr className="align-top" data-testid="job-row" data-state={job.state}>
-      <td className="px-4 py-2.5">
-        <div className="font-medium text-zinc-800">{jobTitle(job)}</div>
-        <div className="max-w-xs truncate text-xs text-zinc-500" title={subject ?? job.id}>
-          {subject ?? job.id}
+    <>
+      <tr className="align-top" data-testid="job-row" data-state={job.state}>
+        <td className="px-4 py-2.5">
+          <div className="font-medium text-zinc-800">{jobTitle(job)}</div>
+          <div className="max-w-xs truncate text-xs text-zinc-500" title={subject ?? job.id}>
+            {subject ?? job.id}
+          </div>
+        </td>
+        <td className="px-3 py-2.5">
+          <JobStateBadge state={job.state} />
+        </td>
+        <td className="px-3 py-2.5">
+          {finished && job.state !== "succeeded" ? (
+            <div className="text-xs text-red-700">{job.error ?? job.state}</div>
+          ) : (
+            <>
+              <div className="flex items-center gap-2">
+                <ProgressBar
+                  fraction={job.state === "queued" ? 0 : fraction}
+                  done={job.state === "succeeded"}
+                />
+                <span className="w-12 shrink-0 text-right text-xs tabular-nums text-zinc-600">
+                  {fraction === null ? "" : formatPercent(fraction, 0)}
+                </span>
+              </div>
+              <div className="mt-1 truncate text-xs text-zinc-500">
+                {job.state === "queued" ? "Waiting for a worker" : (job.progress?.step ?? "")}
+              </div>
+            </>
+          )}
+        </td>
+        <td className="px-3 py-2.5 text-right tabular-nums text-zinc-700">
+          {finished ? "—" : formatDuration(job.progress?.etaSeconds)}
+        </td>
+        <td className="px-3 py-2.5 text-right tabular-nums text-zinc-700">
+          {formatDuration(jobElapsedSeconds(job, Date.now()))}
+        </td>
+        <td className="px-3 py-2.5 whitespace-nowrap tabular-nums text-zinc-600">
+          {formatDateTime(job.createdAt)}
+        </td>
+        <td className="px-4 py-2.5">
+          <div className="flex justify-end gap-2">
+            <Button onClick={() => setShowLogs((shown) => !shown)} aria-expanded={showLogs}>
+              Logs
+            </Button>
+            {!finished && <Button onClick={onCancel}>Cancel</Button>}
+            {(job.state === "failed" || job.state === "cancelled" || job.state === "interrupted") && (
+              <Button onClick={onRetry}>Retry</Button>
+            )}
+          </div>
+        </td>
+      </tr>
+      {showLogs && (
+        <tr>
+          <td colSpan={7} className="bg-zinc-50 px-4 py-2" data-testid="job-logs">
+            <JobLogs job={job} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+/** The job's last log lines, refreshed whenever the job changes. */
+function JobLogs({ job }: { job: Job }) {
+  const logs = useCall("jobs.logs", { id: job.id, tail: 200 });
+  const { reload } = logs;
+  const revision = `${job.state}:${job.progress?.step ?? ""}`;
+  useEffect(() => reload(), [revision, reload]);
+  if (logs.error) return <p className="text-xs text-red-700">Could not read the log: {logs.error.message}</p>;
+  const lines = logs.data ?? [];
+  if (lines.length === 0)
+    return <p className="text-xs text-zinc-500">{logs.loading ? "Loading…" : "No log lines."}</p>;
+  return (
+    <pre className="max-h-64 overflow-auto font-mono text-xs leading-relaxed text-zinc-700">
+      {lines.map((line) => (
+        <div
+          key={`${line.at}-${line.message}`}
+          className={line.level === "error" ? "text-red-700" : line.level === "warn" ? "text-amber-700" : ""}
+        >
+          <span className="text-zinc-400">{formatClockTime(line.at)}</span> {line.message}
         </div>
-      </td>
-      <td className="px-3 py-2.5">
-        <JobStateBadge state={job.state} />
-      </td>
-      <td className="px-3 py-2.5">
-        {finished && job.state !== "succeeded" ? (
-          <div className="text-xs text-red-700">{job.error ?? job.state}</div>
-        ) : (
-          <>
-            <div className="flex items-center gap-2">
-              <ProgressBar fraction={job.state === "queued" ? 0 : fraction} />
-              <span className="w-12 shrink-0 text-right text-xs tabular-nums text-zinc-600">{fraction === null ? "" : formatPercent(fraction, 0)}</span>
-            </div>
-            <div className="mt-1 truncate text-xs text-zinc-500">{job.state === "queued" ? "Waiting for a worker" : (job.progress?.step ?? "")}</div>
-          </>
-        )}
-      </td>
-      <td className="px-3 py-2.5 text-right tabular-nums text-zinc-700">{finished ? "—" : formatDuration(job.progress?.etaSeconds)}</td>
-      <td className="px-3 py-2.5 text-right tabular-nums text-zinc-700">{formatDuration(jobElapsedSeconds(job, Date.now()))}</td>
-      <td className="px-3 py-2.5 whitespace-nowrap tabular-nums text-zinc-600">{formatDateTime(job.createdAt)}</td>
-      <td className="px-4 py-2.5 text-right">
-        {!finished && <Button onClick={onCancel}>Cancel</Button>}
-        {(job.state === "failed" || job.state === "cancelled" || job.state === "interrupted") && <Button onClick={onRetry}>Retry</Button>}
-      </td>
-    </tr>
+      ))}
+    </pre>
   );
 }

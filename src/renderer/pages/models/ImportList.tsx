@@ -10,10 +10,19 @@ interface ImportResult {
   alreadyPresent?: boolean;
 }
 
-export function ImportList({ entries, onDismiss }: { entries: readonly ImportEntry[]; onDismiss: (key: string) => void }) {
+export function ImportList({
+  entries,
+  onDismiss,
+}: {
+  entries: readonly ImportEntry[];
+  onDismiss: (key: string) => void;
+}) {
   if (entries.length === 0) return null;
   return (
-    <ul className="divide-y divide-zinc-100 rounded-lg border border-zinc-200 bg-white shadow-xs" aria-label="Imports">
+    <ul
+      className="divide-y divide-zinc-100 rounded-lg border border-zinc-200 bg-white shadow-xs"
+      aria-label="Imports"
+    >
       {entries.map((entry) => (
         <ImportRow key={entry.key} entry={entry} onDismiss={() => onDismiss(entry.key)} />
       ))}
@@ -51,7 +60,11 @@ function ImportRow({ entry, onDismiss }: { entry: ImportEntry; onDismiss: () => 
     tone = "text-red-700";
   }
   return (
-    <li className="flex items-center gap-4 px-4 py-2.5" data-testid="import-row" data-state={entry.startError ? "failed" : (job?.state ?? "starting")}>
+    <li
+      className="flex items-center gap-4 px-4 py-2.5"
+      data-testid="import-row"
+      data-state={entry.startError ? "failed" : (job?.state ?? "starting")}
+    >
       <div className="w-64 min-w-0 shrink-0">
         <div className="truncate text-sm font-medium text-zinc-800" title={entry.label}>
           {entry.label}
@@ -65,7 +78,10 @@ function ImportRow({ entry, onDismiss }: { entry: ImportEntry; onDismiss: () => 
       </div>
       <div className="flex shrink-0 items-center gap-3 text-xs">
         {job?.state === "succeeded" && result?.model?.id && (
-          <a className="font-medium text-indigo-600 hover:text-indigo-500" href={routeHref("models", result.model.id)}>
+          <a
+            className="font-medium text-indigo-600 hover:text-indigo-500"
+            href={routeHref("models", result.model.id)}
+          >
             Open
           </a>
         )}

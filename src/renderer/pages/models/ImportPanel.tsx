@@ -3,7 +3,13 @@ import { useRef, useState, type FormEvent } from "react";
 import { Button } from "../../components/Button.js";
 import { Card } from "../../components/Card.js";
 
-export function ImportPanel({ onPath, onFiles }: { onPath: (path: string) => void; onFiles: (files: File[]) => void }) {
+export function ImportPanel({
+  onPath,
+  onFiles,
+}: {
+  onPath: (path: string) => void;
+  onFiles: (files: File[]) => void;
+}) {
   const [path, setPath] = useState("");
   const picker = useRef<HTMLInputElement>(null);
 

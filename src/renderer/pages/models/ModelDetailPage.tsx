@@ -1,7 +1,14 @@
 // One model: its header metadata, the per-type summary and every tensor; remove from here.
 import { useState, type ReactNode } from "react";
 import type { ModelRecord } from "../../../shared/domain/model.js";
-import { formatBitsPerWeight, formatBytes, formatDateTime, formatFileType, formatInteger, formatParams } from "../../../shared/format.js";
+import {
+  formatBitsPerWeight,
+  formatBytes,
+  formatDateTime,
+  formatFileType,
+  formatInteger,
+  formatParams,
+} from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Card } from "../../components/Card.js";
 import { Notice } from "../../components/Notice.js";
@@ -25,7 +32,13 @@ export function ModelDetailPage({ id }: { id: string }) {
     return (
       <>
         <div className="mb-3">{back}</div>
-        {model.error ? <Notice tone="error">Could not load model {id}: {model.error.message}</Notice> : <p className="text-sm text-zinc-500">Loading…</p>}
+        {model.error ? (
+          <Notice tone="error">
+            Could not load model {id}: {model.error.message}
+          </Notice>
+        ) : (
+          <p className="text-sm text-zinc-500">Loading…</p>
+        )}
       </>
     );
   }
@@ -39,39 +52,67 @@ export function ModelDetailPage({ id }: { id: string }) {
         title={meta.name ?? record.fileName}
         subtitle={<span className="font-mono text-xs break-all">{record.path}</span>}
         actions={
-          <Button variant="danger" onClick={() => setRemoving(true)}>
+          <Button variant="dangerOutline" onClick={() => setRemoving(true)}>
             Remove…
           </Button>
         }
       />
       <div className="space-y-4" data-testid="model-detail">
         <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
-          <Stat label="Parameters" value={formatParams(meta.parameterCount)} detail={formatInteger(meta.parameterCount)} />
-          <Stat label="File size" value={formatBytes(record.sizeBytes)} detail={`${formatInteger(record.sizeBytes)} bytes`} />
-          <Stat label="File type" value={formatFileType(meta.fileType)} detail={meta.architecture} />
-          <Stat label="Bits per weight" value={formatBitsPerWeight(meta.bitsPerWeight)} detail={`${formatInteger(meta.tensors.length)} tensors`} />
+          <Stat
+            label="Parameters"
+            value={formatParams(meta.parameterCount)}
+            detail={formatInteger(meta.parameterCount)}
+          />
+          <Stat
+            label="File size"
+            value={formatBytes(record.sizeBytes)}
+            detail={`${formatInteger(record.sizeBytes)} bytes`}
+          />
+          <Stat
+            label="File type"
+            value={formatFileType(meta.fileType)}
+            detail={`${meta.architecture} · ${formatInteger(meta.layers)} layers`}
+          />
+          <Stat
+            label="Bits per weight"
+            value={formatBitsPerWeight(meta.bitsPerWeight)}
+            detail={`${formatInteger(meta.tensors.length)} tensors`}
+          />
         </div>
         <div className="grid gap-4 lg:grid-cols-5">
           <Card title="Metadata" className="lg:col-span-2">
             <Metadata record={record} />
           </Card>
-          <Card title="Tensor types" className="self-start lg:col-span-3">
-            <TensorTypeSummary tensors={meta.tensors} />
-          </Card>
+          <div className="space-y-4 lg:col-span-3">
+            <Card title="Tensor types">
+              <TensorTypeSummary tensors={meta.tensors} />
+            </Card>
+            {meta.chatTemplate && (
+              <Card title="Chat template">
+                <details className="px-4 py-3 text-sm">
+                  <summary className="cursor-pointer text-zinc-600">
+                    Show the template ({formatInteger(meta.chatTemplate.length)} characters)
+                  </summary>
+                  <pre className="mt-2 max-h-80 overflow-auto rounded bg-zinc-50 p-3 font-mono text-xs whitespace-pre-wrap text-zinc-700">
+                    {meta.chatTemplate}
+                  </pre>
+                </details>
+              </Card>
+            )}
+          </div>
         </div>
         <Card title="Tensors">
           <TensorTable tensors={meta.tensors} />
         </Card>
-        {meta.chatTemplate && (
-          <Card title="Chat template">
-            <details className="px-4 py-3 text-sm">
-              <summary className="cursor-pointer text-zinc-600">Show the template ({formatInteger(meta.chatTemplate.length)} characters)</summary>
-              <pre className="mt-2 max-h-80 overflow-auto rounded bg-zinc-50 p-3 font-mono text-xs whitespace-pre-wrap text-zinc-700">{meta.chatTemplate}</pre>
-            </details>
-          </Card>
-        )}
       </div>
-      {removing && <RemoveModelDialog model={record} onClose={() => setRemoving(false)} onRemoved={() => navigate("models")} />}
+      {removing && (
+        <RemoveModelDialog
+          model={record}
+          onClose={() => setRemoving(false)}
+          onRemoved={() => navigate("models")}
+        />
+      )}
     </>
   );
 }
@@ -94,7 +135,12 @@ function Metadata({ record }: { record: ModelRecord }) {
     ["Context length", formatInteger(meta.contextLength)],
     ["Embedding length", formatInteger(meta.embeddingLength)],
     ["Feed-forward length", formatInteger(meta.feedForwardLength)],
-    ["Attention heads", meta.heads === null ? "—" : `${formatInteger(meta.heads)}${meta.headsKv !== null && meta.headsKv !== meta.heads ? ` (${formatInteger(meta.headsKv)} KV)` : ""}`],
+    [
+      "Attention heads",
+      meta.heads === null
+        ? "—"
+        : `${formatInteger(meta.heads)}${meta.headsKv !== null && meta.headsKv !== meta.heads ? ` (${formatInteger(meta.headsKv)} KV)` : ""}`,
+    ],
     ["Vocabulary", formatInteger(meta.vocabularySize)],
     ["File type", meta.fileType ?? "—"],
     ["File name", record.fileName],
@@ -105,7 +151,16 @@ function Metadata({ record }: { record: ModelRecord }) {
       </span>,
     ],
     ["Imported", formatDateTime(record.importedAt)],
-    ["Derived from", record.parentId ? <a href={routeHref("models", record.parentId)} className="text-indigo-600 hover:text-indigo-500">{record.parentId}</a> : "—"],
+    [
+      "Derived from",
+      record.parentId ? (
+        <a href={routeHref("models", record.parentId)} className="text-indigo-600 hover:text-indigo-500">
+          {record.parentId}
+        </a>
+      ) : (
+        "—"
+      ),
+    ],
   ];
   return (
     <dl className="divide-y divide-zinc-100 text-sm">

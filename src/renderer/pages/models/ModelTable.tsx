@@ -1,7 +1,13 @@
 // The library as a sortable table; a row opens the model's detail view.
 import { useMemo, useState } from "react";
 import type { ModelSummary } from "../../../shared/domain/model.js";
-import { formatBitsPerWeight, formatBytes, formatDateTime, formatFileType, formatParams } from "../../../shared/format.js";
+import {
+  formatBitsPerWeight,
+  formatBytes,
+  formatDateTime,
+  formatFileType,
+  formatParams,
+} from "../../../shared/format.js";
 import { navigate, routeHref } from "../../routing/useHashRoute.js";
 
 type SortKey = "name" | "architecture" | "parameters" | "size" | "fileType" | "bitsPerWeight" | "imported";
@@ -28,7 +34,10 @@ const columns: readonly Column[] = [
 ];
 
 export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
-  const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "imported", descending: true });
+  const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({
+    key: "imported",
+    descending: true,
+  });
 
   const sorted = useMemo(() => {
     const column = columns.find((candidate) => candidate.key === sort.key)!;
@@ -39,7 +48,9 @@ export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
   }, [models, sort]);
 
   const toggle = (key: SortKey, numeric: boolean) =>
-    setSort((current) => (current.key === key ? { key, descending: !current.descending } : { key, descending: numeric }));
+    setSort((current) =>
+      current.key === key ? { key, descending: !current.descending } : { key, descending: numeric },
+    );
 
   return (
     <table className="w-full text-sm" data-testid="model-table">
@@ -69,9 +80,18 @@ export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
       </thead>
       <tbody className="divide-y divide-zinc-100">
         {sorted.map((model) => (
-          <tr key={model.id} data-testid="model-row" onClick={() => navigate("models", model.id)} className="cursor-pointer hover:bg-indigo-50/40">
+          <tr
+            key={model.id}
+            data-testid="model-row"
+            onClick={() => navigate("models", model.id)}
+            className="cursor-pointer hover:bg-indigo-50/40"
+          >
             <td className="max-w-[22rem] px-4 py-2.5">
-              <a href={routeHref("models", model.id)} className="block truncate font-medium text-zinc-900 hover:text-indigo-600" onClick={(event) => event.stopPropagation()}>
+              <a
+                href={routeHref("models", model.id)}
+                className="block truncate font-medium text-zinc-900 hover:text-indigo-600"
+                onClick={(event) => event.stopPropagation()}
+              >
                 {displayName(model)}
               </a>
               <div className="truncate text-xs text-zinc-500" title={model.path}>
@@ -79,13 +99,23 @@ export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
               </div>
             </td>
             <td className="px-4 py-2.5 text-zinc-700">{model.metadata.architecture}</td>
-            <td className="px-4 py-2.5 text-right tabular-nums text-zinc-700">{formatParams(model.metadata.parameterCount)}</td>
-            <td className="px-4 py-2.5 text-right tabular-nums text-zinc-700">{formatBytes(model.sizeBytes)}</td>
-            <td className="px-4 py-2.5">
-              <span className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs text-zinc-700">{formatFileType(model.metadata.fileType)}</span>
+            <td className="px-4 py-2.5 text-right tabular-nums text-zinc-700">
+              {formatParams(model.metadata.parameterCount)}
             </td>
-            <td className="px-4 py-2.5 text-right tabular-nums text-zinc-700">{formatBitsPerWeight(model.metadata.bitsPerWeight)}</td>
-            <td className="px-4 py-2.5 text-right whitespace-nowrap tabular-nums text-zinc-600">{formatDateTime(model.importedAt)}</td>
+            <td className="px-4 py-2.5 text-right tabular-nums text-zinc-700">
+              {formatBytes(model.sizeBytes)}
+            </td>
+            <td className="px-4 py-2.5">
+              <span className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs text-zinc-700">
+                {formatFileType(model.metadata.fileType)}
+              </span>
+            </td>
+            <td className="px-4 py-2.5 text-right tabular-nums text-zinc-700">
+              {formatBitsPerWeight(model.metadata.bitsPerWeight)}
+            </td>
+            <td className="px-4 py-2.5 text-right whitespace-nowrap tabular-nums text-zinc-600">
+              {formatDateTime(model.importedAt)}
+            </td>
           </tr>
         ))}
       </tbody>

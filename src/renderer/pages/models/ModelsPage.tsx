@@ -26,7 +26,9 @@ export function ModelsPage() {
 
   const acceptFiles = (files: File[]) => {
     const rejected = files.filter((file) => !file.name.toLowerCase().endsWith(".gguf"));
-    setDropError(rejected.length > 0 ? `Not a .gguf file: ${rejected.map((file) => file.name).join(", ")}` : undefined);
+    setDropError(
+      rejected.length > 0 ? `Not a .gguf file: ${rejected.map((file) => file.name).join(", ")}` : undefined,
+    );
     for (const file of files) if (!rejected.includes(file)) imports.importFile(file);
   };
 
@@ -68,7 +70,11 @@ export function ModelsPage() {
       )}
       <PageHeader
         title="Models"
-        subtitle={models.data ? `${list.length} model${list.length === 1 ? "" : "s"} · ${formatBytes(totalBytes)} on disk` : "GGUF files in the library"}
+        subtitle={
+          models.data
+            ? `${list.length} model${list.length === 1 ? "" : "s"} · ${formatBytes(totalBytes)} on disk`
+            : "GGUF files in the library"
+        }
       />
       <div className="space-y-4">
         <ImportPanel onPath={imports.importPath} onFiles={acceptFiles} />
@@ -81,7 +87,9 @@ export function ModelsPage() {
         {models.error && <Notice tone="error">Could not list models: {models.error.message}</Notice>}
         <Card title="Library">
           {list.length === 0 ? (
-            <p className="px-4 py-12 text-center text-sm text-zinc-500">{models.loading ? "Loading…" : "No models yet. Import a GGUF file above."}</p>
+            <p className="px-4 py-12 text-center text-sm text-zinc-500">
+              {models.loading ? "Loading…" : "No models yet. Import a GGUF file above."}
+            </p>
           ) : (
             <ModelTable models={list} />
           )}

@@ -5,7 +5,15 @@ import { formatBytes } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { useClient } from "../../client/ClientContext.js";
 
-export function RemoveModelDialog({ model, onClose, onRemoved }: { model: ModelSummary; onClose: () => void; onRemoved: () => void }) {
+export function RemoveModelDialog({
+  model,
+  onClose,
+  onRemoved,
+}: {
+  model: ModelSummary;
+  onClose: () => void;
+  onRemoved: () => void;
+}) {
   const client = useClient();
   const dialog = useRef<HTMLDialogElement>(null);
   const [deleteFile, setDeleteFile] = useState(false);
@@ -39,9 +47,17 @@ export function RemoveModelDialog({ model, onClose, onRemoved }: { model: ModelS
         <h2 id="remove-model-title" className="text-base font-semibold text-zinc-900">
           Remove {model.metadata.name ?? model.fileName}?
         </h2>
-        <p className="mt-1.5 text-sm text-zinc-600">The model and its recorded runs leave the library. The file stays on disk unless you tick the box below.</p>
+        <p className="mt-1.5 text-sm text-zinc-600">
+          The model and its recorded runs leave the library. The file stays on disk unless you tick the box
+          below.
+        </p>
         <label className="mt-4 flex items-start gap-2.5 rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2.5 text-sm">
-          <input type="checkbox" checked={deleteFile} onChange={(event) => setDeleteFile(event.target.checked)} className="mt-0.5 accent-red-600" />
+          <input
+            type="checkbox"
+            checked={deleteFile}
+            onChange={(event) => setDeleteFile(event.target.checked)}
+            className="mt-0.5 accent-red-600"
+          />
           <span>
             <span className="font-medium text-zinc-800">Also delete the file from disk</span>
             <span className="block font-mono text-xs break-all text-zinc-500">

@@ -23,17 +23,23 @@ export function TensorTypeSummary({ tensors }: { tensors: readonly TensorInfo[] 
           return (
             <tr key={total.type}>
               <td className="px-4 py-2">
-                <span className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs text-zinc-800">{total.type}</span>
+                <span className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs text-zinc-800">
+                  {total.type}
+                </span>
               </td>
               <td className="px-3 py-2 text-right tabular-nums">{formatInteger(total.count)}</td>
               <td className="px-3 py-2 text-right tabular-nums">{formatBytes(total.bytes)}</td>
-              <td className="px-3 py-2 text-right tabular-nums">{total.elements > 0 ? ((total.bytes * 8) / total.elements).toFixed(2) : "—"}</td>
+              <td className="px-3 py-2 text-right tabular-nums">
+                {total.elements > 0 ? ((total.bytes * 8) / total.elements).toFixed(2) : "—"}
+              </td>
               <td className="px-4 py-2">
                 <div className="flex items-center gap-2">
                   <div className="h-1.5 flex-1 overflow-hidden rounded-full bg-zinc-100">
                     <div className="h-full rounded-full bg-indigo-500" style={{ width: `${share * 100}%` }} />
                   </div>
-                  <span className="w-14 text-right text-xs tabular-nums text-zinc-600">{formatPercent(share)}</span>
+                  <span className="w-14 text-right text-xs tabular-nums text-zinc-600">
+                    {formatPercent(share)}
+                  </span>
                 </div>
               </td>
             </tr>

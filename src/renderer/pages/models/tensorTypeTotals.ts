@@ -17,5 +17,7 @@ export function tensorTypeTotals(tensors: readonly TensorInfo[]): TensorTypeTota
     total.elements += tensor.shape.reduce((product, dim) => product * dim, 1);
     totals.set(tensor.type, total);
   }
-  return [...totals].map(([type, total]) => ({ type, ...total })).sort((a, b) => b.bytes - a.bytes || a.type.localeCompare(b.type));
+  return [...totals]
+    .map(([type, total]) => ({ type, ...total }))
+    .sort((a, b) => b.bytes - a.bytes || a.type.localeCompare(b.type));
 }

@@ -36,27 +36,42 @@ export function useModelImports() {
   const begin = useCallback(
     (label: string, uploading: boolean, start: (key: string) => Promise<Job>) => {
       const key = `import-${++counter.current}`;
-      setStarted((all) => [{ key, label, uploadFraction: uploading ? 0 : null, jobId: null, startError: null }, ...all]);
+      setStarted((all) => [
+        { key, label, uploadFraction: uploading ? 0 : null, jobId: null, startError: null },
+        ...all,
+      ]);
       start(key).then(
         (job) => update(key, { jobId: job.id, uploadFraction: null }),
-        (reason: unknown) => update(key, { startError: reason instanceof Error ? reason.message : String(reason), uploadFraction: null }),
+        (reason: unknown) =>
+          update(key, {
+            startError: reason instanceof Error ? reason.message : String(reason),
+            uploadFraction: null,
+          }),
       );
     },
     [update],
   );
 
   const importPath = useCallback(
-    (path: string) => begin(baseName(path), false, () => client.call("jobs.start", { kind: "models.import", params: { path } })),
+    (path: string) =>
+      begin(baseName(path), false, () =>
+        client.call("jobs.start", { kind: "models.import", params: { path } }),
+      ),
     [begin, client],
   );
 
   const importFile = useCallback(
     (file: File) =>
-      begin(file.name, client.transport === "websocket", (key) => client.importFile(file, (fraction) => update(key, { uploadFraction: fraction }))),
+      begin(file.name, client.transport === "websocket", (key) =>
+        client.importFile(file, (fraction) => update(key, { uploadFraction: fraction })),
+      ),
     [begin, client, update],
   );
 
-  const dismiss = useCallback((key: string) => setStarted((all) => all.filter((entry) => entry.key !== key)), []);
+  const dismiss = useCallback(
+    (key: string) => setStarted((all) => all.filter((entry) => entry.key !== key)),
+    [],
+  );
 
   const entries = useMemo<ImportEntry[]>(() => {
     const byId = new Map(jobs.map((job) => [job.id, job]));
@@ -71,7 +86,13 @@ export function useModelImports() {
     const mineIds = new Set(started.map((entry) => entry.jobId));
     const others = jobs
       .filter((job) => job.kind === "models.import" && !isFinished(job.state) && !mineIds.has(job.id))
-      .map((job) => ({ key: job.id, label: baseName(String((job.params as { path?: unknown }).path ?? job.id)), uploadFraction: null, startError: null, job }));
+      .map((job) => ({
+        key: job.id,
+        label: baseName(String((job.params as { path?: unknown }).path ?? job.id)),
+        uploadFraction: null,
+        startError: null,
+        job,
+      }));
     return [...mine, ...others];
   }, [jobs, started]);
 

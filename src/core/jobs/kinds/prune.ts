@@ -1,0 +1,53 @@
+// prune, parent half: moves the pruned file into place and records it as a variant (recipe kind
+// 'prune': which blocks, how they were chosen, the layer-importance run behind the choice).
+import path from "node:path";
+import { z } from "zod";
+import { recordModel } from "../../library/importModel.js";
+import { getModelById } from "../../store/models.js";
+import { commitOutput } from "../commitOutput.js";
+import { defineJobKindHost } from "../JobKindHost.js";
+import { modelFileFacts } from "./modelsImport.js";
+import { llamaBuildSchema } from "./quantize.js";
+
+const workerValue = z.object({
+  facts: modelFileFacts,
+  fixedMetadata: z.array(z.string()),
+  build: llamaBuildSchema,
+});
+
+export const pruneHost = defineJobKindHost({
+  kind: "prune",
+  estimateOutput(params, { db }) {
+    const parent = getModelById(db, params.model.modelId);
+    return parent ? { bytes: parent.sizeBytes, dir: path.dirname(params.outPath) } : null;
+  },
+  async complete(value, params, { db, events, job }) {
+    const { facts, fixedMetadata, build } = workerValue.parse(value);
+    const outPath = path.resolve(params.outPath);
+    await commitOutput(facts.path, outPath);
+    const recorded = recordModel(
+      db,
+      { ...facts, path: outPath, fileName: path.basename(outPath) },
+      {
+        lineage: {
+          parentId: params.model.modelId,
+          recipeKind: "prune",
+          recipe: { ...params.recipe, fixedMetadata, build, parentSha256: params.model.sha256 },
+          llamaBuild: build.release,
+          textSetId: params.textSetId,
+          jobId: job.id,
+          experimentId: job.experimentId ?? null,
+        },
+      },
+    );
+    if (!recorded.alreadyPresent) events.emit("models.changed", { id: recorded.model.id });
+    return {
+      model: recorded.model,
+      alreadyPresent: recorded.alreadyPresent,
+      llamaBuild: build.release,
+      dropped: params.recipe.dropped,
+      blockCount: params.recipe.originalBlockCount - params.recipe.dropped.length,
+      fixedMetadata,
+    };
+  },
+});

@@ -1,0 +1,62 @@
+// quantize, parent half: moves the worker's file to the requested path and records it as a variant
+// of its parent with the full recipe, the llama.cpp build, and the imatrix and its text set.
+import path from "node:path";
+import { z } from "zod";
+import { quantizeReport } from "../../../shared/domain/compression.js";
+import { findQuantType } from "../../../shared/quantTypes.js";
+import { recordModel } from "../../library/importModel.js";
+import { getModelById } from "../../store/models.js";
+import { commitOutput } from "../commitOutput.js";
+import { defineJobKindHost } from "../JobKindHost.js";
+import { modelFileFacts } from "./modelsImport.js";
+
+export const llamaBuildSchema = z.object({
+  release: z.string(),
+  repository: z.string().nullable(),
+  nodeLlamaCpp: z.string().nullable(),
+  backend: z.string(),
+});
+
+const workerValue = z.object({
+  report: quantizeReport,
+  build: llamaBuildSchema,
+  facts: modelFileFacts.nullable(),
+});
+
+export const quantizeHost = defineJobKindHost({
+  kind: "quantize",
+  estimateOutput(params, { db }) {
+    if (params.dryRun || !params.outPath) return null;
+    const parent = getModelById(db, params.model.modelId);
+    const type = findQuantType(params.recipe.type);
+    if (!parent || !type) return null;
+    // Never larger than the parent unless it widens the weights (F32 from F16, ...).
+    const factor = type.bpw >= 16 || type.copyOnly ? 2 : 1;
+    return { bytes: parent.sizeBytes * factor, dir: path.dirname(params.outPath) };
+  },
+  async complete(value, params, { db, events, job }) {
+    const { report, build, facts } = workerValue.parse(value);
+    if (params.dryRun || !facts) return { dryRun: true, model: null, alreadyPresent: false, llamaBuild: build.release, report };
+    if (!params.outPath) throw new Error("quantize: no output path");
+    const outPath = path.resolve(params.outPath);
+    await commitOutput(facts.path, outPath);
+    const recorded = recordModel(
+      db,
+      { ...facts, path: outPath, fileName: path.basename(outPath) },
+      {
+        lineage: {
+          parentId: params.model.modelId,
+          recipeKind: "quantize",
+          recipe: { ...params.recipe, threads: params.threads, build, parentSha256: params.model.sha256 },
+          llamaBuild: build.release,
+          textSetId: params.textSetId,
+          imatrixId: params.recipe.imatrix?.artifactId ?? null,
+          jobId: job.id,
+          experimentId: job.experimentId ?? null,
+        },
+      },
+    );
+    if (!recorded.alreadyPresent) events.emit("models.changed", { id: recorded.model.id });
+    return { dryRun: false, model: recorded.model, alreadyPresent: recorded.alreadyPresent, llamaBuild: build.release, report };
+  },
+});

@@ -1,0 +1,92 @@
+// Resolves a quantize request before its job is queued (in the process that owns the database):
+// the parent model, the type, the importance matrix (a recorded artifact when it is one, so the
+// variant points at it and its text set), the overrides, and where the new model goes.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { QuantizeJobParams } from "../../shared/domain/compression.js";
+import { findQuantType, quantTypes } from "../../shared/quantTypes.js";
+import { resolveModel } from "../eval/planEvaluation.js";
+import { sha256File } from "../library/hashFile.js";
+import { ensureDataPaths } from "../paths.js";
+import type { Db } from "../store/Store.js";
+import { ggmlTypeByName } from "./ggmlTypeNames.js";
+import { explicitOutPath, freePath, modelStem } from "./outputPath.js";
+
+export interface QuantizeRequest {
+  model: string;
+  type: string;
+  imatrix?: string | null;
+  /** "REGEX=TYPE" strings, as llama-quantize's --tensor-type. */
+  tensorTypes?: readonly string[];
+  outputTensorType?: string | null;
+  tokenEmbeddingType?: string | null;
+  pure?: boolean;
+  leaveOutputTensor?: boolean;
+  allowRequantize?: boolean;
+  threads?: number | null;
+  dryRun?: boolean;
+  out?: string | null;
+}
+
+export function parseTensorTypeOverride(spec: string): { pattern: string; type: string } {
+  const at = spec.lastIndexOf("=");
+  if (at <= 0 || at === spec.length - 1) throw new Error(`--tensor-type "${spec}": expected REGEX=TYPE, e.g. attn_v=q8_0`);
+  const pattern = spec.slice(0, at);
+  const type = spec.slice(at + 1);
+  try {
+    new RegExp(pattern);
+  } catch {
+    throw new Error(`--tensor-type "${spec}": "${pattern}" is not a valid regular expression`);
+  }
+  return { pattern: pattern.toLowerCase(), type: checkedGgmlType(`--tensor-type ${spec}`, type) };
+}
+
+function checkedGgmlType(flag: string, name: string): string {
+  const found = ggmlTypeByName(name);
+  if (!found) throw new Error(`${flag}: unknown tensor type "${name}" (e.g. f16, q8_0, q6_K, q4_K, iq4_xs)`);
+  return found;
+}
+
+export async function planQuantize(db: Db, dataDir: string, request: QuantizeRequest): Promise<QuantizeJobParams> {
+  const type = findQuantType(request.type);
+  if (!type) throw new Error(`unknown quantization type "${request.type}"; one of: ${quantTypes.map((q) => q.name).join(", ")}`);
+  let imatrix: QuantizeJobParams["recipe"]["imatrix"] = null;
+  let textSetId: string | null = null;
+  if (request.imatrix) {
+    const file = path.resolve(request.imatrix);
+    if (!existsSync(file)) throw new Error(`${file}: no such importance matrix file`);
+    const { sha256 } = await sha256File(file);
+    const artifact = db
+      .prepare("SELECT id, text_set_id FROM artifacts WHERE kind = 'imatrix' AND sha256 = ? ORDER BY created_at DESC LIMIT 1")
+      .get(sha256) as { id: string; text_set_id: string | null } | undefined;
+    imatrix = { artifactId: artifact?.id ?? null, path: file, sha256 };
+    textSetId = artifact?.text_set_id ?? null;
+  } else if (type.needsImatrix && !request.dryRun) {
+    throw new Error(`${type.name} needs an importance matrix: compute one with "cwb imatrix MODEL --text FILE" and pass it with --imatrix FILE`);
+  }
+  const model = await resolveModel(db, request.model);
+  const outPath = request.dryRun
+    ? null
+    : request.out
+      ? explicitOutPath(request.out)
+      : freePath(ensureDataPaths(dataDir).models, `${modelStem(model.path)}.${type.aliasOf ?? type.name}`, ".gguf");
+  if (outPath && path.resolve(outPath) === path.resolve(model.path)) throw new Error(`${outPath}: the output cannot be the input model`);
+  return {
+    model: { modelId: model.id, path: model.path, sha256: model.sha256 },
+    recipe: {
+      type: type.aliasOf ?? type.name,
+      ftype: type.ftype,
+      imatrix,
+      tensorTypes: (request.tensorTypes ?? []).map(parseTensorTypeOverride),
+      outputTensorType: request.outputTensorType ? checkedGgmlType("--output-tensor-type", request.outputTensorType) : null,
+      tokenEmbeddingType: request.tokenEmbeddingType ? checkedGgmlType("--token-embedding-type", request.tokenEmbeddingType) : null,
+      pure: request.pure ?? false,
+      leaveOutputTensor: request.leaveOutputTensor ?? false,
+      allowRequantize: request.allowRequantize ?? false,
+    },
+    textSetId,
+    threads: request.threads ?? null,
+    dryRun: request.dryRun ?? false,
+    outPath,
+  };
+}

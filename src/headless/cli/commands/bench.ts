@@ -1,0 +1,191 @@
+// `cwb bench VARIANT`: speed and memory of one model on this machine — load times (cold and warm),
+// prompt processing and generation tokens/s, TTFT and inter-token latency percentiles, peak RSS
+// against node-llama-cpp's estimate, and generation as a share of the memory-bandwidth limit.
+// Runs as a "bench" job in a fresh worker process; the result is stored as a run of kind 'bench'.
+import { renameSync, unlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import {
+  benchGpuChoices,
+  benchSettings,
+  type BenchReport,
+  type BenchSettingsInput,
+} from "../../../shared/domain/bench.js";
+import { formatBytes } from "../../../shared/format.js";
+import { formatCoefficientOfVariation, formatMetricValue } from "../../../shared/metrics/formatMetric.js";
+import { resolveModel } from "../../../core/eval/planEvaluation.js";
+import type { CliContext } from "../context.js";
+import type { Output } from "../output.js";
+import { runJobInForeground } from "../runJobInForeground.js";
+
+interface BenchCommandOptions {
+  pp: string;
+  tg: string;
+  tgPrompt: string;
+  reps: string;
+  warmup: string;
+  warmLoads: string;
+  threads?: string;
+  ctx?: string;
+  batch: string;
+  gpu: string;
+  gpuLayers: string;
+  flashAttn: string;
+  bandwidth: boolean;
+  bandwidthMib: string;
+  seed: string;
+  out?: string;
+}
+
+function integer(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`${flag}: expected an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value))
+    throw new Error(`${flag}: expected one of ${allowed.join(", ")}, got "${value}"`);
+  return value as T;
+}
+
+/** Commander options → validated settings (the schema's error names the field). */
+export function benchSettingsFromOptions(options: BenchCommandOptions): BenchSettingsInput {
+  const settings: BenchSettingsInput = {
+    promptLengths: options.pp.split(",").map((part) => integer("--pp", part.trim(), 1)),
+    generateTokens: integer("--tg", options.tg, 2),
+    generationPromptTokens: integer("--tg-prompt", options.tgPrompt, 1),
+    reps: integer("--reps", options.reps, 1),
+    warmupReps: integer("--warmup", options.warmup, 0),
+    warmLoads: integer("--warm-loads", options.warmLoads, 0),
+    threads: options.threads === undefined ? null : integer("--threads", options.threads, 1),
+    contextSize: options.ctx === undefined ? null : integer("--ctx", options.ctx, 32),
+    batchSize: integer("--batch", options.batch, 1),
+    gpu: choice("--gpu", options.gpu, benchGpuChoices),
+    gpuLayers:
+      options.gpuLayers === "auto" || options.gpuLayers === "max"
+        ? options.gpuLayers
+        : integer("--gpu-layers", options.gpuLayers, 0),
+    flashAttention: choice("--flash-attn", options.flashAttn, ["auto", "on", "off"] as const),
+    bandwidth: options.bandwidth,
+    bandwidthMiB: integer("--bandwidth-mib", options.bandwidthMib, 16),
+    seed: integer("--seed", options.seed, 0),
+  };
+  const parsed = benchSettings.safeParse(settings);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `invalid benchmark settings: ${issue?.path.join(".") ?? ""} ${issue?.message ?? parsed.error.message}`,
+    );
+  }
+  return settings;
+}
+
+export function registerBenchCommands(program: Command, context: CliContext): void {
+  const defaults = benchSettings.parse({});
+  program
+    .command("bench")
+    .description(
+      "speed and memory of a model: load, prompt/generation tokens/s, TTFT, inter-token latency, peak RSS, bandwidth share",
+    )
+    .argument("<variant>", "library id/name or GGUF path (imported when new)")
+    .option(
+      "--pp <lengths>",
+      "prompt-processing lengths in tokens, comma-separated",
+      defaults.promptLengths.join(","),
+    )
+    .option("--tg <n>", "tokens generated per repetition", String(defaults.generateTokens))
+    .option(
+      "--tg-prompt <n>",
+      "prompt tokens before each generation (TTFT covers them)",
+      String(defaults.generationPromptTokens),
+    )
+    .option("--reps <n>", "timed repetitions of every test", String(defaults.reps))
+    .option("--warmup <n>", "untimed warm-up rounds", String(defaults.warmupReps))
+    .option("--warm-loads <n>", "model loads timed after the cold one", String(defaults.warmLoads))
+    .option("--threads <n>", "CPU threads (default: node-llama-cpp's choice, the math cores)")
+    .option("--ctx <n>", "context size (default: what the longest test needs)")
+    .option("--batch <n>", "batch size in tokens", String(defaults.batchSize))
+    .option("--gpu <backend>", `backend: ${benchGpuChoices.join("|")}`, defaults.gpu)
+    .option("--gpu-layers <n>", "layers offloaded to the GPU: auto|max|N", String(defaults.gpuLayers))
+    .option("--flash-attn <mode>", "flash attention: auto|on|off", defaults.flashAttention)
+    .option("--no-bandwidth", "skip the memory-bandwidth probe")
+    .option("--bandwidth-mib <n>", "bandwidth probe buffer in MiB", String(defaults.bandwidthMiB))
+    .option("--seed <n>", "seed of the random prompt tokens", String(defaults.seed))
+    .option("--out <path>", "also write the report as JSON to this file")
+    .action(async (variant: string, options: BenchCommandOptions) => {
+      const settings = benchSettingsFromOptions(options);
+      const workbench = context.workbench();
+      const model = await resolveModel(workbench.db, variant);
+      const job = await runJobInForeground(
+        context,
+        "bench",
+        { model: { modelId: model.id, path: model.path }, settings },
+        { json: (result) => result, human: (result) => printReport(context.output, result) },
+      );
+      if (job.state === "succeeded" && options.out) writeJson(options.out, job.result);
+    });
+}
+
+/** Temp file then rename: an interrupted write never leaves half a report. */
+function writeJson(file: string, value: unknown): void {
+  const target = path.resolve(file);
+  const temp = `${target}.partial-${process.pid}`;
+  try {
+    writeFileSync(temp, JSON.stringify(value, null, 2) + "\n");
+    renameSync(temp, target);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing was written
+    }
+    throw new Error(`${target}: cannot write the report: ${(error as Error).message}`);
+  }
+}
+
+function printReport(output: Output, r: BenchReport): void {
+  const s = r.settings;
+  const cold = r.details.coldLoad;
+  output.fields([
+    ["model", `${r.modelId ?? "?"}  ${r.details.modelPath} (${formatBytes(r.details.modelSizeBytes)})`],
+    ["run", r.runId ?? "not recorded"],
+    [
+      "machine",
+      `${r.machine.id}  ${r.machine.cpu}, ${r.machine.cores} threads, ${formatBytes(r.machine.ramBytes, { binary: true })} RAM${r.machine.gpu ? `, ${r.machine.gpu}` : ""}`,
+    ],
+    ["build", `llama.cpp ${r.llamaBuild}, node-llama-cpp ${r.nodeLlamaCpp}`],
+    [
+      "settings",
+      `${s.backend}, ${s.threads} threads, ctx ${s.contextSize}, batch ${s.batchSize}, gpu layers ${s.gpuLayers}, flash attention ${s.flashAttention ? "on" : "off"}, ${s.reps} reps`,
+    ],
+    [
+      "cold load",
+      cold.evictionRequested
+        ? `page cache dropped first (${formatResident(cold.residentBefore)} → ${formatResident(cold.residentAfter)} resident)`
+        : "first load in a fresh worker (page cache could not be dropped)",
+    ],
+  ]);
+  output.line();
+  output.table(r.metrics, [
+    { header: "METRIC", value: (m) => m.name },
+    { header: "VALUE", value: (m) => formatMetricValue(m.value, m.unit), align: "right" },
+    {
+      header: "± STDDEV",
+      value: (m) => (m.stddev === null ? "" : formatMetricValue(m.stddev, m.unit)),
+      align: "right",
+    },
+    {
+      header: "CV",
+      value: (m) => (m.stddev === null ? "" : formatCoefficientOfVariation(m.value, m.stddev)),
+      align: "right",
+    },
+    { header: "N", value: (m) => (m.samples === null ? "" : String(m.samples)), align: "right" },
+  ]);
+  for (const warning of r.details.warnings) output.note(`warning: ${warning}`);
+}
+
+function formatResident(fraction: number | null): string {
+  return fraction === null ? "?" : `${(fraction * 100).toFixed(0)} %`;
+}

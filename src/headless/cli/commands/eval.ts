@@ -1,0 +1,140 @@
+// `cwb eval VARIANT... --base MODEL --text FILE`: perplexity and KL divergence of variants against their
+// base, computed like llama-perplexity (same chunks, same statistics). Runs as an "eval" job in the
+// foreground; the base's distributions are cached per (base, text, context, chunks) and reused.
+import { renameSync, unlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import type { EvalJobResult, EvalSettingsInput } from "../../../shared/domain/eval.js";
+import { formatBytes, formatDuration } from "../../../shared/format.js";
+import { planEvaluation } from "../../../core/eval/planEvaluation.js";
+import type { CliContext } from "../context.js";
+import type { Output } from "../output.js";
+import { runJobInForeground } from "../runJobInForeground.js";
+
+interface EvalCommandOptions {
+  base: string;
+  text: string;
+  ctx: string;
+  chunks?: string;
+  batch: string;
+  threads?: string;
+  topK: string;
+  topMass: string;
+  tailSamples: string;
+  out?: string;
+}
+
+function integer(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`${flag}: expected an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+export function registerEvalCommands(program: Command, context: CliContext): void {
+  program
+    .command("eval")
+    .description("perplexity and KL divergence of variants against their base (llama-perplexity's figures)")
+    .argument("[variants...]", "variant models: library ids/names or GGUF paths (imported when new)")
+    .requiredOption("--base <model>", "the base model: library id/name or GGUF path")
+    .requiredOption("--text <file>", "evaluation text (UTF-8)")
+    .option("--ctx <n>", "tokens per chunk (llama-perplexity -c)", "512")
+    .option("--chunks <n>", "chunks to score (default: every whole chunk)")
+    .option(
+      "--batch <n>",
+      "logical batch; batch/ctx chunks are decoded together (llama-perplexity -b)",
+      "2048",
+    )
+    .option("--threads <n>", "CPU threads (default: all)")
+    .option("--top-k <n>", "cached base distribution: top tokens kept per position", "64")
+    .option(
+      "--top-mass <p>",
+      "cached base distribution: stop once the top tokens cover this probability",
+      "0.999",
+    )
+    .option("--tail-samples <n>", "cached base distribution: tokens sampled from the rest of the distribution", "32")
+    .option("--out <path>", "also write the result as JSON to this file")
+    .action(async (variants: string[], options: EvalCommandOptions) => {
+      const settings: EvalSettingsInput = {
+        contextSize: integer("--ctx", options.ctx, 16),
+        chunks: options.chunks === undefined ? null : integer("--chunks", options.chunks, 1),
+        batchSize: integer("--batch", options.batch, 1),
+        threads: options.threads === undefined ? null : integer("--threads", options.threads, 1),
+        topKMax: integer("--top-k", options.topK, 1),
+        topMass: Number(options.topMass),
+        tailSamples: integer("--tail-samples", options.tailSamples, 0),
+      };
+      const workbench = context.workbench();
+      const params = await planEvaluation(workbench.db, {
+        base: options.base,
+        variants,
+        textPath: options.text,
+        settings,
+      });
+      if (params.baseCachePath)
+        context.output.note(`reusing cached base distributions ${params.baseCachePath}`);
+      const job = await runJobInForeground(context, "eval", params, {
+        json: (result) => result,
+        human: (result) => printResult(context.output, result),
+      });
+      if (job.state === "succeeded" && options.out) writeJson(options.out, job.result);
+    });
+}
+
+/** Temp file then rename: an interrupted write never leaves half a report. */
+function writeJson(file: string, value: unknown): void {
+  const target = path.resolve(file);
+  const temp = `${target}.partial-${process.pid}`;
+  try {
+    writeFileSync(temp, JSON.stringify(value, null, 2) + "\n");
+    renameSync(temp, target);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing was written
+    }
+    throw new Error(`${target}: cannot write the report: ${(error as Error).message}`);
+  }
+}
+
+const pm = (value: number, uncertainty: number, digits: number): string =>
+  `${value.toFixed(digits)} ± ${uncertainty.toFixed(digits)}`;
+
+function printResult(output: Output, r: EvalJobResult): void {
+  output.fields([
+    ["base", r.baseModelId],
+    ["base PPL", pm(r.basePpl.value, r.basePpl.uncertainty, 4)],
+    [
+      "base cache",
+      `${r.baseCache.path} (${formatBytes(r.baseCache.bytes)}${r.baseCache.reused ? ", reused" : ", new"})`,
+    ],
+  ]);
+  if (r.variants.length === 0) return;
+  output.line();
+  output.table(r.variants, [
+    { header: "MODEL", value: (v) => v.modelId },
+    { header: "PPL", value: (v) => pm(v.figures.ppl.value, v.figures.ppl.uncertainty, 4), align: "right" },
+    {
+      header: "ΔPPL",
+      value: (v) => pm(v.figures.pplDelta.value, v.figures.pplDelta.uncertainty, 4),
+      align: "right",
+    },
+    {
+      header: "RATIO",
+      value: (v) => pm(v.figures.pplRatio.value, v.figures.pplRatio.uncertainty, 5),
+      align: "right",
+    },
+    {
+      header: "KLD",
+      value: (v) => pm(v.figures.kldMean.value, v.figures.kldMean.uncertainty, 6),
+      align: "right",
+    },
+    { header: "KLD MED", value: (v) => v.figures.kldMedian.toFixed(6), align: "right" },
+    { header: "KLD P99", value: (v) => v.figures.kldP99.toFixed(6), align: "right" },
+    { header: "KLD MAX", value: (v) => v.figures.kldMax.toFixed(4), align: "right" },
+    { header: "SAME TOP", value: (v) => `${(100 * v.figures.sameTop.value).toFixed(2)} %`, align: "right" },
+    { header: "RMS ΔP", value: (v) => `${(100 * v.figures.deltaPRms.value).toFixed(3)} %`, align: "right" },
+    { header: "TIME", value: (v) => formatDuration(v.evalSeconds), align: "right" },
+  ]);
+}

@@ -1,0 +1,164 @@
+// The compression jobs (quantize, importance matrix, layer importance, layer pruning): their
+// parameters as queued and what they report. Shared by the job kinds, the CLI and the renderer.
+import { z } from "zod";
+import { modelRecord } from "./model.js";
+
+/** A library model as a job needs it. */
+export const jobModelRef = z.object({ modelId: z.string(), path: z.string(), sha256: z.string() });
+
+/** A calibration text already stored as a text set (hashed, copied into the data dir). */
+export const jobTextRef = z.object({ textSetId: z.string(), path: z.string(), sha256: z.string(), name: z.string() });
+
+export const tensorTypeOverride = z.object({
+  /** Regular expression on tensor names, as llama-quantize's --tensor-type NAME=TYPE. */
+  pattern: z.string().min(1),
+  type: z.string().min(1),
+});
+
+/** Everything that decides the output of llama_model_quantize: recorded as the variant's recipe. */
+export const quantizeRecipe = z.object({
+  type: z.string(),
+  ftype: z.number().int(),
+  imatrix: z.object({ artifactId: z.string().nullable(), path: z.string(), sha256: z.string() }).nullable().default(null),
+  tensorTypes: z.array(tensorTypeOverride).default([]),
+  outputTensorType: z.string().nullable().default(null),
+  tokenEmbeddingType: z.string().nullable().default(null),
+  pure: z.boolean().default(false),
+  leaveOutputTensor: z.boolean().default(false),
+  allowRequantize: z.boolean().default(false),
+});
+export type QuantizeRecipe = z.output<typeof quantizeRecipe>;
+
+export const quantizeJobParams = z.object({
+  model: jobModelRef,
+  recipe: quantizeRecipe,
+  /** The calibration text set of the imatrix, recorded with the variant. */
+  textSetId: z.string().nullable().default(null),
+  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  dryRun: z.boolean().default(false),
+  /** Final path of the new model (ignored for a dry run). */
+  outPath: z.string().nullable().default(null),
+});
+export type QuantizeJobParams = z.output<typeof quantizeJobParams>;
+
+export const quantizedTensor = z.object({
+  name: z.string(),
+  shape: z.array(z.number()),
+  fromType: z.string(),
+  toType: z.string(),
+  bytes: z.number(),
+});
+
+export const quantizeReport = z.object({
+  seconds: z.number(),
+  originalMiB: z.number(),
+  originalBpw: z.number(),
+  quantizedMiB: z.number(),
+  quantizedBpw: z.number(),
+  tensorBytes: z.number(),
+  fallbacks: z.number(),
+  tensors: z.array(quantizedTensor),
+});
+export type QuantizeReport = z.infer<typeof quantizeReport>;
+
+export const quantizeJobResult = z.object({
+  dryRun: z.boolean(),
+  /** The new variant (null for a dry run). */
+  model: modelRecord.nullable(),
+  alreadyPresent: z.boolean(),
+  llamaBuild: z.string(),
+  report: quantizeReport,
+});
+export type QuantizeJobResult = z.infer<typeof quantizeJobResult>;
+
+export const imatrixSettings = z.object({
+  contextSize: z.number().int().min(16).max(1 << 17).default(512),
+  chunks: z.number().int().min(1).nullable().default(null),
+  batchSize: z.number().int().min(1).max(1 << 16).default(2048),
+  threads: z.number().int().min(1).max(1024).nullable().default(null),
+});
+export type ImatrixSettingsInput = z.input<typeof imatrixSettings>;
+
+export const imatrixJobParams = z.object({
+  model: jobModelRef,
+  text: jobTextRef,
+  settings: imatrixSettings,
+  outPath: z.string(),
+});
+export type ImatrixJobParams = z.output<typeof imatrixJobParams>;
+
+export const imatrixJobResult = z.object({
+  artifactId: z.string(),
+  path: z.string(),
+  sha256: z.string(),
+  bytes: z.number(),
+  entries: z.number(),
+  chunks: z.number(),
+  tokens: z.number(),
+  seconds: z.number(),
+  textSetId: z.string(),
+});
+export type ImatrixJobResult = z.infer<typeof imatrixJobResult>;
+
+export const layerImportanceSettings = z.object({
+  contextSize: z.number().int().min(16).max(1 << 17).default(512),
+  chunks: z.number().int().min(1).default(16),
+  threads: z.number().int().min(1).max(1024).nullable().default(null),
+});
+
+export const layersJobParams = z.object({
+  model: jobModelRef,
+  text: jobTextRef,
+  settings: layerImportanceSettings,
+});
+export type LayersJobParams = z.output<typeof layersJobParams>;
+
+export const layerImportance = z.object({
+  layer: z.number().int(),
+  /** Mean over tokens of 1 - cos(block input, block output). */
+  importance: z.number(),
+  /** Mean over tokens of |output - input| / |input|. */
+  relativeChange: z.number(),
+});
+export type LayerImportance = z.infer<typeof layerImportance>;
+
+export const layersJobResult = z.object({
+  runId: z.string(),
+  modelId: z.string(),
+  tokens: z.number(),
+  seconds: z.number(),
+  layers: z.array(layerImportance),
+  /** Block indices, least important first. */
+  ranking: z.array(z.number().int()),
+});
+export type LayersJobResult = z.infer<typeof layersJobResult>;
+
+export const pruneRecipe = z.object({
+  dropped: z.array(z.number().int().nonnegative()).min(1),
+  /** How the blocks were chosen. */
+  selection: z.enum(["explicit", "least-important"]),
+  /** The layer-importance run the choice came from. */
+  layersRunId: z.string().nullable().default(null),
+  originalBlockCount: z.number().int(),
+});
+export type PruneRecipe = z.output<typeof pruneRecipe>;
+
+export const pruneJobParams = z.object({
+  model: jobModelRef,
+  recipe: pruneRecipe,
+  textSetId: z.string().nullable().default(null),
+  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  outPath: z.string(),
+});
+export type PruneJobParams = z.output<typeof pruneJobParams>;
+
+export const pruneJobResult = z.object({
+  model: modelRecord,
+  alreadyPresent: z.boolean(),
+  llamaBuild: z.string(),
+  dropped: z.array(z.number().int()),
+  blockCount: z.number().int(),
+  /** Per-layer metadata arrays that had to be shortened after llama.cpp's pruning. */
+  fixedMetadata: z.array(z.string()),
+});
+export type PruneJobResult = z.infer<typeof pruneJobResult>;

@@ -1,0 +1,28 @@
+// eval, worker half: the native passes (core/eval/runEvaluation.ts). A new base file is written into
+// the job's temp folder; the parent (core/jobs/kinds/eval.ts) moves it into the artifacts folder and
+// records the runs.
+import { runEvaluation } from "../../core/eval/runEvaluation.js";
+import { defineRunner } from "../Runner.js";
+
+export default defineRunner("eval", async (params, context) => {
+  context.log(
+    "info",
+    `evaluating ${params.variants.length} variant(s) against ${params.base.path}, context ${params.settings.contextSize}, ` +
+      `${params.settings.chunks ?? "all"} chunks, ${params.baseCachePath ? `cached base ${params.baseCachePath}` : "base pass first"}`,
+  );
+  return runEvaluation(
+    {
+      base: { modelId: params.base.modelId, path: params.base.path },
+      variants: params.variants,
+      textPath: params.text.path,
+      settings: params.settings,
+      baseCachePath: params.baseCachePath,
+      writeBaseCacheTo: params.baseCachePath ? null : context.tempPath("base.cwbbase"),
+    },
+    {
+      signal: context.signal,
+      onProgress: (fraction, step, eta) => context.progress(fraction, step, eta),
+      log: (message) => context.log("info", message),
+    },
+  );
+});

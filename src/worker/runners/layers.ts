@@ -1,0 +1,24 @@
+// layers, worker half: each block's importance on calibration text (native/src/layers.cpp) plus the
+// machine fingerprint; the parent stores them as a run of kind 'layers'.
+import os from "node:os";
+import { collectMachineFingerprint } from "../../core/machine/machineFingerprint.js";
+import { loadNative } from "../../core/native/loadAddon.js";
+import { defineRunner } from "../Runner.js";
+import { forwardNativeEvents } from "./forwardNativeEvents.js";
+
+export default defineRunner("layers", async (params, context) => {
+  const { addon, llama } = await loadNative();
+  const { settings } = params;
+  const result = await addon.layerImportance(
+    {
+      modelPath: params.model.path,
+      textPath: params.text.path,
+      nCtx: settings.contextSize,
+      nChunks: settings.chunks,
+      threads: settings.threads ?? os.availableParallelism(),
+    },
+    forwardNativeEvents(context),
+  );
+  const machine = await collectMachineFingerprint(llama);
+  return { ...result, machine, llamaBuild: llama.llamaCppRelease.release };
+});

@@ -1,0 +1,42 @@
+// quantize, worker half: llama_model_quantize through the addon (native/src/quantize.cpp) into the
+// job's temp folder, with per-tensor progress; then the new file is checked and hashed. The parent
+// (core/jobs/kinds/quantize.ts) moves it into place and records the variant.
+import os from "node:os";
+import { inspectModelFile } from "../../core/library/importModel.js";
+import { loadNative } from "../../core/native/loadAddon.js";
+import { llamaBuildInfo } from "../../core/quantize/llamaBuildInfo.js";
+import { findQuantType } from "../../shared/quantTypes.js";
+import { defineRunner } from "../Runner.js";
+import { forwardNativeEvents } from "./forwardNativeEvents.js";
+
+export default defineRunner("quantize", async (params, context) => {
+  const { recipe } = params;
+  const type = findQuantType(recipe.type);
+  if (!type) throw new Error(`unknown quantization type "${recipe.type}"`);
+  const { addon, gpu } = await loadNative();
+  const outPath = params.dryRun ? undefined : context.tempPath("model.gguf");
+  context.log("info", `${params.dryRun ? "sizing" : "quantizing"} ${params.model.path} as ${type.name}${recipe.imatrix ? ` with ${recipe.imatrix.path}` : ""}`);
+  const report = await addon.quantize(
+    {
+      inPath: params.model.path,
+      ...(outPath ? { outPath } : {}),
+      ftype: type.ftype,
+      onlyCopy: type.copyOnly === true,
+      ...(recipe.imatrix ? { imatrixPath: recipe.imatrix.path } : {}),
+      tensorTypes: recipe.tensorTypes,
+      ...(recipe.outputTensorType ? { outputTensorType: recipe.outputTensorType } : {}),
+      ...(recipe.tokenEmbeddingType ? { tokenEmbeddingType: recipe.tokenEmbeddingType } : {}),
+      pure: recipe.pure,
+      leaveOutputTensor: recipe.leaveOutputTensor,
+      allowRequantize: recipe.allowRequantize,
+      dryRun: params.dryRun,
+      threads: params.threads ?? os.availableParallelism(),
+    },
+    forwardNativeEvents(context),
+  );
+  const build = llamaBuildInfo(gpu);
+  if (!outPath) return { report, build, facts: null };
+  context.progress(null, "hashing the new model");
+  const facts = await inspectModelFile(outPath, { signal: context.signal });
+  return { report, build, facts };
+});
