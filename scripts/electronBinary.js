@@ -70,6 +70,7 @@ export function ensureElectronBinary({ timeoutMs = 10 * 60_000 } = {}) {
   const first = electronBinaryPath();
   const packageDir = electronPackageDir();
   if (first.ok || packageDir === null) return first;
+  console.error("[cwb start] downloading the Electron binary (once; about 100 MB) ...");
   const download = spawnSync(process.execPath, [path.join(packageDir, "install.js")], {
     encoding: "utf8",
     timeout: timeoutMs,

@@ -18,6 +18,7 @@
 #include "addon.h"
 #include "ggml.h"
 #include "gguf.h"
+#include "llama.h"
 
 namespace cwb {
 
@@ -448,7 +449,32 @@ static Napi::Value PackModel(const Napi::CallbackInfo& info) {
   return p;
 }
 
+// describeModel(path): what llama.cpp itself reports after loading the file (weights included).
+static Napi::Value DescribeModel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "describeModel(path)");
+  const std::string path = info[0].As<Napi::String>();
+  llama_model_params mp = llama_model_default_params();
+  mp.n_gpu_layers = 0;
+  llama_model* model = llama_model_load_from_file(path.c_str(), mp);
+  if (!model) throw Napi::Error::New(env, path + ": llama.cpp cannot load this model");
+  char desc[256];
+  llama_model_desc(model, desc, sizeof(desc));
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("description", std::string(desc));
+  o.Set("nParams", Napi::Number::New(env, static_cast<double>(llama_model_n_params(model))));
+  o.Set("sizeBytes", Napi::Number::New(env, static_cast<double>(llama_model_size(model))));
+  o.Set("nCtxTrain", Napi::Number::New(env, llama_model_n_ctx_train(model)));
+  o.Set("nEmbd", Napi::Number::New(env, llama_model_n_embd(model)));
+  o.Set("nLayer", Napi::Number::New(env, llama_model_n_layer(model)));
+  o.Set("nHead", Napi::Number::New(env, llama_model_n_head(model)));
+  o.Set("nVocab", Napi::Number::New(env, llama_vocab_n_tokens(llama_model_get_vocab(model))));
+  llama_model_free(model);
+  return o;
+}
+
 void RegisterModelFactory(Napi::Env env, Napi::Object exports) {
+  exports.Set("describeModel", Napi::Function::New(env, DescribeModel, "describeModel"));
   exports.Set("createModel", Napi::Function::New(env, CreateModel, "createModel"));
   exports.Set("packModel", Napi::Function::New(env, PackModel, "packModel"));
 }

@@ -38,6 +38,7 @@ struct TrainOptions {
   uint32_t nUbatch = 256;
   uint32_t epochs = 1;
   uint32_t maxSteps = 0;  // 0 = epochs * sequences
+  double maxSeconds = 0;  // 0 = no time limit; else the schedule also runs on the clock (see Schedule)
   float lr = 1e-3f;
   float lrMin = 1e-4f;
   uint32_t warmupSteps = 0;
@@ -77,21 +78,35 @@ struct TrainResult {
   double tokensPerSecond = 0;
   double finalLoss = 0;  // mean over the last 5% of steps (at least one)
   bool cancelled = false;
+  bool timeLimited = false;  // the clock, not the step count, ended the run
   bool saved = false;
   std::vector<float> stepLoss;
 };
 
-// Cosine from lr to lrMin after a linear warm-up; read by llama.cpp before every optimizer step.
+// Linear warm-up over warmupSteps, then cosine from lr down to lrMin. Progress is the larger of
+// step / totalSteps and elapsed / maxSeconds: on a fast machine the run is fixed by its step count
+// (reproducible); on a slow or busy one the clock ends it on time, still with an annealed rate.
 struct Schedule {
   const TrainOptions* opts = nullptr;
   uint64_t step = 0;
   uint64_t totalSteps = 1;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+  double Elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+
+  double Fraction() const {
+    double f = static_cast<double>(step) / static_cast<double>(totalSteps);
+    if (opts->maxSeconds > 0) f = std::max(f, Elapsed() / opts->maxSeconds);
+    return std::min(1.0, f);
+  }
+
+  bool Done() const { return step >= totalSteps || (opts->maxSeconds > 0 && Elapsed() >= opts->maxSeconds); }
 
   float Lr() const {
     const TrainOptions& o = *opts;
     if (step < o.warmupSteps) return o.lr * static_cast<float>(step + 1) / static_cast<float>(o.warmupSteps);
-    const uint64_t decaySteps = totalSteps > o.warmupSteps ? totalSteps - o.warmupSteps : 1;
-    const double t = std::min(1.0, static_cast<double>(step - o.warmupSteps) / static_cast<double>(decaySteps));
+    const double warm = static_cast<double>(o.warmupSteps) / static_cast<double>(totalSteps);
+    const double t = warm < 1 ? std::clamp((Fraction() - warm) / (1 - warm), 0.0, 1.0) : 1.0;
     return static_cast<float>(o.lrMin + 0.5 * (o.lr - o.lrMin) * (1.0 + std::cos(3.14159265358979323846 * t)));
   }
 };
@@ -223,6 +238,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     o.Set("tokensPerSecond", Napi::Number::New(env, result_.tokensPerSecond));
     o.Set("finalLoss", Napi::Number::New(env, result_.finalLoss));
     o.Set("cancelled", Napi::Boolean::New(env, result_.cancelled));
+    o.Set("timeLimited", Napi::Boolean::New(env, result_.timeLimited));
     o.Set("outPath", result_.saved ? Napi::Value(Napi::String::New(env, opts_.outPath)) : env.Null());
     Napi::Float32Array curve = Napi::Float32Array::New(env, result_.stepLoss.size());
     std::copy(result_.stepLoss.begin(), result_.stepLoss.end(), curve.Data());
@@ -293,7 +309,8 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     std::vector<uint64_t> order(nSeq);
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 rng(o.seed);
-    const auto t0 = std::chrono::steady_clock::now();
+    schedule.start = std::chrono::steady_clock::now();
+    const auto t0 = schedule.start;
     auto lastReport = t0;
     double lossSinceReport = 0;
     uint64_t stepsSinceReport = 0;
@@ -310,7 +327,8 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       p.tokens = result_.tokens;
       p.elapsedSeconds = elapsed;
       p.tokensPerSecond = elapsed > 0 ? static_cast<double>(result_.tokens) / elapsed : 0;
-      p.etaSeconds = schedule.step > 0 ? elapsed / static_cast<double>(schedule.step) * static_cast<double>(schedule.totalSteps - schedule.step) : 0;
+      const double fraction = schedule.Fraction();
+      p.etaSeconds = fraction > 0 ? elapsed / fraction * (1 - fraction) : 0;
       p.checkpoint = checkpoint;
       p.threads = threads;
       progress.Send(&p, 1);
@@ -320,7 +338,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     };
 
     try {
-      while (schedule.step < schedule.totalSteps) {
+      while (!schedule.Done()) {
         const uint64_t inEpoch = schedule.step % nSeq;
         if (inEpoch == 0 && o.shuffle) std::shuffle(order.begin(), order.end(), rng);
         if (abort_->load()) {
@@ -352,7 +370,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
         const bool checkpointDue = o.checkpointEvery > 0 && !o.checkpointPath.empty() && schedule.step % o.checkpointEvery == 0 && schedule.step < schedule.totalSteps;
         if (checkpointDue) SaveModelAtomically(tc.model, o.checkpointPath);
         const auto now = std::chrono::steady_clock::now();
-        if (checkpointDue || schedule.step == schedule.totalSteps ||
+        if (checkpointDue || schedule.Done() ||
             std::chrono::duration_cast<std::chrono::milliseconds>(now - lastReport).count() >= o.progressIntervalMs) {
           report(checkpointDue);
         }
@@ -368,6 +386,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     ggml_opt_dataset_free(dataset);
 
     result_.steps = schedule.step;
+    result_.timeLimited = !result_.cancelled && schedule.step < schedule.totalSteps;
     result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result_.tokensPerSecond = result_.seconds > 0 ? static_cast<double>(result_.tokens) / result_.seconds : 0;
     const size_t n = result_.stepLoss.size();
@@ -536,6 +555,8 @@ static Napi::Value Train(const Napi::CallbackInfo& info) {
   CheckShapes(env, t.data, t.labels, t.nCtx, t.nUbatch);
   t.epochs = Count(o, "epochs", t.epochs);
   t.maxSteps = Count(o, "maxSteps", t.maxSteps);
+  t.maxSeconds = Num(o, "maxSeconds", 0);
+  if (t.maxSeconds < 0) throw Napi::RangeError::New(env, "maxSeconds must be non-negative");
   t.lr = static_cast<float>(Num(o, "lr", t.lr));
   t.lrMin = static_cast<float>(Num(o, "lrMin", t.lr * 0.1));
   t.warmupSteps = Count(o, "warmupSteps", t.warmupSteps);

@@ -11,6 +11,12 @@ import { importModel, type ImportResult, type InspectOptions } from "./library/i
 import { appVersion, llamaVersions } from "./versions.js";
 import { JobQueue } from "./jobs/JobQueue.js";
 import type { WorkerLauncher } from "./jobs/WorkerLauncher.js";
+import type { WorkerEntry } from "./jobs/workerEntry.js";
+import { ExperimentService } from "./experiments/ExperimentService.js";
+import os from "node:os";
+import type { MachineFingerprint } from "../shared/domain/bench.js";
+import { collectMachineFingerprint } from "./machine/machineFingerprint.js";
+import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
 
 export interface WorkbenchOptions {
   /** --data-dir; falls back to $CWB_DATA_DIR, then the OS user-data folder. */
@@ -19,6 +25,8 @@ export interface WorkbenchOptions {
   transport?: "ipc" | "websocket";
   /** How job workers are started; default child_process.fork. Electron passes a utilityProcess launcher. */
   workerLauncher?: WorkerLauncher;
+  /** The worker script; default found next to JobQueue's module, which is wrong inside a bundle (Electron passes it). */
+  workerEntry?: WorkerEntry;
 }
 
 export class Workbench {
@@ -34,6 +42,8 @@ export class Workbench {
    */
   readonly jobs: JobQueue;
 
+  readonly experiments: ExperimentService;
+
   private constructor(paths: DataPaths, store: Store, options: WorkbenchOptions) {
     this.paths = paths;
     this.store = store;
@@ -43,12 +53,18 @@ export class Workbench {
       dataDir: paths.dataDir,
       events: this.events,
       launcher: options.workerLauncher,
+      workerEntry: options.workerEntry,
     });
+    this.experiments = new ExperimentService({ db: store.db, dataDir: paths.dataDir, jobs: this.jobs, events: this.events });
   }
 
   static open(options: WorkbenchOptions = {}): Workbench {
     const paths = ensureDataPaths(resolveDataDir(options.dataDir));
     return new Workbench(paths, Store.open(paths.database), options);
+  }
+
+  get dataDir(): string {
+    return this.paths.dataDir;
   }
 
   get db(): Db {
@@ -76,6 +92,7 @@ export class Workbench {
         };
       },
 
+      "app.machine": () => this.#machine(),
       "models.list": () => listModels(db),
       "models.get": ({ id }) => withProtocolErrors(() => getModel(db, id)),
       "models.remove": async ({ id, deleteFile }) => {
@@ -90,7 +107,39 @@ export class Workbench {
       "jobs.cancel": ({ id }) => this.jobs.cancel(id),
       "jobs.retry": ({ id }) => this.jobs.retry(id),
       "jobs.logs": ({ id, tail }) => this.jobs.logs(id, tail),
+
+      "compress.startLayers": (request) => startLayersJob(this.#layerJobsHost(), request),
+      "compress.startPrune": (request) => startPruneJob(this.#layerJobsHost(), request),
+
+      "experiments.list": ({ search }) => this.experiments.list(search),
+      "experiments.get": ({ id }) => this.experiments.get(id),
+      "experiments.startSweep": ({ modelId, recipe, name }) => this.experiments.startSweep(modelId, recipe, name),
+      "experiments.rerun": ({ id }) => this.experiments.rerun(id),
+      "experiments.remove": ({ id, deleteFiles }) => this.experiments.remove(id, deleteFiles),
+      "experiments.addNote": ({ id, text }) => this.experiments.addNote(id, text),
+      "experiments.setTags": ({ id, tags }) => this.experiments.setTags(id, tags),
     };
+  }
+
+  #machineFacts?: Promise<MachineFingerprint>;
+
+  /** The fingerprint is collected once (it may run nvidia-smi); free memory is read on every call. */
+  async #machine() {
+    this.#machineFacts ??= collectMachineFingerprint();
+    const machine = await this.#machineFacts;
+    return {
+      cpu: machine.cpu,
+      cores: machine.cores,
+      ramBytes: machine.ramBytes,
+      freeRamBytes: os.freemem(),
+      gpu: machine.gpu,
+      vramBytes: machine.details.vramBytes,
+      os: machine.os,
+    };
+  }
+
+  #layerJobsHost() {
+    return { db: this.db, dataDir: this.paths.dataDir, jobs: this.jobs };
   }
 
   /**

@@ -30,7 +30,6 @@ export function hardenSession(target: Session, location: RendererLocation): void
   target.setPermissionCheckHandler(() => false);
   target.setDevicePermissionHandler(() => false);
   target.setDisplayMediaRequestHandler((_request, callback) => callback({}));
-  target.on("will-download", (event) => event.preventDefault());
 }
 
 /** Applies to every web contents the app ever creates, including ones we did not ask for. */

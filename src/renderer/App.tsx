@@ -1,4 +1,5 @@
 // The application frame: header, left navigation and the current screen (chosen by the URL hash).
+import { useEffect } from "react";
 import { useCall } from "./hooks/useCall.js";
 import { ConnectionIndicator } from "./components/ConnectionIndicator.js";
 import { NavIcon } from "./components/NavIcon.js";
@@ -12,6 +13,10 @@ import { routeHref, useHashRoute } from "./routing/useHashRoute.js";
 export function App() {
   const [section = "models", ...rest] = useHashRoute();
   const info = useCall("app.info", {});
+  const label = screens.find((screen) => screen.id === section)?.label;
+  useEffect(() => {
+    document.title = label ? `${label} · Compression Workbench` : "Compression Workbench";
+  }, [label]);
 
   return (
     <div className="min-h-full">

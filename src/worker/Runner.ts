@@ -29,6 +29,9 @@ export type Runner<P = unknown> = (params: P, context: RunnerContext) => Promise
 export type RunnerParams<K extends JobKind> = z.output<(typeof jobKinds)[K]["params"]>;
 
 /** Types a runner's params from the kind's schema in shared/protocol/jobKinds.ts. */
-export function defineRunner<K extends JobKind>(_kind: K, runner: Runner<RunnerParams<K>>): Runner<RunnerParams<K>> {
+export function defineRunner<K extends JobKind>(
+  _kind: K,
+  runner: Runner<RunnerParams<K>>,
+): Runner<RunnerParams<K>> {
   return runner;
 }

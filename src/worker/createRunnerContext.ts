@@ -25,19 +25,26 @@ export function createRunnerContext(options: RunnerContextOptions): RunnerContex
     signal: options.signal,
     progress(fraction, step, etaSeconds) {
       const at = Date.now();
-      const clamped = fraction === null || !Number.isFinite(fraction) ? null : Math.min(1, Math.max(0, fraction));
+      const clamped =
+        fraction === null || !Number.isFinite(fraction) ? null : Math.min(1, Math.max(0, fraction));
       // Step changes and completion always go through; the rest at most every 100 ms.
       if (step === lastStep && clamped !== 1 && at - lastSentAt < progressIntervalMs) return;
       lastSentAt = at;
       lastStep = step;
-      options.send({ type: "progress", fraction: clamped, step, ...(etaSeconds !== undefined && etaSeconds >= 0 ? { etaSeconds } : {}) });
+      options.send({
+        type: "progress",
+        fraction: clamped,
+        step,
+        ...(etaSeconds !== undefined && etaSeconds >= 0 ? { etaSeconds } : {}),
+      });
     },
     log(level, message) {
       options.send({ type: "log", level, message });
     },
     tempPath(name) {
       const base = path.basename(name);
-      if (base !== name || name === "" || name === "." || name === "..") throw new Error(`tempPath: "${name}" must be a plain file name`);
+      if (base !== name || name === "" || name === "." || name === "..")
+        throw new Error(`tempPath: "${name}" must be a plain file name`);
       if (!tempDirMade) {
         mkdirSync(options.tempDir, { recursive: true });
         tempDirMade = true;

@@ -24,13 +24,21 @@ async function finish(message: WorkerMessage, exitCode: number): Promise<never> 
 
 async function run(kind: string, params: unknown, context: RunnerContext): Promise<void> {
   const load = runners[kind];
-  if (!load) return finish({ type: "error", message: `no runner for job kind "${kind}" in the worker`, code: "UNKNOWN_JOB_KIND" }, 1);
+  if (!load)
+    return finish(
+      { type: "error", message: `no runner for job kind "${kind}" in the worker`, code: "UNKNOWN_JOB_KIND" },
+      1,
+    );
   try {
     const runner = (await load()).default as (params: unknown, context: RunnerContext) => Promise<unknown>;
     const value = await runner(params, context);
     await finish({ type: "result", value: value ?? null }, 0);
   } catch (error) {
-    const message = controller.signal.aborted ? "cancelled" : error instanceof Error ? error.message : String(error);
+    const message = controller.signal.aborted
+      ? "cancelled"
+      : error instanceof Error
+        ? error.message
+        : String(error);
     const code = (error as { code?: unknown } | null)?.code;
     await finish({ type: "error", message, ...(typeof code === "string" ? { code } : {}) }, 1);
   }
@@ -51,7 +59,7 @@ parent.onMessage((raw) => {
     dataDir: message.dataDir,
     tempDir: message.tempDir,
     signal: controller.signal,
-    send: (m) => void parent!.send(m),
+    send: (m) => void parent.send(m),
   });
   void run(message.kind, message.params, context);
 });

@@ -34,7 +34,11 @@ beforeAll(async () => {
     weights: "F32",
     seed: 22,
   });
-  byDrop = writeTinyGguf(path.join(sources, "dropped.gguf"), { name: "tiny llama dropped", layers: 1, seed: 23 });
+  byDrop = writeTinyGguf(path.join(sources, "dropped.gguf"), {
+    name: "tiny llama dropped",
+    layers: 1,
+    seed: 23,
+  });
   app = await startServedApp(dataDir);
   browser = await launchBrowser();
   ({ page, problems } = await openPage(browser, app.url));
@@ -60,7 +64,7 @@ describe("Models screen in a browser", () => {
   it("connects over the WebSocket and drops the token from the address bar", async () => {
     await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor();
     expect(new URL(page.url()).searchParams.has("token")).toBe(false);
-    await page.getByText("No models yet").waitFor();
+    await page.getByText("No models yet", { exact: true }).waitFor();
   });
 
   it("imports a model by path and lists it with its numbers", async () => {
@@ -187,6 +191,19 @@ describe("Models screen in a browser", () => {
     expect(existsSync(path.join(dataDir, "models", "tiny-f32.gguf"))).toBe(true);
   });
 
+  it("deletes the file too when that box is ticked", async () => {
+    const file = path.join(dataDir, "models", "dropped.gguf");
+    expect(existsSync(file)).toBe(true);
+    await page.locator('[data-testid="model-row"] a', { hasText: "tiny llama dropped" }).click();
+    await page.getByRole("button", { name: "Remove…" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("checkbox", { name: /Also delete the file from disk/ }).check();
+    await dialog.getByRole("button", { name: "Remove and delete file" }).click();
+    await page.getByRole("heading", { level: 1, name: "Models" }).waitFor();
+    await expect.poll(() => page.getByTestId("model-row").count()).toBe(1);
+    expect(existsSync(file)).toBe(false);
+  });
+
   it("ran without console errors, failed requests or CSP violations", () => {
     expect(problems).toEqual([]);
   });
@@ -202,7 +219,7 @@ describe("connection loss", () => {
       .locator('[data-testid="connection-status"][data-status="connected"]')
       .waitFor({ timeout: 20_000 });
     // The list is fetched again on reconnect and still works.
-    await expect.poll(() => page.getByTestId("model-row").count()).toBe(2);
+    await expect.poll(() => page.getByTestId("model-row").count()).toBe(1);
   });
 
   it("says it is not authorised when the server restarted with a new token", async () => {

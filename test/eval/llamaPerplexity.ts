@@ -43,7 +43,9 @@ export interface PerplexityArgs {
 export function llamaPerplexityBinary(): string {
   let bin = (llamaToolPath as (name: string) => string | undefined)("llama-perplexity");
   if (!bin) {
-    (buildLlamaTools as (o: { log: (s: string) => void }) => string)({ log: (s) => process.stderr.write(`${s}\n`) });
+    (buildLlamaTools as (o: { log: (s: string) => void }) => string)({
+      log: (s) => process.stderr.write(`${s}\n`),
+    });
     bin = (llamaToolPath as (name: string) => string | undefined)("llama-perplexity");
   }
   if (!bin) throw new Error("llama-perplexity is not available after building the tools");
@@ -72,14 +74,38 @@ export function run(bin: string, args: string[]): Promise<{ output: string; seco
   });
 }
 
+/**
+ * llama-perplexity prints through llama.cpp's asynchronous logger, which sometimes loses the last
+ * lines when the process exits (seen about one run in four through a pipe). Runs are deterministic,
+ * so a run whose output lacks its final line is repeated.
+ */
+async function runComplete(
+  bin: string,
+  args: string[],
+  lastLine: RegExp,
+): Promise<{ output: string; seconds: number }> {
+  let last: { output: string; seconds: number } | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    last = await run(bin, args);
+    if (lastLine.test(last.output)) return last;
+  }
+  return last!;
+}
+
 function common(a: PerplexityArgs): string[] {
   return [
-    "-m", a.model,
-    "-c", String(a.contextSize),
-    "--chunks", String(a.chunks),
-    "-b", String(a.batchSize ?? 2048),
-    "-t", String(a.threads ?? 2),
-    "-ngl", "0",
+    "-m",
+    a.model,
+    "-c",
+    String(a.contextSize),
+    "--chunks",
+    String(a.chunks),
+    "-b",
+    String(a.batchSize ?? 2048),
+    "-t",
+    String(a.threads ?? 2),
+    "-ngl",
+    "0",
   ];
 }
 
@@ -92,12 +118,18 @@ function number(output: string, re: RegExp, what: string): number {
 const f = String.raw`(-?[\d.]+(?:e[-+]?\d+)?|nan|inf)`;
 
 /** Plain perplexity; with saveBaseTo it also writes its 16-bit full-vocabulary base file (--kl-divergence-base). */
-export async function theirPerplexity(a: PerplexityArgs & { text: string; saveBaseTo?: string }): Promise<TheirPerplexity> {
+export async function theirPerplexity(
+  a: PerplexityArgs & { text: string; saveBaseTo?: string },
+): Promise<TheirPerplexity> {
   const args = [...common(a), "-f", a.text, ...(a.saveBaseTo ? ["--kl-divergence-base", a.saveBaseTo] : [])];
-  const { output, seconds } = await run(llamaPerplexityBinary(), args);
+  const { output, seconds } = await runComplete(llamaPerplexityBinary(), args, /Final estimate: PPL/);
   return {
     ppl: number(output, new RegExp(String.raw`Final estimate: PPL = ${f}`), "final PPL"),
-    pplUncertainty: number(output, new RegExp(String.raw`Final estimate: PPL = [\d.]+ \+/- ${f}`), "PPL uncertainty"),
+    pplUncertainty: number(
+      output,
+      new RegExp(String.raw`Final estimate: PPL = [\d.]+ \+/- ${f}`),
+      "PPL uncertainty",
+    ),
     seconds,
     output,
   };
@@ -106,16 +138,21 @@ export async function theirPerplexity(a: PerplexityArgs & { text: string; saveBa
 /** KL divergence of `model` against a base file written by theirPerplexity({saveBaseTo}). */
 export async function theirKld(a: PerplexityArgs & { baseFile: string }): Promise<TheirKld> {
   const args = [...common(a), "--kl-divergence-base", a.baseFile, "--kl-divergence"];
-  const { output, seconds } = await run(llamaPerplexityBinary(), args);
-  const g = (label: string, what: string): number => number(output, new RegExp(`${label}\\s*:\\s*${f}`), what);
+  const { output, seconds } = await runComplete(llamaPerplexityBinary(), args, /Same top p:/);
+  const g = (label: string, what: string): number =>
+    number(output, new RegExp(`${label}\\s*:\\s*${f}`), what);
   return {
     ppl: g(String.raw`Mean PPL\(Q\)`, "PPL(Q)"),
-    pplUncertainty: number(output, new RegExp(String.raw`Mean PPL\(Q\)\s*:\s*[\d.]+ ± ${f}`), "PPL(Q) uncertainty"),
+    pplUncertainty: number(
+      output,
+      new RegExp(String.raw`Mean PPL\(Q\)\s*:\s*[\d.]+ ±\s*${f}`),
+      "PPL(Q) uncertainty",
+    ),
     basePpl: g(String.raw`Mean PPL\(base\)`, "PPL(base)"),
     pplRatio: g(String.raw`Mean PPL\(Q\)/PPL\(base\)`, "PPL ratio"),
     pplDelta: g(String.raw`Mean PPL\(Q\)-PPL\(base\)`, "PPL delta"),
     kldMean: g(String.raw`Mean    KLD`, "mean KLD"),
-    kldUncertainty: number(output, new RegExp(String.raw`Mean    KLD:\s*[\d.]+ ± ${f}`), "KLD uncertainty"),
+    kldUncertainty: number(output, new RegExp(String.raw`Mean    KLD:\s*[\d.]+ ±\s*${f}`), "KLD uncertainty"),
     kldMedian: g(String.raw`Median  KLD`, "median KLD"),
     kldP99: g(String.raw`99\.0%   KLD`, "p99 KLD"),
     kldP999: g(String.raw`99\.9%   KLD`, "p99.9 KLD"),

@@ -50,6 +50,8 @@ export interface TinyGgufOptions {
   noTensors?: boolean;
   /** Replaces general.architecture. */
   architecture?: string;
+  /** Stores feed_forward_length and attention.head_count as per-block arrays (as some converters do). */
+  perLayerArrays?: boolean;
   /** Writes this ggml type id for the first tensor (e.g. 4, the removed Q4_2) without changing its data. */
   firstTensorType?: number;
 }
@@ -288,8 +290,18 @@ export function writeTinyGguf(path: string, options: TinyGgufOptions = {}): Tiny
     [`${arch}.context_length`, { type: "u32", value: dims.ctx }],
     [`${arch}.embedding_length`, { type: "u32", value: dims.embd }],
     [`${arch}.block_count`, { type: "u32", value: layers }],
-    [`${arch}.feed_forward_length`, { type: "u32", value: dims.ff }],
-    [`${arch}.attention.head_count`, { type: "u32", value: dims.heads }],
+    [
+      `${arch}.feed_forward_length`,
+      options.perLayerArrays
+        ? { type: "i32s", value: Array<number>(layers).fill(dims.ff) }
+        : { type: "u32", value: dims.ff },
+    ],
+    [
+      `${arch}.attention.head_count`,
+      options.perLayerArrays
+        ? { type: "i32s", value: Array<number>(layers).fill(dims.heads) }
+        : { type: "u32", value: dims.heads },
+    ],
     [`${arch}.attention.head_count_kv`, { type: "u32", value: dims.headsKv }],
     [`${arch}.rope.dimension_count`, { type: "u32", value: dims.embd / dims.heads }],
     [`${arch}.attention.layer_norm_rms_epsilon`, { type: "f32", value: 1e-5 }],

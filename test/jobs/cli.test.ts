@@ -25,10 +25,24 @@ interface Foreground {
 }
 
 function startForeground(params: object): Foreground {
-  const child = spawn(process.execPath, [path.join(repoRoot, "bin", "cwb.js"), "--data-dir", dataDir, "--progress", "jobs", "run", "debug.sleep", "--params", JSON.stringify(params)], {
-    cwd: repoRoot,
-    env: { ...process.env, CWB_DATA_DIR: "" },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, "bin", "cwb.js"),
+      "--data-dir",
+      dataDir,
+      "--progress",
+      "jobs",
+      "run",
+      "debug.sleep",
+      "--params",
+      JSON.stringify(params),
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, CWB_DATA_DIR: "" },
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -58,11 +72,19 @@ async function runningJobWithProgress(): Promise<{ job: Job; workerPid: number }
 
 describe("cwb jobs", () => {
   it("runs a job in the foreground with a progress line on stderr and the job as --json on stdout", async () => {
-    const result = await cwb("--progress", "--json", "jobs", "run", "debug.sleep", "--params", '{"seconds":4}');
-    expect(result.code).toBe(0);
+    const result = await cwb(
+      "--progress",
+      "--json",
+      "jobs",
+      "run",
+      "debug.sleep",
+      "--params",
+      '{"seconds":4}',
+    );
+    expect(result.code, result.stderr).toBe(0);
     const job = JSON.parse(result.stdout) as Job;
     expect(job).toMatchObject({ kind: "debug.sleep", state: "succeeded", result: { tempFileWritten: true } });
-    expect(result.stderr).toMatch(/Diagnostic sleep +\d+\.\d %  sleeping: /);
+    expect(result.stderr).toMatch(/Diagnostic sleep +\d+\.\d % {2}sleeping: /);
     expect(result.stderr).toMatch(/ETA \d/);
 
     const shown = await cwb("jobs", "show", job.id.slice(0, 6));
@@ -78,7 +100,9 @@ describe("cwb jobs", () => {
   it("exits non-zero with the reason when the job fails, and says so for bad input", async () => {
     const failed = await cwb("jobs", "run", "debug.sleep", "--params", '{"seconds":0.2,"crash":"exit"}');
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/cwb: error: job \w+ \(Diagnostic sleep\) failed: worker exited with exit code 3/);
+    expect(failed.stderr).toMatch(
+      /cwb: error: job \w+ \(Diagnostic sleep\) failed: worker exited with exit code 3/,
+    );
 
     const bad = await cwb("jobs", "run", "debug.sleep", "--params", '{"seconds":"x"}');
     expect(bad.code).toBe(1);
@@ -131,7 +155,9 @@ describe("cwb jobs", () => {
     await waitUntil(() => (processAlive(workerPid) ? undefined : true), 5000, "the orphaned worker to exit");
     const listed = (await jobsList()).find((j) => j.id === job.id)!;
     expect(listed.state).toBe("interrupted");
-    expect(listed.error).toMatch(/^interrupted: the process running it \(pid \d+\) stopped before it finished$/);
+    expect(listed.error).toMatch(
+      /^interrupted: the process running it \(pid \d+\) stopped before it finished$/,
+    );
     expect(tmpEntries(dataDir)).toEqual([]);
   });
 });

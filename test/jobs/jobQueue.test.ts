@@ -9,7 +9,15 @@ import { jobKinds } from "../../src/shared/protocol/jobKinds.js";
 import { getJobRecord, listJobLogs } from "../../src/core/store/jobs.js";
 import { runners } from "../../src/worker/runners/index.js";
 import { writeTinyGguf } from "../helpers/gguf.js";
-import { openHarness, processAlive, removeDataDir, tempDirOf, tmpEntries, waitUntil, type Harness } from "./queueHarness.js";
+import {
+  openHarness,
+  processAlive,
+  removeDataDir,
+  tempDirOf,
+  tmpEntries,
+  waitUntil,
+  type Harness,
+} from "./queueHarness.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -29,7 +37,11 @@ function updatesOf(id: string): { at: number; job: Job }[] {
 
 /** Waits until the worker of a running job has reported progress (it is past startup). */
 async function waitForProgress(id: string, fraction = 0): Promise<number> {
-  await waitUntil(() => ((h.queue.get(id).progress?.fraction ?? -1) > fraction ? true : undefined), 30_000, `progress of ${id}`);
+  await waitUntil(
+    () => ((h.queue.get(id).progress?.fraction ?? -1) > fraction ? true : undefined),
+    30_000,
+    `progress of ${id}`,
+  );
   return h.queue.workerPid(id)!;
 }
 
@@ -54,7 +66,9 @@ describe("JobQueue", () => {
     expect(fractions.length).toBeGreaterThanOrEqual(5);
     expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
     // An ETA appears after a second of history and is roughly right (1.5 s left at 50 %).
-    const halfway = running.find((u) => u.job.progress!.fraction! >= 0.5 && u.job.progress!.etaSeconds !== null);
+    const halfway = running.find(
+      (u) => u.job.progress!.fraction! >= 0.5 && u.job.progress!.etaSeconds !== null,
+    );
     expect(halfway).toBeDefined();
     const { fraction, etaSeconds } = halfway!.job.progress!;
     expect(Math.abs(etaSeconds! - (1 - fraction!) * 3)).toBeLessThan(0.6);
@@ -117,7 +131,8 @@ describe("JobQueue", () => {
     expect(threw!.error).toBe("debug.sleep crashed on purpose (throw)");
     expect(survivor!.state).toBe("succeeded");
     // FIFO with one at a time: each started after the previous one finished.
-    for (let i = 1; i < results.length; i++) expect(results[i]!.startedAt! >= results[i - 1]!.finishedAt!).toBe(true);
+    for (let i = 1; i < results.length; i++)
+      expect(results[i]!.startedAt! >= results[i - 1]!.finishedAt!).toBe(true);
     expect(tmpEntries(h.dataDir)).toEqual([]);
   });
 
@@ -128,7 +143,9 @@ describe("JobQueue", () => {
     const orphan = h.queue.enqueue("debug.sleep", { seconds: 0.1 }, { dependsOn: failing.id });
     const grandchild = h.queue.enqueue("debug.sleep", { seconds: 0.1 }, { dependsOn: orphan.id });
 
-    const [a, b, c, d, e] = await Promise.all([first, second, failing, orphan, grandchild].map((j) => h.queue.waitFor(j.id)));
+    const [a, b, c, d, e] = await Promise.all(
+      [first, second, failing, orphan, grandchild].map((j) => h.queue.waitFor(j.id)),
+    );
     expect(a!.state).toBe("succeeded");
     expect(b!.state).toBe("succeeded");
     expect(b!.dependsOn).toBe(first.id);
@@ -145,9 +162,15 @@ describe("JobQueue", () => {
     const job = h.queue.enqueue("debug.sleep", { seconds: 1, outputBytes: 10 ** 15 });
     const done = await h.queue.waitFor(job.id);
     expect(done.state).toBe("failed");
-    expect(done.error).toMatch(new RegExp(`^not enough disk space in ${h.dataDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: the job needs about \\S+ \\S+ \\(plus 268 MB kept free\\) but only \\S+ \\S+ is available$`));
+    expect(done.error).toMatch(
+      new RegExp(
+        `^not enough disk space in ${h.dataDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: the job needs about \\S+ \\S+ \\(plus 268 MB kept free\\) but only \\S+ \\S+ is available$`,
+      ),
+    );
     // No worker was started for it.
-    expect(listJobLogs(h.store.db, job.id, 10).some((l) => l.message.startsWith("worker started"))).toBe(false);
+    expect(listJobLogs(h.store.db, job.id, 10).some((l) => l.message.startsWith("worker started"))).toBe(
+      false,
+    );
   });
 
   it("cancels a queued job at once and a running one through another queue on the same database", async () => {
@@ -179,14 +202,20 @@ describe("JobQueue", () => {
     expect(retry.id).not.toBe(failed.id);
     expect(retry).toMatchObject({ kind: "debug.sleep", params: failed.params, state: "queued" });
     expect((await h.queue.waitFor(retry.id)).state).toBe("failed");
-    expect(() => h.queue.retry(h.queue.enqueue("debug.sleep", { seconds: 0 }).id)).toThrow(/only a finished job can be retried/);
+    expect(() => h.queue.retry(h.queue.enqueue("debug.sleep", { seconds: 0 }).id)).toThrow(
+      /only a finished job can be retried/,
+    );
   });
 
   it("refuses unknown kinds and invalid parameters before queueing anything", () => {
     const before = h.queue.list(1000).length;
     expect(() => h.queue.enqueue("no.such.kind", {})).toThrow(/Unknown job kind "no.such.kind"/);
-    expect(() => h.queue.enqueue("debug.sleep", { seconds: -1 })).toThrow(/Invalid parameters for job kind debug.sleep: seconds/);
-    expect(() => h.queue.enqueue("debug.sleep", { seconds: 1 }, { dependsOn: "nope" })).toThrow(/no job with id nope/);
+    expect(() => h.queue.enqueue("debug.sleep", { seconds: -1 })).toThrow(
+      /Invalid parameters for job kind debug.sleep: seconds/,
+    );
+    expect(() => h.queue.enqueue("debug.sleep", { seconds: 1 }, { dependsOn: "nope" })).toThrow(
+      /no job with id nope/,
+    );
     expect(h.queue.list(1000).length).toBe(before);
   });
 
@@ -198,11 +227,16 @@ describe("JobQueue", () => {
 
     expect(done.error).toBeNull();
     expect(done.state).toBe("succeeded");
-    const result = done.result as { model: { id: string; sha256: string; sizeBytes: number; path: string }; alreadyPresent: boolean };
+    const result = done.result as {
+      model: { id: string; sha256: string; sizeBytes: number; path: string };
+      alreadyPresent: boolean;
+    };
     expect(result.alreadyPresent).toBe(false);
     expect(result.model.sizeBytes).toBe(tiny.sizeBytes);
     expect(result.model.path).toBe(file);
-    const row = h.store.db.prepare("SELECT sha256 FROM models WHERE id = ?").get(result.model.id) as { sha256: string };
+    const row = h.store.db.prepare("SELECT sha256 FROM models WHERE id = ?").get(result.model.id) as {
+      sha256: string;
+    };
     expect(row.sha256).toBe(result.model.sha256);
     expect(h.modelsChanged).toContainEqual({ id: result.model.id });
     expect(updatesOf(job.id).some((u) => u.job.progress?.step.startsWith("hashing"))).toBe(true);
@@ -212,7 +246,9 @@ describe("JobQueue", () => {
   });
 
   it("fails an import of a file that is not a model, with the library's words", async () => {
-    const done = await h.queue.waitFor(h.queue.enqueue("models.import", { path: path.join(h.dataDir, "missing.gguf") }).id);
+    const done = await h.queue.waitFor(
+      h.queue.enqueue("models.import", { path: path.join(h.dataDir, "missing.gguf") }).id,
+    );
     expect(done.state).toBe("failed");
     expect(done.error).toBe(`${path.join(h.dataDir, "missing.gguf")}: no such file`);
   });

@@ -25,7 +25,9 @@ export function makeDataDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), "cwb-jobs-"));
 }
 
-export async function openHarness(options: Partial<JobQueueOptions> & { dataDir?: string; start?: boolean } = {}): Promise<Harness> {
+export async function openHarness(
+  options: Partial<JobQueueOptions> & { dataDir?: string; start?: boolean } = {},
+): Promise<Harness> {
   const dataDir = options.dataDir ?? makeDataDir();
   const paths = ensureDataPaths(dataDir);
   const store = Store.open(paths.database);
@@ -75,7 +77,11 @@ export function processAlive(pid: number): boolean {
 }
 
 /** Polls until `check` returns a value (not undefined) or the timeout passes. */
-export async function waitUntil<T>(check: () => T | undefined, timeoutMs = 30_000, what = "condition"): Promise<T> {
+export async function waitUntil<T>(
+  check: () => T | undefined,
+  timeoutMs = 30_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();

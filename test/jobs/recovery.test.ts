@@ -23,11 +23,37 @@ describe("JobQueue startup recovery", () => {
     const host = os.hostname();
     const store = Store.open(ensureDataPaths(dataDir).database);
     const at = new Date().toISOString();
-    insertJob(store.db, { id: "legacy", kind: "debug.sleep", params: { seconds: 1 }, owner: "x", createdAt: at });
-    insertJob(store.db, { id: "dead", kind: "debug.sleep", params: { seconds: 1 }, owner: "x", createdAt: at });
-    insertJob(store.db, { id: "alive", kind: "debug.sleep", params: { seconds: 1 }, owner: "x", createdAt: at });
-    insertJob(store.db, { id: "orphan", kind: "debug.sleep", params: { seconds: 0.2 }, owner: `${host}/${deadPid()}/abcd`, createdAt: at });
-    const setRunning = store.db.prepare("UPDATE jobs SET state = 'running', started_at = ?, owner = ? WHERE id = ?");
+    insertJob(store.db, {
+      id: "legacy",
+      kind: "debug.sleep",
+      params: { seconds: 1 },
+      owner: "x",
+      createdAt: at,
+    });
+    insertJob(store.db, {
+      id: "dead",
+      kind: "debug.sleep",
+      params: { seconds: 1 },
+      owner: "x",
+      createdAt: at,
+    });
+    insertJob(store.db, {
+      id: "alive",
+      kind: "debug.sleep",
+      params: { seconds: 1 },
+      owner: "x",
+      createdAt: at,
+    });
+    insertJob(store.db, {
+      id: "orphan",
+      kind: "debug.sleep",
+      params: { seconds: 0.2 },
+      owner: `${host}/${deadPid()}/abcd`,
+      createdAt: at,
+    });
+    const setRunning = store.db.prepare(
+      "UPDATE jobs SET state = 'running', started_at = ?, owner = ? WHERE id = ?",
+    );
     setRunning.run(at, null, "legacy"); // a row from before jobs had owners
     setRunning.run(at, `${host}/${deadPid()}/abcd`, "dead");
     setRunning.run(at, `${host}/${process.ppid}/abcd`, "alive"); // vitest's parent process is alive
@@ -44,7 +70,9 @@ describe("JobQueue startup recovery", () => {
       expect(legacy.error).toBe("interrupted: the process running it stopped before it finished");
       const dead = h.queue.get("dead");
       expect(dead.state).toBe("interrupted");
-      expect(dead.error).toMatch(/^interrupted: the process running it \(pid \d+\) stopped before it finished$/);
+      expect(dead.error).toMatch(
+        /^interrupted: the process running it \(pid \d+\) stopped before it finished$/,
+      );
       expect(existsSync(tempDirOf(dataDir, "dead"))).toBe(false);
       expect(existsSync(tempDirOf(dataDir, "long-gone"))).toBe(false);
 

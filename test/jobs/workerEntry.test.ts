@@ -11,12 +11,17 @@ describe("resolveWorkerEntry", () => {
   it("finds src/worker/main.ts from the TypeScript sources and loads it through tsx", () => {
     const entry = resolveWorkerEntry(pathToFileURL(path.join(root, "src/core/jobs/workerEntry.ts")).href);
     expect(entry.entryPath).toBe(path.join(root, "src/worker/main.ts"));
-    expect(entry.execArgv).toEqual(["--import", "tsx"]);
+    expect(entry.execArgv).toEqual([
+      "--import",
+      pathToFileURL(path.join(root, "node_modules/tsx/dist/loader.mjs")).href,
+    ]);
     expect(existsSync(entry.entryPath)).toBe(true);
   });
 
   it("finds dist/node/worker/main.js from the compiled tree, with no loader", () => {
-    const entry = resolveWorkerEntry(pathToFileURL(path.join(root, "dist/node/core/jobs/workerEntry.js")).href);
+    const entry = resolveWorkerEntry(
+      pathToFileURL(path.join(root, "dist/node/core/jobs/workerEntry.js")).href,
+    );
     expect(entry.entryPath).toBe(path.join(root, "dist/node/worker/main.js"));
     expect(entry.execArgv).toEqual([]);
   });

@@ -1,6 +1,11 @@
 // Hand-computed checks of the quality statistics (the formulas of llama-perplexity --kl-divergence).
 import { describe, expect, it } from "vitest";
-import { baseComparisonStats, covarianceOfMeans, meanAndUncertainty, perplexityStats } from "../../src/shared/metrics/quality.js";
+import {
+  baseComparisonStats,
+  covarianceOfMeans,
+  meanAndUncertainty,
+  perplexityStats,
+} from "../../src/shared/metrics/quality.js";
 
 const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 
@@ -77,13 +82,20 @@ describe("baseComparisonStats", () => {
   });
   it("RMS Δp of the correct token's probability", () => {
     // base p = 1/2 everywhere, variant p = e^-0.1 / 2: Δp = 0.5(e^-0.1 - 1) = -0.04758129
-    const c = baseComparisonStats({ nll: range(12, () => Math.LN2 + 0.1), baseNll: range(12, () => Math.LN2), kld, sameTop });
+    const c = baseComparisonStats({
+      nll: range(12, () => Math.LN2 + 0.1),
+      baseNll: range(12, () => Math.LN2),
+      kld,
+      sameTop,
+    });
     expect(c.deltaP.rms.value).toBeCloseTo(0.5 * (1 - Math.exp(-0.1)), 12);
     expect(c.deltaP.rms.uncertainty).toBeCloseTo(0, 9);
     expect(c.deltaP.mean.value).toBeCloseTo(-0.5 * (1 - Math.exp(-0.1)), 12);
     expect(c.basePpl.value).toBeCloseTo(2, 12);
   });
   it("rejects arrays of different lengths", () => {
-    expect(() => baseComparisonStats({ nll: [1, 2], baseNll: [1], kld: [0, 0], sameTop: [1, 1] })).toThrow(/differ in length/);
+    expect(() => baseComparisonStats({ nll: [1, 2], baseNll: [1], kld: [0, 0], sameTop: [1, 1] })).toThrow(
+      /differ in length/,
+    );
   });
 });

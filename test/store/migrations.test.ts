@@ -132,6 +132,31 @@ const cases: Record<number, MigrationCase> = {
       ]);
     },
   },
+  3: {
+    seed: (db) => {
+      const model = db.prepare(
+        "INSERT INTO models (id, path, file_name, size_bytes, sha256, architecture, parameter_count, metadata_json, imported_at) VALUES (?, ?, ?, 1, ?, 'llama', 1, '{}', ?)",
+      );
+      model.run("base", "/m/base.gguf", "base.gguf", "d".repeat(64), t);
+      model.run("q8", "/m/q8.gguf", "q8.gguf", "e".repeat(64), t);
+      db.prepare(
+        "INSERT INTO experiments (id, name, kind, base_model_id, recipe_json, created_at) VALUES ('exp', 'sweep', 'sweep', 'base', '{}', ?)",
+      ).run(t);
+    },
+    check: (db) => {
+      const add = db.prepare("INSERT INTO experiment_models (experiment_id, model_id, label, position) VALUES (?, ?, ?, ?)");
+      add.run("exp", "base", "base", 0);
+      add.run("exp", "q8", "Q8_0", 1);
+      expect(() => add.run("exp", "q8", "Q8_0", 2)).toThrow(/UNIQUE|PRIMARY/);
+      expect(() => add.run("nope", "q8", "Q8_0", 3)).toThrow(/FOREIGN KEY/);
+      // Deleting a model or the experiment takes the membership with it; the other side stays.
+      db.prepare("DELETE FROM models WHERE id = 'q8'").run();
+      expect(db.prepare("SELECT model_id FROM experiment_models").all()).toEqual([{ model_id: "base" }]);
+      db.prepare("DELETE FROM experiments WHERE id = 'exp'").run();
+      expect(db.prepare("SELECT count(*) AS n FROM experiment_models").get()).toEqual({ n: 0 });
+      expect(db.prepare("SELECT count(*) AS n FROM models").get()).toEqual({ n: 1 });
+    },
+  },
 };
 
 describe("migrations", () => {

@@ -25,17 +25,38 @@ export interface BaseCacheKey {
 }
 
 export function baseCacheKey(baseSha256: string, textSha256: string, settings: EvalSettings): BaseCacheKey {
-  return { baseSha256, textSha256, contextSize: settings.contextSize, chunks: settings.chunks, topKMax: settings.topKMax, topMass: settings.topMass, tailSamples: settings.tailSamples };
+  return {
+    baseSha256,
+    textSha256,
+    contextSize: settings.contextSize,
+    chunks: settings.chunks,
+    topKMax: settings.topKMax,
+    topMass: settings.topMass,
+    tailSamples: settings.tailSamples,
+  };
 }
 
 /** A short stable id of the key (and the format), used in the file name and the artifact settings. */
 export function baseCacheKeyId(key: BaseCacheKey): string {
-  const canonical = JSON.stringify([baseCacheFormat, key.baseSha256, key.textSha256, key.contextSize, key.chunks, key.topKMax, key.topMass, key.tailSamples]);
+  const canonical = JSON.stringify([
+    baseCacheFormat,
+    key.baseSha256,
+    key.textSha256,
+    key.contextSize,
+    key.chunks,
+    key.topKMax,
+    key.topMass,
+    key.tailSamples,
+  ]);
   return createHash("sha256").update(canonical).digest("hex").slice(0, 20);
 }
 
 export function baseCacheFilePath(artifactsDir: string, key: BaseCacheKey): string {
-  return path.join(artifactsDir, "base-logits", `${key.baseSha256.slice(0, 12)}-${baseCacheKeyId(key)}.cwbbase`);
+  return path.join(
+    artifactsDir,
+    "base-logits",
+    `${key.baseSha256.slice(0, 12)}-${baseCacheKeyId(key)}.cwbbase`,
+  );
 }
 
 /** The recorded cache for this key whose file is still present and of the recorded size. */
@@ -76,7 +97,8 @@ export async function recordBaseCache(db: Db, cache: NewBaseCache): Promise<Arti
     if (existing) return existing;
     throw error; // a file nobody recorded: refuse to guess whether it is ours
   }
-  if (!existsSync(finalPath)) throw new Error(`${finalPath}: the base distribution file vanished after it was moved into place`);
+  if (!existsSync(finalPath))
+    throw new Error(`${finalPath}: the base distribution file vanished after it was moved into place`);
   return insertArtifact(db, {
     kind: "base-logits",
     path: finalPath,

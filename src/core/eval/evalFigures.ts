@@ -2,7 +2,12 @@
 // Names are dotted paths; "%" metrics are stored in percent as llama-perplexity prints them.
 import type { EvalFigures } from "../../shared/domain/eval.js";
 import type { Metric } from "../../shared/domain/run.js";
-import { baseComparisonStats, perplexityStats, type BaseComparisonInput, type Estimate } from "../../shared/metrics/quality.js";
+import {
+  baseComparisonStats,
+  perplexityStats,
+  type BaseComparisonInput,
+  type Estimate,
+} from "../../shared/metrics/quality.js";
 
 export function evalFigures(input: BaseComparisonInput): EvalFigures {
   const s = baseComparisonStats(input);
@@ -57,7 +62,13 @@ export function evalMetrics(f: EvalFigures, evalSeconds: number): Metric[] {
     stddev: e.uncertainty * scale,
     samples: n,
   });
-  const plain = (name: string, value: number, unit: string): Metric => ({ name, value, unit, stddev: null, samples: n });
+  const plain = (name: string, value: number, unit: string): Metric => ({
+    name,
+    value,
+    unit,
+    stddev: null,
+    samples: n,
+  });
   return [
     est("ppl", f.ppl, ""),
     est("ppl.base", f.basePpl, ""),

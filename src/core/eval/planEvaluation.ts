@@ -34,13 +34,20 @@ export async function resolveModel(db: Db, ref: string): Promise<ModelRecord> {
 export async function planEvaluation(db: Db, input: EvaluationRequestInput): Promise<EvalJobParams> {
   const settings = evalSettings.parse(input.settings ?? {});
   const textPath = path.resolve(input.textPath);
-  if (!existsSync(textPath) || !statSync(textPath).isFile()) throw new Error(`${textPath}: no such text file`);
+  if (!existsSync(textPath) || !statSync(textPath).isFile())
+    throw new Error(`${textPath}: no such text file`);
   const base = await resolveModel(db, input.base);
   const variants: ModelRecord[] = [];
   for (const ref of input.variants) variants.push(await resolveModel(db, ref));
   for (const v of variants) {
-    if (v.metadata.vocabularySize !== null && base.metadata.vocabularySize !== null && v.metadata.vocabularySize !== base.metadata.vocabularySize) {
-      throw new Error(`${v.path}: vocabulary of ${v.metadata.vocabularySize} tokens differs from the base's ${base.metadata.vocabularySize} (${base.path})`);
+    if (
+      v.metadata.vocabularySize !== null &&
+      base.metadata.vocabularySize !== null &&
+      v.metadata.vocabularySize !== base.metadata.vocabularySize
+    ) {
+      throw new Error(
+        `${v.path}: vocabulary of ${v.metadata.vocabularySize} tokens differs from the base's ${base.metadata.vocabularySize} (${base.path})`,
+      );
     }
   }
   const { sha256: textSha256 } = await sha256File(textPath);

@@ -27,7 +27,11 @@ export interface RecordContext {
   jobId: string | null;
 }
 
-export async function recordEvaluation(request: EvaluationRequest, output: EvaluationOutput, context: RecordContext): Promise<EvalJobResult> {
+export async function recordEvaluation(
+  request: EvaluationRequest,
+  output: EvaluationOutput,
+  context: RecordContext,
+): Promise<EvalJobResult> {
   const { db } = context;
   const key = baseCacheKey(request.baseSha256, request.textSha256, request.settings);
 
@@ -54,7 +58,10 @@ export async function recordEvaluation(request: EvaluationRequest, output: Evalu
     baseCache = { artifactId: artifact.id, path: artifact.path, bytes: artifact.bytes, reused: false };
   } else {
     const artifact = findBaseCache(db, request.baseModelId, key);
-    if (!artifact) throw new Error(`${request.baseCachePath ?? "base cache"}: the cached base distributions are no longer recorded`);
+    if (!artifact)
+      throw new Error(
+        `${request.baseCachePath ?? "base cache"}: the cached base distributions are no longer recorded`,
+      );
     baseCache = { artifactId: artifact.id, path: artifact.path, bytes: artifact.bytes, reused: true };
     cachedBasePpl = artifact.settings.basePpl as { value: number; uncertainty: number } | undefined;
   }
@@ -84,7 +91,11 @@ export async function recordEvaluation(request: EvaluationRequest, output: Evalu
     if (output.base) {
       baseRunId = insertRun(
         db,
-        { ...common, modelId: request.baseModelId, details: { role: "base", figures: output.base.figures, baseFile: output.base.file } },
+        {
+          ...common,
+          modelId: request.baseModelId,
+          details: { role: "base", figures: output.base.figures, baseFile: output.base.file },
+        },
         evalMetrics(output.base.figures, output.base.evalSeconds),
       );
     }
@@ -92,13 +103,19 @@ export async function recordEvaluation(request: EvaluationRequest, output: Evalu
       modelId: v.modelId,
       runId: insertRun(
         db,
-        { ...common, modelId: v.modelId, details: { role: "variant", figures: v.figures, kldMethod: "compact top-k + lumped tail" } },
+        {
+          ...common,
+          modelId: v.modelId,
+          details: { role: "variant", figures: v.figures, kldMethod: "compact top-k + lumped tail" },
+        },
         evalMetrics(v.figures, v.evalSeconds),
       ),
       figures: v.figures,
       evalSeconds: v.evalSeconds,
     }));
-    const basePpl = output.base?.figures.ppl ?? cachedBasePpl ?? variants[0]?.figures.basePpl ?? { value: 0, uncertainty: 0 };
+    const basePpl = output.base?.figures.ppl ??
+      cachedBasePpl ??
+      variants[0]?.figures.basePpl ?? { value: 0, uncertainty: 0 };
     return { baseModelId: request.baseModelId, baseRunId, basePpl, baseCache, variants };
   })();
 }

@@ -46,7 +46,11 @@ export interface EvaluationHooks {
 }
 
 /** Runs one native evaluation pass as a promise that an AbortSignal can stop. */
-async function evaluatePass(options: EvaluateOptions, signal: AbortSignal | undefined, onProgress: (p: EvaluateProgress) => void): Promise<EvaluateResult> {
+async function evaluatePass(
+  options: EvaluateOptions,
+  signal: AbortSignal | undefined,
+  onProgress: (p: EvaluateProgress) => void,
+): Promise<EvaluateResult> {
   const { addon } = await loadNative(false);
   signal?.throwIfAborted();
   const handle = addon.evaluate(options, onProgress);
@@ -55,14 +59,17 @@ async function evaluatePass(options: EvaluateOptions, signal: AbortSignal | unde
   try {
     return await handle.promise;
   } catch (error) {
-    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("evaluation cancelled");
+    if (signal?.aborted)
+      throw signal.reason instanceof Error ? signal.reason : new Error("evaluation cancelled");
     throw error;
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
 }
 
-function nativeOptions(plan: EvaluationPlan): Pick<EvaluateOptions, "nCtx" | "nChunks" | "nBatch" | "nThreads" | "topKMax" | "topMass" | "tailSamples"> {
+function nativeOptions(
+  plan: EvaluationPlan,
+): Pick<EvaluateOptions, "nCtx" | "nChunks" | "nBatch" | "nThreads" | "topKMax" | "topMass" | "tailSamples"> {
   const s = plan.settings;
   return {
     nCtx: s.contextSize,
@@ -75,7 +82,10 @@ function nativeOptions(plan: EvaluationPlan): Pick<EvaluateOptions, "nCtx" | "nC
   };
 }
 
-export async function runEvaluation(plan: EvaluationPlan, hooks: EvaluationHooks = {}): Promise<EvaluationOutput> {
+export async function runEvaluation(
+  plan: EvaluationPlan,
+  hooks: EvaluationHooks = {},
+): Promise<EvaluationOutput> {
   const { llama } = await loadNative(false);
   const passes = (plan.baseCachePath ? 0 : 1) + plan.variants.length;
   let passIndex = 0;
@@ -94,10 +104,16 @@ export async function runEvaluation(plan: EvaluationPlan, hooks: EvaluationHooks
   let base: BasePassOutput | null = null;
   let chunks = 0;
   if (!basePath) {
-    if (!plan.writeBaseCacheTo) throw new Error("runEvaluation: neither a base cache file nor a place to write one");
+    if (!plan.writeBaseCacheTo)
+      throw new Error("runEvaluation: neither a base cache file nor a place to write one");
     hooks.log?.(`base pass: ${plan.base.path}`);
     const r = await evaluatePass(
-      { modelPath: plan.base.path, textPath: plan.textPath, writeBasePath: plan.writeBaseCacheTo, ...nativeOptions(plan) },
+      {
+        modelPath: plan.base.path,
+        textPath: plan.textPath,
+        writeBasePath: plan.writeBaseCacheTo,
+        ...nativeOptions(plan),
+      },
       hooks.signal,
       progressFor("base"),
     );
@@ -105,14 +121,22 @@ export async function runEvaluation(plan: EvaluationPlan, hooks: EvaluationHooks
     base = {
       figures: baseSelfFigures(r.nll),
       evalSeconds: r.timings.evalMs / 1000,
-      file: { path: r.baseFile.path, bytes: r.baseFile.bytes, meanK: r.baseFile.meanK, meanRestMass: r.baseFile.meanRestMass, maxRestMass: r.baseFile.maxRestMass },
+      file: {
+        path: r.baseFile.path,
+        bytes: r.baseFile.bytes,
+        meanK: r.baseFile.meanK,
+        meanRestMass: r.baseFile.meanRestMass,
+        maxRestMass: r.baseFile.maxRestMass,
+      },
       nVocab: r.nVocab,
       nTokens: r.nTokens,
     };
     chunks = r.nChunks;
     basePath = plan.writeBaseCacheTo;
     passIndex++;
-    hooks.log?.(`base: PPL ${base.figures.ppl.value.toFixed(4)} ± ${base.figures.ppl.uncertainty.toFixed(4)} over ${r.nChunks} chunks (${base.evalSeconds.toFixed(1)} s)`);
+    hooks.log?.(
+      `base: PPL ${base.figures.ppl.value.toFixed(4)} ± ${base.figures.ppl.uncertainty.toFixed(4)} over ${r.nChunks} chunks (${base.evalSeconds.toFixed(1)} s)`,
+    );
   }
 
   const variants: EvaluationOutput["variants"] = [];
@@ -131,14 +155,23 @@ export async function runEvaluation(plan: EvaluationPlan, hooks: EvaluationHooks
     if (!r.baseNll || !r.kld || !r.sameTop) throw new Error("the variant pass returned no base comparison");
     const figures = evalFigures({ nll: r.nll, baseNll: r.baseNll, kld: r.kld, sameTop: r.sameTop });
     const exact = r.kldExact ? r.kldExact.reduce((s, x) => s + x, 0) / r.kldExact.length : undefined;
-    variants.push({ modelId: variant.modelId, figures, evalSeconds: r.timings.evalMs / 1000, ...(exact !== undefined ? { kldExactMean: exact } : {}) });
+    variants.push({
+      modelId: variant.modelId,
+      figures,
+      evalSeconds: r.timings.evalMs / 1000,
+      ...(exact !== undefined ? { kldExactMean: exact } : {}),
+    });
     chunks = r.nChunks;
     passIndex++;
     hooks.log?.(
       `${variant.modelId}: PPL ${figures.ppl.value.toFixed(4)}, KLD ${figures.kldMean.value.toFixed(6)} ± ${figures.kldMean.uncertainty.toFixed(6)} (${(r.timings.evalMs / 1000).toFixed(1)} s)`,
     );
   }
-  hooks.onProgress?.(1, `evaluated ${plan.variants.length} variant(s) over ${chunks || chunksTotal} chunks`, 0);
+  hooks.onProgress?.(
+    1,
+    `evaluated ${plan.variants.length} variant(s) over ${chunks || chunksTotal} chunks`,
+    0,
+  );
   return {
     base,
     variants,

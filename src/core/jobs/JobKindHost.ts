@@ -33,12 +33,19 @@ export type KindResult<K extends JobKind> = z.input<(typeof jobKinds)[K]["result
 export interface JobKindHost<K extends JobKind = JobKind> {
   readonly kind: K;
   /** Called before the worker starts; a job whose estimate does not fit on the disk fails at once. */
-  estimateOutput?(params: KindParams<K>, context: KindContext): OutputEstimate | null | Promise<OutputEstimate | null>;
+  estimateOutput?(
+    params: KindParams<K>,
+    context: KindContext,
+  ): OutputEstimate | null | Promise<OutputEstimate | null>;
   /**
    * Turns the worker's value into the job's result, validated afterwards against the kind's result
    * schema. Throwing fails the job. Without it the worker's value is the result.
    */
-  complete?(value: unknown, params: KindParams<K>, context: CompletionContext): KindResult<K> | Promise<KindResult<K>>;
+  complete?(
+    value: unknown,
+    params: KindParams<K>,
+    context: CompletionContext,
+  ): KindResult<K> | Promise<KindResult<K>>;
 }
 
 /** Identity helper that keeps K's params/result types when declaring a host. */

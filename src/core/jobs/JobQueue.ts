@@ -8,7 +8,6 @@ import path from "node:path";
 import { isFinished, type Job, type JobProgress } from "../../shared/domain/job.js";
 import { isJobKind, jobKinds, type JobKind, type JobParams } from "../../shared/protocol/jobKinds.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
-import { packageRoot } from "../packageRoot.js";
 import { dataPaths } from "../paths.js";
 import type { EventBus } from "../rpc/eventBus.js";
 import {
@@ -135,7 +134,7 @@ export class JobQueue {
     this.#launcher = options.launcher ?? childProcessLauncher;
     this.#entry = options.workerEntry ?? resolveWorkerEntry();
     this.#concurrency = Math.max(1, options.concurrency ?? 1);
-    this.#hosts = options.hosts ?? (jobKindHosts as Partial<Record<string, JobKindHost>>);
+    this.#hosts = options.hosts ?? jobKindHosts;
     this.#cancelGraceMs = options.cancelGraceMs ?? 500;
     this.#progressIntervalMs = options.progressIntervalMs ?? 250;
     this.#pollIntervalMs = options.pollIntervalMs ?? 250;
@@ -153,7 +152,8 @@ export class JobQueue {
     await this.recoverInterrupted();
     if (options.adoptQueued ?? true) {
       for (const record of listJobRecordsInStates(this.#db, ["queued"])) {
-        if (record.owner !== this.owner && !isOwnerAlive(record.owner)) adoptQueuedJob(this.#db, record.id, this.owner);
+        if (record.owner !== this.owner && !isOwnerAlive(record.owner))
+          adoptQueuedJob(this.#db, record.id, this.owner);
       }
     }
     await this.#removeStrayTempDirs();
@@ -188,11 +188,16 @@ export class JobQueue {
   enqueue(kind: string, params: unknown, options: EnqueueOptions = {}): Job {
     if (this.#closing) throw new ProtocolError("QUEUE_CLOSED", "The job queue is shutting down");
     if (!isJobKind(kind)) {
-      throw new ProtocolError("UNKNOWN_JOB_KIND", `Unknown job kind "${kind}"; known kinds: ${Object.keys(jobKinds).join(", ")}`);
+      throw new ProtocolError(
+        "UNKNOWN_JOB_KIND",
+        `Unknown job kind "${kind}"; known kinds: ${Object.keys(jobKinds).join(", ")}`,
+      );
     }
     const parsed = jobKinds[kind].params.safeParse(params ?? {});
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`);
+      const issues = parsed.error.issues.map(
+        (i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`,
+      );
       throw new ProtocolError("BAD_INPUT", `Invalid parameters for job kind ${kind}: ${issues.join("; ")}`);
     }
     const dependsOn = options.dependsOn ?? null;
@@ -259,7 +264,11 @@ export class JobQueue {
   /** Queues a new job with the same kind, parameters and experiment (not the dependency). */
   retry(ref: string): Job {
     const record = this.#require(ref);
-    if (!isFinished(record.state)) throw new ProtocolError("NOT_FINISHED", `Job ${record.id} is ${record.state}; only a finished job can be retried`);
+    if (!isFinished(record.state))
+      throw new ProtocolError(
+        "NOT_FINISHED",
+        `Job ${record.id} is ${record.state}; only a finished job can be retried`,
+      );
     return this.enqueue(record.kind, record.params, { experimentId: record.experimentId });
   }
 
@@ -427,7 +436,8 @@ export class JobQueue {
       execArgv: this.#entry.execArgv,
       args: [],
       env: { ...process.env, ...this.#workerEnv },
-      cwd: packageRoot(),
+      // The user's working directory, as for any command they run.
+      cwd: process.cwd(),
     });
     job.handle = handle;
     handle.onMessage((raw) => this.#onWorkerMessage(job, raw));
@@ -457,7 +467,11 @@ export class JobQueue {
         break;
       case "progress": {
         const etaSeconds = job.eta.update(message.fraction);
-        job.progress = { fraction: message.fraction, step: message.step, etaSeconds: message.etaSeconds ?? etaSeconds };
+        job.progress = {
+          fraction: message.fraction,
+          step: message.step,
+          etaSeconds: message.etaSeconds ?? etaSeconds,
+        };
         this.#persistProgressSoon(job);
         break;
       }
@@ -480,7 +494,8 @@ export class JobQueue {
     if (stream === "stderr") job.stderrTail = [...job.stderrTail.slice(-(stderrTailLines - 1)), line];
     job.outputLines++;
     if (job.outputLines <= maxOutputLines) this.#log(job.record.id, "info", line);
-    else if (job.outputLines === maxOutputLines + 1) this.#log(job.record.id, "warn", `more than ${maxOutputLines} output lines; the rest are not kept`);
+    else if (job.outputLines === maxOutputLines + 1)
+      this.#log(job.record.id, "warn", `more than ${maxOutputLines} output lines; the rest are not kept`);
   }
 
   /** At most one progress write per interval; the latest report always lands. */
@@ -537,7 +552,12 @@ export class JobQueue {
     } else {
       outcome = { state: "failed", finishedAt: "", error: describeWorkerExit(exit, job.stderrTail) };
     }
-    if (job.handle) this.#log(id, outcome.state === "succeeded" ? "info" : "warn", `worker ended (${exitWords(exit)}); job ${outcome.state}`);
+    if (job.handle)
+      this.#log(
+        id,
+        outcome.state === "succeeded" ? "info" : "warn",
+        `worker ended (${exitWords(exit)}); job ${outcome.state}`,
+      );
     // Whatever the outcome, nothing the job wrote to its temp folder survives it.
     await rm(job.tempDir, { recursive: true, force: true }).catch((error: unknown) => {
       this.#log(id, "warn", `could not delete temp folder ${job.tempDir}: ${(error as Error).message}`);
@@ -555,12 +575,25 @@ export class JobQueue {
     try {
       const host = this.#hosts[kind];
       const produced = host?.complete
-        ? await host.complete(value, job.record.params as never, { ...this.#kindContext(), job: toJob(job.record), tempDir: job.tempDir })
+        ? await host.complete(value, job.record.params as never, {
+            ...this.#kindContext(),
+            job: toJob(job.record),
+            tempDir: job.tempDir,
+          })
         : value;
       const result = isJobKind(kind) ? jobKinds[kind].result.parse(produced) : produced;
-      return { state: "succeeded", finishedAt: "", result, progress: { fraction: 1, step: "done", etaSeconds: 0 } };
+      return {
+        state: "succeeded",
+        finishedAt: "",
+        result,
+        progress: { fraction: 1, step: "done", etaSeconds: 0 },
+      };
     } catch (error) {
-      return { state: "failed", finishedAt: "", error: `the job's result could not be recorded: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        state: "failed",
+        finishedAt: "",
+        error: `the job's result could not be recorded: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   }
 
@@ -590,7 +623,11 @@ export class JobQueue {
   }
 
   #log(jobId: string, level: LogLevel, message: string): void {
-    insertJobLog(this.#db, jobId, { at: now(), level, message: message.length > maxLogMessage ? `${message.slice(0, maxLogMessage)}…` : message });
+    insertJobLog(this.#db, jobId, {
+      at: now(),
+      level,
+      message: message.length > maxLogMessage ? `${message.slice(0, maxLogMessage)}…` : message,
+    });
   }
 
   #require(ref: string): JobRecord {
@@ -598,7 +635,8 @@ export class JobQueue {
     if (exact) return exact;
     const matches = ref.length >= 4 ? findJobsByIdPrefix(this.#db, ref) : [];
     if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) throw new ProtocolError("AMBIGUOUS", `"${ref}" matches ${matches.length} jobs; type more of the id`);
+    if (matches.length > 1)
+      throw new ProtocolError("AMBIGUOUS", `"${ref}" matches ${matches.length} jobs; type more of the id`);
     throw new ProtocolError("NOT_FOUND", `No job with id ${ref}`);
   }
 

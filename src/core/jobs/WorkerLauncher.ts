@@ -10,7 +10,7 @@ export interface WorkerSpawnSpec {
   readonly execArgv: readonly string[];
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
-  /** Working directory (the package root, so `--import tsx` resolves). */
+  /** Working directory of the worker (the parent's). */
   readonly cwd: string;
 }
 

@@ -48,7 +48,8 @@ export const childProcessLauncher: WorkerLauncher = {
     child.on("error", (error) => {
       // Spawn failure: there will be no "exit" if the process never started.
       if (child.pid === undefined && exit === undefined) {
-        for (const listener of outputListeners) listener(`failed to start worker: ${error.message}`, "stderr");
+        for (const listener of outputListeners)
+          listener(`failed to start worker: ${error.message}`, "stderr");
         exit = { code: null, signal: null };
         openStreams = 0;
         maybeFinish();

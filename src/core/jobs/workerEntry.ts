@@ -1,8 +1,10 @@
 // Where the worker script is, found from this module's own location: compiled code runs
 // dist/node/core/jobs/workerEntry.js → dist/node/worker/main.js; tests run the TypeScript sources
-// (src/core/jobs/workerEntry.ts → src/worker/main.ts), which Node loads through tsx.
+// (src/core/jobs/workerEntry.ts → src/worker/main.ts), which Node loads through tsx. Tests and the
+// desktop app may pass their own entry to the queue instead.
+import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export interface WorkerEntry {
   readonly entryPath: string;
@@ -13,5 +15,8 @@ export function resolveWorkerEntry(moduleUrl: string = import.meta.url): WorkerE
   const here = fileURLToPath(moduleUrl);
   const extension = path.extname(here) === ".ts" ? ".ts" : ".js";
   const entryPath = path.resolve(path.dirname(here), "..", "..", "worker", `main${extension}`);
-  return { entryPath, execArgv: extension === ".ts" ? ["--import", "tsx"] : [] };
+  if (extension === ".js") return { entryPath, execArgv: [] };
+  // tsx by absolute URL, so the worker can run in any working directory.
+  const tsxLoader = createRequire(moduleUrl).resolve("tsx");
+  return { entryPath, execArgv: ["--import", pathToFileURL(tsxLoader).href] };
 }

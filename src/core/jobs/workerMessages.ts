@@ -38,7 +38,17 @@ export const logMessage = z.object({ type: z.literal("log"), level: logLevel, me
 
 export const resultMessage = z.object({ type: z.literal("result"), value: z.unknown() });
 
-export const errorMessage = z.object({ type: z.literal("error"), message: z.string(), code: z.string().optional() });
+export const errorMessage = z.object({
+  type: z.literal("error"),
+  message: z.string(),
+  code: z.string().optional(),
+});
 
-export const workerMessage = z.discriminatedUnion("type", [readyMessage, progressMessage, logMessage, resultMessage, errorMessage]);
+export const workerMessage = z.discriminatedUnion("type", [
+  readyMessage,
+  progressMessage,
+  logMessage,
+  resultMessage,
+  errorMessage,
+]);
 export type WorkerMessage = z.infer<typeof workerMessage>;

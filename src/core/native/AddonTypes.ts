@@ -252,4 +252,168 @@ export interface AddonLayers {
   fixLayerArrays(inPath: string, outPath: string, options: { oldBlockCount: number; dropped: number[] }): Promise<{ keys: string[]; written: boolean }>;
 }
 
-export type CwbNativeAddon = AddonQuantize & AddonImatrix & AddonLayers & AddonBackend & AddonBandwidth & AddonPageCache & AddonEvaluate;
+/** modelFactory.cpp: llama-architecture models from scratch, repacking, and what llama.cpp reports */
+export interface CreateModelSpec {
+  outPath: string;
+  /** A GGUF holding tokenizer.* keys (e.g. llama.cpp's models/ggml-vocab-llama-spm.gguf). */
+  vocabPath: string;
+  name?: string;
+  /** Keep the first nVocab pieces (SentencePiece vocabularies only); 0 or absent = all. */
+  nVocab?: number;
+  nEmbd?: number;
+  nFf?: number;
+  nLayer?: number;
+  nHead?: number;
+  nHeadKv?: number;
+  /** llama.context_length. */
+  nCtx?: number;
+  ropeFreqBase?: number;
+  rmsEps?: number;
+  /** Standard deviation of the random matrices (the token embedding uses 1). */
+  initStd?: number;
+  seed?: number;
+  /** Storage of the matrices (vectors stay F32); training needs f32. Default f32. */
+  type?: "f32" | "f16" | "bf16";
+  /** Extra string metadata, e.g. {"general.description": "..."}. */
+  metadata?: Record<string, string>;
+}
+
+export interface WrittenModelFile {
+  path: string;
+  nParams: number;
+  nVocab?: number;
+  fileBytes: number;
+}
+
+export interface PackModelOptions {
+  /** Tensors come from here (F32, F16 or BF16). */
+  weightsPath: string;
+  /** Every metadata key comes from here (general.file_type is set from `type`). */
+  metadataPath: string;
+  outPath: string;
+  /** Default f16. */
+  type?: "f32" | "f16" | "bf16";
+  metadata?: Record<string, string>;
+}
+
+export interface ModelDescription {
+  description: string;
+  nParams: number;
+  sizeBytes: number;
+  nCtxTrain: number;
+  nEmbd: number;
+  nLayer: number;
+  nHead: number;
+  nVocab: number;
+}
+
+export interface AddonModelFactory {
+  createModel(spec: CreateModelSpec): Promise<WrittenModelFile>;
+  packModel(options: PackModelOptions): Promise<WrittenModelFile>;
+  /** Loads the model (weights included) and reports llama.cpp's own figures. */
+  describeModel(path: string): ModelDescription;
+}
+
+/** training.cpp: llama_opt_* training on token sequences with separate labels, and validation loss */
+export interface TrainOptions {
+  /** A model with F32 weights (createModel's output, or a checkpoint). */
+  modelPath: string;
+  /** Where the trained model goes (llama_model_save_to_file; repack with packModel for clean metadata). */
+  outPath?: string;
+  /** Inputs, nSequences * nCtx tokens. */
+  data: Int32Array;
+  /** Targets, same shape: labels[i] is what the model should predict after seeing data[..i]. */
+  labels: Int32Array;
+  /** Tokens per sequence = per optimizer step; a multiple of 256 and of nUbatch. */
+  nCtx: number;
+  /** Micro-batch: nCtx / nUbatch gradients are accumulated per step. */
+  nUbatch: number;
+  epochs?: number;
+  /** Cap on optimizer steps (default epochs * sequences). */
+  maxSteps?: number;
+  /** Clock limit; the cosine schedule then runs on max(step, time) progress. Default none. */
+  maxSeconds?: number;
+  lr?: number;
+  lrMin?: number;
+  warmupSteps?: number;
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  optimizer?: "adamw" | "sgd";
+  shuffle?: boolean;
+  seed?: number;
+  /** Most threads to use (default: all cores). */
+  threads?: number;
+  /** Also try one thread now and then and keep the faster (default true). */
+  adaptiveThreads?: boolean;
+  gpuLayers?: number;
+  checkpointPath?: string;
+  checkpointEvery?: number;
+  /** Least time between progress reports (default 500 ms). */
+  progressIntervalMs?: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Mean training loss (nats per token) since the previous report. */
+  loss: number;
+  lr: number;
+  tokens: number;
+  elapsedSeconds: number;
+  tokensPerSecond: number;
+  etaSeconds: number;
+  /** This report follows a checkpoint save. */
+  checkpoint: boolean;
+  threads: number;
+}
+
+export interface TrainResult {
+  steps: number;
+  totalSteps: number;
+  tokens: number;
+  seconds: number;
+  tokensPerSecond: number;
+  /** Mean loss over the last 5% of steps. */
+  finalLoss: number;
+  cancelled: boolean;
+  /** maxSeconds, not the step count, ended the run. */
+  timeLimited: boolean;
+  /** null when cancelled or no outPath was given. */
+  outPath: string | null;
+  stepLoss: Float32Array;
+}
+
+export interface TrainingRun {
+  done: Promise<TrainResult>;
+  /** Stops after the current step; `done` then resolves with cancelled: true and nothing saved. */
+  cancel(): void;
+}
+
+export interface EvaluateLossOptions {
+  modelPath: string;
+  data: Int32Array;
+  labels: Int32Array;
+  nCtx: number;
+  nUbatch?: number;
+  threads?: number;
+  gpuLayers?: number;
+}
+
+export interface EvaluateLossResult {
+  /** Summed negative log-likelihood of the labels (nats). */
+  nll: number;
+  count: number;
+  meanLoss: number;
+  perplexity: number;
+  seconds: number;
+}
+
+export interface AddonTraining {
+  train(options: TrainOptions, onProgress?: (progress: TrainProgress) => void): TrainingRun;
+  /** Every position of every nCtx-token sequence is scored (sequences start with an empty cache). */
+  evaluateLoss(options: EvaluateLossOptions): Promise<EvaluateLossResult>;
+}
+
+export type CwbNativeAddon = AddonModelFactory & AddonTraining & AddonQuantize & AddonImatrix & AddonLayers & AddonBackend & AddonBandwidth & AddonPageCache & AddonEvaluate;

@@ -71,3 +71,23 @@ export function renameExperiment(db: Db, id: string, name: string): boolean {
 export function deleteExperiment(db: Db, id: string): boolean {
   return db.prepare("DELETE FROM experiments WHERE id = ?").run(id).changes > 0;
 }
+
+export interface ExperimentModel {
+  modelId: string;
+  label: string;
+  position: number;
+}
+
+/** Adds a model to what the experiment compares (idempotent: a re-run keeps the first label/position). */
+export function addExperimentModel(db: Db, experimentId: string, model: ExperimentModel): void {
+  db.prepare(
+    `INSERT INTO experiment_models (experiment_id, model_id, label, position) VALUES (?, ?, ?, ?)
+     ON CONFLICT (experiment_id, model_id) DO NOTHING`,
+  ).run(experimentId, model.modelId, model.label, model.position);
+}
+
+export function listExperimentModels(db: Db, experimentId: string): ExperimentModel[] {
+  return db
+    .prepare("SELECT model_id AS modelId, label, position FROM experiment_models WHERE experiment_id = ? ORDER BY position")
+    .all(experimentId) as ExperimentModel[];
+}

@@ -78,7 +78,15 @@ export function insertJob(db: Db, job: NewJob): void {
   db.prepare(
     `INSERT INTO jobs (id, kind, params_json, state, experiment_id, depends_on, created_at, owner)
      VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
-  ).run(job.id, job.kind, JSON.stringify(job.params ?? null), job.experimentId ?? null, job.dependsOn ?? null, job.createdAt, job.owner);
+  ).run(
+    job.id,
+    job.kind,
+    JSON.stringify(job.params ?? null),
+    job.experimentId ?? null,
+    job.dependsOn ?? null,
+    job.createdAt,
+    job.owner,
+  );
 }
 
 export function getJobRecord(db: Db, id: string): JobRecord | undefined {
@@ -88,21 +96,27 @@ export function getJobRecord(db: Db, id: string): JobRecord | undefined {
 
 /** Newest first. */
 export function listJobRecords(db: Db, limit: number): JobRecord[] {
-  const rows = db.prepare("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?").all(limit) as JobRow[];
+  const rows = db
+    .prepare("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?")
+    .all(limit) as JobRow[];
   return rows.map(toRecord);
 }
 
 /** Jobs whose id starts with `prefix` (a user may type the first few characters). */
 export function findJobsByIdPrefix(db: Db, prefix: string): JobRecord[] {
   const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const rows = db.prepare("SELECT * FROM jobs WHERE id LIKE ? ESCAPE '\\' ORDER BY rowid LIMIT 20").all(`${escaped}%`) as JobRow[];
+  const rows = db
+    .prepare("SELECT * FROM jobs WHERE id LIKE ? ESCAPE '\\' ORDER BY rowid LIMIT 20")
+    .all(`${escaped}%`) as JobRow[];
   return rows.map(toRecord);
 }
 
 /** In the given states, oldest first (queue order). */
 export function listJobRecordsInStates(db: Db, states: readonly JobState[]): JobRecord[] {
   const marks = states.map(() => "?").join(", ");
-  const rows = db.prepare(`SELECT * FROM jobs WHERE state IN (${marks}) ORDER BY rowid`).all(...states) as JobRow[];
+  const rows = db
+    .prepare(`SELECT * FROM jobs WHERE state IN (${marks}) ORDER BY rowid`)
+    .all(...states) as JobRow[];
   return rows.map(toRecord);
 }
 
@@ -110,7 +124,9 @@ export function listJobRecordsInStates(db: Db, states: readonly JobState[]): Job
 export function claimJob(db: Db, id: string, owner: string, startedAt: string): boolean {
   return (
     db
-      .prepare("UPDATE jobs SET state = 'running', owner = ?, started_at = ?, progress_json = NULL WHERE id = ? AND state = 'queued'")
+      .prepare(
+        "UPDATE jobs SET state = 'running', owner = ?, started_at = ?, progress_json = NULL WHERE id = ? AND state = 'queued'",
+      )
       .run(owner, startedAt, id).changes > 0
   );
 }
@@ -121,7 +137,10 @@ export function adoptQueuedJob(db: Db, id: string, owner: string): boolean {
 }
 
 export function updateJobProgress(db: Db, id: string, progress: JobProgress): void {
-  db.prepare("UPDATE jobs SET progress_json = ? WHERE id = ? AND state = 'running'").run(JSON.stringify(progress), id);
+  db.prepare("UPDATE jobs SET progress_json = ? WHERE id = ? AND state = 'running'").run(
+    JSON.stringify(progress),
+    id,
+  );
 }
 
 export interface JobOutcome {
@@ -157,7 +176,13 @@ export function finishJob(db: Db, id: string, outcome: JobOutcome): boolean {
 
 /** Asks the owning process to cancel a running job; it polls for this flag. */
 export function requestJobCancel(db: Db, id: string, at: string): boolean {
-  return db.prepare("UPDATE jobs SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ? AND state = 'running'").run(at, id).changes > 0;
+  return (
+    db
+      .prepare(
+        "UPDATE jobs SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ? AND state = 'running'",
+      )
+      .run(at, id).changes > 0
+  );
 }
 
 /** Of `ids`, the running ones someone asked to cancel. */
@@ -165,19 +190,28 @@ export function cancelRequestedIds(db: Db, ids: readonly string[]): string[] {
   if (ids.length === 0) return [];
   const marks = ids.map(() => "?").join(", ");
   const rows = db
-    .prepare(`SELECT id FROM jobs WHERE id IN (${marks}) AND state = 'running' AND cancel_requested_at IS NOT NULL`)
+    .prepare(
+      `SELECT id FROM jobs WHERE id IN (${marks}) AND state = 'running' AND cancel_requested_at IS NOT NULL`,
+    )
     .all(...ids) as { id: string }[];
   return rows.map((row) => row.id);
 }
 
 export function insertJobLog(db: Db, jobId: string, line: JobLogLine): void {
-  db.prepare("INSERT INTO job_logs (job_id, at, level, message) VALUES (?, ?, ?, ?)").run(jobId, line.at, line.level, line.message);
+  db.prepare("INSERT INTO job_logs (job_id, at, level, message) VALUES (?, ?, ?, ?)").run(
+    jobId,
+    line.at,
+    line.level,
+    line.message,
+  );
 }
 
 /** The last `tail` lines, oldest first. */
 export function listJobLogs(db: Db, jobId: string, tail: number): JobLogLine[] {
   const rows = db
-    .prepare("SELECT at, level, message FROM (SELECT id, at, level, message FROM job_logs WHERE job_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id")
+    .prepare(
+      "SELECT at, level, message FROM (SELECT id, at, level, message FROM job_logs WHERE job_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+    )
     .all(jobId, tail) as JobLogLine[];
   return rows;
 }

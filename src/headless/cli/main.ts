@@ -14,6 +14,8 @@ import { registerImatrixCommands } from "./commands/imatrix.js";
 import { registerLayersCommands } from "./commands/layers.js";
 import { registerPruneCommands } from "./commands/prune.js";
 import { registerBenchCommands } from "./commands/bench.js";
+import { registerReferenceModelCommands } from "./commands/referenceModel.js";
+import { registerExperimentsCommands } from "./commands/experiments.js";
 
 export type CommandGroup = (program: Command, context: CliContext) => void;
 
@@ -27,6 +29,8 @@ const commandGroups: readonly CommandGroup[] = [
   registerLayersCommands,
   registerPruneCommands,
   registerBenchCommands,
+  registerReferenceModelCommands,
+  registerExperimentsCommands,
   // A new group: its import above and one line here.
 ];
 

@@ -1,5 +1,6 @@
 // What the CLI prints: tables for people, JSON for --json (stdout only ever holds the result), and
-// errors and progress on stderr. Writers are injectable so main() can run in-process in tests.
+// errors and notices on stderr (job progress lines: jobProgress.ts). Writers are injectable so main()
+// can run in-process in tests.
 export interface OutputStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };

@@ -3,6 +3,7 @@
 // but the static files needs the session token.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { createDispatcher, type CallHandlers } from "../../core/rpc/dispatcher.js";
 import type { EventBus } from "../../core/rpc/eventBus.js";
 import { sendJson, sendText } from "./httpResponses.js";
@@ -44,29 +45,42 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
   const token = options.token ?? createSessionToken();
   const dispatch = createDispatcher(overTransport(options.handlers));
   const staticFiles = new StaticFiles(options.staticDir);
-  let policy: OriginPolicy | undefined; // known once the port is
+
+  // Listen first: the Host/Origin policy needs the actual port. Handlers are attached right after,
+  // in the same tick, before any connection can be read.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const policy = new OriginPolicy(host, port);
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
   const authorizeUpgrade = (req: IncomingMessage): UpgradeVerdict => {
     const url = parseUrl(req);
     if (url?.pathname !== "/ws") return { ok: false, status: 404, reason: "Not found" };
-    if (!policy!.hostAllowed(req)) return { ok: false, status: 403, reason: "Host not allowed" };
+    if (!policy.hostAllowed(req)) return { ok: false, status: 403, reason: "Host not allowed" };
     if (!tokenMatches(token, requestToken(req, url)))
       return { ok: false, status: 401, reason: "Missing or wrong token" };
-    if (!policy!.originAllowed(req, true)) return { ok: false, status: 403, reason: "Origin not allowed" };
+    if (!policy.originAllowed(req, true)) return { ok: false, status: 403, reason: "Origin not allowed" };
     return { ok: true };
   };
   const gateway = new WebSocketGateway({ dispatch, events: options.events, authorize: authorizeUpgrade });
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = parseUrl(req);
-    setSecurityHeaders(res, policy!.ownOrigin(req));
+    setSecurityHeaders(res, policy.ownOrigin(req));
     if (url === null) return sendText(res, 400, "Bad request\n");
-    if (!policy!.hostAllowed(req)) return sendText(res, 403, "Host not allowed\n");
+    if (!policy.hostAllowed(req)) return sendText(res, 403, "Host not allowed\n");
 
     if (url.pathname.startsWith("/api/")) {
       if (!tokenMatches(token, requestToken(req, url)))
         return sendJson(res, 401, { error: "Missing or wrong token" });
-      if (!policy!.originAllowed(req, false)) return sendJson(res, 403, { error: "Origin not allowed" });
+      if (!policy.originAllowed(req, false)) return sendJson(res, 403, { error: "Origin not allowed" });
       if (url.pathname === "/api/health" && req.method === "GET")
         return sendJson(res, 200, { ok: true, clients: gateway.clientCount });
       if (url.pathname === "/api/upload") {
@@ -87,26 +101,17 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
     return staticFiles.serve(req, res, url.pathname);
   };
 
-  const server = createServer((req, res) => {
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     handleRequest(req, res).catch((error: unknown) => {
       if (!res.headersSent)
         sendText(res, 500, `Internal error: ${error instanceof Error ? error.message : String(error)}\n`);
       else res.destroy();
     });
   });
-  server.on("upgrade", (req, socket, head) => gateway.handleUpgrade(req, socket, head));
-  server.on("clientError", (_error, socket) => socket.destroy());
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  policy = new OriginPolicy(host, port);
-  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    gateway.handleUpgrade(req, socket, head),
+  );
+  server.on("clientError", (_error, socket: Duplex) => socket.destroy());
 
   let closing: Promise<void> | undefined;
   return {

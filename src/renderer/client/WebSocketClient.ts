@@ -44,7 +44,7 @@ export class WebSocketClient implements RendererClient {
   call<M extends CallName>(method: M, params: CallInput<Calls[M]>): Promise<CallOutput<Calls[M]>> {
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
-      this.#pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.set(id, { method, resolve, reject });
       const frame: CallFrame = { type: "call", id, method, params };
       if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame));
       else if (this.#status === "unauthorized")

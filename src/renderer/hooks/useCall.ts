@@ -9,7 +9,7 @@ export interface CallState<T> {
   readonly data: T | undefined;
   readonly error: Error | undefined;
   readonly loading: boolean;
-  reload(): void;
+  readonly reload: () => void;
 }
 
 export function useCall<M extends CallName>(

@@ -6,11 +6,27 @@ import { z } from "zod";
 /** Options of one evaluation; every field has a default, so `{}` is a valid request. */
 export const evalSettings = z.object({
   /** Chunk length in tokens (llama-perplexity -c). */
-  contextSize: z.number().int().min(16).max(1 << 17).default(512),
+  contextSize: z
+    .number()
+    .int()
+    .min(16)
+    .max(1 << 17)
+    .default(512),
   /** Chunks scored (llama-perplexity --chunks); null: every whole chunk of the text. */
-  chunks: z.number().int().min(1).max(1 << 20).nullable().default(null),
+  chunks: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 20)
+    .nullable()
+    .default(null),
   /** Logical batch (llama-perplexity -b): batch / contextSize chunks are decoded together. */
-  batchSize: z.number().int().min(1).max(1 << 16).default(2048),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 16)
+    .default(2048),
   /** null: every hardware thread. */
   threads: z.number().int().min(1).max(1024).nullable().default(null),
   /** Compact base distributions: at most this many top tokens per position... */

@@ -87,7 +87,8 @@ function sums(values: ArrayLike<number>): Sums {
 function requirePositions(nll: ArrayLike<number>): void {
   if (nll.length === 0) throw new RangeError("no scored positions");
   for (let i = 0; i < nll.length; i++) {
-    if (!Number.isFinite(nll[i]!)) throw new RangeError(`negative log-likelihood at position ${i} is ${nll[i]}`);
+    if (!Number.isFinite(nll[i]!))
+      throw new RangeError(`negative log-likelihood at position ${i} is ${nll[i]}`);
   }
 }
 
@@ -116,11 +117,20 @@ export function baseComparisonStats(input: BaseComparisonInput): BaseComparisonS
   requirePositions(nll);
   const n = nll.length;
   if (baseNll.length !== n || kld.length !== n || sameTop.length !== n) {
-    throw new RangeError(`per-position arrays differ in length (${n}, ${baseNll.length}, ${kld.length}, ${sameTop.length})`);
+    throw new RangeError(
+      `per-position arrays differ in length (${n}, ${baseNll.length}, ${kld.length}, ${sameTop.length})`,
+    );
   }
-  let sumNll = 0, sumNll2 = 0, sumBase = 0, sumBase2 = 0, sumCross = 0;
-  let sumKld = 0, sumKld2 = 0;
-  let sumDp = 0, sumDp2 = 0, sumDp4 = 0;
+  let sumNll = 0,
+    sumNll2 = 0,
+    sumBase = 0,
+    sumBase2 = 0,
+    sumCross = 0;
+  let sumKld = 0,
+    sumKld2 = 0;
+  let sumDp = 0,
+    sumDp2 = 0,
+    sumDp4 = 0;
   let same = 0;
   const kldValues: number[] = new Array<number>(n);
   let dpMax = -Infinity;
@@ -129,7 +139,8 @@ export function baseComparisonStats(input: BaseComparisonInput): BaseComparisonS
     const a = nll[i]!;
     const b = baseNll[i]!;
     const k = kld[i]!;
-    if (!Number.isFinite(b) || !Number.isFinite(k)) throw new RangeError(`base figures at position ${i} are not finite`);
+    if (!Number.isFinite(b) || !Number.isFinite(k))
+      throw new RangeError(`base figures at position ${i} are not finite`);
     sumNll += a;
     sumNll2 += a * a;
     sumBase += b;
@@ -168,10 +179,14 @@ export function baseComparisonStats(input: BaseComparisonInput): BaseComparisonS
     count: n,
     ppl: { value: ppl, uncertainty: pplUnc },
     basePpl: { value: basePpl, uncertainty: baseUnc },
-    nllCorrelation: lnPpl.uncertainty > 0 && lnBase.uncertainty > 0 ? cov / (lnPpl.uncertainty * lnBase.uncertainty) : 0,
+    nllCorrelation:
+      lnPpl.uncertainty > 0 && lnBase.uncertainty > 0 ? cov / (lnPpl.uncertainty * lnBase.uncertainty) : 0,
     lnPplRatio: { value: lnRatio, uncertainty: lnRatioUnc },
     pplRatio: { value: ratio, uncertainty: ratio * lnRatioUnc },
-    pplDelta: { value: ppl - basePpl, uncertainty: Math.sqrt(Math.max(0, pplUnc ** 2 + baseUnc ** 2 - 2 * pplCov)) },
+    pplDelta: {
+      value: ppl - basePpl,
+      uncertainty: Math.sqrt(Math.max(0, pplUnc ** 2 + baseUnc ** 2 - 2 * pplCov)),
+    },
     kld: {
       mean: meanAndUncertainty(sumKld, sumKld2, n),
       median: percentile(sortedKld, 50),
@@ -188,6 +203,9 @@ export function baseComparisonStats(input: BaseComparisonInput): BaseComparisonS
       max: dpMax,
       min: dpMin,
     },
-    sameTop: { value: shareSame, uncertainty: n > 1 ? Math.sqrt((shareSame * (1 - shareSame)) / (n - 1)) : 0 },
+    sameTop: {
+      value: shareSame,
+      uncertainty: n > 1 ? Math.sqrt((shareSame * (1 - shareSame)) / (n - 1)) : 0,
+    },
   };
 }

@@ -5,6 +5,7 @@ import type { CallName } from "./endpoints.js";
 
 export const callNames = [
   "app.info",
+  "app.machine",
   "models.list",
   "models.get",
   "models.remove",
@@ -14,6 +15,15 @@ export const callNames = [
   "jobs.cancel",
   "jobs.retry",
   "jobs.logs",
+  "compress.startLayers",
+  "compress.startPrune",
+  "experiments.list",
+  "experiments.get",
+  "experiments.startSweep",
+  "experiments.rerun",
+  "experiments.remove",
+  "experiments.addNote",
+  "experiments.setTags",
 ] as const satisfies readonly CallName[];
 
 type MissingCallNames = Exclude<CallName, (typeof callNames)[number]>;

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { defineCall, defineEvent } from "./define.js";
 import { job } from "../domain/job.js";
 import { modelRecord, modelSummary } from "../domain/model.js";
+import { experimentListItem, experimentSummary, sweepRecipe } from "../domain/experiment.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -16,6 +17,20 @@ export const calls = {
       llamaCppRelease: z.string().nullable(),
       nodeLlamaCppVersion: z.string().nullable(),
       transport: z.enum(["ipc", "websocket"]),
+    }),
+  ),
+
+  /** This machine's memory and GPU, for the "will it fit" estimates (shared/metrics/fit.ts). */
+  "app.machine": defineCall(
+    z.object({}),
+    z.object({
+      cpu: z.string(),
+      cores: z.number().int(),
+      ramBytes: z.number(),
+      freeRamBytes: z.number(),
+      gpu: z.string().nullable(),
+      vramBytes: z.number().nullable(),
+      os: z.string(),
     }),
   ),
 
@@ -36,6 +51,39 @@ export const calls = {
     id.extend({ tail: z.number().int().positive().max(10000).default(200) }),
     z.array(z.object({ at: z.string(), level: z.enum(["info", "warn", "error"]), message: z.string() })),
   ),
+
+  /** Plans and queues a "layers" job (per-block importance) from a model and a calibration text path. */
+  "compress.startLayers": defineCall(
+    z.object({
+      modelId: z.string().min(1),
+      textPath: z.string().min(1),
+      contextSize: z.number().int().min(16).max(1 << 17).default(256),
+      chunks: z.number().int().min(1).default(8),
+    }),
+    job,
+  ),
+  /** Queues a "prune" job dropping the N least important blocks found by a finished "layers" job. */
+  "compress.startPrune": defineCall(
+    z.object({ modelId: z.string().min(1), layersJobId: z.string().min(1), drop: z.number().int().min(1) }),
+    job,
+  ),
+
+  "experiments.list": defineCall(z.object({ search: z.string().optional() }), z.array(experimentListItem)),
+  "experiments.get": defineCall(id, experimentSummary),
+  /** Creates the experiment and starts its pipeline in the serving process; jobs report progress. */
+  "experiments.startSweep": defineCall(
+    z.object({ modelId: z.string().min(1), recipe: sweepRecipe, name: z.string().optional() }),
+    z.object({ experimentId: z.string() }),
+  ),
+  /** Runs the same recipe again; finished artifacts are reused, not redone. */
+  "experiments.rerun": defineCall(id, z.object({ experimentId: z.string() })),
+  /** Deletes the experiment's records; variant files are deleted only with deleteFiles. */
+  "experiments.remove": defineCall(
+    id.extend({ deleteFiles: z.boolean().default(false) }),
+    z.object({ removed: z.boolean(), filesDeleted: z.number().int() }),
+  ),
+  "experiments.addNote": defineCall(id.extend({ text: z.string().min(1) }), z.object({ noteId: z.number() })),
+  "experiments.setTags": defineCall(id.extend({ tags: z.array(z.string().min(1)) }), z.object({ tags: z.array(z.string()) })),
 } as const;
 
 export const events = {
@@ -43,6 +91,8 @@ export const events = {
   "jobs.updated": defineEvent(job),
   /** The library changed (import, remove, a new variant). */
   "models.changed": defineEvent(z.object({ id: z.string().nullable() })),
+  /** An experiment was created, changed state, or was removed. */
+  "experiments.changed": defineEvent(z.object({ id: z.string() })),
 } as const;
 
 export type Calls = typeof calls;

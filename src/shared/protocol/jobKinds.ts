@@ -4,6 +4,8 @@ import { z } from "zod";
 import { modelRecord } from "../domain/model.js";
 import { evalJobParams, evalJobResult } from "../domain/eval.js";
 import { benchJobParams, benchReport } from "../domain/bench.js";
+import { referenceBuildParams, referenceModelResult } from "../domain/referenceModel.js";
+import { generateJobParams, generateJobResult } from "../domain/generate.js";
 import {
   imatrixJobParams,
   imatrixJobResult,
@@ -61,6 +63,10 @@ export const jobKinds = {
   prune: jobKind("Prune layers", pruneJobParams, pruneJobResult),
   /** Speed and memory of one model: load, pp, tg, TTFT, ITL, peak RSS, bandwidth (worker/runners/bench.ts). */
   bench: jobKind("Benchmark speed and memory", benchJobParams, benchReport),
+  /** The same prompt through several variants, with their speed (worker/runners/generate.ts). */
+  generate: jobKind("Generate side by side", generateJobParams, generateJobResult),
+  /** The project's own small trained model, cached in the data dir (worker/runners/referenceModel.ts). */
+  "reference.build": jobKind("Build reference model", referenceBuildParams, referenceModelResult),
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;

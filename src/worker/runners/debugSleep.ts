@@ -10,7 +10,10 @@ export default defineRunner("debug.sleep", async (params, context) => {
   const totalMs = params.seconds * 1000;
   const scratch = context.tempPath("sleep.partial");
   await writeFile(scratch, "written by debug.sleep\n");
-  context.log("info", `sleeping ${params.seconds} s${params.crash ? `, then crashing by ${params.crash}` : ""}`);
+  context.log(
+    "info",
+    `sleeping ${params.seconds} s${params.crash ? `, then crashing by ${params.crash}` : ""}`,
+  );
 
   const started = Date.now();
   for (;;) {
@@ -19,7 +22,10 @@ export default defineRunner("debug.sleep", async (params, context) => {
     if (elapsed >= totalMs) break;
     // ignoreCancel simulates native code that cannot be interrupted: only SIGKILL stops it.
     if (!params.ignoreCancel) context.signal.throwIfAborted();
-    context.progress(totalMs > 0 ? elapsed / totalMs : 1, `sleeping: ${(elapsed / 1000).toFixed(1)} of ${params.seconds} s`);
+    context.progress(
+      totalMs > 0 ? elapsed / totalMs : 1,
+      `sleeping: ${(elapsed / 1000).toFixed(1)} of ${params.seconds} s`,
+    );
     await sleep(Math.min(tickMs, totalMs - elapsed));
   }
   context.progress(1, "slept");

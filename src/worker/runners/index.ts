@@ -14,4 +14,6 @@ export const runners: Record<string, () => Promise<RunnerModule>> = {
   layers: () => import("./layers.js"),
   prune: () => import("./prune.js"),
   bench: () => import("./bench.js"),
+  "reference.build": () => import("./referenceModel.js"),
+  generate: () => import("./generate.js"),
 };

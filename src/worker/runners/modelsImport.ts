@@ -11,7 +11,10 @@ export default defineRunner("models.import", async (params, context) => {
       if (progress.phase === "reading-metadata") context.progress(null, "reading metadata");
       else {
         const fraction = progress.bytesTotal > 0 ? progress.bytesDone / progress.bytesTotal : null;
-        context.progress(fraction, `hashing: ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`);
+        context.progress(
+          fraction,
+          `hashing: ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`,
+        );
       }
     },
   });

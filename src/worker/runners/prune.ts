@@ -14,7 +14,10 @@ export default defineRunner("prune", async (params, context) => {
   const { recipe } = params;
   const copy = findQuantType("COPY")!;
   const outPath = context.tempPath("model.gguf");
-  context.log("info", `dropping blocks ${recipe.dropped.join(", ")} of ${recipe.originalBlockCount} from ${params.model.path}`);
+  context.log(
+    "info",
+    `dropping blocks ${recipe.dropped.join(", ")} of ${recipe.originalBlockCount} from ${params.model.path}`,
+  );
   const report = await addon.quantize(
     {
       inPath: params.model.path,
@@ -26,7 +29,10 @@ export default defineRunner("prune", async (params, context) => {
     },
     forwardNativeEvents(context, "copying "),
   );
-  const fixed = await addon.fixLayerArrays(outPath, outPath, { oldBlockCount: recipe.originalBlockCount, dropped: recipe.dropped });
+  const fixed = await addon.fixLayerArrays(outPath, outPath, {
+    oldBlockCount: recipe.originalBlockCount,
+    dropped: recipe.dropped,
+  });
   if (fixed.keys.length > 0) context.log("info", `shortened per-layer metadata: ${fixed.keys.join(", ")}`);
   context.progress(null, "hashing the new model");
   const facts = await inspectModelFile(outPath, { signal: context.signal });

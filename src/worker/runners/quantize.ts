@@ -15,7 +15,10 @@ export default defineRunner("quantize", async (params, context) => {
   if (!type) throw new Error(`unknown quantization type "${recipe.type}"`);
   const { addon, gpu } = await loadNative();
   const outPath = params.dryRun ? undefined : context.tempPath("model.gguf");
-  context.log("info", `${params.dryRun ? "sizing" : "quantizing"} ${params.model.path} as ${type.name}${recipe.imatrix ? ` with ${recipe.imatrix.path}` : ""}`);
+  context.log(
+    "info",
+    `${params.dryRun ? "sizing" : "quantizing"} ${params.model.path} as ${type.name}${recipe.imatrix ? ` with ${recipe.imatrix.path}` : ""}`,
+  );
   const report = await addon.quantize(
     {
       inPath: params.model.path,

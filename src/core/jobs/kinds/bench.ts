@@ -5,6 +5,11 @@ import { defineJobKindHost } from "../JobKindHost.js";
 export const benchHost = defineJobKindHost({
   kind: "bench",
   complete(value, params, { db, job }) {
-    return recordBench(value, { db, modelId: params.model.modelId, jobId: job.id, experimentId: job.experimentId });
+    return recordBench(value, {
+      db,
+      modelId: params.model.modelId,
+      jobId: job.id,
+      experimentId: job.experimentId,
+    });
   },
 });

@@ -11,7 +11,10 @@ export const evalHost = defineJobKindHost({
     if (params.baseCachePath) return null;
     // At most 12 + 8·(k + s) bytes per scored position; without a chunk count, assume 2048 chunks.
     const positions = (params.settings.chunks ?? 2048) * Math.max(1, params.settings.contextSize / 2);
-    return { bytes: positions * (12 + 8 * (params.settings.topKMax + params.settings.tailSamples)), dir: dataPaths(dataDir).artifacts };
+    return {
+      bytes: positions * (12 + 8 * (params.settings.topKMax + params.settings.tailSamples)),
+      dir: dataPaths(dataDir).artifacts,
+    };
   },
   async complete(value, params, { db, dataDir, job }) {
     return recordEvaluation(

@@ -36,7 +36,15 @@ export const imatrixHost = defineJobKindHost({
       modelId: params.model.modelId,
       textSetId: params.text.textSetId,
       jobId: job.id,
-      settings: { ...params.settings, chunksUsed: v.chunks, chunkCount: v.chunkCount, chunkSize: v.chunkSize, tokens: v.tokens, entries: v.entries, textSha256: params.text.sha256 },
+      settings: {
+        ...params.settings,
+        chunksUsed: v.chunks,
+        chunkCount: v.chunkCount,
+        chunkSize: v.chunkSize,
+        tokens: v.tokens,
+        entries: v.entries,
+        textSha256: params.text.sha256,
+      },
     });
     return {
       artifactId: artifact.id,

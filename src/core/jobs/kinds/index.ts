@@ -10,6 +10,7 @@ import { quantizeHost } from "./quantize.js";
 import { imatrixHost } from "./imatrix.js";
 import { layersHost } from "./layers.js";
 import { pruneHost } from "./prune.js";
+import { referenceBuildHost } from "./referenceModel.js";
 
 export const jobKindHosts: Partial<{ [K in JobKind]: JobKindHost<K> }> = {
   "models.import": modelsImportHost,
@@ -20,4 +21,5 @@ export const jobKindHosts: Partial<{ [K in JobKind]: JobKindHost<K> }> = {
   imatrix: imatrixHost,
   layers: layersHost,
   prune: pruneHost,
+  "reference.build": referenceBuildHost,
 };

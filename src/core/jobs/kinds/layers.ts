@@ -8,7 +8,9 @@ import { insertRun } from "../../store/runs.js";
 import { defineJobKindHost } from "../JobKindHost.js";
 
 const workerValue = z.object({
-  layers: z.array(z.object({ layer: z.number(), importance: z.number(), relativeChange: z.number(), tokens: z.number() })),
+  layers: z.array(
+    z.object({ layer: z.number(), importance: z.number(), relativeChange: z.number(), tokens: z.number() }),
+  ),
   chunks: z.number(),
   tokens: z.number(),
   seconds: z.number(),
@@ -26,8 +28,20 @@ export const layersHost = defineJobKindHost({
   complete(value, params, { db, job }) {
     const v = workerValue.parse(value);
     const metrics: Metric[] = v.layers.flatMap((l) => [
-      { name: `layer.${l.layer}.importance`, value: l.importance, unit: "1-cos", stddev: null, samples: l.tokens },
-      { name: `layer.${l.layer}.relative_change`, value: l.relativeChange, unit: "ratio", stddev: null, samples: l.tokens },
+      {
+        name: `layer.${l.layer}.importance`,
+        value: l.importance,
+        unit: "1-cos",
+        stddev: null,
+        samples: l.tokens,
+      },
+      {
+        name: `layer.${l.layer}.relative_change`,
+        value: l.relativeChange,
+        unit: "ratio",
+        stddev: null,
+        samples: l.tokens,
+      },
     ]);
     const ranking = rankLayers(v.layers);
     const runId = db.transaction(() => {
@@ -44,7 +58,12 @@ export const layersHost = defineJobKindHost({
           llamaBuild: v.llamaBuild,
           nodeLlamaCpp: nodeLlamaCppVersion(),
           settings: { ...params.settings, textSha256: params.text.sha256, chunksUsed: v.chunks },
-          details: { ranking, tokens: v.tokens, seconds: v.seconds, measure: "mean over tokens of 1 - cos(block input, block output)" },
+          details: {
+            ranking,
+            tokens: v.tokens,
+            seconds: v.seconds,
+            measure: "mean over tokens of 1 - cos(block input, block output)",
+          },
         },
         metrics,
       );
@@ -54,7 +73,11 @@ export const layersHost = defineJobKindHost({
       modelId: params.model.modelId,
       tokens: v.tokens,
       seconds: v.seconds,
-      layers: v.layers.map(({ layer, importance, relativeChange }) => ({ layer, importance, relativeChange })),
+      layers: v.layers.map(({ layer, importance, relativeChange }) => ({
+        layer,
+        importance,
+        relativeChange,
+      })),
       ranking,
     };
   },

@@ -36,7 +36,8 @@ export const quantizeHost = defineJobKindHost({
   },
   async complete(value, params, { db, events, job }) {
     const { report, build, facts } = workerValue.parse(value);
-    if (params.dryRun || !facts) return { dryRun: true, model: null, alreadyPresent: false, llamaBuild: build.release, report };
+    if (params.dryRun || !facts)
+      return { dryRun: true, model: null, alreadyPresent: false, llamaBuild: build.release, report };
     if (!params.outPath) throw new Error("quantize: no output path");
     const outPath = path.resolve(params.outPath);
     await commitOutput(facts.path, outPath);
@@ -57,6 +58,12 @@ export const quantizeHost = defineJobKindHost({
       },
     );
     if (!recorded.alreadyPresent) events.emit("models.changed", { id: recorded.model.id });
-    return { dryRun: false, model: recorded.model, alreadyPresent: recorded.alreadyPresent, llamaBuild: build.release, report };
+    return {
+      dryRun: false,
+      model: recorded.model,
+      alreadyPresent: recorded.alreadyPresent,
+      llamaBuild: build.release,
+      report,
+    };
   },
 });

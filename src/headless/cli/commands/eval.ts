@@ -52,7 +52,11 @@ export function registerEvalCommands(program: Command, context: CliContext): voi
       "cached base distribution: stop once the top tokens cover this probability",
       "0.999",
     )
-    .option("--tail-samples <n>", "cached base distribution: tokens sampled from the rest of the distribution", "32")
+    .option(
+      "--tail-samples <n>",
+      "cached base distribution: tokens sampled from the rest of the distribution",
+      "32",
+    )
     .option("--out <path>", "also write the result as JSON to this file")
     .action(async (variants: string[], options: EvalCommandOptions) => {
       const settings: EvalSettingsInput = {
@@ -94,7 +98,7 @@ function writeJson(file: string, value: unknown): void {
     } catch {
       // nothing was written
     }
-    throw new Error(`${target}: cannot write the report: ${(error as Error).message}`);
+    throw new Error(`${target}: cannot write the report: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -103,7 +103,7 @@ export function registerJobsCommands(program: Command, context: CliContext): voi
       try {
         params = JSON.parse(options.params);
       } catch (error) {
-        throw new Error(`--params: not valid JSON: ${(error as Error).message}`);
+        throw new Error(`--params: not valid JSON: ${(error as Error).message}`, { cause: error });
       }
       await runJobInForeground(context, kind, params as never, {
         human: (result) => context.output.line(JSON.stringify(result, null, 2)),

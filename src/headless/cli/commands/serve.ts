@@ -74,8 +74,11 @@ async function serve(context: CliContext, options: ServeOptions, openBrowser: bo
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE")
-      throw new Error(`${options.host}:${port} is already in use; pick another --port or use --port 0`);
-    if (code === "EADDRNOTAVAIL") throw new Error(`--host ${options.host}: not an address of this machine`);
+      throw new Error(`${options.host}:${port} is already in use; pick another --port or use --port 0`, {
+        cause: error,
+      });
+    if (code === "EADDRNOTAVAIL")
+      throw new Error(`--host ${options.host}: not an address of this machine`, { cause: error });
     throw error;
   }
 
@@ -108,7 +111,7 @@ function openInBrowser(url: string): void {
         ? ["cmd", ["/c", "start", "", url]]
         : ["xdg-open", [url]];
   try {
-    const child = spawn(command, args as string[], { stdio: "ignore", detached: true, windowsHide: true });
+    const child = spawn(command, args, { stdio: "ignore", detached: true, windowsHide: true });
     child.on("error", () => undefined);
     child.unref();
   } catch {

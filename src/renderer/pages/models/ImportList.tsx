@@ -1,12 +1,12 @@
 // Progress of the imports started from this screen, each until dismissed.
-import { isFinished } from "../../../shared/domain/job.js";
-import { formatDuration, formatPercent } from "../../../shared/format.js";
+import { isFinished, type Job } from "../../../shared/domain/job.js";
+import { formatBytes, formatDuration, formatPercent } from "../../../shared/format.js";
 import { ProgressBar } from "../../components/ProgressBar.js";
 import { routeHref } from "../../routing/useHashRoute.js";
 import type { ImportEntry } from "./useModelImports.js";
 
 interface ImportResult {
-  model?: { id?: string };
+  model?: { id?: string; sizeBytes?: number; metadata?: { name?: string | null; architecture?: string } };
   alreadyPresent?: boolean;
 }
 
@@ -30,9 +30,14 @@ export function ImportList({
   );
 }
 
+function importResultOf(job: Job | null): ImportResult | null {
+  const result: unknown = job?.result;
+  return typeof result === "object" && result !== null ? result : null;
+}
+
 function ImportRow({ entry, onDismiss }: { entry: ImportEntry; onDismiss: () => void }) {
   const { job } = entry;
-  const result = (job?.result ?? null) as ImportResult | null;
+  const result = importResultOf(job);
   const done = entry.startError !== null || (job !== null && isFinished(job.state));
   let status: string;
   let tone = "text-zinc-500";
@@ -46,7 +51,14 @@ function ImportRow({ entry, onDismiss }: { entry: ImportEntry; onDismiss: () => 
   } else if (job === null) {
     status = "Starting…";
   } else if (job.state === "succeeded") {
-    status = result?.alreadyPresent ? "Already in the library" : "Imported";
+    const what = [
+      result?.model?.metadata?.name,
+      result?.model?.metadata?.architecture,
+      formatBytes(result?.model?.sizeBytes),
+    ]
+      .filter(Boolean)
+      .join(" · ");
+    status = `${result?.alreadyPresent ? "✓ Already in the library" : "✓ Imported"}${what ? ` — ${what}` : ""}`;
     tone = "text-emerald-700";
   } else if (job.state === "queued") {
     status = "Queued";

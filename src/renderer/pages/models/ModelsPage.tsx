@@ -87,9 +87,19 @@ export function ModelsPage() {
         {models.error && <Notice tone="error">Could not list models: {models.error.message}</Notice>}
         <Card title="Library">
           {list.length === 0 ? (
-            <p className="px-4 py-12 text-center text-sm text-zinc-500">
-              {models.loading ? "Loading…" : "No models yet. Import a GGUF file above."}
-            </p>
+            <div className="px-4 py-12 text-center">
+              <p className="text-sm font-medium text-zinc-700">
+                {models.loading ? "Loading…" : "No models yet"}
+              </p>
+              {!models.loading && (
+                <p className="mt-1 text-sm text-zinc-500">
+                  Import a GGUF file above, or from a terminal:{" "}
+                  <code className="rounded bg-zinc-100 px-1 py-0.5 font-mono text-xs text-zinc-700">
+                    cwb models import PATH
+                  </code>
+                </p>
+              )}
+            </div>
           ) : (
             <ModelTable models={list} />
           )}

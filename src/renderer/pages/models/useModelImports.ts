@@ -88,7 +88,7 @@ export function useModelImports() {
       .filter((job) => job.kind === "models.import" && !isFinished(job.state) && !mineIds.has(job.id))
       .map((job) => ({
         key: job.id,
-        label: baseName(String((job.params as { path?: unknown }).path ?? job.id)),
+        label: importedPathOf(job) ?? job.id,
         uploadFraction: null,
         startError: null,
         job,
@@ -97,6 +97,11 @@ export function useModelImports() {
   }, [jobs, started]);
 
   return { entries, importPath, importFile, dismiss };
+}
+
+function importedPathOf(job: Job): string | null {
+  const path = (job.params as { path?: unknown } | null)?.path;
+  return typeof path === "string" ? baseName(path) : null;
 }
 
 function baseName(path: string): string {

@@ -1,0 +1,81 @@
+// The experiments part of the protocol: list, summarize, start a sweep in the serving process
+// (its jobs report progress as usual), re-run, annotate and delete.
+import type { ExperimentListItem, ExperimentSummary, SweepRecipeInput } from "../../shared/domain/experiment.js";
+import { ProtocolError } from "../../shared/protocol/wire.js";
+import { removeModel } from "../library/modelLibrary.js";
+import { deleteExperiment, getExperiment, listExperimentModels } from "../store/experiments.js";
+import { addNote, addTag, deleteTagsAndNotes, listTags, removeTag } from "../store/tagsNotes.js";
+import { listExperimentItems, summarizeExperiment } from "./summarizeExperiment.js";
+import { startSweep, type SweepHost } from "./runSweep.js";
+
+export class ExperimentService {
+  constructor(private readonly host: SweepHost) {}
+
+  list(search?: string): ExperimentListItem[] {
+    return listExperimentItems(this.host.db, search);
+  }
+
+  get(id: string): ExperimentSummary {
+    this.#require(id);
+    return summarizeExperiment(this.host.db, id);
+  }
+
+  /** Starts the sweep and returns once it is recorded; failures of its jobs show in those jobs. */
+  async startSweep(modelId: string, recipe: SweepRecipeInput, name?: string, experimentId?: string): Promise<{ experimentId: string }> {
+    const run = await startSweep(this.host, { model: modelId, recipe, name, experimentId });
+    run.done.catch((error: unknown) => console.error(`sweep ${run.experimentId} stopped: ${error instanceof Error ? error.message : String(error)}`));
+    return { experimentId: run.experimentId };
+  }
+
+  async rerun(id: string): Promise<{ experimentId: string }> {
+    const experiment = this.#require(id);
+    if (!experiment.baseModelId) throw new ProtocolError("BASE_GONE", `experiment ${id}: its base model is no longer in the library`);
+    return this.startSweep(experiment.baseModelId, experiment.recipe as SweepRecipeInput, undefined, id);
+  }
+
+  /**
+   * Deletes the experiment's records (jobs and memberships go with it; runs stay, unlinked). With
+   * deleteFiles, the variant files it compared are deleted too, unless another experiment uses them.
+   */
+  async remove(id: string, deleteFiles: boolean): Promise<{ removed: boolean; filesDeleted: number }> {
+    const experiment = this.#require(id);
+    const { db } = this.host;
+    let filesDeleted = 0;
+    if (deleteFiles) {
+      const usedElsewhere = db.prepare("SELECT 1 FROM experiment_models WHERE model_id = ? AND experiment_id <> ? LIMIT 1");
+      for (const member of listExperimentModels(db, id)) {
+        if (member.modelId === experiment.baseModelId || usedElsewhere.get(member.modelId, id)) continue;
+        const result = await removeModel(db, member.modelId, { deleteFile: true });
+        if (result.fileDeleted) filesDeleted++;
+        this.host.events.emit("models.changed", { id: member.modelId });
+      }
+    }
+    deleteTagsAndNotes(db, "experiment", id);
+    const removed = deleteExperiment(db, id);
+    this.host.events.emit("experiments.changed", { id });
+    return { removed, filesDeleted };
+  }
+
+  addNote(id: string, text: string): { noteId: number } {
+    this.#require(id);
+    const note = addNote(this.host.db, "experiment", id, text);
+    this.host.events.emit("experiments.changed", { id });
+    return { noteId: note.id };
+  }
+
+  setTags(id: string, tags: readonly string[]): { tags: string[] } {
+    this.#require(id);
+    const { db } = this.host;
+    const wanted = new Set(tags.map((t) => t.trim()).filter(Boolean));
+    for (const tag of listTags(db, "experiment", id)) if (!wanted.has(tag)) removeTag(db, "experiment", id, tag);
+    for (const tag of wanted) addTag(db, "experiment", id, tag);
+    this.host.events.emit("experiments.changed", { id });
+    return { tags: listTags(db, "experiment", id) };
+  }
+
+  #require(id: string) {
+    const experiment = getExperiment(this.host.db, id);
+    if (!experiment) throw new ProtocolError("NOT_FOUND", `experiment ${id} not found`);
+    return experiment;
+  }
+}

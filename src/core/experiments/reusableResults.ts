@@ -1,0 +1,70 @@
+// Finds work a sweep has already done, so a re-run reuses finished artifacts instead of redoing
+// them: a variant quantized from the same parent with the same recipe (file still present), an
+// importance matrix of the same model, text and settings, an evaluation against the same base, text
+// and settings, and a benchmark with the same settings on this machine.
+import { existsSync } from "node:fs";
+import os from "node:os";
+import type { QuantizeRecipe } from "../../shared/domain/compression.js";
+import type { RunRecord } from "../../shared/domain/run.js";
+import { getMachine } from "../machine/machineStore.js";
+import { listArtifacts, type Artifact } from "../store/artifacts.js";
+import { getModelById } from "../store/models.js";
+import { listRuns } from "../store/runs.js";
+import type { Db } from "../store/Store.js";
+import { listChildVariants } from "../store/variants.js";
+import type { ModelRecord } from "../../shared/domain/model.js";
+
+/** The recipe fields that decide the output bytes (paths and artifact ids do not). */
+function recipeKey(recipe: QuantizeRecipe): string {
+  return JSON.stringify([
+    recipe.type,
+    recipe.imatrix?.sha256 ?? null,
+    recipe.tensorTypes.map((t) => [t.pattern, t.type]),
+    recipe.outputTensorType,
+    recipe.tokenEmbeddingType,
+    recipe.pure,
+    recipe.leaveOutputTensor,
+  ]);
+}
+
+export function findQuantizedVariant(db: Db, parentId: string, recipe: QuantizeRecipe): ModelRecord | undefined {
+  const wanted = recipeKey(recipe);
+  for (const variant of listChildVariants(db, parentId)) {
+    if (variant.recipeKind !== "quantize") continue;
+    if (recipeKey(variant.recipe as QuantizeRecipe) !== wanted) continue;
+    const model = getModelById(db, variant.modelId);
+    if (model && existsSync(model.path)) return model;
+  }
+  return undefined;
+}
+
+export function findImatrix(db: Db, modelId: string, textSetId: string, settings: { contextSize: number; chunks: number | null }): Artifact | undefined {
+  return listArtifacts(db, { modelId, kind: "imatrix" }).find((a) => {
+    const s = a.settings as { contextSize?: number; chunks?: number | null };
+    return a.textSetId === textSetId && s.contextSize === settings.contextSize && (s.chunks ?? null) === settings.chunks && existsSync(a.path);
+  });
+}
+
+export function findEvalRun(
+  db: Db,
+  modelId: string,
+  baseModelId: string,
+  textSetId: string,
+  settings: { contextSize: number; chunks: number | null },
+): RunRecord | undefined {
+  return listRuns(db, { modelId, kind: "eval", limit: 100 }).find((run) => {
+    const s = run.settings as { contextSize?: number; chunks?: number | null };
+    return run.baseModelId === baseModelId && run.textSetId === textSetId && s.contextSize === settings.contextSize && (s.chunks ?? null) === settings.chunks;
+  });
+}
+
+/** A benchmark of this model with the same settings, recorded on a machine like this one. */
+export function findBenchRun(db: Db, modelId: string, settings: Record<string, unknown>): RunRecord | undefined {
+  const cpu = os.cpus()[0]?.model ?? "";
+  return listRuns(db, { modelId, kind: "bench", limit: 100 }).find((run) => {
+    const machine = getMachine(db, run.machineId);
+    if (!machine || machine.cpu !== cpu || machine.cores !== os.cpus().length) return false;
+    const s = run.settings as Record<string, unknown>;
+    return Object.entries(settings).every(([key, value]) => JSON.stringify(s[key] ?? null) === JSON.stringify(value ?? null));
+  });
+}

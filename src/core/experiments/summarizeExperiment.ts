@@ -1,0 +1,125 @@
+// Builds an experiment's summary from the database: its member models and, for each, the newest
+// benchmark and the newest evaluation against the experiment's base. Nothing here is stored; the
+// table is always derived from the recorded runs.
+import type { ExperimentListItem, ExperimentRow, ExperimentSummary } from "../../shared/domain/experiment.js";
+import type { Metric } from "../../shared/domain/run.js";
+import { withFronts } from "../../shared/metrics/tradeoffs.js";
+import { getMachine } from "../machine/machineStore.js";
+import { getExperiment, listExperimentModels, listExperiments, type Experiment } from "../store/experiments.js";
+import { getModelById } from "../store/models.js";
+import { listRuns } from "../store/runs.js";
+import type { Db } from "../store/Store.js";
+import { listNotes, listTags } from "../store/tagsNotes.js";
+import { getVariant } from "../store/variants.js";
+
+function metricValue(metrics: readonly Metric[] | undefined, name: string): number | null {
+  return metrics?.find((m) => m.name === name)?.value ?? null;
+}
+
+function metric(metrics: readonly Metric[] | undefined, name: string): Metric | undefined {
+  return metrics?.find((m) => m.name === name);
+}
+
+/** The fastest of the prompt lengths measured, shortest and longest. */
+function promptRates(metrics: readonly Metric[] | undefined): { short: number | null; long: number | null } {
+  const pp = (metrics ?? [])
+    .filter((m) => /^pp\.\d+$/.test(m.name))
+    .map((m) => ({ length: Number(m.name.slice(3)), value: m.value }))
+    .sort((a, b) => a.length - b.length);
+  return { short: pp[0]?.value ?? null, long: pp.length > 1 ? (pp[pp.length - 1]?.value ?? null) : null };
+}
+
+function jobCounts(db: Db, experimentId: string): Record<string, number> {
+  const rows = db.prepare("SELECT state, count(*) AS n FROM jobs WHERE experiment_id = ? GROUP BY state").all(experimentId) as {
+    state: string;
+    n: number;
+  }[];
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+
+function listItem(db: Db, experiment: Experiment): ExperimentListItem {
+  const base = experiment.baseModelId ? getModelById(db, experiment.baseModelId) : undefined;
+  return {
+    id: experiment.id,
+    name: experiment.name,
+    kind: experiment.kind,
+    createdAt: experiment.createdAt,
+    baseModelId: experiment.baseModelId,
+    baseModelName: base?.metadata.name ?? base?.fileName ?? null,
+    variantCount: listExperimentModels(db, experiment.id).filter((m) => m.modelId !== experiment.baseModelId).length,
+    jobCounts: jobCounts(db, experiment.id),
+    tags: listTags(db, "experiment", experiment.id),
+  };
+}
+
+export function listExperimentItems(db: Db, search?: string): ExperimentListItem[] {
+  const needle = search?.trim().toLowerCase();
+  const items = listExperiments(db).map((e) => listItem(db, e));
+  if (!needle) return items;
+  return items.filter((item) =>
+    [item.name, item.kind, item.baseModelName ?? "", ...item.tags].some((text) => text.toLowerCase().includes(needle)),
+  );
+}
+
+export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
+  const experiment = getExperiment(db, id);
+  if (!experiment) throw Object.assign(new Error(`experiment ${id} not found`), { code: "NOT_FOUND" });
+  const rows: Omit<ExperimentRow, "front">[] = [];
+  let machineId: string | null = experiment.machineId;
+  let llamaBuild: string | null = null;
+  const members = listExperimentModels(db, id);
+  const evalAgainstBase = (modelId: string) =>
+    listRuns(db, { modelId, kind: "eval", limit: 50 }).find((run) => run.baseModelId === experiment.baseModelId);
+  // The base's own perplexity is recorded with each variant's evaluation ("ppl.base").
+  const baseEval = members.map((m) => (m.modelId === experiment.baseModelId ? undefined : evalAgainstBase(m.modelId))).find(Boolean);
+  for (const member of members) {
+    const model = getModelById(db, member.modelId);
+    if (!model) continue;
+    const bench = listRuns(db, { modelId: model.id, kind: "bench", limit: 1 })[0];
+    const isBase = model.id === experiment.baseModelId;
+    const evalRun = isBase ? baseEval : evalAgainstBase(model.id);
+    machineId ??= bench?.machineId ?? null;
+    llamaBuild ??= bench?.llamaBuild ?? evalRun?.llamaBuild ?? null;
+    const variant = getVariant(db, model.id);
+    const recipe = (variant?.recipe ?? null) as { type?: string; imatrix?: unknown } | null;
+    const pp = promptRates(bench?.metrics);
+    const tg = bench?.metrics.find((m) => /^tg\.\d+$/.test(m.name));
+    const ppl = metric(evalRun?.metrics, "ppl");
+    rows.push({
+      modelId: model.id,
+      label: member.label,
+      quantType: isBase ? null : (recipe?.type ?? null),
+      isBase,
+      usesImatrix: Boolean(recipe?.imatrix),
+      path: model.path,
+      sizeBytes: model.sizeBytes,
+      bitsPerWeight: model.metadata.bitsPerWeight,
+      loadColdMs: metricValue(bench?.metrics, "load.cold"),
+      loadWarmMs: metricValue(bench?.metrics, "load.warm"),
+      ppShortTokensPerSecond: pp.short,
+      ppLongTokensPerSecond: pp.long,
+      tgTokensPerSecond: tg?.value ?? null,
+      ttftP50Ms: metricValue(bench?.metrics, "ttft.p50"),
+      ttftP95Ms: metricValue(bench?.metrics, "ttft.p95"),
+      itlP99Ms: metricValue(bench?.metrics, "itl.p99"),
+      peakRssBytes: metricValue(bench?.metrics, "memory.peak_rss"),
+      ppl: isBase ? metricValue(evalRun?.metrics, "ppl.base") : (ppl?.value ?? null),
+      pplUncertainty: isBase ? (metric(evalRun?.metrics, "ppl.base")?.stddev ?? null) : (ppl?.stddev ?? null),
+      pplRatio: isBase ? (evalRun ? 1 : null) : metricValue(evalRun?.metrics, "ppl.ratio"),
+      kldMean: isBase ? (evalRun ? 0 : null) : metricValue(evalRun?.metrics, "kld.mean"),
+      kldP99: isBase ? (evalRun ? 0 : null) : metricValue(evalRun?.metrics, "kld.p99"),
+      sameTopPercent: isBase ? (evalRun ? 100 : null) : metricValue(evalRun?.metrics, "top.same"),
+    });
+  }
+  const machine = machineId ? getMachine(db, machineId) : undefined;
+  return {
+    ...listItem(db, experiment),
+    recipe: experiment.recipe,
+    machine: machine
+      ? { id: machine.id, cpu: machine.cpu, cores: machine.cores, ramBytes: machine.ramBytes, gpu: machine.gpu, os: machine.os }
+      : null,
+    llamaBuild,
+    notes: listNotes(db, "experiment", id).map((n) => ({ id: n.id, text: n.text, createdAt: n.createdAt })),
+    rows: withFronts(rows),
+  };
+}

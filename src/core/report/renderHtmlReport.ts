@@ -1,0 +1,115 @@
+// The HTML report: one self-contained file (no network access needed to open it) with the summary
+// table, Pareto scatter plots (size, generation speed and peak memory against KL divergence, front
+// highlighted) and per-metric bar charts, drawn by ECharts inlined into the page.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { ExperimentSummary } from "../../shared/domain/experiment.js";
+import { experimentColumns } from "../../shared/metrics/experimentColumns.js";
+import { provenance } from "./renderTableReports.js";
+
+const require = createRequire(import.meta.url);
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** JSON that can sit inside a <script> element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+const chartScript = `
+const data = JSON.parse(document.getElementById("cwb-data").textContent);
+const rows = data.rows;
+const kld = (r) => (r.isBase ? 0 : r.kldMean);
+const axes = [
+  { id: "pareto-size", title: "Size vs KL divergence", x: (r) => r.sizeBytes / 1e6, xName: "size (MB)", front: "sizeVsKld" },
+  { id: "pareto-speed", title: "Generation speed vs KL divergence", x: (r) => r.tgTokensPerSecond, xName: "generation (tok/s)", front: "speedVsKld" },
+  { id: "pareto-memory", title: "Peak memory vs KL divergence", x: (r) => (r.peakRssBytes === null ? null : r.peakRssBytes / 1e6), xName: "peak RSS (MB)", front: "memoryVsKld" },
+];
+for (const axis of axes) {
+  const points = rows.filter((r) => axis.x(r) !== null && kld(r) !== null).map((r) => ({ name: r.label, value: [axis.x(r), kld(r)], front: r.front[axis.front] }));
+  const el = document.getElementById(axis.id);
+  if (points.length === 0) { el.textContent = axis.title + ": not measured"; el.className = "empty"; continue; }
+  const front = points.filter((p) => p.front).sort((a, b) => a.value[0] - b.value[0]);
+  echarts.init(el, null, { renderer: "svg" }).setOption({
+    animation: false,
+    title: { text: axis.title, textStyle: { fontSize: 14 } },
+    tooltip: { formatter: (p) => p.data.name + "<br>" + axis.xName + ": " + Number(p.data.value[0]).toFixed(2) + "<br>KLD: " + Number(p.data.value[1]).toFixed(5) },
+    xAxis: { name: axis.xName, nameLocation: "middle", nameGap: 28, scale: true },
+    yAxis: { name: "KLD (nat)", scale: true },
+    series: [
+      { type: "scatter", symbolSize: 11, data: points.map((p) => ({ ...p, itemStyle: { color: p.front ? "#2563eb" : "#9ca3af" } })), label: { show: true, position: "right", formatter: (p) => p.data.name, fontSize: 10 } },
+      { type: "line", data: front.map((p) => p.value), showSymbol: false, lineStyle: { color: "#2563eb", type: "dashed" }, silent: true },
+    ],
+  });
+}
+const bars = [
+  { id: "bar-size", title: "Size (MB)", value: (r) => r.sizeBytes / 1e6 },
+  { id: "bar-tg", title: "Generation (tok/s)", value: (r) => r.tgTokensPerSecond },
+  { id: "bar-ppl", title: "Perplexity", value: (r) => r.ppl },
+  { id: "bar-kld", title: "KLD mean (nat)", value: kld },
+];
+for (const bar of bars) {
+  const shown = rows.filter((r) => bar.value(r) !== null);
+  const el = document.getElementById(bar.id);
+  if (shown.length === 0) { el.textContent = bar.title + ": not measured"; el.className = "empty"; continue; }
+  echarts.init(el, null, { renderer: "svg" }).setOption({
+    animation: false,
+    title: { text: bar.title, textStyle: { fontSize: 14 } },
+    tooltip: {},
+    grid: { bottom: 60 },
+    xAxis: { type: "category", data: shown.map((r) => r.label), axisLabel: { rotate: 30 } },
+    yAxis: { type: "value", scale: true },
+    series: [{ type: "bar", data: shown.map((r) => bar.value(r)), itemStyle: { color: "#2563eb" } }],
+  });
+}
+`;
+
+const style = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #111827; background: #f9fafb; }
+h1 { font-size: 1.4rem; margin: 0 0 .5rem; }
+ul.meta { color: #4b5563; padding-left: 1.2rem; margin: 0 0 1.5rem; }
+table { border-collapse: collapse; background: white; font-variant-numeric: tabular-nums; margin-bottom: 2rem; }
+th, td { border: 1px solid #e5e7eb; padding: .35rem .6rem; white-space: nowrap; }
+th { background: #f3f4f6; text-align: left; }
+td.num { text-align: right; }
+tr.front td:first-child { font-weight: 600; color: #1d4ed8; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 1rem; }
+.chart { height: 340px; background: white; border: 1px solid #e5e7eb; border-radius: 6px; padding: .5rem; }
+.empty { display: flex; align-items: center; justify-content: center; color: #6b7280; }
+`;
+
+export function renderHtmlReport(summary: ExperimentSummary): string {
+  const echartsSource = readFileSync(require.resolve("echarts/dist/echarts.min.js"), "utf8");
+  const head = experimentColumns.map((c) => `<th>${escapeHtml(c.header)}</th>`).join("");
+  const body = summary.rows
+    .map((row) => {
+      const onFront = row.front.sizeVsKld || row.front.speedVsKld || row.front.memoryVsKld;
+      const cells = experimentColumns.map((c) => `<td${c.better ? ' class="num"' : ""}>${escapeHtml(c.format(row))}</td>`).join("");
+      return `<tr${onFront ? ' class="front"' : ""}>${cells}</tr>`;
+    })
+    .join("\n");
+  const chartIds = ["pareto-size", "pareto-speed", "pareto-memory", "bar-size", "bar-tg", "bar-ppl", "bar-kld"];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(summary.name)} — Compression Workbench report</title>
+<style>${style}</style>
+</head>
+<body>
+<h1>${escapeHtml(summary.name)}</h1>
+<ul class="meta">${provenance(summary).map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>
+<table><thead><tr>${head}</tr></thead><tbody>
+${body}
+</tbody></table>
+<div class="charts">${chartIds.map((id) => `<div class="chart" id="${id}"></div>`).join("")}</div>
+<script type="application/json" id="cwb-data">${scriptJson(summary)}</script>
+<script>${echartsSource.replace(/<\/script/gi, "<\\/script")}</script>
+<script>${chartScript}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,186 @@
+// `cwb sweep`, `cwb report` and `cwb experiments ...`: one experiment quantizes a base model to
+// several types, evaluates and benchmarks every variant, and its summary table and reports are
+// derived from what was recorded.
+import path from "node:path";
+import type { Command } from "commander";
+import type { ExperimentSummary, SweepRecipeInput } from "../../../shared/domain/experiment.js";
+import { formatDateTime } from "../../../shared/format.js";
+import { experimentColumns } from "../../../shared/metrics/experimentColumns.js";
+import { isReportFormat, renderReport, reportFormats, writeReport } from "../../../core/report/writeReport.js";
+import type { CliContext } from "../context.js";
+import { followSweep } from "../followExperiment.js";
+import { positiveInteger } from "../parseOptions.js";
+
+interface SweepOptions {
+  types: string;
+  imatrix: string;
+  calibText?: string;
+  evalText?: string;
+  evalCtx: string;
+  evalChunks?: string;
+  bench?: boolean;
+  benchReps: string;
+  threads?: string;
+  name?: string;
+  report?: string;
+}
+
+export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput {
+  const imatrix = options.imatrix === "auto" || options.imatrix === "none" ? options.imatrix : { path: path.resolve(options.imatrix) };
+  return {
+    types: options.types.split(",").map((t) => t.trim()).filter(Boolean),
+    imatrix,
+    calibrationText: options.calibText ? path.resolve(options.calibText) : null,
+    evalText: options.evalText ? path.resolve(options.evalText) : null,
+    evalContextSize: positiveInteger("--eval-ctx", options.evalCtx),
+    evalChunks: options.evalChunks ? positiveInteger("--eval-chunks", options.evalChunks) : null,
+    bench: options.bench ?? false,
+    benchReps: positiveInteger("--bench-reps", options.benchReps),
+    threads: options.threads ? positiveInteger("--threads", options.threads) : null,
+  };
+}
+
+/** The summary table for people, every metric with its unit, Pareto membership last. */
+export function printSummary(context: CliContext, summary: ExperimentSummary): void {
+  const { output } = context;
+  output.line(`${summary.name}  (experiment ${summary.id})`);
+  output.table(
+    summary.rows,
+    experimentColumns.map((c) => ({ header: c.header, value: c.format, align: c.better ? ("right" as const) : ("left" as const) })),
+  );
+}
+
+function resolveExperimentId(context: CliContext, ref: string): string {
+  const matches = context.workbench().experiments.list().filter((e) => e.id === ref || e.id.startsWith(ref));
+  if (matches.length === 1) return matches[0]!.id;
+  throw new Error(matches.length === 0 ? `no experiment matches "${ref}" (see cwb experiments list)` : `"${ref}" matches ${matches.length} experiments; give more of the id`);
+}
+
+export function addSweepOptions(command: Command): Command {
+  return command
+    .option("--imatrix <auto|none|file>", "importance matrix: computed from --calib-text (auto), none, or a file", "none")
+    .option("--calib-text <file>", "calibration text for --imatrix auto")
+    .option("--eval-text <file>", "evaluate each variant against the base on this text (PPL, KLD)")
+    .option("--eval-ctx <n>", "evaluation context (tokens per chunk)", "256")
+    .option("--eval-chunks <n>", "evaluation chunks (default: all)")
+    .option("--bench", "benchmark speed and memory of the base and every variant")
+    .option("--bench-reps <n>", "benchmark repetitions", "3")
+    .option("--threads <n>", "CPU threads for every job (default: all)")
+    .option("--name <name>", "experiment name")
+    .option("--report <file>", "also write a report; the format follows the extension (.md .csv .json .html)");
+}
+
+export async function runSweepCommand(context: CliContext, model: string, options: SweepOptions): Promise<ExperimentSummary> {
+  const outcome = await followSweep(context, { model, recipe: sweepRecipeFromOptions(options), name: options.name });
+  const summary = context.workbench().experiments.get(outcome.experimentId);
+  context.output.result(summary, () => {
+    printSummary(context, summary);
+    for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
+      context.output.note(`${step.step} ${step.label}: ${step.state}${step.error ? ` (${step.error})` : ""}`);
+    }
+    const reused = outcome.steps.filter((s) => s.state === "reused").length;
+    if (reused > 0) context.output.note(`${reused} result(s) reused from earlier runs`);
+  });
+  if (options.report) {
+    const ext = path.extname(options.report).slice(1);
+    const format = isReportFormat(ext) ? ext : "html";
+    context.output.note(`report: ${writeReport(summary, format, options.report)}`);
+  }
+  return summary;
+}
+
+export function registerExperimentsCommands(program: Command, context: CliContext): void {
+  addSweepOptions(
+    program
+      .command("sweep")
+      .description("quantize MODEL to several types, evaluate and benchmark each variant: one experiment")
+      .argument("<model>", "base model: library id/name or GGUF path")
+      .requiredOption("--types <list>", "comma-separated quant types, e.g. Q8_0,Q6_K,Q5_K_M,Q4_K_M,Q3_K_M,Q2_K"),
+  ).action(async (model: string, options: SweepOptions) => {
+    await runSweepCommand(context, model, options);
+  });
+
+  program
+    .command("report")
+    .description("an experiment's summary as Markdown, CSV, JSON or a self-contained HTML page with charts")
+    .argument("<experiment>", "experiment id (or a unique prefix)")
+    .option("--format <format>", `one of ${reportFormats.join(", ")}`, "md")
+    .option("--out <path>", "write to this file (default: stdout)")
+    .action((ref: string, options: { format: string; out?: string }) => {
+      if (!isReportFormat(options.format)) throw new Error(`--format: "${options.format}" is not one of ${reportFormats.join(", ")}`);
+      const summary = context.workbench().experiments.get(resolveExperimentId(context, ref));
+      if (options.out) context.output.note(`wrote ${writeReport(summary, options.format, options.out)}`);
+      else context.output.streams.stdout.write(renderReport(summary, options.format));
+    });
+
+  const experiments = program.command("experiments").description("the experiment history");
+  experiments
+    .command("list")
+    .option("--search <text>", "only experiments whose name, kind, base or tags contain this")
+    .action((options: { search?: string }) => {
+      const items = context.workbench().experiments.list(options.search);
+      context.output.result(items, () =>
+        context.output.table(items, [
+          { header: "ID", value: (e) => e.id.slice(0, 12) },
+          { header: "Name", value: (e) => e.name },
+          { header: "Base", value: (e) => e.baseModelName ?? "–" },
+          { header: "Variants", value: (e) => String(e.variantCount), align: "right" },
+          { header: "Jobs", value: (e) => Object.entries(e.jobCounts).map(([s, n]) => `${n} ${s}`).join(", ") || "–" },
+          { header: "Tags", value: (e) => e.tags.join(", ") },
+          { header: "Created", value: (e) => formatDateTime(e.createdAt) },
+        ]),
+      );
+    });
+  experiments
+    .command("show")
+    .argument("<experiment>")
+    .action((ref: string) => {
+      const summary = context.workbench().experiments.get(resolveExperimentId(context, ref));
+      context.output.result(summary, () => {
+        printSummary(context, summary);
+        context.output.line();
+        context.output.fields([
+          ["Recipe", JSON.stringify(summary.recipe)],
+          ["Machine", summary.machine ? `${summary.machine.cpu}, ${summary.machine.cores} cores` : "–"],
+          ["llama.cpp", summary.llamaBuild ?? "–"],
+          ["Tags", summary.tags.join(", ") || "–"],
+          ...summary.notes.map((n) => ["Note", `${n.text} (${formatDateTime(n.createdAt)})`] as const),
+        ]);
+      });
+    });
+  experiments
+    .command("rerun")
+    .description("run the same recipe again; finished artifacts are reused")
+    .argument("<experiment>")
+    .action(async (ref: string) => {
+      const id = resolveExperimentId(context, ref);
+      const experiment = context.workbench().experiments.get(id);
+      if (!experiment.baseModelId) throw new Error(`experiment ${id}: its base model is no longer in the library`);
+      await followSweep(context, { model: experiment.baseModelId, recipe: experiment.recipe as SweepRecipeInput, experimentId: id });
+      const summary = context.workbench().experiments.get(id);
+      context.output.result(summary, () => printSummary(context, summary));
+    });
+  experiments
+    .command("note")
+    .argument("<experiment>")
+    .argument("<text>")
+    .action((ref: string, text: string) => {
+      context.output.result(context.workbench().experiments.addNote(resolveExperimentId(context, ref), text), () => context.output.line("note added"));
+    });
+  experiments
+    .command("tag")
+    .argument("<experiment>")
+    .argument("<tags...>", "the experiment's tags (replaces the current ones)")
+    .action((ref: string, tags: string[]) => {
+      const result = context.workbench().experiments.setTags(resolveExperimentId(context, ref), tags);
+      context.output.result(result, () => context.output.line(`tags: ${result.tags.join(", ")}`));
+    });
+  experiments
+    .command("remove")
+    .argument("<experiment>")
+    .option("--delete-files", "also delete the variant files it made (unless another experiment uses them)")
+    .action(async (ref: string, options: { deleteFiles?: boolean }) => {
+      const result = await context.workbench().experiments.remove(resolveExperimentId(context, ref), options.deleteFiles ?? false);
+      context.output.result(result, () => context.output.line(`removed; ${result.filesDeleted} file(s) deleted`));
+    });
+}

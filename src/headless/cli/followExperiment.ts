@@ -1,0 +1,63 @@
+// Runs a sweep in this CLI process and follows it: one progress line for whichever of its jobs is
+// running ("[3/9 done] Quantize  42.0 %  blk.3.ffn_up.weight  ETA 2.1 s"), Ctrl+C cancels the
+// sweep's jobs, and the outcome comes back once every job has ended.
+import type { Job } from "../../shared/domain/job.js";
+import { startSweep, type SweepOutcome, type SweepRequest } from "../../core/experiments/runSweep.js";
+import type { CliContext } from "./context.js";
+import { cancelledExitCode } from "./runJobInForeground.js";
+import { formatJobProgress } from "./jobProgress.js";
+
+export async function followSweep(context: CliContext, request: SweepRequest): Promise<SweepOutcome> {
+  const workbench = context.workbench();
+  const { output } = context;
+  await workbench.jobs.start({ adoptQueued: false });
+  const stderr = output.streams.stderr;
+  const enabled = output.options.progress ?? Boolean(stderr.isTTY);
+  const tty = Boolean(stderr.isTTY);
+
+  const abort = new AbortController();
+  const jobs = new Map<string, Job>();
+  let lastLine = "";
+  let lastPrint = 0;
+  const render = (job: Job): void => {
+    jobs.set(job.id, job);
+    if (!enabled) return;
+    const finished = [...jobs.values()].filter((j) => j.state !== "queued" && j.state !== "running").length;
+    const text = `[${finished}/${jobs.size} done] ${formatJobProgress(job)}`;
+    if (tty) {
+      stderr.write(`\r\x1b[2K${text}`);
+      return;
+    }
+    const now = Date.now();
+    if (text === lastLine || (now - lastPrint < 1000 && job.state === "running")) return;
+    lastLine = text;
+    lastPrint = now;
+    stderr.write(`${text}\n`);
+  };
+
+  const unsubscribe = workbench.events.subscribe((topic, payload) => {
+    if (topic === "jobs.updated" && jobs.has((payload as Job).id)) render(payload as Job);
+  });
+  let interrupted = false;
+  const onInterrupt = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    output.note("\ncancelling the sweep's jobs…");
+    abort.abort();
+  };
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
+  try {
+    const run = await startSweep(workbench, request, { signal: abort.signal, onJob: (job) => render(job) });
+    output.note(`experiment ${run.experimentId}`);
+    const outcome = await run.done;
+    if (interrupted) context.exitCode = cancelledExitCode;
+    else if (outcome.failed > 0) context.exitCode = 1;
+    return outcome;
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+    process.removeListener("SIGTERM", onInterrupt);
+    unsubscribe();
+    if (tty && enabled) stderr.write("\n");
+  }
+}

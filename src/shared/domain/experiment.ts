@@ -1,0 +1,80 @@
+// An experiment: one recipe applied to one base model (a sweep of quant levels), its variants and
+// their measured trade-offs. The summary row is what the Compare screen, the CLI table and the
+// reports show; it is derived from the runs in the database, never stored.
+import { z } from "zod";
+
+export const sweepRecipe = z.object({
+  /** Quant types (names from shared/quantTypes.ts), one variant each. */
+  types: z.array(z.string().min(1)).min(1),
+  /**
+   * "none": no importance matrix; "auto": computed from the calibration text (or reused);
+   * a path: that imatrix file. With an imatrix, every type of the sweep uses it.
+   */
+  imatrix: z.union([z.literal("none"), z.literal("auto"), z.object({ path: z.string().min(1) })]).default("none"),
+  /** Calibration text for "auto" (default: the reference model's calibration text). */
+  calibrationText: z.string().nullable().default(null),
+  /** Evaluation text; null skips the quality evaluation. */
+  evalText: z.string().nullable().default(null),
+  evalContextSize: z.number().int().min(16).default(256),
+  evalChunks: z.number().int().min(1).nullable().default(null),
+  bench: z.boolean().default(false),
+  /** Benchmark repetitions (small values keep sweeps quick). */
+  benchReps: z.number().int().min(1).max(50).default(3),
+  threads: z.number().int().min(1).nullable().default(null),
+});
+export type SweepRecipe = z.output<typeof sweepRecipe>;
+export type SweepRecipeInput = z.input<typeof sweepRecipe>;
+
+const num = z.number().nullable();
+
+export const experimentRow = z.object({
+  modelId: z.string(),
+  /** "base", or the quant type ("Q4_K_M"), with "+imatrix" when one was used. */
+  label: z.string(),
+  quantType: z.string().nullable(),
+  isBase: z.boolean(),
+  usesImatrix: z.boolean(),
+  path: z.string(),
+  sizeBytes: z.number(),
+  bitsPerWeight: num,
+  loadColdMs: num,
+  loadWarmMs: num,
+  ppShortTokensPerSecond: num,
+  ppLongTokensPerSecond: num,
+  tgTokensPerSecond: num,
+  ttftP50Ms: num,
+  ttftP95Ms: num,
+  itlP99Ms: num,
+  peakRssBytes: num,
+  ppl: num,
+  pplUncertainty: num,
+  pplRatio: num,
+  kldMean: num,
+  kldP99: num,
+  sameTopPercent: num,
+  /** Membership of the Pareto fronts the Compare screen draws. */
+  front: z.object({ sizeVsKld: z.boolean(), speedVsKld: z.boolean(), memoryVsKld: z.boolean() }),
+});
+export type ExperimentRow = z.infer<typeof experimentRow>;
+
+export const experimentListItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  createdAt: z.string(),
+  baseModelId: z.string().nullable(),
+  baseModelName: z.string().nullable(),
+  variantCount: z.number().int(),
+  jobCounts: z.record(z.string(), z.number().int()),
+  tags: z.array(z.string()),
+});
+export type ExperimentListItem = z.infer<typeof experimentListItem>;
+
+export const experimentSummary = experimentListItem.extend({
+  recipe: z.unknown(),
+  machine: z.object({ id: z.string(), cpu: z.string(), cores: z.number(), ramBytes: z.number(), gpu: z.string().nullable(), os: z.string() }).nullable(),
+  llamaBuild: z.string().nullable(),
+  notes: z.array(z.object({ id: z.number(), text: z.string(), createdAt: z.string() })),
+  rows: z.array(experimentRow),
+});
+export type ExperimentSummary = z.infer<typeof experimentSummary>;

@@ -1,0 +1,36 @@
+// The fingerprint of this very machine (no GPU here: the CPU path is recorded).
+import os from "node:os";
+import { describe, expect, it } from "vitest";
+import { collectMachineFingerprint, fingerprintId, nodeLlamaCppVersion } from "../../src/core/machine/machineFingerprint.js";
+import { machineFingerprint } from "../../src/shared/domain/bench.js";
+import { loadNative } from "../../src/core/native/loadAddon.js";
+
+describe("machine fingerprint", () => {
+  it("describes this machine and is stable between calls", async () => {
+    const { llama } = await loadNative(false);
+    const first = await collectMachineFingerprint(llama);
+    const second = await collectMachineFingerprint(llama);
+    expect(machineFingerprint.parse(first)).toEqual(first);
+    expect(second.id).toBe(first.id);
+    expect(first.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(first.cores).toBe(os.cpus().length);
+    expect(first.ramBytes).toBe(os.totalmem());
+    expect(first.cpu.length).toBeGreaterThan(0);
+    expect(first.details.backend).toBe("cpu");
+    expect(first.details.llamaCppRelease).toBe(llama.llamaCppRelease.release);
+    expect(first.details.nodeLlamaCppVersion).toBe(nodeLlamaCppVersion());
+    expect(first.details.nodeLlamaCppVersion).toMatch(/^\d+\.\d+\.\d+/);
+  });
+  it("records a different machine id without the Llama instance (backend unknown → cpu, build unknown)", async () => {
+    const { llama } = await loadNative(false);
+    const withLlama = await collectMachineFingerprint(llama);
+    const without = await collectMachineFingerprint();
+    expect(without.details.llamaCppRelease).toBe("unknown");
+    expect(without.id).not.toBe(withLlama.id);
+  });
+  it("hashes the stable fields deterministically", () => {
+    const fields = { cpu: "X", cores: 2, ramGiB: 24 };
+    expect(fingerprintId(fields)).toBe(fingerprintId({ ...fields }));
+    expect(fingerprintId(fields)).not.toBe(fingerprintId({ ...fields, cores: 4 }));
+  });
+});

@@ -1,0 +1,56 @@
+// The addon's bandwidth probe and page-cache control (native/src/bandwidth.cpp, pageCache.cpp).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadNative } from "../../src/core/native/loadAddon.js";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "cwb-probes-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("measureBandwidth", () => {
+  it("reads a buffer with every thread and reports bytes per second", async () => {
+    const { addon } = await loadNative(false);
+    const result = await addon.measureBandwidth({ bufferMiB: 64, threads: 2, passes: 2, repeats: 2 });
+    expect(result.bufferBytes).toBe(64 * 1024 * 1024);
+    expect(result.threads).toBe(2);
+    expect(result.bytesPerRound).toBe(2 * 64 * 1024 * 1024);
+    expect(result.roundSeconds).toHaveLength(2);
+    expect(result.bestSeconds).toBe(Math.min(...result.roundSeconds));
+    expect(result.bytesPerSecond).toBeCloseTo(result.bytesPerRound / result.bestSeconds, 0);
+    expect(result.bytesPerSecond).toBeGreaterThan(0);
+  });
+  it("rejects impossible options with a named error", async () => {
+    const { addon } = await loadNative(false);
+    expect(() => addon.measureBandwidth({ bufferMiB: 1 })).toThrow(/bufferMiB/);
+    expect(() => addon.measureBandwidth({ threads: 0 })).toThrow(/threads/);
+  });
+});
+
+describe("page cache", () => {
+  it("reports a file's residency and drops it where the OS allows", async () => {
+    const { addon } = await loadNative(false);
+    const file = path.join(dir, "data.bin");
+    writeFileSync(file, Buffer.alloc(8 * 1024 * 1024, 7));
+    readFileSync(file);
+    const before = addon.fileResidency(file);
+    expect(before.evictSupported).toBe(false);
+    if (process.platform === "win32") {
+      expect(before.residentBefore).toBeNull();
+      return;
+    }
+    expect(before.residentBefore).toBeGreaterThan(0.5);
+    const evicted = addon.evictFromPageCache(file);
+    expect(evicted.residentBefore).toBeGreaterThan(0.5);
+    if (process.platform === "linux") {
+      expect(evicted.evictSupported).toBe(true);
+      // Written pages may still be dirty and stay; after an fsync-free write most filesystems keep
+      // some, so only "fewer than before" is certain.
+      expect(evicted.residentAfter!).toBeLessThanOrEqual(evicted.residentBefore!);
+    }
+  });
+  it("names the file it cannot open", async () => {
+    const { addon } = await loadNative(false);
+    expect(() => addon.evictFromPageCache(path.join(dir, "missing.gguf"))).toThrow(/missing\.gguf/);
+  });
+});
