@@ -2,6 +2,8 @@
 export type ElectronLookup = { ok: true; path: string } | { ok: false; reason: string };
 export interface StartPlan {
   mode: "electron" | "headless";
+  /** Commands run (in order, each must succeed) before `command`. */
+  prepare: string[][];
   command: string[];
   notice: string | null;
 }

@@ -26,14 +26,17 @@ export function judgeElectronInstall({ packageDir, pathTxt, exists }) {
 }
 
 /**
- * The command `npm start` runs: the Electron app through forge when the binary is there, else the
- * headless UI server (which prints its own address).
+ * What `npm start` runs: the Electron app through forge (which builds and watches everything itself)
+ * when the binary is there; else a fresh build of the CLI and renderer, then the headless UI server
+ * (which prints its own address).
  * @param {import("./electronBinary.js").ElectronLookup} electron
  */
 export function chooseStartCommand(electron) {
-  if (electron.ok) return { mode: "electron", command: ["electron-forge", "start"], notice: null };
+  if (electron.ok)
+    return { mode: "electron", prepare: [], command: ["electron-forge", "start"], notice: null };
   return {
     mode: "headless",
+    prepare: [["npm", "run", "--silent", "build"]],
     command: ["node", "bin/cwb.js", "ui"],
     notice: `Electron is not available (${electron.reason}); serving the UI in your browser instead.`,
   };

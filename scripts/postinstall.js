@@ -31,6 +31,10 @@ function buildNativeAddon() {
 /** bin/cwb.js runs the compiled CLI, so compile src/{shared,core,worker,headless} to dist/node. */
 function buildNodeSources() {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+  if (!existsSync(tsc)) {
+    log("typescript is not installed (dev dependencies omitted); not compiling the CLI");
+    return;
+  }
   const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.node.json"], {
     cwd: root,
     stdio: "inherit",

@@ -10,7 +10,7 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): str
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw new Error(`${target}: cannot write: ${(error as Error).message}`);
+    throw new Error(`${target}: cannot write: ${(error as Error).message}`, { cause: error });
   }
   return target;
 }

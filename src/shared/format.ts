@@ -1,7 +1,8 @@
 // Human-readable numbers for every screen and the CLI: always with a unit, always with a precision
 // that fits the magnitude (three significant digits unless said otherwise), never "NaN".
 
-const dash = "—";
+/** Shown where a value was not measured. */
+export const dash = "—";
 
 function isUsable(value: number | null | undefined): value is number {
   return typeof value === "number" && Number.isFinite(value);
@@ -176,4 +177,31 @@ export function formatClockTime(iso: string | null | undefined, options: { utc?:
     ? [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]
     : [date.getHours(), date.getMinutes(), date.getSeconds()];
   return parts.map((part) => String(part).padStart(2, "0")).join(":");
+}
+
+/** Perplexity with three decimals, and its ± uncertainty when known: "12.345 ± 0.087". */
+export function formatPerplexity(value: number | null | undefined, uncertainty?: number | null): string {
+  if (!isUsable(value)) return dash;
+  return isUsable(uncertainty) ? `${value.toFixed(3)} ± ${uncertainty.toFixed(3)}` : value.toFixed(3);
+}
+
+/** Mean KL divergence in nats with four decimals: 0.012345 → "0.0123". */
+export function formatKld(value: number | null | undefined): string {
+  if (!isUsable(value)) return dash;
+  return value.toFixed(4);
+}
+
+/** Throughput with one decimal, for tables where rates line up: 23.456 → "23.5 tok/s", 1234.5 → "1,234.5 tok/s". */
+export function formatTokensPerSecondFixed(rate: number | null | undefined): string {
+  if (!isUsable(rate)) return dash;
+  const [whole, fraction] = rate.toFixed(1).split(".");
+  return `${formatInteger(Number(whole))}.${fraction} tok/s`;
+}
+
+/** Latencies in milliseconds: "0.85 ms", "23.4 ms", "1,234 ms". */
+export function formatMilliseconds(ms: number | null | undefined): string {
+  if (!isUsable(ms)) return dash;
+  if (Math.abs(ms) < 10) return `${ms.toFixed(2)} ms`;
+  if (Math.abs(ms) < 100) return `${ms.toFixed(1)} ms`;
+  return `${formatInteger(ms)} ms`;
 }

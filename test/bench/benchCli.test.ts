@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildNode, runCwb } from "../cli/runCwb.js";
-import { writeTinyGguf } from "../helpers/gguf.js";
+import { referenceBuildTimeoutMs, referenceModelPath } from "../helpers/referenceModel.js";
 import { benchReport, type BenchReport } from "../../src/shared/domain/bench.js";
 import { Store } from "../../src/core/store/Store.js";
 import { dataPaths } from "../../src/core/paths.js";
@@ -17,14 +17,12 @@ let dir: string;
 let dataDir: string;
 let modelPath: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   buildNode();
   dir = mkdtempSync(path.join(os.tmpdir(), "cwb-bench-"));
   dataDir = path.join(dir, "data");
-  modelPath = path.join(dir, "tiny.gguf");
-  // Four blocks so the model is not all embedding; weights in F16 like a real unquantized file.
-  writeTinyGguf(modelPath, { layers: 4, seed: 3 });
-});
+  modelPath = await referenceModelPath();
+}, referenceBuildTimeoutMs);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cwb = (...args: string[]) => runCwb(["--data-dir", dataDir, ...args]);
@@ -52,7 +50,8 @@ describe("cwb bench", () => {
     expect(report.llamaBuild).toMatch(/^v?\d|^b\d/);
     expect(report.machine.cores).toBe(os.cpus().length);
     expect(report.details.modelSizeBytes).toBe(statSync(modelPath).size);
-    expect(report.details.vocabularySize).toBe(300);
+    // The reference model's tokenizer has 4,096 pieces.
+    expect(report.details.vocabularySize).toBe(4096);
   });
 
   it("gives sane speed figures with spread and sample counts", () => {
@@ -89,7 +88,7 @@ describe("cwb bench", () => {
     const m = new Map(report.metrics.map((x) => [x.name, x]));
     expect(report.details.bandwidth?.bufferBytes).toBe(64 * 1024 * 1024);
     expect(m.get("bandwidth")!.value).toBeGreaterThan(0);
-    // Only the output matrix and the blocks are read per token; this model has a separate output.
+    // At most every tensor is read per token, never the GGUF header.
     expect(m.get("weights.bytes_per_token")!.value).toBeLessThan(report.details.modelSizeBytes);
     const share = m.get("tg.bandwidth_share")!.value;
     expect(share).toBeCloseTo((m.get("tg.12")!.value * m.get("weights.bytes_per_token")!.value) / m.get("bandwidth")!.value, 9);

@@ -10,6 +10,10 @@ import { formatBytes, formatParams } from "../../src/shared/format.js";
 import { launchBrowser, openPage, saveScreenshot } from "../helpers/browser.js";
 import { writeTinyGguf, type TinyGgufInfo } from "../helpers/gguf.js";
 import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
+import { connectProtocol } from "../helpers/wsProtocolClient.js";
+
+/** Polls wait this long: the machine is small and shared, and imports spawn worker processes. */
+const eventually = { timeout: 15_000 };
 
 let dataDir: string;
 let app: ServedApp;
@@ -52,7 +56,7 @@ afterAll(async () => {
 
 /** Waits until the newest import row (there are `rows` of them) has finished, then wants success. */
 async function expectImportSucceeded(page: Page, rows: number): Promise<void> {
-  await expect.poll(() => page.getByTestId("import-row").count()).toBe(rows);
+  await expect.poll(() => page.getByTestId("import-row").count(), eventually).toBe(rows);
   const newest = page.getByTestId("import-row").first();
   await expect
     .poll(() => newest.getAttribute("data-state"), { timeout: 60_000 })
@@ -144,7 +148,7 @@ describe("Models screen in a browser", () => {
     await page.locator('[data-testid="model-row"] a', { hasText: "tiny llama F16" }).click();
     await page.getByTestId("model-detail").waitFor();
     expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("tiny llama F16");
-    await expect.poll(() => page.getByTestId("tensor-row").count()).toBe(byPath.tensorCount);
+    await expect.poll(() => page.getByTestId("tensor-row").count(), eventually).toBe(byPath.tensorCount);
 
     const blk0 = page.locator('[data-testid="tensor-row"]', { hasText: "blk.0.attn_q.weight" });
     expect(await blk0.locator("td").allInnerTexts()).toEqual([
@@ -163,7 +167,7 @@ describe("Models screen in a browser", () => {
     expect(f16Cells[1]).toBe(String(byPath.tensorCount - (byPath.layers * 2 + 1)));
 
     await page.getByLabel("Filter tensors").fill("ffn_up");
-    await expect.poll(() => page.getByTestId("tensor-row").count()).toBe(byPath.layers);
+    await expect.poll(() => page.getByTestId("tensor-row").count(), eventually).toBe(byPath.layers);
     await page.getByLabel("Filter tensors").fill("");
     await page.getByLabel("Filter tensors").blur();
     await saveScreenshot(page, "model-detail");
@@ -171,12 +175,41 @@ describe("Models screen in a browser", () => {
 
   it("lists the import jobs on the Jobs screen", async () => {
     await page.getByRole("link", { name: "Jobs", exact: true }).click();
-    await expect.poll(() => page.locator('[data-testid="job-row"][data-state="succeeded"]').count()).toBe(3);
+    await expect
+      .poll(() => page.locator('[data-testid="job-row"][data-state="succeeded"]').count(), eventually)
+      .toBe(3);
     const first = page.getByTestId("job-row").first();
     expect(await first.innerText()).toContain("Import model");
     await first.getByRole("button", { name: "Logs" }).click();
     await page.getByTestId("job-logs").waitFor();
     await saveScreenshot(page, "jobs");
+  });
+
+  it("follows a running job live (progress, step, ETA) and cancels it", async () => {
+    // debug.sleep is the queue's diagnostic job: real worker process, real progress events.
+    const connection = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, {
+      Origin: app.origin,
+    });
+    try {
+      const started = await connection.call("jobs.start", { kind: "debug.sleep", params: { seconds: 120 } });
+      expect(started.ok).toBe(true);
+      const row = page.locator('[data-testid="job-row"][data-state="running"]');
+      await row.waitFor({ timeout: 30_000 });
+      expect(await row.innerText()).toContain("Diagnostic sleep");
+      await expect
+        .poll(() => row.locator("td").nth(2).innerText(), eventually)
+        .toMatch(/\d+ %\s+sleeping: \d+\.\d of 120 s/);
+      await expect
+        .poll(() => row.locator("td").nth(3).innerText(), eventually)
+        .toMatch(/^\d+(\.\d+)? s$|^\d+ min \d\d s$/);
+      await saveScreenshot(page, "jobs-running");
+      await row.getByRole("button", { name: "Cancel" }).click();
+      await page.locator('[data-testid="job-row"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
+      const cancelled = page.locator('[data-testid="job-row"][data-state="cancelled"]');
+      await cancelled.getByRole("button", { name: "Retry" }).waitFor();
+    } finally {
+      await connection.close();
+    }
   });
 
   it("removes a model after confirmation and keeps its file unless asked", async () => {
@@ -187,7 +220,7 @@ describe("Models screen in a browser", () => {
     await dialog.getByText("Also delete the file from disk").waitFor();
     await dialog.getByRole("button", { name: "Remove from library" }).click();
     await page.getByRole("heading", { level: 1, name: "Models" }).waitFor();
-    await expect.poll(() => page.getByTestId("model-row").count()).toBe(2);
+    await expect.poll(() => page.getByTestId("model-row").count(), eventually).toBe(2);
     expect(existsSync(path.join(dataDir, "models", "tiny-f32.gguf"))).toBe(true);
   });
 
@@ -200,7 +233,7 @@ describe("Models screen in a browser", () => {
     await dialog.getByRole("checkbox", { name: /Also delete the file from disk/ }).check();
     await dialog.getByRole("button", { name: "Remove and delete file" }).click();
     await page.getByRole("heading", { level: 1, name: "Models" }).waitFor();
-    await expect.poll(() => page.getByTestId("model-row").count()).toBe(1);
+    await expect.poll(() => page.getByTestId("model-row").count(), eventually).toBe(1);
     expect(existsSync(file)).toBe(false);
   });
 
@@ -219,7 +252,7 @@ describe("connection loss", () => {
       .locator('[data-testid="connection-status"][data-status="connected"]')
       .waitFor({ timeout: 20_000 });
     // The list is fetched again on reconnect and still works.
-    await expect.poll(() => page.getByTestId("model-row").count()).toBe(1);
+    await expect.poll(() => page.getByTestId("model-row").count(), eventually).toBe(1);
   });
 
   it("says it is not authorised when the server restarted with a new token", async () => {

@@ -56,6 +56,7 @@ describe("chooseStartCommand", () => {
   it("runs electron-forge when Electron is there", () => {
     expect(chooseStartCommand({ ok: true, path: "/x/electron" })).toEqual({
       mode: "electron",
+      prepare: [],
       command: ["electron-forge", "start"],
       notice: null,
     });
@@ -64,6 +65,8 @@ describe("chooseStartCommand", () => {
   it("serves the UI headless, with a one-line reason, when it is not", () => {
     const plan = chooseStartCommand({ ok: false, reason: "the Electron binary has not been downloaded" });
     expect(plan.mode).toBe("headless");
+    // The server serves dist/, so it is rebuilt from the current sources first.
+    expect(plan.prepare).toEqual([["npm", "run", "--silent", "build"]]);
     expect(plan.command).toEqual(["node", "bin/cwb.js", "ui"]);
     expect(plan.notice).toBe(
       "Electron is not available (the Electron binary has not been downloaded); serving the UI in your browser instead.",

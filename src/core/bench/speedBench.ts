@@ -196,7 +196,7 @@ export async function runSpeedBench(modelPath: string, settings: BenchSettings, 
     // 5. Memory, before anything else allocates.
     const peak = peakRss();
     const gpuLayers = model.gpuLayers;
-    const flashAttention = context.flashAttention === true;
+    const flashAttention = context.flashAttention;
     const insights = model.fileInsights;
     // The V1 estimators are pure arithmetic; V2 would load the model again in a simulator.
     const estimateModel = insights.estimateModelResourceRequirements({ gpuLayers, useMmap: model.useMmap });
@@ -205,7 +205,8 @@ export async function runSpeedBench(modelPath: string, settings: BenchSettings, 
       modelGpuLayers: gpuLayers,
       batchSize: context.batchSize,
       sequences: 1,
-      flashAttention,
+      // The estimator needs a decision; llama.cpp's "auto" enables it wherever the backend supports it.
+      flashAttention: flashAttention === "auto" ? model.flashAttentionSupported : flashAttention,
     });
 
     const resolved: ResolvedBenchSettings = {

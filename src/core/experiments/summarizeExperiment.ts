@@ -29,6 +29,13 @@ function promptRates(metrics: readonly Metric[] | undefined): { short: number | 
   return { short: pp[0]?.value ?? null, long: pp.length > 1 ? (pp[pp.length - 1]?.value ?? null) : null };
 }
 
+/** What a row shows of a variant's recipe (a quantize recipe; other recipes have neither). */
+function recipeFields(recipe: unknown): { type: string | null; usesImatrix: boolean } {
+  if (typeof recipe !== "object" || recipe === null) return { type: null, usesImatrix: false };
+  const fields = recipe as Record<string, unknown>;
+  return { type: typeof fields.type === "string" ? fields.type : null, usesImatrix: Boolean(fields.imatrix) };
+}
+
 function jobCounts(db: Db, experimentId: string): Record<string, number> {
   const rows = db.prepare("SELECT state, count(*) AS n FROM jobs WHERE experiment_id = ? GROUP BY state").all(experimentId) as {
     state: string;
@@ -81,16 +88,16 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
     machineId ??= bench?.machineId ?? null;
     llamaBuild ??= bench?.llamaBuild ?? evalRun?.llamaBuild ?? null;
     const variant = getVariant(db, model.id);
-    const recipe = (variant?.recipe ?? null) as { type?: string; imatrix?: unknown } | null;
+    const recipe = recipeFields(variant?.recipe);
     const pp = promptRates(bench?.metrics);
     const tg = bench?.metrics.find((m) => /^tg\.\d+$/.test(m.name));
     const ppl = metric(evalRun?.metrics, "ppl");
     rows.push({
       modelId: model.id,
       label: member.label,
-      quantType: isBase ? null : (recipe?.type ?? null),
+      quantType: isBase ? null : recipe.type,
       isBase,
-      usesImatrix: Boolean(recipe?.imatrix),
+      usesImatrix: recipe.usesImatrix,
       path: model.path,
       sizeBytes: model.sizeBytes,
       bitsPerWeight: model.metadata.bitsPerWeight,

@@ -94,7 +94,7 @@ export async function lockReference(dir: string, options: { signal?: AbortSignal
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    let holder = Number.NaN;
+    let holder: number;
     try {
       holder = Number(readFileSync(lockFile, "utf8"));
     } catch {

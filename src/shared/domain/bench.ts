@@ -46,7 +46,8 @@ export const resolvedBenchSettings = benchSettings.extend({
   gpuLayers: z.number().int(),
   /** "cpu" or node-llama-cpp's GPU type ("cuda", "vulkan", "metal"). */
   backend: z.string(),
-  flashAttention: z.boolean(),
+  /** As node-llama-cpp reports it: "auto" leaves the choice to llama.cpp at context creation. */
+  flashAttention: z.union([z.boolean(), z.literal("auto")]),
 });
 export type ResolvedBenchSettings = z.infer<typeof resolvedBenchSettings>;
 

@@ -2,7 +2,7 @@
 // and the Compare screen: a key, a header with its unit, the raw value (csv/json/sorting) and the
 // value formatted for people.
 import type { ExperimentRow } from "../domain/experiment.js";
-import { formatBitsPerWeight, formatBytes, formatDuration, formatTokensPerSecond } from "../format.js";
+import { dash, formatBitsPerWeight, formatBytes, formatDuration, formatTokensPerSecond } from "../format.js";
 
 export interface ExperimentColumn {
   readonly key: string;
@@ -15,7 +15,6 @@ export interface ExperimentColumn {
   readonly better?: "lower" | "higher";
 }
 
-const dash = "–";
 const fixed = (value: number | null, digits: number, suffix = ""): string => (value === null ? dash : `${value.toFixed(digits)}${suffix}`);
 const ms = (value: number | null): string => (value === null ? dash : formatDuration(value / 1000));
 

@@ -73,14 +73,12 @@ export function addSweepOptions(command: Command): Command {
 export async function runSweepCommand(context: CliContext, model: string, options: SweepOptions): Promise<ExperimentSummary> {
   const outcome = await followSweep(context, { model, recipe: sweepRecipeFromOptions(options), name: options.name });
   const summary = context.workbench().experiments.get(outcome.experimentId);
-  context.output.result(summary, () => {
-    printSummary(context, summary);
-    for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
-      context.output.note(`${step.step} ${step.label}: ${step.state}${step.error ? ` (${step.error})` : ""}`);
-    }
-    const reused = outcome.steps.filter((s) => s.state === "reused").length;
-    if (reused > 0) context.output.note(`${reused} result(s) reused from earlier runs`);
-  });
+  context.output.result(summary, () => printSummary(context, summary));
+  for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
+    context.output.note(`${step.step} ${step.label}: ${step.state}${step.error ? ` (${step.error})` : ""}`);
+  }
+  const reused = outcome.steps.filter((s) => s.state === "reused").length;
+  if (reused > 0) context.output.note(`${reused} result(s) reused from earlier runs`);
   if (options.report) {
     const ext = path.extname(options.report).slice(1);
     const format = isReportFormat(ext) ? ext : "html";

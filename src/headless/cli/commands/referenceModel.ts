@@ -66,7 +66,7 @@ function copyModel(from: string, to: string): string {
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw new Error(`${target}: cannot write the model copy (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`${target}: cannot write the model copy (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   return target;
 }

@@ -18,6 +18,7 @@ export function JobsPage() {
   const { jobs, error, loading } = useJobs();
   const [actionError, setActionError] = useState<string>();
   const active = jobs.filter((job) => !isFinished(job.state)).length;
+  const now = useNow(active > 0 ? 1000 : null);
 
   const act = (method: "jobs.cancel" | "jobs.retry", job: Job) => {
     setActionError(undefined);
@@ -70,6 +71,7 @@ export function JobsPage() {
                   <JobRow
                     key={job.id}
                     job={job}
+                    now={now}
                     onCancel={() => act("jobs.cancel", job)}
                     onRetry={() => act("jobs.retry", job)}
                   />
@@ -83,7 +85,17 @@ export function JobsPage() {
   );
 }
 
-function JobRow({ job, onCancel, onRetry }: { job: Job; onCancel: () => void; onRetry: () => void }) {
+function JobRow({
+  job,
+  now,
+  onCancel,
+  onRetry,
+}: {
+  job: Job;
+  now: number;
+  onCancel: () => void;
+  onRetry: () => void;
+}) {
   const [showLogs, setShowLogs] = useState(false);
   const finished = isFinished(job.state);
   const fraction = job.state === "succeeded" ? 1 : (job.progress?.fraction ?? null);
@@ -124,7 +136,7 @@ function JobRow({ job, onCancel, onRetry }: { job: Job; onCancel: () => void; on
           {finished ? "—" : formatDuration(job.progress?.etaSeconds)}
         </td>
         <td className="px-3 py-2.5 text-right tabular-nums text-zinc-700">
-          {formatDuration(jobElapsedSeconds(job, Date.now()))}
+          {formatDuration(jobElapsedSeconds(job, now))}
         </td>
         <td className="px-3 py-2.5 whitespace-nowrap tabular-nums text-zinc-600">
           {formatDateTime(job.createdAt)}
@@ -150,6 +162,18 @@ function JobRow({ job, onCancel, onRetry }: { job: Job; onCancel: () => void; on
       )}
     </>
   );
+}
+
+/** The current time, re-rendering every `intervalMs` (null: frozen), so running jobs' elapsed time moves. */
+function useNow(intervalMs: number | null): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (intervalMs === null) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return intervalMs === null ? Date.now() : now;
 }
 
 /** The job's last log lines, refreshed whenever the job changes. */

@@ -1,0 +1,86 @@
+// The same prompt through the selected variants (a "generate" job, one model after another in one
+// worker), their texts side by side with tokens/s and time to first token.
+import { useState } from "react";
+import type { ExperimentRow } from "../../../shared/domain/experiment.js";
+import type { GenerateJobResult } from "../../../shared/domain/generate.js";
+import { formatMilliseconds, formatTokensPerSecondFixed } from "../../../shared/format.js";
+import { Button } from "../../components/Button.js";
+import { Field, NumberInput } from "../../components/Field.js";
+import { JobStatus } from "../../components/JobStatus.js";
+import { Notice } from "../../components/Notice.js";
+import { useClient } from "../../client/ClientContext.js";
+import { useWatchedJobs } from "../../hooks/useWatchedJobs.js";
+
+export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
+  const client = useClient();
+  const watched = useWatchedJobs();
+  const [prompt, setPrompt] = useState("The most important thing to know about compressing a language model is");
+  const [maxTokens, setMaxTokens] = useState<number | null>(48);
+  const [seed, setSeed] = useState<number | null>(null);
+  const [jobId, setJobId] = useState<string>();
+  const [error, setError] = useState<string>();
+  const job = watched.get(jobId);
+  const result = job?.state === "succeeded" ? (job.result as GenerateJobResult) : null;
+
+  const run = async () => {
+    setError(undefined);
+    try {
+      const started = await client.call("jobs.start", {
+        kind: "generate",
+        params: { models: rows.map((r) => ({ modelId: r.modelId, path: r.path })), prompt, maxTokens: maxTokens ?? 48, seed },
+      });
+      watched.watch(started);
+      setJobId(started.id);
+    } catch (reason) {
+      setError(`Generation did not start: ${(reason as Error).message}`);
+    }
+  };
+
+  const labelOf = (modelId: string) => rows.find((r) => r.modelId === modelId)?.label ?? modelId;
+
+  return (
+    <div className="space-y-3 px-4 py-3">
+      <div className="grid gap-3 md:grid-cols-[1fr_8rem_8rem_auto] md:items-end">
+        <Field label="Prompt">
+          <textarea
+            aria-label="Prompt"
+            rows={2}
+            value={prompt}
+            onChange={(event) => setPrompt(event.target.value)}
+            className="block w-full rounded-md border-0 px-2.5 py-1.5 text-sm text-zinc-900 ring-1 ring-inset ring-zinc-300 focus:ring-2 focus:ring-indigo-500"
+          />
+        </Field>
+        <Field label="Max tokens">
+          <NumberInput aria-label="Max tokens" min={1} max={4096} value={maxTokens} onValue={setMaxTokens} />
+        </Field>
+        <Field label="Seed" hint="Empty: greedy">
+          <NumberInput aria-label="Seed" min={0} value={seed} onValue={setSeed} />
+        </Field>
+        <Button variant="primary" onClick={() => void run()} disabled={rows.length === 0 || !prompt.trim() || (job !== undefined && !result && job.state === "running")}>
+          Generate with {rows.length} selected
+        </Button>
+      </div>
+      {rows.length === 0 && <p className="text-xs text-zinc-500">Select variants in the table or the charts first.</p>}
+      {error && <Notice tone="error">{error}</Notice>}
+      {job && !result && <JobStatus job={job} testId="generate-job" />}
+      {result && (
+        <div className="grid gap-3" style={{ gridTemplateColumns: `repeat(${Math.min(result.outputs.length, 3)}, minmax(0, 1fr))` }} data-testid="generations">
+          {result.outputs.map((output) => (
+            <article key={output.modelId} className="rounded-md border border-zinc-200 bg-zinc-50/50" data-testid="generation">
+              <header className="flex items-baseline justify-between gap-2 border-b border-zinc-200 px-3 py-1.5">
+                <span className="text-sm font-semibold text-zinc-900">{labelOf(output.modelId)}</span>
+                <span className="text-xs tabular-nums text-zinc-600" data-testid="generation-speed">
+                  {formatTokensPerSecondFixed(output.tokensPerSecond)} · first token {formatMilliseconds(output.ttftMs)} · {output.tokens} tokens
+                </span>
+              </header>
+              <p className="whitespace-pre-wrap px-3 py-2 font-mono text-xs leading-relaxed text-zinc-800">
+                <span className="text-zinc-400">{result.prompt}</span>
+                {output.text}
+              </p>
+            </article>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

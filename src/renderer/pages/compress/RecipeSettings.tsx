@@ -1,0 +1,126 @@
+// The rest of a sweep's recipe: importance matrix, per-tensor overrides, and what to measure.
+import { Button } from "../../components/Button.js";
+import { Checkbox, Field, NumberInput, TextInput } from "../../components/Field.js";
+import type { ImatrixMode, RecipeForm } from "./recipeForm.js";
+
+type Props = { form: RecipeForm; onChange: (form: RecipeForm) => void };
+
+const imatrixChoices: { mode: ImatrixMode; label: string; hint: string }[] = [
+  { mode: "none", label: "None", hint: "Plain quantization. Fine at 5 bits and above." },
+  { mode: "auto", label: "Compute from a calibration text", hint: "Computed once, reused by every type of the sweep and by later sweeps." },
+  { mode: "file", label: "Use an imatrix file", hint: "An importance matrix made earlier (llama-imatrix or cwb imatrix)." },
+];
+
+export function ImatrixSettings({ form, onChange }: Props) {
+  return (
+    <div className="space-y-3 px-4 py-3">
+      <div className="grid gap-2 sm:grid-cols-3" role="radiogroup" aria-label="Importance matrix">
+        {imatrixChoices.map((choice) => {
+          const active = form.imatrixMode === choice.mode;
+          return (
+            <button
+              key={choice.mode}
+              type="button"
+              role="radio"
+              aria-checked={active}
+              onClick={() => onChange({ ...form, imatrixMode: choice.mode })}
+              className={`rounded-md px-3 py-2 text-left ring-1 ring-inset ${active ? "bg-indigo-50 ring-indigo-400" : "bg-white ring-zinc-200 hover:bg-zinc-50"}`}
+            >
+              <span className={`block text-sm font-medium ${active ? "text-indigo-800" : "text-zinc-800"}`}>{choice.label}</span>
+              <span className="mt-0.5 block text-xs text-zinc-500">{choice.hint}</span>
+            </button>
+          );
+        })}
+      </div>
+      {form.imatrixMode === "auto" && (
+        <Field label="Calibration text file" hint="Plain text on the machine running the workbench; a few hundred KB is plenty.">
+          <TextInput
+            aria-label="Calibration text file"
+            placeholder="/path/to/calibration.txt"
+            value={form.calibrationText}
+            onChange={(event) => onChange({ ...form, calibrationText: event.target.value })}
+          />
+        </Field>
+      )}
+      {form.imatrixMode === "file" && (
+        <Field label="Importance matrix file">
+          <TextInput
+            aria-label="Importance matrix file"
+            placeholder="/path/to/model.imatrix"
+            value={form.imatrixPath}
+            onChange={(event) => onChange({ ...form, imatrixPath: event.target.value })}
+          />
+        </Field>
+      )}
+    </div>
+  );
+}
+
+export function OverrideSettings({ form, onChange }: Props) {
+  const setRow = (index: number, patch: Partial<RecipeForm["overrides"][number]>) =>
+    onChange({ ...form, overrides: form.overrides.map((row, i) => (i === index ? { ...row, ...patch } : row)) });
+  return (
+    <div className="space-y-2 px-4 py-3">
+      <p className="text-xs text-zinc-500">
+        Keep chosen tensors at another type, as llama-quantize's <code className="font-mono">--tensor-type REGEX=TYPE</code> (e.g.{" "}
+        <code className="font-mono">attn_v=q8_0</code>). The dry run shows their effect on size.
+      </p>
+      {form.overrides.map((row, index) => (
+        <div key={index} className="flex items-center gap-2" data-testid="override-row">
+          <TextInput
+            aria-label={`Override ${index + 1} tensor pattern`}
+            placeholder="tensor-name regex, e.g. ffn_down"
+            value={row.pattern}
+            onChange={(event) => setRow(index, { pattern: event.target.value })}
+            className="font-mono"
+          />
+          <span className="text-zinc-400">=</span>
+          <TextInput
+            aria-label={`Override ${index + 1} type`}
+            placeholder="q8_0"
+            value={row.type}
+            onChange={(event) => setRow(index, { type: event.target.value })}
+            className="w-28 font-mono"
+          />
+          <Button onClick={() => onChange({ ...form, overrides: form.overrides.filter((_, i) => i !== index) })} aria-label={`Remove override ${index + 1}`}>
+            Remove
+          </Button>
+        </div>
+      ))}
+      <Button onClick={() => onChange({ ...form, overrides: [...form.overrides, { pattern: "", type: "" }] })}>Add override</Button>
+    </div>
+  );
+}
+
+export function MeasureSettings({ form, onChange }: Props) {
+  return (
+    <div className="grid gap-4 px-4 py-3 md:grid-cols-2">
+      <div className="space-y-3">
+        <Checkbox label="Evaluate quality (perplexity, KL divergence vs the base)" checked={form.evalOn} onChange={(evalOn) => onChange({ ...form, evalOn })} />
+        <Field label="Evaluation text file">
+          <TextInput
+            aria-label="Evaluation text file"
+            placeholder="/path/to/eval.txt"
+            disabled={!form.evalOn}
+            value={form.evalText}
+            onChange={(event) => onChange({ ...form, evalText: event.target.value })}
+          />
+        </Field>
+        <div className="grid grid-cols-2 gap-3">
+          <Field label="Context (tokens)">
+            <NumberInput aria-label="Evaluation context" min={16} step={64} disabled={!form.evalOn} value={form.evalContextSize} onValue={(v) => onChange({ ...form, evalContextSize: v ?? 0 })} />
+          </Field>
+          <Field label="Chunks" hint="Empty: the whole text.">
+            <NumberInput aria-label="Evaluation chunks" min={1} disabled={!form.evalOn} value={form.evalChunks} onValue={(evalChunks) => onChange({ ...form, evalChunks })} />
+          </Field>
+        </div>
+      </div>
+      <div className="space-y-3">
+        <Checkbox label="Benchmark speed and memory" checked={form.benchOn} onChange={(benchOn) => onChange({ ...form, benchOn })} />
+        <Field label="Repetitions" hint="Each test runs this often: 1 is quick, 3–5 gives steadier numbers.">
+          <NumberInput aria-label="Benchmark repetitions" min={1} max={50} disabled={!form.benchOn} value={form.benchReps} onValue={(v) => onChange({ ...form, benchReps: v ?? 0 })} />
+        </Field>
+      </div>
+    </div>
+  );
+}

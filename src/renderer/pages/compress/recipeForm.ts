@@ -1,0 +1,165 @@
+// The Compress screen's recipe as the user edits it, the presets, what is wrong with it (in words),
+// and its translation into the protocol's sweep recipe and dry-run quantize jobs. Pure functions.
+import type { SweepRecipeInput } from "../../../shared/domain/experiment.js";
+import type { ModelRecord } from "../../../shared/domain/model.js";
+import type { JobParams } from "../../../shared/protocol/jobKinds.js";
+import { findQuantType } from "../../../shared/quantTypes.js";
+
+export type ImatrixMode = "none" | "auto" | "file";
+
+export interface TensorOverrideRow {
+  readonly pattern: string;
+  readonly type: string;
+}
+
+export interface RecipeForm {
+  readonly types: readonly string[];
+  readonly imatrixMode: ImatrixMode;
+  readonly calibrationText: string;
+  readonly imatrixPath: string;
+  readonly overrides: readonly TensorOverrideRow[];
+  readonly evalOn: boolean;
+  readonly evalText: string;
+  readonly evalContextSize: number;
+  /** null: every chunk of the text. */
+  readonly evalChunks: number | null;
+  readonly benchOn: boolean;
+  readonly benchReps: number;
+}
+
+export const emptyRecipe: RecipeForm = {
+  types: [],
+  imatrixMode: "none",
+  calibrationText: "",
+  imatrixPath: "",
+  overrides: [],
+  evalOn: true,
+  evalText: "",
+  evalContextSize: 256,
+  evalChunks: 8,
+  benchOn: true,
+  benchReps: 3,
+};
+
+export interface RecipePreset {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  readonly types: readonly string[];
+  readonly imatrix: boolean;
+}
+
+export const recipePresets: readonly RecipePreset[] = [
+  {
+    id: "laptop",
+    label: "Laptop sweep",
+    description: "From near-lossless down to 3-bit: find the knee for a 16 GB machine.",
+    types: ["Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M"],
+    imatrix: false,
+  },
+  {
+    id: "phone",
+    label: "Phone sweep",
+    description: "Small files for phones, with an importance matrix so 2–4-bit types keep quality.",
+    types: ["Q4_K_M", "Q4_0", "IQ4_XS", "Q3_K_M", "Q2_K"],
+    imatrix: true,
+  },
+  {
+    id: "near-lossless",
+    label: "Near-lossless",
+    description: "Only the types whose loss is hard to measure.",
+    types: ["Q8_0", "Q6_K", "Q5_K_M"],
+    imatrix: false,
+  },
+];
+
+/** Applies a preset: its types, and the imatrix mode it needs (auto when it wants one and none is set). */
+export function applyPreset(form: RecipeForm, preset: RecipePreset): RecipeForm {
+  const imatrixMode: ImatrixMode = preset.imatrix ? (form.imatrixMode === "none" ? "auto" : form.imatrixMode) : form.imatrixMode;
+  return { ...form, types: [...preset.types], imatrixMode };
+}
+
+export function toggleType(form: RecipeForm, type: string): RecipeForm {
+  return form.types.includes(type)
+    ? { ...form, types: form.types.filter((t) => t !== type) }
+    : { ...form, types: [...form.types, type] };
+}
+
+const ggmlTensorType = /^(f32|f16|bf16|q4_0|q4_1|q5_0|q5_1|q8_0|q2_k|q3_k|q4_k|q5_k|q6_k|iq2_xxs|iq2_xs|iq2_s|iq3_xxs|iq3_s|iq1_s|iq1_m|iq4_nl|iq4_xs|tq1_0|tq2_0|mxfp4)$/i;
+
+/** Everything that blocks starting the sweep, each as a sentence. Empty when it can start. */
+export function recipeProblems(form: RecipeForm): string[] {
+  const problems: string[] = [];
+  if (form.types.length === 0) problems.push("Pick at least one quantization type.");
+  const unknown = form.types.filter((t) => !findQuantType(t));
+  if (unknown.length > 0) problems.push(`Unknown quantization type: ${unknown.join(", ")}.`);
+  const needing = form.types.filter((t) => findQuantType(t)?.needsImatrix);
+  if (needing.length > 0 && form.imatrixMode === "none") {
+    problems.push(`${needing.join(", ")} need${needing.length === 1 ? "s" : ""} an importance matrix: choose "auto" or a file.`);
+  }
+  if (form.imatrixMode === "auto" && !form.calibrationText.trim()) problems.push("Give the calibration text file for the importance matrix.");
+  if (form.imatrixMode === "file" && !form.imatrixPath.trim()) problems.push("Give the path of the importance matrix file.");
+  if (form.evalOn && !form.evalText.trim()) problems.push("Give the evaluation text file, or turn the evaluation off.");
+  if (form.evalOn && !(form.evalContextSize >= 16)) problems.push("The evaluation context must be at least 16 tokens.");
+  if (form.evalOn && form.evalChunks !== null && !(form.evalChunks >= 1)) problems.push("Evaluate at least one chunk.");
+  if (form.benchOn && !(form.benchReps >= 1 && form.benchReps <= 50)) problems.push("Benchmark repetitions must be between 1 and 50.");
+  for (const [index, row] of overrideProblems(form.overrides)) problems.push(`Override ${index + 1}: ${row}`);
+  return problems;
+}
+
+function overrideProblems(rows: readonly TensorOverrideRow[]): [number, string][] {
+  const problems: [number, string][] = [];
+  rows.forEach((row, index) => {
+    if (!row.pattern.trim() && !row.type.trim()) return; // an empty row is ignored
+    try {
+      new RegExp(row.pattern);
+    } catch {
+      problems.push([index, `"${row.pattern}" is not a valid regular expression.`]);
+      return;
+    }
+    if (!row.pattern.trim()) problems.push([index, "the tensor-name pattern is empty."]);
+    else if (!ggmlTensorType.test(row.type.trim())) problems.push([index, `"${row.type}" is not a tensor type (e.g. q8_0, q6_K, f16).`]);
+  });
+  return problems;
+}
+
+/** ggml's spelling of a tensor type name: lower case except the k-quants' "_K" ("Q6_k" → "q6_K"). */
+export function canonicalTensorType(name: string): string {
+  return name.trim().toLowerCase().replace(/_k$/, "_K");
+}
+
+/** Override rows that are filled in. */
+export function usedOverrides(form: RecipeForm): TensorOverrideRow[] {
+  return form.overrides.filter((row) => row.pattern.trim() && row.type.trim()).map((row) => ({ pattern: row.pattern.trim(), type: row.type.trim() }));
+}
+
+export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
+  return {
+    types: [...form.types],
+    imatrix: form.imatrixMode === "file" ? { path: form.imatrixPath.trim() } : form.imatrixMode,
+    calibrationText: form.imatrixMode === "auto" ? form.calibrationText.trim() : null,
+    evalText: form.evalOn ? form.evalText.trim() : null,
+    evalContextSize: form.evalContextSize,
+    evalChunks: form.evalChunks,
+    bench: form.benchOn,
+    benchReps: form.benchReps,
+  };
+}
+
+/**
+ * A "quantize" job that only predicts: the tensor types and sizes llama.cpp would choose, no file
+ * written. An importance matrix does not change sizes, so types that need one are predicted without.
+ */
+export function dryRunParams(model: Pick<ModelRecord, "id" | "path" | "sha256">, type: string, form: RecipeForm): JobParams<"quantize"> {
+  const quant = findQuantType(type);
+  if (!quant) throw new Error(`unknown quantization type "${type}"`);
+  return {
+    model: { modelId: model.id, path: model.path, sha256: model.sha256 },
+    recipe: {
+      type: quant.aliasOf ?? quant.name,
+      ftype: quant.ftype,
+      tensorTypes: usedOverrides(form).map((row) => ({ pattern: row.pattern.toLowerCase(), type: canonicalTensorType(row.type) })),
+    },
+    dryRun: true,
+  };
+}
