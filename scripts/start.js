@@ -43,7 +43,20 @@ const child = spawn(executable(program), finalArgs, {
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => {
   process.exitCode = code ?? (signal ? 1 : 0);
+  if (plan.mode === "electron") warnIfSqliteBuiltForElectron();
 });
+
+/** forge rebuilds better-sqlite3 in place for Electron's ABI; the Node CLI and tests then cannot load it. */
+function warnIfSqliteBuiltForElectron() {
+  const probe = spawnSync(process.execPath, ["-e", 'new (require("better-sqlite3"))(":memory:").close()'], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (probe.status === 0) return;
+  console.error(
+    "[cwb start] better-sqlite3 is now built for Electron; run `npm rebuild better-sqlite3` before using the CLI or tests.",
+  );
+}
 child.on("error", (error) => {
   console.error(`[cwb start] could not run ${program}: ${error.message}`);
   process.exitCode = 1;

@@ -26,7 +26,20 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cwb = (...args: string[]) => runCwb(["--data-dir", dataDir, ...args]);
-const small = ["--reps", "2", "--pp", "16,64", "--tg", "12", "--tg-prompt", "8", "--warm-loads", "1", "--bandwidth-mib", "64"];
+const small = [
+  "--reps",
+  "2",
+  "--pp",
+  "16,64",
+  "--tg",
+  "12",
+  "--tg-prompt",
+  "8",
+  "--warm-loads",
+  "1",
+  "--bandwidth-mib",
+  "64",
+];
 
 describe("cwb bench", () => {
   let report: BenchReport;
@@ -91,7 +104,10 @@ describe("cwb bench", () => {
     // At most every tensor is read per token, never the GGUF header.
     expect(m.get("weights.bytes_per_token")!.value).toBeLessThan(report.details.modelSizeBytes);
     const share = m.get("tg.bandwidth_share")!.value;
-    expect(share).toBeCloseTo((m.get("tg.12")!.value * m.get("weights.bytes_per_token")!.value) / m.get("bandwidth")!.value, 9);
+    expect(share).toBeCloseTo(
+      (m.get("tg.12")!.value * m.get("weights.bytes_per_token")!.value) / m.get("bandwidth")!.value,
+      9,
+    );
   });
 
   it("stores the run, its metrics and the machine", () => {
@@ -122,7 +138,12 @@ describe("cwb bench", () => {
     const store = Store.open(dataPaths(dataDir).database, { readonly: true });
     const before = listRuns(store.db).length;
     store.close();
-    for (const bad of [["--pp", "0"], ["--gpu", "opencl"], ["--reps", "x"], ["--gpu-layers", "-1"]]) {
+    for (const bad of [
+      ["--pp", "0"],
+      ["--gpu", "opencl"],
+      ["--reps", "x"],
+      ["--gpu-layers", "-1"],
+    ]) {
       const result = await cwb("bench", modelPath, ...bad);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(new RegExp(bad[0]!));

@@ -1,7 +1,11 @@
 // The fingerprint of this very machine (no GPU here: the CPU path is recorded).
 import os from "node:os";
 import { describe, expect, it } from "vitest";
-import { collectMachineFingerprint, fingerprintId, nodeLlamaCppVersion } from "../../src/core/machine/machineFingerprint.js";
+import {
+  collectMachineFingerprint,
+  fingerprintId,
+  nodeLlamaCppVersion,
+} from "../../src/core/machine/machineFingerprint.js";
 import { machineFingerprint } from "../../src/shared/domain/bench.js";
 import { loadNative } from "../../src/core/native/loadAddon.js";
 

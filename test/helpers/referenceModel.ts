@@ -8,7 +8,11 @@
 //   ref.modelPath, ref.calibrationText.path, ref.evalText.path
 //   await referenceModelPath()                    // just the GGUF path
 import path from "node:path";
-import { referenceModelResult, type ReferenceModelResult, type ReferenceVariant } from "../../src/shared/domain/referenceModel.js";
+import {
+  referenceModelResult,
+  type ReferenceModelResult,
+  type ReferenceVariant,
+} from "../../src/shared/domain/referenceModel.js";
 import { readCachedReference, referenceDir } from "../../src/core/reference/referenceCache.js";
 import { recipeHash, referenceRecipe } from "../../src/core/reference/referenceRecipe.js";
 import { readSotuAddresses } from "../../src/core/reference/sotuCorpus.js";
@@ -25,7 +29,9 @@ const memo = new Map<ReferenceVariant, Promise<ReferenceModelResult>>();
 /** Cached result path lookup only (no build): null while the model does not exist yet. */
 export function cachedReferenceModel(variant: ReferenceVariant = "full"): ReferenceModelResult | null {
   const recipe = referenceRecipe(variant);
-  return readCachedReference(referenceDir(referenceDataDir, variant, recipeHash(recipe, readSotuAddresses())));
+  return readCachedReference(
+    referenceDir(referenceDataDir, variant, recipeHash(recipe, readSotuAddresses())),
+  );
 }
 
 export function referenceModel(variant: ReferenceVariant = "full"): Promise<ReferenceModelResult> {
@@ -35,7 +41,13 @@ export function referenceModel(variant: ReferenceVariant = "full"): Promise<Refe
       const cached = cachedReferenceModel(variant);
       if (cached) return cached;
       buildNode();
-      const args = ["reference-model", "--data-dir", referenceDataDir, "--json", ...(variant === "quick" ? ["--quick"] : [])];
+      const args = [
+        "reference-model",
+        "--data-dir",
+        referenceDataDir,
+        "--json",
+        ...(variant === "quick" ? ["--quick"] : []),
+      ];
       const run = await runCwb(args);
       if (run.code !== 0) throw new Error(`cwb ${args.join(" ")} failed (exit ${run.code}):\n${run.stderr}`);
       return referenceModelResult.parse(JSON.parse(run.stdout));

@@ -19,10 +19,14 @@ afterAll(() => {
 });
 
 it("cancels a build in progress", async () => {
-  const child = spawn(process.execPath, [path.join(repoRoot, "bin", "cwb.js"), "reference-model", "--quick", "--data-dir", dataDir, "--progress"], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, "bin", "cwb.js"), "reference-model", "--quick", "--data-dir", dataDir, "--progress"],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   let stdout = "";
   child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));

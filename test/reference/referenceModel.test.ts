@@ -74,16 +74,29 @@ describe("reference model", () => {
     const info = await readGgufFileInfo(ref.modelPath, { readTensorInfo: true });
     const md = info.metadata as unknown as {
       general: { architecture: string; name: string; file_type: number };
-      llama: { context_length: number; embedding_length: number; block_count: number; feed_forward_length: number; rope: { freq_base: number; dimension_count: number } };
+      llama: {
+        context_length: number;
+        embedding_length: number;
+        block_count: number;
+        feed_forward_length: number;
+        rope: { freq_base: number; dimension_count: number };
+      };
       tokenizer: { ggml: { model: string; tokens: string[]; bos_token_id: number; eos_token_id: number } };
     };
     expect(md.general).toMatchObject({ architecture: "llama", name: "cwb-reference", file_type: 1 });
-    expect(md.llama).toMatchObject({ context_length: 1024, embedding_length: 256, block_count: 4, feed_forward_length: ref.architecture.nFf });
+    expect(md.llama).toMatchObject({
+      context_length: 1024,
+      embedding_length: 256,
+      block_count: 4,
+      feed_forward_length: ref.architecture.nFf,
+    });
     expect(md.llama.rope).toMatchObject({ freq_base: 10000, dimension_count: 64 });
     expect(md.tokenizer.ggml.model).toBe("llama");
     expect(md.tokenizer.ggml.tokens).toHaveLength(4096);
     // Matrices F16, norms F32.
-    const types = new Set(info.fullTensorInfo!.filter((t) => t.dimensions.length === 2).map((t) => t.ggmlType));
+    const types = new Set(
+      info.fullTensorInfo!.filter((t) => t.dimensions.length === 2).map((t) => t.ggmlType),
+    );
     expect([...types]).toEqual([1]);
 
     const { addon } = await loadNative();

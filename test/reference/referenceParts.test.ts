@@ -25,7 +25,10 @@ describe("token windows", () => {
   });
 
   it("spreads a subset evenly over the stream", () => {
-    const all = nextTokenWindows(Array.from({ length: 41 }, (_, i) => i), 4); // 10 windows
+    const all = nextTokenWindows(
+      Array.from({ length: 41 }, (_, i) => i),
+      4,
+    ); // 10 windows
     const some = spreadWindows(all, 3);
     expect(some.windows).toBe(3);
     expect(Array.from(some.data.subarray(0, 4))).toEqual([0, 1, 2, 3]);
@@ -53,7 +56,9 @@ describe("address split and recipe hash", () => {
     expect(h).toMatch(/^[0-9a-f]{16}$/);
     expect(recipeHash(full, addresses)).toBe(h);
     expect(recipeHash(referenceRecipe("quick"), addresses)).not.toBe(h);
-    expect(recipeHash({ ...full, training: { ...full.training, lr: full.training.lr * 2 } }, addresses)).not.toBe(h);
+    expect(
+      recipeHash({ ...full, training: { ...full.training, lr: full.training.lr * 2 } }, addresses),
+    ).not.toBe(h);
     const edited = addresses.map((a, i) => (i === 7 ? { ...a, text: `${a.text} ` } : a));
     expect(recipeHash(full, edited)).not.toBe(h);
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { bestUnderConstraints, dominates, paretoFront, satisfies, type Objective } from "../../src/shared/metrics/pareto.js";
+import {
+  bestUnderConstraints,
+  dominates,
+  paretoFront,
+  satisfies,
+  type Objective,
+} from "../../src/shared/metrics/pareto.js";
 
 interface Variant {
   name: string;
@@ -10,15 +16,15 @@ interface Variant {
 
 // A hand-made family: smaller files are faster but worse.
 const variants: Variant[] = [
-  { name: "f16", sizeGb: 14.0, ppl: 5.80, tgTps: 8 },
+  { name: "f16", sizeGb: 14.0, ppl: 5.8, tgTps: 8 },
   { name: "q8_0", sizeGb: 7.5, ppl: 5.81, tgTps: 15 },
   { name: "q6_k", sizeGb: 5.9, ppl: 5.83, tgTps: 18 },
   { name: "q5_k_m", sizeGb: 5.1, ppl: 5.86, tgTps: 20 },
-  { name: "q5_0", sizeGb: 5.2, ppl: 5.90, tgTps: 19 }, // beaten by q5_k_m on both size and ppl
+  { name: "q5_0", sizeGb: 5.2, ppl: 5.9, tgTps: 19 }, // beaten by q5_k_m on both size and ppl
   { name: "q4_k_m", sizeGb: 4.4, ppl: 5.96, tgTps: 24 },
-  { name: "q4_0", sizeGb: 4.4, ppl: 6.10, tgTps: 25 }, // same size as q4_k_m, worse ppl
-  { name: "q3_k_s", sizeGb: 3.2, ppl: 6.70, tgTps: 28 },
-  { name: "q2_k_bad", sizeGb: 3.3, ppl: 9.00, tgTps: 27 }, // bigger and worse than q3_k_s
+  { name: "q4_0", sizeGb: 4.4, ppl: 6.1, tgTps: 25 }, // same size as q4_k_m, worse ppl
+  { name: "q3_k_s", sizeGb: 3.2, ppl: 6.7, tgTps: 28 },
+  { name: "q2_k_bad", sizeGb: 3.3, ppl: 9.0, tgTps: 27 }, // bigger and worse than q3_k_s
   { name: "unmeasured", sizeGb: 2.0, ppl: null, tgTps: null },
 ];
 
@@ -43,12 +49,27 @@ describe("dominates", () => {
 
 describe("paretoFront", () => {
   it("keeps the non-dominated variants ordered by the first objective", () => {
-    expect(names(paretoFront(variants, size, ppl))).toEqual(["q3_k_s", "q4_k_m", "q5_k_m", "q6_k", "q8_0", "f16"]);
+    expect(names(paretoFront(variants, size, ppl))).toEqual([
+      "q3_k_s",
+      "q4_k_m",
+      "q5_k_m",
+      "q6_k",
+      "q8_0",
+      "f16",
+    ]);
   });
   it("honours maximise directions", () => {
     // Fast and accurate: q4_0 (25 tok/s) beats q4_k_m on speed only, so both stay; q5_0 and
     // q2_k_bad are dominated (q5_k_m is faster and better; q3_k_s is faster and better).
-    expect(names(paretoFront(variants, speed, ppl))).toEqual(["q3_k_s", "q4_0", "q4_k_m", "q5_k_m", "q6_k", "q8_0", "f16"]);
+    expect(names(paretoFront(variants, speed, ppl))).toEqual([
+      "q3_k_s",
+      "q4_0",
+      "q4_k_m",
+      "q5_k_m",
+      "q6_k",
+      "q8_0",
+      "f16",
+    ]);
   });
   it("keeps exact duplicates together and handles an empty list", () => {
     const twins = [

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { coefficientOfVariation, mean, percentile, stddev, summarize } from "../../src/shared/metrics/stats.js";
+import {
+  coefficientOfVariation,
+  mean,
+  percentile,
+  stddev,
+  summarize,
+} from "../../src/shared/metrics/stats.js";
 
 // Hand-computed: [2, 4, 4, 4, 5, 5, 7, 9] has mean 5 and squared deviations 9+1+1+1+0+0+4+16 = 32,
 // so the sample variance is 32/7 and the sample stddev sqrt(32/7) = 2.1380899352993950.
@@ -73,6 +79,16 @@ describe("summarize", () => {
     expect(s.p99).toBeCloseTo(8.86, 12);
   });
   it("summarizes a single sample without spread", () => {
-    expect(summarize([3])).toEqual({ samples: 1, mean: 3, stddev: null, cv: null, min: 3, max: 3, p50: 3, p95: 3, p99: 3 });
+    expect(summarize([3])).toEqual({
+      samples: 1,
+      mean: 3,
+      stddev: null,
+      cv: null,
+      min: 3,
+      max: 3,
+      p50: 3,
+      p95: 3,
+      p99: 3,
+    });
   });
 });

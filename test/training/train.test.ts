@@ -61,7 +61,12 @@ describe("train", () => {
   it("lowers the loss on the given labels, reports progress without blocking, checkpoints and saves", async () => {
     const { data, labels } = labelledSequences(12, 1);
     const held = labelledSequences(2, 99);
-    const before = await addon.evaluateLoss({ modelPath: initPath, data: held.data, labels: held.labels, nCtx });
+    const before = await addon.evaluateLoss({
+      modelPath: initPath,
+      data: held.data,
+      labels: held.labels,
+      nCtx,
+    });
 
     const outPath = path.join(dir, "trained.gguf");
     const checkpointPath = path.join(dir, "checkpoint.gguf");
@@ -113,7 +118,12 @@ describe("train", () => {
     expect(finalLoss).toBeLessThan(first - 2);
 
     // The saved model learnt the labelled task: far lower loss on unseen sequences of it.
-    const after = await addon.evaluateLoss({ modelPath: outPath, data: held.data, labels: held.labels, nCtx });
+    const after = await addon.evaluateLoss({
+      modelPath: outPath,
+      data: held.data,
+      labels: held.labels,
+      nCtx,
+    });
     expect(after.count).toBe(2 * nCtx);
     expect(after.meanLoss).toBeLessThan(before.meanLoss - 2);
 
@@ -124,9 +134,12 @@ describe("train", () => {
   it("cancel stops within a step, saves nothing, and resolves", async () => {
     const { data, labels } = labelledSequences(4, 5);
     const outPath = path.join(dir, "cancelled.gguf");
-    const run = addon.train({ modelPath: initPath, outPath, data, labels, nCtx, nUbatch, epochs: 1000, progressIntervalMs: 0 }, (p) => {
-      if (p.step === 2) run.cancel();
-    });
+    const run = addon.train(
+      { modelPath: initPath, outPath, data, labels, nCtx, nUbatch, epochs: 1000, progressIntervalMs: 0 },
+      (p) => {
+        if (p.step === 2) run.cancel();
+      },
+    );
     const result = await run.done;
     expect(result.cancelled).toBe(true);
     expect(result.outPath).toBeNull();
@@ -137,11 +150,19 @@ describe("train", () => {
 
   it("refuses bad input before training", async () => {
     const { data, labels } = labelledSequences(1, 2);
-    expect(() => addon.train({ modelPath: initPath, data, labels: labels.subarray(1), nCtx, nUbatch })).toThrow(/same length/);
-    expect(() => addon.train({ modelPath: initPath, data, labels, nCtx, nUbatch: 100 })).toThrow(/multiple of nUbatch/);
+    expect(() =>
+      addon.train({ modelPath: initPath, data, labels: labels.subarray(1), nCtx, nUbatch }),
+    ).toThrow(/same length/);
+    expect(() => addon.train({ modelPath: initPath, data, labels, nCtx, nUbatch: 100 })).toThrow(
+      /multiple of nUbatch/,
+    );
     const outside = Int32Array.from(labels);
     outside[5] = 4096;
-    await expect(addon.train({ modelPath: initPath, data, labels: outside, nCtx, nUbatch }).done).rejects.toThrow(/outside the vocabulary/);
-    await expect(addon.train({ modelPath: path.join(dir, "missing.gguf"), data, labels, nCtx, nUbatch }).done).rejects.toThrow(/missing\.gguf/);
+    await expect(
+      addon.train({ modelPath: initPath, data, labels: outside, nCtx, nUbatch }).done,
+    ).rejects.toThrow(/outside the vocabulary/);
+    await expect(
+      addon.train({ modelPath: path.join(dir, "missing.gguf"), data, labels, nCtx, nUbatch }).done,
+    ).rejects.toThrow(/missing\.gguf/);
   });
 });

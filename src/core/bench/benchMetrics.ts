@@ -37,7 +37,12 @@ function averaged(name: string, values: readonly number[], unit: string): Metric
   return { name, value: s.mean, unit, stddev: s.stddev, samples: s.samples };
 }
 
-function percentiles(prefix: string, values: readonly number[], unit: string, which: readonly ("p50" | "p95" | "p99")[]): Metric[] {
+function percentiles(
+  prefix: string,
+  values: readonly number[],
+  unit: string,
+  which: readonly ("p50" | "p95" | "p99")[],
+): Metric[] {
   const s = summarize(values);
   return [
     { name: `${prefix}.mean`, value: s.mean, unit, stddev: s.stddev, samples: s.samples },
@@ -50,7 +55,8 @@ export function benchMetrics(samples: SpeedSamples): Metric[] {
   if (samples.warmLoadMs.length > 0) metrics.push(averaged("load.warm", samples.warmLoadMs, "ms"));
   metrics.push(single("context.create", samples.contextCreateMs, "ms"));
 
-  for (const [length, rates] of samples.promptTokensPerSecond) metrics.push(averaged(`pp.${length}`, rates, "tok/s"));
+  for (const [length, rates] of samples.promptTokensPerSecond)
+    metrics.push(averaged(`pp.${length}`, rates, "tok/s"));
   const tg = averaged(`tg.${samples.generateTokens}`, samples.generationTokensPerSecond, "tok/s");
   metrics.push(tg);
   metrics.push(...percentiles("ttft", samples.ttftMs, "ms", ["p50", "p95"]));
@@ -62,9 +68,11 @@ export function benchMetrics(samples: SpeedSamples): Metric[] {
   metrics.push(single("memory.model_context", measured, "B"));
   metrics.push(single("memory.estimate", samples.estimateBytes, "B"));
   // Positive: node-llama-cpp overestimates what the model and context added to the process.
-  if (measured > 0) metrics.push(single("memory.estimate_error", (samples.estimateBytes - measured) / measured, "ratio"));
+  if (measured > 0)
+    metrics.push(single("memory.estimate_error", (samples.estimateBytes - measured) / measured, "ratio"));
   if (samples.vramUsedBytes !== null) metrics.push(single("vram.used", samples.vramUsedBytes, "B"));
-  if (samples.estimateVramBytes !== null) metrics.push(single("vram.estimate", samples.estimateVramBytes, "B"));
+  if (samples.estimateVramBytes !== null)
+    metrics.push(single("vram.estimate", samples.estimateVramBytes, "B"));
 
   metrics.push(single("weights.bytes_per_token", samples.weightBytesPerToken, "B"));
   if (samples.bandwidthBytesPerSecond !== null && samples.bandwidthBytesPerSecond > 0) {
@@ -73,7 +81,13 @@ export function benchMetrics(samples: SpeedSamples): Metric[] {
       const limit = samples.bandwidthBytesPerSecond / samples.weightBytesPerToken;
       metrics.push(single("tg.bandwidth_limit", limit, "tok/s"));
       // Share of the memory-bandwidth ceiling reached by generation (1 = every byte read at full speed).
-      metrics.push({ name: "tg.bandwidth_share", value: tg.value / limit, unit: "ratio", stddev: tg.stddev === null ? null : tg.stddev / limit, samples: tg.samples });
+      metrics.push({
+        name: "tg.bandwidth_share",
+        value: tg.value / limit,
+        unit: "ratio",
+        stddev: tg.stddev === null ? null : tg.stddev / limit,
+        samples: tg.samples,
+      });
     }
   }
   return metrics;

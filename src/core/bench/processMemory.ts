@@ -9,7 +9,9 @@ export type PeakSource = "VmHWM" | "maxRSS";
 function procStatusBytes(field: "VmHWM" | "VmRSS"): number | null {
   if (process.platform !== "linux") return null;
   try {
-    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "m").exec(readFileSync("/proc/self/status", "utf8"));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "m").exec(
+      readFileSync("/proc/self/status", "utf8"),
+    );
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;

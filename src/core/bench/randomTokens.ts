@@ -14,7 +14,12 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** `length` token ids in [0, vocabularySize); the first is `firstToken` when given (e.g. BOS). */
-export function randomTokens(random: () => number, vocabularySize: number, length: number, firstToken?: number | null): number[] {
+export function randomTokens(
+  random: () => number,
+  vocabularySize: number,
+  length: number,
+  firstToken?: number | null,
+): number[] {
   const tokens: number[] = [];
   for (let i = 0; i < length; i++) {
     tokens.push(i === 0 && firstToken != null ? firstToken : Math.floor(random() * vocabularySize));

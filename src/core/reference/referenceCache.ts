@@ -1,9 +1,23 @@
 // Where built reference models live: <dataDir>/reference/<variant>-<recipe hash>/ holding model.gguf,
 // calibration.txt, eval.txt and result.json. A folder appears complete (renamed into place) or not
 // at all; a lock file keeps two processes from building the same recipe at once.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
-import { referenceModelResult, type ReferenceModelResult, type ReferenceVariant } from "../../shared/domain/referenceModel.js";
+import {
+  referenceModelResult,
+  type ReferenceModelResult,
+  type ReferenceVariant,
+} from "../../shared/domain/referenceModel.js";
 
 export const referenceFiles = {
   model: "model.gguf",
@@ -74,7 +88,10 @@ function alive(pid: number): boolean {
  * Takes `<dir>.lock`, waiting while another live process holds it (a lock left by a dead process is
  * taken over). Returns the release function.
  */
-export async function lockReference(dir: string, options: { signal?: AbortSignal; onWait?: (pid: number) => void } = {}): Promise<() => void> {
+export async function lockReference(
+  dir: string,
+  options: { signal?: AbortSignal; onWait?: (pid: number) => void } = {},
+): Promise<() => void> {
   mkdirSync(path.dirname(dir), { recursive: true });
   const lockFile = `${dir}.lock`;
   let announced = false;

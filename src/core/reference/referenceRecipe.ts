@@ -49,9 +49,30 @@ const full: ReferenceRecipe = {
   variant: "full",
   name: "cwb-reference",
   tokenizer: { vocabFile: "ggml-vocab-llama-spm.gguf", pieces: 4096 },
-  model: { nEmbd: 256, nFf: 768, nLayer: 4, nHead: 4, nCtx: 1024, ropeFreqBase: 10000, rmsEps: 1e-5, initStd: 0.02, seed: 1 },
+  model: {
+    nEmbd: 256,
+    nFf: 768,
+    nLayer: 4,
+    nHead: 4,
+    nCtx: 1024,
+    ropeFreqBase: 10000,
+    rmsEps: 1e-5,
+    initStd: 0.02,
+    seed: 1,
+  },
   split: { modulus: 20, evalRemainder: 5, calibrationRemainder: 15 },
-  training: { nCtx: 1024, nUbatch: 256, steps: 200, lr: 2e-3, lrMin: 2e-4, warmupSteps: 20, beta1: 0.9, beta2: 0.99, weightDecay: 0, seed: 1 },
+  training: {
+    nCtx: 1024,
+    nUbatch: 256,
+    steps: 200,
+    lr: 2e-3,
+    lrMin: 2e-4,
+    warmupSteps: 20,
+    beta1: 0.9,
+    beta2: 0.99,
+    weightDecay: 0,
+    seed: 1,
+  },
   heldOut: { windows: 32, windowTokens: 1024 },
   storage: "f16",
 };
@@ -73,7 +94,14 @@ export function recipeHash(recipe: ReferenceRecipe, addresses: readonly SotuAddr
   const hash = createHash("sha256");
   const versions = llamaVersions();
   const pkg = sotuPackage();
-  hash.update(JSON.stringify({ recipe, referenceCodeVersion, versions, text: { name: pkg.name, version: pkg.version } }));
+  hash.update(
+    JSON.stringify({
+      recipe,
+      referenceCodeVersion,
+      versions,
+      text: { name: pkg.name, version: pkg.version },
+    }),
+  );
   hash.update(readFileSync(path.join(llamaSourceModelsDir(), recipe.tokenizer.vocabFile)));
   for (const address of addresses) {
     hash.update(`\n${address.file}\n`);

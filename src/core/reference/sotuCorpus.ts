@@ -24,13 +24,18 @@ export function sotuPackage(): { name: string; version: string; dir: string } {
   let dir = path.dirname(require.resolve(packageName));
   for (;;) {
     try {
-      const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
-      if (manifest.name === packageName) return { name: packageName, version: manifest.version ?? "unknown", dir };
+      const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (manifest.name === packageName)
+        return { name: packageName, version: manifest.version ?? "unknown", dir };
     } catch {
       // not this folder
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`${packageName} is not installed (it ships the reference model's training text)`);
+    if (parent === dir)
+      throw new Error(`${packageName} is not installed (it ships the reference model's training text)`);
     dir = parent;
   }
 }
@@ -42,7 +47,11 @@ export function readSotuAddresses(): SotuAddress[] {
     .filter((f) => /^\d{4}_.*\.txt$/.test(f))
     .sort();
   if (files.length === 0) throw new Error(`${dataDir}: no address texts found`);
-  return files.map((file) => ({ year: Number(file.slice(0, 4)), file, text: readFileSync(path.join(dataDir, file), "utf8").trim() }));
+  return files.map((file) => ({
+    year: Number(file.slice(0, 4)),
+    file,
+    text: readFileSync(path.join(dataDir, file), "utf8").trim(),
+  }));
 }
 
 /** Splits by year: year % modulus picks evaluation, calibration, or training. */

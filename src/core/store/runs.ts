@@ -83,8 +83,16 @@ export function insertRun(db: Db, run: NewRun, metrics: readonly Metric[]): stri
       createdAt: run.createdAt ?? now(),
     });
     for (const m of metrics) {
-      if (!Number.isFinite(m.value)) throw new RangeError(`metric ${m.name}: value ${m.value} is not a finite number`);
-      insertMetric.run({ runId: id, name: m.name, value: m.value, unit: m.unit, stddev: m.stddev, samples: m.samples });
+      if (!Number.isFinite(m.value))
+        throw new RangeError(`metric ${m.name}: value ${m.value} is not a finite number`);
+      insertMetric.run({
+        runId: id,
+        name: m.name,
+        value: m.value,
+        unit: m.unit,
+        stddev: m.stddev,
+        samples: m.samples,
+      });
     }
   })();
   return id;
@@ -114,7 +122,9 @@ function toRecord(row: RunRow, metrics: Metric[]): RunRecord {
 }
 
 export function getRunMetrics(db: Db, runId: string): Metric[] {
-  return (db.prepare("SELECT * FROM metrics WHERE run_id = ? ORDER BY name").all(runId) as MetricRow[]).map(toMetric);
+  return (db.prepare("SELECT * FROM metrics WHERE run_id = ? ORDER BY name").all(runId) as MetricRow[]).map(
+    toMetric,
+  );
 }
 
 export function getRun(db: Db, id: string): RunRecord | undefined {
@@ -143,7 +153,9 @@ export function listRuns(db: Db, filter: RunFilter = {}): RunRecord[] {
     params.experimentId = filter.experimentId;
   }
   const rows = db
-    .prepare(`SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id LIMIT @limit`)
+    .prepare(
+      `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id LIMIT @limit`,
+    )
     .all(params) as RunRow[];
   if (rows.length === 0) return [];
   const metricRows = db
@@ -159,7 +171,12 @@ export function listRuns(db: Db, filter: RunFilter = {}): RunRecord[] {
 }
 
 /** One metric of the newest run of each model (of a kind, optionally on one machine): chart input. */
-export function latestMetricByModel(db: Db, kind: RunKind, metricName: string, machineId?: string): Map<string, Metric & { runId: string }> {
+export function latestMetricByModel(
+  db: Db,
+  kind: RunKind,
+  metricName: string,
+  machineId?: string,
+): Map<string, Metric & { runId: string }> {
   const rows = db
     .prepare(
       `SELECT r.model_id, m.* FROM runs r JOIN metrics m ON m.run_id = r.id

@@ -24,9 +24,20 @@ export const benchSettings = z.object({
   /** null: node-llama-cpp's default (the machine's math cores). */
   threads: z.number().int().min(1).max(1024).nullable().default(null),
   /** null: just enough for the longest test, rounded up to 256. */
-  contextSize: z.number().int().min(32).max(1 << 20).nullable().default(null),
+  contextSize: z
+    .number()
+    .int()
+    .min(32)
+    .max(1 << 20)
+    .nullable()
+    .default(null),
   /** Logical and physical batch in tokens (node-llama-cpp uses one value for both). */
-  batchSize: z.number().int().min(1).max(1 << 16).default(512),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 16)
+    .default(512),
   gpu: benchGpu.default("auto"),
   /** "auto" lets node-llama-cpp fit layers to free VRAM; 0 on CPU builds. */
   gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0)]).default("auto"),
@@ -34,7 +45,12 @@ export const benchSettings = z.object({
   /** Run the memory-bandwidth probe (about 5 s) to express generation as a share of the limit. */
   bandwidth: z.boolean().default(true),
   bandwidthMiB: z.number().int().min(16).max(65536).default(1024),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42),
 });
 export type BenchSettingsInput = z.input<typeof benchSettings>;
 export type BenchSettings = z.output<typeof benchSettings>;
@@ -92,7 +108,12 @@ export const benchDetails = z.object({
     estimateContextBytes: z.number(),
   }),
   bandwidth: z
-    .object({ bytesPerSecond: z.number(), threads: z.number(), bufferBytes: z.number(), roundSeconds: z.array(z.number()) })
+    .object({
+      bytesPerSecond: z.number(),
+      threads: z.number(),
+      bufferBytes: z.number(),
+      roundSeconds: z.array(z.number()),
+    })
     .nullable(),
   weightBytesPerToken: z.number(),
   vocabularySize: z.number(),

@@ -4,11 +4,14 @@
 import { z } from "zod";
 
 export const sweepRecipe = z.object({
-  /** Quant types (names from shared/quantTypes.ts), one variant each. */
+  /**
+   * Quant types (names from shared/quantTypes.ts), one variant each. "TYPE+imatrix" quantizes that
+   * one with the importance matrix; when no entry says so, an imatrix given applies to every type.
+   */
   types: z.array(z.string().min(1)).min(1),
   /**
    * "none": no importance matrix; "auto": computed from the calibration text (or reused);
-   * a path: that imatrix file. With an imatrix, every type of the sweep uses it.
+   * a path: that imatrix file.
    */
   imatrix: z.union([z.literal("none"), z.literal("auto"), z.object({ path: z.string().min(1) })]).default("none"),
   /** Calibration text for "auto" (default: the reference model's calibration text). */

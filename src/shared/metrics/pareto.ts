@@ -52,7 +52,8 @@ export function paretoFront<T>(items: readonly T[], first: Objective<T>, second:
   items.forEach((item, index) => {
     const v1 = read(first, item);
     const v2 = read(second, item);
-    if (v1 !== null && v2 !== null) scored.push({ item, c1: cost(first.direction, v1), c2: cost(second.direction, v2), index });
+    if (v1 !== null && v2 !== null)
+      scored.push({ item, c1: cost(first.direction, v1), c2: cost(second.direction, v2), index });
   });
   scored.sort((a, b) => a.c1 - b.c1 || a.c2 - b.c2 || a.index - b.index);
 

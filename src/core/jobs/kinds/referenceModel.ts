@@ -14,7 +14,8 @@ export const referenceBuildHost = defineJobKindHost({
   complete(value, _params, { dataDir, tempDir }) {
     const result = referenceModelResult.parse(value);
     const root = referenceRoot(dataDir);
-    if (path.dirname(result.dir) !== root) throw new Error(`reference.build: ${result.dir} is not inside ${root}`);
+    if (path.dirname(result.dir) !== root)
+      throw new Error(`reference.build: ${result.dir} is not inside ${root}`);
     installReferenceDir(path.join(tempDir, referenceBuildFolder), result.dir);
     return result;
   },

@@ -141,7 +141,7 @@ function writeJson(file: string, value: unknown): void {
     } catch {
       // nothing was written
     }
-    throw new Error(`${target}: cannot write the report: ${(error as Error).message}`);
+    throw new Error(`${target}: cannot write the report: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -93,7 +93,7 @@ export function registerExperimentsCommands(program: Command, context: CliContex
       .command("sweep")
       .description("quantize MODEL to several types, evaluate and benchmark each variant: one experiment")
       .argument("<model>", "base model: library id/name or GGUF path")
-      .requiredOption("--types <list>", "comma-separated quant types, e.g. Q8_0,Q6_K,Q5_K_M,Q4_K_M,Q3_K_M,Q2_K"),
+      .requiredOption("--types <list>", "comma-separated quant types, e.g. Q8_0,Q6_K,Q5_K_M,Q4_K_M,Q3_K_M,Q2_K,Q2_K+imatrix (a +imatrix entry uses the importance matrix; without any, --imatrix applies to all)"),
   ).action(async (model: string, options: SweepOptions) => {
     await runSweepCommand(context, model, options);
   });

@@ -24,7 +24,9 @@ type Printed = ReferenceModelResult & { outPath: string | null };
 export function registerReferenceModelCommands(program: Command, context: CliContext): void {
   program
     .command("reference-model")
-    .description("build (first time) or show the small llama model this project trains itself, with held-out texts")
+    .description(
+      "build (first time) or show the small llama model this project trains itself, with held-out texts",
+    )
     .option("--out <path>", "also copy the model file to this path")
     .option("--force", "rebuild even if a build of the same recipe is cached")
     .option("--quick", "train a few steps only (same shapes and files; for pipeline checks, not quality)")
@@ -35,7 +37,10 @@ export function registerReferenceModelCommands(program: Command, context: CliCon
       const hash = recipeHash(recipe, readSotuAddresses());
       const dataDir = context.workbench().paths.dataDir;
       const dir = referenceDir(dataDir, variant, hash);
-      const finish = (result: ReferenceModelResult): Printed => ({ ...result, outPath: options.out ? copyModel(result.modelPath, options.out) : null });
+      const finish = (result: ReferenceModelResult): Printed => ({
+        ...result,
+        outPath: options.out ? copyModel(result.modelPath, options.out) : null,
+      });
 
       const release = await lockReference(dir, {
         onWait: (pid) => output.note(`process ${pid} is building this reference model; waiting for it`),
@@ -47,10 +52,15 @@ export function registerReferenceModelCommands(program: Command, context: CliCon
           output.result(printed, () => printResult(output, printed));
           return;
         }
-        await runJobInForeground(context, "reference.build", { variant }, {
-          json: (result) => finish(result),
-          human: (result) => printResult(output, finish(result)),
-        });
+        await runJobInForeground(
+          context,
+          "reference.build",
+          { variant },
+          {
+            json: (result) => finish(result),
+            human: (result) => printResult(output, finish(result)),
+          },
+        );
       } finally {
         release();
       }
@@ -66,7 +76,10 @@ function copyModel(from: string, to: string): string {
     renameSync(temp, target);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw new Error(`${target}: cannot write the model copy (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new Error(
+      `${target}: cannot write the model copy (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
   }
   return target;
 }
@@ -79,14 +92,32 @@ function printResult(output: Output, r: Printed): void {
     ["model", `${r.modelPath}${r.cached ? " (cached)" : ""}`],
     ...(r.outPath ? ([["copied to", r.outPath]] as const) : []),
     ["recipe", `${r.variant}-${r.recipeHash}`],
-    ["architecture", `llama, ${a.nLayer} layers, n_embd ${a.nEmbd}, n_ff ${a.nFf}, ${a.nHead} heads, context ${a.nCtx}, ${a.storage}`],
+    [
+      "architecture",
+      `llama, ${a.nLayer} layers, n_embd ${a.nEmbd}, n_ff ${a.nFf}, ${a.nHead} heads, context ${a.nCtx}, ${a.storage}`,
+    ],
     ["parameters", `${a.nParams.toLocaleString("en-US")} (${formatBytes(r.sizeBytes)} file)`],
     ["tokenizer", `${r.tokenizer.source}`],
-    ["training", `${t.steps} steps × ${t.tokensPerStep} tokens = ${t.tokens.toLocaleString("en-US")} tokens in ${formatDuration(t.seconds)} (${Math.round(t.tokensPerSecond)} tokens/s), final loss ${t.finalLoss.toFixed(3)}`],
-    ["held-out PPL", `${h.perplexity.toFixed(1)} on ${h.tokens.toLocaleString("en-US")} tokens of addresses ${h.years.join(", ")}`],
-    ["unigram PPL", `${h.unigramPerplexity.toFixed(1)} (same tokenizer; the model is ${h.improvement.toFixed(2)}x better)`],
-    ["calibration", `${r.calibrationText.path} (${formatBytes(r.calibrationText.bytes)}, ${r.calibrationText.years.length} addresses)`],
-    ["eval text", `${r.evalText.path} (${formatBytes(r.evalText.bytes)}, ${r.evalText.years.length} addresses)`],
+    [
+      "training",
+      `${t.steps} steps × ${t.tokensPerStep} tokens = ${t.tokens.toLocaleString("en-US")} tokens in ${formatDuration(t.seconds)} (${Math.round(t.tokensPerSecond)} tokens/s), final loss ${t.finalLoss.toFixed(3)}`,
+    ],
+    [
+      "held-out PPL",
+      `${h.perplexity.toFixed(1)} on ${h.tokens.toLocaleString("en-US")} tokens of addresses ${h.years.join(", ")}`,
+    ],
+    [
+      "unigram PPL",
+      `${h.unigramPerplexity.toFixed(1)} (same tokenizer; the model is ${h.improvement.toFixed(2)}x better)`,
+    ],
+    [
+      "calibration",
+      `${r.calibrationText.path} (${formatBytes(r.calibrationText.bytes)}, ${r.calibrationText.years.length} addresses)`,
+    ],
+    [
+      "eval text",
+      `${r.evalText.path} (${formatBytes(r.evalText.bytes)}, ${r.evalText.years.length} addresses)`,
+    ],
     ["built", `${r.builtAt} in ${formatDuration(r.buildSeconds)}`],
   ]);
 }

@@ -1,0 +1,198 @@
+// One experiment in History: recipe, provenance, machine, its variants in brief, notes and tags,
+// and the actions (compare, re-run, delete).
+import { useState } from "react";
+import { formatBytes, formatDateTime, formatKld } from "../../../shared/format.js";
+import { Button } from "../../components/Button.js";
+import { Card } from "../../components/Card.js";
+import { TextInput } from "../../components/Field.js";
+import { Notice } from "../../components/Notice.js";
+import { useClient } from "../../client/ClientContext.js";
+import { useCall } from "../../hooks/useCall.js";
+import { navigate } from "../../routing/useHashRoute.js";
+import { describeJobCounts, recipeLines } from "./recipeSummary.js";
+import { RemoveExperimentDialog } from "./RemoveExperimentDialog.js";
+
+export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (name: string, filesDeleted: number) => void }) {
+  const client = useClient();
+  const summary = useCall("experiments.get", { id }, ["experiments.changed"]);
+  const [note, setNote] = useState("");
+  const [tagText, setTagText] = useState<string | null>(null);
+  const [removing, setRemoving] = useState(false);
+  const [error, setError] = useState<string>();
+  const [info, setInfo] = useState<string>();
+  const data = summary.data;
+
+  const act = async (what: string, action: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await action();
+    } catch (reason) {
+      setError(`${what} failed: ${(reason as Error).message}`);
+    }
+  };
+
+  if (summary.error) return <Notice tone="error">Could not load the experiment: {summary.error.message}</Notice>;
+  if (!data) return <Card><p className="px-4 py-8 text-center text-sm text-zinc-500">Loading…</p></Card>;
+
+  const saveTags = () =>
+    act("Saving tags", async () => {
+      const tags = (tagText ?? "").split(",").map((t) => t.trim()).filter(Boolean);
+      await client.call("experiments.setTags", { id, tags });
+      setTagText(null);
+    });
+
+  return (
+    <div className="space-y-4" data-testid="experiment-detail">
+      {error && (
+        <Notice tone="error" onDismiss={() => setError(undefined)}>
+          {error}
+        </Notice>
+      )}
+      {info && (
+        <Notice tone="success" onDismiss={() => setInfo(undefined)}>
+          {info}
+        </Notice>
+      )}
+      <Card
+        title={data.name}
+        actions={
+          <>
+            <Button onClick={() => navigate("compare", id)}>Compare</Button>
+            <Button
+              onClick={() =>
+                void act("Re-run", async () => {
+                  await client.call("experiments.rerun", { id });
+                  setInfo("Re-run started: finished variants and measurements are reused; follow the rest on the Jobs screen.");
+                })
+              }
+              disabled={!data.baseModelId}
+              title={data.baseModelId ? "Run the same recipe again" : "The base model is no longer in the library"}
+            >
+              Re-run
+            </Button>
+            <Button variant="dangerOutline" onClick={() => setRemoving(true)}>
+              Delete…
+            </Button>
+          </>
+        }
+      >
+        <div className="grid gap-6 px-4 py-3 md:grid-cols-2">
+          <section>
+            <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-zinc-500">Recipe</h3>
+            <dl className="grid grid-cols-[9rem_1fr] gap-y-1 text-sm">
+              {recipeLines(data.recipe).map((line) => (
+                <Line key={line.label} label={line.label} value={line.value} />
+              ))}
+            </dl>
+          </section>
+          <section>
+            <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-zinc-500">Provenance</h3>
+            <dl className="grid grid-cols-[9rem_1fr] gap-y-1 text-sm">
+              <Line label="Created" value={formatDateTime(data.createdAt)} />
+              <Line label="Base model" value={data.baseModelName ?? "removed from the library"} />
+              <Line label="llama.cpp build" value={data.llamaBuild ?? "—"} />
+              <Line
+                label="Machine"
+                value={data.machine ? `${data.machine.cpu} · ${data.machine.cores} threads · ${formatBytes(data.machine.ramBytes)} RAM · ${data.machine.gpu ?? "no GPU"} · ${data.machine.os}` : "not recorded yet (no benchmark)"}
+              />
+              <Line label="Jobs" value={describeJobCounts(data.jobCounts)} />
+            </dl>
+          </section>
+        </div>
+        {data.rows.length > 0 && (
+          <div className="border-t border-zinc-200 px-4 py-3">
+            <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-zinc-500">Variants</h3>
+            <div className="flex flex-wrap gap-2">
+              {data.rows.map((row) => (
+                <span key={row.modelId} className="rounded-md bg-zinc-50 px-2 py-1 text-xs text-zinc-700 ring-1 ring-inset ring-zinc-200">
+                  <span className="font-medium text-zinc-900">{row.label}</span> · <span className="tabular-nums">{formatBytes(row.sizeBytes)}</span>
+                  {row.kldMean !== null && !row.isBase && <span className="tabular-nums"> · KLD {formatKld(row.kldMean)}</span>}
+                </span>
+              ))}
+            </div>
+          </div>
+        )}
+      </Card>
+
+      <div className="grid gap-4 md:grid-cols-2">
+        <Card title="Notes">
+          <div className="space-y-2 px-4 py-3">
+            {data.notes.length === 0 && <p className="text-sm text-zinc-500">No notes yet.</p>}
+            {data.notes.map((n) => (
+              <div key={n.id} className="rounded-md bg-zinc-50 px-3 py-2 text-sm text-zinc-800" data-testid="note">
+                <p className="whitespace-pre-wrap">{n.text}</p>
+                <p className="mt-0.5 text-xs text-zinc-500">{formatDateTime(n.createdAt)}</p>
+              </div>
+            ))}
+            <form
+              className="flex gap-2"
+              onSubmit={(event) => {
+                event.preventDefault();
+                if (!note.trim()) return;
+                void act("Adding the note", async () => {
+                  await client.call("experiments.addNote", { id, text: note.trim() });
+                  setNote("");
+                });
+              }}
+            >
+              <TextInput aria-label="New note" placeholder="Add a note" value={note} onChange={(event) => setNote(event.target.value)} />
+              <Button type="submit" disabled={!note.trim()}>
+                Add
+              </Button>
+            </form>
+          </div>
+        </Card>
+        <Card title="Tags">
+          <div className="space-y-2 px-4 py-3">
+            {tagText === null ? (
+              <div className="flex flex-wrap items-center gap-1.5">
+                {data.tags.length === 0 && <span className="text-sm text-zinc-500">No tags.</span>}
+                {data.tags.map((tag) => (
+                  <span key={tag} className="rounded bg-indigo-50 px-2 py-0.5 text-xs font-medium text-indigo-700 ring-1 ring-inset ring-indigo-200" data-testid="tag">
+                    {tag}
+                  </span>
+                ))}
+                <Button className="ml-auto" onClick={() => setTagText(data.tags.join(", "))}>
+                  Edit tags
+                </Button>
+              </div>
+            ) : (
+              <form
+                className="flex gap-2"
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  void saveTags();
+                }}
+              >
+                <TextInput aria-label="Tags" placeholder="comma-separated, e.g. laptop, baseline" value={tagText} onChange={(event) => setTagText(event.target.value)} />
+                <Button type="submit" variant="primary">
+                  Save
+                </Button>
+                <Button onClick={() => setTagText(null)}>Cancel</Button>
+              </form>
+            )}
+          </div>
+        </Card>
+      </div>
+      {removing && (
+        <RemoveExperimentDialog
+          experiment={data}
+          onClose={() => setRemoving(false)}
+          onRemoved={(filesDeleted) => {
+            setRemoving(false);
+            onRemoved(data.name, filesDeleted);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function Line({ label, value }: { label: string; value: string }) {
+  return (
+    <>
+      <dt className="text-zinc-500">{label}</dt>
+      <dd className="min-w-0 break-words text-zinc-800">{value}</dd>
+    </>
+  );
+}

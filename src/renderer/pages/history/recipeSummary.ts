@@ -1,0 +1,45 @@
+// An experiment's recorded recipe as label/value lines for the History screen. The recipe is stored
+// as JSON and may come from an older version, so it is read defensively through the schema.
+import { sweepRecipe } from "../../../shared/domain/experiment.js";
+
+export interface RecipeLine {
+  readonly label: string;
+  readonly value: string;
+}
+
+function fileName(path: string): string {
+  return path.split(/[/\\]/).pop() ?? path;
+}
+
+export function recipeLines(recipe: unknown): RecipeLine[] {
+  const parsed = sweepRecipe.safeParse(recipe);
+  if (!parsed.success) return [{ label: "Recipe", value: recipe === null || recipe === undefined ? "—" : JSON.stringify(recipe) }];
+  const r = parsed.data;
+  const imatrix =
+    r.imatrix === "none"
+      ? "none"
+      : r.imatrix === "auto"
+        ? `computed from ${r.calibrationText ? fileName(r.calibrationText) : "the calibration text"}`
+        : `file ${fileName(r.imatrix.path)}`;
+  return [
+    { label: "Types", value: r.types.join(", ") },
+    { label: "Importance matrix", value: imatrix },
+    {
+      label: "Evaluation",
+      value: r.evalText ? `${fileName(r.evalText)}, context ${r.evalContextSize}, ${r.evalChunks === null ? "all chunks" : `${r.evalChunks} chunk${r.evalChunks === 1 ? "" : "s"}`}` : "off",
+    },
+    { label: "Benchmark", value: r.bench ? `${r.benchReps} rep${r.benchReps === 1 ? "" : "s"}` : "off" },
+    { label: "Threads", value: r.threads === null ? "auto" : String(r.threads) },
+  ];
+}
+
+/** "3 succeeded, 1 failed" in a stable order; running work first. */
+export function describeJobCounts(counts: Readonly<Record<string, number>>): string {
+  const order = ["running", "queued", "succeeded", "failed", "cancelled", "interrupted"];
+  const rank = (state: string) => (order.includes(state) ? order.indexOf(state) : order.length);
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([state, n]) => `${n} ${state}`);
+  return parts.length > 0 ? parts.join(", ") : "no jobs";
+}
