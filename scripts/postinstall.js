@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { electronBinaryPath } from "./electronBinary.js";
+import { buildNative } from "./build-native.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -23,9 +24,11 @@ function reportElectron() {
     );
 }
 
-// ---- native addon build (owned by the native engineer: call scripts/build-native.js here) ----
+/** The cwb_native addon: a few seconds against the llama.cpp headers bundled in node-llama-cpp. */
 function buildNativeAddon() {
-  // Intentionally empty until scripts/build-native.js is wired in by its owner.
+  const started = Date.now();
+  const file = buildNative({ quiet: true });
+  log(`built ${path.relative(root, file)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** bin/cwb.js runs the compiled CLI, so compile src/{shared,core,worker,headless} to dist/node. */
@@ -47,7 +50,21 @@ function buildNodeSources() {
   log(`tsc -p tsconfig.node.json reported errors (exit ${result.status}); the CLI was still emitted`);
 }
 
-const steps = [reportElectron, buildNativeAddon, buildNodeSources];
+/** The UI that `cwb serve` / `cwb ui` serve (the desktop app bundles its own through forge). */
+function buildRenderer() {
+  const vite = path.join(root, "node_modules", "vite", "bin", "vite.js");
+  if (!existsSync(vite)) {
+    log("vite is not installed (dev dependencies omitted); not building the browser UI");
+    return;
+  }
+  const result = spawnSync(process.execPath, [vite, "build", "--config", "vite.renderer.config.ts", "--logLevel", "warn"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (result.status !== 0) throw new Error(`vite build failed (exit ${result.status})`);
+}
+
+const steps = [reportElectron, buildNativeAddon, buildNodeSources, buildRenderer];
 
 for (const step of steps) {
   try {

@@ -8,6 +8,10 @@ import { JobsPage } from "./pages/jobs/JobsPage.js";
 import { ModelDetailPage } from "./pages/models/ModelDetailPage.js";
 import { ModelsPage } from "./pages/models/ModelsPage.js";
 import { PlaceholderPage } from "./pages/PlaceholderPage.js";
+import { CompressPage } from "./pages/compress/CompressPage.js";
+import { ComparePage } from "./pages/compare/ComparePage.js";
+import { HistoryPage } from "./pages/history/HistoryPage.js";
+import { ExportPage } from "./pages/export/ExportPage.js";
 import { routeHref, useHashRoute } from "./routing/useHashRoute.js";
 
 export function App() {
@@ -83,6 +87,10 @@ export function App() {
 function renderScreen(section: string, rest: readonly string[]) {
   if (section === "models") return rest[0] ? <ModelDetailPage key={rest[0]} id={rest[0]} /> : <ModelsPage />;
   if (section === "jobs") return <JobsPage />;
+  if (section === "compress") return <CompressPage modelId={rest[0]} />;
+  if (section === "compare") return <ComparePage experimentId={rest[0]} />;
+  if (section === "history") return <HistoryPage experimentId={rest[0]} />;
+  if (section === "export") return <ExportPage />;
   const screen = screens.find((candidate) => candidate.id === section);
   return <PlaceholderPage screen={screen} />;
 }

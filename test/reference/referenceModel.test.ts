@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { getLlama, readGgufFileInfo, LlamaLogLevel } from "node-llama-cpp";
+import { getLlama, readGgufFileInfo, LlamaLogLevel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReferenceModelResult } from "../../src/shared/domain/referenceModel.js";
 import { referenceModelResult } from "../../src/shared/domain/referenceModel.js";
@@ -113,7 +113,7 @@ describe("reference model", () => {
     try {
       const sequence = context.getSequence();
       const prompt = model.tokenize("The Congress of the United States");
-      const generated: number[] = [];
+      const generated: Token[] = [];
       for await (const token of sequence.evaluate(prompt, { temperature: 0 })) {
         generated.push(token);
         if (generated.length >= 24) break;

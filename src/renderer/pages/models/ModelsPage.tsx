@@ -8,6 +8,7 @@ import { useCall } from "../../hooks/useCall.js";
 import { ImportList } from "./ImportList.js";
 import { ImportPanel } from "./ImportPanel.js";
 import { ModelTable } from "./ModelTable.js";
+import { ModelFitCard } from "../../components/ModelFitCard.js";
 import { useModelImports } from "./useModelImports.js";
 
 export function ModelsPage() {
@@ -104,6 +105,7 @@ export function ModelsPage() {
             <ModelTable models={list} />
           )}
         </Card>
+        <ModelFitCard models={list} />
       </div>
     </div>
   );
