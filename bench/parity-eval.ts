@@ -13,7 +13,7 @@ import { evalSettings } from "../src/shared/domain/eval.js";
 import { runEvaluation } from "../src/core/eval/runEvaluation.js";
 import { theirKld, theirPerplexity, type TheirKld } from "../test/eval/llamaPerplexity.js";
 import { writeEvalText } from "../test/eval/evalText.js";
-import { evalBaseModel, quantizedVariant } from "../test/eval/models.js";
+import { evalBase, quantizedVariant } from "../test/eval/models.js";
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +31,8 @@ const contextSize = Number(values.ctx);
 const chunks = Number(values.chunks);
 const threads = Number(values.threads);
 const types = values.types.split(",").filter(Boolean);
-const base = values.model ?? evalBaseModel();
+const chosen = values.model ? { model: values.model, text: null } : await evalBase();
+const base = chosen.model;
 const dir = mkdtempSync(path.join(os.tmpdir(), "cwb-bench-eval-"));
 
 const pct = (a: number, b: number): string => `${((a / b - 1) * 100).toFixed(2)} %`;
@@ -39,7 +40,7 @@ const row = (label: string, ours: number, theirs: number, digits = 6): string =>
   `  ${label.padEnd(14)} ${ours.toFixed(digits).padStart(14)} ${theirs.toFixed(digits).padStart(14)}   ${pct(ours, theirs).padStart(9)}`;
 
 try {
-  const text = writeEvalText(dir, Number(values["text-bytes"]));
+  const text = chosen.text ?? writeEvalText(dir, Number(values["text-bytes"]));
   const variants = types.map((t) => ({ type: t, path: quantizedVariant(base, t) }));
   console.log(
     `model ${base}\ntext ${text} (${statSync(text).size} bytes), context ${contextSize}, ${chunks} chunks, ${threads} threads\n`,

@@ -4,7 +4,11 @@
 // the same threads, batch, flash-attention setting and sizes: prompt processing pp<N> at depth 0,
 // generation tg<N> after a prompt of the same depth (llama-bench -d). Prints ours / theirs; the
 // target is ≥ 0.95. Both run on an otherwise idle machine or the comparison is noise.
+// On Linux a third column runs the same llama-bench against node-llama-cpp's prebuilt libraries
+// (symlinked under the sonames llama-bench wants), which separates what our JS path costs from what
+// the prebuilt CPU build costs compared with a -march=native build.
 import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +20,10 @@ import { referenceModelPath } from "../test/helpers/referenceModel.js";
 interface LlamaTools {
   buildLlamaTools(options?: { log?: (line: string) => void }): string;
   llamaToolPath(name: string): string | undefined;
+}
+
+interface LlamaSource {
+  prebuiltCpuBinsDir(): string;
 }
 
 interface LlamaBenchRow {
@@ -72,7 +80,12 @@ const ours = await runSpeedBench(model, settings, { log: (m) => console.error(m)
 const threads = ours.settings.threads;
 const flash = ours.settings.flashAttention === "auto" ? "auto" : ours.settings.flashAttention ? "on" : "off";
 
-function llamaBenchRun(args: string[]): LlamaBenchRow[] {
+interface BenchBinary {
+  path: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function llamaBenchRun(binary: BenchBinary, args: string[]): LlamaBenchRow[] {
   const common = [
     "-m",
     model,
@@ -82,48 +95,106 @@ function llamaBenchRun(args: string[]): LlamaBenchRow[] {
     String(settings.batchSize),
     "-ub",
     String(settings.batchSize),
-    "-fa",
-    flash,
-    "-ngl",
-    "0",
-    "-r",
-    String(settings.reps),
-    "-o",
-    "json",
   ];
-  const result = spawnSync(llamaBench!, [...common, ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
-  if (result.status !== 0)
-    throw new Error(`llama-bench ${args.join(" ")} failed (${result.status}):\n${result.stderr}`);
-  return JSON.parse(result.stdout) as LlamaBenchRow[];
+  common.push("-fa", flash, "-ngl", "0", "-r", String(settings.reps), "-o", "json");
+  const result = spawnSync(binary.path, [...common, ...args], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+    env: binary.env,
+  });
+  // The JSON is complete before exit; a crash while unloading the libraries does not void it.
+  const start = result.stdout.indexOf("[");
+  if (start < 0) {
+    throw new Error(
+      `llama-bench ${args.join(" ")} failed (${result.status ?? result.signal}):\n${result.stderr}`,
+    );
+  }
+  return JSON.parse(result.stdout.slice(start)) as LlamaBenchRow[];
 }
 
-console.error("running llama-bench…");
-const theirPp = llamaBenchRun(["-p", settings.promptLengths.join(","), "-n", "0"]);
-const theirTg = llamaBenchRun([
+/** llama-bench (from our tools build) made to load node-llama-cpp's prebuilt libraries; Linux only. */
+function llamaBenchOnPrebuiltLibs(dir: string, binsDir: string): BenchBinary | null {
+  if (process.platform !== "linux") return null;
+  const impl = path.join(path.dirname(llamaBench!), "libllama-bench-impl.so");
+  if (!existsSync(impl)) return null;
+  const files = readdirSync(binsDir);
+  for (const file of files) symlinkSync(path.join(binsDir, file), path.join(dir, file));
+  const aliases: [string, RegExp][] = [
+    ["libllama.so.0", /^libllama\.v[\d.]+\.so$/],
+    ["libggml.so.0", /^libggml\.v[\d.]+\.so$/],
+    ["libggml-base.so.0", /^libggml-base\.so$/],
+    ["libllama-common.so.0", /^libllama-common\.so$/],
+  ];
+  for (const [alias, pattern] of aliases) {
+    const target = files.find((f) => pattern.test(f));
+    if (!target) return null;
+    symlinkSync(path.join(binsDir, target), path.join(dir, alias));
+  }
+  // Copied next to the prebuilt CPU variants: ggml looks for its backends beside the executable.
+  copyFileSync(llamaBench!, path.join(dir, "llama-bench"));
+  copyFileSync(impl, path.join(dir, "libllama-bench-impl.so"));
+  return { path: path.join(dir, "llama-bench"), env: { ...process.env, LD_LIBRARY_PATH: dir } };
+}
+
+const ppArgs = ["-p", settings.promptLengths.join(","), "-n", "0"];
+const tgArgs = [
   "-p",
   "0",
   "-n",
   String(settings.generateTokens),
   "-d",
   String(settings.generationPromptTokens),
-]);
+];
+console.error("running llama-bench…");
+const nativeBuild: BenchBinary = { path: llamaBench, env: process.env };
+const theirPp = llamaBenchRun(nativeBuild, ppArgs);
+const theirTg = llamaBenchRun(nativeBuild, tgArgs);
 
+const scratch = mkdtempSync(path.join(os.tmpdir(), "cwb-llama-bench-prebuilt-"));
+let prebuiltPp: LlamaBenchRow[] = [];
+let prebuiltTg: LlamaBenchRow[] = [];
+try {
+  const source = (await import(path.join(repoRoot, "scripts", "llamaSource.js"))) as LlamaSource;
+  const prebuilt = llamaBenchOnPrebuiltLibs(scratch, source.prebuiltCpuBinsDir());
+  if (prebuilt) {
+    console.error("running llama-bench on node-llama-cpp's prebuilt libraries…");
+    prebuiltPp = llamaBenchRun(prebuilt, ppArgs);
+    prebuiltTg = llamaBenchRun(prebuilt, tgArgs);
+  }
+} catch (error) {
+  console.error(`llama-bench on the prebuilt libraries failed: ${(error as Error).message}`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+interface Row {
+  test: string;
+  ours: number;
+  oursSd: number | null;
+  theirs: number;
+  theirsSd: number;
+  prebuilt: LlamaBenchRow | undefined;
+}
 const metric = (name: string) => ours.metrics.find((m) => m.name === name);
-const rows: { test: string; ours: number; oursSd: number | null; theirs: number; theirsSd: number }[] = [];
+const rows: Row[] = [];
 for (const length of settings.promptLengths) {
   const o = metric(`pp.${length}`);
-  const t = theirPp.find((r) => r.n_prompt === length && r.n_gen === 0);
-  if (o && t)
+  const isPp = (r: LlamaBenchRow) => r.n_prompt === length && r.n_gen === 0;
+  const t = theirPp.find(isPp);
+  if (o && t) {
     rows.push({
       test: `pp${length}`,
       ours: o.value,
       oursSd: o.stddev,
       theirs: t.avg_ts,
       theirsSd: t.stddev_ts,
+      prebuilt: prebuiltPp.find(isPp),
     });
+  }
 }
 const tg = metric(`tg.${settings.generateTokens}`);
-const theirGen = theirTg.find((r) => r.n_gen === settings.generateTokens);
+const isTg = (r: LlamaBenchRow) => r.n_gen === settings.generateTokens;
+const theirGen = theirTg.find(isTg);
 if (tg && theirGen) {
   rows.push({
     test: `tg${settings.generateTokens} @ d${settings.generationPromptTokens}`,
@@ -131,6 +202,7 @@ if (tg && theirGen) {
     oursSd: tg.stddev,
     theirs: theirGen.avg_ts,
     theirsSd: theirGen.stddev_ts,
+    prebuilt: prebuiltTg.find(isTg),
   });
 }
 
@@ -139,20 +211,26 @@ console.log(
   `threads ${threads}, batch ${settings.batchSize}, flash attention ${flash}, ${settings.reps} reps, llama.cpp ${ours.llamaBuild}\n`,
 );
 console.log(
-  `${"test".padEnd(16)} ${"ours tok/s".padStart(18)} ${"llama-bench tok/s".padStart(18)} ${"ratio".padStart(7)}`,
+  `${"test".padEnd(16)} ${"ours tok/s".padStart(18)} ${"llama-bench tok/s".padStart(18)} ${"ratio".padStart(7)}  ` +
+    `${"llama-bench, prebuilt libs".padStart(26)} ${"ours/that".padStart(9)}`,
 );
 let below = 0;
 for (const r of rows) {
   const ratio = r.ours / r.theirs;
   if (ratio < 0.95) below++;
+  const pre = r.prebuilt
+    ? `${fmt(r.prebuilt.avg_ts, r.prebuilt.stddev_ts).padStart(26)} ${(r.ours / r.prebuilt.avg_ts).toFixed(3).padStart(9)}`
+    : "";
   console.log(
-    `${r.test.padEnd(16)} ${fmt(r.ours, r.oursSd).padStart(18)} ${fmt(r.theirs, r.theirsSd).padStart(18)} ${ratio.toFixed(3).padStart(7)}${ratio < 0.95 ? "  below 0.95" : ""}`,
+    `${r.test.padEnd(16)} ${fmt(r.ours, r.oursSd).padStart(18)} ${fmt(r.theirs, r.theirsSd).padStart(18)} ${ratio.toFixed(3).padStart(7)}${ratio < 0.95 ? "*" : " "} ${pre}`,
   );
 }
+console.log("(* below the 0.95 target)");
 const bw = metric("bandwidth");
 const share = metric("tg.bandwidth_share");
-if (bw && share)
+if (bw && share) {
   console.log(
     `\nmemory bandwidth ${(bw.value / 1e9).toFixed(1)} GB/s; our generation reaches ${(share.value * 100).toFixed(1)} % of its limit`,
   );
+}
 console.log(`${below === 0 ? "all ratios ≥ 0.95" : `${below} of ${rows.length} ratios below 0.95`}`);

@@ -39,7 +39,7 @@ struct EvalOptions {
   int n_gpu_layers = -2;  // -2: library default
   uint32_t k_max = 64;
   float mass_target = 0.999f;
-  uint32_t tail_samples = 32;
+  uint32_t tail_samples = 64;
 };
 
 struct ProgressData {
@@ -204,7 +204,11 @@ class EvaluateWorker : public Napi::AsyncWorker {
       p.Set("chunks", d->chunks);
       p.Set("elapsedMs", d->elapsed_ms);
       delete d;
-      fn.Call({p});
+      try {
+        fn.Call({p});
+      } catch (...) {
+        // a throwing listener must not take the evaluation down
+      }
     });
     if (status != napi_ok) delete data;
   }
@@ -493,7 +497,7 @@ Napi::Value Evaluate(const Napi::CallbackInfo& info) {
   opts.n_gpu_layers = static_cast<int>(GetNumber(o, "nGpuLayers", -2));
   opts.k_max = static_cast<uint32_t>(GetNumber(o, "topKMax", 64));
   opts.mass_target = static_cast<float>(GetNumber(o, "topMass", 0.999));
-  opts.tail_samples = static_cast<uint32_t>(GetNumber(o, "tailSamples", 32));
+  opts.tail_samples = static_cast<uint32_t>(GetNumber(o, "tailSamples", 64));
   if (opts.model_path.empty()) throw Napi::TypeError::New(env, "evaluate: modelPath is required");
   if (opts.base_path.empty() && opts.text_path.empty()) throw Napi::TypeError::New(env, "evaluate: textPath or basePath is required");
   if (!opts.base_path.empty() && !opts.write_base_path.empty()) throw Napi::TypeError::New(env, "evaluate: basePath and writeBasePath exclude each other");

@@ -106,6 +106,8 @@ struct ModelSpec {
   uint32_t seed = 42;
   Storage storage = Storage::F32;
   StringPairs extra;  // additional string metadata
+  std::vector<int32_t> statsTokens;  // when set: output.weight starts as a bigram model of these tokens
+  float bigramPrior = 4.0f;           // Dirichlet prior strength (in tokens) towards the unigram distribution
 };
 
 // FNV-1a: the same on every platform, so a seed gives the same weights everywhere.
@@ -139,6 +141,98 @@ static void InitTensor(TensorF32& t, const ModelSpec& spec) {
   std::mt19937 gen(static_cast<uint32_t>(h ^ (h >> 32)));
   std::normal_distribution<float> dist(0.0f, std);
   for (auto& v : t.data) v = dist(gen);
+}
+
+// Sets output.weight so that, through the (random, untrained) token embedding, the model starts out
+// predicting the bigram distribution of `tokens`: a weighted least-squares fit of the centred
+// log-probabilities log p(next | prev) (Dirichlet-smoothed towards the unigram distribution) from the
+// normalised embedding of prev. llama.cpp's optimizer never updates token_embd, so the direct path
+// embedding -> output would otherwise be learnt slowly, step by step, from a random start.
+static void FitBigramOutput(TensorF32& output, const TensorF32& embedding, const std::vector<int32_t>& tokens, float prior, float eps) {
+  const int64_t V = embedding.ne1;
+  const int64_t D = embedding.ne0;
+  std::vector<float> counts(static_cast<size_t>(V * V), 0.0f);
+  std::vector<double> unigram(static_cast<size_t>(V), 0.0), rowTotal(static_cast<size_t>(V), 0.0);
+  for (size_t i = 0; i < tokens.size(); i++) {
+    const int32_t t = tokens[i];
+    if (t < 0 || t >= V) throw std::runtime_error("statistics token " + std::to_string(t) + " is outside the vocabulary");
+    unigram[t] += 1;
+    if (i + 1 < tokens.size()) {
+      counts[static_cast<size_t>(t) * V + tokens[i + 1]] += 1;
+      rowTotal[t] += 1;
+    }
+  }
+  double total = 0;
+  for (double u : unigram) total += u;
+  std::vector<float> pu(static_cast<size_t>(V));
+  for (int64_t v = 0; v < V; v++) pu[v] = static_cast<float>((unigram[v] + 1) / (total + static_cast<double>(V)));
+
+  // Normalised embeddings (what output_norm, initialised to one, hands to output.weight).
+  std::vector<float> x(static_cast<size_t>(V * D));
+  for (int64_t t = 0; t < V; t++) {
+    const float* e = embedding.data.data() + t * D;
+    double ss = 0;
+    for (int64_t d = 0; d < D; d++) ss += static_cast<double>(e[d]) * e[d];
+    const float scale = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(D) + eps));
+    for (int64_t d = 0; d < D; d++) x[t * D + d] = e[d] * scale;
+  }
+
+  // A = sum_t w_t x_t x_t^T + ridge, B[next] = sum_t w_t L[t][next] x_t, with w_t = count of t.
+  std::vector<double> A(static_cast<size_t>(D * D), 0.0);
+  std::vector<float> B(static_cast<size_t>(V * D), 0.0f);
+  std::vector<float> row(static_cast<size_t>(V));
+  for (int64_t t = 0; t < V; t++) {
+    const double w = rowTotal[t];
+    if (w <= 0) continue;
+    const float* xt = x.data() + t * D;
+    for (int64_t i = 0; i < D; i++)
+      for (int64_t j = 0; j < D; j++) A[i * D + j] += w * xt[i] * xt[j];
+    double mean = 0;
+    const float* c = counts.data() + t * V;
+    for (int64_t v = 0; v < V; v++) {
+      row[v] = std::log((c[v] + prior * pu[v]) / static_cast<float>(w + prior));
+      mean += row[v];
+    }
+    mean /= static_cast<double>(V);
+    for (int64_t v = 0; v < V; v++) {
+      const float coef = static_cast<float>(w * (row[v] - mean));
+      float* b = B.data() + v * D;
+      for (int64_t d = 0; d < D; d++) b[d] += coef * xt[d];
+    }
+  }
+  double trace = 0;
+  for (int64_t i = 0; i < D; i++) trace += A[i * D + i];
+  for (int64_t i = 0; i < D; i++) A[i * D + i] += 1e-3 * trace / static_cast<double>(D);
+
+  // Cholesky A = L L^T, then each output row solves A w = b.
+  std::vector<double> L(static_cast<size_t>(D * D), 0.0);
+  for (int64_t i = 0; i < D; i++) {
+    for (int64_t j = 0; j <= i; j++) {
+      double sum = A[i * D + j];
+      for (int64_t k = 0; k < j; k++) sum -= L[i * D + k] * L[j * D + k];
+      if (i == j) {
+        if (sum <= 0) throw std::runtime_error("bigram fit: the embedding matrix is degenerate");
+        L[i * D + i] = std::sqrt(sum);
+      } else {
+        L[i * D + j] = sum / L[j * D + j];
+      }
+    }
+  }
+  std::vector<double> y(static_cast<size_t>(D));
+  for (int64_t v = 0; v < V; v++) {
+    const float* b = B.data() + v * D;
+    for (int64_t i = 0; i < D; i++) {
+      double sum = b[i];
+      for (int64_t k = 0; k < i; k++) sum -= L[i * D + k] * y[k];
+      y[i] = sum / L[i * D + i];
+    }
+    float* out = output.data.data() + v * D;
+    for (int64_t i = D - 1; i >= 0; i--) {
+      double sum = y[i];
+      for (int64_t k = i + 1; k < D; k++) sum -= L[k * D + i] * out[k];
+      out[i] = static_cast<float>(sum / L[i * D + i]);
+    }
+  }
 }
 
 // Copies tokenizer.* keys of the vocabulary file, cutting the per-piece arrays to nVocab entries.
@@ -257,6 +351,7 @@ static WrittenModel CreateModelFile(const ModelSpec& spec) {
   }
   add("output_norm.weight", spec.nEmbd, 0);
   add("output.weight", spec.nEmbd, out.nVocab);
+  if (!spec.statsTokens.empty()) FitBigramOutput(tensors.back(), tensors.front(), spec.statsTokens, spec.bigramPrior, spec.rmsEps);
 
   try {
     WriteModel(meta, spec.extra, tensors, spec.storage, spec.outPath);
@@ -421,6 +516,15 @@ static Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   s.seed = U32(o, "seed", s.seed);
   s.storage = StorageOption(o, Storage::F32);
   s.extra = Metadata(o);
+  if (o.Has("bigramTokens") && !o.Get("bigramTokens").IsUndefined()) {
+    Napi::Value v = o.Get("bigramTokens");
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+      throw Napi::TypeError::New(env, "bigramTokens must be an Int32Array");
+    }
+    Napi::Int32Array a = v.As<Napi::Int32Array>();
+    s.statsTokens.assign(a.Data(), a.Data() + a.ElementLength());
+    s.bigramPrior = F32(o, "bigramPrior", s.bigramPrior);
+  }
   if (s.nEmbd == 0 || s.nFf == 0 || s.nLayer == 0 || s.nHead == 0 || s.nHeadKv == 0 || s.nCtx == 0) {
     throw Napi::RangeError::New(env, "createModel: nEmbd, nFf, nLayer, nHead, nHeadKv and nCtx must be positive");
   }

@@ -17,6 +17,7 @@ import os from "node:os";
 import type { MachineFingerprint } from "../shared/domain/bench.js";
 import { collectMachineFingerprint } from "./machine/machineFingerprint.js";
 import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
+import { planEvaluation } from "./eval/planEvaluation.js";
 
 export interface WorkbenchOptions {
   /** --data-dir; falls back to $CWB_DATA_DIR, then the OS user-data folder. */
@@ -110,6 +111,12 @@ export class Workbench {
 
       "compress.startLayers": (request) => startLayersJob(this.#layerJobsHost(), request),
       "compress.startPrune": (request) => startPruneJob(this.#layerJobsHost(), request),
+      "eval.start": async ({ baseModelId, variantModelIds, textPath, settings }) => {
+        const params = await withProtocolErrors(() =>
+          planEvaluation(db, { base: baseModelId, variants: variantModelIds, textPath, settings }),
+        );
+        return this.jobs.enqueue("eval", params);
+      },
 
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),

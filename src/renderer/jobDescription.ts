@@ -9,8 +9,39 @@ export function jobTitle(job: Job): string {
 export function jobSubject(job: Job): string | null {
   const params = job.params as Record<string, unknown> | null;
   const path = params?.path;
-  if (typeof path === "string") return path.split(/[/\\]/).pop() ?? path;
-  return null;
+  if (typeof path === "string") return fileNameOf(path);
+  return compressionSubject(job.kind, params);
+}
+
+function fileNameOf(path: string): string {
+  return path.split(/[/\\]/).pop() ?? path;
+}
+
+/** The pipeline kinds carry the model as params.model (or params.base / params.models). */
+function compressionSubject(kind: string, params: Record<string, unknown> | null): string | null {
+  const modelPath = (value: unknown): string | null => {
+    const path = (value as { path?: unknown } | null | undefined)?.path;
+    return typeof path === "string" ? fileNameOf(path) : null;
+  };
+  if (!params) return null;
+  if (kind === "quantize") {
+    const recipe = params.recipe as { type?: string; imatrix?: unknown } | undefined;
+    const what = `${recipe?.type ?? "?"}${recipe?.imatrix ? "+imatrix" : ""}${params.dryRun ? " (dry run)" : ""}`;
+    return `${what} · ${modelPath(params.model) ?? "model"}`;
+  }
+  if (kind === "eval") {
+    const variants = Array.isArray(params.variants) ? params.variants.length : 0;
+    return `${variants} variant${variants === 1 ? "" : "s"} vs ${modelPath(params.base) ?? "base"}`;
+  }
+  if (kind === "generate") {
+    const models = Array.isArray(params.models) ? params.models.map(modelPath).filter(Boolean) : [];
+    return models.join(", ") || null;
+  }
+  if (kind === "prune") {
+    const dropped = (params.recipe as { dropped?: number[] } | undefined)?.dropped ?? [];
+    return `drop block${dropped.length === 1 ? "" : "s"} ${dropped.join(", ")} · ${modelPath(params.model) ?? "model"}`;
+  }
+  return modelPath(params.model);
 }
 
 /** Seconds the job ran (so far, for a running job). */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvalJobResult } from "../../src/shared/domain/eval.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
 import { writeEvalText } from "./evalText.js";
-import { evalBaseModel, quantizedVariant } from "./models.js";
+import { evalBase, quantizedVariant } from "./models.js";
 
 let dir: string;
 let dataDir: string;
@@ -17,15 +17,15 @@ let base: string;
 let q4: string;
 let q8: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   buildNode();
   dir = mkdtempSync(path.join(os.tmpdir(), "cwb-eval-cli-"));
   dataDir = path.join(dir, "data");
   text = writeEvalText(dir, 40_000);
-  base = evalBaseModel();
+  base = (await evalBase()).model;
   q4 = quantizedVariant(base, "Q4_0");
   q8 = quantizedVariant(base, "Q8_0");
-}, 600_000);
+}, 1_800_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cwb = (...args: string[]) => runCwb(["--data-dir", dataDir, ...args]);

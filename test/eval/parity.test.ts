@@ -9,7 +9,7 @@ import { evalSettings } from "../../src/shared/domain/eval.js";
 import { runEvaluation, type EvaluationOutput } from "../../src/core/eval/runEvaluation.js";
 import { theirKld, theirPerplexity, type TheirKld, type TheirPerplexity } from "./llamaPerplexity.js";
 import { writeEvalText } from "./evalText.js";
-import { evalBaseModel, quantizedVariant } from "./models.js";
+import { evalBase, quantizedVariant } from "./models.js";
 
 const contextSize = 256;
 const chunks = 8;
@@ -23,8 +23,9 @@ const variantTypes = ["Q4_0", "Q8_0"];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "cwb-eval-parity-"));
-  const text = writeEvalText(dir, 120_000);
-  const base = evalBaseModel();
+  const chosen = await evalBase();
+  const text = chosen.text ?? writeEvalText(dir, 120_000);
+  const base = chosen.model;
   const variants = variantTypes.map((t) => quantizedVariant(base, t));
   theirFile = path.join(dir, "theirs.kld");
   theirBase = await theirPerplexity({ model: base, text, contextSize, chunks, saveBaseTo: theirFile });
@@ -39,7 +40,7 @@ beforeAll(async () => {
     baseCachePath: null,
     writeBaseCacheTo: path.join(dir, "ours.cwbbase"),
   });
-}, 900_000);
+}, 1_800_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const relative = (a: number, b: number): number => Math.abs(a / b - 1);

@@ -84,7 +84,16 @@ export async function runSpeedBench(
     hooks.onProgress?.(Math.min(1, doneUnits / totalUnits), step);
   };
 
-  const native = await loadNative(toGpuChoice(settings.gpu));
+  const native = await loadNative(toGpuChoice(settings.gpu)).catch((error: unknown) => {
+    if (settings.gpu === "auto" || settings.gpu === "false") throw error;
+    const platform = `${process.platform}-${process.arch}`;
+    throw new Error(
+      `no llama.cpp build for --gpu ${settings.gpu} can be loaded on this machine (node-llama-cpp's ` +
+        `@node-llama-cpp/${platform}-${settings.gpu} package and a working driver are needed): ` +
+        `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}. Use --gpu auto or --gpu false.`,
+      { cause: error },
+    );
+  });
   const llama: Llama = native.llama;
   if (settings.gpu !== "auto" && String(llama.gpu) !== settings.gpu) {
     throw new Error(

@@ -29,15 +29,24 @@ export async function startLayersJob(
   return host.jobs.enqueue("layers", params);
 }
 
-export async function startPruneJob(host: LayerJobsHost, request: { modelId: string; layersJobId: string; drop: number }): Promise<Job> {
+export async function startPruneJob(
+  host: LayerJobsHost,
+  request: { modelId: string; layersJobId: string; drop: number },
+): Promise<Job> {
   const layers = host.jobs.get(request.layersJobId);
   if (layers.kind !== "layers" || layers.state !== "succeeded") {
-    throw new ProtocolError("BAD_REQUEST", `job ${request.layersJobId} is not a finished layer-importance job`);
+    throw new ProtocolError(
+      "BAD_REQUEST",
+      `job ${request.layersJobId} is not a finished layer-importance job`,
+    );
   }
   const params = layers.params as LayersJobParams;
   const result = layers.result as LayersJobResult;
   if (params.model.modelId !== request.modelId) {
-    throw new ProtocolError("BAD_REQUEST", `job ${request.layersJobId} measured another model (${params.model.modelId})`);
+    throw new ProtocolError(
+      "BAD_REQUEST",
+      `job ${request.layersJobId} measured another model (${params.model.modelId})`,
+    );
   }
   const plan = await planned(() =>
     planPrune(host.db, host.dataDir, {

@@ -70,6 +70,7 @@ export async function recordEvaluation(
   const settings = {
     ...request.settings,
     chunksEvaluated: output.chunks,
+    threadsUsed: output.threads,
     textPath: request.textPath,
     textSha256: request.textSha256,
     baseCacheArtifactId: baseCache.artifactId,

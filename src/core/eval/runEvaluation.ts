@@ -32,6 +32,8 @@ export interface EvaluationOutput {
   variants: { modelId: string; figures: EvalFigures; evalSeconds: number; kldExactMean?: number }[];
   chunks: number;
   contextSize: number;
+  /** CPU threads used (the setting, or llama.cpp's default: the machine's math cores). */
+  threads: number;
   machine: MachineFingerprint;
   llamaBuild: string;
 }
@@ -69,13 +71,14 @@ async function evaluatePass(
 
 function nativeOptions(
   plan: EvaluationPlan,
+  threads: number,
 ): Pick<EvaluateOptions, "nCtx" | "nChunks" | "nBatch" | "nThreads" | "topKMax" | "topMass" | "tailSamples"> {
   const s = plan.settings;
   return {
     nCtx: s.contextSize,
     nChunks: s.chunks ?? -1,
     nBatch: s.batchSize,
-    ...(s.threads !== null ? { nThreads: s.threads } : {}),
+    nThreads: threads,
     topKMax: s.topKMax,
     topMass: s.topMass,
     tailSamples: s.tailSamples,
@@ -87,6 +90,7 @@ export async function runEvaluation(
   hooks: EvaluationHooks = {},
 ): Promise<EvaluationOutput> {
   const { llama } = await loadNative(false);
+  const threads = plan.settings.threads ?? llama.cpuMathCores;
   const passes = (plan.baseCachePath ? 0 : 1) + plan.variants.length;
   let passIndex = 0;
   let secondsPerChunk: number | null = null;
@@ -112,7 +116,7 @@ export async function runEvaluation(
         modelPath: plan.base.path,
         textPath: plan.textPath,
         writeBasePath: plan.writeBaseCacheTo,
-        ...nativeOptions(plan),
+        ...nativeOptions(plan, threads),
       },
       hooks.signal,
       progressFor("base"),
@@ -146,7 +150,7 @@ export async function runEvaluation(
       {
         modelPath: variant.path,
         basePath,
-        ...nativeOptions(plan),
+        ...nativeOptions(plan, threads),
         ...(hooks.exactKld ? { exactBaseModelPath: plan.base.path } : {}),
       },
       hooks.signal,
@@ -177,6 +181,7 @@ export async function runEvaluation(
     variants,
     chunks,
     contextSize: plan.settings.contextSize,
+    threads,
     machine: await collectMachineFingerprint(llama),
     llamaBuild: llama.llamaCppRelease.release,
   };

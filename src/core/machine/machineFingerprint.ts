@@ -58,20 +58,45 @@ function osName(): string {
   return `${os.type()} ${os.release()}`;
 }
 
-/** The installed node-llama-cpp version, read from its package.json. */
-export function nodeLlamaCppVersion(): string {
+function nodeLlamaCppDir(): string | null {
   const require = createRequire(import.meta.url);
   let dir = path.dirname(require.resolve("node-llama-cpp"));
   for (;;) {
     const manifest = path.join(dir, "package.json");
-    if (existsSync(manifest)) {
-      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "node-llama-cpp" && pkg.version) return pkg.version;
-    }
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "node-llama-cpp"
+    )
+      return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) return "unknown";
+    if (parent === dir) return null;
     dir = parent;
   }
+}
+
+/** The llama.cpp release node-llama-cpp ships (llama/llama.cpp.info.json), without loading it. */
+export function bundledLlamaCppRelease(): string {
+  const dir = nodeLlamaCppDir();
+  try {
+    if (dir)
+      return (
+        (JSON.parse(readFileSync(path.join(dir, "llama", "llama.cpp.info.json"), "utf8")) as { tag?: string })
+          .tag ?? "unknown"
+      );
+  } catch {
+    // fall through
+  }
+  return "unknown";
+}
+
+/** The installed node-llama-cpp version, read from its package.json. */
+export function nodeLlamaCppVersion(): string {
+  const dir = nodeLlamaCppDir();
+  if (!dir) return "unknown";
+  return (
+    (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { version?: string }).version ??
+    "unknown"
+  );
 }
 
 export function fingerprintId(stable: Record<string, unknown>): string {
@@ -80,7 +105,8 @@ export function fingerprintId(stable: Record<string, unknown>): string {
 
 /**
  * Collects the fingerprint. Pass the Llama instance the measurement uses so the GPU names, VRAM and
- * backend are those of that build; without one the backend is recorded as "cpu".
+ * backend are those of that build; without one the backend is recorded as "cpu" and the release is
+ * the one node-llama-cpp ships (a local build of another release would differ).
  */
 export async function collectMachineFingerprint(llama?: Llama): Promise<MachineFingerprint> {
   const cpus = os.cpus();
@@ -101,7 +127,9 @@ export async function collectMachineFingerprint(llama?: Llama): Promise<MachineF
 
   const gpu = gpuNames.length > 0 ? gpuNames.join(" + ") : null;
   const osLabel = osName();
-  const llamaCppRelease = llama?.llamaCppRelease.release ?? "unknown";
+  // Without a Llama instance: the release node-llama-cpp ships, which is what its prebuilt CPU build
+  // runs, so on CPU-only machines the app process and its workers agree on the id.
+  const llamaCppRelease = llama?.llamaCppRelease.release ?? bundledLlamaCppRelease();
   const nodeLlamaCpp = nodeLlamaCppVersion();
   // Whole GiB: the kernel's total can move by a few pages between boots.
   const ramGiB = Math.round(ramBytes / 1024 ** 3);

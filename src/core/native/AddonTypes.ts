@@ -83,7 +83,7 @@ export interface EvaluateOptions {
   topKMax?: number;
   /** ...or fewer once they cover this probability mass (default 0.999). */
   topMass?: number;
-  /** Base pass: tokens sampled from the tail beyond the top ones, to estimate the divergence inside it (default 32). */
+  /** Base pass: tokens sampled from the tail beyond the top ones, to estimate the divergence inside it (default 64). */
   tailSamples?: number;
 }
 

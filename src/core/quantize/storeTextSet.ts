@@ -25,7 +25,7 @@ export async function storeTextSet(db: Db, dataDir: string, file: string, purpos
       renameSync(temp, target);
     } catch (error) {
       if (existsSync(temp)) unlinkSync(temp);
-      throw new Error(`${target}: cannot store the text set: ${(error as Error).message}`);
+      throw new Error(`${target}: cannot store the text set: ${(error as Error).message}`, { cause: error });
     }
   }
   if (existing) {

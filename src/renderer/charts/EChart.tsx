@@ -8,7 +8,16 @@ import * as echarts from "echarts/core";
 import type { EChartsCoreOption, ECElementEvent } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 
-echarts.use([BarChart, LineChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([
+  BarChart,
+  LineChart,
+  ScatterChart,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
 
 export type ChartClick = ECElementEvent;
 
@@ -18,8 +27,11 @@ export function EChart({
   onClick,
   ariaLabel,
   testId,
+  onRendered,
 }: {
   option: EChartsCoreOption;
+  /** Called after each new option is drawn, with the instance (e.g. to map data to pixels). */
+  onRendered?: (chart: echarts.ECharts) => void;
   height?: number;
   onClick?: (event: ChartClick) => void;
   /** What the chart shows, for screen readers (the canvas itself says nothing). */
@@ -30,12 +42,14 @@ export function EChart({
   const chart = useRef<echarts.ECharts | null>(null);
   const clickHandler = useRef(onClick);
   clickHandler.current = onClick;
+  const renderedHandler = useRef(onRendered);
+  renderedHandler.current = onRendered;
 
   useEffect(() => {
     const element = box.current!;
     const instance = echarts.init(element, undefined, { renderer: "canvas" });
     chart.current = instance;
-    instance.on("click", (event) => clickHandler.current?.(event as ECElementEvent));
+    instance.on("click", (event) => clickHandler.current?.(event));
     const observer = new ResizeObserver(() => instance.resize());
     observer.observe(element);
     return () => {
@@ -46,10 +60,14 @@ export function EChart({
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    if (!chart.current) return;
+    chart.current.setOption(option, { notMerge: true });
+    renderedHandler.current?.(chart.current);
   }, [option]);
 
-  return <div ref={box} role="img" aria-label={ariaLabel} data-testid={testId} style={{ height, width: "100%" }} />;
+  return (
+    <div ref={box} role="img" aria-label={ariaLabel} data-testid={testId} style={{ height, width: "100%" }} />
+  );
 }
 
 /** The palette and text styles shared by the screens' charts (Tailwind's zinc and indigo). */

@@ -5,7 +5,13 @@ import type { EChartsCoreOption } from "echarts/core";
 import type { LayerImportance } from "../../shared/domain/compression.js";
 import { chartTheme, EChart } from "./EChart.js";
 
-export function LayerImportanceChart({ layers, dropped }: { layers: readonly LayerImportance[]; dropped: ReadonlySet<number> }) {
+export function LayerImportanceChart({
+  layers,
+  dropped,
+}: {
+  layers: readonly LayerImportance[];
+  dropped: ReadonlySet<number>;
+}) {
   const option = useMemo<EChartsCoreOption>(
     () => ({
       animation: false,
@@ -39,7 +45,10 @@ export function LayerImportanceChart({ layers, dropped }: { layers: readonly Lay
           name: "1 − cos(in, out)",
           data: layers.map((l) => ({
             value: l.importance,
-            itemStyle: { color: dropped.has(l.layer) ? chartTheme.danger : chartTheme.primary, borderRadius: [3, 3, 0, 0] },
+            itemStyle: {
+              color: dropped.has(l.layer) ? chartTheme.danger : chartTheme.primary,
+              borderRadius: [3, 3, 0, 0],
+            },
           })),
           barMaxWidth: 36,
         },

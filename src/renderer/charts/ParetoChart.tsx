@@ -1,7 +1,7 @@
 // One trade-off scatter (a metric against KL divergence): every measured variant as a point, the
 // Pareto front as a line through its points, the selected variant ringed. Clicking a point selects
 // its row; selecting a row rings its point.
-import { useMemo } from "react";
+import { useMemo, useRef } from "react";
 import type { EChartsCoreOption } from "echarts/core";
 import type { ExperimentRow } from "../../shared/domain/experiment.js";
 import { formatKld } from "../../shared/format.js";
@@ -20,6 +20,7 @@ export function ParetoChart({
   onSelect: (modelId: string) => void;
 }) {
   const { points, missing } = useMemo(() => plotPoints(rows, plot), [rows, plot]);
+  const box = useRef<HTMLDivElement>(null);
   const option = useMemo<EChartsCoreOption>(() => {
     const scale = plot.xScale.divisor;
     const line = frontLine(points);
@@ -32,7 +33,11 @@ export function ParetoChart({
         symbolSize: isSelected ? 16 : 11,
         itemStyle: {
           color: p.onFront ? chartTheme.primary : "#ffffff",
-          borderColor: isSelected ? chartTheme.highlight : p.onFront ? chartTheme.primaryDark : chartTheme.muted,
+          borderColor: isSelected
+            ? chartTheme.highlight
+            : p.onFront
+              ? chartTheme.primaryDark
+              : chartTheme.muted,
           borderWidth: isSelected ? 3 : 1.5,
         },
         label: { show: true, formatter: p.label, position: "top", color: chartTheme.text, fontSize: 10 },
@@ -85,7 +90,16 @@ export function ParetoChart({
   }, [points, plot, selected]);
 
   return (
-    <div data-testid={`pareto-${plot.axis}`} data-points={points.length} data-front={points.filter((p) => p.onFront).length}>
+    <div
+      ref={box}
+      data-testid={`pareto-${plot.axis}`}
+      data-points={points.length}
+      data-front={points.filter((p) => p.onFront).length}
+      data-selected={points
+        .filter((p) => selected.has(p.modelId))
+        .map((p) => p.label)
+        .join(",")}
+    >
       {points.length === 0 ? (
         <div className="grid h-[260px] place-items-center px-6 text-center text-sm text-zinc-500">
           Nothing to plot yet: {plot.xLabel.toLowerCase()} and KL divergence are both needed
@@ -96,6 +110,17 @@ export function ParetoChart({
           option={option}
           height={260}
           ariaLabel={`${plot.title}: ${points.map((p) => describePoint(p, plot)).join("; ")}`}
+          onRendered={(chart) => {
+            // Where each point landed, in CSS pixels of the chart box: lets tests (and tools) click
+            // a real point on the canvas.
+            const pixels = Object.fromEntries(
+              points.map((p) => [
+                p.label,
+                chart.convertToPixel({ seriesIndex: 1 }, [p.x / plot.xScale.divisor, p.y]),
+              ]),
+            );
+            box.current?.setAttribute("data-pixels", JSON.stringify(pixels));
+          }}
           onClick={(event) => {
             const data = event.data as { modelId?: string } | undefined;
             if (data?.modelId) onSelect(data.modelId);

@@ -4,7 +4,17 @@ import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react
 const inputStyle =
   "block w-full rounded-md border-0 bg-white px-2.5 py-1.5 text-sm text-zinc-900 ring-1 ring-inset ring-zinc-300 placeholder:text-zinc-400 focus:ring-2 focus:ring-inset focus:ring-indigo-500 disabled:bg-zinc-50 disabled:text-zinc-400";
 
-export function Field({ label, hint, children, className = "" }: { label: ReactNode; hint?: ReactNode; children: ReactNode; className?: string }) {
+export function Field({
+  label,
+  hint,
+  children,
+  className = "",
+}: {
+  label: ReactNode;
+  hint?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <label className={`block ${className}`}>
       <span className="mb-1 block text-xs font-medium text-zinc-600">{label}</span>
@@ -23,7 +33,10 @@ export function NumberInput({
   onValue,
   className = "",
   ...props
-}: Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange" | "type"> & { value: number | null; onValue: (value: number | null) => void }) {
+}: Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange" | "type"> & {
+  value: number | null;
+  onValue: (value: number | null) => void;
+}) {
   return (
     <input
       type="number"
@@ -39,7 +52,17 @@ export function Select({ className = "", ...props }: SelectHTMLAttributes<HTMLSe
   return <select className={`${inputStyle} pr-8 ${className}`} {...props} />;
 }
 
-export function Checkbox({ label, checked, onChange, disabled }: { label: ReactNode; checked: boolean; onChange: (checked: boolean) => void; disabled?: boolean }) {
+export function Checkbox({
+  label,
+  checked,
+  onChange,
+  disabled,
+}: {
+  label: ReactNode;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  disabled?: boolean;
+}) {
   return (
     <label className="inline-flex cursor-pointer items-center gap-2 text-sm text-zinc-700">
       <input

@@ -6,7 +6,8 @@ import { JobStateBadge } from "./JobStateBadge.js";
 import { ProgressBar } from "./ProgressBar.js";
 
 export function JobStatus({ job, testId }: { job: Job; testId?: string }) {
-  const fraction = job.state === "succeeded" ? 1 : job.state === "queued" ? 0 : (job.progress?.fraction ?? null);
+  const fraction =
+    job.state === "succeeded" ? 1 : job.state === "queued" ? 0 : (job.progress?.fraction ?? null);
   const failed = isFinished(job.state) && job.state !== "succeeded";
   return (
     <div className="space-y-1" data-testid={testId} data-state={job.state}>

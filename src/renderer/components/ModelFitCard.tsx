@@ -22,7 +22,12 @@ export function ModelFitCard({ models }: { models: readonly ModelSummary[] }) {
       actions={
         <label className="flex items-center gap-2 text-xs text-zinc-500">
           Context
-          <Select aria-label="Context size" value={contextSize} onChange={(event) => setContextSize(Number(event.target.value))} className="w-28 py-1 text-xs">
+          <Select
+            aria-label="Context size"
+            value={contextSize}
+            onChange={(event) => setContextSize(Number(event.target.value))}
+            className="w-28 py-1 text-xs"
+          >
             {contextChoices.map((ctx) => (
               <option key={ctx} value={ctx}>
                 {ctx.toLocaleString("en-US")} tokens
@@ -32,12 +37,18 @@ export function ModelFitCard({ models }: { models: readonly ModelSummary[] }) {
         </label>
       }
     >
-      {machine.error && <p className="px-4 py-3 text-sm text-red-700">Could not read this machine's memory: {machine.error.message}</p>}
+      {machine.error && (
+        <p className="px-4 py-3 text-sm text-red-700">
+          Could not read this machine's memory: {machine.error.message}
+        </p>
+      )}
       {m && (
         <>
           <p className="border-b border-zinc-100 px-4 py-2 text-xs text-zinc-500">
-            {formatBytes(m.ramBytes)} RAM ({formatBytes(m.freeRamBytes)} free now){m.gpu ? ` · ${m.gpu}${m.vramBytes ? `, ${formatBytes(m.vramBytes)} VRAM` : ""}` : " · no GPU"}. Estimate: weights + F16 KV cache + compute
-            buffer + runtime overhead; “fits” means under 80 % of the memory.
+            {formatBytes(m.ramBytes)} RAM ({formatBytes(m.freeRamBytes)} free now)
+            {m.gpu ? ` · ${m.gpu}${m.vramBytes ? `, ${formatBytes(m.vramBytes)} VRAM` : ""}` : " · no GPU"}.
+            Estimate: weights + F16 KV cache + compute buffer + runtime overhead; “fits” means under 80 % of
+            the memory.
           </p>
           <table className="w-full text-sm" data-testid="fit-table">
             <thead className="text-left text-xs text-zinc-500">
@@ -63,20 +74,45 @@ export function ModelFitCard({ models }: { models: readonly ModelSummary[] }) {
                   contextSize,
                   { ramBytes: m.ramBytes, vramBytes: m.vramBytes },
                 );
-                const beyondTraining = model.metadata.contextLength !== null && contextSize > model.metadata.contextLength;
+                const beyondTraining =
+                  model.metadata.contextLength !== null && contextSize > model.metadata.contextLength;
                 return (
                   <tr key={model.id} data-testid="fit-row">
-                    <td className="max-w-[22rem] truncate px-4 py-1.5 text-zinc-800">{model.metadata.name ?? model.fileName}</td>
-                    <td className="px-3 py-1.5 text-right tabular-nums text-zinc-700">{formatBytes(fit.estimate.modelBytes)}</td>
-                    <td className="px-3 py-1.5 text-right tabular-nums text-zinc-700">{formatBytes(fit.estimate.kvCacheBytes)}</td>
-                    <td className="px-3 py-1.5 text-right tabular-nums font-medium text-zinc-900">{formatBytes(fit.estimate.totalBytes)}</td>
+                    <td className="max-w-[22rem] truncate px-4 py-1.5 text-zinc-800">
+                      {model.metadata.name ?? model.fileName}
+                    </td>
+                    <td className="px-3 py-1.5 text-right tabular-nums text-zinc-700">
+                      {formatBytes(fit.estimate.modelBytes)}
+                    </td>
+                    <td className="px-3 py-1.5 text-right tabular-nums text-zinc-700">
+                      {formatBytes(fit.estimate.kvCacheBytes)}
+                    </td>
+                    <td className="px-3 py-1.5 text-right tabular-nums font-medium text-zinc-900">
+                      {formatBytes(fit.estimate.totalBytes)}
+                    </td>
                     <td className="px-4 py-1.5">
                       <span className="flex flex-wrap items-center gap-1.5">
-                        <FitBadge verdict={fit.ram} estimate={fit.estimate} memory="RAM" availableBytes={m.ramBytes} />
-                        {fit.vram && m.vramBytes && <FitBadge verdict={fit.vram} estimate={fit.estimate} memory="VRAM" availableBytes={m.vramBytes} />}
+                        <FitBadge
+                          verdict={fit.ram}
+                          estimate={fit.estimate}
+                          memory="RAM"
+                          availableBytes={m.ramBytes}
+                        />
+                        {fit.vram && m.vramBytes && (
+                          <FitBadge
+                            verdict={fit.vram}
+                            estimate={fit.estimate}
+                            memory="VRAM"
+                            availableBytes={m.vramBytes}
+                          />
+                        )}
                         {beyondTraining && (
-                          <span className="text-xs text-amber-700" title={`trained for ${model.metadata.contextLength} tokens`}>
-                            beyond its {model.metadata.contextLength?.toLocaleString("en-US")}-token training context
+                          <span
+                            className="text-xs text-amber-700"
+                            title={`trained for ${model.metadata.contextLength} tokens`}
+                          >
+                            beyond its {model.metadata.contextLength?.toLocaleString("en-US")}-token training
+                            context
                           </span>
                         )}
                       </span>

@@ -26,24 +26,27 @@ export function useWatchedJobs(): WatchedJobs {
     [client],
   );
 
-  const watch = useCallback((job: Job) => {
-    setJobs((previous) => {
-      const next = new Map(previous);
-      // An event may already have brought a newer state than the call's answer.
-      if (!next.has(job.id)) next.set(job.id, job);
-      return next;
-    });
-    // The job may have finished between the call and the subscription: read it once more.
-    void client
-      .call("jobs.get", { id: job.id })
-      .then((fresh) =>
-        setJobs((previous) => {
-          const known = previous.get(fresh.id);
-          return known && isFinished(known.state) ? previous : new Map(previous).set(fresh.id, fresh);
-        }),
-      )
-      .catch(() => undefined);
-  }, [client]);
+  const watch = useCallback(
+    (job: Job) => {
+      setJobs((previous) => {
+        const next = new Map(previous);
+        // An event may already have brought a newer state than the call's answer.
+        if (!next.has(job.id)) next.set(job.id, job);
+        return next;
+      });
+      // The job may have finished between the call and the subscription: read it once more.
+      void client
+        .call("jobs.get", { id: job.id })
+        .then((fresh) =>
+          setJobs((previous) => {
+            const known = previous.get(fresh.id);
+            return known && isFinished(known.state) ? previous : new Map(previous).set(fresh.id, fresh);
+          }),
+        )
+        .catch(() => undefined);
+    },
+    [client],
+  );
 
   const get = useCallback((id: string | null | undefined) => (id ? jobs.get(id) : undefined), [jobs]);
   return { get, watch };

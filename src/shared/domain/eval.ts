@@ -27,14 +27,14 @@ export const evalSettings = z.object({
     .min(1)
     .max(1 << 16)
     .default(2048),
-  /** null: every hardware thread. */
+  /** null: llama.cpp's default, the machine's math cores (what llama-perplexity uses). */
   threads: z.number().int().min(1).max(1024).nullable().default(null),
   /** Compact base distributions: at most this many top tokens per position... */
   topKMax: z.number().int().min(1).max(4096).default(64),
   /** ...or fewer once they cover this much probability. */
   topMass: z.number().gt(0).max(1).default(0.999),
   /** ...plus this many tokens sampled from the rest, so the divergence inside the tail is estimated. */
-  tailSamples: z.number().int().min(0).max(4096).default(32),
+  tailSamples: z.number().int().min(0).max(4096).default(64),
 });
 export type EvalSettingsInput = z.input<typeof evalSettings>;
 export type EvalSettings = z.output<typeof evalSettings>;

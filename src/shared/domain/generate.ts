@@ -3,12 +3,26 @@
 import { z } from "zod";
 
 export const generateJobParams = z.object({
-  models: z.array(z.object({ modelId: z.string(), path: z.string().min(1) })).min(1).max(16),
+  models: z
+    .array(z.object({ modelId: z.string(), path: z.string().min(1) }))
+    .min(1)
+    .max(16),
   prompt: z.string().min(1).max(20000),
   maxTokens: z.number().int().min(1).max(4096).default(64),
   /** null: greedy (temperature 0); a number: sampling at temperature 0.8 with this seed. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).nullable().default(null),
-  contextSize: z.number().int().min(64).max(1 << 17).default(1024),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .nullable()
+    .default(null),
+  contextSize: z
+    .number()
+    .int()
+    .min(64)
+    .max(1 << 17)
+    .default(1024),
   threads: z.number().int().min(1).max(1024).nullable().default(null),
 });
 export type GenerateJobParams = z.output<typeof generateJobParams>;

@@ -63,7 +63,12 @@ export function kvCacheBytes(shape: FitModelShape, contextSize: number, bytesPer
   return 2 * shape.layers * contextSize * headsKv * headDim * bytesPerElement;
 }
 
-function attentionShape(shape: FitModelShape): { heads: number; headsKv: number; headDim: number; width: number } {
+function attentionShape(shape: FitModelShape): {
+  heads: number;
+  headsKv: number;
+  headDim: number;
+  width: number;
+} {
   const width = shape.embeddingLength ?? 4096;
   const heads = shape.heads ?? 32;
   const headsKv = shape.headsKv ?? heads;
@@ -104,12 +109,17 @@ export function willItFit(shape: FitModelShape, contextSize: number, machine: Fi
   return {
     estimate,
     ram: fitVerdict(estimate.totalBytes, machine.ramBytes),
-    vram: machine.vramBytes && machine.vramBytes > 0 ? fitVerdict(estimate.totalBytes, machine.vramBytes) : null,
+    vram:
+      machine.vramBytes && machine.vramBytes > 0 ? fitVerdict(estimate.totalBytes, machine.vramBytes) : null,
   };
 }
 
 /** The largest context (a power of two from 512) that still "fits" in RAM, or null if none does. */
-export function largestFittingContext(shape: FitModelShape, machine: FitMachine, limit = 1 << 20): number | null {
+export function largestFittingContext(
+  shape: FitModelShape,
+  machine: FitMachine,
+  limit = 1 << 20,
+): number | null {
   let best: number | null = null;
   for (let ctx = 512; ctx <= limit; ctx *= 2) {
     if (willItFit(shape, ctx, machine).ram.level !== "fits") break;

@@ -17,6 +17,7 @@ export const callNames = [
   "jobs.logs",
   "compress.startLayers",
   "compress.startPrune",
+  "eval.start",
   "experiments.list",
   "experiments.get",
   "experiments.startSweep",

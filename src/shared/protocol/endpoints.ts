@@ -5,6 +5,7 @@ import { defineCall, defineEvent } from "./define.js";
 import { job } from "../domain/job.js";
 import { modelRecord, modelSummary } from "../domain/model.js";
 import { experimentListItem, experimentSummary, sweepRecipe } from "../domain/experiment.js";
+import { evalSettings } from "../domain/eval.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -65,6 +66,17 @@ export const calls = {
   /** Queues a "prune" job dropping the N least important blocks found by a finished "layers" job. */
   "compress.startPrune": defineCall(
     z.object({ modelId: z.string().min(1), layersJobId: z.string().min(1), drop: z.number().int().min(1) }),
+    job,
+  ),
+
+  /** Plans and queues an "eval" job: variants against their base over a text (cached base distributions reused). */
+  "eval.start": defineCall(
+    z.object({
+      baseModelId: z.string().min(1),
+      variantModelIds: z.array(z.string().min(1)),
+      textPath: z.string().min(1),
+      settings: evalSettings.default(evalSettings.parse({})),
+    }),
     job,
   ),
 

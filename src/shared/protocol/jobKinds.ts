@@ -5,6 +5,7 @@ import { modelRecord } from "../domain/model.js";
 import { evalJobParams, evalJobResult } from "../domain/eval.js";
 import { benchJobParams, benchReport } from "../domain/bench.js";
 import { referenceBuildParams, referenceModelResult } from "../domain/referenceModel.js";
+import { trainJobParams, trainJobResult } from "../domain/training.js";
 import { generateJobParams, generateJobResult } from "../domain/generate.js";
 import {
   imatrixJobParams,
@@ -67,6 +68,8 @@ export const jobKinds = {
   generate: jobKind("Generate side by side", generateJobParams, generateJobResult),
   /** The project's own small trained model, cached in the data dir (worker/runners/referenceModel.ts). */
   "reference.build": jobKind("Build reference model", referenceBuildParams, referenceModelResult),
+  /** Trains a model on a text with llama.cpp's optimizer (worker/runners/train.ts). */
+  train: jobKind("Train model", trainJobParams, trainJobResult),
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;

@@ -3,7 +3,6 @@
 // the same variant write the same text; a seed switches to seeded sampling.
 import type { LlamaModel, Token } from "node-llama-cpp";
 import type { GenerateOutput } from "../../shared/domain/generate.js";
-import { loadNative } from "../../core/native/loadAddon.js";
 import { defineRunner } from "../Runner.js";
 
 function msSince(start: bigint): number {
@@ -11,18 +10,28 @@ function msSince(start: bigint): number {
 }
 
 export default defineRunner("generate", async (params, context) => {
-  const { llama } = await loadNative(false);
+  // Only node-llama-cpp is needed (no addon); "auto" uses a GPU where the build has one, like the benchmark.
+  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+  const llama = await getLlama({
+    gpu: "auto",
+    build: "never",
+    logLevel: LlamaLogLevel.error,
+    progressLogs: false,
+  });
   const outputs: GenerateOutput[] = [];
   const total = params.models.length;
   const sampling = params.seed === null ? { temperature: 0 } : { temperature: 0.8, seed: params.seed };
-  context.log("info", `generating ${params.maxTokens} tokens with ${total} model(s), ${params.seed === null ? "greedy" : `seed ${params.seed}`}`);
+  context.log(
+    "info",
+    `generating ${params.maxTokens} tokens with ${total} model(s), ${params.seed === null ? "greedy" : `seed ${params.seed}`}`,
+  );
 
   for (const [index, entry] of params.models.entries()) {
     if (context.signal.aborted) throw new Error("generation cancelled");
     const name = entry.path.split(/[/\\]/).pop() ?? entry.path;
     context.progress(index / total, `loading ${name} (${index + 1}/${total})`);
     let start = process.hrtime.bigint();
-    const model: LlamaModel = await llama.loadModel({ modelPath: entry.path, gpuLayers: 0 });
+    const model: LlamaModel = await llama.loadModel({ modelPath: entry.path });
     const loadMs = msSince(start);
     try {
       const ctx = await model.createContext({
@@ -36,7 +45,10 @@ export default defineRunner("generate", async (params, context) => {
         const bos = model.tokens.bos;
         const input: Token[] = bos !== null && model.tokens.shouldPrependBosToken ? [bos, ...prompt] : prompt;
         const budget = Math.min(params.maxTokens, ctx.contextSize - input.length - 1);
-        if (budget < 1) throw new RangeError(`the prompt (${input.length} tokens) leaves no room in a ${ctx.contextSize}-token context`);
+        if (budget < 1)
+          throw new RangeError(
+            `the prompt (${input.length} tokens) leaves no room in a ${ctx.contextSize}-token context`,
+          );
         const generated: Token[] = [];
         const times: number[] = [];
         let stopReason: GenerateOutput["stopReason"] = "maxTokens";
@@ -49,7 +61,10 @@ export default defineRunner("generate", async (params, context) => {
           }
           generated.push(token);
           if (generated.length % 8 === 0) {
-            context.progress((index + generated.length / budget) / total, `${name}: ${generated.length}/${budget} tokens`);
+            context.progress(
+              (index + generated.length / budget) / total,
+              `${name}: ${generated.length}/${budget} tokens`,
+            );
           }
           if (generated.length >= budget || context.signal.aborted) break;
         }

@@ -15,5 +15,6 @@ export const runners: Record<string, () => Promise<RunnerModule>> = {
   prune: () => import("./prune.js"),
   bench: () => import("./bench.js"),
   "reference.build": () => import("./referenceModel.js"),
+  train: () => import("./train.js"),
   generate: () => import("./generate.js"),
 };

@@ -11,6 +11,7 @@ import { imatrixHost } from "./imatrix.js";
 import { layersHost } from "./layers.js";
 import { pruneHost } from "./prune.js";
 import { referenceBuildHost } from "./referenceModel.js";
+import { trainHost } from "./train.js";
 
 export const jobKindHosts: Partial<{ [K in JobKind]: JobKindHost<K> }> = {
   "models.import": modelsImportHost,
@@ -22,4 +23,5 @@ export const jobKindHosts: Partial<{ [K in JobKind]: JobKindHost<K> }> = {
   layers: layersHost,
   prune: pruneHost,
   "reference.build": referenceBuildHost,
+  train: trainHost,
 };

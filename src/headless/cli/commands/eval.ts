@@ -45,7 +45,7 @@ export function registerEvalCommands(program: Command, context: CliContext): voi
       "logical batch; batch/ctx chunks are decoded together (llama-perplexity -b)",
       "2048",
     )
-    .option("--threads <n>", "CPU threads (default: all)")
+    .option("--threads <n>", "CPU threads (default: the machine's math cores, as llama.cpp)")
     .option("--top-k <n>", "cached base distribution: top tokens kept per position", "64")
     .option(
       "--top-mass <p>",
@@ -55,7 +55,7 @@ export function registerEvalCommands(program: Command, context: CliContext): voi
     .option(
       "--tail-samples <n>",
       "cached base distribution: tokens sampled from the rest of the distribution",
-      "32",
+      "64",
     )
     .option("--out <path>", "also write the result as JSON to this file")
     .action(async (variants: string[], options: EvalCommandOptions) => {

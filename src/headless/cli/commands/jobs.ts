@@ -9,6 +9,7 @@ import type { CliContext } from "../context.js";
 import { formatJobProgress, jobTitle } from "../jobProgress.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
+import { positiveInteger } from "../parseOptions.js";
 
 export function registerJobsCommands(program: Command, context: CliContext): void {
   const jobs = program
@@ -161,10 +162,4 @@ function took(job: Job): string {
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function positiveInteger(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${option} ${value}: expected a positive whole number`);
-  return n;
 }

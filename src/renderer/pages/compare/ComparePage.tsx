@@ -42,11 +42,19 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
     <>
       <PageHeader
         title="Compare"
-        subtitle={data ? `${data.name} · ${data.variantCount} variant${data.variantCount === 1 ? "" : "s"} of ${data.baseModelName ?? "a removed model"}` : "Variants of one experiment, side by side."}
+        subtitle={
+          data
+            ? `${data.name} · ${data.variantCount} variant${data.variantCount === 1 ? "" : "s"} of ${data.baseModelName ?? "a removed model"}`
+            : "Variants of one experiment, side by side."
+        }
         actions={
           list.length > 0 && (
             <Field label="Experiment" className="w-80">
-              <Select aria-label="Experiment" value={chosen ?? ""} onChange={(event) => navigate("compare", event.target.value)}>
+              <Select
+                aria-label="Experiment"
+                value={chosen ?? ""}
+                onChange={(event) => navigate("compare", event.target.value)}
+              >
                 {list.map((e) => (
                   <option key={e.id} value={e.id}>
                     {e.name} · {formatDateTime(e.createdAt)}
@@ -58,19 +66,30 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
         }
       />
       <div className="space-y-4">
-        {experiments.error && <Notice tone="error">Could not list experiments: {experiments.error.message}</Notice>}
-        {summary.error && <Notice tone="error">Could not load the experiment: {summary.error.message}</Notice>}
+        {experiments.error && (
+          <Notice tone="error">Could not list experiments: {experiments.error.message}</Notice>
+        )}
+        {summary.error && (
+          <Notice tone="error">Could not load the experiment: {summary.error.message}</Notice>
+        )}
         {list.length === 0 && !experiments.loading && (
           <div className="rounded-lg border border-dashed border-zinc-300 bg-white px-6 py-12 text-center">
             <p className="text-sm font-medium text-zinc-700">No experiments yet</p>
-            <p className="mt-1 text-sm text-zinc-500">Start a sweep on the Compress screen; its variants appear here as they are measured.</p>
+            <p className="mt-1 text-sm text-zinc-500">
+              Start a sweep on the Compress screen; its variants appear here as they are measured.
+            </p>
           </div>
         )}
         {data && (
           <>
             <div className="flex flex-wrap gap-x-6 gap-y-1 text-xs text-zinc-500">
               <span>
-                Machine: <span className="text-zinc-700">{data.machine ? `${data.machine.cpu}, ${data.machine.cores} threads, ${formatBytes(data.machine.ramBytes)} RAM${data.machine.gpu ? `, ${data.machine.gpu}` : ""}` : "not measured yet"}</span>
+                Machine:{" "}
+                <span className="text-zinc-700">
+                  {data.machine
+                    ? `${data.machine.cpu}, ${data.machine.cores} threads, ${formatBytes(data.machine.ramBytes)} RAM${data.machine.gpu ? `, ${data.machine.gpu}` : ""}`
+                    : "not measured yet"}
+                </span>
               </span>
               <span>
                 llama.cpp: <span className="text-zinc-700">{data.llamaBuild ?? "—"}</span>
@@ -87,7 +106,14 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
             <Card title="Best variant for a budget">
               <FitQueryPanel rows={rows} onSelect={pick} />
             </Card>
-            <Card title="Trade-offs" actions={<span className="text-xs text-zinc-500">Filled points and the line: the Pareto front. Click a point to select its row.</span>}>
+            <Card
+              title="Trade-offs"
+              actions={
+                <span className="text-xs text-zinc-500">
+                  Filled points and the line: the Pareto front. Click a point to select its row.
+                </span>
+              }
+            >
               <div className="grid divide-y divide-zinc-100 xl:grid-cols-3 xl:divide-x xl:divide-y-0">
                 {tradeoffPlots.map((plot) => (
                   <div key={plot.axis} className="min-w-0 pt-3">

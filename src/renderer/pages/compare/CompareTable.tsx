@@ -3,7 +3,14 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { ExperimentRow } from "../../../shared/domain/experiment.js";
 import { Checkbox, Select, TextInput } from "../../components/Field.js";
-import { bestByColumn, compareColumns, filterRows, sortRows, type RowFilter, type RowSort } from "./compareColumns.js";
+import {
+  bestByColumn,
+  compareColumns,
+  filterRows,
+  sortRows,
+  type RowFilter,
+  type RowSort,
+} from "./compareColumns.js";
 
 export function CompareTable({
   rows,
@@ -25,7 +32,9 @@ export function CompareTable({
 
   useEffect(() => {
     if (!focused) return;
-    body.current?.querySelector(`[data-model-id="${CSS.escape(focused)}"]`)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    body.current
+      ?.querySelector(`[data-model-id="${CSS.escape(focused)}"]`)
+      ?.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }, [focused]);
 
   return (
@@ -41,7 +50,9 @@ export function CompareTable({
         <Select
           aria-label="Pareto front filter"
           value={filter.front ?? ""}
-          onChange={(event) => setFilter({ ...filter, front: (event.target.value || null) as RowFilter["front"] })}
+          onChange={(event) =>
+            setFilter({ ...filter, front: (event.target.value || null) as RowFilter["front"] })
+          }
           className="w-60"
         >
           <option value="">All variants</option>
@@ -49,9 +60,14 @@ export function CompareTable({
           <option value="speedVsKld">On the speed–KLD front</option>
           <option value="memoryVsKld">On the memory–KLD front</option>
         </Select>
-        <Checkbox label="Fully measured only" checked={filter.measuredOnly} onChange={(measuredOnly) => setFilter({ ...filter, measuredOnly })} />
+        <Checkbox
+          label="Fully measured only"
+          checked={filter.measuredOnly}
+          onChange={(measuredOnly) => setFilter({ ...filter, measuredOnly })}
+        />
         <span className="ml-auto text-xs text-zinc-500">
-          {visible.length} of {rows.length} · click a row to select it for the charts and side-by-side generation
+          {visible.length} of {rows.length} · click a row to select it for the charts and side-by-side
+          generation
         </span>
       </div>
       <div className="overflow-x-auto">
@@ -71,7 +87,13 @@ export function CompareTable({
                   >
                     <button
                       type="button"
-                      onClick={() => setSort((current) => (current.key === column.key ? { key: column.key, descending: !current.descending } : { key: column.key, descending: false }))}
+                      onClick={() =>
+                        setSort((current) =>
+                          current.key === column.key
+                            ? { key: column.key, descending: !current.descending }
+                            : { key: column.key, descending: false },
+                        )
+                      }
                       className={`inline-flex flex-col hover:text-zinc-900 ${numeric ? "items-end" : "items-start"} ${active ? "text-zinc-900" : ""}`}
                     >
                       <span>
@@ -114,7 +136,11 @@ export function CompareTable({
                     column.key === "label" ? (
                       <td key={column.key} className="whitespace-nowrap px-3 py-2">
                         <span className="font-medium text-zinc-900">{row.label}</span>
-                        {row.isBase && <span className="ml-2 rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-medium uppercase text-zinc-600">base</span>}
+                        {row.isBase && (
+                          <span className="ml-2 rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-medium uppercase text-zinc-600">
+                            base
+                          </span>
+                        )}
                         <FrontMarks row={row} />
                       </td>
                     ) : (
@@ -132,7 +158,9 @@ export function CompareTable({
           </tbody>
         </table>
       </div>
-      {visible.length === 0 && <p className="px-4 py-6 text-center text-sm text-zinc-500">No variant matches the filter.</p>}
+      {visible.length === 0 && (
+        <p className="px-4 py-6 text-center text-sm text-zinc-500">No variant matches the filter.</p>
+      )}
     </div>
   );
 }
@@ -148,7 +176,11 @@ function FrontMarks({ row }: { row: ExperimentRow }) {
   return (
     <span className="ml-2 inline-flex gap-0.5 align-middle">
       {marks.map((mark) => (
-        <span key={mark.letter} title={mark.title} className="grid size-4 place-items-center rounded-sm bg-indigo-100 text-[9px] font-bold text-indigo-700">
+        <span
+          key={mark.letter}
+          title={mark.title}
+          className="grid size-4 place-items-center rounded-sm bg-indigo-100 text-[9px] font-bold text-indigo-700"
+        >
           {mark.letter}
         </span>
       ))}

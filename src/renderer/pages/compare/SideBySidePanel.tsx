@@ -14,7 +14,9 @@ import { useWatchedJobs } from "../../hooks/useWatchedJobs.js";
 export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
   const client = useClient();
   const watched = useWatchedJobs();
-  const [prompt, setPrompt] = useState("The most important thing to know about compressing a language model is");
+  const [prompt, setPrompt] = useState(
+    "The most important thing to know about compressing a language model is",
+  );
   const [maxTokens, setMaxTokens] = useState<number | null>(48);
   const [seed, setSeed] = useState<number | null>(null);
   const [jobId, setJobId] = useState<string>();
@@ -27,7 +29,12 @@ export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
     try {
       const started = await client.call("jobs.start", {
         kind: "generate",
-        params: { models: rows.map((r) => ({ modelId: r.modelId, path: r.path })), prompt, maxTokens: maxTokens ?? 48, seed },
+        params: {
+          models: rows.map((r) => ({ modelId: r.modelId, path: r.path })),
+          prompt,
+          maxTokens: maxTokens ?? 48,
+          seed,
+        },
       });
       watched.watch(started);
       setJobId(started.id);
@@ -56,21 +63,38 @@ export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
         <Field label="Seed" hint="Empty: greedy">
           <NumberInput aria-label="Seed" min={0} value={seed} onValue={setSeed} />
         </Field>
-        <Button variant="primary" onClick={() => void run()} disabled={rows.length === 0 || !prompt.trim() || (job !== undefined && !result && job.state === "running")}>
+        <Button
+          variant="primary"
+          onClick={() => void run()}
+          disabled={
+            rows.length === 0 || !prompt.trim() || (job !== undefined && !result && job.state === "running")
+          }
+        >
           Generate with {rows.length} selected
         </Button>
       </div>
-      {rows.length === 0 && <p className="text-xs text-zinc-500">Select variants in the table or the charts first.</p>}
+      {rows.length === 0 && (
+        <p className="text-xs text-zinc-500">Select variants in the table or the charts first.</p>
+      )}
       {error && <Notice tone="error">{error}</Notice>}
       {job && !result && <JobStatus job={job} testId="generate-job" />}
       {result && (
-        <div className="grid gap-3" style={{ gridTemplateColumns: `repeat(${Math.min(result.outputs.length, 3)}, minmax(0, 1fr))` }} data-testid="generations">
+        <div
+          className="grid gap-3"
+          style={{ gridTemplateColumns: `repeat(${Math.min(result.outputs.length, 3)}, minmax(0, 1fr))` }}
+          data-testid="generations"
+        >
           {result.outputs.map((output) => (
-            <article key={output.modelId} className="rounded-md border border-zinc-200 bg-zinc-50/50" data-testid="generation">
+            <article
+              key={output.modelId}
+              className="rounded-md border border-zinc-200 bg-zinc-50/50"
+              data-testid="generation"
+            >
               <header className="flex items-baseline justify-between gap-2 border-b border-zinc-200 px-3 py-1.5">
                 <span className="text-sm font-semibold text-zinc-900">{labelOf(output.modelId)}</span>
                 <span className="text-xs tabular-nums text-zinc-600" data-testid="generation-speed">
-                  {formatTokensPerSecondFixed(output.tokensPerSecond)} · first token {formatMilliseconds(output.ttftMs)} · {output.tokens} tokens
+                  {formatTokensPerSecondFixed(output.tokensPerSecond)} · first token{" "}
+                  {formatMilliseconds(output.ttftMs)} · {output.tokens} tokens
                 </span>
               </header>
               <p className="whitespace-pre-wrap px-3 py-2 font-mono text-xs leading-relaxed text-zinc-800">

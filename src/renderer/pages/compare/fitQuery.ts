@@ -43,8 +43,10 @@ export function answerFitQuery(rows: readonly ExperimentRow[], query: FitQuery):
   const measuredSpeed = rows.filter((r) => r.tgTokensPerSecond !== null);
   const measuredMemory = rows.filter((r) => memoryOf(r, query.basis) !== null);
   let reason: string;
-  if (measuredSpeed.length === 0) reason = "No variant has a speed benchmark yet: run the sweep with benchmarks on.";
-  else if (measuredMemory.length === 0) reason = "No variant has a peak-memory measurement: use the file size instead.";
+  if (measuredSpeed.length === 0)
+    reason = "No variant has a speed benchmark yet: run the sweep with benchmarks on.";
+  else if (measuredMemory.length === 0)
+    reason = "No variant has a peak-memory measurement: use the file size instead.";
   else if (candidates.length > 0) reason = "The variants within the limits have no quality evaluation yet.";
   else {
     const fast = rows.filter((r) => (r.tgTokensPerSecond ?? -1) >= query.minTokensPerSecond);

@@ -61,7 +61,10 @@ export interface PlotPoint {
 }
 
 /** Rows with both coordinates measured; the others cannot be placed and are counted instead. */
-export function plotPoints(rows: readonly ExperimentRow[], plot: TradeoffPlot): { points: PlotPoint[]; missing: number } {
+export function plotPoints(
+  rows: readonly ExperimentRow[],
+  plot: TradeoffPlot,
+): { points: PlotPoint[]; missing: number } {
   const points: PlotPoint[] = [];
   let missing = 0;
   for (const row of rows) {
@@ -71,7 +74,14 @@ export function plotPoints(rows: readonly ExperimentRow[], plot: TradeoffPlot): 
       missing++;
       continue;
     }
-    points.push({ modelId: row.modelId, label: row.label, x, y, onFront: row.front[plot.axis], isBase: row.isBase });
+    points.push({
+      modelId: row.modelId,
+      label: row.label,
+      x,
+      y,
+      onFront: row.front[plot.axis],
+      isBase: row.isBase,
+    });
   }
   return { points, missing };
 }

@@ -31,7 +31,9 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
   const [showProblems, setShowProblems] = useState(false);
 
   const list = models.data ?? [];
-  const model = list.find((m) => m.id === modelId) ?? (modelId ? undefined : list.find((m) => m.parentId === null) ?? list[0]);
+  const model =
+    list.find((m) => m.id === modelId) ??
+    (modelId ? undefined : (list.find((m) => m.parentId === null) ?? list[0]));
   const problems = recipeProblems(form);
 
   const start = async () => {
@@ -40,7 +42,11 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
     setStarting(true);
     setStartError(undefined);
     try {
-      await client.call("experiments.startSweep", { modelId: model.id, recipe: toSweepRecipe(form), name: name.trim() || undefined });
+      await client.call("experiments.startSweep", {
+        modelId: model.id,
+        recipe: toSweepRecipe(form),
+        name: name.trim() || undefined,
+      });
       navigate("jobs");
     } catch (reason) {
       setStartError(`The sweep did not start: ${(reason as Error).message}`);
@@ -55,8 +61,15 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
         title="Compress"
         subtitle="Build a sweep: every chosen type becomes a variant, evaluated against the base and benchmarked."
         actions={
-          <Button variant="primary" onClick={() => void start()} disabled={!model || starting} data-testid="start-sweep">
-            {starting ? "Starting…" : `Start sweep${form.types.length > 0 ? ` (${form.types.length} variant${form.types.length === 1 ? "" : "s"})` : ""}`}
+          <Button
+            variant="primary"
+            onClick={() => void start()}
+            disabled={!model || starting}
+            data-testid="start-sweep"
+          >
+            {starting
+              ? "Starting…"
+              : `Start sweep${form.types.length > 0 ? ` (${form.types.length} variant${form.types.length === 1 ? "" : "s"})` : ""}`}
           </Button>
         }
       />
@@ -79,11 +92,19 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
 
         <Card title="Base model">
           {list.length === 0 ? (
-            <p className="px-4 py-6 text-sm text-zinc-500">{models.loading ? "Loading…" : "The library is empty: import a model on the Models screen first."}</p>
+            <p className="px-4 py-6 text-sm text-zinc-500">
+              {models.loading
+                ? "Loading…"
+                : "The library is empty: import a model on the Models screen first."}
+            </p>
           ) : (
             <div className="grid gap-4 px-4 py-3 md:grid-cols-[minmax(0,22rem)_1fr_minmax(0,18rem)] md:items-end">
               <Field label="Model">
-                <Select aria-label="Base model" value={model?.id ?? ""} onChange={(event) => navigate("compress", event.target.value)}>
+                <Select
+                  aria-label="Base model"
+                  value={model?.id ?? ""}
+                  onChange={(event) => navigate("compress", event.target.value)}
+                >
                   {list.map((m) => (
                     <option key={m.id} value={m.id}>
                       {modelName(m)} · {formatFileType(m.metadata.fileType)} · {formatBytes(m.sizeBytes)}
@@ -103,7 +124,12 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
                 <span />
               )}
               <Field label="Experiment name (optional)">
-                <TextInput aria-label="Experiment name" placeholder="e.g. laptop sweep, Nov" value={name} onChange={(event) => setName(event.target.value)} />
+                <TextInput
+                  aria-label="Experiment name"
+                  placeholder="e.g. laptop sweep, Nov"
+                  value={name}
+                  onChange={(event) => setName(event.target.value)}
+                />
               </Field>
             </div>
           )}
@@ -121,7 +147,8 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
             <OverrideSettings form={form} onChange={setForm} />
             {usedOverrides(form).length > 0 && (
               <p className="px-4 pb-3 text-xs text-amber-700">
-                Overrides apply to the dry run; sweeps do not carry them yet, so started variants use the types' own choices.
+                Overrides apply to the dry run; sweeps do not carry them yet, so started variants use the
+                types' own choices.
               </p>
             )}
           </Card>
@@ -139,7 +166,11 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
 
         {model && (
           <Card title="Layer pruning">
-            <LayerPruningPanel key={model.id} model={model} defaultText={form.calibrationText || form.evalText} />
+            <LayerPruningPanel
+              key={model.id}
+              model={model}
+              defaultText={form.calibrationText || form.evalText}
+            />
           </Card>
         )}
       </div>

@@ -25,7 +25,10 @@ export function DryRunPanel({ model, form }: { model: ModelSummary; form: Recipe
     try {
       const started: { type: string; jobId: string }[] = [];
       for (const type of form.types) {
-        const job = await client.call("jobs.start", { kind: "quantize", params: dryRunParams(model, type, form) });
+        const job = await client.call("jobs.start", {
+          kind: "quantize",
+          params: dryRunParams(model, type, form),
+        });
         watched.watch(job);
         started.push({ type, jobId: job.id });
         setRuns([...started]);
@@ -63,12 +66,22 @@ export function DryRunPanel({ model, form }: { model: ModelSummary; form: Recipe
               return (
                 <tr key={run.jobId} data-testid="dry-run-row" data-type={run.type} data-state={job?.state}>
                   <td className="py-1.5 pr-3 font-mono text-xs font-medium text-zinc-900">{run.type}</td>
-                  <td className="px-3 py-1.5 text-right tabular-nums text-zinc-800">{report ? formatBytes(report.quantizedMiB * MiB) : "—"}</td>
-                  <td className="px-3 py-1.5 text-right tabular-nums text-zinc-700">{report ? formatBitsPerWeight(report.quantizedBpw) : "—"}</td>
+                  <td className="px-3 py-1.5 text-right tabular-nums text-zinc-800">
+                    {report ? formatBytes(report.quantizedMiB * MiB) : "—"}
+                  </td>
+                  <td className="px-3 py-1.5 text-right tabular-nums text-zinc-700">
+                    {report ? formatBitsPerWeight(report.quantizedBpw) : "—"}
+                  </td>
                   <td className="px-3 py-1.5 text-right tabular-nums text-zinc-700">
                     {report ? formatPercent(report.quantizedMiB / report.originalMiB) : "—"}
                   </td>
-                  <td className="px-3 py-1.5">{job && job.state !== "succeeded" ? <JobStatus job={job} /> : job ? <span className="text-xs text-emerald-700">predicted</span> : null}</td>
+                  <td className="px-3 py-1.5">
+                    {job && job.state !== "succeeded" ? (
+                      <JobStatus job={job} />
+                    ) : job ? (
+                      <span className="text-xs text-emerald-700">predicted</span>
+                    ) : null}
+                  </td>
                 </tr>
               );
             })}

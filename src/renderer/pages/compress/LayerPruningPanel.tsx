@@ -35,7 +35,12 @@ export function LayerPruningPanel({ model, defaultText }: { model: ModelSummary;
     setError(undefined);
     setPruneJobId(undefined);
     try {
-      const job = await client.call("compress.startLayers", { modelId: model.id, textPath, contextSize: contextSize ?? 256, chunks: chunks ?? 8 });
+      const job = await client.call("compress.startLayers", {
+        modelId: model.id,
+        textPath,
+        contextSize: contextSize ?? 256,
+        chunks: chunks ?? 8,
+      });
       watched.watch(job);
       setLayersJobId(job.id);
     } catch (reason) {
@@ -58,20 +63,38 @@ export function LayerPruningPanel({ model, defaultText }: { model: ModelSummary;
   return (
     <div className="space-y-3 px-4 py-3">
       <p className="text-xs text-zinc-500">
-        Importance of a block is 1 − cos(its input, its output), averaged over the calibration tokens: blocks that barely change the
-        hidden state are the cheapest to drop. {model.metadata.layers} blocks in this model.
+        Importance of a block is 1 − cos(its input, its output), averaged over the calibration tokens: blocks
+        that barely change the hidden state are the cheapest to drop. {model.metadata.layers} blocks in this
+        model.
       </p>
       <div className="grid gap-3 md:grid-cols-[1fr_8rem_8rem_auto] md:items-end">
         <Field label="Calibration text file">
-          <TextInput aria-label="Layer importance text file" placeholder={defaultText || "/path/to/calibration.txt"} value={text} onChange={(event) => setText(event.target.value)} />
+          <TextInput
+            aria-label="Layer importance text file"
+            placeholder={defaultText || "/path/to/calibration.txt"}
+            value={text}
+            onChange={(event) => setText(event.target.value)}
+          />
         </Field>
         <Field label="Context (tokens)">
-          <NumberInput aria-label="Layer importance context" min={16} value={contextSize} onValue={setContextSize} />
+          <NumberInput
+            aria-label="Layer importance context"
+            min={16}
+            value={contextSize}
+            onValue={setContextSize}
+          />
         </Field>
         <Field label="Chunks">
           <NumberInput aria-label="Layer importance chunks" min={1} value={chunks} onValue={setChunks} />
         </Field>
-        <Button onClick={() => void measure()} disabled={!textPath || (layersJob !== undefined && !["succeeded", "failed", "cancelled", "interrupted"].includes(layersJob.state))}>
+        <Button
+          onClick={() => void measure()}
+          disabled={
+            !textPath ||
+            (layersJob !== undefined &&
+              !["succeeded", "failed", "cancelled", "interrupted"].includes(layersJob.state))
+          }
+        >
           Measure block importance
         </Button>
       </div>
@@ -82,13 +105,25 @@ export function LayerPruningPanel({ model, defaultText }: { model: ModelSummary;
           <LayerImportanceChart layers={layers.layers} dropped={dropped} />
           <div className="flex flex-wrap items-end gap-3">
             <Field label="Blocks to drop" className="w-32">
-              <NumberInput aria-label="Blocks to drop" min={1} max={Math.max(1, blockCount - 1)} value={drop} onValue={setDrop} />
+              <NumberInput
+                aria-label="Blocks to drop"
+                min={1}
+                max={Math.max(1, blockCount - 1)}
+                value={drop}
+                onValue={setDrop}
+              />
             </Field>
-            <Button variant="primary" onClick={() => void prune()} disabled={!drop || drop < 1 || drop >= blockCount}>
+            <Button
+              variant="primary"
+              onClick={() => void prune()}
+              disabled={!drop || drop < 1 || drop >= blockCount}
+            >
               Prune {drop ?? 0} least important
             </Button>
             <span className="pb-1.5 text-xs text-zinc-500">
-              {dropped.size > 0 ? `drops block${dropped.size === 1 ? "" : "s"} ${[...dropped].sort((a, b) => a - b).join(", ")} (red)` : ""}
+              {dropped.size > 0
+                ? `drops block${dropped.size === 1 ? "" : "s"} ${[...dropped].sort((a, b) => a - b).join(", ")} (red)`
+                : ""}
             </span>
           </div>
         </div>
@@ -96,8 +131,8 @@ export function LayerPruningPanel({ model, defaultText }: { model: ModelSummary;
       {pruneJob && !pruned && <JobStatus job={pruneJob} testId="prune-job" />}
       {pruned && (
         <Notice tone="success">
-          New model {pruned.model.fileName} ({formatBytes(pruned.model.sizeBytes)}, {pruned.blockCount} blocks) is in the library. Pick it above to
-          quantize or compare it.
+          New model {pruned.model.fileName} ({formatBytes(pruned.model.sizeBytes)}, {pruned.blockCount}{" "}
+          blocks) is in the library. Pick it above to quantize or compare it.
         </Notice>
       )}
     </div>

@@ -5,13 +5,23 @@ import { Button } from "../../components/Button.js";
 import { applyPreset, recipePresets, toggleType, type RecipeForm } from "./recipeForm.js";
 import { lossTone, offeredTypes, typicalLoss } from "./quantTypeChoices.js";
 
-export function QuantTypePicker({ form, onChange }: { form: RecipeForm; onChange: (form: RecipeForm) => void }) {
+export function QuantTypePicker({
+  form,
+  onChange,
+}: {
+  form: RecipeForm;
+  onChange: (form: RecipeForm) => void;
+}) {
   return (
     <div>
       <div className="flex flex-wrap items-center gap-2 border-b border-zinc-200 px-4 py-3">
         <span className="mr-1 text-xs font-medium text-zinc-500">Presets</span>
         {recipePresets.map((preset) => (
-          <Button key={preset.id} onClick={() => onChange(applyPreset(form, preset))} title={`${preset.description} (${preset.types.join(", ")})`}>
+          <Button
+            key={preset.id}
+            onClick={() => onChange(applyPreset(form, preset))}
+            title={`${preset.description} (${preset.types.join(", ")})`}
+          >
             {preset.label}
           </Button>
         ))}
@@ -63,9 +73,15 @@ export function QuantTypePicker({ form, onChange }: { form: RecipeForm; onChange
                       </span>
                     )}
                   </td>
-                  <td className="whitespace-nowrap px-3 py-1.5 text-right tabular-nums text-zinc-700">{formatBitsPerWeight(type.bpw)}</td>
+                  <td className="whitespace-nowrap px-3 py-1.5 text-right tabular-nums text-zinc-700">
+                    {formatBitsPerWeight(type.bpw)}
+                  </td>
                   <td className="px-3 py-1.5">
-                    <span className={`inline-flex rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${lossTone[loss]}`}>{loss}</span>
+                    <span
+                      className={`inline-flex rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${lossTone[loss]}`}
+                    >
+                      {loss}
+                    </span>
                   </td>
                   <td className="px-3 py-1.5 text-xs text-zinc-600">{type.description}</td>
                 </tr>

@@ -7,8 +7,16 @@ type Props = { form: RecipeForm; onChange: (form: RecipeForm) => void };
 
 const imatrixChoices: { mode: ImatrixMode; label: string; hint: string }[] = [
   { mode: "none", label: "None", hint: "Plain quantization. Fine at 5 bits and above." },
-  { mode: "auto", label: "Compute from a calibration text", hint: "Computed once, reused by every type of the sweep and by later sweeps." },
-  { mode: "file", label: "Use an imatrix file", hint: "An importance matrix made earlier (llama-imatrix or cwb imatrix)." },
+  {
+    mode: "auto",
+    label: "Compute from a calibration text",
+    hint: "Computed once, reused by every type of the sweep and by later sweeps.",
+  },
+  {
+    mode: "file",
+    label: "Use an imatrix file",
+    hint: "An importance matrix made earlier (llama-imatrix or cwb imatrix).",
+  },
 ];
 
 export function ImatrixSettings({ form, onChange }: Props) {
@@ -26,14 +34,19 @@ export function ImatrixSettings({ form, onChange }: Props) {
               onClick={() => onChange({ ...form, imatrixMode: choice.mode })}
               className={`rounded-md px-3 py-2 text-left ring-1 ring-inset ${active ? "bg-indigo-50 ring-indigo-400" : "bg-white ring-zinc-200 hover:bg-zinc-50"}`}
             >
-              <span className={`block text-sm font-medium ${active ? "text-indigo-800" : "text-zinc-800"}`}>{choice.label}</span>
+              <span className={`block text-sm font-medium ${active ? "text-indigo-800" : "text-zinc-800"}`}>
+                {choice.label}
+              </span>
               <span className="mt-0.5 block text-xs text-zinc-500">{choice.hint}</span>
             </button>
           );
         })}
       </div>
       {form.imatrixMode === "auto" && (
-        <Field label="Calibration text file" hint="Plain text on the machine running the workbench; a few hundred KB is plenty.">
+        <Field
+          label="Calibration text file"
+          hint="Plain text on the machine running the workbench; a few hundred KB is plenty."
+        >
           <TextInput
             aria-label="Calibration text file"
             placeholder="/path/to/calibration.txt"
@@ -58,11 +71,15 @@ export function ImatrixSettings({ form, onChange }: Props) {
 
 export function OverrideSettings({ form, onChange }: Props) {
   const setRow = (index: number, patch: Partial<RecipeForm["overrides"][number]>) =>
-    onChange({ ...form, overrides: form.overrides.map((row, i) => (i === index ? { ...row, ...patch } : row)) });
+    onChange({
+      ...form,
+      overrides: form.overrides.map((row, i) => (i === index ? { ...row, ...patch } : row)),
+    });
   return (
     <div className="space-y-2 px-4 py-3">
       <p className="text-xs text-zinc-500">
-        Keep chosen tensors at another type, as llama-quantize's <code className="font-mono">--tensor-type REGEX=TYPE</code> (e.g.{" "}
+        Keep chosen tensors at another type, as llama-quantize's{" "}
+        <code className="font-mono">--tensor-type REGEX=TYPE</code> (e.g.{" "}
         <code className="font-mono">attn_v=q8_0</code>). The dry run shows their effect on size.
       </p>
       {form.overrides.map((row, index) => (
@@ -82,12 +99,19 @@ export function OverrideSettings({ form, onChange }: Props) {
             onChange={(event) => setRow(index, { type: event.target.value })}
             className="w-28 font-mono"
           />
-          <Button onClick={() => onChange({ ...form, overrides: form.overrides.filter((_, i) => i !== index) })} aria-label={`Remove override ${index + 1}`}>
+          <Button
+            onClick={() => onChange({ ...form, overrides: form.overrides.filter((_, i) => i !== index) })}
+            aria-label={`Remove override ${index + 1}`}
+          >
             Remove
           </Button>
         </div>
       ))}
-      <Button onClick={() => onChange({ ...form, overrides: [...form.overrides, { pattern: "", type: "" }] })}>Add override</Button>
+      <Button
+        onClick={() => onChange({ ...form, overrides: [...form.overrides, { pattern: "", type: "" }] })}
+      >
+        Add override
+      </Button>
     </div>
   );
 }
@@ -96,7 +120,11 @@ export function MeasureSettings({ form, onChange }: Props) {
   return (
     <div className="grid gap-4 px-4 py-3 md:grid-cols-2">
       <div className="space-y-3">
-        <Checkbox label="Evaluate quality (perplexity, KL divergence vs the base)" checked={form.evalOn} onChange={(evalOn) => onChange({ ...form, evalOn })} />
+        <Checkbox
+          label="Evaluate quality (perplexity, KL divergence vs the base)"
+          checked={form.evalOn}
+          onChange={(evalOn) => onChange({ ...form, evalOn })}
+        />
         <Field label="Evaluation text file">
           <TextInput
             aria-label="Evaluation text file"
@@ -108,17 +136,41 @@ export function MeasureSettings({ form, onChange }: Props) {
         </Field>
         <div className="grid grid-cols-2 gap-3">
           <Field label="Context (tokens)">
-            <NumberInput aria-label="Evaluation context" min={16} step={64} disabled={!form.evalOn} value={form.evalContextSize} onValue={(v) => onChange({ ...form, evalContextSize: v ?? 0 })} />
+            <NumberInput
+              aria-label="Evaluation context"
+              min={16}
+              step={64}
+              disabled={!form.evalOn}
+              value={form.evalContextSize}
+              onValue={(v) => onChange({ ...form, evalContextSize: v ?? 0 })}
+            />
           </Field>
           <Field label="Chunks" hint="Empty: the whole text.">
-            <NumberInput aria-label="Evaluation chunks" min={1} disabled={!form.evalOn} value={form.evalChunks} onValue={(evalChunks) => onChange({ ...form, evalChunks })} />
+            <NumberInput
+              aria-label="Evaluation chunks"
+              min={1}
+              disabled={!form.evalOn}
+              value={form.evalChunks}
+              onValue={(evalChunks) => onChange({ ...form, evalChunks })}
+            />
           </Field>
         </div>
       </div>
       <div className="space-y-3">
-        <Checkbox label="Benchmark speed and memory" checked={form.benchOn} onChange={(benchOn) => onChange({ ...form, benchOn })} />
+        <Checkbox
+          label="Benchmark speed and memory"
+          checked={form.benchOn}
+          onChange={(benchOn) => onChange({ ...form, benchOn })}
+        />
         <Field label="Repetitions" hint="Each test runs this often: 1 is quick, 3–5 gives steadier numbers.">
-          <NumberInput aria-label="Benchmark repetitions" min={1} max={50} disabled={!form.benchOn} value={form.benchReps} onValue={(v) => onChange({ ...form, benchReps: v ?? 0 })} />
+          <NumberInput
+            aria-label="Benchmark repetitions"
+            min={1}
+            max={50}
+            disabled={!form.benchOn}
+            value={form.benchReps}
+            onValue={(v) => onChange({ ...form, benchReps: v ?? 0 })}
+          />
         </Field>
       </div>
     </div>

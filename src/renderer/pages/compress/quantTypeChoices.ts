@@ -4,7 +4,10 @@
 import { quantTypes, type QuantType } from "../../../shared/quantTypes.js";
 
 export const offeredTypes: readonly QuantType[] = quantTypes.filter(
-  (q) => !q.aliasOf && !q.copyOnly && (q.category === "legacy" || q.category === "k-quant" || q.category === "i-quant"),
+  (q) =>
+    !q.aliasOf &&
+    !q.copyOnly &&
+    (q.category === "legacy" || q.category === "k-quant" || q.category === "i-quant"),
 );
 
 export type LossLevel = "negligible" | "very small" | "small" | "moderate" | "noticeable" | "large";

@@ -75,7 +75,11 @@ export const recipePresets: readonly RecipePreset[] = [
 
 /** Applies a preset: its types, and the imatrix mode it needs (auto when it wants one and none is set). */
 export function applyPreset(form: RecipeForm, preset: RecipePreset): RecipeForm {
-  const imatrixMode: ImatrixMode = preset.imatrix ? (form.imatrixMode === "none" ? "auto" : form.imatrixMode) : form.imatrixMode;
+  const imatrixMode: ImatrixMode = preset.imatrix
+    ? form.imatrixMode === "none"
+      ? "auto"
+      : form.imatrixMode
+    : form.imatrixMode;
   return { ...form, types: [...preset.types], imatrixMode };
 }
 
@@ -85,7 +89,8 @@ export function toggleType(form: RecipeForm, type: string): RecipeForm {
     : { ...form, types: [...form.types, type] };
 }
 
-const ggmlTensorType = /^(f32|f16|bf16|q4_0|q4_1|q5_0|q5_1|q8_0|q2_k|q3_k|q4_k|q5_k|q6_k|iq2_xxs|iq2_xs|iq2_s|iq3_xxs|iq3_s|iq1_s|iq1_m|iq4_nl|iq4_xs|tq1_0|tq2_0|mxfp4)$/i;
+const ggmlTensorType =
+  /^(f32|f16|bf16|q4_0|q4_1|q5_0|q5_1|q8_0|q2_k|q3_k|q4_k|q5_k|q6_k|iq2_xxs|iq2_xs|iq2_s|iq3_xxs|iq3_s|iq1_s|iq1_m|iq4_nl|iq4_xs|tq1_0|tq2_0|mxfp4)$/i;
 
 /** Everything that blocks starting the sweep, each as a sentence. Empty when it can start. */
 export function recipeProblems(form: RecipeForm): string[] {
@@ -95,14 +100,22 @@ export function recipeProblems(form: RecipeForm): string[] {
   if (unknown.length > 0) problems.push(`Unknown quantization type: ${unknown.join(", ")}.`);
   const needing = form.types.filter((t) => findQuantType(t)?.needsImatrix);
   if (needing.length > 0 && form.imatrixMode === "none") {
-    problems.push(`${needing.join(", ")} need${needing.length === 1 ? "s" : ""} an importance matrix: choose "auto" or a file.`);
+    problems.push(
+      `${needing.join(", ")} need${needing.length === 1 ? "s" : ""} an importance matrix: choose "auto" or a file.`,
+    );
   }
-  if (form.imatrixMode === "auto" && !form.calibrationText.trim()) problems.push("Give the calibration text file for the importance matrix.");
-  if (form.imatrixMode === "file" && !form.imatrixPath.trim()) problems.push("Give the path of the importance matrix file.");
-  if (form.evalOn && !form.evalText.trim()) problems.push("Give the evaluation text file, or turn the evaluation off.");
-  if (form.evalOn && !(form.evalContextSize >= 16)) problems.push("The evaluation context must be at least 16 tokens.");
-  if (form.evalOn && form.evalChunks !== null && !(form.evalChunks >= 1)) problems.push("Evaluate at least one chunk.");
-  if (form.benchOn && !(form.benchReps >= 1 && form.benchReps <= 50)) problems.push("Benchmark repetitions must be between 1 and 50.");
+  if (form.imatrixMode === "auto" && !form.calibrationText.trim())
+    problems.push("Give the calibration text file for the importance matrix.");
+  if (form.imatrixMode === "file" && !form.imatrixPath.trim())
+    problems.push("Give the path of the importance matrix file.");
+  if (form.evalOn && !form.evalText.trim())
+    problems.push("Give the evaluation text file, or turn the evaluation off.");
+  if (form.evalOn && !(form.evalContextSize >= 16))
+    problems.push("The evaluation context must be at least 16 tokens.");
+  if (form.evalOn && form.evalChunks !== null && !(form.evalChunks >= 1))
+    problems.push("Evaluate at least one chunk.");
+  if (form.benchOn && !(form.benchReps >= 1 && form.benchReps <= 50))
+    problems.push("Benchmark repetitions must be between 1 and 50.");
   for (const [index, row] of overrideProblems(form.overrides)) problems.push(`Override ${index + 1}: ${row}`);
   return problems;
 }
@@ -118,7 +131,8 @@ function overrideProblems(rows: readonly TensorOverrideRow[]): [number, string][
       return;
     }
     if (!row.pattern.trim()) problems.push([index, "the tensor-name pattern is empty."]);
-    else if (!ggmlTensorType.test(row.type.trim())) problems.push([index, `"${row.type}" is not a tensor type (e.g. q8_0, q6_K, f16).`]);
+    else if (!ggmlTensorType.test(row.type.trim()))
+      problems.push([index, `"${row.type}" is not a tensor type (e.g. q8_0, q6_K, f16).`]);
   });
   return problems;
 }
@@ -130,7 +144,9 @@ export function canonicalTensorType(name: string): string {
 
 /** Override rows that are filled in. */
 export function usedOverrides(form: RecipeForm): TensorOverrideRow[] {
-  return form.overrides.filter((row) => row.pattern.trim() && row.type.trim()).map((row) => ({ pattern: row.pattern.trim(), type: row.type.trim() }));
+  return form.overrides
+    .filter((row) => row.pattern.trim() && row.type.trim())
+    .map((row) => ({ pattern: row.pattern.trim(), type: row.type.trim() }));
 }
 
 export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
@@ -150,7 +166,11 @@ export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
  * A "quantize" job that only predicts: the tensor types and sizes llama.cpp would choose, no file
  * written. An importance matrix does not change sizes, so types that need one are predicted without.
  */
-export function dryRunParams(model: Pick<ModelRecord, "id" | "path" | "sha256">, type: string, form: RecipeForm): JobParams<"quantize"> {
+export function dryRunParams(
+  model: Pick<ModelRecord, "id" | "path" | "sha256">,
+  type: string,
+  form: RecipeForm,
+): JobParams<"quantize"> {
   const quant = findQuantType(type);
   if (!quant) throw new Error(`unknown quantization type "${type}"`);
   return {
@@ -158,7 +178,10 @@ export function dryRunParams(model: Pick<ModelRecord, "id" | "path" | "sha256">,
     recipe: {
       type: quant.aliasOf ?? quant.name,
       ftype: quant.ftype,
-      tensorTypes: usedOverrides(form).map((row) => ({ pattern: row.pattern.toLowerCase(), type: canonicalTensorType(row.type) })),
+      tensorTypes: usedOverrides(form).map((row) => ({
+        pattern: row.pattern.toLowerCase(),
+        type: canonicalTensorType(row.type),
+      })),
     },
     dryRun: true,
   };

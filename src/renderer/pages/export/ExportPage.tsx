@@ -36,19 +36,26 @@ export function ExportPage() {
         <div className="rounded-lg border border-dashed border-zinc-300 bg-white px-5 py-4">
           <p className="text-sm font-medium text-zinc-800">Mobile export bundles arrive in a later issue</p>
           <p className="mt-1 text-sm text-zinc-600">
-            A bundle will carry the GGUF with its recipe and the speed, memory and quality numbers measured here, ready for a phone app.
-            Until then, the variant files are ordinary GGUF files: copy the one you chose wherever you need it.
+            A bundle will carry the GGUF with its recipe and the speed, memory and quality numbers measured
+            here, ready for a phone app. Until then, the variant files are ordinary GGUF files: copy the one
+            you chose wherever you need it.
           </p>
         </div>
         {models.error && <Notice tone="error">Could not list models: {models.error.message}</Notice>}
         <Card title="Variant file">
           {list.length === 0 ? (
-            <p className="px-4 py-6 text-sm text-zinc-500">{models.loading ? "Loading…" : "No models in the library yet."}</p>
+            <p className="px-4 py-6 text-sm text-zinc-500">
+              {models.loading ? "Loading…" : "No models in the library yet."}
+            </p>
           ) : (
             model && (
               <div className="space-y-4 px-4 py-3">
                 <Field label="Variant" className="max-w-xl">
-                  <Select aria-label="Variant" value={model.id} onChange={(event) => setChosenId(event.target.value)}>
+                  <Select
+                    aria-label="Variant"
+                    value={model.id}
+                    onChange={(event) => setChosenId(event.target.value)}
+                  >
                     {list.map((m) => (
                       <option key={m.id} value={m.id}>
                         {m.fileName} · {formatBytes(m.sizeBytes)}
@@ -79,7 +86,10 @@ export function ExportPage() {
                   <Fact label="Size" value={formatBytes(model.sizeBytes)} testId="export-size" />
                   <Fact label="File type" value={formatFileType(model.metadata.fileType)} />
                   <Fact label="Bits/weight" value={formatBitsPerWeight(model.metadata.bitsPerWeight)} />
-                  <Fact label="Made from" value={parent ? parent.fileName : model.parentId ? "a removed model" : "imported"} />
+                  <Fact
+                    label="Made from"
+                    value={parent ? parent.fileName : model.parentId ? "a removed model" : "imported"}
+                  />
                   <Fact label="Added" value={formatDateTime(model.importedAt)} />
                   <Fact label="SHA-256" value={`${model.sha256.slice(0, 16)}…`} mono />
                 </dl>
@@ -92,11 +102,24 @@ export function ExportPage() {
   );
 }
 
-function Fact({ label, value, mono = false, testId }: { label: string; value: string; mono?: boolean; testId?: string }) {
+function Fact({
+  label,
+  value,
+  mono = false,
+  testId,
+}: {
+  label: string;
+  value: string;
+  mono?: boolean;
+  testId?: string;
+}) {
   return (
     <div>
       <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className={`tabular-nums text-zinc-800 ${mono ? "font-mono text-xs leading-5" : ""}`} data-testid={testId}>
+      <dd
+        className={`tabular-nums text-zinc-800 ${mono ? "font-mono text-xs leading-5" : ""}`}
+        data-testid={testId}
+      >
         {value}
       </dd>
     </div>

@@ -12,7 +12,13 @@ import { navigate } from "../../routing/useHashRoute.js";
 import { describeJobCounts, recipeLines } from "./recipeSummary.js";
 import { RemoveExperimentDialog } from "./RemoveExperimentDialog.js";
 
-export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (name: string, filesDeleted: number) => void }) {
+export function ExperimentDetail({
+  id,
+  onRemoved,
+}: {
+  id: string;
+  onRemoved: (name: string, filesDeleted: number) => void;
+}) {
   const client = useClient();
   const summary = useCall("experiments.get", { id }, ["experiments.changed"]);
   const [note, setNote] = useState("");
@@ -31,12 +37,21 @@ export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (na
     }
   };
 
-  if (summary.error) return <Notice tone="error">Could not load the experiment: {summary.error.message}</Notice>;
-  if (!data) return <Card><p className="px-4 py-8 text-center text-sm text-zinc-500">Loading…</p></Card>;
+  if (summary.error)
+    return <Notice tone="error">Could not load the experiment: {summary.error.message}</Notice>;
+  if (!data)
+    return (
+      <Card>
+        <p className="px-4 py-8 text-center text-sm text-zinc-500">Loading…</p>
+      </Card>
+    );
 
   const saveTags = () =>
     act("Saving tags", async () => {
-      const tags = (tagText ?? "").split(",").map((t) => t.trim()).filter(Boolean);
+      const tags = (tagText ?? "")
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean);
       await client.call("experiments.setTags", { id, tags });
       setTagText(null);
     });
@@ -62,11 +77,15 @@ export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (na
               onClick={() =>
                 void act("Re-run", async () => {
                   await client.call("experiments.rerun", { id });
-                  setInfo("Re-run started: finished variants and measurements are reused; follow the rest on the Jobs screen.");
+                  setInfo(
+                    "Re-run started: finished variants and measurements are reused; follow the rest on the Jobs screen.",
+                  );
                 })
               }
               disabled={!data.baseModelId}
-              title={data.baseModelId ? "Run the same recipe again" : "The base model is no longer in the library"}
+              title={
+                data.baseModelId ? "Run the same recipe again" : "The base model is no longer in the library"
+              }
             >
               Re-run
             </Button>
@@ -93,7 +112,11 @@ export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (na
               <Line label="llama.cpp build" value={data.llamaBuild ?? "—"} />
               <Line
                 label="Machine"
-                value={data.machine ? `${data.machine.cpu} · ${data.machine.cores} threads · ${formatBytes(data.machine.ramBytes)} RAM · ${data.machine.gpu ?? "no GPU"} · ${data.machine.os}` : "not recorded yet (no benchmark)"}
+                value={
+                  data.machine
+                    ? `${data.machine.cpu} · ${data.machine.cores} threads · ${formatBytes(data.machine.ramBytes)} RAM · ${data.machine.gpu ?? "no GPU"} · ${data.machine.os}`
+                    : "not recorded yet (no benchmark)"
+                }
               />
               <Line label="Jobs" value={describeJobCounts(data.jobCounts)} />
             </dl>
@@ -104,9 +127,15 @@ export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (na
             <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-zinc-500">Variants</h3>
             <div className="flex flex-wrap gap-2">
               {data.rows.map((row) => (
-                <span key={row.modelId} className="rounded-md bg-zinc-50 px-2 py-1 text-xs text-zinc-700 ring-1 ring-inset ring-zinc-200">
-                  <span className="font-medium text-zinc-900">{row.label}</span> · <span className="tabular-nums">{formatBytes(row.sizeBytes)}</span>
-                  {row.kldMean !== null && !row.isBase && <span className="tabular-nums"> · KLD {formatKld(row.kldMean)}</span>}
+                <span
+                  key={row.modelId}
+                  className="rounded-md bg-zinc-50 px-2 py-1 text-xs text-zinc-700 ring-1 ring-inset ring-zinc-200"
+                >
+                  <span className="font-medium text-zinc-900">{row.label}</span> ·{" "}
+                  <span className="tabular-nums">{formatBytes(row.sizeBytes)}</span>
+                  {row.kldMean !== null && !row.isBase && (
+                    <span className="tabular-nums"> · KLD {formatKld(row.kldMean)}</span>
+                  )}
                 </span>
               ))}
             </div>
@@ -119,7 +148,11 @@ export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (na
           <div className="space-y-2 px-4 py-3">
             {data.notes.length === 0 && <p className="text-sm text-zinc-500">No notes yet.</p>}
             {data.notes.map((n) => (
-              <div key={n.id} className="rounded-md bg-zinc-50 px-3 py-2 text-sm text-zinc-800" data-testid="note">
+              <div
+                key={n.id}
+                className="rounded-md bg-zinc-50 px-3 py-2 text-sm text-zinc-800"
+                data-testid="note"
+              >
                 <p className="whitespace-pre-wrap">{n.text}</p>
                 <p className="mt-0.5 text-xs text-zinc-500">{formatDateTime(n.createdAt)}</p>
               </div>
@@ -135,7 +168,12 @@ export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (na
                 });
               }}
             >
-              <TextInput aria-label="New note" placeholder="Add a note" value={note} onChange={(event) => setNote(event.target.value)} />
+              <TextInput
+                aria-label="New note"
+                placeholder="Add a note"
+                value={note}
+                onChange={(event) => setNote(event.target.value)}
+              />
               <Button type="submit" disabled={!note.trim()}>
                 Add
               </Button>
@@ -148,7 +186,11 @@ export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (na
               <div className="flex flex-wrap items-center gap-1.5">
                 {data.tags.length === 0 && <span className="text-sm text-zinc-500">No tags.</span>}
                 {data.tags.map((tag) => (
-                  <span key={tag} className="rounded bg-indigo-50 px-2 py-0.5 text-xs font-medium text-indigo-700 ring-1 ring-inset ring-indigo-200" data-testid="tag">
+                  <span
+                    key={tag}
+                    className="rounded bg-indigo-50 px-2 py-0.5 text-xs font-medium text-indigo-700 ring-1 ring-inset ring-indigo-200"
+                    data-testid="tag"
+                  >
                     {tag}
                   </span>
                 ))}
@@ -164,7 +206,12 @@ export function ExperimentDetail({ id, onRemoved }: { id: string; onRemoved: (na
                   void saveTags();
                 }}
               >
-                <TextInput aria-label="Tags" placeholder="comma-separated, e.g. laptop, baseline" value={tagText} onChange={(event) => setTagText(event.target.value)} />
+                <TextInput
+                  aria-label="Tags"
+                  placeholder="comma-separated, e.g. laptop, baseline"
+                  value={tagText}
+                  onChange={(event) => setTagText(event.target.value)}
+                />
                 <Button type="submit" variant="primary">
                   Save
                 </Button>

@@ -13,7 +13,9 @@ import { describeJobCounts } from "./recipeSummary.js";
 
 export function HistoryPage({ experimentId }: { experimentId: string | undefined }) {
   const [search, setSearch] = useState("");
-  const experiments = useCall("experiments.list", { search: search.trim() || undefined }, ["experiments.changed"]);
+  const experiments = useCall("experiments.list", { search: search.trim() || undefined }, [
+    "experiments.changed",
+  ]);
   const [message, setMessage] = useState<string>();
   const list = experiments.data ?? [];
   const chosen = experimentId ?? list[0]?.id;
@@ -22,7 +24,9 @@ export function HistoryPage({ experimentId }: { experimentId: string | undefined
     <>
       <PageHeader title="History" subtitle="Every experiment with its recipe, provenance and notes." />
       <div className="space-y-4">
-        {experiments.error && <Notice tone="error">Could not list experiments: {experiments.error.message}</Notice>}
+        {experiments.error && (
+          <Notice tone="error">Could not list experiments: {experiments.error.message}</Notice>
+        )}
         {message && (
           <Notice tone="success" onDismiss={() => setMessage(undefined)}>
             {message}
@@ -31,14 +35,26 @@ export function HistoryPage({ experimentId }: { experimentId: string | undefined
         <div className="grid gap-4 lg:grid-cols-[22rem_minmax(0,1fr)]">
           <Card className="self-start">
             <div className="border-b border-zinc-200 p-3">
-              <TextInput aria-label="Search experiments" placeholder="Search name, model or tag" value={search} onChange={(event) => setSearch(event.target.value)} />
+              <TextInput
+                aria-label="Search experiments"
+                placeholder="Search name, model or tag"
+                value={search}
+                onChange={(event) => setSearch(event.target.value)}
+              />
             </div>
             {list.length === 0 ? (
               <p className="px-4 py-8 text-center text-sm text-zinc-500">
-                {experiments.loading ? "Loading…" : search ? "Nothing matches." : "No experiments yet: start a sweep on the Compress screen."}
+                {experiments.loading
+                  ? "Loading…"
+                  : search
+                    ? "Nothing matches."
+                    : "No experiments yet: start a sweep on the Compress screen."}
               </p>
             ) : (
-              <ul className="max-h-[70vh] divide-y divide-zinc-100 overflow-y-auto" data-testid="experiment-list">
+              <ul
+                className="max-h-[70vh] divide-y divide-zinc-100 overflow-y-auto"
+                data-testid="experiment-list"
+              >
                 {list.map((item) => {
                   const active = item.id === chosen;
                   return (
@@ -50,15 +66,25 @@ export function HistoryPage({ experimentId }: { experimentId: string | undefined
                         data-testid="experiment-item"
                         className={`block w-full px-4 py-2.5 text-left ${active ? "bg-indigo-50" : "hover:bg-zinc-50"}`}
                       >
-                        <span className={`block truncate text-sm font-medium ${active ? "text-indigo-900" : "text-zinc-900"}`}>{item.name}</span>
-                        <span className="mt-0.5 block truncate text-xs text-zinc-500">
-                          {formatDateTime(item.createdAt)} · {item.baseModelName ?? "model removed"} · {item.variantCount} variant{item.variantCount === 1 ? "" : "s"}
+                        <span
+                          className={`block truncate text-sm font-medium ${active ? "text-indigo-900" : "text-zinc-900"}`}
+                        >
+                          {item.name}
                         </span>
-                        <span className="mt-0.5 block truncate text-xs text-zinc-500">{describeJobCounts(item.jobCounts)}</span>
+                        <span className="mt-0.5 block truncate text-xs text-zinc-500">
+                          {formatDateTime(item.createdAt)} · {item.baseModelName ?? "model removed"} ·{" "}
+                          {item.variantCount} variant{item.variantCount === 1 ? "" : "s"}
+                        </span>
+                        <span className="mt-0.5 block truncate text-xs text-zinc-500">
+                          {describeJobCounts(item.jobCounts)}
+                        </span>
                         {item.tags.length > 0 && (
                           <span className="mt-1 flex flex-wrap gap-1">
                             {item.tags.map((tag) => (
-                              <span key={tag} className="rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-medium text-zinc-700">
+                              <span
+                                key={tag}
+                                className="rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-medium text-zinc-700"
+                              >
                                 {tag}
                               </span>
                             ))}
@@ -76,7 +102,9 @@ export function HistoryPage({ experimentId }: { experimentId: string | undefined
               key={chosen}
               id={chosen}
               onRemoved={(name, filesDeleted) => {
-                setMessage(`Deleted “${name}”${filesDeleted > 0 ? ` and ${filesDeleted} variant file${filesDeleted === 1 ? "" : "s"}` : ""}.`);
+                setMessage(
+                  `Deleted “${name}”${filesDeleted > 0 ? ` and ${filesDeleted} variant file${filesDeleted === 1 ? "" : "s"}` : ""}.`,
+                );
                 navigate("history");
               }}
             />

@@ -50,16 +50,24 @@ export function RemoveExperimentDialog({
           Delete “{experiment.name}”?
         </h2>
         <p className="mt-1.5 text-sm text-zinc-600">
-          The experiment, its jobs, notes and tags are deleted. Measurements stay with their models, and the variant files stay on disk
-          unless you tick the box.
+          The experiment, its jobs, notes and tags are deleted. Measurements stay with their models, and the
+          variant files stay on disk unless you tick the box.
         </p>
         <label className="mt-4 flex items-start gap-2.5 rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2.5 text-sm">
-          <input type="checkbox" checked={deleteFiles} onChange={(event) => setDeleteFiles(event.target.checked)} className="mt-0.5 accent-red-600" />
+          <input
+            type="checkbox"
+            checked={deleteFiles}
+            onChange={(event) => setDeleteFiles(event.target.checked)}
+            className="mt-0.5 accent-red-600"
+          />
           <span>
             <span className="font-medium text-zinc-800">
-              Also delete its {variants.length} variant file{variants.length === 1 ? "" : "s"} ({formatBytes(variantBytes)})
+              Also delete its {variants.length} variant file{variants.length === 1 ? "" : "s"} (
+              {formatBytes(variantBytes)})
             </span>
-            <span className="block text-xs text-zinc-500">The base model and files another experiment uses are kept.</span>
+            <span className="block text-xs text-zinc-500">
+              The base model and files another experiment uses are kept.
+            </span>
           </span>
         </label>
         {error && <p className="mt-3 text-sm text-red-700">{error}</p>}

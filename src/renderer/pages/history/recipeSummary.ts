@@ -13,7 +13,10 @@ function fileName(path: string): string {
 
 export function recipeLines(recipe: unknown): RecipeLine[] {
   const parsed = sweepRecipe.safeParse(recipe);
-  if (!parsed.success) return [{ label: "Recipe", value: recipe === null || recipe === undefined ? "—" : JSON.stringify(recipe) }];
+  if (!parsed.success)
+    return [
+      { label: "Recipe", value: recipe === null || recipe === undefined ? "—" : JSON.stringify(recipe) },
+    ];
   const r = parsed.data;
   const imatrix =
     r.imatrix === "none"
@@ -26,7 +29,9 @@ export function recipeLines(recipe: unknown): RecipeLine[] {
     { label: "Importance matrix", value: imatrix },
     {
       label: "Evaluation",
-      value: r.evalText ? `${fileName(r.evalText)}, context ${r.evalContextSize}, ${r.evalChunks === null ? "all chunks" : `${r.evalChunks} chunk${r.evalChunks === 1 ? "" : "s"}`}` : "off",
+      value: r.evalText
+        ? `${fileName(r.evalText)}, context ${r.evalContextSize}, ${r.evalChunks === null ? "all chunks" : `${r.evalChunks} chunk${r.evalChunks === 1 ? "" : "s"}`}`
+        : "off",
     },
     { label: "Benchmark", value: r.bench ? `${r.benchReps} rep${r.benchReps === 1 ? "" : "s"}` : "off" },
     { label: "Threads", value: r.threads === null ? "auto" : String(r.threads) },

@@ -1,0 +1,68 @@
+// The bench job through the real queue and a real worker (src/worker/main.ts under tsx): cancelling
+// it mid-measurement stops the worker and records no run. The model is written here (a tiny llama
+// GGUF), so this test needs nothing built by others.
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTinyGguf } from "../helpers/gguf.js";
+import { makeDataDir, openHarness, removeDataDir, waitUntil, type Harness } from "../jobs/queueHarness.js";
+import { listRuns } from "../../src/core/store/runs.js";
+import { benchSettings } from "../../src/shared/domain/bench.js";
+
+let dataDir: string;
+let harness: Harness;
+let modelPath: string;
+
+beforeAll(async () => {
+  dataDir = makeDataDir();
+  modelPath = path.join(dataDir, "tiny.gguf");
+  writeTinyGguf(modelPath, { layers: 2 });
+  harness = await openHarness({ dataDir });
+});
+afterAll(async () => {
+  await harness.close();
+  removeDataDir(dataDir);
+});
+
+describe("bench job", () => {
+  it("can be cancelled while it measures, leaving no run behind", async () => {
+    // Far more repetitions than could finish before the cancel.
+    const settings = benchSettings.parse({
+      reps: 1000,
+      promptLengths: [256],
+      generateTokens: 8,
+      generationPromptTokens: 8,
+      bandwidth: false,
+    });
+    const job = harness.queue.enqueue("bench", {
+      model: { modelId: "not-recorded", path: modelPath },
+      settings,
+    });
+    await waitUntil(
+      () =>
+        harness.updates.find(
+          (u) => u.job.id === job.id && u.job.progress?.step.startsWith("prompt 256 tokens"),
+        ),
+      120_000,
+      "the bench to reach prompt processing",
+    );
+    await harness.queue.cancel(job.id);
+    const done = await harness.queue.waitFor(job.id);
+    expect(done.state).toBe("cancelled");
+    expect(listRuns(harness.store.db)).toEqual([]);
+    // Progress was reported as a fraction with a step in words.
+    const progressed = harness.updates.filter((u) => u.job.id === job.id && u.job.progress);
+    expect(progressed.some((u) => (u.job.progress?.fraction ?? 0) > 0)).toBe(true);
+  }, 180_000);
+
+  it("fails with a clear message for a file that is not a model", async () => {
+    const settings = benchSettings.parse({ reps: 1, bandwidth: false });
+    const job = harness.queue.enqueue("bench", {
+      model: { modelId: "x", path: path.join(dataDir, "nope.gguf") },
+      settings,
+    });
+    const done = await harness.queue.waitFor(job.id);
+    expect(done.state).toBe("failed");
+    expect(done.error).toMatch(/nope\.gguf/);
+    expect(listRuns(harness.store.db)).toEqual([]);
+  }, 120_000);
+});
