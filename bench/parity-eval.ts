@@ -80,6 +80,7 @@ try {
     const f = v.figures;
     console.log(`${v.modelId}:`);
     console.log(row("PPL", f.ppl.value, t.ppl, 4));
+    console.log(row("base PPL", f.basePpl.value, t.basePpl, 4));
     console.log(row("PPL ratio", f.pplRatio.value, t.pplRatio));
     console.log(row("KLD mean", f.kldMean.value, t.kldMean));
     console.log(

@@ -67,24 +67,30 @@ struct ProbeResult {
   uint64_t checksum = 0;
 };
 
-// Runs `repeats` timed rounds; in each, every thread reads its own contiguous slice `passes` times.
-// Threads start together on a flag so the round's wall time covers only the reading.
+// Runs `repeats` timed rounds; in each, the threads read the buffer `passes` times in 4 MiB chunks
+// taken from a shared counter, so a thread the OS descheduled (a busy machine) does not hold the
+// round up with a fixed share of its own. Threads start together on a flag so the round's wall time
+// covers only the reading.
 ProbeResult RunProbe(const uint64_t* data, size_t words, unsigned threads, unsigned passes, unsigned repeats) {
   ProbeResult result;
+  constexpr size_t kChunkWords = (size_t(4) << 20) / sizeof(uint64_t);
+  const size_t chunksPerPass = (words + kChunkWords - 1) / kChunkWords;
+  const size_t totalChunks = chunksPerPass * passes;
   std::vector<uint64_t> sums(threads * 8, 0);  // 64 bytes apart: no false sharing
   for (unsigned r = 0; r < repeats; r++) {
     std::atomic<unsigned> ready{0};
     std::atomic<bool> go{false};
+    std::atomic<size_t> next{0};
     std::vector<std::thread> pool;
-    const size_t per = words / threads;
     for (unsigned t = 0; t < threads; t++) {
-      const uint64_t* begin = data + t * per;
-      const size_t count = t + 1 == threads ? words - t * per : per;
-      pool.emplace_back([&, begin, count, t] {
+      pool.emplace_back([&, t] {
         ready.fetch_add(1);
         while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
         uint64_t sum = 0;
-        for (unsigned p = 0; p < passes; p++) sum += SumSlice(begin, count);
+        for (size_t chunk = next.fetch_add(1); chunk < totalChunks; chunk = next.fetch_add(1)) {
+          const size_t begin = (chunk % chunksPerPass) * kChunkWords;
+          sum += SumSlice(data + begin, std::min(kChunkWords, words - begin));
+        }
         sums[t * 8] += sum;
       });
     }

@@ -60,7 +60,7 @@ struct EvalOutput {
   // base pass: file statistics
   size_t base_bytes = 0;
   double sum_k = 0, sum_rest = 0, max_rest = 0;
-  double load_ms = 0, tokenize_ms = 0, eval_ms = 0;
+  double load_ms = 0, tokenize_ms = 0, eval_ms = 0, decode_ms = 0;
 };
 
 using Clock = std::chrono::steady_clock;
@@ -170,6 +170,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
     t.Set("loadMs", out_.load_ms);
     t.Set("tokenizeMs", out_.tokenize_ms);
     t.Set("evalMs", out_.eval_ms);
+    t.Set("decodeMs", out_.decode_ms);
     r.Set("timings", t);
     deferred_.Resolve(r);
   }
@@ -388,6 +389,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
             }
           }
         }
+        const auto t_decode = Clock::now();
         if (llama_decode(ctx.get(), batch) != 0) {
           if (abort_->flag.load()) throw std::runtime_error("evaluation aborted");
           throw std::runtime_error(opts_.model_path + ": llama_decode failed");
@@ -405,6 +407,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
           if (exact_ctx) row_base_logits[r] = llama_get_logits_ith(exact_ctx.get(), rows[r].batch_index);
           if (!row_logits[r] || (exact_ctx && !row_base_logits[r])) throw std::runtime_error("no logits for a scored position");
         }
+        out_.decode_ms += MsSince(t_decode);  // includes the wait for the outputs (llama_get_logits_ith synchronizes)
         ParallelFor(static_cast<int>(rows.size()), threads, [&](int r) {
           const Row& row = rows[r];
           const float* logits = row_logits[r];

@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <functional>
+#include <numeric>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -143,22 +145,107 @@ static void InitTensor(TensorF32& t, const ModelSpec& spec) {
   for (auto& v : t.data) v = dist(gen);
 }
 
-// Sets output.weight so that, through the (random, untrained) token embedding, the model starts out
-// predicting the bigram distribution of `tokens`: a weighted least-squares fit of the centred
-// log-probabilities log p(next | prev) (Dirichlet-smoothed towards the unigram distribution) from the
-// normalised embedding of prev. llama.cpp's optimizer never updates token_embd, so the direct path
-// embedding -> output would otherwise be learnt slowly, step by step, from a random start.
-static void FitBigramOutput(TensorF32& output, const TensorF32& embedding, const std::vector<int32_t>& tokens, float prior, float eps) {
+// Lower-triangular L with A = L L^T (A symmetric positive definite, n x n, row-major).
+static std::vector<double> Cholesky(const std::vector<double>& A, int64_t n) {
+  std::vector<double> L(static_cast<size_t>(n * n), 0.0);
+  for (int64_t i = 0; i < n; i++) {
+    for (int64_t j = 0; j <= i; j++) {
+      double sum = A[i * n + j];
+      for (int64_t k = 0; k < j; k++) sum -= L[i * n + k] * L[j * n + k];
+      if (i == j) {
+        if (!(sum > 0)) throw std::runtime_error("bigram start: singular matrix");
+        L[i * n + i] = std::sqrt(sum);
+      } else {
+        L[i * n + j] = sum / L[j * n + j];
+      }
+    }
+  }
+  return L;
+}
+
+// Orthonormal columns spanning Y's (rows x k, row-major) by Cholesky QR, twice for accuracy.
+static void Orthonormalize(std::vector<float>& Y, int64_t rows, int64_t k) {
+  for (int pass = 0; pass < 2; pass++) {
+    std::vector<double> G(static_cast<size_t>(k * k), 0.0);
+    for (int64_t r = 0; r < rows; r++) {
+      const float* y = Y.data() + r * k;
+      for (int64_t i = 0; i < k; i++)
+        for (int64_t j = 0; j <= i; j++) G[i * k + j] += static_cast<double>(y[i]) * y[j];
+    }
+    double trace = 0;
+    for (int64_t i = 0; i < k; i++) trace += G[i * k + i];
+    for (int64_t i = 0; i < k; i++) {
+      G[i * k + i] += 1e-10 * trace / static_cast<double>(k);
+      for (int64_t j = 0; j < i; j++) G[j * k + i] = G[i * k + j];
+    }
+    const std::vector<double> L = Cholesky(G, k);  // Y = Q L^T  ->  each row q solves L q = y
+    std::vector<double> q(static_cast<size_t>(k));
+    for (int64_t r = 0; r < rows; r++) {
+      float* y = Y.data() + r * k;
+      for (int64_t i = 0; i < k; i++) {
+        double sum = y[i];
+        for (int64_t j = 0; j < i; j++) sum -= L[i * k + j] * q[j];
+        q[i] = sum / L[i * k + i];
+      }
+      for (int64_t i = 0; i < k; i++) y[i] = static_cast<float>(q[i]);
+    }
+  }
+}
+
+// Eigen-decomposition of a symmetric n x n matrix by cyclic Jacobi: values in w, vectors in columns of V.
+static void SymmetricEigen(std::vector<double> A, int64_t n, std::vector<double>& w, std::vector<double>& V) {
+  V.assign(static_cast<size_t>(n * n), 0.0);
+  for (int64_t i = 0; i < n; i++) V[i * n + i] = 1.0;
+  for (int sweep = 0; sweep < 30; sweep++) {
+    double off = 0;
+    for (int64_t i = 0; i < n; i++)
+      for (int64_t j = i + 1; j < n; j++) off += A[i * n + j] * A[i * n + j];
+    if (off < 1e-22) break;
+    for (int64_t p = 0; p < n; p++) {
+      for (int64_t q = p + 1; q < n; q++) {
+        const double apq = A[p * n + q];
+        if (std::fabs(apq) < 1e-300) continue;
+        const double theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
+        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(theta * theta + 1));
+        const double c = 1 / std::sqrt(t * t + 1), sn = t * c;
+        for (int64_t k = 0; k < n; k++) {
+          const double akp = A[k * n + p], akq = A[k * n + q];
+          A[k * n + p] = c * akp - sn * akq;
+          A[k * n + q] = sn * akp + c * akq;
+        }
+        for (int64_t k = 0; k < n; k++) {
+          const double apk = A[p * n + k], aqk = A[q * n + k];
+          A[p * n + k] = c * apk - sn * aqk;
+          A[q * n + k] = sn * apk + c * aqk;
+        }
+        for (int64_t k = 0; k < n; k++) {
+          const double vkp = V[k * n + p], vkq = V[k * n + q];
+          V[k * n + p] = c * vkp - sn * vkq;
+          V[k * n + q] = sn * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  w.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; i++) w[i] = A[i * n + i];
+}
+
+// Starts the model as a bigram model of `tokens`, using only what llama.cpp's optimizer cannot learn
+// well in a few minutes: token_embd (never updated by it) becomes each token's coordinates in the
+// leading singular directions of the centred, smoothed log p(next | prev) matrix, and output.weight
+// the weighted least-squares map from those (RMS-normalised) coordinates back to log p(next | prev).
+// Everything is estimated on the training tokens only.
+static void BigramStart(TensorF32& embedding, TensorF32& output, const std::vector<int32_t>& tokens, float prior, float eps, uint32_t seed) {
   const int64_t V = embedding.ne1;
   const int64_t D = embedding.ne0;
-  std::vector<float> counts(static_cast<size_t>(V * V), 0.0f);
+  std::vector<float> M(static_cast<size_t>(V * V), 0.0f);  // counts, then weighted centred log-probs
   std::vector<double> unigram(static_cast<size_t>(V), 0.0), rowTotal(static_cast<size_t>(V), 0.0);
   for (size_t i = 0; i < tokens.size(); i++) {
     const int32_t t = tokens[i];
     if (t < 0 || t >= V) throw std::runtime_error("statistics token " + std::to_string(t) + " is outside the vocabulary");
     unigram[t] += 1;
     if (i + 1 < tokens.size()) {
-      counts[static_cast<size_t>(t) * V + tokens[i + 1]] += 1;
+      M[static_cast<size_t>(t) * V + tokens[i + 1]] += 1;
       rowTotal[t] += 1;
     }
   }
@@ -166,70 +253,133 @@ static void FitBigramOutput(TensorF32& output, const TensorF32& embedding, const
   for (double u : unigram) total += u;
   std::vector<float> pu(static_cast<size_t>(V));
   for (int64_t v = 0; v < V; v++) pu[v] = static_cast<float>((unigram[v] + 1) / (total + static_cast<double>(V)));
-
-  // Normalised embeddings (what output_norm, initialised to one, hands to output.weight).
-  std::vector<float> x(static_cast<size_t>(V * D));
+  std::vector<float> rowWeight(static_cast<size_t>(V));
   for (int64_t t = 0; t < V; t++) {
-    const float* e = embedding.data.data() + t * D;
-    double ss = 0;
-    for (int64_t d = 0; d < D; d++) ss += static_cast<double>(e[d]) * e[d];
-    const float scale = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(D) + eps));
-    for (int64_t d = 0; d < D; d++) x[t * D + d] = e[d] * scale;
-  }
-
-  // A = sum_t w_t x_t x_t^T + ridge, B[next] = sum_t w_t L[t][next] x_t, with w_t = count of t.
-  std::vector<double> A(static_cast<size_t>(D * D), 0.0);
-  std::vector<float> B(static_cast<size_t>(V * D), 0.0f);
-  std::vector<float> row(static_cast<size_t>(V));
-  for (int64_t t = 0; t < V; t++) {
+    float* row = M.data() + t * V;
     const double w = rowTotal[t];
-    if (w <= 0) continue;
-    const float* xt = x.data() + t * D;
-    for (int64_t i = 0; i < D; i++)
-      for (int64_t j = 0; j < D; j++) A[i * D + j] += w * xt[i] * xt[j];
     double mean = 0;
-    const float* c = counts.data() + t * V;
     for (int64_t v = 0; v < V; v++) {
-      row[v] = std::log((c[v] + prior * pu[v]) / static_cast<float>(w + prior));
+      row[v] = std::log((row[v] + prior * pu[v]) / static_cast<float>(w + prior));
       mean += row[v];
     }
     mean /= static_cast<double>(V);
+    rowWeight[t] = static_cast<float>(std::sqrt(w + 1));
+    for (int64_t v = 0; v < V; v++) row[v] = static_cast<float>((row[v] - mean) * rowWeight[t]);
+  }
+
+  // Randomised SVD of M (V x V): range of M * Omega with one power iteration, then an exact
+  // eigen-decomposition of the small k x k problem.
+  const int64_t k = std::min<int64_t>(V, D + 16);
+  std::vector<float> Y(static_cast<size_t>(V * k), 0.0f), Z(static_cast<size_t>(V * k), 0.0f);
+  {
+    std::mt19937 gen(seed ^ 0x5bd1e995u);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    for (auto& z : Z) z = dist(gen);
+  }
+  auto multiply = [&](const std::vector<float>& in, std::vector<float>& out) {  // out = M in
+    std::fill(out.begin(), out.end(), 0.0f);
+    for (int64_t t = 0; t < V; t++) {
+      const float* m = M.data() + t * V;
+      float* o = out.data() + t * k;
+      for (int64_t j = 0; j < V; j++) {
+        const float a = m[j];
+        const float* x = in.data() + j * k;
+        for (int64_t c = 0; c < k; c++) o[c] += a * x[c];
+      }
+    }
+  };
+  auto multiplyT = [&](const std::vector<float>& in, std::vector<float>& out) {  // out = M^T in
+    std::fill(out.begin(), out.end(), 0.0f);
+    for (int64_t t = 0; t < V; t++) {
+      const float* m = M.data() + t * V;
+      const float* x = in.data() + t * k;
+      for (int64_t j = 0; j < V; j++) {
+        const float a = m[j];
+        float* o = out.data() + j * k;
+        for (int64_t c = 0; c < k; c++) o[c] += a * x[c];
+      }
+    }
+  };
+  multiply(Z, Y);
+  Orthonormalize(Y, V, k);
+  multiplyT(Y, Z);
+  Orthonormalize(Z, V, k);
+  multiply(Z, Y);
+  Orthonormalize(Y, V, k);  // Q = Y: orthonormal basis of M's leading column space
+  multiplyT(Y, Z);          // Z = M^T Q  (V x k), so Q^T M = Z^T
+  std::vector<double> G(static_cast<size_t>(k * k), 0.0);  // (Q^T M)(Q^T M)^T = Z^T Z
+  for (int64_t r = 0; r < V; r++) {
+    const float* z = Z.data() + r * k;
+    for (int64_t i = 0; i < k; i++)
+      for (int64_t j = 0; j <= i; j++) G[i * k + j] += static_cast<double>(z[i]) * z[j];
+  }
+  for (int64_t i = 0; i < k; i++)
+    for (int64_t j = 0; j < i; j++) G[j * k + i] = G[i * k + j];
+  std::vector<double> w, E;
+  SymmetricEigen(G, k, w, E);
+  std::vector<int64_t> order(static_cast<size_t>(k));
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return w[a] > w[b]; });
+
+  // Row t of M projected on the leading D singular directions: (U S)_t = (Q E)_t sqrt(w), unweighted.
+  for (int64_t t = 0; t < V; t++) {
+    const float* q = Y.data() + t * k;
+    float* e = embedding.data.data() + t * D;
+    for (int64_t d = 0; d < D; d++) {
+      const int64_t col = order[d];
+      double sum = 0;
+      for (int64_t i = 0; i < k; i++) sum += q[i] * E[i * k + col];
+      e[d] = static_cast<float>(sum * std::sqrt(std::max(0.0, w[col])) / rowWeight[t]);
+    }
+  }
+  // Unit RMS per token, like the random start (the model normalises it anyway).
+  std::vector<float> x(static_cast<size_t>(V * D));
+  for (int64_t t = 0; t < V; t++) {
+    float* e = embedding.data.data() + t * D;
+    double ss = 0;
+    for (int64_t d = 0; d < D; d++) ss += static_cast<double>(e[d]) * e[d];
+    const float scale = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(D) + 1e-12));
+    for (int64_t d = 0; d < D; d++) e[d] *= scale;
+    const float norm = static_cast<float>(1.0 / std::sqrt(1.0 + eps));
+    for (int64_t d = 0; d < D; d++) x[t * D + d] = e[d] * norm;
+  }
+
+  // output.weight: weighted least squares from x_t to the centred log-probs (weights: counts of t).
+  std::vector<double> A(static_cast<size_t>(D * D), 0.0);
+  std::vector<float> B(static_cast<size_t>(V * D), 0.0f);
+  for (int64_t t = 0; t < V; t++) {
+    const double wt = rowTotal[t];
+    if (wt <= 0) continue;
+    const float* xt = x.data() + t * D;
+    for (int64_t i = 0; i < D; i++)
+      for (int64_t j = 0; j <= i; j++) A[i * D + j] += wt * xt[i] * xt[j];
+    const float* row = M.data() + t * V;
+    const float unweight = static_cast<float>(wt) / rowWeight[t];
     for (int64_t v = 0; v < V; v++) {
-      const float coef = static_cast<float>(w * (row[v] - mean));
+      const float coef = row[v] * unweight;
       float* b = B.data() + v * D;
       for (int64_t d = 0; d < D; d++) b[d] += coef * xt[d];
     }
   }
   double trace = 0;
   for (int64_t i = 0; i < D; i++) trace += A[i * D + i];
-  for (int64_t i = 0; i < D; i++) A[i * D + i] += 1e-3 * trace / static_cast<double>(D);
-
-  // Cholesky A = L L^T, then each output row solves A w = b.
-  std::vector<double> L(static_cast<size_t>(D * D), 0.0);
   for (int64_t i = 0; i < D; i++) {
-    for (int64_t j = 0; j <= i; j++) {
-      double sum = A[i * D + j];
-      for (int64_t k = 0; k < j; k++) sum -= L[i * D + k] * L[j * D + k];
-      if (i == j) {
-        if (sum <= 0) throw std::runtime_error("bigram fit: the embedding matrix is degenerate");
-        L[i * D + i] = std::sqrt(sum);
-      } else {
-        L[i * D + j] = sum / L[j * D + j];
-      }
-    }
+    A[i * D + i] += 1e-3 * trace / static_cast<double>(D);
+    for (int64_t j = 0; j < i; j++) A[j * D + i] = A[i * D + j];
   }
+  const std::vector<double> L = Cholesky(A, D);
   std::vector<double> y(static_cast<size_t>(D));
   for (int64_t v = 0; v < V; v++) {
     const float* b = B.data() + v * D;
     for (int64_t i = 0; i < D; i++) {
       double sum = b[i];
-      for (int64_t k = 0; k < i; k++) sum -= L[i * D + k] * y[k];
+      for (int64_t j = 0; j < i; j++) sum -= L[i * D + j] * y[j];
       y[i] = sum / L[i * D + i];
     }
     float* out = output.data.data() + v * D;
     for (int64_t i = D - 1; i >= 0; i--) {
       double sum = y[i];
-      for (int64_t k = i + 1; k < D; k++) sum -= L[k * D + i] * out[k];
+      for (int64_t j = i + 1; j < D; j++) sum -= L[j * D + i] * out[j];
       out[i] = static_cast<float>(sum / L[i * D + i]);
     }
   }
@@ -351,7 +501,7 @@ static WrittenModel CreateModelFile(const ModelSpec& spec) {
   }
   add("output_norm.weight", spec.nEmbd, 0);
   add("output.weight", spec.nEmbd, out.nVocab);
-  if (!spec.statsTokens.empty()) FitBigramOutput(tensors.back(), tensors.front(), spec.statsTokens, spec.bigramPrior, spec.rmsEps);
+  if (!spec.statsTokens.empty()) BigramStart(tensors.front(), tensors.back(), spec.statsTokens, spec.bigramPrior, spec.rmsEps, spec.seed);
 
   try {
     WriteModel(meta, spec.extra, tensors, spec.storage, spec.outPath);

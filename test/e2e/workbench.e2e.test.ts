@@ -43,6 +43,7 @@ async function shot(name: string): Promise<void> {
   await page.evaluate(() => {
     window.scrollTo(0, 0);
     for (const box of document.querySelectorAll(".overflow-y-auto")) box.scrollTop = 0;
+    for (const box of document.querySelectorAll(".overflow-x-auto")) box.scrollLeft = 0;
   });
   await saveScreenshot(page, name);
 }

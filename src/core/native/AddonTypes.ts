@@ -121,7 +121,8 @@ export interface EvaluateResult {
     massTarget: number;
     tailSamples: number;
   };
-  timings: { loadMs: number; tokenizeMs: number; evalMs: number };
+  /** evalMs: the chunk loop; decodeMs: the part of it spent in llama_decode (the rest is log-softmax and bookkeeping). */
+  timings: { loadMs: number; tokenizeMs: number; evalMs: number; decodeMs: number };
 }
 
 export interface EvaluateHandle {

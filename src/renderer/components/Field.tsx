@@ -2,7 +2,12 @@
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
 
 const inputStyle =
-  "block w-full rounded-md border-0 bg-white px-2.5 py-1.5 text-sm text-zinc-900 ring-1 ring-inset ring-zinc-300 placeholder:text-zinc-400 focus:ring-2 focus:ring-inset focus:ring-indigo-500 disabled:bg-zinc-50 disabled:text-zinc-400";
+  "block rounded-md border-0 bg-white px-2.5 py-1.5 text-sm text-zinc-900 ring-1 ring-inset ring-zinc-300 placeholder:text-zinc-400 focus:ring-2 focus:ring-inset focus:ring-indigo-500 disabled:bg-zinc-50 disabled:text-zinc-400";
+
+/** Full width unless the caller sets a width (Tailwind cannot tell which of two w-* classes wins). */
+function withWidth(className: string): string {
+  return /(^|\s)w-/.test(className) ? className : `w-full ${className}`;
+}
 
 export function Field({
   label,
@@ -25,7 +30,7 @@ export function Field({
 }
 
 export function TextInput({ className = "", ...props }: InputHTMLAttributes<HTMLInputElement>) {
-  return <input type="text" spellCheck={false} className={`${inputStyle} ${className}`} {...props} />;
+  return <input type="text" spellCheck={false} className={`${inputStyle} ${withWidth(className)}`} {...props} />;
 }
 
 export function NumberInput({
@@ -42,14 +47,14 @@ export function NumberInput({
       type="number"
       value={value ?? ""}
       onChange={(event) => onValue(event.target.value === "" ? null : Number(event.target.value))}
-      className={`${inputStyle} tabular-nums ${className}`}
+      className={`${inputStyle} tabular-nums ${withWidth(className)}`}
       {...props}
     />
   );
 }
 
 export function Select({ className = "", ...props }: SelectHTMLAttributes<HTMLSelectElement>) {
-  return <select className={`${inputStyle} pr-8 ${className}`} {...props} />;
+  return <select className={`${inputStyle} pr-8 ${withWidth(className)}`} {...props} />;
 }
 
 export function Checkbox({

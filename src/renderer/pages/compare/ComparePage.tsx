@@ -49,7 +49,7 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
         }
         actions={
           list.length > 0 && (
-            <Field label="Experiment" className="w-80">
+            <Field label="Experiment" className="w-[28rem]">
               <Select
                 aria-label="Experiment"
                 value={chosen ?? ""}

@@ -71,7 +71,7 @@ export function CompareTable({
         </span>
       </div>
       <div className="overflow-x-auto">
-        <table className="w-full text-sm" data-testid="compare-table">
+        <table className="w-full text-[13px]" data-testid="compare-table">
           <thead className="border-b border-zinc-200 bg-zinc-50/60 text-xs text-zinc-500">
             <tr>
               <th className="w-8 px-3 py-2" />
@@ -83,7 +83,7 @@ export function CompareTable({
                     key={column.key}
                     aria-sort={active ? (sort.descending ? "descending" : "ascending") : "none"}
                     title={column.title}
-                    className={`whitespace-nowrap px-3 py-2 align-bottom font-medium ${numeric ? "text-right" : "text-left"}`}
+                    className={`whitespace-nowrap px-2 py-2 align-bottom font-medium ${numeric ? "text-right" : "text-left"}`}
                   >
                     <button
                       type="button"
@@ -134,7 +134,7 @@ export function CompareTable({
                   </td>
                   {compareColumns.map((column) =>
                     column.key === "label" ? (
-                      <td key={column.key} className="whitespace-nowrap px-3 py-2">
+                      <td key={column.key} className="whitespace-nowrap px-2 py-2">
                         <span className="font-medium text-zinc-900">{row.label}</span>
                         {row.isBase && (
                           <span className="ml-2 rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-medium uppercase text-zinc-600">
@@ -146,7 +146,7 @@ export function CompareTable({
                     ) : (
                       <td
                         key={column.key}
-                        className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${best.get(column.key) === row.modelId ? "font-semibold text-emerald-700" : "text-zinc-700"}`}
+                        className={`whitespace-nowrap px-2 py-2 text-right tabular-nums ${best.get(column.key) === row.modelId ? "font-semibold text-emerald-700" : "text-zinc-700"}`}
                       >
                         {column.format(row)}
                       </td>
