@@ -179,6 +179,19 @@ describe("decision screens in a browser", () => {
     const labels = await rows.evaluateAll((list) => list.map((row) => row.getAttribute("data-label")));
     expect(labels).toContain("base");
 
+    // The evaluation is the sweep's last job: wait for its numbers (KLD with four decimals).
+    const kldShown = () =>
+      page
+        .getByTestId("compare-table")
+        .innerText()
+        .then((t) => /\b0\.\d{4}\b/.test(t));
+    const deadline = Date.now() + 300_000;
+    while (!(await kldShown()) && Date.now() < deadline) await page.waitForTimeout(1000);
+    if (!(await kldShown())) {
+      await go("#/jobs");
+      throw new Error(`no evaluation results; jobs:\n${await page.getByRole("table").innerText()}`);
+    }
+
     // Every row has a size; measured rows carry units and the fixed precisions.
     const text = await page.getByTestId("compare-table").innerText();
     expect(text).toMatch(/\d+\.\d tok\/s/);

@@ -21,6 +21,7 @@ let text: string;
 
 beforeAll(async () => {
   if (skip) return;
+  if (!("skip" in tools)) expect(tools.imatrix).toBeTruthy(); // builds the tools when not cached
   buildNode();
   dir = makeTempDir("imatrix");
   dataDir = path.join(dir, "data");

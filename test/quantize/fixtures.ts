@@ -50,11 +50,25 @@ export function sha256(file: string): string {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
-/** llama.cpp's tools built from the bundled source, or a reason to skip. */
-export function llamaTools(): { quantize: string; imatrix: string } | { skip: string } {
+/**
+ * llama.cpp's tools built from the bundled source, or a reason to skip. The build (about 5 minutes,
+ * cached in native/llama-tools/) happens on first access of a path, so call it from a beforeAll hook
+ * (generous timeout), not while the test file is being collected.
+ */
+export function llamaTools(): { readonly quantize: string; readonly imatrix: string } | { skip: string } {
   if (!cmakeAvailable()) return { skip: "cmake is not installed: cannot build llama.cpp's llama-quantize / llama-imatrix for the parity check" };
-  buildLlamaTools();
-  return { quantize: llamaToolPath("llama-quantize") as string, imatrix: llamaToolPath("llama-imatrix") as string };
+  const tool = (name: string): string => {
+    buildLlamaTools();
+    return llamaToolPath(name) as string;
+  };
+  return {
+    get quantize() {
+      return tool("llama-quantize");
+    },
+    get imatrix() {
+      return tool("llama-imatrix");
+    },
+  };
 }
 
 export function runTool(tool: string, args: string[]): { seconds: number; output: string } {

@@ -12,6 +12,7 @@ let dir: string;
 let model: string;
 
 beforeAll(async () => {
+  if (!("skip" in tools)) expect(tools.quantize).toBeTruthy(); // builds the tools when not cached
   dir = makeTempDir("qtypes");
   model = await makeRandomModel(path.join(dir, "base-f32.gguf"), { layers: 2 });
 });

@@ -3,9 +3,9 @@
 // importance matrix of the same model, text and settings, an evaluation against the same base, text
 // and settings, and a benchmark with the same settings on this machine.
 import { existsSync } from "node:fs";
-import os from "node:os";
 import type { QuantizeRecipe } from "../../shared/domain/compression.js";
 import type { RunRecord } from "../../shared/domain/run.js";
+import { hostCpu } from "../machine/machineFingerprint.js";
 import { getMachine } from "../machine/machineStore.js";
 import { listArtifacts, type Artifact } from "../store/artifacts.js";
 import { getModelById } from "../store/models.js";
@@ -60,10 +60,10 @@ export function findEvalRun(
 
 /** A benchmark of this model with the same settings, recorded on a machine like this one. */
 export function findBenchRun(db: Db, modelId: string, settings: Record<string, unknown>): RunRecord | undefined {
-  const cpu = os.cpus()[0]?.model ?? "";
+  const host = hostCpu();
   return listRuns(db, { modelId, kind: "bench", limit: 100 }).find((run) => {
     const machine = getMachine(db, run.machineId);
-    if (!machine || machine.cpu !== cpu || machine.cores !== os.cpus().length) return false;
+    if (!machine || machine.cpu !== host.cpu || machine.cores !== host.cores) return false;
     const s = run.settings as Record<string, unknown>;
     return Object.entries(settings).every(([key, value]) => JSON.stringify(s[key] ?? null) === JSON.stringify(value ?? null));
   });

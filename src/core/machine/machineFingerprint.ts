@@ -89,6 +89,12 @@ export function bundledLlamaCppRelease(): string {
   return "unknown";
 }
 
+/** The CPU as fingerprints record it (model name with whitespace collapsed, logical cores). */
+export function hostCpu(): { cpu: string; cores: number } {
+  const cpus = os.cpus();
+  return { cpu: (cpus[0]?.model ?? "unknown CPU").replace(/\s+/g, " ").trim(), cores: cpus.length || os.availableParallelism() };
+}
+
 /** The installed node-llama-cpp version, read from its package.json. */
 export function nodeLlamaCppVersion(): string {
   const dir = nodeLlamaCppDir();
@@ -109,9 +115,7 @@ export function fingerprintId(stable: Record<string, unknown>): string {
  * the one node-llama-cpp ships (a local build of another release would differ).
  */
 export async function collectMachineFingerprint(llama?: Llama): Promise<MachineFingerprint> {
-  const cpus = os.cpus();
-  const cpu = (cpus[0]?.model ?? "unknown CPU").replace(/\s+/g, " ").trim();
-  const cores = cpus.length || os.availableParallelism();
+  const { cpu, cores } = hostCpu();
   const ramBytes = os.totalmem();
   const backend = llama && llama.gpu !== false ? llama.gpu : "cpu";
   const smi = nvidiaSmi();

@@ -30,7 +30,9 @@ export function Field({
 }
 
 export function TextInput({ className = "", ...props }: InputHTMLAttributes<HTMLInputElement>) {
-  return <input type="text" spellCheck={false} className={`${inputStyle} ${withWidth(className)}`} {...props} />;
+  return (
+    <input type="text" spellCheck={false} className={`${inputStyle} ${withWidth(className)}`} {...props} />
+  );
 }
 
 export function NumberInput({

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import type { ExperimentRow } from "../../../shared/domain/experiment.js";
 import type { GenerateJobResult } from "../../../shared/domain/generate.js";
+import { isFinished } from "../../../shared/domain/job.js";
 import { formatMilliseconds, formatTokensPerSecondFixed } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Field, NumberInput } from "../../components/Field.js";
@@ -66,9 +67,7 @@ export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
         <Button
           variant="primary"
           onClick={() => void run()}
-          disabled={
-            rows.length === 0 || !prompt.trim() || (job !== undefined && !result && job.state === "running")
-          }
+          disabled={rows.length === 0 || !prompt.trim() || (job !== undefined && !isFinished(job.state))}
         >
           Generate with {rows.length} selected
         </Button>
