@@ -58,7 +58,10 @@ describe("parity with llama-perplexity", () => {
       // max − 16: its "PPL(base)" there comes out ~0.8 % low on the reference model. Ours uses the
       // exact base log-probability, so our ratio is compared with its two plain perplexities.
       expect(relative(v.figures.basePpl.value, theirBase.ppl), variantTypes[i]).toBeLessThan(0.01);
-      expect(relative(v.figures.pplRatio.value, theirs[i]!.ppl / theirBase.ppl), variantTypes[i]).toBeLessThan(0.01);
+      expect(
+        relative(v.figures.pplRatio.value, theirs[i]!.ppl / theirBase.ppl),
+        variantTypes[i],
+      ).toBeLessThan(0.01);
       expect(relative(v.figures.basePpl.value, theirs[i]!.basePpl), variantTypes[i]).toBeLessThan(0.02);
     });
   });

@@ -11,6 +11,7 @@ import {
   emptyRecipe,
   recipePresets,
   recipeProblems,
+  sweepTypes,
   toSweepRecipe,
   toggleType,
   type RecipeForm,
@@ -141,5 +142,28 @@ describe("type list and history lines", () => {
       "1 running, 3 succeeded, 1 failed",
     );
     expect(describeJobCounts({})).toBe("no jobs");
+  });
+});
+
+describe("with and without the importance matrix", () => {
+  it("lists each type twice, the second as TYPE+imatrix, except types that need the matrix", () => {
+    const form: RecipeForm = {
+      ...ready,
+      types: ["Q4_K_M", "IQ2_XS"],
+      imatrixMode: "auto",
+      calibrationText: "/c.txt",
+      compareImatrix: true,
+    };
+    expect(sweepTypes(form)).toEqual(["Q4_K_M", "Q4_K_M+imatrix", "IQ2_XS+imatrix"]);
+    expect(sweepRecipe.parse(toSweepRecipe(form)).types).toEqual([
+      "Q4_K_M",
+      "Q4_K_M+imatrix",
+      "IQ2_XS+imatrix",
+    ]);
+    expect(recipeProblems(form)).toEqual([]);
+  });
+
+  it("is ignored without a matrix", () => {
+    expect(sweepTypes({ ...ready, types: ["Q4_K_M"], compareImatrix: true })).toEqual(["Q4_K_M"]);
   });
 });

@@ -148,6 +148,49 @@ describe("train", () => {
     expect(existsSync(outPath)).toBe(false);
   });
 
+  it("starts a model as a bigram model of given tokens (createModel bigramTokens)", async () => {
+    // A stream with strong bigram structure: each token is mostly followed by a fixed successor.
+    const stream = new Int32Array(60_000);
+    let state = 11;
+    let token = 300;
+    for (let i = 0; i < stream.length; i++) {
+      stream[i] = token;
+      state = (state * 1103515245 + 12345) % 2147483648;
+      token = state % 10 === 0 ? 300 + (state % 97) : 300 + (((token - 300) * 5 + 3) % 97);
+    }
+    const bigramPath = path.join(dir, "bigram.gguf");
+    await addon.createModel({
+      outPath: bigramPath,
+      vocabPath: vocabularyPath("ggml-vocab-llama-spm.gguf"),
+      nVocab: 2048,
+      nEmbd: 128,
+      nFf: 256,
+      nLayer: 2,
+      nHead: 2,
+      nCtx,
+      seed: 7,
+      bigramTokens: stream.subarray(0, 50_000),
+    });
+    const held = {
+      data: stream.subarray(50_000, 50_000 + 4 * nCtx),
+      labels: stream.subarray(50_001, 50_001 + 4 * nCtx),
+      nCtx,
+    };
+    const random = await addon.evaluateLoss({ modelPath: initPath, ...held });
+    const bigram = await addon.evaluateLoss({ modelPath: bigramPath, ...held });
+    // ~90% of successors are determined: a bigram start is far below even the unigram level (ln 97).
+    expect(random.meanLoss).toBeGreaterThan(Math.log(2048) - 1);
+    expect(bigram.meanLoss).toBeLessThan(Math.log(97) - 1.5);
+    await expect(
+      addon.createModel({
+        outPath: path.join(dir, "bad.gguf"),
+        vocabPath: vocabularyPath("ggml-vocab-llama-spm.gguf"),
+        nVocab: 2048,
+        bigramTokens: Int32Array.of(1, 5000),
+      }),
+    ).rejects.toThrow(/outside the vocabulary/);
+  });
+
   it("refuses bad input before training", async () => {
     const { data, labels } = labelledSequences(1, 2);
     expect(() =>

@@ -277,6 +277,14 @@ export interface CreateModelSpec {
   type?: "f32" | "f16" | "bf16";
   /** Extra string metadata, e.g. {"general.description": "..."}. */
   metadata?: Record<string, string>;
+  /**
+   * Training tokens: token_embd becomes each token's coordinates in the leading singular directions
+   * of the smoothed log-bigram matrix of these tokens, and output.weight the least-squares map back,
+   * so the model starts as a bigram model (llama.cpp's optimizer never trains token_embd).
+   */
+  bigramTokens?: Int32Array;
+  /** Dirichlet smoothing of the bigram towards the unigram distribution, in tokens (default 4). */
+  bigramPrior?: number;
 }
 
 export interface WrittenModelFile {

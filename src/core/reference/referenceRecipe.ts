@@ -10,7 +10,7 @@ import { sotuPackage, type SotuAddress } from "./sotuCorpus.js";
 import { llamaSourceModelsDir } from "./vocabularySource.js";
 
 /** Bump when the code that builds the model changes what it produces. */
-export const referenceCodeVersion = 1;
+export const referenceCodeVersion = 2;
 
 export interface ReferenceRecipe {
   variant: ReferenceVariant;
@@ -26,6 +26,9 @@ export interface ReferenceRecipe {
     rmsEps: number;
     initStd: number;
     seed: number;
+    /** Token embedding and output start as a bigram model of the training tokens (see createModel's bigramTokens). */
+    bigramStart: boolean;
+    bigramPrior: number;
   };
   /** Addresses are assigned by year: held out for evaluation, held out for calibration, or trained on. */
   split: { modulus: number; evalRemainder: number; calibrationRemainder: number };
@@ -59,15 +62,17 @@ const full: ReferenceRecipe = {
     rmsEps: 1e-5,
     initStd: 0.02,
     seed: 1,
+    bigramStart: true,
+    bigramPrior: 4,
   },
   split: { modulus: 20, evalRemainder: 5, calibrationRemainder: 15 },
   training: {
     nCtx: 1024,
     nUbatch: 256,
-    steps: 200,
-    lr: 1e-3,
-    lrMin: 1e-4,
-    warmupSteps: 20,
+    steps: 150,
+    lr: 3e-5,
+    lrMin: 3e-6,
+    warmupSteps: 10,
     beta1: 0.9,
     beta2: 0.999,
     weightDecay: 0,

@@ -2,6 +2,7 @@
 // the job's temp folder; the parent (core/jobs/kinds/eval.ts) moves it into the artifacts folder and
 // records the runs.
 import { runEvaluation } from "../../core/eval/runEvaluation.js";
+import { sha256File } from "../../core/library/hashFile.js";
 import { defineRunner } from "../Runner.js";
 
 export default defineRunner("eval", async (params, context) => {
@@ -10,6 +11,11 @@ export default defineRunner("eval", async (params, context) => {
     `evaluating ${params.variants.length} variant(s) against ${params.base.path}, context ${params.settings.contextSize}, ` +
       `${params.settings.chunks ?? "all"} chunks, ${params.baseCachePath ? `cached base ${params.baseCachePath}` : "base pass first"}`,
   );
+  // The cache key holds the text's hash from when the job was queued: the text must still be that one.
+  const { sha256 } = await sha256File(params.text.path, { signal: context.signal });
+  if (sha256 !== params.text.sha256) {
+    throw new Error(`${params.text.path}: the text changed since the evaluation was queued; start it again`);
+  }
   return runEvaluation(
     {
       base: { modelId: params.base.modelId, path: params.base.path },

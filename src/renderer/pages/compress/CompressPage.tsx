@@ -14,7 +14,14 @@ import { navigate } from "../../routing/useHashRoute.js";
 import { DryRunPanel } from "./DryRunPanel.js";
 import { LayerPruningPanel } from "./LayerPruningPanel.js";
 import { QuantTypePicker } from "./QuantTypePicker.js";
-import { emptyRecipe, recipeProblems, toSweepRecipe, usedOverrides, type RecipeForm } from "./recipeForm.js";
+import {
+  emptyRecipe,
+  recipeProblems,
+  sweepTypes,
+  toSweepRecipe,
+  usedOverrides,
+  type RecipeForm,
+} from "./recipeForm.js";
 import { ImatrixSettings, MeasureSettings, OverrideSettings } from "./RecipeSettings.js";
 
 function modelName(model: ModelSummary): string {
@@ -35,6 +42,7 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
     list.find((m) => m.id === modelId) ??
     (modelId ? undefined : (list.find((m) => m.parentId === null) ?? list[0]));
   const problems = recipeProblems(form);
+  const variantCount = sweepTypes(form).length;
 
   const start = async () => {
     setShowProblems(true);
@@ -69,7 +77,7 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
           >
             {starting
               ? "Starting…"
-              : `Start sweep${form.types.length > 0 ? ` (${form.types.length} variant${form.types.length === 1 ? "" : "s"})` : ""}`}
+              : `Start sweep${variantCount > 0 ? ` (${variantCount} variant${variantCount === 1 ? "" : "s"})` : ""}`}
           </Button>
         }
       />

@@ -55,6 +55,13 @@ export function ImatrixSettings({ form, onChange }: Props) {
           />
         </Field>
       )}
+      {form.imatrixMode !== "none" && (
+        <Checkbox
+          label="Also make each type without the matrix, to measure what it buys"
+          checked={form.compareImatrix}
+          onChange={(compareImatrix) => onChange({ ...form, compareImatrix })}
+        />
+      )}
       {form.imatrixMode === "file" && (
         <Field label="Importance matrix file">
           <TextInput

@@ -17,6 +17,8 @@ export interface RecipeForm {
   readonly imatrixMode: ImatrixMode;
   readonly calibrationText: string;
   readonly imatrixPath: string;
+  /** With an imatrix: also make each type without it, to measure what the matrix buys. */
+  readonly compareImatrix: boolean;
   readonly overrides: readonly TensorOverrideRow[];
   readonly evalOn: boolean;
   readonly evalText: string;
@@ -32,6 +34,7 @@ export const emptyRecipe: RecipeForm = {
   imatrixMode: "none",
   calibrationText: "",
   imatrixPath: "",
+  compareImatrix: false,
   overrides: [],
   evalOn: true,
   evalText: "",
@@ -149,9 +152,21 @@ export function usedOverrides(form: RecipeForm): TensorOverrideRow[] {
     .map((row) => ({ pattern: row.pattern.trim(), type: row.type.trim() }));
 }
 
+/**
+ * The sweep's type entries. Comparing with and without the matrix lists each type twice, the
+ * second as "TYPE+imatrix" (the sweep then uses the matrix only there); types that cannot be made
+ * without a matrix appear once, with it.
+ */
+export function sweepTypes(form: RecipeForm): string[] {
+  if (form.imatrixMode === "none" || !form.compareImatrix) return [...form.types];
+  return form.types.flatMap((type) =>
+    findQuantType(type)?.needsImatrix ? [`${type}+imatrix`] : [type, `${type}+imatrix`],
+  );
+}
+
 export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
   return {
-    types: [...form.types],
+    types: sweepTypes(form),
     imatrix: form.imatrixMode === "file" ? { path: form.imatrixPath.trim() } : form.imatrixMode,
     calibrationText: form.imatrixMode === "auto" ? form.calibrationText.trim() : null,
     evalText: form.evalOn ? form.evalText.trim() : null,
