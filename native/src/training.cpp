@@ -18,6 +18,7 @@
 #include <memory>
 #include <numeric>
 #include <random>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -53,6 +54,7 @@ struct TrainOptions {
   int32_t gpuLayers = 0;
   std::string checkpointPath;
   uint32_t checkpointEvery = 0;  // steps; 0 = never
+  std::string trainable;         // ECMAScript regex on tensor names; empty = every tensor llama.cpp trains
   uint32_t progressIntervalMs = 500;
 };
 
@@ -137,6 +139,10 @@ static void EpochCallback(bool train, ggml_opt_context_t, ggml_opt_dataset_t, gg
   t_watch->ubatches++;
   // llama_opt_epoch cannot be interrupted from here; we note the request and stop after this step.
   if (t_watch->abort && t_watch->abort->load()) t_watch->abortSeen = true;
+}
+
+static bool TrainableFilter(const ggml_tensor* tensor, void* userdata) {
+  return std::regex_search(ggml_get_name(tensor), *static_cast<const std::regex*>(userdata));
 }
 
 static void SaveModelAtomically(llama_model* model, const std::string& path) {
@@ -290,8 +296,9 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     schedule.totalSteps = o.maxSteps > 0 ? std::min<uint64_t>(o.maxSteps, nSeq * o.epochs) : nSeq * o.epochs;
     llama_opt_params lp{};
     lp.n_ctx_train = 0;
-    lp.param_filter = llama_opt_param_filter_all;
-    lp.param_filter_ud = nullptr;
+    std::regex trainable(o.trainable.empty() ? std::string(".*") : o.trainable);
+    lp.param_filter = o.trainable.empty() ? llama_opt_param_filter_all : TrainableFilter;
+    lp.param_filter_ud = &trainable;
     lp.get_opt_pars = ScheduleParams;
     lp.get_opt_pars_ud = &schedule;
     lp.optimizer_type = o.sgd ? GGML_OPT_OPTIMIZER_TYPE_SGD : GGML_OPT_OPTIMIZER_TYPE_ADAMW;
@@ -572,6 +579,12 @@ static Napi::Value Train(const Napi::CallbackInfo& info) {
   if (o.Has("adaptiveThreads") && o.Get("adaptiveThreads").IsBoolean()) t.adaptiveThreads = o.Get("adaptiveThreads").As<Napi::Boolean>();
   t.gpuLayers = static_cast<int32_t>(Count(o, "gpuLayers", 0));
   t.checkpointPath = Str(o, "checkpointPath", false);
+  t.trainable = Str(o, "trainable", false);
+  try {
+    std::regex check(t.trainable);
+  } catch (const std::regex_error&) {
+    throw Napi::RangeError::New(env, "trainable must be a valid regular expression");
+  }
   t.checkpointEvery = Count(o, "checkpointEvery", 0);
   t.progressIntervalMs = Count(o, "progressIntervalMs", t.progressIntervalMs);
   if (t.epochs == 0) throw Napi::RangeError::New(env, "epochs must be at least 1");

@@ -98,6 +98,10 @@ describe("what is sent", () => {
     expect(
       sweepRecipe.parse(toSweepRecipe({ ...form, imatrixMode: "file", imatrixPath: " /m.imatrix " })).imatrix,
     ).toEqual({ path: "/m.imatrix" });
+    // Per-tensor overrides travel with the sweep, as llama-quantize's REGEX=TYPE.
+    expect(
+      sweepRecipe.parse(toSweepRecipe({ ...form, overrides: [{ pattern: " attn_v ", type: "q8_0" }, { pattern: "", type: "" }] })).tensorTypes,
+    ).toEqual(["attn_v=q8_0"]);
     expect(sweepRecipe.parse(toSweepRecipe({ ...form, evalOn: false })).evalText).toBeNull();
   });
 

@@ -200,7 +200,13 @@ class SweepPipeline {
 
   async #quantize(type: string, imatrix: string | null, label: string): Promise<ModelRecord | undefined> {
     const { db, dataDir } = this.host;
-    const plan = await planQuantize(db, dataDir, { model: this.base.id, type, imatrix, threads: this.recipe.threads });
+    const plan = await planQuantize(db, dataDir, {
+      model: this.base.id,
+      type,
+      imatrix,
+      tensorTypes: this.recipe.tensorTypes,
+      threads: this.recipe.threads,
+    });
     const existing = findQuantizedVariant(db, this.base.id, plan.recipe);
     if (existing) {
       this.#steps.push({ step: "quantize", label, jobId: null, state: "reused", error: null });

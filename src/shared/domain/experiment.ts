@@ -24,6 +24,8 @@ export const sweepRecipe = z.object({
   /** Benchmark repetitions (small values keep sweeps quick). */
   benchReps: z.number().int().min(1).max(50).default(3),
   threads: z.number().int().min(1).nullable().default(null),
+  /** Per-tensor overrides applied to every variant, "REGEX=TYPE" as llama-quantize's --tensor-type. */
+  tensorTypes: z.array(z.string().min(3)).default([]),
 });
 export type SweepRecipe = z.output<typeof sweepRecipe>;
 export type SweepRecipeInput = z.input<typeof sweepRecipe>;

@@ -23,6 +23,7 @@ interface SweepOptions {
   threads?: string;
   name?: string;
   report?: string;
+  tensorType?: string[];
 }
 
 export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput {
@@ -37,6 +38,7 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
     bench: options.bench ?? false,
     benchReps: positiveInteger("--bench-reps", options.benchReps),
     threads: options.threads ? positiveInteger("--threads", options.threads) : null,
+    tensorTypes: options.tensorType ?? [],
   };
 }
 
@@ -66,6 +68,7 @@ export function addSweepOptions(command: Command): Command {
     .option("--bench", "benchmark speed and memory of the base and every variant")
     .option("--bench-reps <n>", "benchmark repetitions", "3")
     .option("--threads <n>", "CPU threads for every job (default: all)")
+    .option("--tensor-type <regex=type>", "per-tensor override for every variant (repeatable)", (value: string, all: string[] = []) => [...all, value])
     .option("--name <name>", "experiment name")
     .option("--report <file>", "also write a report; the format follows the extension (.md .csv .json .html)");
 }

@@ -19,7 +19,6 @@ import {
   recipeProblems,
   sweepTypes,
   toSweepRecipe,
-  usedOverrides,
   type RecipeForm,
 } from "./recipeForm.js";
 import { ImatrixSettings, MeasureSettings, OverrideSettings } from "./RecipeSettings.js";
@@ -153,12 +152,6 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
           </Card>
           <Card title="Per-tensor overrides">
             <OverrideSettings form={form} onChange={setForm} />
-            {usedOverrides(form).length > 0 && (
-              <p className="px-4 pb-3 text-xs text-amber-700">
-                Overrides apply to the dry run; sweeps do not carry them yet, so started variants use the
-                types' own choices.
-              </p>
-            )}
           </Card>
         </div>
 

@@ -174,6 +174,7 @@ export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
     evalChunks: form.evalChunks,
     bench: form.benchOn,
     benchReps: form.benchReps,
+    tensorTypes: usedOverrides(form).map((row) => `${row.pattern}=${row.type}`),
   };
 }
 
