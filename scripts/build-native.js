@@ -49,7 +49,8 @@ export function buildNative({ quiet = false } = {}) {
     `-Dllama_libs=${libraryFlags(binsDir).join(" ")}`,
   ];
   const jobs = ["--jobs", "max"];
-  execFileSync(process.execPath, [gyp, "rebuild", "--release", ...jobs, ...nodeGypArgs(), "--directory", path.join(root, "native"), "--", ...defines], {
+  const verbosity = quiet ? ["--silent"] : [];
+  execFileSync(process.execPath, [gyp, "rebuild", "--release", ...jobs, ...verbosity, ...nodeGypArgs(), "--directory", path.join(root, "native"), "--", ...defines], {
     stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit",
   });
   return path.join(root, "native", "build", "Release", "cwb_native.node");

@@ -44,6 +44,8 @@ describe("reference model", () => {
     expect(ref.training.steps).toBe(referenceRecipe("full").training.steps);
     expect(ref.training.tokens).toBe(ref.training.steps * ref.training.tokensPerStep);
     expect(ref.training.finalLoss).toBeLessThan(Math.log(4096) - 2);
+    // The optimizer improved on the bigram start (same held-out windows).
+    expect(ref.heldOut.perplexity).toBeLessThan(ref.training.startPerplexity);
   });
 
   it("never trained on its evaluation or calibration addresses, and ships both texts", () => {

@@ -358,6 +358,8 @@ export interface TrainOptions {
   gpuLayers?: number;
   checkpointPath?: string;
   checkpointEvery?: number;
+  /** Regex (ECMAScript) on tensor names to train; default: every tensor llama.cpp trains (all but token_embd). */
+  trainable?: string;
   /** Least time between progress reports (default 500 ms). */
   progressIntervalMs?: number;
 }

@@ -104,6 +104,22 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
     `${split.train.length} training addresses (${trainStream.length} tokens), ${split.eval.length} held out for evaluation, ${split.calibration.length} for calibration`,
   );
 
+  // The held-out windows, scored once before the optimizer runs and once on the final F16 file.
+  const heldOut = spreadWindows(
+    nextTokenWindows(evalStream, recipe.heldOut.windowTokens),
+    recipe.heldOut.windows,
+  );
+  const scoreHeldOut = (path: string) =>
+    addon.evaluateLoss({
+      modelPath: path,
+      data: heldOut.data,
+      labels: heldOut.labels,
+      nCtx: heldOut.windowTokens,
+      ...(options.threads ? { threads: options.threads } : {}),
+    });
+  options.progress(phase.tokenize, "scoring the start on held-out addresses");
+  const start = await scoreHeldOut(initPath);
+
   // Train.
   const t = recipe.training;
   const trainWindows = nextTokenWindows(trainStream, t.nCtx);
@@ -124,6 +140,7 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
       beta2: t.beta2,
       weightDecay: t.weightDecay,
       seed: t.seed,
+      trainable: t.trainable,
       shuffle: true,
       ...(options.threads ? { threads: options.threads } : {}),
       checkpointPath,
@@ -159,20 +176,10 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
 
   // Held-out perplexity of the shipped (F16) file, and the unigram baseline on the same tokens.
   options.progress(trainStart + phase.train + phase.pack, "scoring held-out addresses");
-  const heldOut = spreadWindows(
-    nextTokenWindows(evalStream, recipe.heldOut.windowTokens),
-    recipe.heldOut.windows,
-  );
-  const scored = await addon.evaluateLoss({
-    modelPath,
-    data: heldOut.data,
-    labels: heldOut.labels,
-    nCtx: heldOut.windowTokens,
-    ...(options.threads ? { threads: options.threads } : {}),
-  });
+  const scored = await scoreHeldOut(modelPath);
   const unigram = unigramPerplexity(unigramCounts(trainStream, nVocab), heldOut.labels);
   options.log(
-    `held-out perplexity ${scored.perplexity.toFixed(1)} vs unigram ${unigram.toFixed(1)} (${(unigram / scored.perplexity).toFixed(2)}x)`,
+    `held-out perplexity ${scored.perplexity.toFixed(1)} (start ${start.perplexity.toFixed(1)}) vs unigram ${unigram.toFixed(1)} (${(unigram / scored.perplexity).toFixed(2)}x)`,
   );
 
   const calibrationText = joinAddresses(split.calibration);
@@ -219,6 +226,8 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
         lrMin: t.lrMin,
         warmupSteps: t.warmupSteps,
         seed: t.seed,
+        trainable: t.trainable,
+        startPerplexity: start.perplexity,
       },
       heldOut: {
         years: split.eval.map((a) => a.year),

@@ -16,6 +16,7 @@ import { registerPruneCommands } from "./commands/prune.js";
 import { registerBenchCommands } from "./commands/bench.js";
 import { registerReferenceModelCommands } from "./commands/referenceModel.js";
 import { registerExperimentsCommands } from "./commands/experiments.js";
+import { registerDemoCommands } from "./commands/demo.js";
 
 export type CommandGroup = (program: Command, context: CliContext) => void;
 
@@ -31,6 +32,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerBenchCommands,
   registerReferenceModelCommands,
   registerExperimentsCommands,
+  registerDemoCommands,
   // A new group: its import above and one line here.
 ];
 

@@ -14,6 +14,8 @@ export interface ForegroundOptions<R> {
   json?: (result: R, job: Job) => unknown;
   dependsOn?: string | null;
   experimentId?: string | null;
+  /** false: a step of a bigger command, which prints its own result (default true). */
+  printResult?: boolean;
 }
 
 /** Exit code of a command whose job the user cancelled with Ctrl+C (128 + SIGINT). */
@@ -72,6 +74,7 @@ export async function runJobInForeground<K extends JobKind>(
 
   if (job.state === "succeeded") {
     const result = job.result as JobResult<K>;
+    if (options.printResult === false) return job;
     output.result(options.json ? options.json(result, job) : job, () => {
       if (options.human) options.human(result, job);
       else output.line(`${jobTitle(job)}: done (job ${job.id})`);

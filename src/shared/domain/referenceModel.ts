@@ -36,6 +36,10 @@ export const referenceTraining = z.object({
   lrMin: z.number(),
   warmupSteps: z.number().int(),
   seed: z.number().int(),
+  /** Regex of the tensors the optimizer updated. */
+  trainable: z.string(),
+  /** Held-out perplexity of the bigram start, before the optimizer ran (same windows as heldOut). */
+  startPerplexity: z.number(),
 });
 
 export const referenceHeldOut = z.object({

@@ -22,6 +22,8 @@ export const trainSettings = z.object({
   weightDecay: z.number().nonnegative().default(0),
   seed: z.number().int().nonnegative().default(1),
   threads: z.number().int().min(1).max(1024).nullable().default(null),
+  /** Regex on tensor names to train (default: all that llama.cpp trains, i.e. all but token_embd). */
+  trainable: z.string().min(1).nullable().default(null),
   /** Storage of the trained model's matrices. */
   storage: z.enum(["f32", "f16", "bf16"]).default("f16"),
 });

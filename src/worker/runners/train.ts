@@ -45,6 +45,7 @@ export default defineRunner("train", async (params, context) => {
       weightDecay: s.weightDecay,
       seed: s.seed,
       ...(s.threads ? { threads: s.threads } : {}),
+      ...(s.trainable ? { trainable: s.trainable } : {}),
     },
     (p) =>
       context.progress(

@@ -32,39 +32,35 @@ export function registerReferenceModelCommands(program: Command, context: CliCon
     .option("--quick", "train a few steps only (same shapes and files; for pipeline checks, not quality)")
     .action(async (options: ReferenceModelCommandOptions) => {
       const { output } = context;
-      const variant: ReferenceVariant = options.quick ? "quick" : "full";
-      const recipe = referenceRecipe(variant);
-      const hash = recipeHash(recipe, readSotuAddresses());
-      const dataDir = context.workbench().paths.dataDir;
-      const dir = referenceDir(dataDir, variant, hash);
-      const finish = (result: ReferenceModelResult): Printed => ({
-        ...result,
-        outPath: options.out ? copyModel(result.modelPath, options.out) : null,
-      });
-
-      const release = await lockReference(dir, {
-        onWait: (pid) => output.note(`process ${pid} is building this reference model; waiting for it`),
-      });
-      try {
-        const cached = options.force ? null : readCachedReference(dir);
-        if (cached) {
-          const printed = finish(cached);
-          output.result(printed, () => printResult(output, printed));
-          return;
-        }
-        await runJobInForeground(
-          context,
-          "reference.build",
-          { variant },
-          {
-            json: (result) => finish(result),
-            human: (result) => printResult(output, finish(result)),
-          },
-        );
-      } finally {
-        release();
-      }
+      const result = await ensureReferenceModel(context, { variant: options.quick ? "quick" : "full", force: options.force });
+      if (!result) return;
+      const printed: Printed = { ...result, outPath: options.out ? copyModel(result.modelPath, options.out) : null };
+      output.result(printed, () => printResult(output, printed));
     });
+}
+
+/**
+ * The reference model of this recipe: from the cache, or built first by a "reference.build" job in
+ * the foreground (progress on stderr, Ctrl+C cancels). Null when the build did not succeed; the
+ * job's failure is already reported and the exit code set.
+ */
+export async function ensureReferenceModel(
+  context: CliContext,
+  options: { variant: ReferenceVariant; force?: boolean },
+): Promise<ReferenceModelResult | null> {
+  const { variant } = options;
+  const dir = referenceDir(context.workbench().paths.dataDir, variant, recipeHash(referenceRecipe(variant), readSotuAddresses()));
+  const release = await lockReference(dir, {
+    onWait: (pid) => context.output.note(`process ${pid} is building this reference model; waiting for it`),
+  });
+  try {
+    const cached = options.force ? null : readCachedReference(dir);
+    if (cached) return cached;
+    const job = await runJobInForeground(context, "reference.build", { variant }, { printResult: false });
+    return job.state === "succeeded" ? (job.result as ReferenceModelResult) : null;
+  } finally {
+    release();
+  }
 }
 
 /** Copies through a temp file beside the target, so PATH holds the whole model or nothing new. */
@@ -101,6 +97,10 @@ function printResult(output: Output, r: Printed): void {
     [
       "training",
       `${t.steps} steps × ${t.tokensPerStep} tokens = ${t.tokens.toLocaleString("en-US")} tokens in ${formatDuration(t.seconds)} (${Math.round(t.tokensPerSecond)} tokens/s), final loss ${t.finalLoss.toFixed(3)}`,
+    ],
+    [
+      "start PPL",
+      `${t.startPerplexity.toFixed(1)} (bigram start, before the optimizer; trained: /${t.trainable}/)`,
     ],
     [
       "held-out PPL",
