@@ -2,8 +2,6 @@
 // prompt processing and generation tokens/s, TTFT and inter-token latency percentiles, peak RSS
 // against node-llama-cpp's estimate, and generation as a share of the memory-bandwidth limit.
 // Runs as a "bench" job in a fresh worker process; the result is stored as a run of kind 'bench'.
-import { renameSync, unlinkSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import type { Command } from "commander";
 import {
   benchGpuChoices,
@@ -17,6 +15,8 @@ import { resolveModel } from "../../../core/eval/planEvaluation.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
+import { integerOption } from "../parseOptions.js";
+import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
 
 interface BenchCommandOptions {
   pp: string;
@@ -37,13 +37,6 @@ interface BenchCommandOptions {
   out?: string;
 }
 
-function integer(flag: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`${flag}: expected an integer ≥ ${min}, got "${value}"`);
-  return n;
-}
-
 function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value))
     throw new Error(`${flag}: expected one of ${allowed.join(", ")}, got "${value}"`);
@@ -53,24 +46,24 @@ function choice<T extends string>(flag: string, value: string, allowed: readonly
 /** Commander options → validated settings (the schema's error names the field). */
 export function benchSettingsFromOptions(options: BenchCommandOptions): BenchSettingsInput {
   const settings: BenchSettingsInput = {
-    promptLengths: options.pp.split(",").map((part) => integer("--pp", part.trim(), 1)),
-    generateTokens: integer("--tg", options.tg, 2),
-    generationPromptTokens: integer("--tg-prompt", options.tgPrompt, 1),
-    reps: integer("--reps", options.reps, 1),
-    warmupReps: integer("--warmup", options.warmup, 0),
-    warmLoads: integer("--warm-loads", options.warmLoads, 0),
-    threads: options.threads === undefined ? null : integer("--threads", options.threads, 1),
-    contextSize: options.ctx === undefined ? null : integer("--ctx", options.ctx, 32),
-    batchSize: integer("--batch", options.batch, 1),
+    promptLengths: options.pp.split(",").map((part) => integerOption("--pp", part.trim(), 1)),
+    generateTokens: integerOption("--tg", options.tg, 2),
+    generationPromptTokens: integerOption("--tg-prompt", options.tgPrompt, 1),
+    reps: integerOption("--reps", options.reps, 1),
+    warmupReps: integerOption("--warmup", options.warmup, 0),
+    warmLoads: integerOption("--warm-loads", options.warmLoads, 0),
+    threads: options.threads === undefined ? null : integerOption("--threads", options.threads, 1),
+    contextSize: options.ctx === undefined ? null : integerOption("--ctx", options.ctx, 32),
+    batchSize: integerOption("--batch", options.batch, 1),
     gpu: choice("--gpu", options.gpu, benchGpuChoices),
     gpuLayers:
       options.gpuLayers === "auto" || options.gpuLayers === "max"
         ? options.gpuLayers
-        : integer("--gpu-layers", options.gpuLayers, 0),
+        : integerOption("--gpu-layers", options.gpuLayers, 0),
     flashAttention: choice("--flash-attn", options.flashAttn, ["auto", "on", "off"] as const),
     bandwidth: options.bandwidth,
-    bandwidthMiB: integer("--bandwidth-mib", options.bandwidthMib, 16),
-    seed: integer("--seed", options.seed, 0),
+    bandwidthMiB: integerOption("--bandwidth-mib", options.bandwidthMib, 16),
+    seed: integerOption("--seed", options.seed, 0),
   };
   const parsed = benchSettings.safeParse(settings);
   if (!parsed.success) {
@@ -124,25 +117,8 @@ export function registerBenchCommands(program: Command, context: CliContext): vo
         { model: { modelId: model.id, path: model.path }, settings },
         { json: (result) => result, human: (result) => printReport(context.output, result) },
       );
-      if (job.state === "succeeded" && options.out) writeJson(options.out, job.result);
+      if (job.state === "succeeded" && options.out) writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
     });
-}
-
-/** Temp file then rename: an interrupted write never leaves half a report. */
-function writeJson(file: string, value: unknown): void {
-  const target = path.resolve(file);
-  const temp = `${target}.partial-${process.pid}`;
-  try {
-    writeFileSync(temp, JSON.stringify(value, null, 2) + "\n");
-    renameSync(temp, target);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing was written
-    }
-    throw new Error(`${target}: cannot write the report: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 function printReport(output: Output, r: BenchReport): void {

@@ -1,8 +1,6 @@
 // `cwb eval VARIANT... --base MODEL --text FILE`: perplexity and KL divergence of variants against their
 // base, computed like llama-perplexity (same chunks, same statistics). Runs as an "eval" job in the
 // foreground; the base's distributions are cached per (base, text, context, chunks) and reused.
-import { renameSync, unlinkSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import type { Command } from "commander";
 import type { EvalJobResult, EvalSettingsInput } from "../../../shared/domain/eval.js";
 import { formatBytes, formatDuration } from "../../../shared/format.js";
@@ -10,6 +8,8 @@ import { planEvaluation } from "../../../core/eval/planEvaluation.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
+import { integerOption } from "../parseOptions.js";
+import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
 
 interface EvalCommandOptions {
   base: string;
@@ -22,13 +22,6 @@ interface EvalCommandOptions {
   topMass: string;
   tailSamples: string;
   out?: string;
-}
-
-function integer(flag: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`${flag}: expected an integer ≥ ${min}, got "${value}"`);
-  return n;
 }
 
 export function registerEvalCommands(program: Command, context: CliContext): void {
@@ -60,13 +53,13 @@ export function registerEvalCommands(program: Command, context: CliContext): voi
     .option("--out <path>", "also write the result as JSON to this file")
     .action(async (variants: string[], options: EvalCommandOptions) => {
       const settings: EvalSettingsInput = {
-        contextSize: integer("--ctx", options.ctx, 16),
-        chunks: options.chunks === undefined ? null : integer("--chunks", options.chunks, 1),
-        batchSize: integer("--batch", options.batch, 1),
-        threads: options.threads === undefined ? null : integer("--threads", options.threads, 1),
-        topKMax: integer("--top-k", options.topK, 1),
+        contextSize: integerOption("--ctx", options.ctx, 16),
+        chunks: options.chunks === undefined ? null : integerOption("--chunks", options.chunks, 1),
+        batchSize: integerOption("--batch", options.batch, 1),
+        threads: options.threads === undefined ? null : integerOption("--threads", options.threads, 1),
+        topKMax: integerOption("--top-k", options.topK, 1),
         topMass: Number(options.topMass),
-        tailSamples: integer("--tail-samples", options.tailSamples, 0),
+        tailSamples: integerOption("--tail-samples", options.tailSamples, 0),
       };
       const workbench = context.workbench();
       const params = await planEvaluation(workbench.db, {
@@ -81,25 +74,8 @@ export function registerEvalCommands(program: Command, context: CliContext): voi
         json: (result) => result,
         human: (result) => printResult(context.output, result),
       });
-      if (job.state === "succeeded" && options.out) writeJson(options.out, job.result);
+      if (job.state === "succeeded" && options.out) writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
     });
-}
-
-/** Temp file then rename: an interrupted write never leaves half a report. */
-function writeJson(file: string, value: unknown): void {
-  const target = path.resolve(file);
-  const temp = `${target}.partial-${process.pid}`;
-  try {
-    writeFileSync(temp, JSON.stringify(value, null, 2) + "\n");
-    renameSync(temp, target);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing was written
-    }
-    throw new Error(`${target}: cannot write the report: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 const pm = (value: number, uncertainty: number, digits: number): string =>

@@ -6,6 +6,7 @@ import { formatBytes, formatDuration } from "../../../shared/format.js";
 import { planImatrix } from "../../../core/quantize/planImatrix.js";
 import type { CliContext } from "../context.js";
 import { runJobInForeground } from "../runJobInForeground.js";
+import { positiveInteger } from "../parseOptions.js";
 
 interface ImatrixCommandOptions {
   text: string;
@@ -14,12 +15,6 @@ interface ImatrixCommandOptions {
   batch: string;
   threads?: string;
   out?: string;
-}
-
-export function positiveInteger(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got "${value}"`);
-  return n;
 }
 
 export function registerImatrixCommands(program: Command, context: CliContext): void {

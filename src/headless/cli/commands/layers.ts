@@ -7,7 +7,7 @@ import { planLayers } from "../../../core/quantize/planLayers.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
-import { positiveInteger } from "./imatrix.js";
+import { positiveInteger } from "../parseOptions.js";
 
 export interface LayersCommandOptions {
   text: string;

@@ -8,7 +8,7 @@ import { planLayers } from "../../../core/quantize/planLayers.js";
 import { parseLayerList, planPrune } from "../../../core/quantize/planPrune.js";
 import type { CliContext } from "../context.js";
 import { runJobInForeground } from "../runJobInForeground.js";
-import { positiveInteger } from "./imatrix.js";
+import { positiveInteger } from "../parseOptions.js";
 import { layerSettings, printRanking } from "./layers.js";
 
 interface PruneCommandOptions {
