@@ -18,7 +18,9 @@ let modelPath: string;
 let textPath: string;
 
 beforeAll(async () => {
-  h = await openHarness();
+  // Every progress message becomes an event: a short training run can otherwise finish inside one
+  // persistence interval, and its step lines would be coalesced away before the test sees them.
+  h = await openHarness({ progressIntervalMs: 0 });
   ({ addon } = await loadNative());
   modelPath = path.join(h.dataDir, "start-f16.gguf");
   await addon.createModel({
