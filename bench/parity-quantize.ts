@@ -9,7 +9,14 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { findQuantType } from "../src/shared/quantTypes.js";
-import { llamaTools, makeRandomModel, nativeAddon, runTool, sha256, writeCalibrationText } from "../test/quantize/fixtures.js";
+import {
+  llamaTools,
+  makeRandomModel,
+  nativeAddon,
+  runTool,
+  sha256,
+  writeCalibrationText,
+} from "../test/quantize/fixtures.js";
 
 const { values } = parseArgs({
   options: {
@@ -30,13 +37,33 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "cwb-bench-quantize-"));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
-  const model = values.model ? path.resolve(values.model) : await makeRandomModel(path.join(dir, "base-f32.gguf"));
+  const model = values.model
+    ? path.resolve(values.model)
+    : await makeRandomModel(path.join(dir, "base-f32.gguf"));
   const text = writeCalibrationText(path.join(dir, "calibration.txt"));
   const imatrix = path.join(dir, "imatrix.gguf");
-  runTool(tools.imatrix, ["-m", model, "-f", text, "-o", imatrix, "-c", "128", "--chunks", "8", "-t", String(threads), "--no-ppl"]);
+  runTool(tools.imatrix, [
+    "-m",
+    model,
+    "-f",
+    text,
+    "-o",
+    imatrix,
+    "-c",
+    "128",
+    "--chunks",
+    "8",
+    "-t",
+    String(threads),
+    "--no-ppl",
+  ]);
   const addon = await nativeAddon();
-  console.log(`input ${model} (${(statSync(model).size / 1e6).toFixed(1)} MB), ${threads} threads, median of ${repeat}`);
-  console.log(`${"type".padEnd(8)} ${"ours s".padStart(8)} ${"theirs s".padStart(9)} ${"ratio".padStart(6)} ${"process s".padStart(10)} ${"MB".padStart(7)}  identical`);
+  console.log(
+    `input ${model} (${(statSync(model).size / 1e6).toFixed(1)} MB), ${threads} threads, median of ${repeat}`,
+  );
+  console.log(
+    `${"type".padEnd(8)} ${"ours s".padStart(8)} ${"theirs s".padStart(9)} ${"ratio".padStart(6)} ${"process s".padStart(10)} ${"MB".padStart(7)}  identical`,
+  );
   for (const name of values.types.split(",").filter(Boolean)) {
     const type = findQuantType(name);
     if (!type) throw new Error(`unknown type ${name}`);
@@ -50,9 +77,21 @@ try {
       rmSync(ours, { force: true });
       rmSync(theirs, { force: true });
       const started = performance.now();
-      await addon.quantize({ inPath: model, outPath: ours, ftype: type.ftype, threads, ...(withImatrix ? { imatrixPath: imatrix } : {}) });
+      await addon.quantize({
+        inPath: model,
+        outPath: ours,
+        ftype: type.ftype,
+        threads,
+        ...(withImatrix ? { imatrixPath: imatrix } : {}),
+      });
       oursTimes.push((performance.now() - started) / 1000);
-      const t = runTool(tools.quantize, [...(withImatrix ? ["--imatrix", imatrix] : []), model, theirs, name, String(threads)]);
+      const t = runTool(tools.quantize, [
+        ...(withImatrix ? ["--imatrix", imatrix] : []),
+        model,
+        theirs,
+        name,
+        String(threads),
+      ]);
       processTimes.push(t.seconds);
       const reported = /quantize time =\s*([\d.]+) ms/.exec(t.output);
       theirTimes.push(reported ? Number(reported[1]) / 1000 : t.seconds);

@@ -37,7 +37,8 @@ export function buildLlamaTools({ log = console.error, jobs = Math.min(2, os.cpu
   const dir = llamaToolsDir();
   const marker = path.join(dir, ".cwb-ready");
   if (existsSync(marker)) return dir;
-  if (!cmakeAvailable()) throw new Error("cmake is not installed: cannot build llama.cpp's tools (apt-get install cmake)");
+  if (!cmakeAvailable())
+    throw new Error("cmake is not installed: cannot build llama.cpp's tools (apt-get install cmake)");
   const src = ensureLlamaSource({ log });
   const temp = `${dir}.tmp-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
@@ -47,7 +48,10 @@ export function buildLlamaTools({ log = console.error, jobs = Math.min(2, os.cpu
   execFileSync(
     "cmake",
     [
-      "-S", src, "-B", temp,
+      "-S",
+      src,
+      "-B",
+      temp,
       "-DCMAKE_BUILD_TYPE=Release",
       "-DGGML_NATIVE=ON",
       "-DLLAMA_OPENSSL=OFF",
@@ -61,13 +65,23 @@ export function buildLlamaTools({ log = console.error, jobs = Math.min(2, os.cpu
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   log(`[cwb] building ${llamaToolNames.join(", ")} with -j${jobs}`);
-  execFileSync("cmake", ["--build", temp, "--config", "Release", "-j", String(jobs), "--target", ...llamaToolNames], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  writeFileSync(path.join(temp, ".cwb-ready"), JSON.stringify({ release: llamaRelease(), tools: llamaToolNames, builtAt: new Date().toISOString() }) + "\n");
+  execFileSync(
+    "cmake",
+    ["--build", temp, "--config", "Release", "-j", String(jobs), "--target", ...llamaToolNames],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  writeFileSync(
+    path.join(temp, ".cwb-ready"),
+    JSON.stringify({ release: llamaRelease(), tools: llamaToolNames, builtAt: new Date().toISOString() }) +
+      "\n",
+  );
   rmSync(dir, { recursive: true, force: true });
   renameSync(temp, dir);
-  log(`[cwb] built llama.cpp tools in ${((Date.now() - started) / 1000).toFixed(0)} s: ${path.join(dir, "bin")}`);
+  log(
+    `[cwb] built llama.cpp tools in ${((Date.now() - started) / 1000).toFixed(0)} s: ${path.join(dir, "bin")}`,
+  );
   return dir;
 }
 

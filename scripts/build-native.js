@@ -21,13 +21,20 @@ function libraryFlags(binsDir) {
     return found;
   };
   if (process.platform === "win32") {
-    return [pick(/^llama.*\.lib$/), pick(/^ggml\.lib$|^ggml\..*\.lib$/), pick(/^ggml-base\.lib$/)].map((f) => path.join(binsDir, f));
+    return [pick(/^llama.*\.lib$/), pick(/^ggml\.lib$|^ggml\..*\.lib$/), pick(/^ggml-base\.lib$/)].map((f) =>
+      path.join(binsDir, f),
+    );
   }
   const ext = process.platform === "darwin" ? "dylib" : "so";
   const llama = pick(new RegExp(`^libllama(\\.v[\\d.]+)?\\.${ext}$`));
   const ggml = pick(new RegExp(`^libggml(\\.v[\\d.]+)?\\.${ext}$`));
   const ggmlBase = pick(new RegExp(`^libggml-base\\.${ext}$`));
-  return [`-L${binsDir}`, ...[llama, ggml, ggmlBase].map((f) => (process.platform === "darwin" ? path.join(binsDir, f) : `-l:${f}`))];
+  return [
+    `-L${binsDir}`,
+    ...[llama, ggml, ggmlBase].map((f) =>
+      process.platform === "darwin" ? path.join(binsDir, f) : `-l:${f}`,
+    ),
+  ];
 }
 
 function nodeGypArgs() {
@@ -35,7 +42,8 @@ function nodeGypArgs() {
   const configured = process.env.npm_config_nodedir;
   if (configured) args.push(`--nodedir=${configured}`);
   // Debian's nodejs ships its headers; using them avoids a header download on offline machines.
-  else if (existsSync("/usr/include/node/node_api.h") && process.execPath.startsWith("/usr/")) args.push("--nodedir=/usr");
+  else if (existsSync("/usr/include/node/node_api.h") && process.execPath.startsWith("/usr/"))
+    args.push("--nodedir=/usr");
   return args;
 }
 
@@ -50,9 +58,24 @@ export function buildNative({ quiet = false } = {}) {
   ];
   const jobs = ["--jobs", "max"];
   const verbosity = quiet ? ["--silent"] : [];
-  execFileSync(process.execPath, [gyp, "rebuild", "--release", ...jobs, ...verbosity, ...nodeGypArgs(), "--directory", path.join(root, "native"), "--", ...defines], {
-    stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    [
+      gyp,
+      "rebuild",
+      "--release",
+      ...jobs,
+      ...verbosity,
+      ...nodeGypArgs(),
+      "--directory",
+      path.join(root, "native"),
+      "--",
+      ...defines,
+    ],
+    {
+      stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit",
+    },
+  );
   return path.join(root, "native", "build", "Release", "cwb_native.node");
 }
 

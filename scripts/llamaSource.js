@@ -13,7 +13,10 @@ const require = createRequire(import.meta.url);
 /** The folder of an installed package, found from its main entry (some packages do not export package.json). */
 export function packageDir(name) {
   let dir = path.dirname(require.resolve(name));
-  while (!existsSync(path.join(dir, "package.json")) || JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).name !== name) {
+  while (
+    !existsSync(path.join(dir, "package.json")) ||
+    JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).name !== name
+  ) {
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`package ${name} not found`);
     dir = parent;
@@ -43,9 +46,17 @@ export function ensureLlamaSource({ log = console.error } = {}) {
   const temp = `${dir}.tmp-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
   log(`[cwb] extracting llama.cpp ${release} source from ${bundle}`);
-  execFileSync("git", ["-c", "advice.detachedHead=false", "clone", "--quiet", "--no-hardlinks", bundle, temp], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(
+    "git",
+    ["-c", "advice.detachedHead=false", "clone", "--quiet", "--no-hardlinks", bundle, temp],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
   const patchesDir = path.join(llamaDir, "patches");
-  const patches = existsSync(patchesDir) ? readdirSync(patchesDir).filter((f) => f.endsWith(".diff")).sort() : [];
+  const patches = existsSync(patchesDir)
+    ? readdirSync(patchesDir)
+        .filter((f) => f.endsWith(".diff"))
+        .sort()
+    : [];
   for (const patch of patches) {
     log(`[cwb] applying node-llama-cpp patch ${patch}`);
     execFileSync("git", ["apply", path.join(patchesDir, patch)], { cwd: temp, stdio: "inherit" });

@@ -57,10 +57,14 @@ function buildRenderer() {
     log("vite is not installed (dev dependencies omitted); not building the browser UI");
     return;
   }
-  const result = spawnSync(process.execPath, [vite, "build", "--config", "vite.renderer.config.ts", "--logLevel", "warn"], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [vite, "build", "--config", "vite.renderer.config.ts", "--logLevel", "warn"],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
   if (result.status !== 0) throw new Error(`vite build failed (exit ${result.status})`);
 }
 

@@ -14,7 +14,9 @@ function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status !== 0) {
-    console.error(`[test] ${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal}) after ${seconds} s`);
+    console.error(
+      `[test] ${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal}) after ${seconds} s`,
+    );
     process.exit(result.status ?? 1);
   }
   console.error(`[test] ${command} ${args.join(" ")}: ok in ${seconds} s`);
@@ -24,19 +26,29 @@ run(process.execPath, ["scripts/build-native.js", "--quiet"]);
 run(npm, ["run", "--silent", "build"]);
 run(npm, ["run", "--silent", "typecheck"]);
 run(npm, ["run", "--silent", "lint"]);
+run(npm, ["run", "--silent", "format:check"]);
 
 mkdirSync(path.join(root, "test-results"), { recursive: true });
 const report = path.join(root, "test-results", "vitest.json");
 const extra = process.argv.slice(2);
 const vitest = spawnSync(
   process.execPath,
-  [path.join(root, "node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...extra],
+  [
+    path.join(root, "node_modules", "vitest", "vitest.mjs"),
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${report}`,
+    ...extra,
+  ],
   { cwd: root, stdio: "inherit" },
 );
 
 if (existsSync(report)) {
   const summary = JSON.parse(readFileSync(report, "utf8"));
   const skipped = summary.numPendingTests + summary.numTodoTests;
-  console.log(`tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped`);
+  console.log(
+    `tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${skipped} skipped`,
+  );
 }
 process.exit(vitest.status ?? 1);

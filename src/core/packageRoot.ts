@@ -11,12 +11,16 @@ export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = path.join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "compression-workbench") {
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "compression-workbench"
+    ) {
       cached = dir;
       return dir;
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`compression-workbench package root not found above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`compression-workbench package root not found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

@@ -56,7 +56,12 @@ export class Workbench {
       launcher: options.workerLauncher,
       workerEntry: options.workerEntry,
     });
-    this.experiments = new ExperimentService({ db: store.db, dataDir: paths.dataDir, jobs: this.jobs, events: this.events });
+    this.experiments = new ExperimentService({
+      db: store.db,
+      dataDir: paths.dataDir,
+      jobs: this.jobs,
+      events: this.events,
+    });
   }
 
   static open(options: WorkbenchOptions = {}): Workbench {
@@ -120,7 +125,8 @@ export class Workbench {
 
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),
-      "experiments.startSweep": ({ modelId, recipe, name }) => this.experiments.startSweep(modelId, recipe, name),
+      "experiments.startSweep": ({ modelId, recipe, name }) =>
+        this.experiments.startSweep(modelId, recipe, name),
       "experiments.rerun": ({ id }) => this.experiments.rerun(id),
       "experiments.remove": ({ id, deleteFiles }) => this.experiments.remove(id, deleteFiles),
       "experiments.addNote": ({ id, text }) => this.experiments.addNote(id, text),

@@ -27,5 +27,10 @@ export const screens: readonly Screen[] = [
     description: "Every experiment and measurement, searchable.",
     ready: true,
   },
-  { id: "export", label: "Export", description: "Find a variant's file; mobile bundles come later.", ready: true },
+  {
+    id: "export",
+    label: "Export",
+    description: "Find a variant's file; mobile bundles come later.",
+    ready: true,
+  },
 ];

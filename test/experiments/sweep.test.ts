@@ -35,7 +35,13 @@ beforeAll(async () => {
   const ref = await referenceModel();
   buildNode();
   dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-sweep-"));
-  const run = await runCwb(["--data-dir", dataDir, "--json", "--progress", ...sweepArgs(ref.modelPath, ref.evalText.path)]);
+  const run = await runCwb([
+    "--data-dir",
+    dataDir,
+    "--json",
+    "--progress",
+    ...sweepArgs(ref.modelPath, ref.evalText.path),
+  ]);
   firstStderr = run.stderr;
   expect(run.code, run.stderr).toBe(0);
   first = JSON.parse(run.stdout) as ExperimentSummary;
@@ -74,7 +80,12 @@ describe("cwb sweep", () => {
 
   it("reuses every finished result when run again", async () => {
     const ref = await referenceModel();
-    const run = await runCwb(["--data-dir", dataDir, "--json", ...sweepArgs(ref.modelPath, ref.evalText.path)]);
+    const run = await runCwb([
+      "--data-dir",
+      dataDir,
+      "--json",
+      ...sweepArgs(ref.modelPath, ref.evalText.path),
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const again = JSON.parse(run.stdout) as ExperimentSummary;
     expect(again.id).not.toBe(first.id);
@@ -84,14 +95,25 @@ describe("cwb sweep", () => {
       first.rows.map((r) => [r.label, r.modelId, r.kldMean, r.tgTokensPerSecond]),
     );
     const jobs = await runCwb(["--data-dir", dataDir, "--json", "jobs", "list"]);
-    const forSecond = (JSON.parse(jobs.stdout) as { experimentId: string | null }[]).filter((j) => j.experimentId === again.id);
+    const forSecond = (JSON.parse(jobs.stdout) as { experimentId: string | null }[]).filter(
+      (j) => j.experimentId === again.id,
+    );
     expect(forSecond).toEqual([]);
   });
 
   it("writes md, csv, json and a self-contained html report", async () => {
     const out = path.join(dataDir, "report");
     for (const format of ["md", "csv", "json", "html"]) {
-      const run = await runCwb(["--data-dir", dataDir, "report", first.id.slice(0, 8), "--format", format, "--out", `${out}.${format}`]);
+      const run = await runCwb([
+        "--data-dir",
+        dataDir,
+        "report",
+        first.id.slice(0, 8),
+        "--format",
+        format,
+        "--out",
+        `${out}.${format}`,
+      ]);
       expect(run.code, run.stderr).toBe(0);
     }
     const md = readFileSync(`${out}.md`, "utf8");

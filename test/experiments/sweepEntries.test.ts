@@ -10,15 +10,20 @@ describe("sweepEntries", () => {
   });
 
   it("applies a given importance matrix to every type when no entry says +imatrix", () => {
-    expect(sweepEntries({ types: ["Q8_0", "Q2_K"], imatrix: "auto" }).map((e) => e.withImatrix)).toEqual([true, true]);
+    expect(sweepEntries({ types: ["Q8_0", "Q2_K"], imatrix: "auto" }).map((e) => e.withImatrix)).toEqual([
+      true,
+      true,
+    ]);
   });
 
   it("applies it only to +imatrix entries and to types that cannot do without one", () => {
-    expect(sweepEntries({ types: ["Q2_K", "Q2_K+imatrix", "IQ2_XS"], imatrix: { path: "/x.gguf" } })).toEqual([
-      { type: "Q2_K", withImatrix: false },
-      { type: "Q2_K", withImatrix: true },
-      { type: "IQ2_XS", withImatrix: true },
-    ]);
+    expect(sweepEntries({ types: ["Q2_K", "Q2_K+imatrix", "IQ2_XS"], imatrix: { path: "/x.gguf" } })).toEqual(
+      [
+        { type: "Q2_K", withImatrix: false },
+        { type: "Q2_K", withImatrix: true },
+        { type: "IQ2_XS", withImatrix: true },
+      ],
+    );
   });
 
   it("refuses types that need an importance matrix when there is none, naming them", () => {
@@ -28,6 +33,8 @@ describe("sweepEntries", () => {
   });
 
   it("refuses an unknown type", () => {
-    expect(() => sweepEntries({ types: ["Q9_Z"], imatrix: "none" })).toThrow(/unknown quantization type "Q9_Z"/);
+    expect(() => sweepEntries({ types: ["Q9_Z"], imatrix: "none" })).toThrow(
+      /unknown quantization type "Q9_Z"/,
+    );
   });
 });

@@ -8,7 +8,16 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImatrixJobResult, QuantizeJobResult } from "../../src/shared/domain/compression.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
-import { llamaTools, makeRandomModel, makeTempDir, nativeAddon, removeDir, runTool, sha256, writeCalibrationText } from "../quantize/fixtures.js";
+import {
+  llamaTools,
+  makeRandomModel,
+  makeTempDir,
+  nativeAddon,
+  removeDir,
+  runTool,
+  sha256,
+  writeCalibrationText,
+} from "../quantize/fixtures.js";
 
 const tools = llamaTools();
 const skip = "skip" in tools ? tools.skip : null;
@@ -39,13 +48,41 @@ describe.skipIf(skip !== null)("cwb imatrix", () => {
   it("matches llama-imatrix: same entries and counts, values within 1e-4 (ctx 128, 12 chunks in one batch of parallel sequences)", async () => {
     const oursPath = path.join(dir, "ours.imatrix.gguf");
     const started = performance.now();
-    const run = await cwb("--json", "imatrix", model, "--text", text, "--ctx", "128", "--chunks", "12", "--threads", "2", "--out", oursPath);
+    const run = await cwb(
+      "--json",
+      "imatrix",
+      model,
+      "--text",
+      text,
+      "--ctx",
+      "128",
+      "--chunks",
+      "12",
+      "--threads",
+      "2",
+      "--out",
+      oursPath,
+    );
     const wall = (performance.now() - started) / 1000;
     expect(run.code, run.stderr).toBe(0);
     ours = JSON.parse(run.stdout) as ImatrixJobResult;
     expect(ours.path).toBe(oursPath);
     if ("skip" in tools) return;
-    const t = runTool(tools.imatrix, ["-m", model, "-f", text, "-o", theirs(), "-c", "128", "--chunks", "12", "-t", "2", "--no-ppl"]);
+    const t = runTool(tools.imatrix, [
+      "-m",
+      model,
+      "-f",
+      text,
+      "-o",
+      theirs(),
+      "-c",
+      "128",
+      "--chunks",
+      "12",
+      "-t",
+      "2",
+      "--no-ppl",
+    ]);
 
     const addon = await nativeAddon();
     const a = await addon.loadImatrix(theirs());
@@ -76,7 +113,9 @@ describe.skipIf(skip !== null)("cwb imatrix", () => {
     expect(b.chunkCount).toBe(a.chunkCount);
     expect(b.chunkSize).toBe(128);
     expect(a.entries["blk.0.attn_q.weight"]!.counts).toEqual([12 * 128]);
-    console.log(`[imatrix] ${values} values compared: ${exact} bit-identical, max relative difference ${maxRel.toExponential(2)}; cwb ${ours.seconds.toFixed(1)} s in the worker (${wall.toFixed(1)} s command), llama-imatrix ${t.seconds.toFixed(1)} s`);
+    console.log(
+      `[imatrix] ${values} values compared: ${exact} bit-identical, max relative difference ${maxRel.toExponential(2)}; cwb ${ours.seconds.toFixed(1)} s in the worker (${wall.toFixed(1)} s command), llama-imatrix ${t.seconds.toFixed(1)} s`,
+    );
   });
 
   it("writes a file llama-quantize accepts (IQ2_XS needs the matrix)", () => {
@@ -89,21 +128,39 @@ describe.skipIf(skip !== null)("cwb imatrix", () => {
   it("stores the calibration text once, however often and under whatever name it is given", async () => {
     const copy = path.join(dir, "same-text-other-name.txt");
     copyFileSync(text, copy);
-    const run = await cwb("--json", "imatrix", model, "--text", copy, "--ctx", "128", "--chunks", "2", "--threads", "2");
+    const run = await cwb(
+      "--json",
+      "imatrix",
+      model,
+      "--text",
+      copy,
+      "--ctx",
+      "128",
+      "--chunks",
+      "2",
+      "--threads",
+      "2",
+    );
     expect(run.code, run.stderr).toBe(0);
     const second = JSON.parse(run.stdout) as ImatrixJobResult;
     expect(second.textSetId).toBe(ours.textSetId);
     expect(path.dirname(second.path)).toBe(path.join(dataDir, "artifacts"));
     const db = new Database(path.join(dataDir, "workbench.sqlite"), { readonly: true });
     try {
-      const sets = db.prepare("SELECT * FROM text_sets").all() as { path: string; sha256: string; purpose: string }[];
+      const sets = db.prepare("SELECT * FROM text_sets").all() as {
+        path: string;
+        sha256: string;
+        purpose: string;
+      }[];
       expect(sets).toHaveLength(1);
       expect(sets[0]!.sha256).toBe(sha256(text));
       expect(sets[0]!.purpose).toBe("calibration");
       expect(path.dirname(sets[0]!.path)).toBe(path.join(dataDir, "text-sets"));
       expect(sha256(sets[0]!.path)).toBe(sha256(text));
       expect(readdirSync(path.join(dataDir, "text-sets"))).toHaveLength(1);
-      const artifacts = db.prepare("SELECT * FROM artifacts WHERE kind = 'imatrix' ORDER BY created_at").all() as { sha256: string; text_set_id: string; settings_json: string }[];
+      const artifacts = db
+        .prepare("SELECT * FROM artifacts WHERE kind = 'imatrix' ORDER BY created_at")
+        .all() as { sha256: string; text_set_id: string; settings_json: string }[];
       expect(artifacts).toHaveLength(2);
       expect(artifacts[0]!.sha256).toBe(sha256(ours.path));
       expect(artifacts.every((a) => a.text_set_id === ours.textSetId)).toBe(true);
@@ -115,12 +172,27 @@ describe.skipIf(skip !== null)("cwb imatrix", () => {
 
   it("a quantization with our matrix records the matrix and its calibration text with the variant", async () => {
     const out = path.join(dir, "q2k.gguf");
-    const run = await cwb("--json", "quantize", model, "--type", "Q2_K_S", "--imatrix", ours.path, "--threads", "2", "--out", out);
+    const run = await cwb(
+      "--json",
+      "quantize",
+      model,
+      "--type",
+      "Q2_K_S",
+      "--imatrix",
+      ours.path,
+      "--threads",
+      "2",
+      "--out",
+      out,
+    );
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as QuantizeJobResult;
     const db = new Database(path.join(dataDir, "workbench.sqlite"), { readonly: true });
     try {
-      const v = db.prepare("SELECT * FROM variants WHERE model_id = ?").get(result.model!.id) as { imatrix_id: string; text_set_id: string };
+      const v = db.prepare("SELECT * FROM variants WHERE model_id = ?").get(result.model!.id) as {
+        imatrix_id: string;
+        text_set_id: string;
+      };
       expect(v.imatrix_id).toBe(ours.artifactId);
       expect(v.text_set_id).toBe(ours.textSetId);
     } finally {
@@ -135,6 +207,8 @@ describe.skipIf(skip !== null)("cwb imatrix", () => {
   it("refuses a text too short for two chunks of the context, naming the text file it read", async () => {
     const run = await cwb("imatrix", model, "--text", text, "--ctx", "16384");
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/text-sets\/[0-9a-f]{12}-calibration\.txt: the text has \d+ tokens; at least 32768 are needed/);
+    expect(run.stderr).toMatch(
+      /text-sets\/[0-9a-f]{12}-calibration\.txt: the text has \d+ tokens; at least 32768 are needed/,
+    );
   });
 });

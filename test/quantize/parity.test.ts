@@ -8,7 +8,15 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { QuantizeJobResult } from "../../src/shared/domain/compression.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
-import { llamaTools, makeRandomModel, makeTempDir, removeDir, runTool, sha256, writeCalibrationText } from "./fixtures.js";
+import {
+  llamaTools,
+  makeRandomModel,
+  makeTempDir,
+  removeDir,
+  runTool,
+  sha256,
+  writeCalibrationText,
+} from "./fixtures.js";
 
 const tools = llamaTools();
 const skip = "skip" in tools ? tools.skip : null;
@@ -27,7 +35,22 @@ beforeAll(async () => {
   model = await makeRandomModel(path.join(dir, "base-f32.gguf"));
   const text = writeCalibrationText(path.join(dir, "calibration.txt"));
   imatrix = path.join(dir, "reference.imatrix.gguf");
-  if (!("skip" in tools)) runTool(tools.imatrix, ["-m", model, "-f", text, "-o", imatrix, "-c", "128", "--chunks", "8", "-t", "2", "--no-ppl"]);
+  if (!("skip" in tools))
+    runTool(tools.imatrix, [
+      "-m",
+      model,
+      "-f",
+      text,
+      "-o",
+      imatrix,
+      "-c",
+      "128",
+      "--chunks",
+      "8",
+      "-t",
+      "2",
+      "--no-ppl",
+    ]);
 });
 afterAll(() => removeDir(dir));
 
@@ -45,7 +68,13 @@ interface Case {
 const cases: Case[] = [
   { type: "Q8_0", label: "Q8_0", toolArgs: () => [], cwbArgs: () => [], ratio: [0.26, 0.28] },
   { type: "Q4_K_M", label: "Q4_K_M", toolArgs: () => [], cwbArgs: () => [], ratio: [0.14, 0.18] },
-  { type: "Q2_K", label: "Q2_K + imatrix", toolArgs: () => ["--imatrix", imatrix], cwbArgs: () => ["--imatrix", imatrix], ratio: [0.09, 0.13] },
+  {
+    type: "Q2_K",
+    label: "Q2_K + imatrix",
+    toolArgs: () => ["--imatrix", imatrix],
+    cwbArgs: () => ["--imatrix", imatrix],
+    ratio: [0.09, 0.13],
+  },
   { type: "IQ4_XS", label: "IQ4_XS", toolArgs: () => [], cwbArgs: () => [], ratio: [0.13, 0.16] },
   {
     type: "Q4_K_M",
@@ -63,9 +92,21 @@ describe.skipIf(skip !== null)("quantize parity with llama-quantize", () => {
     it(`${c.label}: byte-identical output`, async () => {
       const theirs = path.join(dir, `theirs-${i}.gguf`);
       const ours = path.join(dir, `ours-${i}.gguf`);
-      const t = "skip" in tools ? null : runTool(tools.quantize, [...c.toolArgs(), model, theirs, c.type, "2"]);
+      const t =
+        "skip" in tools ? null : runTool(tools.quantize, [...c.toolArgs(), model, theirs, c.type, "2"]);
       const started = performance.now();
-      const run = await cwb("--json", "quantize", model, "--type", c.type, ...c.cwbArgs(), "--threads", "2", "--out", ours);
+      const run = await cwb(
+        "--json",
+        "quantize",
+        model,
+        "--type",
+        c.type,
+        ...c.cwbArgs(),
+        "--threads",
+        "2",
+        "--out",
+        ours,
+      );
       const wall = (performance.now() - started) / 1000;
       expect(run.code, run.stderr).toBe(0);
       const result = JSON.parse(run.stdout) as QuantizeJobResult;
@@ -90,7 +131,9 @@ describe.skipIf(skip !== null)("quantize parity with llama-quantize", () => {
       if (t.name.includes("ffn_down")) expect(t.toType, t.name).toBe("q5_K");
     }
     // Without overrides Q4_K_M keeps attn_v / ffn_down at q4_K or q6_K.
-    for (const t of plain.result.report.tensors.filter((x) => x.name.includes("attn_v") || x.name.includes("ffn_down"))) {
+    for (const t of plain.result.report.tensors.filter(
+      (x) => x.name.includes("attn_v") || x.name.includes("ffn_down"),
+    )) {
       expect(["q4_K", "q6_K"]).toContain(t.toType);
     }
   });
@@ -98,7 +141,11 @@ describe.skipIf(skip !== null)("quantize parity with llama-quantize", () => {
   it("records every result as a variant of the input with its recipe and llama.cpp build", () => {
     const db = new Database(path.join(dataDir, "workbench.sqlite"), { readonly: true });
     try {
-      const rows = db.prepare("SELECT v.*, m.path FROM variants v JOIN models m ON m.id = v.model_id ORDER BY v.created_at").all() as {
+      const rows = db
+        .prepare(
+          "SELECT v.*, m.path FROM variants v JOIN models m ON m.id = v.model_id ORDER BY v.created_at",
+        )
+        .all() as {
         parent_id: string;
         recipe_kind: string;
         recipe_json: string;
@@ -112,7 +159,11 @@ describe.skipIf(skip !== null)("quantize parity with llama-quantize", () => {
         expect(row.parent_id).toBe(parent.id);
         expect(row.recipe_kind).toBe("quantize");
         expect(row.llama_build).toBe("v0.5.0");
-        const recipe = JSON.parse(row.recipe_json) as { type: string; imatrix: { path: string } | null; build: { release: string; nodeLlamaCpp: string } };
+        const recipe = JSON.parse(row.recipe_json) as {
+          type: string;
+          imatrix: { path: string } | null;
+          build: { release: string; nodeLlamaCpp: string };
+        };
         expect(recipe.build.release).toBe("v0.5.0");
         expect(recipe.build.nodeLlamaCpp).toBe("3.22.1");
         if (row.path.endsWith("ours-2.gguf")) expect(recipe.imatrix?.path).toBe(imatrix);
@@ -124,13 +175,26 @@ describe.skipIf(skip !== null)("quantize parity with llama-quantize", () => {
 
   it("--dry-run predicts the sizes and types of the real run and writes nothing", async () => {
     const before = readdirSync(path.join(dataDir, "models"));
-    const run = await cwb("--json", "quantize", model, "--type", "Q4_K_M", "--tensor-type", "attn_v=q8_0", "--tensor-type", "ffn_down=q5_k", "--dry-run");
+    const run = await cwb(
+      "--json",
+      "quantize",
+      model,
+      "--type",
+      "Q4_K_M",
+      "--tensor-type",
+      "attn_v=q8_0",
+      "--tensor-type",
+      "ffn_down=q5_k",
+      "--dry-run",
+    );
     expect(run.code, run.stderr).toBe(0);
     const dry = JSON.parse(run.stdout) as QuantizeJobResult;
     expect(dry.dryRun).toBe(true);
     expect(dry.model).toBeNull();
     const real = made.find((m) => m.label.includes("--tensor-type"))!.result;
-    expect(dry.report.tensors.map((t) => [t.name, t.toType, t.bytes])).toEqual(real.report.tensors.map((t) => [t.name, t.toType, t.bytes]));
+    expect(dry.report.tensors.map((t) => [t.name, t.toType, t.bytes])).toEqual(
+      real.report.tensors.map((t) => [t.name, t.toType, t.bytes]),
+    );
     expect(dry.report.tensorBytes).toBe(real.report.tensorBytes);
     expect(readdirSync(path.join(dataDir, "models"))).toEqual(before);
   });
@@ -154,8 +218,10 @@ describe.skipIf(skip !== null)("quantize parity with llama-quantize", () => {
     expect(run.code, run.stderr).toBe(0);
     const types = JSON.parse(run.stdout) as { name: string; bpw: number; needsImatrix: boolean }[];
     const byName = new Map(types.map((t) => [t.name, t]));
-    for (const name of ["IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "Q2_K_S"]) expect(byName.get(name)?.needsImatrix, name).toBe(true);
-    for (const name of ["Q8_0", "Q4_K_M", "Q2_K", "IQ4_XS", "F16"]) expect(byName.get(name)?.needsImatrix, name).toBe(false);
+    for (const name of ["IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "Q2_K_S"])
+      expect(byName.get(name)?.needsImatrix, name).toBe(true);
+    for (const name of ["Q8_0", "Q4_K_M", "Q2_K", "IQ4_XS", "F16"])
+      expect(byName.get(name)?.needsImatrix, name).toBe(false);
     expect(byName.get("Q8_0")?.bpw).toBe(8.5);
     expect(types.length).toBeGreaterThanOrEqual(38);
     const human = await cwb("quantize", "--list-types");

@@ -22,7 +22,9 @@ describe("quantization type table", () => {
   it.skipIf("skip" in tools)("names the same types and ftype values llama-quantize offers", () => {
     if ("skip" in tools) return;
     const usage = spawnSync(tools.quantize, ["--help"], { encoding: "utf8" });
-    const listed = [...`${usage.stdout}${usage.stderr}`.matchAll(/^\s+(\d+)\s+or\s+(\S+)\s+:/gm)].map((m) => `${m[2]}=${m[1]}`);
+    const listed = [...`${usage.stdout}${usage.stderr}`.matchAll(/^\s+(\d+)\s+or\s+(\S+)\s+:/gm)].map(
+      (m) => `${m[2]}=${m[1]}`,
+    );
     expect(listed.length).toBeGreaterThan(30);
     const ours = quantTypes.filter((q) => !q.copyOnly).map((q) => `${q.name}=${q.ftype}`);
     expect([...ours].sort()).toEqual([...listed].sort());
@@ -36,7 +38,13 @@ describe("quantization type table", () => {
     for (const q of quantTypes) {
       if (q.aliasOf) continue;
       try {
-        await addon.quantize({ inPath: model, outPath: out, ftype: q.ftype, onlyCopy: q.copyOnly === true, threads: 2 });
+        await addon.quantize({
+          inPath: model,
+          outPath: out,
+          ftype: q.ftype,
+          onlyCopy: q.copyOnly === true,
+          threads: 2,
+        });
         if (q.needsImatrix) mismatches.push(`${q.name} quantized without an imatrix`);
       } catch (error) {
         const refusedForImatrix = /requires an imatrix/.test(String(error));

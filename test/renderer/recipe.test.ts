@@ -100,7 +100,15 @@ describe("what is sent", () => {
     ).toEqual({ path: "/m.imatrix" });
     // Per-tensor overrides travel with the sweep, as llama-quantize's REGEX=TYPE.
     expect(
-      sweepRecipe.parse(toSweepRecipe({ ...form, overrides: [{ pattern: " attn_v ", type: "q8_0" }, { pattern: "", type: "" }] })).tensorTypes,
+      sweepRecipe.parse(
+        toSweepRecipe({
+          ...form,
+          overrides: [
+            { pattern: " attn_v ", type: "q8_0" },
+            { pattern: "", type: "" },
+          ],
+        }),
+      ).tensorTypes,
     ).toEqual(["attn_v=q8_0"]);
     expect(sweepRecipe.parse(toSweepRecipe({ ...form, evalOn: false })).evalText).toBeNull();
   });

@@ -144,7 +144,9 @@ const cases: Record<number, MigrationCase> = {
       ).run(t);
     },
     check: (db) => {
-      const add = db.prepare("INSERT INTO experiment_models (experiment_id, model_id, label, position) VALUES (?, ?, ?, ?)");
+      const add = db.prepare(
+        "INSERT INTO experiment_models (experiment_id, model_id, label, position) VALUES (?, ?, ?, ?)",
+      );
       add.run("exp", "base", "base", 0);
       add.run("exp", "q8", "Q8_0", 1);
       expect(() => add.run("exp", "q8", "Q8_0", 2)).toThrow(/UNIQUE|PRIMARY/);

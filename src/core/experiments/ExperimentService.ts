@@ -1,6 +1,10 @@
 // The experiments part of the protocol: list, summarize, start a sweep in the serving process
 // (its jobs report progress as usual), re-run, annotate and delete.
-import type { ExperimentListItem, ExperimentSummary, SweepRecipeInput } from "../../shared/domain/experiment.js";
+import type {
+  ExperimentListItem,
+  ExperimentSummary,
+  SweepRecipeInput,
+} from "../../shared/domain/experiment.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
 import { removeModel } from "../library/modelLibrary.js";
 import { deleteExperiment, getExperiment, listExperimentModels } from "../store/experiments.js";
@@ -21,15 +25,25 @@ export class ExperimentService {
   }
 
   /** Starts the sweep and returns once it is recorded; failures of its jobs show in those jobs. */
-  async startSweep(modelId: string, recipe: SweepRecipeInput, name?: string, experimentId?: string): Promise<{ experimentId: string }> {
+  async startSweep(
+    modelId: string,
+    recipe: SweepRecipeInput,
+    name?: string,
+    experimentId?: string,
+  ): Promise<{ experimentId: string }> {
     const run = await startSweep(this.host, { model: modelId, recipe, name, experimentId });
-    run.done.catch((error: unknown) => console.error(`sweep ${run.experimentId} stopped: ${error instanceof Error ? error.message : String(error)}`));
+    run.done.catch((error: unknown) =>
+      console.error(
+        `sweep ${run.experimentId} stopped: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
     return { experimentId: run.experimentId };
   }
 
   async rerun(id: string): Promise<{ experimentId: string }> {
     const experiment = this.#require(id);
-    if (!experiment.baseModelId) throw new ProtocolError("BASE_GONE", `experiment ${id}: its base model is no longer in the library`);
+    if (!experiment.baseModelId)
+      throw new ProtocolError("BASE_GONE", `experiment ${id}: its base model is no longer in the library`);
     return this.startSweep(experiment.baseModelId, experiment.recipe as SweepRecipeInput, undefined, id);
   }
 
@@ -42,7 +56,9 @@ export class ExperimentService {
     const { db } = this.host;
     let filesDeleted = 0;
     if (deleteFiles) {
-      const usedElsewhere = db.prepare("SELECT 1 FROM experiment_models WHERE model_id = ? AND experiment_id <> ? LIMIT 1");
+      const usedElsewhere = db.prepare(
+        "SELECT 1 FROM experiment_models WHERE model_id = ? AND experiment_id <> ? LIMIT 1",
+      );
       for (const member of listExperimentModels(db, id)) {
         if (member.modelId === experiment.baseModelId || usedElsewhere.get(member.modelId, id)) continue;
         const result = await removeModel(db, member.modelId, { deleteFile: true });
@@ -67,7 +83,8 @@ export class ExperimentService {
     this.#require(id);
     const { db } = this.host;
     const wanted = new Set(tags.map((t) => t.trim()).filter(Boolean));
-    for (const tag of listTags(db, "experiment", id)) if (!wanted.has(tag)) removeTag(db, "experiment", id, tag);
+    for (const tag of listTags(db, "experiment", id))
+      if (!wanted.has(tag)) removeTag(db, "experiment", id, tag);
     for (const tag of wanted) addTag(db, "experiment", id, tag);
     this.host.events.emit("experiments.changed", { id });
     return { tags: listTags(db, "experiment", id) };

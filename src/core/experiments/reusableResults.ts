@@ -27,7 +27,11 @@ function recipeKey(recipe: QuantizeRecipe): string {
   ]);
 }
 
-export function findQuantizedVariant(db: Db, parentId: string, recipe: QuantizeRecipe): ModelRecord | undefined {
+export function findQuantizedVariant(
+  db: Db,
+  parentId: string,
+  recipe: QuantizeRecipe,
+): ModelRecord | undefined {
   const wanted = recipeKey(recipe);
   for (const variant of listChildVariants(db, parentId)) {
     if (variant.recipeKind !== "quantize") continue;
@@ -38,10 +42,20 @@ export function findQuantizedVariant(db: Db, parentId: string, recipe: QuantizeR
   return undefined;
 }
 
-export function findImatrix(db: Db, modelId: string, textSetId: string, settings: { contextSize: number; chunks: number | null }): Artifact | undefined {
+export function findImatrix(
+  db: Db,
+  modelId: string,
+  textSetId: string,
+  settings: { contextSize: number; chunks: number | null },
+): Artifact | undefined {
   return listArtifacts(db, { modelId, kind: "imatrix" }).find((a) => {
     const s = a.settings as { contextSize?: number; chunks?: number | null };
-    return a.textSetId === textSetId && s.contextSize === settings.contextSize && (s.chunks ?? null) === settings.chunks && existsSync(a.path);
+    return (
+      a.textSetId === textSetId &&
+      s.contextSize === settings.contextSize &&
+      (s.chunks ?? null) === settings.chunks &&
+      existsSync(a.path)
+    );
   });
 }
 
@@ -54,17 +68,28 @@ export function findEvalRun(
 ): RunRecord | undefined {
   return listRuns(db, { modelId, kind: "eval", limit: 100 }).find((run) => {
     const s = run.settings as { contextSize?: number; chunks?: number | null };
-    return run.baseModelId === baseModelId && run.textSetId === textSetId && s.contextSize === settings.contextSize && (s.chunks ?? null) === settings.chunks;
+    return (
+      run.baseModelId === baseModelId &&
+      run.textSetId === textSetId &&
+      s.contextSize === settings.contextSize &&
+      (s.chunks ?? null) === settings.chunks
+    );
   });
 }
 
 /** A benchmark of this model with the same settings, recorded on a machine like this one. */
-export function findBenchRun(db: Db, modelId: string, settings: Record<string, unknown>): RunRecord | undefined {
+export function findBenchRun(
+  db: Db,
+  modelId: string,
+  settings: Record<string, unknown>,
+): RunRecord | undefined {
   const host = hostCpu();
   return listRuns(db, { modelId, kind: "bench", limit: 100 }).find((run) => {
     const machine = getMachine(db, run.machineId);
     if (!machine || machine.cpu !== host.cpu || machine.cores !== host.cores) return false;
     const s = run.settings as Record<string, unknown>;
-    return Object.entries(settings).every(([key, value]) => JSON.stringify(s[key] ?? null) === JSON.stringify(value ?? null));
+    return Object.entries(settings).every(
+      ([key, value]) => JSON.stringify(s[key] ?? null) === JSON.stringify(value ?? null),
+    );
   });
 }

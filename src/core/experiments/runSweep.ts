@@ -101,25 +101,37 @@ export function sweepEntries(recipe: Pick<SweepRecipe, "types" | "imatrix">): Sw
     return { type: type.name, suffixed, needs: type.needsImatrix };
   });
   const anySuffix = parsed.some((p) => p.suffixed);
-  const entries = parsed.map((p) => ({ type: p.type, withImatrix: p.suffixed || p.needs || (recipe.imatrix !== "none" && !anySuffix) }));
+  const entries = parsed.map((p) => ({
+    type: p.type,
+    withImatrix: p.suffixed || p.needs || (recipe.imatrix !== "none" && !anySuffix),
+  }));
   const missing = entries.filter((e) => e.withImatrix).map((e) => e.type);
   if (recipe.imatrix === "none" && missing.length > 0) {
-    throw new Error(`${missing.join(", ")} need an importance matrix: use --imatrix auto (with --calib-text FILE) or --imatrix FILE`);
+    throw new Error(
+      `${missing.join(", ")} need an importance matrix: use --imatrix auto (with --calib-text FILE) or --imatrix FILE`,
+    );
   }
   return entries;
 }
 
 /** Validates the request and creates (or reopens) the experiment; the work continues in `done`. */
-export async function startSweep(host: SweepHost, request: SweepRequest, options: SweepOptions = {}): Promise<SweepRun> {
+export async function startSweep(
+  host: SweepHost,
+  request: SweepRequest,
+  options: SweepOptions = {},
+): Promise<SweepRun> {
   const recipe = sweepRecipe.parse(request.recipe);
   const entries = sweepEntries(recipe);
-  if (recipe.imatrix === "auto" && !recipe.calibrationText) throw new Error("--imatrix auto needs a calibration text (--calib-text FILE)");
+  if (recipe.imatrix === "auto" && !recipe.calibrationText)
+    throw new Error("--imatrix auto needs a calibration text (--calib-text FILE)");
   const base = await resolveModel(host.db, request.model);
 
   const experimentId =
     request.experimentId ??
     insertExperiment(host.db, {
-      name: request.name ?? `${base.metadata.name ?? path.basename(base.path)} sweep (${recipe.types.join(", ")})`,
+      name:
+        request.name ??
+        `${base.metadata.name ?? path.basename(base.path)} sweep (${recipe.types.join(", ")})`,
       kind: "sweep",
       recipe,
       baseModelId: base.id,
@@ -161,7 +173,11 @@ class SweepPipeline {
       const label = variantLabel(entry.type, entry.withImatrix);
       const variant = await this.#quantize(entry.type, imatrix, label);
       if (!variant) continue;
-      addExperimentModel(this.host.db, this.experimentId, { modelId: variant.id, label, position: position++ });
+      addExperimentModel(this.host.db, this.experimentId, {
+        modelId: variant.id,
+        label,
+        position: position++,
+      });
       this.host.events.emit("experiments.changed", { id: this.experimentId });
       variants.push(variant);
       if (this.recipe.bench) this.#bench(variant, label, benchSettingsUsed);
@@ -172,7 +188,9 @@ class SweepPipeline {
     return {
       experimentId: this.experimentId,
       steps: this.#steps,
-      failed: this.#steps.filter((s) => s.state === "failed" || s.state === "cancelled" || s.state === "interrupted").length,
+      failed: this.#steps.filter(
+        (s) => s.state === "failed" || s.state === "cancelled" || s.state === "interrupted",
+      ).length,
     };
   }
 
@@ -193,7 +211,11 @@ class SweepPipeline {
       this.#steps.push({ step: "imatrix", label: "imatrix", jobId: null, state: "reused", error: null });
       return existing.path;
     }
-    const params = await planImatrix(db, dataDir, { model: this.base.id, text: textSet.path, settings: { ...settings, threads: this.recipe.threads } });
+    const params = await planImatrix(db, dataDir, {
+      model: this.base.id,
+      text: textSet.path,
+      settings: { ...settings, threads: this.recipe.threads },
+    });
     const job = await this.#runJob("imatrix", "imatrix", "imatrix", params);
     return job.state === "succeeded" ? params.outPath : undefined;
   }
@@ -219,12 +241,22 @@ class SweepPipeline {
 
   /** Queued now, awaited at the end: benchmarks pipeline behind the remaining quantize jobs. */
   #bench(model: ModelRecord, label: string, settings: BenchSettings): void {
-    const key = { promptLengths: settings.promptLengths, generateTokens: settings.generateTokens, reps: settings.reps, threads: settings.threads };
+    const key = {
+      promptLengths: settings.promptLengths,
+      generateTokens: settings.generateTokens,
+      reps: settings.reps,
+      threads: settings.threads,
+    };
     if (findBenchRun(this.host.db, model.id, key)) {
       this.#steps.push({ step: "bench", label, jobId: null, state: "reused", error: null });
       return;
     }
-    this.#pending.push(this.#runJob("bench", label, "bench", { model: { modelId: model.id, path: model.path }, settings }).then(() => undefined));
+    this.#pending.push(
+      this.#runJob("bench", label, "bench", {
+        model: { modelId: model.id, path: model.path },
+        settings,
+      }).then(() => undefined),
+    );
   }
 
   async #evaluate(variants: ModelRecord[]): Promise<void> {
@@ -233,7 +265,8 @@ class SweepPipeline {
     const settings = { contextSize: this.recipe.evalContextSize, chunks: this.recipe.evalChunks };
     const todo = variants.filter((v) => !findEvalRun(db, v.id, this.base.id, textSet.id, settings));
     for (const v of variants) {
-      if (!todo.includes(v)) this.#steps.push({ step: "eval", label: v.fileName, jobId: null, state: "reused", error: null });
+      if (!todo.includes(v))
+        this.#steps.push({ step: "eval", label: v.fileName, jobId: null, state: "reused", error: null });
     }
     if (todo.length === 0) return;
     const params = await planEvaluation(db, {
@@ -260,6 +293,8 @@ class SweepPipeline {
   }
 
   async #cancelAll(): Promise<void> {
-    await Promise.all([...this.#jobIds].map((id) => this.host.jobs.cancel(id, "sweep cancelled").catch(() => undefined)));
+    await Promise.all(
+      [...this.#jobIds].map((id) => this.host.jobs.cancel(id, "sweep cancelled").catch(() => undefined)),
+    );
   }
 }

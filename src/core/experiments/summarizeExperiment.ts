@@ -5,7 +5,12 @@ import type { ExperimentListItem, ExperimentRow, ExperimentSummary } from "../..
 import type { Metric } from "../../shared/domain/run.js";
 import { withFronts } from "../../shared/metrics/tradeoffs.js";
 import { getMachine } from "../machine/machineStore.js";
-import { getExperiment, listExperimentModels, listExperiments, type Experiment } from "../store/experiments.js";
+import {
+  getExperiment,
+  listExperimentModels,
+  listExperiments,
+  type Experiment,
+} from "../store/experiments.js";
 import { getModelById } from "../store/models.js";
 import { listRuns } from "../store/runs.js";
 import type { Db } from "../store/Store.js";
@@ -37,7 +42,9 @@ function recipeFields(recipe: unknown): { type: string | null; usesImatrix: bool
 }
 
 function jobCounts(db: Db, experimentId: string): Record<string, number> {
-  const rows = db.prepare("SELECT state, count(*) AS n FROM jobs WHERE experiment_id = ? GROUP BY state").all(experimentId) as {
+  const rows = db
+    .prepare("SELECT state, count(*) AS n FROM jobs WHERE experiment_id = ? GROUP BY state")
+    .all(experimentId) as {
     state: string;
     n: number;
   }[];
@@ -53,7 +60,8 @@ function listItem(db: Db, experiment: Experiment): ExperimentListItem {
     createdAt: experiment.createdAt,
     baseModelId: experiment.baseModelId,
     baseModelName: base?.metadata.name ?? base?.fileName ?? null,
-    variantCount: listExperimentModels(db, experiment.id).filter((m) => m.modelId !== experiment.baseModelId).length,
+    variantCount: listExperimentModels(db, experiment.id).filter((m) => m.modelId !== experiment.baseModelId)
+      .length,
     jobCounts: jobCounts(db, experiment.id),
     tags: listTags(db, "experiment", experiment.id),
   };
@@ -64,7 +72,9 @@ export function listExperimentItems(db: Db, search?: string): ExperimentListItem
   const items = listExperiments(db).map((e) => listItem(db, e));
   if (!needle) return items;
   return items.filter((item) =>
-    [item.name, item.kind, item.baseModelName ?? "", ...item.tags].some((text) => text.toLowerCase().includes(needle)),
+    [item.name, item.kind, item.baseModelName ?? "", ...item.tags].some((text) =>
+      text.toLowerCase().includes(needle),
+    ),
   );
 }
 
@@ -76,9 +86,13 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
   let llamaBuild: string | null = null;
   const members = listExperimentModels(db, id);
   const evalAgainstBase = (modelId: string) =>
-    listRuns(db, { modelId, kind: "eval", limit: 50 }).find((run) => run.baseModelId === experiment.baseModelId);
+    listRuns(db, { modelId, kind: "eval", limit: 50 }).find(
+      (run) => run.baseModelId === experiment.baseModelId,
+    );
   // The base's own perplexity is recorded with each variant's evaluation ("ppl.base").
-  const baseEval = members.map((m) => (m.modelId === experiment.baseModelId ? undefined : evalAgainstBase(m.modelId))).find(Boolean);
+  const baseEval = members
+    .map((m) => (m.modelId === experiment.baseModelId ? undefined : evalAgainstBase(m.modelId)))
+    .find(Boolean);
   for (const member of members) {
     const model = getModelById(db, member.modelId);
     if (!model) continue;
@@ -123,7 +137,14 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
     ...listItem(db, experiment),
     recipe: experiment.recipe,
     machine: machine
-      ? { id: machine.id, cpu: machine.cpu, cores: machine.cores, ramBytes: machine.ramBytes, gpu: machine.gpu, os: machine.os }
+      ? {
+          id: machine.id,
+          cpu: machine.cpu,
+          cores: machine.cores,
+          ramBytes: machine.ramBytes,
+          gpu: machine.gpu,
+          os: machine.os,
+        }
       : null,
     llamaBuild,
     notes: listNotes(db, "experiment", id).map((n) => ({ id: n.id, text: n.text, createdAt: n.createdAt })),

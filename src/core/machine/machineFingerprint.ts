@@ -92,7 +92,10 @@ export function bundledLlamaCppRelease(): string {
 /** The CPU as fingerprints record it (model name with whitespace collapsed, logical cores). */
 export function hostCpu(): { cpu: string; cores: number } {
   const cpus = os.cpus();
-  return { cpu: (cpus[0]?.model ?? "unknown CPU").replace(/\s+/g, " ").trim(), cores: cpus.length || os.availableParallelism() };
+  return {
+    cpu: (cpus[0]?.model ?? "unknown CPU").replace(/\s+/g, " ").trim(),
+    cores: cpus.length || os.availableParallelism(),
+  };
 }
 
 /** The installed node-llama-cpp version, read from its package.json. */

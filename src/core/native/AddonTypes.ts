@@ -249,8 +249,15 @@ export interface LayerImportanceResult {
 }
 
 export interface AddonLayers {
-  layerImportance(options: LayerImportanceOptions, onEvent?: (event: NativeJobEvent) => void): Promise<LayerImportanceResult>;
-  fixLayerArrays(inPath: string, outPath: string, options: { oldBlockCount: number; dropped: number[] }): Promise<{ keys: string[]; written: boolean }>;
+  layerImportance(
+    options: LayerImportanceOptions,
+    onEvent?: (event: NativeJobEvent) => void,
+  ): Promise<LayerImportanceResult>;
+  fixLayerArrays(
+    inPath: string,
+    outPath: string,
+    options: { oldBlockCount: number; dropped: number[] },
+  ): Promise<{ keys: string[]; written: boolean }>;
 }
 
 /** modelFactory.cpp: llama-architecture models from scratch, repacking, and what llama.cpp reports */
@@ -427,4 +434,12 @@ export interface AddonTraining {
   evaluateLoss(options: EvaluateLossOptions): Promise<EvaluateLossResult>;
 }
 
-export type CwbNativeAddon = AddonModelFactory & AddonTraining & AddonQuantize & AddonImatrix & AddonLayers & AddonBackend & AddonBandwidth & AddonPageCache & AddonEvaluate;
+export type CwbNativeAddon = AddonModelFactory &
+  AddonTraining &
+  AddonQuantize &
+  AddonImatrix &
+  AddonLayers &
+  AddonBackend &
+  AddonBandwidth &
+  AddonPageCache &
+  AddonEvaluate;

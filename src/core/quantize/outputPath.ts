@@ -16,7 +16,8 @@ export function freePath(dir: string, stem: string, suffix: string): string {
 export function explicitOutPath(file: string): string {
   const target = path.resolve(file);
   if (existsSync(target)) throw new Error(`${target}: already exists; not overwriting it`);
-  if (!existsSync(path.dirname(target))) throw new Error(`${path.dirname(target)}: no such folder for the output`);
+  if (!existsSync(path.dirname(target)))
+    throw new Error(`${path.dirname(target)}: no such folder for the output`);
   return target;
 }
 

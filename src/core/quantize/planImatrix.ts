@@ -15,13 +15,21 @@ export interface ImatrixRequest {
   out?: string | null;
 }
 
-export async function planImatrix(db: Db, dataDir: string, request: ImatrixRequest): Promise<ImatrixJobParams> {
+export async function planImatrix(
+  db: Db,
+  dataDir: string,
+  request: ImatrixRequest,
+): Promise<ImatrixJobParams> {
   const settings = imatrixSettings.parse(request.settings ?? {});
   const model = await resolveModel(db, request.model);
   const { textSet } = await storeTextSet(db, dataDir, request.text, "calibration");
   const outPath = request.out
     ? explicitOutPath(request.out)
-    : freePath(ensureDataPaths(dataDir).artifacts, `${modelStem(model.path)}.${textSet.sha256.slice(0, 8)}.ctx${settings.contextSize}.imatrix`, ".gguf");
+    : freePath(
+        ensureDataPaths(dataDir).artifacts,
+        `${modelStem(model.path)}.${textSet.sha256.slice(0, 8)}.ctx${settings.contextSize}.imatrix`,
+        ".gguf",
+      );
   return {
     model: { modelId: model.id, path: model.path, sha256: model.sha256 },
     text: { textSetId: textSet.id, path: textSet.path, sha256: textSet.sha256, name: textSet.name },

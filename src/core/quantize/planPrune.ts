@@ -19,7 +19,10 @@ export interface PruneRequest {
 }
 
 export function parseLayerList(text: string): number[] {
-  const parts = text.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  const parts = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
   if (parts.length === 0) throw new Error(`--layers "${text}": expected block indices like 3,5`);
   return parts.map((p) => {
     const n = Number(p);
@@ -37,18 +40,29 @@ export async function planPrune(db: Db, dataDir: string, request: PruneRequest):
     dropped = [...new Set(request.layers)].sort((a, b) => a - b);
     selection = "explicit";
   } else if (request.drop !== undefined && request.ranking) {
-    if (!Number.isInteger(request.drop) || request.drop < 1) throw new Error(`--drop: expected a positive number of blocks`);
+    if (!Number.isInteger(request.drop) || request.drop < 1)
+      throw new Error(`--drop: expected a positive number of blocks`);
     dropped = request.ranking.order.slice(0, request.drop).sort((a, b) => a - b);
     selection = "least-important";
   } else {
-    throw new Error("say which blocks to drop: --layers i,j,... or --drop N (with --text FILE for the importance measure)");
+    throw new Error(
+      "say which blocks to drop: --layers i,j,... or --drop N (with --text FILE for the importance measure)",
+    );
   }
   const outOfRange = dropped.filter((d) => d >= blockCount);
-  if (outOfRange.length > 0) throw new Error(`${model.path}: has ${blockCount} blocks (0-${blockCount - 1}); cannot drop ${outOfRange.join(", ")}`);
-  if (dropped.length >= blockCount) throw new Error(`${model.path}: dropping ${dropped.length} of ${blockCount} blocks leaves none`);
+  if (outOfRange.length > 0)
+    throw new Error(
+      `${model.path}: has ${blockCount} blocks (0-${blockCount - 1}); cannot drop ${outOfRange.join(", ")}`,
+    );
+  if (dropped.length >= blockCount)
+    throw new Error(`${model.path}: dropping ${dropped.length} of ${blockCount} blocks leaves none`);
   const outPath = request.out
     ? explicitOutPath(request.out)
-    : freePath(ensureDataPaths(dataDir).models, `${modelStem(model.path)}.pruned-${dropped.join("_")}`, ".gguf");
+    : freePath(
+        ensureDataPaths(dataDir).models,
+        `${modelStem(model.path)}.pruned-${dropped.join("_")}`,
+        ".gguf",
+      );
   return {
     model: { modelId: model.id, path: model.path, sha256: model.sha256 },
     recipe: {

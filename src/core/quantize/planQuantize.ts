@@ -30,7 +30,8 @@ export interface QuantizeRequest {
 
 export function parseTensorTypeOverride(spec: string): { pattern: string; type: string } {
   const at = spec.lastIndexOf("=");
-  if (at <= 0 || at === spec.length - 1) throw new Error(`--tensor-type "${spec}": expected REGEX=TYPE, e.g. attn_v=q8_0`);
+  if (at <= 0 || at === spec.length - 1)
+    throw new Error(`--tensor-type "${spec}": expected REGEX=TYPE, e.g. attn_v=q8_0`);
   const pattern = spec.slice(0, at);
   const type = spec.slice(at + 1);
   try {
@@ -47,9 +48,16 @@ function checkedGgmlType(flag: string, name: string): string {
   return found;
 }
 
-export async function planQuantize(db: Db, dataDir: string, request: QuantizeRequest): Promise<QuantizeJobParams> {
+export async function planQuantize(
+  db: Db,
+  dataDir: string,
+  request: QuantizeRequest,
+): Promise<QuantizeJobParams> {
   const type = findQuantType(request.type);
-  if (!type) throw new Error(`unknown quantization type "${request.type}"; one of: ${quantTypes.map((q) => q.name).join(", ")}`);
+  if (!type)
+    throw new Error(
+      `unknown quantization type "${request.type}"; one of: ${quantTypes.map((q) => q.name).join(", ")}`,
+    );
   let imatrix: QuantizeJobParams["recipe"]["imatrix"] = null;
   let textSetId: string | null = null;
   if (request.imatrix) {
@@ -57,20 +65,29 @@ export async function planQuantize(db: Db, dataDir: string, request: QuantizeReq
     if (!existsSync(file)) throw new Error(`${file}: no such importance matrix file`);
     const { sha256 } = await sha256File(file);
     const artifact = db
-      .prepare("SELECT id, text_set_id FROM artifacts WHERE kind = 'imatrix' AND sha256 = ? ORDER BY created_at DESC LIMIT 1")
+      .prepare(
+        "SELECT id, text_set_id FROM artifacts WHERE kind = 'imatrix' AND sha256 = ? ORDER BY created_at DESC LIMIT 1",
+      )
       .get(sha256) as { id: string; text_set_id: string | null } | undefined;
     imatrix = { artifactId: artifact?.id ?? null, path: file, sha256 };
     textSetId = artifact?.text_set_id ?? null;
   } else if (type.needsImatrix && !request.dryRun) {
-    throw new Error(`${type.name} needs an importance matrix: compute one with "cwb imatrix MODEL --text FILE" and pass it with --imatrix FILE`);
+    throw new Error(
+      `${type.name} needs an importance matrix: compute one with "cwb imatrix MODEL --text FILE" and pass it with --imatrix FILE`,
+    );
   }
   const model = await resolveModel(db, request.model);
   const outPath = request.dryRun
     ? null
     : request.out
       ? explicitOutPath(request.out)
-      : freePath(ensureDataPaths(dataDir).models, `${modelStem(model.path)}.${type.aliasOf ?? type.name}`, ".gguf");
-  if (outPath && path.resolve(outPath) === path.resolve(model.path)) throw new Error(`${outPath}: the output cannot be the input model`);
+      : freePath(
+          ensureDataPaths(dataDir).models,
+          `${modelStem(model.path)}.${type.aliasOf ?? type.name}`,
+          ".gguf",
+        );
+  if (outPath && path.resolve(outPath) === path.resolve(model.path))
+    throw new Error(`${outPath}: the output cannot be the input model`);
   return {
     model: { modelId: model.id, path: model.path, sha256: model.sha256 },
     recipe: {
@@ -78,8 +95,12 @@ export async function planQuantize(db: Db, dataDir: string, request: QuantizeReq
       ftype: type.ftype,
       imatrix,
       tensorTypes: (request.tensorTypes ?? []).map(parseTensorTypeOverride),
-      outputTensorType: request.outputTensorType ? checkedGgmlType("--output-tensor-type", request.outputTensorType) : null,
-      tokenEmbeddingType: request.tokenEmbeddingType ? checkedGgmlType("--token-embedding-type", request.tokenEmbeddingType) : null,
+      outputTensorType: request.outputTensorType
+        ? checkedGgmlType("--output-tensor-type", request.outputTensorType)
+        : null,
+      tokenEmbeddingType: request.tokenEmbeddingType
+        ? checkedGgmlType("--token-embedding-type", request.tokenEmbeddingType)
+        : null,
       pure: request.pure ?? false,
       leaveOutputTensor: request.leaveOutputTensor ?? false,
       allowRequantize: request.allowRequantize ?? false,

@@ -8,7 +8,12 @@ import { ensureDataPaths } from "../paths.js";
 import type { Db } from "../store/Store.js";
 import { getTextSetBySha256, insertTextSet, type TextSet, type TextSetPurpose } from "../store/textSets.js";
 
-export async function storeTextSet(db: Db, dataDir: string, file: string, purpose: TextSetPurpose = "calibration"): Promise<{ textSet: TextSet; added: boolean }> {
+export async function storeTextSet(
+  db: Db,
+  dataDir: string,
+  file: string,
+  purpose: TextSetPurpose = "calibration",
+): Promise<{ textSet: TextSet; added: boolean }> {
   const source = path.resolve(file);
   if (!existsSync(source) || !statSync(source).isFile()) throw new Error(`${source}: no such text file`);
   const { sha256, bytes } = await sha256File(source);

@@ -10,12 +10,18 @@ import { provenance } from "./renderTableReports.js";
 const require = createRequire(import.meta.url);
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 }
 
 /** JSON that can sit inside a <script> element. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 const chartScript = `
@@ -86,11 +92,21 @@ export function renderHtmlReport(summary: ExperimentSummary): string {
   const body = summary.rows
     .map((row) => {
       const onFront = row.front.sizeVsKld || row.front.speedVsKld || row.front.memoryVsKld;
-      const cells = experimentColumns.map((c) => `<td${c.better ? ' class="num"' : ""}>${escapeHtml(c.format(row))}</td>`).join("");
+      const cells = experimentColumns
+        .map((c) => `<td${c.better ? ' class="num"' : ""}>${escapeHtml(c.format(row))}</td>`)
+        .join("");
       return `<tr${onFront ? ' class="front"' : ""}>${cells}</tr>`;
     })
     .join("\n");
-  const chartIds = ["pareto-size", "pareto-speed", "pareto-memory", "bar-size", "bar-tg", "bar-ppl", "bar-kld"];
+  const chartIds = [
+    "pareto-size",
+    "pareto-speed",
+    "pareto-memory",
+    "bar-size",
+    "bar-tg",
+    "bar-ppl",
+    "bar-kld",
+  ];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -101,7 +117,9 @@ export function renderHtmlReport(summary: ExperimentSummary): string {
 </head>
 <body>
 <h1>${escapeHtml(summary.name)}</h1>
-<ul class="meta">${provenance(summary).map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul>
+<ul class="meta">${provenance(summary)
+    .map((line) => `<li>${escapeHtml(line)}</li>`)
+    .join("")}</ul>
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table>

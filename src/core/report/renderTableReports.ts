@@ -18,8 +18,19 @@ const escapeCell = (text: string): string => text.replace(/\|/g, "\\|");
 export function renderMarkdown(summary: ExperimentSummary): string {
   const header = `| ${experimentColumns.map((c) => c.header).join(" | ")} |`;
   const rule = `|${experimentColumns.map((c) => (c.better ? " ---: " : " --- ")).join("|")}|`;
-  const rows = summary.rows.map((row) => `| ${experimentColumns.map((c) => escapeCell(c.format(row))).join(" | ")} |`);
-  return [`# ${summary.name}`, "", ...provenance(summary).map((line) => `- ${line}`), "", header, rule, ...rows, ""].join("\n");
+  const rows = summary.rows.map(
+    (row) => `| ${experimentColumns.map((c) => escapeCell(c.format(row))).join(" | ")} |`,
+  );
+  return [
+    `# ${summary.name}`,
+    "",
+    ...provenance(summary).map((line) => `- ${line}`),
+    "",
+    header,
+    rule,
+    ...rows,
+    "",
+  ].join("\n");
 }
 
 function csvCell(value: number | string | boolean | null): string {
@@ -30,7 +41,9 @@ function csvCell(value: number | string | boolean | null): string {
 
 export function renderCsv(summary: ExperimentSummary): string {
   const headers = ["model_id", ...experimentColumns.map((c) => (c.unit ? `${c.key} (${c.unit})` : c.key))];
-  const lines = summary.rows.map((row) => [row.modelId, ...experimentColumns.map((c) => c.value(row))].map(csvCell).join(","));
+  const lines = summary.rows.map((row) =>
+    [row.modelId, ...experimentColumns.map((c) => c.value(row))].map(csvCell).join(","),
+  );
   return [headers.map(csvCell).join(","), ...lines, ""].join("\n");
 }
 

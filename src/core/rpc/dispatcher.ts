@@ -20,16 +20,25 @@ export function createDispatcher(handlers: CallHandlers): Dispatch {
   return async (raw) => {
     const parsed = callFrame.safeParse(raw);
     if (!parsed.success) {
-      return { type: "result", id: -1, ok: false, error: { name: "ProtocolError", message: "Malformed call frame", code: "BAD_FRAME" } };
+      return {
+        type: "result",
+        id: -1,
+        ok: false,
+        error: { name: "ProtocolError", message: "Malformed call frame", code: "BAD_FRAME" },
+      };
     }
     const { id, method, params } = parsed.data;
     try {
-      if (!Object.hasOwn(calls, method)) throw new ProtocolError("UNKNOWN_METHOD", `Unknown method "${method}"`);
+      if (!Object.hasOwn(calls, method))
+        throw new ProtocolError("UNKNOWN_METHOD", `Unknown method "${method}"`);
       const name = method as CallName;
       const spec = calls[name];
       const input = spec.input.safeParse(params ?? {});
       if (!input.success) {
-        throw new ProtocolError("BAD_INPUT", `Invalid input for ${name}: ${input.error.issues.map(formatIssue).join("; ")}`);
+        throw new ProtocolError(
+          "BAD_INPUT",
+          `Invalid input for ${name}: ${input.error.issues.map(formatIssue).join("; ")}`,
+        );
       }
       const handler = handlers[name] as (input: unknown) => unknown;
       const value = spec.output.parse(await handler(input.data));

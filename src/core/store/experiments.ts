@@ -88,6 +88,8 @@ export function addExperimentModel(db: Db, experimentId: string, model: Experime
 
 export function listExperimentModels(db: Db, experimentId: string): ExperimentModel[] {
   return db
-    .prepare("SELECT model_id AS modelId, label, position FROM experiment_models WHERE experiment_id = ? ORDER BY position")
+    .prepare(
+      "SELECT model_id AS modelId, label, position FROM experiment_models WHERE experiment_id = ? ORDER BY position",
+    )
     .all(experimentId) as ExperimentModel[];
 }

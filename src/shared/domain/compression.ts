@@ -7,7 +7,12 @@ import { modelRecord } from "./model.js";
 export const jobModelRef = z.object({ modelId: z.string(), path: z.string(), sha256: z.string() });
 
 /** A calibration text already stored as a text set (hashed, copied into the data dir). */
-export const jobTextRef = z.object({ textSetId: z.string(), path: z.string(), sha256: z.string(), name: z.string() });
+export const jobTextRef = z.object({
+  textSetId: z.string(),
+  path: z.string(),
+  sha256: z.string(),
+  name: z.string(),
+});
 
 export const tensorTypeOverride = z.object({
   /** Regular expression on tensor names, as llama-quantize's --tensor-type NAME=TYPE. */
@@ -19,7 +24,10 @@ export const tensorTypeOverride = z.object({
 export const quantizeRecipe = z.object({
   type: z.string(),
   ftype: z.number().int(),
-  imatrix: z.object({ artifactId: z.string().nullable(), path: z.string(), sha256: z.string() }).nullable().default(null),
+  imatrix: z
+    .object({ artifactId: z.string().nullable(), path: z.string(), sha256: z.string() })
+    .nullable()
+    .default(null),
   tensorTypes: z.array(tensorTypeOverride).default([]),
   outputTensorType: z.string().nullable().default(null),
   tokenEmbeddingType: z.string().nullable().default(null),
@@ -72,9 +80,19 @@ export const quantizeJobResult = z.object({
 export type QuantizeJobResult = z.infer<typeof quantizeJobResult>;
 
 export const imatrixSettings = z.object({
-  contextSize: z.number().int().min(16).max(1 << 17).default(512),
+  contextSize: z
+    .number()
+    .int()
+    .min(16)
+    .max(1 << 17)
+    .default(512),
   chunks: z.number().int().min(1).nullable().default(null),
-  batchSize: z.number().int().min(1).max(1 << 16).default(2048),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 16)
+    .default(2048),
   threads: z.number().int().min(1).max(1024).nullable().default(null),
 });
 export type ImatrixSettingsInput = z.input<typeof imatrixSettings>;
@@ -101,7 +119,12 @@ export const imatrixJobResult = z.object({
 export type ImatrixJobResult = z.infer<typeof imatrixJobResult>;
 
 export const layerImportanceSettings = z.object({
-  contextSize: z.number().int().min(16).max(1 << 17).default(512),
+  contextSize: z
+    .number()
+    .int()
+    .min(16)
+    .max(1 << 17)
+    .default(512),
   chunks: z.number().int().min(1).default(16),
   threads: z.number().int().min(1).max(1024).nullable().default(null),
 });

@@ -13,7 +13,9 @@ export const sweepRecipe = z.object({
    * "none": no importance matrix; "auto": computed from the calibration text (or reused);
    * a path: that imatrix file.
    */
-  imatrix: z.union([z.literal("none"), z.literal("auto"), z.object({ path: z.string().min(1) })]).default("none"),
+  imatrix: z
+    .union([z.literal("none"), z.literal("auto"), z.object({ path: z.string().min(1) })])
+    .default("none"),
   /** Calibration text for "auto" (default: the reference model's calibration text). */
   calibrationText: z.string().nullable().default(null),
   /** Evaluation text; null skips the quality evaluation. */
@@ -77,7 +79,16 @@ export type ExperimentListItem = z.infer<typeof experimentListItem>;
 
 export const experimentSummary = experimentListItem.extend({
   recipe: z.unknown(),
-  machine: z.object({ id: z.string(), cpu: z.string(), cores: z.number(), ramBytes: z.number(), gpu: z.string().nullable(), os: z.string() }).nullable(),
+  machine: z
+    .object({
+      id: z.string(),
+      cpu: z.string(),
+      cores: z.number(),
+      ramBytes: z.number(),
+      gpu: z.string().nullable(),
+      os: z.string(),
+    })
+    .nullable(),
   llamaBuild: z.string().nullable(),
   notes: z.array(z.object({ id: z.number(), text: z.string(), createdAt: z.string() })),
   rows: z.array(experimentRow),

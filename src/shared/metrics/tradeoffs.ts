@@ -29,6 +29,10 @@ export function withFronts(rows: readonly RowCore[]): ExperimentRow[] {
   ) as Record<TradeoffAxis, Set<RowCore>>;
   return rows.map((row) => ({
     ...row,
-    front: { sizeVsKld: fronts.sizeVsKld.has(row), speedVsKld: fronts.speedVsKld.has(row), memoryVsKld: fronts.memoryVsKld.has(row) },
+    front: {
+      sizeVsKld: fronts.sizeVsKld.has(row),
+      speedVsKld: fronts.speedVsKld.has(row),
+      memoryVsKld: fronts.memoryVsKld.has(row),
+    },
   }));
 }

@@ -42,7 +42,10 @@ export const calls = {
     z.object({ removed: z.boolean(), fileDeleted: z.boolean() }),
   ),
 
-  "jobs.list": defineCall(z.object({ limit: z.number().int().positive().max(1000).default(200) }), z.array(job)),
+  "jobs.list": defineCall(
+    z.object({ limit: z.number().int().positive().max(1000).default(200) }),
+    z.array(job),
+  ),
   "jobs.get": defineCall(id, job),
   /** Validates params against the kind's schema, queues the job and returns it. */
   "jobs.start": defineCall(z.object({ kind: z.string(), params: z.unknown() }), job),
@@ -58,7 +61,12 @@ export const calls = {
     z.object({
       modelId: z.string().min(1),
       textPath: z.string().min(1),
-      contextSize: z.number().int().min(16).max(1 << 17).default(256),
+      contextSize: z
+        .number()
+        .int()
+        .min(16)
+        .max(1 << 17)
+        .default(256),
       chunks: z.number().int().min(1).default(8),
     }),
     job,
@@ -95,7 +103,10 @@ export const calls = {
     z.object({ removed: z.boolean(), filesDeleted: z.number().int() }),
   ),
   "experiments.addNote": defineCall(id.extend({ text: z.string().min(1) }), z.object({ noteId: z.number() })),
-  "experiments.setTags": defineCall(id.extend({ tags: z.array(z.string().min(1)) }), z.object({ tags: z.array(z.string()) })),
+  "experiments.setTags": defineCall(
+    id.extend({ tags: z.array(z.string().min(1)) }),
+    z.object({ tags: z.array(z.string()) }),
+  ),
 } as const;
 
 export const events = {

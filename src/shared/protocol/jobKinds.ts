@@ -25,7 +25,11 @@ export interface JobKindSpec<P extends z.ZodType = z.ZodType, R extends z.ZodTyp
   readonly title: string;
 }
 
-function jobKind<P extends z.ZodType, R extends z.ZodType>(title: string, params: P, result: R): JobKindSpec<P, R> {
+function jobKind<P extends z.ZodType, R extends z.ZodType>(
+  title: string,
+  params: P,
+  result: R,
+): JobKindSpec<P, R> {
   return { title, params, result };
 }
 

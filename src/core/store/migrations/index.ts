@@ -4,4 +4,8 @@ import { migration0001Initial } from "./0001-initial.js";
 import { migration0002JobOwnership } from "./0002-job-ownership.js";
 import { migration0003ExperimentModels } from "./0003-experiment-models.js";
 
-export const migrations: readonly Migration[] = [migration0001Initial, migration0002JobOwnership, migration0003ExperimentModels];
+export const migrations: readonly Migration[] = [
+  migration0001Initial,
+  migration0002JobOwnership,
+  migration0003ExperimentModels,
+];

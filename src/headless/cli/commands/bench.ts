@@ -117,7 +117,8 @@ export function registerBenchCommands(program: Command, context: CliContext): vo
         { model: { modelId: model.id, path: model.path }, settings },
         { json: (result) => result, human: (result) => printReport(context.output, result) },
       );
-      if (job.state === "succeeded" && options.out) writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
+      if (job.state === "succeeded" && options.out)
+        writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
     });
 }
 

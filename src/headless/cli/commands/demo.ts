@@ -13,7 +13,9 @@ const demoTypes = "Q8_0,Q6_K,Q5_K_M,Q4_K_M,Q3_K_M,Q2_K,IQ4_XS+imatrix,Q2_K+imatr
 export function registerDemoCommands(program: Command, context: CliContext): void {
   program
     .command("demo")
-    .description("build the reference model, sweep it over 8 quantizations (2 with an importance matrix), measure each, write the HTML report")
+    .description(
+      "build the reference model, sweep it over 8 quantizations (2 with an importance matrix), measure each, write the HTML report",
+    )
     .option("--out <file>", "HTML report path", "cwb-demo-report.html")
     .option("--threads <n>", "CPU threads (default: all)")
     .option("--quick", "use the quickly trained reference model (pipeline check, not quality)")

@@ -74,7 +74,8 @@ export function registerEvalCommands(program: Command, context: CliContext): voi
         json: (result) => result,
         human: (result) => printResult(context.output, result),
       });
-      if (job.state === "succeeded" && options.out) writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
+      if (job.state === "succeeded" && options.out)
+        writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
     });
 }
 

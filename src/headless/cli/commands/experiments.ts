@@ -6,7 +6,12 @@ import type { Command } from "commander";
 import type { ExperimentSummary, SweepRecipeInput } from "../../../shared/domain/experiment.js";
 import { formatDateTime } from "../../../shared/format.js";
 import { experimentColumns } from "../../../shared/metrics/experimentColumns.js";
-import { isReportFormat, renderReport, reportFormats, writeReport } from "../../../core/report/writeReport.js";
+import {
+  isReportFormat,
+  renderReport,
+  reportFormats,
+  writeReport,
+} from "../../../core/report/writeReport.js";
 import type { CliContext } from "../context.js";
 import { followSweep } from "../followExperiment.js";
 import { positiveInteger } from "../parseOptions.js";
@@ -27,9 +32,15 @@ interface SweepOptions {
 }
 
 export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput {
-  const imatrix = options.imatrix === "auto" || options.imatrix === "none" ? options.imatrix : { path: path.resolve(options.imatrix) };
+  const imatrix =
+    options.imatrix === "auto" || options.imatrix === "none"
+      ? options.imatrix
+      : { path: path.resolve(options.imatrix) };
   return {
-    types: options.types.split(",").map((t) => t.trim()).filter(Boolean),
+    types: options.types
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
     imatrix,
     calibrationText: options.calibText ? path.resolve(options.calibText) : null,
     evalText: options.evalText ? path.resolve(options.evalText) : null,
@@ -48,19 +59,34 @@ export function printSummary(context: CliContext, summary: ExperimentSummary): v
   output.line(`${summary.name}  (experiment ${summary.id})`);
   output.table(
     summary.rows,
-    experimentColumns.map((c) => ({ header: c.header, value: c.format, align: c.better ? ("right" as const) : ("left" as const) })),
+    experimentColumns.map((c) => ({
+      header: c.header,
+      value: c.format,
+      align: c.better ? ("right" as const) : ("left" as const),
+    })),
   );
 }
 
 function resolveExperimentId(context: CliContext, ref: string): string {
-  const matches = context.workbench().experiments.list().filter((e) => e.id === ref || e.id.startsWith(ref));
+  const matches = context
+    .workbench()
+    .experiments.list()
+    .filter((e) => e.id === ref || e.id.startsWith(ref));
   if (matches.length === 1) return matches[0]!.id;
-  throw new Error(matches.length === 0 ? `no experiment matches "${ref}" (see cwb experiments list)` : `"${ref}" matches ${matches.length} experiments; give more of the id`);
+  throw new Error(
+    matches.length === 0
+      ? `no experiment matches "${ref}" (see cwb experiments list)`
+      : `"${ref}" matches ${matches.length} experiments; give more of the id`,
+  );
 }
 
 export function addSweepOptions(command: Command): Command {
   return command
-    .option("--imatrix <auto|none|file>", "importance matrix: computed from --calib-text (auto), none, or a file", "none")
+    .option(
+      "--imatrix <auto|none|file>",
+      "importance matrix: computed from --calib-text (auto), none, or a file",
+      "none",
+    )
     .option("--calib-text <file>", "calibration text for --imatrix auto")
     .option("--eval-text <file>", "evaluate each variant against the base on this text (PPL, KLD)")
     .option("--eval-ctx <n>", "evaluation context (tokens per chunk)", "256")
@@ -68,13 +94,28 @@ export function addSweepOptions(command: Command): Command {
     .option("--bench", "benchmark speed and memory of the base and every variant")
     .option("--bench-reps <n>", "benchmark repetitions", "3")
     .option("--threads <n>", "CPU threads for every job (default: all)")
-    .option("--tensor-type <regex=type>", "per-tensor override for every variant (repeatable)", (value: string, all: string[] = []) => [...all, value])
+    .option(
+      "--tensor-type <regex=type>",
+      "per-tensor override for every variant (repeatable)",
+      (value: string, all: string[] = []) => [...all, value],
+    )
     .option("--name <name>", "experiment name")
-    .option("--report <file>", "also write a report; the format follows the extension (.md .csv .json .html)");
+    .option(
+      "--report <file>",
+      "also write a report; the format follows the extension (.md .csv .json .html)",
+    );
 }
 
-export async function runSweepCommand(context: CliContext, model: string, options: SweepOptions): Promise<ExperimentSummary> {
-  const outcome = await followSweep(context, { model, recipe: sweepRecipeFromOptions(options), name: options.name });
+export async function runSweepCommand(
+  context: CliContext,
+  model: string,
+  options: SweepOptions,
+): Promise<ExperimentSummary> {
+  const outcome = await followSweep(context, {
+    model,
+    recipe: sweepRecipeFromOptions(options),
+    name: options.name,
+  });
   const summary = context.workbench().experiments.get(outcome.experimentId);
   context.output.result(summary, () => printSummary(context, summary));
   for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
@@ -96,7 +137,10 @@ export function registerExperimentsCommands(program: Command, context: CliContex
       .command("sweep")
       .description("quantize MODEL to several types, evaluate and benchmark each variant: one experiment")
       .argument("<model>", "base model: library id/name or GGUF path")
-      .requiredOption("--types <list>", "comma-separated quant types, e.g. Q8_0,Q6_K,Q5_K_M,Q4_K_M,Q3_K_M,Q2_K,Q2_K+imatrix (a +imatrix entry uses the importance matrix; without any, --imatrix applies to all)"),
+      .requiredOption(
+        "--types <list>",
+        "comma-separated quant types, e.g. Q8_0,Q6_K,Q5_K_M,Q4_K_M,Q3_K_M,Q2_K,Q2_K+imatrix (a +imatrix entry uses the importance matrix; without any, --imatrix applies to all)",
+      ),
   ).action(async (model: string, options: SweepOptions) => {
     await runSweepCommand(context, model, options);
   });
@@ -108,7 +152,8 @@ export function registerExperimentsCommands(program: Command, context: CliContex
     .option("--format <format>", `one of ${reportFormats.join(", ")}`, "md")
     .option("--out <path>", "write to this file (default: stdout)")
     .action((ref: string, options: { format: string; out?: string }) => {
-      if (!isReportFormat(options.format)) throw new Error(`--format: "${options.format}" is not one of ${reportFormats.join(", ")}`);
+      if (!isReportFormat(options.format))
+        throw new Error(`--format: "${options.format}" is not one of ${reportFormats.join(", ")}`);
       const summary = context.workbench().experiments.get(resolveExperimentId(context, ref));
       if (options.out) context.output.note(`wrote ${writeReport(summary, options.format, options.out)}`);
       else context.output.streams.stdout.write(renderReport(summary, options.format));
@@ -126,7 +171,13 @@ export function registerExperimentsCommands(program: Command, context: CliContex
           { header: "Name", value: (e) => e.name },
           { header: "Base", value: (e) => e.baseModelName ?? "–" },
           { header: "Variants", value: (e) => String(e.variantCount), align: "right" },
-          { header: "Jobs", value: (e) => Object.entries(e.jobCounts).map(([s, n]) => `${n} ${s}`).join(", ") || "–" },
+          {
+            header: "Jobs",
+            value: (e) =>
+              Object.entries(e.jobCounts)
+                .map(([s, n]) => `${n} ${s}`)
+                .join(", ") || "–",
+          },
           { header: "Tags", value: (e) => e.tags.join(", ") },
           { header: "Created", value: (e) => formatDateTime(e.createdAt) },
         ]),
@@ -156,8 +207,13 @@ export function registerExperimentsCommands(program: Command, context: CliContex
     .action(async (ref: string) => {
       const id = resolveExperimentId(context, ref);
       const experiment = context.workbench().experiments.get(id);
-      if (!experiment.baseModelId) throw new Error(`experiment ${id}: its base model is no longer in the library`);
-      await followSweep(context, { model: experiment.baseModelId, recipe: experiment.recipe as SweepRecipeInput, experimentId: id });
+      if (!experiment.baseModelId)
+        throw new Error(`experiment ${id}: its base model is no longer in the library`);
+      await followSweep(context, {
+        model: experiment.baseModelId,
+        recipe: experiment.recipe as SweepRecipeInput,
+        experimentId: id,
+      });
       const summary = context.workbench().experiments.get(id);
       context.output.result(summary, () => printSummary(context, summary));
     });
@@ -166,7 +222,10 @@ export function registerExperimentsCommands(program: Command, context: CliContex
     .argument("<experiment>")
     .argument("<text>")
     .action((ref: string, text: string) => {
-      context.output.result(context.workbench().experiments.addNote(resolveExperimentId(context, ref), text), () => context.output.line("note added"));
+      context.output.result(
+        context.workbench().experiments.addNote(resolveExperimentId(context, ref), text),
+        () => context.output.line("note added"),
+      );
     });
   experiments
     .command("tag")
@@ -181,7 +240,11 @@ export function registerExperimentsCommands(program: Command, context: CliContex
     .argument("<experiment>")
     .option("--delete-files", "also delete the variant files it made (unless another experiment uses them)")
     .action(async (ref: string, options: { deleteFiles?: boolean }) => {
-      const result = await context.workbench().experiments.remove(resolveExperimentId(context, ref), options.deleteFiles ?? false);
-      context.output.result(result, () => context.output.line(`removed; ${result.filesDeleted} file(s) deleted`));
+      const result = await context
+        .workbench()
+        .experiments.remove(resolveExperimentId(context, ref), options.deleteFiles ?? false);
+      context.output.result(result, () =>
+        context.output.line(`removed; ${result.filesDeleted} file(s) deleted`),
+      );
     });
 }

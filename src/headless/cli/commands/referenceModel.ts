@@ -32,9 +32,15 @@ export function registerReferenceModelCommands(program: Command, context: CliCon
     .option("--quick", "train a few steps only (same shapes and files; for pipeline checks, not quality)")
     .action(async (options: ReferenceModelCommandOptions) => {
       const { output } = context;
-      const result = await ensureReferenceModel(context, { variant: options.quick ? "quick" : "full", force: options.force });
+      const result = await ensureReferenceModel(context, {
+        variant: options.quick ? "quick" : "full",
+        force: options.force,
+      });
       if (!result) return;
-      const printed: Printed = { ...result, outPath: options.out ? copyModel(result.modelPath, options.out) : null };
+      const printed: Printed = {
+        ...result,
+        outPath: options.out ? copyModel(result.modelPath, options.out) : null,
+      };
       output.result(printed, () => printResult(output, printed));
     });
 }
@@ -49,7 +55,11 @@ export async function ensureReferenceModel(
   options: { variant: ReferenceVariant; force?: boolean },
 ): Promise<ReferenceModelResult | null> {
   const { variant } = options;
-  const dir = referenceDir(context.workbench().paths.dataDir, variant, recipeHash(referenceRecipe(variant), readSotuAddresses()));
+  const dir = referenceDir(
+    context.workbench().paths.dataDir,
+    variant,
+    recipeHash(referenceRecipe(variant), readSotuAddresses()),
+  );
   const release = await lockReference(dir, {
     onWait: (pid) => context.output.note(`process ${pid} is building this reference model; waiting for it`),
   });

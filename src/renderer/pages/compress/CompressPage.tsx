@@ -14,13 +14,7 @@ import { navigate } from "../../routing/useHashRoute.js";
 import { DryRunPanel } from "./DryRunPanel.js";
 import { LayerPruningPanel } from "./LayerPruningPanel.js";
 import { QuantTypePicker } from "./QuantTypePicker.js";
-import {
-  emptyRecipe,
-  recipeProblems,
-  sweepTypes,
-  toSweepRecipe,
-  type RecipeForm,
-} from "./recipeForm.js";
+import { emptyRecipe, recipeProblems, sweepTypes, toSweepRecipe, type RecipeForm } from "./recipeForm.js";
 import { ImatrixSettings, MeasureSettings, OverrideSettings } from "./RecipeSettings.js";
 
 function modelName(model: ModelSummary): string {
