@@ -50,8 +50,10 @@ describe("cwb models", () => {
     expect(parsed.model.path).toBe(tiny.path);
     expect(parsed.model.metadata.layers).toBe(2);
     expect(parsed.model.metadata.tensors).toHaveLength(tiny.tensorCount);
-    // It ran as a "models.import" job, whose progress went to stderr.
-    expect(result.stderr).toMatch(/Import model\s+\d+\.\d %\s+hashing: [\d.]+ k?B of 234 kB/);
+    // It ran as a "models.import" job, whose progress went to stderr: its start and its end. (A line
+    // in the middle of hashing 234 kB depends on the machine's speed; the hashing progress itself
+    // is asserted in test/library/import.test.ts.)
+    expect(result.stderr).toMatch(/^Import model\s+(starting|waiting to start|\d+\.\d %)/m);
     expect(result.stderr).toMatch(/Import model\s+100\.0 %/);
     expect(existsSync(path.join(dataDir, "workbench.sqlite"))).toBe(true);
   });
