@@ -50,6 +50,7 @@ const config: ForgeConfig = {
         name: "compression-workbench",
         productName: "Compression Workbench",
         categories: ["Development", "Science"],
+        icon: "assets/icon.png",
       },
     }),
   ],
