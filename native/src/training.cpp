@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "addon.h"
+#include "gradientAccumulators.h"
 #include "ggml-opt.h"
 #include "llama.h"
 
@@ -90,6 +91,8 @@ struct TrainResult {
 // (reproducible); on a slow or busy one the clock ends it on time, still with an annealed rate.
 struct Schedule {
   const TrainOptions* opts = nullptr;
+  GradientAccumulators* accumulators = nullptr;
+  bool singleMicroBatch = false;  // n_ctx == n_ubatch: one graph per optimizer step
   uint64_t step = 0;
   uint64_t totalSteps = 1;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -115,6 +118,8 @@ struct Schedule {
 
 static ggml_opt_optimizer_params ScheduleParams(void* userdata) {
   const Schedule& s = *static_cast<const Schedule*>(userdata);
+  // The only moment the optimizer-step graph (and so the accumulators' handles) exists.
+  if (s.accumulators) s.accumulators->BeforeOptimizerStep(s.singleMicroBatch);
   ggml_opt_optimizer_params p = ggml_opt_get_default_optimizer_params(nullptr);
   const float lr = s.Lr();
   p.adamw.alpha = lr;
@@ -129,20 +134,31 @@ static ggml_opt_optimizer_params ScheduleParams(void* userdata) {
 // ggml_opt_epoch_callback has no user data; the run on this thread registers itself here.
 struct EpochWatch {
   const std::atomic<bool>* abort = nullptr;
+  GradientAccumulators* accumulators = nullptr;
   int64_t ubatches = 0;
   bool abortSeen = false;
 };
 static thread_local EpochWatch* t_watch = nullptr;
 
-static void EpochCallback(bool train, ggml_opt_context_t, ggml_opt_dataset_t, ggml_opt_result_t, int64_t, int64_t, int64_t) {
+static void EpochCallback(bool train, ggml_opt_context_t optCtx, ggml_opt_dataset_t, ggml_opt_result_t, int64_t, int64_t, int64_t) {
   if (!train || !t_watch) return;
   t_watch->ubatches++;
+  if (t_watch->accumulators) t_watch->accumulators->NoteContext(optCtx);
   // llama_opt_epoch cannot be interrupted from here; we note the request and stop after this step.
   if (t_watch->abort && t_watch->abort->load()) t_watch->abortSeen = true;
 }
 
+struct ParameterFilter {
+  std::regex trainable;
+  GradientAccumulators* accumulators;
+};
+
+// Called by llama_opt_init for every tensor it could train; we also learn which ones it will.
 static bool TrainableFilter(const ggml_tensor* tensor, void* userdata) {
-  return std::regex_search(ggml_get_name(tensor), *static_cast<const std::regex*>(userdata));
+  auto* f = static_cast<ParameterFilter*>(userdata);
+  if (!std::regex_search(ggml_get_name(tensor), f->trainable)) return false;
+  f->accumulators->NoteParameter(const_cast<ggml_tensor*>(tensor));
+  return true;
 }
 
 static void SaveModelAtomically(llama_model* model, const std::string& path) {
@@ -294,11 +310,14 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     Schedule schedule;
     schedule.opts = &o;
     schedule.totalSteps = o.maxSteps > 0 ? std::min<uint64_t>(o.maxSteps, nSeq * o.epochs) : nSeq * o.epochs;
+    GradientAccumulators accumulators;
+    schedule.accumulators = &accumulators;
+    schedule.singleMicroBatch = o.nUbatch >= o.nCtx;
     llama_opt_params lp{};
     lp.n_ctx_train = 0;
-    std::regex trainable(o.trainable.empty() ? std::string(".*") : o.trainable);
-    lp.param_filter = o.trainable.empty() ? llama_opt_param_filter_all : TrainableFilter;
-    lp.param_filter_ud = &trainable;
+    ParameterFilter filter{std::regex(o.trainable.empty() ? std::string(".*") : o.trainable), &accumulators};
+    lp.param_filter = TrainableFilter;
+    lp.param_filter_ud = &filter;
     lp.get_opt_pars = ScheduleParams;
     lp.get_opt_pars_ud = &schedule;
     lp.optimizer_type = o.sgd ? GGML_OPT_OPTIMIZER_TYPE_SGD : GGML_OPT_OPTIMIZER_TYPE_ADAMW;
@@ -311,6 +330,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
 
     EpochWatch watch;
     watch.abort = abort_.get();
+    watch.accumulators = &accumulators;
     t_watch = &watch;
 
     std::vector<uint64_t> order(nSeq);
@@ -362,6 +382,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
         ggml_opt_result_reset(stepResult);
         const auto stepStart = std::chrono::steady_clock::now();
         llama_opt_epoch(tc.ctx, dataset, stepResult, nullptr, /*idata_split=*/1, EpochCallback, nullptr);
+        accumulators.AfterStep();
         const double stepSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart).count();
         double& avg = secondsPerStep[slot(threads)];
         avg = avg > 0 ? 0.7 * avg + 0.3 * stepSeconds : stepSeconds;

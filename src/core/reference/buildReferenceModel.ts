@@ -133,6 +133,7 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
       nCtx: t.nCtx,
       nUbatch: t.nUbatch,
       maxSteps: t.steps,
+      maxSeconds: t.maxSeconds,
       lr: t.lr,
       lrMin: t.lrMin,
       warmupSteps: t.warmupSteps,
@@ -216,6 +217,8 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
       textSource: { package: pkg.name, version: pkg.version, addresses: options.addresses.length },
       training: {
         steps: trained.steps,
+        plannedSteps: t.steps,
+        timeLimited: trained.timeLimited,
         tokensPerStep: t.nCtx,
         tokens: trained.tokens,
         corpusTokens: trainStream.length,

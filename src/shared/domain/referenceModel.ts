@@ -25,6 +25,9 @@ export const referenceArchitecture = z.object({
 
 export const referenceTraining = z.object({
   steps: z.number().int(),
+  /** The recipe's step count; more than `steps` when the clock limit ended training early. */
+  plannedSteps: z.number().int(),
+  timeLimited: z.boolean(),
   tokensPerStep: z.number().int(),
   tokens: z.number().int(),
   /** Tokens available in the training addresses (one pass would be this many). */
@@ -36,7 +39,7 @@ export const referenceTraining = z.object({
   lrMin: z.number(),
   warmupSteps: z.number().int(),
   seed: z.number().int(),
-  /** Regex of the tensors the optimizer updated. */
+  /** Regex of the tensors the optimizer updated; empty = all of them (token_embd is never trained). */
   trainable: z.string(),
   /** Held-out perplexity of the bigram start, before the optimizer ran (same windows as heldOut). */
   startPerplexity: z.number(),

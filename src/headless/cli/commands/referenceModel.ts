@@ -106,11 +106,11 @@ function printResult(output: Output, r: Printed): void {
     ["tokenizer", `${r.tokenizer.source}`],
     [
       "training",
-      `${t.steps} steps × ${t.tokensPerStep} tokens = ${t.tokens.toLocaleString("en-US")} tokens in ${formatDuration(t.seconds)} (${Math.round(t.tokensPerSecond)} tokens/s), final loss ${t.finalLoss.toFixed(3)}`,
+      `${t.steps} steps × ${t.tokensPerStep} tokens = ${t.tokens.toLocaleString("en-US")} tokens in ${formatDuration(t.seconds)} (${Math.round(t.tokensPerSecond)} tokens/s), final loss ${t.finalLoss.toFixed(3)}${t.timeLimited ? ` (stopped by the clock limit, ${t.plannedSteps} planned)` : ""}`,
     ],
     [
       "start PPL",
-      `${t.startPerplexity.toFixed(1)} (bigram start, before the optimizer; trained: /${t.trainable}/)`,
+      `${t.startPerplexity.toFixed(1)} (bigram start, before the optimizer; trained: ${t.trainable ? `/${t.trainable}/` : "every tensor but token_embd"})`,
     ],
     [
       "held-out PPL",
