@@ -131,6 +131,47 @@ describe("train", () => {
     expect(addon.describeModel(outPath).nParams).toBeGreaterThan(0);
   });
 
+  // llama.cpp never clears its gradient accumulators between steps (see native/src/gradientAccumulators.h):
+  // without our reset, step k applies the sum of all k gradients. With plain SGD, a tiny rate and the
+  // same sequence every step, each step must move the loss by the same amount, with one micro-batch
+  // per step and with several accumulated.
+  it.each([
+    ["one micro-batch per step", nCtx],
+    ["four accumulated micro-batches", nUbatch],
+  ])("each step applies only its own gradient (%s)", async (_label, ubatch) => {
+    const one = labelledSequences(1, 3);
+    const repeated = (a: Int32Array): Int32Array => Int32Array.from([...a, ...a, ...a]);
+    const data = repeated(one.data);
+    const labels = repeated(one.labels);
+    const loss = async (modelPath: string): Promise<number> =>
+      (await addon.evaluateLoss({ modelPath, data: one.data, labels: one.labels, nCtx })).meanLoss;
+    const losses = [await loss(initPath)];
+    for (const steps of [1, 2, 3]) {
+      const outPath = path.join(dir, `sgd-${ubatch}-${steps}.gguf`);
+      await addon.train({
+        modelPath: initPath,
+        outPath,
+        data,
+        labels,
+        nCtx,
+        nUbatch: ubatch,
+        maxSteps: steps,
+        lr: 0.01,
+        lrMin: 0.01,
+        optimizer: "sgd",
+        shuffle: false,
+        trainable: "^output\\.weight$",
+        adaptiveThreads: false,
+      }).done;
+      losses.push(await loss(outPath));
+    }
+    const changes = [1, 2, 3].map((k) => losses[k]! - losses[k - 1]!);
+    expect(changes[0]).toBeLessThan(0);
+    // Accumulating gradients would give changes of 1x, 2x and 3x the first one.
+    expect(changes[1]! / changes[0]!).toBeCloseTo(1, 1);
+    expect(changes[2]! / changes[0]!).toBeCloseTo(1, 1);
+  });
+
   it("cancel stops within a step, saves nothing, and resolves", async () => {
     const { data, labels } = labelledSequences(4, 5);
     const outPath = path.join(dir, "cancelled.gguf");

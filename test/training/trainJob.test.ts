@@ -49,7 +49,7 @@ it("trains a model on a text and writes it as F16, never over an existing file",
     modelPath,
     textPath,
     outPath,
-    settings: { contextSize: 256, microBatch: 64, steps: 16, lr: 2e-3, lrMin: 2e-4, warmupSteps: 2 },
+    settings: { contextSize: 256, microBatch: 64, steps: 16, lr: 5e-3, lrMin: 5e-4, warmupSteps: 2 },
   });
   const job = await h.queue.waitFor(queued.id);
   expect(job.error).toBeNull();
