@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureLlamaSource, prebuiltCpuBinsDir } from "./llamaSource.js";
+import { withProcessLock } from "./processLock.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -47,7 +48,13 @@ function nodeGypArgs() {
   return args;
 }
 
-export function buildNative({ quiet = false } = {}) {
+export function buildNative(options = {}) {
+  return withProcessLock(path.join(root, "native", ".build.lock"), "building the native addon", () =>
+    buildNativeUnlocked(options),
+  );
+}
+
+function buildNativeUnlocked({ quiet = false }) {
   const llamaSrc = ensureLlamaSource();
   const binsDir = prebuiltCpuBinsDir();
   const gyp = require.resolve("node-gyp/bin/node-gyp.js");

@@ -4,12 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentRow } from "../../src/shared/domain/experiment.js";
 import { withFronts } from "../../src/shared/metrics/tradeoffs.js";
-import {
-  bestByColumn,
-  compareColumns,
-  filterRows,
-  sortRows,
-} from "../../src/renderer/pages/compare/compareColumns.js";
+import { compareColumns } from "../../src/shared/metrics/experimentColumns.js";
+import { bestByColumn, filterRows, sortRows } from "../../src/renderer/pages/compare/compareRows.js";
 import { answerFitQuery } from "../../src/renderer/pages/compare/fitQuery.js";
 import { frontLine, plotPoints, tradeoffPlots } from "../../src/renderer/pages/compare/tradeoffPlots.js";
 
@@ -123,7 +119,10 @@ describe("the table's sorting and filtering", () => {
       "IQ3_XS",
     ]);
     expect(labels(sortRows(rows, { key: "tg", descending: false })).at(-1)).toBe("IQ3_XS");
-    expect(labels(sortRows(rows, { key: "kld", descending: false })).slice(0, 2)).toEqual(["Q8_0", "Q5_K_M"]);
+    expect(labels(sortRows(rows, { key: "kldMean", descending: false })).slice(0, 2)).toEqual([
+      "Q8_0",
+      "Q5_K_M",
+    ]);
   });
 
   it("keeps the experiment's order for ties", () => {
@@ -147,7 +146,7 @@ describe("the table's sorting and filtering", () => {
   it("marks the best value per column among the variants", () => {
     const best = bestByColumn(rows);
     expect(best.get("tg")).toBe("m-Q2_K");
-    expect(best.get("kld")).toBe("m-Q8_0");
+    expect(best.get("kldMean")).toBe("m-Q8_0");
     expect(best.get("size")).toBe("m-Q2_K");
   });
 
@@ -163,10 +162,10 @@ describe("the table's sorting and filtering", () => {
     };
     expect(format("size", q4)).toBe("4.4 GB");
     expect(format("tg", q4)).toBe("21.0 tok/s");
-    expect(format("kld", q4)).toBe("0.0150");
+    expect(format("kldMean", q4)).toBe("0.0150");
     expect(format("ppl", q4)).toBe("6.123 ± 0.043");
-    expect(format("ttft", q4)).toBe("123 ms");
-    expect(format("itl99", q4)).toBe("8.46 ms");
+    expect(format("ttftP50", q4)).toBe("123 ms");
+    expect(format("itlP99", q4)).toBe("8.46 ms");
     expect(format("sameTop", q4)).toBe("91.2 %");
     expect(format("peakRss", byLabel("IQ3_XS"))).toBe("—");
   });

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ExperimentSummary } from "../../shared/domain/experiment.js";
-import { experimentColumns } from "../../shared/metrics/experimentColumns.js";
+import { reportColumns } from "../../shared/metrics/experimentColumns.js";
 import { provenance } from "./renderTableReports.js";
 
 const require = createRequire(import.meta.url);
@@ -88,11 +88,13 @@ tr.front td:first-child { font-weight: 600; color: #1d4ed8; }
 
 export function renderHtmlReport(summary: ExperimentSummary): string {
   const echartsSource = readFileSync(require.resolve("echarts/dist/echarts.min.js"), "utf8");
-  const head = experimentColumns.map((c) => `<th>${escapeHtml(c.header)}</th>`).join("");
+  const head = reportColumns
+    .map((c) => `<th${c.title ? ` title="${escapeHtml(c.title)}"` : ""}>${escapeHtml(c.label)}</th>`)
+    .join("");
   const body = summary.rows
     .map((row) => {
       const onFront = row.front.sizeVsKld || row.front.speedVsKld || row.front.memoryVsKld;
-      const cells = experimentColumns
+      const cells = reportColumns
         .map((c) => `<td${c.better ? ' class="num"' : ""}>${escapeHtml(c.format(row))}</td>`)
         .join("");
       return `<tr${onFront ? ' class="front"' : ""}>${cells}</tr>`;

@@ -1,7 +1,7 @@
 // The text forms of an experiment report: Markdown (for notes and issues), CSV (raw values with
 // units in the headers, for spreadsheets) and JSON (the whole summary).
 import type { ExperimentSummary } from "../../shared/domain/experiment.js";
-import { experimentColumns } from "../../shared/metrics/experimentColumns.js";
+import { reportColumns } from "../../shared/metrics/experimentColumns.js";
 
 function provenance(summary: ExperimentSummary): string[] {
   const m = summary.machine;
@@ -16,10 +16,10 @@ function provenance(summary: ExperimentSummary): string[] {
 const escapeCell = (text: string): string => text.replace(/\|/g, "\\|");
 
 export function renderMarkdown(summary: ExperimentSummary): string {
-  const header = `| ${experimentColumns.map((c) => c.header).join(" | ")} |`;
-  const rule = `|${experimentColumns.map((c) => (c.better ? " ---: " : " --- ")).join("|")}|`;
+  const header = `| ${reportColumns.map((c) => c.label).join(" | ")} |`;
+  const rule = `|${reportColumns.map((c) => (c.better ? " ---: " : " --- ")).join("|")}|`;
   const rows = summary.rows.map(
-    (row) => `| ${experimentColumns.map((c) => escapeCell(c.format(row))).join(" | ")} |`,
+    (row) => `| ${reportColumns.map((c) => escapeCell(c.format(row))).join(" | ")} |`,
   );
   return [
     `# ${summary.name}`,
@@ -40,9 +40,9 @@ function csvCell(value: number | string | boolean | null): string {
 }
 
 export function renderCsv(summary: ExperimentSummary): string {
-  const headers = ["model_id", ...experimentColumns.map((c) => (c.unit ? `${c.key} (${c.unit})` : c.key))];
+  const headers = ["model_id", ...reportColumns.map((c) => (c.unit ? `${c.key} (${c.unit})` : c.key))];
   const lines = summary.rows.map((row) =>
-    [row.modelId, ...experimentColumns.map((c) => c.value(row))].map(csvCell).join(","),
+    [row.modelId, ...reportColumns.map((c) => c.value(row))].map(csvCell).join(","),
   );
   return [headers.map(csvCell).join(","), ...lines, ""].join("\n");
 }

@@ -1,23 +1,74 @@
-// The columns of the experiment summary table, defined once for the CLI, the reports (md, csv, html)
-// and the Compare screen: a key, a header with its unit, the raw value (csv/json/sorting) and the
-// value formatted for people.
+// The columns of the experiment summary table, defined once for the Compare screen, the CLI summary
+// and the reports (md, csv, html): a key, a label with its unit, the group it belongs to, the raw value
+// (csv and sorting), the value formatted for people and which way is better.
 import type { ExperimentRow } from "../domain/experiment.js";
-import { dash, formatBitsPerWeight, formatBytes, formatDuration, formatTokensPerSecond } from "../format.js";
+import {
+  dash,
+  formatBitsPerWeight,
+  formatBytes,
+  formatKld,
+  formatMilliseconds,
+  formatPercent,
+  formatPerplexity,
+  formatTokensPerSecondFixed,
+} from "../format.js";
+
+export type ColumnGroup = "variant" | "file" | "speed" | "memory" | "quality";
+
+/** The Compare screen's table, or the fixed-width text tables (CLI summary, md, csv, html). */
+export type ColumnView = "compare" | "report";
 
 export interface ExperimentColumn {
+  /** Stable name: the sort key on screen and the csv header. */
   readonly key: string;
-  readonly header: string;
+  readonly label: string;
   /** Unit of `value` for machine-readable output ("" when dimensionless). */
   readonly unit: string;
-  readonly value: (row: ExperimentRow) => number | string | boolean | null;
+  /** Shown under the label on screen so every number carries its unit ("" for none). */
+  readonly shownUnit: string;
+  readonly group: ColumnGroup;
+  /** The raw value (numbers compare numerically; null is "not measured"). */
+  readonly value: (row: ExperimentRow) => number | string | null;
   readonly format: (row: ExperimentRow) => string;
-  /** Lower is better (for sorting and highlighting); undefined for labels. */
-  readonly better?: "lower" | "higher";
+  /** Which direction is better, for sorting, alignment and highlighting; null for labels. */
+  readonly better: "lower" | "higher" | null;
+  readonly title?: string;
+  /** Set when the column belongs in one view only; absent means both. */
+  readonly only?: ColumnView;
 }
 
-const fixed = (value: number | null, digits: number, suffix = ""): string =>
-  value === null ? dash : `${value.toFixed(digits)}${suffix}`;
-const ms = (value: number | null): string => (value === null ? dash : formatDuration(value / 1000));
+/** The row's fields that hold a measurement. */
+type MetricField = {
+  [K in keyof ExperimentRow]: ExperimentRow[K] extends number | null ? K : never;
+}[keyof ExperimentRow];
+
+interface MetricSpec {
+  readonly label: string;
+  readonly unit: string;
+  readonly shownUnit?: string;
+  readonly group: ColumnGroup;
+  readonly better: "lower" | "higher";
+  readonly format: (value: number | null, row: ExperimentRow) => string;
+  readonly title?: string;
+  readonly only?: ColumnView;
+}
+
+/** A column showing one measured field of the row. */
+function metric(key: string, field: MetricField, spec: MetricSpec): ExperimentColumn {
+  return {
+    ...spec,
+    key,
+    shownUnit: spec.shownUnit ?? spec.unit,
+    value: (row) => row[field],
+    format: (row) => spec.format(row[field], row),
+  };
+}
+
+// Wrapped so the row passed as the second argument never reaches formatBytes' options.
+const bytes = (value: number | null) => formatBytes(value);
+const ppl = (value: number | null, row: ExperimentRow) => formatPerplexity(value, row.pplUncertainty);
+const fixed4 = (value: number | null) => (value === null ? dash : value.toFixed(4));
+const percent = (value: number | null) => formatPercent(value === null ? null : value / 100);
 
 function frontMarks(row: ExperimentRow): string {
   const marks = [
@@ -25,123 +76,157 @@ function frontMarks(row: ExperimentRow): string {
     row.front.speedVsKld ? "speed" : "",
     row.front.memoryVsKld ? "memory" : "",
   ].filter(Boolean);
-  return marks.length > 0 ? marks.join(", ") : "";
+  return marks.join(", ");
 }
 
 export const experimentColumns: readonly ExperimentColumn[] = [
-  { key: "label", header: "Variant", unit: "", value: (r) => r.label, format: (r) => r.label },
   {
-    key: "size",
-    header: "Size",
-    unit: "B",
-    value: (r) => r.sizeBytes,
-    format: (r) => formatBytes(r.sizeBytes),
-    better: "lower",
+    key: "label",
+    label: "Variant",
+    unit: "",
+    shownUnit: "",
+    group: "variant",
+    value: (r) => r.label,
+    format: (r) => r.label,
+    better: null,
   },
-  {
-    key: "bpw",
-    header: "Bits/weight",
+  metric("size", "sizeBytes", {
+    label: "Size",
+    unit: "B",
+    shownUnit: "MB/GB",
+    group: "file",
+    better: "lower",
+    format: bytes,
+  }),
+  metric("bpw", "bitsPerWeight", {
+    label: "Bits/weight",
     unit: "bpw",
-    value: (r) => r.bitsPerWeight,
-    format: (r) => formatBitsPerWeight(r.bitsPerWeight),
+    group: "file",
     better: "lower",
-  },
-  {
-    key: "loadCold",
-    header: "Load (cold)",
+    format: formatBitsPerWeight,
+  }),
+  metric("tg", "tgTokensPerSecond", {
+    label: "Generation",
+    unit: "tok/s",
+    group: "speed",
+    better: "higher",
+    format: formatTokensPerSecondFixed,
+  }),
+  metric("ppShort", "ppShortTokensPerSecond", {
+    label: "Prompt (short)",
+    unit: "tok/s",
+    group: "speed",
+    better: "higher",
+    format: formatTokensPerSecondFixed,
+  }),
+  metric("ppLong", "ppLongTokensPerSecond", {
+    label: "Prompt (long)",
+    unit: "tok/s",
+    group: "speed",
+    better: "higher",
+    format: formatTokensPerSecondFixed,
+  }),
+  metric("ttftP50", "ttftP50Ms", {
+    label: "TTFT p50",
     unit: "ms",
-    value: (r) => r.loadColdMs,
-    format: (r) => ms(r.loadColdMs),
+    group: "speed",
     better: "lower",
-  },
-  {
-    key: "ppShort",
-    header: "pp short",
-    unit: "tok/s",
-    value: (r) => r.ppShortTokensPerSecond,
-    format: (r) => formatTokensPerSecond(r.ppShortTokensPerSecond),
-    better: "higher",
-  },
-  {
-    key: "ppLong",
-    header: "pp long",
-    unit: "tok/s",
-    value: (r) => r.ppLongTokensPerSecond,
-    format: (r) => formatTokensPerSecond(r.ppLongTokensPerSecond),
-    better: "higher",
-  },
-  {
-    key: "tg",
-    header: "tg",
-    unit: "tok/s",
-    value: (r) => r.tgTokensPerSecond,
-    format: (r) => formatTokensPerSecond(r.tgTokensPerSecond),
-    better: "higher",
-  },
-  {
-    key: "ttftP50",
-    header: "TTFT p50",
+    format: formatMilliseconds,
+    title: "Time to first token, median",
+  }),
+  // The two tail latencies stay on screen only: the text tables are already as wide as a terminal.
+  metric("ttftP95", "ttftP95Ms", {
+    label: "TTFT p95",
     unit: "ms",
-    value: (r) => r.ttftP50Ms,
-    format: (r) => ms(r.ttftP50Ms),
+    group: "speed",
     better: "lower",
-  },
-  {
-    key: "peakRss",
-    header: "Peak RSS",
+    format: formatMilliseconds,
+    only: "compare",
+  }),
+  metric("itlP99", "itlP99Ms", {
+    label: "ITL p99",
+    unit: "ms",
+    group: "speed",
+    better: "lower",
+    format: formatMilliseconds,
+    title: "Inter-token latency, 99th percentile",
+    only: "compare",
+  }),
+  metric("loadCold", "loadColdMs", {
+    label: "Load (cold)",
+    unit: "ms",
+    group: "speed",
+    better: "lower",
+    format: formatMilliseconds,
+  }),
+  metric("peakRss", "peakRssBytes", {
+    label: "Peak memory",
     unit: "B",
-    value: (r) => r.peakRssBytes,
-    format: (r) => formatBytes(r.peakRssBytes),
+    shownUnit: "MB/GB",
+    group: "memory",
     better: "lower",
-  },
-  {
-    key: "ppl",
-    header: "PPL",
+    format: bytes,
+    title: "Peak resident memory of the benchmark process",
+  }),
+  metric("ppl", "ppl", {
+    label: "PPL",
     unit: "",
-    value: (r) => r.ppl,
-    format: (r) =>
-      r.ppl === null
-        ? dash
-        : `${r.ppl.toFixed(3)}${r.pplUncertainty !== null ? ` ± ${r.pplUncertainty.toFixed(3)}` : ""}`,
+    group: "quality",
     better: "lower",
-  },
-  {
-    key: "pplRatio",
-    header: "PPL ratio",
+    format: ppl,
+    title: "Perplexity on the evaluation text, ± its standard error",
+  }),
+  metric("pplRatio", "pplRatio", {
+    label: "PPL ratio",
     unit: "",
-    value: (r) => r.pplRatio,
-    format: (r) => fixed(r.pplRatio, 4),
+    shownUnit: "× base",
+    group: "quality",
     better: "lower",
-  },
-  {
-    key: "kldMean",
-    header: "KLD mean",
+    format: fixed4,
+  }),
+  metric("kldMean", "kldMean", {
+    label: "KLD mean",
     unit: "nat",
-    value: (r) => r.kldMean,
-    format: (r) => fixed(r.kldMean, 4),
+    shownUnit: "nats",
+    group: "quality",
     better: "lower",
-  },
-  {
-    key: "kldP99",
-    header: "KLD p99",
+    format: formatKld,
+    title: "Mean KL divergence from the base's token distributions",
+  }),
+  metric("kldP99", "kldP99", {
+    label: "KLD p99",
     unit: "nat",
-    value: (r) => r.kldP99,
-    format: (r) => fixed(r.kldP99, 4),
+    shownUnit: "nats",
+    group: "quality",
     better: "lower",
-  },
-  {
-    key: "sameTop",
-    header: "Same top",
+    format: formatKld,
+  }),
+  metric("sameTop", "sameTopPercent", {
+    label: "Same top token",
     unit: "%",
-    value: (r) => r.sameTopPercent,
-    format: (r) => fixed(r.sameTopPercent, 1, " %"),
+    group: "quality",
     better: "higher",
-  },
+    format: percent,
+  }),
+  // On screen the label cell carries the front marks instead.
   {
     key: "front",
-    header: "Pareto front",
+    label: "Pareto front",
     unit: "",
-    value: (r) => frontMarks(r),
+    shownUnit: "",
+    group: "variant",
+    value: frontMarks,
     format: (r) => frontMarks(r) || dash,
+    better: null,
+    only: "report",
   },
 ];
+
+function columnsFor(view: ColumnView): readonly ExperimentColumn[] {
+  return experimentColumns.filter((column) => (column.only ?? view) === view);
+}
+
+/** The Compare screen's table, in order. */
+export const compareColumns = columnsFor("compare");
+/** The CLI summary and the md, csv and html reports, in order. */
+export const reportColumns = columnsFor("report");

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { ExperimentSummary, SweepRecipeInput } from "../../../shared/domain/experiment.js";
 import { formatDateTime } from "../../../shared/format.js";
-import { experimentColumns } from "../../../shared/metrics/experimentColumns.js";
+import { reportColumns } from "../../../shared/metrics/experimentColumns.js";
 import {
   isReportFormat,
   renderReport,
@@ -59,8 +59,8 @@ export function printSummary(context: CliContext, summary: ExperimentSummary): v
   output.line(`${summary.name}  (experiment ${summary.id})`);
   output.table(
     summary.rows,
-    experimentColumns.map((c) => ({
-      header: c.header,
+    reportColumns.map((c) => ({
+      header: c.label,
       value: c.format,
       align: c.better ? ("right" as const) : ("left" as const),
     })),

@@ -3,14 +3,8 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { ExperimentRow } from "../../../shared/domain/experiment.js";
 import { Checkbox, Select, TextInput } from "../../components/Field.js";
-import {
-  bestByColumn,
-  compareColumns,
-  filterRows,
-  sortRows,
-  type RowFilter,
-  type RowSort,
-} from "./compareColumns.js";
+import { compareColumns } from "../../../shared/metrics/experimentColumns.js";
+import { bestByColumn, filterRows, sortRows, type RowFilter, type RowSort } from "./compareRows.js";
 
 export function CompareTable({
   rows,
@@ -102,7 +96,7 @@ export function CompareTable({
                           {sort.descending ? "▼" : "▲"}
                         </span>
                       </span>
-                      <span className="font-normal text-zinc-400">{column.unit || "\u00a0"}</span>
+                      <span className="font-normal text-zinc-400">{column.shownUnit || "\u00a0"}</span>
                     </button>
                   </th>
                 );
