@@ -27,6 +27,7 @@
 #include "gguf.h"
 #include "jobEvents.h"
 #include "llama.h"
+#include "promiseWorker.h"
 
 namespace cwb {
 
@@ -258,22 +259,11 @@ struct ImatrixResult {
   double seconds = 0;
 };
 
-class ImatrixWorker : public Napi::AsyncWorker {
+class ImatrixWorker : public EventedWorker {
  public:
   ImatrixWorker(Napi::Env env, ImatrixJob job, Napi::Value onEvent)
-      : Napi::AsyncWorker(env), job_(std::move(job)), events_(env, onEvent), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      Run();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-    events_.Release();
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
+      : EventedWorker(env, onEvent), job_(std::move(job)) {}
+  Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("outPath", job_.outPath);
     o.Set("chunks", result_.chunks);
@@ -282,12 +272,11 @@ class ImatrixWorker : public Napi::AsyncWorker {
     o.Set("entries", Napi::Number::New(env, static_cast<double>(result_.entries)));
     o.Set("tokens", Napi::Number::New(env, static_cast<double>(result_.tokens)));
     o.Set("seconds", result_.seconds);
-    deferred_.Resolve(o);
+    return o;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  void Run() {
+  void Run() override {
     const auto started = std::chrono::steady_clock::now();
     const std::string text = ReadCalibrationText(job_.textPath);
     if (job_.nCtx <= 0) throw std::runtime_error("the context size must be positive");
@@ -382,9 +371,7 @@ class ImatrixWorker : public Napi::AsyncWorker {
   }
 
   ImatrixJob job_;
-  JobEvents events_;
   ImatrixResult result_;
-  Napi::Promise::Deferred deferred_;
 };
 
 static int32_t OptInt(const Napi::Object& o, const char* key, int32_t fallback) {

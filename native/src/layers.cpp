@@ -21,6 +21,7 @@
 #include "gguf.h"
 #include "jobEvents.h"
 #include "llama.h"
+#include "promiseWorker.h"
 
 namespace cwb {
 
@@ -112,22 +113,11 @@ class HiddenStateCollector {
   std::string error_;
 };
 
-class LayersWorker : public Napi::AsyncWorker {
+class LayersWorker : public EventedWorker {
  public:
   LayersWorker(Napi::Env env, LayersJob job, Napi::Value onEvent)
-      : Napi::AsyncWorker(env), job_(std::move(job)), events_(env, onEvent), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      Run();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-    events_.Release();
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
+      : EventedWorker(env, onEvent), job_(std::move(job)) {}
+  Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     Napi::Array layers = Napi::Array::New(env, layers_.size());
     for (size_t i = 0; i < layers_.size(); i++) {
@@ -143,12 +133,11 @@ class LayersWorker : public Napi::AsyncWorker {
     o.Set("chunks", chunks_);
     o.Set("tokens", static_cast<double>(tokensScored_));
     o.Set("seconds", seconds_);
-    deferred_.Resolve(o);
+    return o;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  void Run() {
+  void Run() override {
     const auto started = std::chrono::steady_clock::now();
     const std::string text = ReadCalibrationText(job_.textPath);
     llama_model_params mp = llama_model_default_params();
@@ -219,12 +208,10 @@ class LayersWorker : public Napi::AsyncWorker {
   }
 
   LayersJob job_;
-  JobEvents events_;
   std::vector<LayerAccumulator> layers_;
   int32_t chunks_ = 0;
   int64_t tokensScored_ = 0;
   double seconds_ = 0;
-  Napi::Promise::Deferred deferred_;
 };
 
 // layerImportance({modelPath, textPath, nCtx?, nChunks?, threads?}, onEvent?)
@@ -267,30 +254,19 @@ static size_t GgufScalarSize(gguf_type type) {
   }
 }
 
-class FixLayerArraysWorker : public Napi::AsyncWorker {
+class FixLayerArraysWorker : public PromiseWorker {
  public:
-  FixLayerArraysWorker(Napi::Env env, LayerArraysJob job) : Napi::AsyncWorker(env), job_(std::move(job)), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      Run();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
+  FixLayerArraysWorker(Napi::Env env, LayerArraysJob job) : PromiseWorker(env), job_(std::move(job)) {}  Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     Napi::Array keys = Napi::Array::New(env, keys_.size());
     for (size_t i = 0; i < keys_.size(); i++) keys.Set(i, keys_[i]);
     o.Set("keys", keys);
     o.Set("written", !keys_.empty());
-    deferred_.Resolve(o);
+    return o;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  void Run() {
+  void Run() override {
     gguf_init_params gp = {/*no_alloc=*/true, /*ctx=*/nullptr};
     gguf_context* gguf = gguf_init_from_file(job_.inPath.c_str(), gp);
     if (!gguf) throw std::runtime_error(job_.inPath + ": not a readable GGUF file");
@@ -364,7 +340,6 @@ class FixLayerArraysWorker : public Napi::AsyncWorker {
 
   LayerArraysJob job_;
   std::vector<std::string> keys_;
-  Napi::Promise::Deferred deferred_;
 };
 
 // fixLayerArrays(inPath, outPath, {oldBlockCount, dropped}): resolves {keys, written}; writes outPath

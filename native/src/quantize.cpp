@@ -21,6 +21,7 @@
 #include "imatrixFile.h"
 #include "jobEvents.h"
 #include "llama.h"
+#include "promiseWorker.h"
 
 namespace cwb {
 
@@ -97,23 +98,12 @@ static const std::regex kDryRunTarget(R"(MiB \((\S+)\)\s*$)");
 static const std::regex kSizeLine(R"((model|quant) size\s*=\s*([\d.]+) MiB \(([\d.]+) BPW\))");
 static const std::regex kFallbacks(R"(WARNING: (\d+) of \d+ tensor\(s\) required fallback)");
 
-class QuantizeWorker : public Napi::AsyncWorker {
+class QuantizeWorker : public EventedWorker {
  public:
   QuantizeWorker(Napi::Env env, QuantizeJob job, Napi::Value onEvent)
-      : Napi::AsyncWorker(env), job_(std::move(job)), events_(env, onEvent), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
+      : EventedWorker(env, onEvent), job_(std::move(job)) {}
 
-  void Execute() override {
-    try {
-      Run();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-    events_.Release();
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
+  Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("outPath", job_.dryRun ? Napi::Value(env.Null()) : Napi::String::New(env, job_.outPath));
     o.Set("dryRun", job_.dryRun);
@@ -150,12 +140,11 @@ class QuantizeWorker : public Napi::AsyncWorker {
       im.Set("datasets", ds);
       o.Set("imatrix", im);
     }
-    deferred_.Resolve(o);
+    return o;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  void Run() {
+  void Run() override {
     llama_model_quantize_params params = llama_model_quantize_default_params();
     params.ftype = job_.ftype;
     params.only_copy = job_.onlyCopy;
@@ -295,9 +284,7 @@ class QuantizeWorker : public Napi::AsyncWorker {
   }
 
   QuantizeJob job_;
-  JobEvents events_;
   QuantizeResult result_;
-  Napi::Promise::Deferred deferred_;
 };
 
 static std::string RequireString(const Napi::Object& o, const char* key) {
@@ -382,19 +369,10 @@ static Napi::Value Quantize(const Napi::CallbackInfo& info) {
   return p;
 }
 
-class LoadImatrixWorker : public Napi::AsyncWorker {
+class LoadImatrixWorker : public PromiseWorker {
  public:
-  LoadImatrixWorker(Napi::Env env, std::string path) : Napi::AsyncWorker(env), path_(std::move(path)), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      file_ = ReadImatrixFile(path_);
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
+  LoadImatrixWorker(Napi::Env env, std::string path) : PromiseWorker(env), path_(std::move(path)) {}
+  Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("isLegacy", file_.isLegacy);
     o.Set("hasMetadata", file_.hasMetadata);
@@ -415,14 +393,13 @@ class LoadImatrixWorker : public Napi::AsyncWorker {
       entries.Set(name, eo);
     }
     o.Set("entries", entries);
-    deferred_.Resolve(o);
+    return o;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
+  void Run() override { file_ = ReadImatrixFile(path_); }
   std::string path_;
   ImatrixFile file_;
-  Napi::Promise::Deferred deferred_;
 };
 
 static Napi::Value LoadImatrix(const Napi::CallbackInfo& info) {

@@ -25,9 +25,10 @@
 #include <vector>
 
 #include "addon.h"
-#include "gradientAccumulators.h"
 #include "ggml-opt.h"
+#include "gradientAccumulators.h"
 #include "llama.h"
+#include "promiseWorker.h"
 
 namespace cwb {
 
@@ -455,20 +456,10 @@ struct EvalResult {
   double seconds = 0;
 };
 
-class EvalWorker : public Napi::AsyncWorker {
+class EvalWorker : public PromiseWorker {
  public:
-  EvalWorker(Napi::Env env, EvalOptions opts) : Napi::AsyncWorker(env), opts_(std::move(opts)), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      Run();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
+  EvalWorker(Napi::Env env, EvalOptions opts) : PromiseWorker(env), opts_(std::move(opts)) {}
+  Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     const double mean = result_.count > 0 ? result_.nll / static_cast<double>(result_.count) : 0;
     o.Set("nll", Napi::Number::New(env, result_.nll));
@@ -476,12 +467,11 @@ class EvalWorker : public Napi::AsyncWorker {
     o.Set("meanLoss", Napi::Number::New(env, mean));
     o.Set("perplexity", Napi::Number::New(env, std::exp(mean)));
     o.Set("seconds", Napi::Number::New(env, result_.seconds));
-    deferred_.Resolve(o);
+    return o;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  void Run() {
+  void Run() override {
     const EvalOptions& o = opts_;
     const auto t0 = std::chrono::steady_clock::now();
     TrainingContext tc;
@@ -524,7 +514,6 @@ class EvalWorker : public Napi::AsyncWorker {
   }
 
   EvalOptions opts_;
-  Napi::Promise::Deferred deferred_;
   EvalResult result_;
 };
 
