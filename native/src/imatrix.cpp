@@ -27,6 +27,7 @@
 #include "gguf.h"
 #include "jobEvents.h"
 #include "llama.h"
+#include "llamaHandles.h"
 #include "promiseWorker.h"
 
 namespace cwb {
@@ -290,12 +291,8 @@ class ImatrixWorker : public EventedWorker {
 
     llama_model_params mp = llama_model_default_params();
     mp.n_gpu_layers = 0;
-    llama_model* model = llama_model_load_from_file(job_.modelPath.c_str(), mp);
-    if (!model) throw std::runtime_error(job_.modelPath + ": llama.cpp cannot load this model");
-    struct ModelGuard {
-      llama_model* m;
-      ~ModelGuard() { llama_model_free(m); }
-    } modelGuard{model};
+    ModelPtr modelHandle = LoadModelOrThrow(job_.modelPath, mp);
+    llama_model* model = modelHandle.get();
 
     ImatrixCollector collector(nKv / nSeq, job_.processOutput);
     llama_context_params cp = llama_context_default_params();
@@ -303,18 +300,11 @@ class ImatrixWorker : public EventedWorker {
     cp.n_seq_max = static_cast<uint32_t>(nSeq);
     cp.n_batch = static_cast<uint32_t>(nBatch);
     cp.n_ubatch = static_cast<uint32_t>(std::min(job_.nUbatch, nBatch));
-    if (job_.threads > 0) {
-      cp.n_threads = job_.threads;
-      cp.n_threads_batch = job_.threads;
-    }
+    ApplyThreads(cp, job_.threads);
     cp.cb_eval = &ImatrixCollector::Callback;
     cp.cb_eval_user_data = &collector;
-    llama_context* ctx = llama_init_from_model(model, cp);
-    if (!ctx) throw std::runtime_error(job_.modelPath + ": cannot create a llama.cpp context of " + std::to_string(nKv) + " tokens");
-    struct CtxGuard {
-      llama_context* c;
-      ~CtxGuard() { llama_free(c); }
-    } ctxGuard{ctx};
+    ContextPtr ctxHandle = NewContextOrThrow(model, cp, job_.modelPath);
+    llama_context* ctx = ctxHandle.get();
 
     const llama_vocab* vocab = llama_model_get_vocab(model);
     const bool addBos = llama_vocab_get_add_bos(vocab);

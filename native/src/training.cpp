@@ -28,6 +28,7 @@
 #include "ggml-opt.h"
 #include "gradientAccumulators.h"
 #include "llama.h"
+#include "llamaHandles.h"
 #include "promiseWorker.h"
 
 namespace cwb {
@@ -173,12 +174,10 @@ static void SaveModelAtomically(llama_model* model, const std::string& path) {
 
 // Loads a model with writable F32 weights and a context able to train or score n_ctx-token sequences.
 struct TrainingContext {
+  ModelPtr modelHandle;  // declared first: the context is freed before its model
+  ContextPtr ctxHandle;
   llama_model* model = nullptr;
   llama_context* ctx = nullptr;
-  ~TrainingContext() {
-    if (ctx) llama_free(ctx);
-    if (model) llama_model_free(model);
-  }
 };
 
 static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t nCtx, uint32_t nUbatch, int32_t threads, int32_t gpuLayers, bool allLogits) {
@@ -186,8 +185,8 @@ static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t n
   mp.n_gpu_layers = gpuLayers;
   mp.load_mode = LLAMA_LOAD_MODE_NONE;  // weights in writable buffers, not a read-only mapping
   mp.use_extra_bufts = false;           // no repacked layouts: the optimizer needs plain F32 tensors
-  tc.model = llama_model_load_from_file(path.c_str(), mp);
-  if (!tc.model) throw std::runtime_error(path + ": cannot load this model (see the log)");
+  tc.modelHandle = LoadModelOrThrow(path, mp);
+  tc.model = tc.modelHandle.get();
 
   llama_context_params cp = llama_context_default_params();
   cp.n_ctx = nCtx;
@@ -202,8 +201,8 @@ static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t n
   cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;  // no backward pass for flash attention
   cp.no_perf = true;
   if (allLogits) cp.n_outputs_max = nCtx;
-  tc.ctx = llama_init_from_model(tc.model, cp);
-  if (!tc.ctx) throw std::runtime_error(path + ": cannot create a context of " + std::to_string(nCtx) + " tokens");
+  tc.ctxHandle = NewContextOrThrow(tc.model, cp, path);
+  tc.ctx = tc.ctxHandle.get();
 }
 
 class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
