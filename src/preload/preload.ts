@@ -2,7 +2,7 @@
 // only require "electron", so it uses the plain call-name list instead of the zod protocol; the main
 // process validates every payload again.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from "electron";
-import { bridgeGlobalName, type CwbBridge } from "../shared/protocol/bridge.js";
+import { bridgeGlobalName, type BridgeOutcome, type CwbBridge } from "../shared/protocol/bridge.js";
 import { isCallName } from "../shared/protocol/callNames.js";
 import type { EventTopic } from "../shared/protocol/endpoints.js";
 import { ipcChannels } from "../main/ipcChannels.js";
@@ -15,22 +15,25 @@ interface ResultLike {
   error?: { name?: unknown; message?: unknown; code?: unknown };
 }
 
-/** The wire error as an Error; contextBridge keeps only the message of a rejected Error. */
-function toError(method: string, error: ResultLike["error"]): Error {
-  const message = typeof error?.message === "string" ? error.message : `${method} failed`;
-  const result = new Error(message);
-  if (typeof error?.name === "string") result.name = error.name;
-  if (typeof error?.code === "string") (result as Error & { code?: string }).code = error.code;
-  return result;
+/** The main process's answer reduced to plain strings (the preload cannot use zod). */
+function toOutcome(method: string, result: ResultLike | null): BridgeOutcome {
+  if (result?.ok === true) return { ok: true, value: result.value };
+  const error = result?.error;
+  return {
+    ok: false,
+    error: {
+      name: typeof error?.name === "string" ? error.name : "Error",
+      message: typeof error?.message === "string" ? error.message : `${method} failed`,
+      ...(typeof error?.code === "string" ? { code: error.code } : {}),
+    },
+  };
 }
 
 const bridge: CwbBridge = {
   async call(method, params) {
     if (!isCallName(method)) throw new Error(`Unknown method "${String(method)}"`);
     const frame = { type: "call", id: nextCallId++, method, params };
-    const result = (await ipcRenderer.invoke(ipcChannels.call, frame)) as ResultLike | null;
-    if (result?.ok === true) return result.value;
-    throw toError(method, result?.error);
+    return toOutcome(method, (await ipcRenderer.invoke(ipcChannels.call, frame)) as ResultLike | null);
   },
 
   on(listener) {

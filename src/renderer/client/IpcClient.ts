@@ -3,6 +3,7 @@ import type { Job } from "../../shared/domain/job.js";
 import type { CallInput, CallOutput, EventPayload } from "../../shared/protocol/define.js";
 import type { CwbBridge } from "../../shared/protocol/bridge.js";
 import type { CallName, Calls, EventTopic, Events } from "../../shared/protocol/endpoints.js";
+import { CallError } from "./CallError.js";
 import type { ConnectionStatus, RendererClient } from "./RendererClient.js";
 
 export class IpcClient implements RendererClient {
@@ -16,7 +17,9 @@ export class IpcClient implements RendererClient {
   }
 
   async call<M extends CallName>(method: M, params: CallInput<Calls[M]>): Promise<CallOutput<Calls[M]>> {
-    return (await this.#bridge.call(method, params)) as CallOutput<Calls[M]>;
+    const outcome = await this.#bridge.call(method, params);
+    if (!outcome.ok) throw new CallError(method, outcome.error);
+    return outcome.value as CallOutput<Calls[M]>;
   }
 
   on<T extends EventTopic>(topic: T, listener: (payload: EventPayload<Events[T]>) => void): () => void {
