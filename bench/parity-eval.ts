@@ -5,13 +5,15 @@
 // llama-perplexity each variant needs its own base pass plus a KLD pass (2N), or 1 + N when its 16-bit
 // base file is kept and reused, which is also printed. --exact also decodes the base in lockstep with
 // every variant to measure the error of our compact base file against the exact full-vocabulary KLD.
+// llama-perplexity runs on node-llama-cpp's prebuilt library binaries (tools flavour "prebuilt" in
+// scripts/build-llama-tools.js), the ones our passes use; --flavour release|native picks another build.
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { evalSettings } from "../src/shared/domain/eval.js";
 import { runEvaluation } from "../src/core/eval/runEvaluation.js";
-import { theirKld, theirPerplexity, type TheirKld } from "../test/eval/llamaPerplexity.js";
+import { theirKld, theirPerplexity, type TheirKld, type ToolFlavour } from "../test/eval/llamaPerplexity.js";
 import { writeEvalText } from "../test/eval/evalText.js";
 import { evalBase, quantizedVariant } from "../test/eval/models.js";
 
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     "text-bytes": { type: "string", default: "200000" },
     threads: { type: "string", default: String(os.availableParallelism()) },
     exact: { type: "boolean", default: false },
+    flavour: { type: "string", default: "prebuilt" },
   },
 });
 
@@ -31,6 +34,7 @@ const contextSize = Number(values.ctx);
 const chunks = Number(values.chunks);
 const threads = Number(values.threads);
 const types = values.types.split(",").filter(Boolean);
+const flavour = values.flavour as ToolFlavour;
 const chosen = values.model ? { model: values.model, text: null } : await evalBase();
 const base = chosen.model;
 const dir = mkdtempSync(path.join(os.tmpdir(), "cwb-bench-eval-"));
@@ -43,7 +47,7 @@ try {
   const text = chosen.text ?? writeEvalText(dir, Number(values["text-bytes"]));
   const variants = types.map((t) => ({ type: t, path: quantizedVariant(base, t) }));
   console.log(
-    `model ${base}\ntext ${text} (${statSync(text).size} bytes), context ${contextSize}, ${chunks} chunks, ${threads} threads\n`,
+    `model ${base}\ntext ${text} (${statSync(text).size} bytes), context ${contextSize}, ${chunks} chunks, ${threads} threads, llama-perplexity: ${flavour} build\n`,
   );
 
   const theirFile = path.join(dir, "theirs.kld");
@@ -53,11 +57,14 @@ try {
     contextSize,
     chunks,
     threads,
+    flavour,
     saveBaseTo: theirFile,
   });
   const theirs: TheirKld[] = [];
   for (const v of variants)
-    theirs.push(await theirKld({ model: v.path, baseFile: theirFile, contextSize, chunks, threads }));
+    theirs.push(
+      await theirKld({ model: v.path, baseFile: theirFile, contextSize, chunks, threads, flavour }),
+    );
 
   const started = Date.now();
   const ours = await runEvaluation(
@@ -114,6 +121,15 @@ try {
   );
   console.log(
     `  theirs ${(theirBase.seconds + theirKldSeconds).toFixed(1)} s (N + 1 = ${n + 1} passes, reusing its ${theirBytes}-byte base file)`,
+  );
+  const perPass = [
+    `base ${ours.base!.evalSeconds.toFixed(2)} / ${theirBase.seconds.toFixed(2)}`,
+    ...ours.variants.map(
+      (v, i) => `${v.modelId} ${v.evalSeconds.toFixed(2)} / ${theirs[i]!.seconds.toFixed(2)}`,
+    ),
+  ];
+  console.log(
+    `per pass, ours (decode loop only) / theirs (whole process, model load included), s: ${perPass.join(", ")}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

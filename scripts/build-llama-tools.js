@@ -5,24 +5,119 @@
 // A finished build is reused; a build is done in a temp folder and renamed, so an interrupted
 // build never looks finished.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  symlinkSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  readFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureLlamaSource, llamaRelease } from "./llamaSource.js";
+import { withProcessLock } from "./processLock.js";
+import { ensureLlamaSource, llamaRelease, prebuiltCpuBinsDir } from "./llamaSource.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export const llamaToolNames = ["llama-quantize", "llama-imatrix", "llama-perplexity", "llama-bench"];
 
+/**
+ * Build flavours. "release" (the default: parity tests compare outputs against it) uses the
+ * cmake options node-llama-cpp's CI sets for the prebuilt libraries we run on
+ * (node-llama-cpp/dist/bindings/utils/compileLLamaCpp.js, ciMode): no -march=native, no OpenMP
+ * (ggml's own thread pool), dynamically loaded backends. The prebuilt package ships one
+ * libggml-cpu-<family>.so per CPU family (GGML_CPU_ALL_VARIANTS); building all 14 takes far longer
+ * than the tools, so only the family the prebuilt libraries load on this machine is compiled, with
+ * that variant's instruction-set options from ggml/src/CMakeLists.txt (the same compiler flags; all
+ * variants when the family cannot be found). The compiler still differs from the package's.
+ * "native" is llama.cpp's default local build (-march=native, OpenMP): informational only.
+ * "prebuilt" is no build: the release flavour's executables (and their libllama-<tool>-impl.so) in a
+ * folder of links to node-llama-cpp's prebuilt libraries under the sonames they want, so the tools
+ * run the very library binaries our addon runs. Measured on an AMD EPYC (zen4 variant): the prebuilt
+ * libggml-cpu-zen4.so (GCC 11.4) processes F16 prompts ~1.65x slower than the same source and cmake
+ * options compiled here (GCC 12.2); only this flavour makes a timing ratio measure our call path alone,
+ * so the parity benchmarks (bench/parity-*.ts) time against it.
+ */
+export const llamaToolFlavours = ["release", "native", "prebuilt"];
+
+const commonCmakeOptions = [
+  "-DCMAKE_BUILD_TYPE=Release",
+  "-DLLAMA_OPENSSL=OFF",
+  "-DLLAMA_BUILD_TESTS=OFF",
+  "-DLLAMA_BUILD_EXAMPLES=OFF",
+  "-DLLAMA_BUILD_SERVER=OFF",
+  "-DBUILD_SHARED_LIBS=ON",
+  // The binaries find their libraries next to them after the rename.
+  "-DCMAKE_BUILD_RPATH_USE_ORIGIN=ON",
+];
+
+/** node-llama-cpp's ciMode options for an x64/arm64 Linux/macOS CPU build (see above). */
+const releaseCmakeOptions = [
+  "-DGGML_BUILD_NUMBER=1",
+  "-DGGML_METAL=OFF",
+  "-DGGML_CCACHE=OFF",
+  "-DLLAMA_CURL=OFF",
+  "-DLLAMA_HTTPLIB=OFF",
+  "-DLLAMA_BUILD_BORINGSSL=OFF",
+  "-DGGML_OPENMP=OFF",
+  "-DGGML_NATIVE=OFF",
+  "-DGGML_BACKEND_DL=ON",
+];
+
+const x86Features = [
+  "SSE42",
+  "AVX",
+  "AVX2",
+  "BMI2",
+  "AVX_VNNI",
+  "FMA",
+  "F16C",
+  "AVX512",
+  "AVX512_VBMI",
+].concat(["AVX512_VNNI", "AVX512_BF16", "AMX_TILE", "AMX_INT8", "AMX_BF16"]);
+
+/**
+ * cmake options compiling the single CPU backend exactly as the GGML_CPU_ALL_VARIANTS variant `name`
+ * (its `ggml_add_cpu_backend_variant(name FEATURES...)` line), or undefined when it is not an x86
+ * variant listed there.
+ */
+function cpuVariantCmakeOptions(src, name) {
+  const cmake = readFileSync(path.join(src, "ggml", "src", "CMakeLists.txt"), "utf8");
+  const m = new RegExp(
+    `ggml_add_cpu_backend_variant\\(\\s*${name.replace(/[^\w.]/g, "")}(\\s[^)]*)?\\)`,
+  ).exec(cmake);
+  if (!m) return undefined;
+  const on = (m[1] ?? "").trim().split(/\s+/).filter(Boolean);
+  if (!on.every((f) => x86Features.includes(f))) return undefined;
+  return x86Features.map((f) => `-DGGML_${f}=${on.includes(f) ? "ON" : "OFF"}`);
+}
+
+const nativeCmakeOptions = ["-DGGML_NATIVE=ON"];
+
+function checkFlavour(flavour) {
+  if (!llamaToolFlavours.includes(flavour)) throw new Error(`unknown llama tools flavour: ${flavour}`);
+}
+
 /** Where the tools of the pinned release live once built. */
-export function llamaToolsDir() {
-  return path.join(root, "native", "llama-tools", llamaRelease());
+export function llamaToolsDir(flavour = "release") {
+  checkFlavour(flavour);
+  const release = llamaRelease();
+  return path.join(root, "native", "llama-tools", flavour === "release" ? release : `${release}-${flavour}`);
 }
 
 /** Path of one tool binary, or undefined when the cache is not built. */
-export function llamaToolPath(name) {
-  const dir = llamaToolsDir();
+export function llamaToolPath(name, flavour = "release") {
+  if (flavour === "prebuilt" && process.platform !== "linux") return llamaToolPath(name, "release");
+  if (flavour === "prebuilt" && !existsSync(path.join(llamaToolsDir(flavour), ".cwb-ready"))) {
+    if (!llamaToolPath(name, "release")) return undefined;
+    linkPrebuiltTools();
+  }
+  const dir = llamaToolsDir(flavour);
   if (!existsSync(path.join(dir, ".cwb-ready"))) return undefined;
   const file = path.join(dir, "bin", process.platform === "win32" ? `${name}.exe` : name);
   return existsSync(file) ? file : undefined;
@@ -32,66 +127,180 @@ export function cmakeAvailable() {
   return spawnSync("cmake", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
+/**
+ * The libggml-cpu-<family>.so node-llama-cpp's prebuilt libraries load on this machine (Linux: read
+ * from /proc/self/maps of a process that initialised them), or undefined when unknown.
+ */
+export function prebuiltCpuVariant() {
+  if (process.platform !== "linux") return undefined;
+  const script = [
+    'import { getLlama } from "node-llama-cpp";',
+    'import { readFileSync } from "node:fs";',
+    'await getLlama({ gpu: false, build: "never", logLevel: "error", progressLogs: false });',
+    'const m = /libggml-cpu-([A-Za-z0-9_.]+)\\.so/.exec(readFileSync("/proc/self/maps", "utf8"));',
+    'console.log(m ? m[1] : "");',
+  ].join("\n");
+  // Run from a file inside the repository so node-llama-cpp resolves (and its binary self-test works).
+  const file = path.join(root, "native", `.cwb-detect-cpu-${process.pid}.mjs`);
+  writeFileSync(file, script);
+  try {
+    const result = spawnSync(process.execPath, [file], { encoding: "utf8", cwd: root });
+    const name = result.status === 0 ? result.stdout.trim() : "";
+    return name || undefined;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/**
+ * The "prebuilt" flavour: links to node-llama-cpp's prebuilt libraries (Linux and macOS sonames of
+ * the release build) plus copies of the release build's executables and their impl libraries, whose
+ * $ORIGIN runpath then finds the prebuilt ones. ggml loads the CPU backend variants from the same folder.
+ */
+export function linkPrebuiltTools({ log = console.error } = {}) {
+  const dir = llamaToolsDir("prebuilt");
+  if (existsSync(path.join(dir, ".cwb-ready"))) return dir;
+  const release = buildLlamaTools({ log });
+  const bins = prebuiltCpuBinsDir();
+  const temp = `${dir}.tmp-${process.pid}`;
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(path.join(temp, "bin"), { recursive: true });
+  const files = readdirSync(bins);
+  for (const file of files) symlinkSync(path.join(bins, file), path.join(temp, "bin", file));
+  const aliases = [
+    ["libllama.so.0", /^libllama\.v[\d.]+\.so$/],
+    ["libggml.so.0", /^libggml\.v[\d.]+\.so$/],
+    ["libggml-base.so.0", /^libggml-base\.so$/],
+    ["libllama-common.so.0", /^libllama-common\.so$/],
+  ];
+  for (const [alias, pattern] of aliases) {
+    const target = files.find((f) => pattern.test(f));
+    if (!target) throw new Error(`prebuilt libraries: nothing matches ${pattern} in ${bins}`);
+    if (!files.includes(alias)) symlinkSync(path.join(bins, target), path.join(temp, "bin", alias));
+  }
+  for (const file of readdirSync(path.join(release, "bin"))) {
+    if (llamaToolNames.includes(file) || /^libllama-.*-impl\.so$/.test(file))
+      cpSync(path.join(release, "bin", file), path.join(temp, "bin", file));
+  }
+  writeFileSync(
+    path.join(temp, ".cwb-ready"),
+    JSON.stringify({
+      release: llamaRelease(),
+      flavour: "prebuilt",
+      libraries: bins,
+      builtAt: new Date().toISOString(),
+    }) + "\n",
+  );
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(temp, dir);
+  return dir;
+}
+
 /** Builds the four tools unless the cache holds them; returns the cache folder. */
-export function buildLlamaTools({ log = console.error, jobs = Math.min(2, os.cpus().length) } = {}) {
-  const dir = llamaToolsDir();
+export function buildLlamaTools({
+  log = console.error,
+  jobs = Math.min(2, os.cpus().length),
+  flavour = "release",
+} = {}) {
+  // The sonames linked below are Linux ones; elsewhere "prebuilt" falls back to the release build.
+  if (flavour === "prebuilt") {
+    return process.platform === "linux" ? linkPrebuiltTools({ log }) : buildLlamaTools({ log, jobs });
+  }
+  const dir = llamaToolsDir(flavour);
   const marker = path.join(dir, ".cwb-ready");
   if (existsSync(marker)) return dir;
   if (!cmakeAvailable())
     throw new Error("cmake is not installed: cannot build llama.cpp's tools (apt-get install cmake)");
   const src = ensureLlamaSource({ log });
-  const temp = `${dir}.tmp-${process.pid}`;
-  rmSync(temp, { recursive: true, force: true });
-  mkdirSync(temp, { recursive: true });
+  // cmake build folders cannot be moved: the build happens in a persistent folder next to the cache
+  // (an interrupted build resumes there), and the finished bin/ is copied into a temp folder renamed
+  // into place, so an interrupted build never looks finished. A lock file keeps two processes (test
+  // workers) from building at once; the second waits and then uses the first one's result.
+  const build = `${dir}.build`;
+  mkdirSync(build, { recursive: true });
+  withProcessLock(path.join(build, ".cwb-lock"), `building llama.cpp's tools (${flavour})`, () => {
+    if (!existsSync(marker)) buildInto(build, src, dir, flavour, jobs, log);
+  });
+  return dir;
+}
+
+function buildInto(build, src, dir, flavour, jobs, log) {
   const started = Date.now();
-  log(`[cwb] configuring llama.cpp ${llamaRelease()} tools in ${temp}`);
-  execFileSync(
-    "cmake",
-    [
-      "-S",
-      src,
-      "-B",
-      temp,
-      "-DCMAKE_BUILD_TYPE=Release",
-      "-DGGML_NATIVE=ON",
-      "-DLLAMA_OPENSSL=OFF",
-      "-DBUILD_SHARED_LIBS=ON",
-      "-DLLAMA_BUILD_TESTS=OFF",
-      "-DLLAMA_BUILD_EXAMPLES=OFF",
-      "-DLLAMA_BUILD_SERVER=OFF",
-      // The binaries find their libraries next to them after the rename.
-      "-DCMAKE_BUILD_RPATH_USE_ORIGIN=ON",
-    ],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
+  const options = [
+    ...commonCmakeOptions,
+    ...(flavour === "release" ? releaseCmakeOptions : nativeCmakeOptions),
+  ];
+  let cpuVariant;
+  if (flavour === "release") {
+    cpuVariant = prebuiltCpuVariant();
+    const variantOptions = cpuVariant ? cpuVariantCmakeOptions(src, cpuVariant) : undefined;
+    if (variantOptions) options.push("-DGGML_CPU_ALL_VARIANTS=OFF", ...variantOptions);
+    else {
+      cpuVariant = undefined;
+      options.push("-DGGML_CPU_ALL_VARIANTS=ON");
+    }
+  }
+  // With GGML_BACKEND_DL nothing links to the CPU backend: name it (with GGML_CPU_ALL_VARIANTS every
+  // variant is a dependency of libggml and gets built anyway).
+  const cpuTarget = flavour === "release" && !cpuVariant ? [] : ["ggml-cpu"];
+  log(`[cwb] configuring llama.cpp ${llamaRelease()} tools (${flavour}) in ${build}`);
+  execFileSync("cmake", ["-S", src, "-B", build, ...options], { stdio: ["ignore", "ignore", "inherit"] });
   log(`[cwb] building ${llamaToolNames.join(", ")} with -j${jobs}`);
   execFileSync(
     "cmake",
-    ["--build", temp, "--config", "Release", "-j", String(jobs), "--target", ...llamaToolNames],
-    {
-      stdio: ["ignore", "ignore", "inherit"],
-    },
+    [
+      "--build",
+      build,
+      "--config",
+      "Release",
+      "-j",
+      String(jobs),
+      "--target",
+      ...llamaToolNames,
+      ...cpuTarget,
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
   );
+  const temp = `${dir}.tmp-${process.pid}`;
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(temp, { recursive: true });
+  cpSync(path.join(build, "bin"), path.join(temp, "bin"), {
+    recursive: true,
+    verbatimSymlinks: true,
+    // CPU backend variants left over from an earlier configuration of the build folder would be
+    // loaded by ggml_backend_load_all next to the one built now.
+    filter: (from) => !(cpuVariant && /libggml-cpu-[^/]*$/.test(from)),
+  });
   writeFileSync(
     path.join(temp, ".cwb-ready"),
-    JSON.stringify({ release: llamaRelease(), tools: llamaToolNames, builtAt: new Date().toISOString() }) +
-      "\n",
+    JSON.stringify({
+      release: llamaRelease(),
+      flavour,
+      tools: llamaToolNames,
+      cpuVariant: cpuVariant ?? null,
+      cmakeOptions: options,
+      builtAt: new Date().toISOString(),
+    }) + "\n",
   );
   rmSync(dir, { recursive: true, force: true });
   renameSync(temp, dir);
   log(
-    `[cwb] built llama.cpp tools in ${((Date.now() - started) / 1000).toFixed(0)} s: ${path.join(dir, "bin")}`,
+    `[cwb] built llama.cpp tools (${flavour}) in ${((Date.now() - started) / 1000).toFixed(0)} s: ${path.join(dir, "bin")}`,
   );
-  return dir;
 }
 
 /** What the cache was built from (release tag), for reports. */
-export function llamaToolsInfo() {
-  const marker = path.join(llamaToolsDir(), ".cwb-ready");
+export function llamaToolsInfo(flavour = "release") {
+  const marker = path.join(llamaToolsDir(flavour), ".cwb-ready");
   return existsSync(marker) ? JSON.parse(readFileSync(marker, "utf8")) : undefined;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = buildLlamaTools();
-  for (const name of llamaToolNames) console.log(llamaToolPath(name) ?? `${name}: missing in ${dir}`);
+  // node scripts/build-llama-tools.js [release|native|all]
+  const which = process.argv[2] ?? "release";
+  for (const flavour of which === "all" ? llamaToolFlavours : [which]) {
+    const dir = buildLlamaTools({ flavour });
+    for (const name of llamaToolNames)
+      console.log(llamaToolPath(name, flavour) ?? `${name}: missing in ${dir}`);
+  }
 }

@@ -37,16 +37,26 @@ export interface PerplexityArgs {
   chunks: number;
   batchSize?: number;
   threads?: number;
+  /**
+   * Which build of the tools (scripts/build-llama-tools.js): "release" (default, built here with
+   * node-llama-cpp's cmake options), "prebuilt" (its executables on node-llama-cpp's own library
+   * binaries: what parity timings compare against) or "native" (-march=native, OpenMP).
+   */
+  flavour?: ToolFlavour;
 }
 
+export type ToolFlavour = "release" | "prebuilt" | "native";
+type ToolPath = (name: string, flavour?: ToolFlavour) => string | undefined;
+
 /** The llama-perplexity binary, building the tools first when the cache is empty (about 5 minutes). */
-export function llamaPerplexityBinary(): string {
-  let bin = (llamaToolPath as (name: string) => string | undefined)("llama-perplexity");
+export function llamaPerplexityBinary(flavour: ToolFlavour = "release"): string {
+  let bin = (llamaToolPath as ToolPath)("llama-perplexity", flavour);
   if (!bin) {
-    (buildLlamaTools as (o: { log: (s: string) => void }) => string)({
+    (buildLlamaTools as (o: { log: (s: string) => void; flavour: ToolFlavour }) => string)({
       log: (s) => process.stderr.write(`${s}\n`),
+      flavour,
     });
-    bin = (llamaToolPath as (name: string) => string | undefined)("llama-perplexity");
+    bin = (llamaToolPath as ToolPath)("llama-perplexity", flavour);
   }
   if (!bin) throw new Error("llama-perplexity is not available after building the tools");
   return bin;
@@ -122,7 +132,11 @@ export async function theirPerplexity(
   a: PerplexityArgs & { text: string; saveBaseTo?: string },
 ): Promise<TheirPerplexity> {
   const args = [...common(a), "-f", a.text, ...(a.saveBaseTo ? ["--kl-divergence-base", a.saveBaseTo] : [])];
-  const { output, seconds } = await runComplete(llamaPerplexityBinary(), args, /Final estimate: PPL/);
+  const { output, seconds } = await runComplete(
+    llamaPerplexityBinary(a.flavour),
+    args,
+    /Final estimate: PPL/,
+  );
   return {
     ppl: number(output, new RegExp(String.raw`Final estimate: PPL = ${f}`), "final PPL"),
     pplUncertainty: number(
@@ -138,7 +152,7 @@ export async function theirPerplexity(
 /** KL divergence of `model` against a base file written by theirPerplexity({saveBaseTo}). */
 export async function theirKld(a: PerplexityArgs & { baseFile: string }): Promise<TheirKld> {
   const args = [...common(a), "--kl-divergence-base", a.baseFile, "--kl-divergence"];
-  const { output, seconds } = await runComplete(llamaPerplexityBinary(), args, /Same top p:/);
+  const { output, seconds } = await runComplete(llamaPerplexityBinary(a.flavour), args, /Same top p:/);
   const g = (label: string, what: string): number =>
     number(output, new RegExp(`${label}\\s*:\\s*${f}`), what);
   return {

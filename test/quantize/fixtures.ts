@@ -76,18 +76,21 @@ export function sha256(file: string): string {
 }
 
 /**
- * llama.cpp's tools built from the bundled source, or a reason to skip. The build (about 5 minutes,
+ * llama.cpp's tools built from the bundled source, or a reason to skip. `flavour` "prebuilt" runs them
+ * on node-llama-cpp's prebuilt library binaries (what our addon runs; for timing comparisons). The build (about 5 minutes,
  * cached in native/llama-tools/) happens on first access of a path, so call it from a beforeAll hook
  * (generous timeout), not while the test file is being collected.
  */
-export function llamaTools(): { readonly quantize: string; readonly imatrix: string } | { skip: string } {
+export function llamaTools(
+  flavour: "release" | "prebuilt" = "release",
+): { readonly quantize: string; readonly imatrix: string } | { skip: string } {
   if (!cmakeAvailable())
     return {
       skip: "cmake is not installed: cannot build llama.cpp's llama-quantize / llama-imatrix for the parity check",
     };
   const tool = (name: string): string => {
-    buildLlamaTools();
-    return llamaToolPath(name) as string;
+    (buildLlamaTools as (o: { flavour: string }) => string)({ flavour });
+    return (llamaToolPath as (name: string, flavour: string) => string | undefined)(name, flavour) as string;
   };
   return {
     get quantize() {

@@ -98,7 +98,10 @@ export interface EvaluateResult {
   nCtx: number;
   nChunks: number;
   nScoredPerChunk: number;
-  /** Tokens of the whole text (base/plain pass) or of the stored chunks (variant pass). */
+  /**
+   * Tokens of the text (base/plain pass; with a chunk limit only the chunks' tokens, from a tokenized
+   * prefix of the text) or of the stored chunks (variant pass).
+   */
   nTokens: number;
   addBos: boolean;
   /** −ln p(correct token) per scored position, chunk by chunk. */
