@@ -15,7 +15,7 @@ interface ResultLike {
   error?: { name?: unknown; message?: unknown; code?: unknown };
 }
 
-/** The main process's answer reduced to plain strings (the preload cannot use zod). */
+/** The main process's answer reduced to plain strings (the preload has no schema library). */
 function toOutcome(method: string, result: ResultLike | null): BridgeOutcome {
   if (result?.ok === true) return { ok: true, value: result.value };
   const error = result?.error;
