@@ -17,6 +17,7 @@ import {
   llamaTools,
   makeRandomModel,
   nativeAddon,
+  runLlamaImatrix,
   runTool,
   sha256,
   writeCalibrationText,
@@ -47,21 +48,7 @@ try {
     : await makeRandomModel(path.join(dir, "base-f32.gguf"));
   const text = writeCalibrationText(path.join(dir, "calibration.txt"));
   const imatrix = path.join(dir, "imatrix.gguf");
-  runTool(tools.imatrix, [
-    "-m",
-    model,
-    "-f",
-    text,
-    "-o",
-    imatrix,
-    "-c",
-    "128",
-    "--chunks",
-    "8",
-    "-t",
-    String(threads),
-    "--no-ppl",
-  ]);
+  runLlamaImatrix(tools.imatrix, { model, text, out: imatrix, chunks: 8, threads });
   const addon = await nativeAddon();
   console.log(
     `input ${model} (${(statSync(model).size / 1e6).toFixed(1)} MB), ${threads} threads, median of ${repeat}`,

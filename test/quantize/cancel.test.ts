@@ -10,7 +10,7 @@ import {
   makeRandomModel,
   makeTempDir,
   removeDir,
-  runTool,
+  runLlamaImatrix,
   writeCalibrationText,
 } from "./fixtures.js";
 
@@ -31,21 +31,7 @@ beforeAll(async () => {
   const text = writeCalibrationText(path.join(dir, "calibration.txt"), 2);
   imatrix = path.join(dir, "m.imatrix.gguf");
   if (!("skip" in tools))
-    runTool(tools.imatrix, [
-      "-m",
-      model,
-      "-f",
-      text,
-      "-o",
-      imatrix,
-      "-c",
-      "128",
-      "--chunks",
-      "4",
-      "-t",
-      "2",
-      "--no-ppl",
-    ]);
+    runLlamaImatrix(tools.imatrix, { model, text, out: imatrix, chunks: 4, threads: 2 });
 });
 afterAll(() => removeDir(dir));
 

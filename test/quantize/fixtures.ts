@@ -111,3 +111,26 @@ export function runTool(tool: string, args: string[]): { seconds: number; output
   });
   return { seconds: (performance.now() - started) / 1000, output };
 }
+
+/** llama-imatrix's matrix of `model` over `text` (128-token chunks, no perplexity), written to `out`. */
+export function runLlamaImatrix(
+  tool: string,
+  options: { model: string; text: string; out: string; chunks: number; threads: number },
+): void {
+  const { model, text, out, chunks, threads } = options;
+  runTool(tool, [
+    "-m",
+    model,
+    "-f",
+    text,
+    "-o",
+    out,
+    "-c",
+    "128",
+    "--chunks",
+    String(chunks),
+    "-t",
+    String(threads),
+    "--no-ppl",
+  ]);
+}

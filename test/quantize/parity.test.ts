@@ -13,6 +13,7 @@ import {
   makeRandomModel,
   makeTempDir,
   removeDir,
+  runLlamaImatrix,
   runTool,
   sha256,
   writeCalibrationText,
@@ -36,21 +37,7 @@ beforeAll(async () => {
   const text = writeCalibrationText(path.join(dir, "calibration.txt"));
   imatrix = path.join(dir, "reference.imatrix.gguf");
   if (!("skip" in tools))
-    runTool(tools.imatrix, [
-      "-m",
-      model,
-      "-f",
-      text,
-      "-o",
-      imatrix,
-      "-c",
-      "128",
-      "--chunks",
-      "8",
-      "-t",
-      "2",
-      "--no-ppl",
-    ]);
+    runLlamaImatrix(tools.imatrix, { model, text, out: imatrix, chunks: 8, threads: 2 });
 });
 afterAll(() => removeDir(dir));
 
