@@ -8,12 +8,16 @@
 //   2. warm loads: the same file again, now in the page cache.
 //   3. prompt processing: random tokens (fixed seed) through evaluateWithoutGeneratingNewTokens at
 //      each length, sequence cleared before every repetition.
-//   4. generation: a random prompt, then greedy token-by-token generation with a timestamp per token
-//      (TTFT = prompt submitted → first token; ITL = gaps between tokens).
+//   4. generation through node-llama-cpp ("gen"): a random prompt, then greedy token-by-token
+//      generation with a timestamp per token (TTFT = prompt submitted → first token; ITL = gaps
+//      between tokens). This is what an app built on node-llama-cpp sees: decode, sampling and one
+//      JS round trip per token.
 //   5. memory: the OS's peak RSS (reset before the first load on Linux) next to node-llama-cpp's
-//      estimate for the same settings — read before the bandwidth probe, whose buffer would
-//      otherwise be the peak.
-//   6. memory bandwidth probe (native, all threads).
+//      estimate for the same settings — read before anything else loads or allocates.
+//   6. decode throughput ("tg"), llama-bench's definition: the addon decodes one random token at a
+//      time after the same prompt depth, no sampling, on the same library binaries and settings. It
+//      is the model's own generation speed; gen.overhead is what node-llama-cpp's path adds per token.
+//   7. memory bandwidth probe (native, all threads).
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import { loadNative, type GpuChoice } from "../native/loadAddon.js";
@@ -76,7 +80,7 @@ export async function runSpeedBench(
     1 +
     settings.warmLoads +
     settings.warmupReps * 2 +
-    settings.reps * (settings.promptLengths.length + 1) +
+    settings.reps * (settings.promptLengths.length + 2) +
     (settings.bandwidth ? 3 : 0);
   let doneUnits = 0;
   const progress = (step: string, units = 1): void => {
@@ -260,7 +264,33 @@ export async function runSpeedBench(
     context = undefined;
     await model.dispose();
 
-    // 6. Bandwidth probe.
+    // 6. Decode throughput, llama-bench's method, with the settings node-llama-cpp resolved.
+    checkCancel();
+    log(`decoding ${settings.generateTokens} tokens at a time (llama-bench's tg method)`);
+    const decode = native.addon.decodeBench({
+      modelPath,
+      threads: resolved.threads,
+      contextSize: resolved.contextSize,
+      batchSize: resolved.batchSize,
+      gpuLayers,
+      flashAttention: settings.flashAttention,
+      depth: settings.generationPromptTokens,
+      tokens: settings.generateTokens,
+      reps: settings.reps,
+      seed: settings.seed,
+    });
+    const abortDecode = (): void => decode.abort();
+    hooks.signal?.addEventListener("abort", abortDecode);
+    const decodeRun = await decode.promise
+      .catch((error: unknown) => {
+        checkCancel();
+        throw error;
+      })
+      .finally(() => hooks.signal?.removeEventListener("abort", abortDecode));
+    const decodeTokensPerSecond = decodeRun.repSeconds.map((seconds) => settings.generateTokens / seconds);
+    progress("decode throughput", settings.reps);
+
+    // 7. Bandwidth probe.
     let bandwidth: BenchDetails["bandwidth"] = null;
     if (settings.bandwidth) {
       checkCancel();
@@ -281,6 +311,7 @@ export async function runSpeedBench(
       contextCreateMs,
       promptTokensPerSecond,
       generationTokensPerSecond,
+      decodeTokensPerSecond,
       generateTokens: settings.generateTokens,
       ttftMs,
       interTokenMs,

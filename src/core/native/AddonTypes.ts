@@ -45,6 +45,46 @@ export interface AddonBandwidth {
   measureBandwidth(options?: BandwidthProbeOptions): Promise<BandwidthProbeResult>;
 }
 
+/** decodeBench.cpp: llama-bench's "tg" method (decode one random token at a time, no sampling). */
+export interface DecodeBenchOptions {
+  modelPath: string;
+  /** 0 or absent: llama.cpp's default. */
+  threads?: number;
+  /** Default: depth + tokens. */
+  contextSize?: number;
+  batchSize?: number;
+  gpuLayers?: number;
+  flashAttention?: "auto" | "on" | "off";
+  /** Random prompt tokens decoded (untimed) before each repetition. */
+  depth?: number;
+  /** Tokens generated per repetition. */
+  tokens?: number;
+  reps?: number;
+  seed?: number;
+}
+
+export interface DecodeBenchResult {
+  /** Wall time of each repetition's `tokens` decodes. */
+  repSeconds: number[];
+  /** Untimed by llama-bench, reported here: each repetition's prompt of `depth` tokens. */
+  depthSeconds: number[];
+  tokens: number;
+  depth: number;
+  contextSize: number;
+  threads: number;
+  loadMs: number;
+}
+
+export interface DecodeBenchHandle {
+  promise: Promise<DecodeBenchResult>;
+  /** Stops inside the current llama_decode; the promise rejects. */
+  abort(): void;
+}
+
+export interface AddonDecodeBench {
+  decodeBench(options: DecodeBenchOptions): DecodeBenchHandle;
+}
+
 /** pageCache.cpp */
 export interface PageCacheResidency {
   /** Fraction 0..1 of the file's pages in the OS page cache; null where mincore is unavailable. */
@@ -444,5 +484,6 @@ export type CwbNativeAddon = AddonModelFactory &
   AddonLayers &
   AddonBackend &
   AddonBandwidth &
+  AddonDecodeBench &
   AddonPageCache &
   AddonEvaluate;
