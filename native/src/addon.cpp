@@ -12,7 +12,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   cwb::RegisterQuantize(env, exports);
   cwb::RegisterImatrix(env, exports);
   cwb::RegisterLayers(env, exports);
-  cwb::RegisterDecodeBench(env, exports);
+  cwb::RegisterEngineBench(env, exports);
   return exports;
 }
 

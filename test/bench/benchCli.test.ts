@@ -69,7 +69,7 @@ describe("cwb bench", () => {
 
   it("gives sane speed figures with spread and sample counts", () => {
     const m = new Map(report.metrics.map((x) => [x.name, x]));
-    for (const name of ["pp.16", "pp.64", "tg.12", "gen.12"]) {
+    for (const name of ["pp.16", "pp.64", "tg.12", "app.pp.16", "app.pp.64", "app.tg.12"]) {
       expect(m.get(name)?.unit).toBe("tok/s");
       expect(m.get(name)!.value).toBeGreaterThan(0);
       expect(m.get(name)!.samples).toBe(2);
@@ -80,9 +80,9 @@ describe("cwb bench", () => {
     expect(m.get("ttft.p95")!.value).toBeGreaterThanOrEqual(m.get("ttft.p50")!.value);
     expect(m.get("itl.p95")!.value).toBeGreaterThanOrEqual(m.get("itl.p50")!.value);
     expect(m.get("itl.p99")!.value).toBeGreaterThanOrEqual(m.get("itl.p95")!.value);
-    // gen.overhead: per-token time of node-llama-cpp's generation minus the decode-only time.
-    expect(m.get("gen.overhead")!.value).toBeCloseTo(
-      1000 / m.get("gen.12")!.value - 1000 / m.get("tg.12")!.value,
+    // Per-token time of node-llama-cpp's generation minus llama-bench's decode-only time.
+    expect(m.get("app.tg.overhead")!.value).toBeCloseTo(
+      1000 / m.get("app.tg.12")!.value - 1000 / m.get("tg.12")!.value,
       9,
     );
     // 2 reps × (12 tokens − 1 gap each)

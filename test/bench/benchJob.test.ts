@@ -40,7 +40,7 @@ describe("bench job", () => {
     await waitUntil(
       () =>
         harness.updates.find(
-          (u) => u.job.id === job.id && u.job.progress?.step.startsWith("prompt 256 tokens"),
+          (u) => u.job.id === job.id && u.job.progress?.step.startsWith("node-llama-cpp prompt 256 tokens"),
         ),
       120_000,
       "the bench to reach prompt processing",
@@ -52,6 +52,38 @@ describe("bench job", () => {
     // Progress was reported as a fraction with a step in words.
     const progressed = harness.updates.filter((u) => u.job.id === job.id && u.job.progress);
     expect(progressed.some((u) => (u.job.progress?.fraction ?? 0) > 0)).toBe(true);
+  }, 180_000);
+
+  it("can be cancelled during the llama-bench-method loops in the addon", async () => {
+    const settings = benchSettings.parse({
+      reps: 300,
+      promptLengths: [256],
+      generateTokens: 64,
+      generationPromptTokens: 8,
+      warmLoads: 0,
+      // node-llama-cpp's own generation at 2 threads on 2 cores crawls (docs/bench.md).
+      threads: 1,
+      bandwidth: false,
+    });
+    const job = harness.queue.enqueue("bench", {
+      model: { modelId: "not-recorded", path: modelPath },
+      settings,
+    });
+    await waitUntil(
+      () =>
+        harness.updates.find(
+          (u) => u.job.id === job.id && u.job.progress?.step.startsWith("llama-bench method: pp256"),
+        ),
+      170_000,
+      "the bench to reach the addon's loops",
+    );
+    const cancelled = Date.now();
+    await harness.queue.cancel(job.id);
+    const done = await harness.queue.waitFor(job.id);
+    expect(done.state).toBe("cancelled");
+    // Stopped by the abort flag inside llama_decode, well before the kill deadline.
+    expect(Date.now() - cancelled).toBeLessThan(5_000);
+    expect(listRuns(harness.store.db)).toEqual([]);
   }, 180_000);
 
   it("fails with a clear message for a file that is not a model", async () => {

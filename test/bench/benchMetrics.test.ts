@@ -9,8 +9,11 @@ const samples: SpeedSamples = {
     [128, [1000, 1200, 1100]],
     [512, [900, 900, 900]],
   ]),
-  decodeTokensPerSecond: [100, 110, 90],
-  generationTokensPerSecond: [50, 40, 60],
+  generationTokensPerSecond: [100, 110, 90],
+  app: {
+    promptTokensPerSecond: new Map([[128, [800, 1000]]]),
+    generationTokensPerSecond: [50, 40, 60],
+  },
   generateTokens: 64,
   ttftMs: [10, 20, 30, 40],
   interTokenMs: [8, 9, 10, 11, 12],
@@ -41,7 +44,10 @@ describe("benchMetrics", () => {
     expect(get("pp.128")).toEqual({ name: "pp.128", value: 1100, unit: "tok/s", stddev: 100, samples: 3 });
     expect(get("pp.512")).toEqual({ name: "pp.512", value: 900, unit: "tok/s", stddev: 0, samples: 3 });
     expect(get("tg.64")).toEqual({ name: "tg.64", value: 100, unit: "tok/s", stddev: 10, samples: 3 });
-    expect(get("gen.64")).toEqual({ name: "gen.64", value: 50, unit: "tok/s", stddev: 10, samples: 3 });
+    expect(get("app.tg.64")).toEqual({ name: "app.tg.64", value: 50, unit: "tok/s", stddev: 10, samples: 3 });
+    // 800, 1000: mean 900, stddev sqrt(2 · 100² / 1) = 141.42…
+    expect(get("app.pp.128").value).toBe(900);
+    expect(get("app.pp.128").stddev).toBeCloseTo(Math.sqrt(20000), 10);
     // warm loads 40, 60: mean 50, stddev sqrt(200) = 14.142…
     expect(get("load.warm").value).toBe(50);
     expect(get("load.warm").stddev).toBeCloseTo(Math.sqrt(200), 10);
@@ -49,8 +55,8 @@ describe("benchMetrics", () => {
   });
   it("reports what node-llama-cpp's generation path adds to each token's decode", () => {
     // 1000 / 50 tok/s − 1000 / 100 tok/s = 20 ms − 10 ms per token.
-    expect(get("gen.overhead")).toEqual({
-      name: "gen.overhead",
+    expect(get("app.tg.overhead")).toEqual({
+      name: "app.tg.overhead",
       value: 10,
       unit: "ms",
       stddev: null,

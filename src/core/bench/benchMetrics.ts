@@ -1,5 +1,5 @@
 // Turns the raw samples of a benchmark into metric rows (name, value, unit, stddev, samples).
-// Names: "load.cold", "pp.512", "tg.128", "gen.128", "ttft.p95", "itl.p99", "memory.peak_rss", ...
+// Names: "load.cold", "pp.512", "tg.128", "app.tg.128", "ttft.p95", "itl.p99", "memory.peak_rss", ...
 // Rates are means over repetitions with their sample stddev; latencies are percentiles over all
 // samples (see shared/metrics/stats.ts for the interpolation).
 import { summarize } from "../../shared/metrics/stats.js";
@@ -9,12 +9,12 @@ export interface SpeedSamples {
   coldLoadMs: number;
   warmLoadMs: number[];
   contextCreateMs: number;
-  /** Prompt length → tokens/s per repetition. */
+  /** llama-bench's pp method: prompt length → tokens/s per repetition. */
   promptTokensPerSecond: Map<number, number[]>;
-  /** Greedy generation through node-llama-cpp: tokens/s per repetition, first token excluded (it carries the prompt). */
+  /** llama-bench's tg method (single-token decodes, no sampling): tokens/s per repetition. */
   generationTokensPerSecond: number[];
-  /** Decode-only throughput per repetition (llama-bench's tg method, no sampling). */
-  decodeTokensPerSecond: number[];
+  /** The same through node-llama-cpp's API; generation is greedy, its first token excluded (it carries the prompt). */
+  app: { promptTokensPerSecond: Map<number, number[]>; generationTokensPerSecond: number[] };
   generateTokens: number;
   ttftMs: number[];
   interTokenMs: number[];
@@ -59,12 +59,16 @@ export function benchMetrics(samples: SpeedSamples): Metric[] {
 
   for (const [length, rates] of samples.promptTokensPerSecond)
     metrics.push(averaged(`pp.${length}`, rates, "tok/s"));
-  const tg = averaged(`tg.${samples.generateTokens}`, samples.decodeTokensPerSecond, "tok/s");
-  const gen = averaged(`gen.${samples.generateTokens}`, samples.generationTokensPerSecond, "tok/s");
-  metrics.push(tg, gen);
-  // What sampling and the JS round trip of node-llama-cpp's generation add to each token's decode.
-  if (tg.value > 0 && gen.value > 0)
-    metrics.push(single("gen.overhead", 1000 / gen.value - 1000 / tg.value, "ms"));
+  const tg = averaged(`tg.${samples.generateTokens}`, samples.generationTokensPerSecond, "tok/s");
+  metrics.push(tg);
+  for (const [length, rates] of samples.app.promptTokensPerSecond)
+    metrics.push(averaged(`app.pp.${length}`, rates, "tok/s"));
+  const appTg = averaged(`app.tg.${samples.generateTokens}`, samples.app.generationTokensPerSecond, "tok/s");
+  metrics.push(appTg);
+  // What node-llama-cpp's generation path (a sampling call and JS round trips per token, contexts
+  // without a persistent thread pool) adds to each token.
+  if (tg.value > 0 && appTg.value > 0)
+    metrics.push(single("app.tg.overhead", 1000 / appTg.value - 1000 / tg.value, "ms"));
   metrics.push(...percentiles("ttft", samples.ttftMs, "ms", ["p50", "p95"]));
   metrics.push(...percentiles("itl", samples.interTokenMs, "ms", ["p50", "p95", "p99"]));
 

@@ -1,22 +1,24 @@
-// The speed and memory benchmark of one model, run inside a worker process through node-llama-cpp's
-// public API. Order matters:
+// The speed and memory benchmark of one model, run inside a worker process. Two views of speed:
+//   - the model's own speed on this llama.cpp build ("pp", "tg"): llama-bench's method, run by the
+//     addon (native/src/engineBench.cpp) on the library binaries node-llama-cpp loaded, with the
+//     settings node-llama-cpp resolved; comparable with llama-bench on the same machine;
+//   - what an app built on node-llama-cpp gets ("app.pp", "app.tg", TTFT, inter-token latency):
+//     node-llama-cpp's public API, including its per-token sampling call and JS round trips, and
+//     contexts without a persistent thread pool.
+// Order matters:
 //   1. cold load: the file's pages are dropped from the OS page cache first (posix_fadvise through
 //      the addon; its residency is checked with mincore and recorded), then the model is loaded —
 //      in a fresh worker process, so nothing of it is in this process either. Where eviction is not
 //      possible (macOS, Windows, or pages mapped by another process) "cold" is only "first load in
 //      a fresh process" and the recorded residency says so.
 //   2. warm loads: the same file again, now in the page cache.
-//   3. prompt processing: random tokens (fixed seed) through evaluateWithoutGeneratingNewTokens at
-//      each length, sequence cleared before every repetition.
-//   4. generation through node-llama-cpp ("gen"): a random prompt, then greedy token-by-token
-//      generation with a timestamp per token (TTFT = prompt submitted → first token; ITL = gaps
-//      between tokens). This is what an app built on node-llama-cpp sees: decode, sampling and one
-//      JS round trip per token.
+//   3. app prompt processing: random tokens (fixed seed) through evaluateWithoutGeneratingNewTokens
+//      at each length, sequence cleared before every repetition.
+//   4. app generation: a random prompt, then greedy token-by-token generation with a timestamp per
+//      token (TTFT = prompt submitted → first token; ITL = gaps between tokens).
 //   5. memory: the OS's peak RSS (reset before the first load on Linux) next to node-llama-cpp's
 //      estimate for the same settings — read before anything else loads or allocates.
-//   6. decode throughput ("tg"), llama-bench's definition: the addon decodes one random token at a
-//      time after the same prompt depth, no sampling, on the same library binaries and settings. It
-//      is the model's own generation speed; gen.overhead is what node-llama-cpp's path adds per token.
+//   6. engine pp and tg (node-llama-cpp's model and context disposed first).
 //   7. memory bandwidth probe (native, all threads).
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
@@ -27,11 +29,12 @@ import { currentRss, peakRss, resetPeakRss } from "./processMemory.js";
 import { randomTokens, seededRandom } from "./randomTokens.js";
 import { weightBytesPerToken } from "./weightBytesPerToken.js";
 import { benchMetrics, type SpeedSamples } from "./benchMetrics.js";
-import type {
-  BenchDetails,
-  BenchReport,
-  BenchSettings,
-  ResolvedBenchSettings,
+import {
+  benchMethod,
+  type BenchDetails,
+  type BenchReport,
+  type BenchSettings,
+  type ResolvedBenchSettings,
 } from "../../shared/domain/bench.js";
 
 export interface SpeedBenchHooks {
@@ -80,7 +83,7 @@ export async function runSpeedBench(
     1 +
     settings.warmLoads +
     settings.warmupReps * 2 +
-    settings.reps * (settings.promptLengths.length + 2) +
+    settings.reps * (settings.promptLengths.length + 1) * 2 +
     (settings.bandwidth ? 3 : 0);
   let doneUnits = 0;
   const progress = (step: string, units = 1): void => {
@@ -202,8 +205,8 @@ export async function runSpeedBench(
       progress("warm-up: generation");
     }
 
-    // 3. Prompt processing.
-    const promptTokensPerSecond = new Map<number, number[]>();
+    // 3. App prompt processing.
+    const appPromptTokensPerSecond = new Map<number, number[]>();
     for (const length of settings.promptLengths) {
       const rates: number[] = [];
       for (let rep = 0; rep < settings.reps; rep++) {
@@ -213,13 +216,13 @@ export async function runSpeedBench(
         start = process.hrtime.bigint();
         await sequence.evaluateWithoutGeneratingNewTokens(tokens);
         rates.push(length / (msSince(start) / 1000));
-        progress(`prompt ${length} tokens: rep ${rep + 1}/${settings.reps}`);
+        progress(`node-llama-cpp prompt ${length} tokens: rep ${rep + 1}/${settings.reps}`);
       }
-      promptTokensPerSecond.set(length, rates);
+      appPromptTokensPerSecond.set(length, rates);
     }
 
-    // 4. Generation.
-    const generationTokensPerSecond: number[] = [];
+    // 4. App generation.
+    const appGenerationTokensPerSecond: number[] = [];
     const ttftMs: number[] = [];
     const interTokenMs: number[] = [];
     for (let rep = 0; rep < settings.reps; rep++) {
@@ -229,8 +232,8 @@ export async function runSpeedBench(
       if (times.length < 2) throw new Error(`generation stopped after ${times.length} token(s)`);
       ttftMs.push(run.ttftMs);
       for (let i = 1; i < times.length; i++) interTokenMs.push(times[i]! - times[i - 1]!);
-      generationTokensPerSecond.push((times.length - 1) / ((times[times.length - 1]! - times[0]!) / 1000));
-      progress(`generation: rep ${rep + 1}/${settings.reps}`);
+      appGenerationTokensPerSecond.push((times.length - 1) / ((times[times.length - 1]! - times[0]!) / 1000));
+      progress(`node-llama-cpp generation: rep ${rep + 1}/${settings.reps}`);
     }
     await sequence.clearHistory();
 
@@ -252,6 +255,7 @@ export async function runSpeedBench(
 
     const resolved: ResolvedBenchSettings = {
       ...settings,
+      method: benchMethod,
       threads: context.currentThreads || threads,
       contextSize: context.contextSize,
       batchSize: context.batchSize,
@@ -264,31 +268,46 @@ export async function runSpeedBench(
     context = undefined;
     await model.dispose();
 
-    // 6. Decode throughput, llama-bench's method, with the settings node-llama-cpp resolved.
+    // 6. Engine pp and tg, llama-bench's method, with the settings node-llama-cpp resolved.
     checkCancel();
-    log(`decoding ${settings.generateTokens} tokens at a time (llama-bench's tg method)`);
-    const decode = native.addon.decodeBench({
-      modelPath,
-      threads: resolved.threads,
-      contextSize: resolved.contextSize,
-      batchSize: resolved.batchSize,
-      gpuLayers,
-      flashAttention: settings.flashAttention,
-      depth: settings.generationPromptTokens,
-      tokens: settings.generateTokens,
-      reps: settings.reps,
-      seed: settings.seed,
-    });
-    const abortDecode = (): void => decode.abort();
-    hooks.signal?.addEventListener("abort", abortDecode);
-    const decodeRun = await decode.promise
+    log("prompt processing and generation with llama-bench's method");
+    const engineUnits = settings.reps * (settings.promptLengths.length + 1);
+    const engineStart = doneUnits;
+    const engine = native.addon.engineBench(
+      {
+        modelPath,
+        threads: resolved.threads,
+        contextSize: resolved.contextSize,
+        batchSize: resolved.batchSize,
+        gpuLayers,
+        flashAttention: settings.flashAttention,
+        promptLengths: settings.promptLengths,
+        depth: settings.generationPromptTokens,
+        tokens: settings.generateTokens,
+        reps: settings.reps,
+        seed: settings.seed,
+      },
+      (event) => {
+        if (event.type !== "progress") return;
+        const fraction = (engineStart + event.fraction * engineUnits) / totalUnits;
+        hooks.onProgress?.(Math.min(1, fraction), `llama-bench method: ${event.message}`);
+      },
+    );
+    const abortEngine = (): void => engine.abort();
+    hooks.signal?.addEventListener("abort", abortEngine);
+    const engineRun = await engine.promise
       .catch((error: unknown) => {
         checkCancel();
         throw error;
       })
-      .finally(() => hooks.signal?.removeEventListener("abort", abortDecode));
-    const decodeTokensPerSecond = decodeRun.repSeconds.map((seconds) => settings.generateTokens / seconds);
-    progress("decode throughput", settings.reps);
+      .finally(() => hooks.signal?.removeEventListener("abort", abortEngine));
+    const promptTokensPerSecond = new Map(
+      engineRun.prompt.map((p) => [p.length, p.repSeconds.map((seconds) => p.length / seconds)]),
+    );
+    const generationTokensPerSecond = (engineRun.generation ?? []).map(
+      (seconds) => settings.generateTokens / seconds,
+    );
+    progress("llama-bench method: done", engineUnits);
 
     // 7. Bandwidth probe.
     let bandwidth: BenchDetails["bandwidth"] = null;
@@ -311,7 +330,10 @@ export async function runSpeedBench(
       contextCreateMs,
       promptTokensPerSecond,
       generationTokensPerSecond,
-      decodeTokensPerSecond,
+      app: {
+        promptTokensPerSecond: appPromptTokensPerSecond,
+        generationTokensPerSecond: appGenerationTokensPerSecond,
+      },
       generateTokens: settings.generateTokens,
       ttftMs,
       interTokenMs,

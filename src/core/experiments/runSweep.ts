@@ -4,7 +4,7 @@
 // pass of the base), and every result lands in SQLite with its provenance. Finished work — variants,
 // importance matrices, evaluations, benchmarks — is found and reused on a re-run.
 import path from "node:path";
-import { benchSettings, type BenchSettings } from "../../shared/domain/bench.js";
+import { benchMethod, benchSettings, type BenchSettings } from "../../shared/domain/bench.js";
 import { sweepRecipe, type SweepRecipe, type SweepRecipeInput } from "../../shared/domain/experiment.js";
 import type { Job } from "../../shared/domain/job.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
@@ -242,6 +242,7 @@ class SweepPipeline {
   /** Queued now, awaited at the end: benchmarks pipeline behind the remaining quantize jobs. */
   #bench(model: ModelRecord, label: string, settings: BenchSettings): void {
     const key = {
+      method: benchMethod,
       promptLengths: settings.promptLengths,
       generateTokens: settings.generateTokens,
       reps: settings.reps,

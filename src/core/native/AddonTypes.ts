@@ -45,29 +45,31 @@ export interface AddonBandwidth {
   measureBandwidth(options?: BandwidthProbeOptions): Promise<BandwidthProbeResult>;
 }
 
-/** decodeBench.cpp: llama-bench's "tg" method (decode one random token at a time, no sampling). */
-export interface DecodeBenchOptions {
+/** engineBench.cpp: llama-bench's pp and tg methods on the libraries node-llama-cpp loaded. */
+export interface EngineBenchOptions {
   modelPath: string;
   /** 0 or absent: llama.cpp's default. */
   threads?: number;
-  /** Default: depth + tokens. */
+  /** Default: the longest test (largest prompt length, or depth + tokens). */
   contextSize?: number;
   batchSize?: number;
   gpuLayers?: number;
   flashAttention?: "auto" | "on" | "off";
-  /** Random prompt tokens decoded (untimed) before each repetition. */
+  /** pp tests: random prompts of these lengths from an empty cache. */
+  promptLengths?: number[];
+  /** tg test: random prompt tokens decoded (untimed) before each repetition. */
   depth?: number;
-  /** Tokens generated per repetition. */
+  /** tg test: tokens generated per repetition; 0 skips it (default 128). */
   tokens?: number;
   reps?: number;
   seed?: number;
 }
 
-export interface DecodeBenchResult {
-  /** Wall time of each repetition's `tokens` decodes. */
-  repSeconds: number[];
-  /** Untimed by llama-bench, reported here: each repetition's prompt of `depth` tokens. */
-  depthSeconds: number[];
+export interface EngineBenchResult {
+  /** Wall time of each repetition per prompt length. */
+  prompt: { length: number; repSeconds: number[] }[];
+  /** Wall time of each repetition's `tokens` decodes; null when tokens was 0. */
+  generation: number[] | null;
   tokens: number;
   depth: number;
   contextSize: number;
@@ -75,14 +77,15 @@ export interface DecodeBenchResult {
   loadMs: number;
 }
 
-export interface DecodeBenchHandle {
-  promise: Promise<DecodeBenchResult>;
+export interface EngineBenchHandle {
+  promise: Promise<EngineBenchResult>;
   /** Stops inside the current llama_decode; the promise rejects. */
   abort(): void;
 }
 
-export interface AddonDecodeBench {
-  decodeBench(options: DecodeBenchOptions): DecodeBenchHandle;
+export interface AddonEngineBench {
+  /** onEvent gets a progress event after every timed repetition. */
+  engineBench(options: EngineBenchOptions, onEvent?: (event: NativeJobEvent) => void): EngineBenchHandle;
 }
 
 /** pageCache.cpp */
@@ -484,6 +487,6 @@ export type CwbNativeAddon = AddonModelFactory &
   AddonLayers &
   AddonBackend &
   AddonBandwidth &
-  AddonDecodeBench &
+  AddonEngineBench &
   AddonPageCache &
   AddonEvaluate;

@@ -55,8 +55,16 @@ export const benchSettings = z.object({
 export type BenchSettingsInput = z.input<typeof benchSettings>;
 export type BenchSettings = z.output<typeof benchSettings>;
 
+/**
+ * Version of what the speed metrics mean, recorded with every run so a re-run never reuses a run
+ * measured differently. 2: pp/tg with llama-bench's method in the addon, app.* through node-llama-cpp
+ * (1, the default of runs recorded before: pp/tg through node-llama-cpp only).
+ */
+export const benchMethod = 2;
+
 /** The settings that were really in effect (recorded with the run). */
 export const resolvedBenchSettings = benchSettings.extend({
+  method: z.number().int().default(1),
   threads: z.number().int(),
   contextSize: z.number().int(),
   gpuLayers: z.number().int(),
