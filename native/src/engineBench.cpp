@@ -12,7 +12,6 @@
 #include <napi.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <random>
@@ -20,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "abortHandle.h"
 #include "addon.h"
 #include "ggml-backend.h"
 #include "ggml-cpu.h"
@@ -44,12 +44,6 @@ struct EngineBenchJob {
   int32_t reps = 5;
   uint32_t seed = 0;
 };
-
-struct AbortFlag {
-  std::atomic<bool> set{false};
-};
-
-bool AbortRequested(void* data) { return static_cast<AbortFlag*>(data)->set.load(); }
 
 // The CPU backend is loaded dynamically, so its thread-pool functions come from its registry entry.
 class CpuThreadpool {
@@ -262,14 +256,7 @@ Napi::Value EngineBench(const Napi::CallbackInfo& info) {
 
   auto abort = std::make_shared<AbortFlag>();
   auto* worker = new EngineBenchWorker(env, std::move(job), abort, info.Length() > 1 ? info[1] : env.Undefined());
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("promise", worker->Promise());
-  handle.Set("abort", Napi::Function::New(env, [abort](const Napi::CallbackInfo& cb) {
-    abort->set.store(true);
-    return cb.Env().Undefined();
-  }, "abort"));
-  worker->Queue();
-  return handle;
+  return QueueAbortable(env, worker, abort);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "abortHandle.h"
 #include "addon.h"
 #include "calibrationText.h"
 #include "evaluate.h"
@@ -101,15 +102,9 @@ void ParallelFor(int n, int threads, Fn fn) {
   for (auto& t : pool) t.join();
 }
 
-struct AbortState {
-  std::atomic<bool> flag{false};
-};
-
-bool AbortCallback(void* data) { return static_cast<AbortState*>(data)->flag.load(); }
-
 class EvaluateWorker : public Napi::AsyncWorker {
  public:
-  EvaluateWorker(Napi::Env env, EvalOptions opts, std::shared_ptr<AbortState> abort, Napi::Function progress)
+  EvaluateWorker(Napi::Env env, EvalOptions opts, std::shared_ptr<AbortFlag> abort, Napi::Function progress)
       : Napi::AsyncWorker(env, "cwbEvaluate"), opts_(std::move(opts)), abort_(std::move(abort)),
         deferred_(Napi::Promise::Deferred::New(env)) {
     if (!progress.IsEmpty()) {
@@ -173,7 +168,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
   void OnError(const Napi::Error& e) override {
     Release();
     Napi::Error err = Napi::Error::New(Env(), e.Message());
-    if (abort_->flag.load()) err.Set("code", "ABORTED");
+    if (abort_->set.load()) err.Set("code", "ABORTED");
     deferred_.Reject(err.Value());
   }
 
@@ -227,7 +222,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
     cp.n_threads_batch = threads;
     cp.kv_unified = false;
     cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_AUTO;
-    cp.abort_callback = AbortCallback;
+    cp.abort_callback = AbortRequested;
     cp.abort_callback_data = abort_.get();
     llama_context* c = llama_init_from_model(model, cp);
     if (!c) throw std::runtime_error("failed to create a llama context (n_ctx " + std::to_string(n_ctx_total) + ")");
@@ -404,11 +399,11 @@ class EvaluateWorker : public Napi::AsyncWorker {
         }
         const auto t_decode = Clock::now();
         if (llama_decode(ctx.get(), batch) != 0) {
-          if (abort_->flag.load()) throw std::runtime_error("evaluation aborted");
+          if (abort_->set.load()) throw std::runtime_error("evaluation aborted");
           throw std::runtime_error(opts_.model_path + ": llama_decode failed");
         }
         if (exact_ctx && llama_decode(exact_ctx.get(), batch) != 0) {
-          if (abort_->flag.load()) throw std::runtime_error("evaluation aborted");
+          if (abort_->set.load()) throw std::runtime_error("evaluation aborted");
           throw std::runtime_error(opts_.exact_base_model_path + ": llama_decode failed");
         }
         const size_t group_base = static_cast<size_t>(i) * n_scored;
@@ -456,7 +451,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
         }
         if (std::ferror(base_out)) throw std::runtime_error(temp_path + ": write failed (disk full?)");
       }
-      if (abort_->flag.load()) throw std::runtime_error("evaluation aborted");
+      if (abort_->set.load()) throw std::runtime_error("evaluation aborted");
       Report(i + n_seq_batch, n_chunk, t_eval);
     }
     out_.eval_ms = MsSince(t_eval);
@@ -474,7 +469,7 @@ class EvaluateWorker : public Napi::AsyncWorker {
   }
 
   EvalOptions opts_;
-  std::shared_ptr<AbortState> abort_;
+  std::shared_ptr<AbortFlag> abort_;
   Napi::Promise::Deferred deferred_;
   Napi::ThreadSafeFunction progress_;
   bool has_progress_ = false;
@@ -524,16 +519,9 @@ Napi::Value Evaluate(const Napi::CallbackInfo& info) {
   Napi::Function progress;
   if (info.Length() > 1 && info[1].IsFunction()) progress = info[1].As<Napi::Function>();
 
-  auto abort = std::make_shared<AbortState>();
+  auto abort = std::make_shared<AbortFlag>();
   auto* worker = new EvaluateWorker(env, std::move(opts), abort, progress);
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("promise", worker->Promise());
-  handle.Set("abort", Napi::Function::New(env, [abort](const Napi::CallbackInfo& cb) {
-    abort->flag.store(true);
-    return cb.Env().Undefined();
-  }, "abort"));
-  worker->Queue();
-  return handle;
+  return QueueAbortable(env, worker, abort);
 }
 
 }  // namespace

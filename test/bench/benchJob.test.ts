@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTinyGguf } from "../helpers/gguf.js";
 import { makeDataDir, openHarness, removeDataDir, waitUntil, type Harness } from "../jobs/queueHarness.js";
 import { listRuns } from "../../src/core/store/runs.js";
-import { benchSettings } from "../../src/shared/domain/bench.js";
+import { benchSettings, type BenchSettingsInput } from "../../src/shared/domain/bench.js";
 
 let dataDir: string;
 let harness: Harness;
@@ -23,66 +23,55 @@ afterAll(async () => {
   removeDataDir(dataDir);
 });
 
+/** Starts a bench, cancels it once a progress step starts with `step`, and returns the finished job. */
+async function cancelAtStep(settings: BenchSettingsInput, step: string, timeoutMs: number) {
+  const job = harness.queue.enqueue("bench", {
+    model: { modelId: "not-recorded", path: modelPath },
+    settings: benchSettings.parse({ ...settings, bandwidth: false }),
+  });
+  await waitUntil(
+    () => harness.updates.find((u) => u.job.id === job.id && u.job.progress?.step.startsWith(step)),
+    timeoutMs,
+    `the bench to reach "${step}"`,
+  );
+  const cancelled = Date.now();
+  await harness.queue.cancel(job.id);
+  const done = await harness.queue.waitFor(job.id);
+  return { done, cancelMs: Date.now() - cancelled };
+}
+
 describe("bench job", () => {
   it("can be cancelled while it measures, leaving no run behind", async () => {
     // Far more repetitions than could finish before the cancel.
-    const settings = benchSettings.parse({
-      reps: 1000,
-      promptLengths: [256],
-      generateTokens: 8,
-      generationPromptTokens: 8,
-      bandwidth: false,
-    });
-    const job = harness.queue.enqueue("bench", {
-      model: { modelId: "not-recorded", path: modelPath },
-      settings,
-    });
-    await waitUntil(
-      () =>
-        harness.updates.find(
-          (u) => u.job.id === job.id && u.job.progress?.step.startsWith("node-llama-cpp prompt 256 tokens"),
-        ),
+    const { done } = await cancelAtStep(
+      { reps: 1000, promptLengths: [256], generateTokens: 8, generationPromptTokens: 8 },
+      "node-llama-cpp prompt 256 tokens",
       120_000,
-      "the bench to reach prompt processing",
     );
-    await harness.queue.cancel(job.id);
-    const done = await harness.queue.waitFor(job.id);
     expect(done.state).toBe("cancelled");
     expect(listRuns(harness.store.db)).toEqual([]);
     // Progress was reported as a fraction with a step in words.
-    const progressed = harness.updates.filter((u) => u.job.id === job.id && u.job.progress);
+    const progressed = harness.updates.filter((u) => u.job.id === done.id && u.job.progress);
     expect(progressed.some((u) => (u.job.progress?.fraction ?? 0) > 0)).toBe(true);
   }, 180_000);
 
   it("can be cancelled during the llama-bench-method loops in the addon", async () => {
-    const settings = benchSettings.parse({
-      reps: 300,
-      promptLengths: [256],
-      generateTokens: 64,
-      generationPromptTokens: 8,
-      warmLoads: 0,
-      // node-llama-cpp's own generation at 2 threads on 2 cores crawls (docs/bench.md).
-      threads: 1,
-      bandwidth: false,
-    });
-    const job = harness.queue.enqueue("bench", {
-      model: { modelId: "not-recorded", path: modelPath },
-      settings,
-    });
-    await waitUntil(
-      () =>
-        harness.updates.find(
-          (u) => u.job.id === job.id && u.job.progress?.step.startsWith("llama-bench method: pp256"),
-        ),
+    const { done, cancelMs } = await cancelAtStep(
+      {
+        reps: 300,
+        promptLengths: [256],
+        generateTokens: 64,
+        generationPromptTokens: 8,
+        warmLoads: 0,
+        // node-llama-cpp's own generation at 2 threads on 2 cores crawls (docs/bench.md).
+        threads: 1,
+      },
+      "llama-bench method: pp256",
       170_000,
-      "the bench to reach the addon's loops",
     );
-    const cancelled = Date.now();
-    await harness.queue.cancel(job.id);
-    const done = await harness.queue.waitFor(job.id);
     expect(done.state).toBe("cancelled");
     // Stopped by the abort flag inside llama_decode, well before the kill deadline.
-    expect(Date.now() - cancelled).toBeLessThan(5_000);
+    expect(cancelMs).toBeLessThan(5_000);
     expect(listRuns(harness.store.db)).toEqual([]);
   }, 180_000);
 

@@ -31,6 +31,9 @@ describe("native evaluate", () => {
       { modelPath: base, textPath: text, writeBasePath: baseFile, ...settings },
       (p) => progress.push(p.chunksDone),
     ).promise;
+    // Progress travels through a thread-safe function and may land just after the promise settles.
+    for (const deadline = Date.now() + 5_000; progress.at(-1) !== 6 && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(progress.at(-1)).toBe(6);
   }, 1_800_000);
 
