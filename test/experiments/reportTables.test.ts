@@ -19,6 +19,7 @@ const row: ExperimentRow = {
   ppShortTokensPerSecond: 1234.56,
   ppLongTokensPerSecond: 456.7,
   tgTokensPerSecond: 7,
+  appTgTokensPerSecond: null,
   ttftP50Ms: 123.4,
   ttftP95Ms: 200,
   itlP99Ms: 8.456,
@@ -53,7 +54,7 @@ describe("experiment columns", () => {
   it("differ between the views only where one view has no room or shows it another way", () => {
     const keys = (columns: typeof reportColumns) => columns.map((c) => c.key);
     expect(keys(reportColumns).filter((k) => k !== "front")).toEqual(
-      keys(compareColumns).filter((k) => k !== "ttftP95" && k !== "itlP99"),
+      keys(compareColumns).filter((k) => k !== "appTg" && k !== "ttftP95" && k !== "itlP99"),
     );
   });
 
@@ -63,6 +64,7 @@ describe("experiment columns", () => {
       "Size [MB/GB]",
       "Bits/weight [bpw]",
       "Generation [tok/s]",
+      "App generation [tok/s]",
       "Prompt (short) [tok/s]",
       "Prompt (long) [tok/s]",
       "TTFT p50 [ms]",

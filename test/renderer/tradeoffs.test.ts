@@ -33,6 +33,7 @@ function row(
     ppShortTokensPerSecond: null,
     ppLongTokensPerSecond: null,
     tgTokensPerSecond: tg,
+    appTgTokensPerSecond: null,
     ttftP50Ms: null,
     ttftP95Ms: null,
     itlP99Ms: null,

@@ -19,6 +19,7 @@ function row(label: string, fields: Partial<Core>): Core {
     ppShortTokensPerSecond: null,
     ppLongTokensPerSecond: null,
     tgTokensPerSecond: null,
+    appTgTokensPerSecond: null,
     ttftP50Ms: null,
     ttftP95Ms: null,
     itlP99Ms: null,

@@ -105,6 +105,7 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
     const recipe = recipeFields(variant?.recipe);
     const pp = promptRates(bench?.metrics);
     const tg = bench?.metrics.find((m) => /^tg\.\d+$/.test(m.name));
+    const appTg = bench?.metrics.find((m) => /^app\.tg\.\d+$/.test(m.name));
     const ppl = metric(evalRun?.metrics, "ppl");
     rows.push({
       modelId: model.id,
@@ -120,6 +121,7 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
       ppShortTokensPerSecond: pp.short,
       ppLongTokensPerSecond: pp.long,
       tgTokensPerSecond: tg?.value ?? null,
+      appTgTokensPerSecond: appTg?.value ?? null,
       ttftP50Ms: metricValue(bench?.metrics, "ttft.p50"),
       ttftP95Ms: metricValue(bench?.metrics, "ttft.p95"),
       itlP99Ms: metricValue(bench?.metrics, "itl.p99"),

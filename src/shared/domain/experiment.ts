@@ -48,7 +48,10 @@ export const experimentRow = z.object({
   loadWarmMs: num,
   ppShortTokensPerSecond: num,
   ppLongTokensPerSecond: num,
+  /** Decode speed with llama-bench's method (the model's speed on this build). */
   tgTokensPerSecond: num,
+  /** Greedy generation through node-llama-cpp (what an app gets). */
+  appTgTokensPerSecond: num,
   ttftP50Ms: num,
   ttftP95Ms: num,
   itlP99Ms: num,
