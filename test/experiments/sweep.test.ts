@@ -1,12 +1,15 @@
 // A real sweep on the reference model, through the real CLI: quantize to two types, evaluate both
 // against the base and benchmark everything, then a re-run that must reuse every finished result,
-// and the reports in every format.
+// a re-run after a benchmark method change, and the reports in every format.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExperimentSummary } from "../../src/shared/domain/experiment.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
+import { Store } from "../../src/core/store/Store.js";
+import { dataPaths } from "../../src/core/paths.js";
+import { listRuns } from "../../src/core/store/runs.js";
 import { referenceModel, referenceBuildTimeoutMs } from "../helpers/referenceModel.js";
 
 let dataDir: string;
@@ -60,6 +63,7 @@ describe("cwb sweep", () => {
     expect(q8!.sizeBytes).toBeGreaterThan(q2!.sizeBytes);
     for (const row of first.rows) {
       expect(row.tgTokensPerSecond).toBeGreaterThan(0);
+      expect(row.appTgTokensPerSecond).toBeGreaterThan(0);
       expect(row.ppShortTokensPerSecond).toBeGreaterThan(0);
       expect(row.peakRssBytes).toBeGreaterThan(row.sizeBytes);
       expect(row.ppl).toBeGreaterThan(1);
@@ -99,6 +103,37 @@ describe("cwb sweep", () => {
       (j) => j.experimentId === again.id,
     );
     expect(forSecond).toEqual([]);
+  });
+
+  it("measures again a benchmark recorded with an older speed method, keeping the old run", async () => {
+    const q8 = first.rows.find((r) => r.label === "Q8_0")!;
+    const store = Store.open(dataPaths(dataDir).database);
+    try {
+      // Runs recorded before the method existed have no "method" in their settings.
+      const changed = store.db
+        .prepare(
+          "UPDATE runs SET settings_json = json_remove(settings_json, '$.method') WHERE kind = 'bench' AND model_id = ?",
+        )
+        .run(q8.modelId).changes;
+      expect(changed).toBe(1);
+    } finally {
+      store.close();
+    }
+    const ref = await referenceModel();
+    const run = await runCwb([
+      "--data-dir",
+      dataDir,
+      "--json",
+      ...sweepArgs(ref.modelPath, ref.evalText.path),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/6 result\(s\) reused/);
+    const after = Store.open(dataPaths(dataDir).database, { readonly: true });
+    try {
+      expect(listRuns(after.db, { modelId: q8.modelId, kind: "bench" })).toHaveLength(2);
+    } finally {
+      after.close();
+    }
   });
 
   it("writes md, csv, json and a self-contained html report", async () => {
