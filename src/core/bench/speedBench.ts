@@ -29,6 +29,7 @@ import { currentRss, peakRss, resetPeakRss } from "./processMemory.js";
 import { randomTokens, seededRandom } from "./randomTokens.js";
 import { weightBytesPerToken } from "./weightBytesPerToken.js";
 import { benchMetrics, type SpeedSamples } from "./benchMetrics.js";
+import { runEngineBench } from "./engineBench.js";
 import {
   benchMethod,
   type BenchDetails,
@@ -273,40 +274,14 @@ export async function runSpeedBench(
     log("prompt processing and generation with llama-bench's method");
     const engineUnits = settings.reps * (settings.promptLengths.length + 1);
     const engineStart = doneUnits;
-    const engine = native.addon.engineBench(
-      {
-        modelPath,
-        threads: resolved.threads,
-        contextSize: resolved.contextSize,
-        batchSize: resolved.batchSize,
-        gpuLayers,
-        flashAttention: settings.flashAttention,
-        promptLengths: settings.promptLengths,
-        depth: settings.generationPromptTokens,
-        tokens: settings.generateTokens,
-        reps: settings.reps,
-        seed: settings.seed,
-      },
-      (event) => {
-        if (event.type !== "progress") return;
-        const fraction = (engineStart + event.fraction * engineUnits) / totalUnits;
-        hooks.onProgress?.(Math.min(1, fraction), `llama-bench method: ${event.message}`);
-      },
-    );
-    const abortEngine = (): void => engine.abort();
-    hooks.signal?.addEventListener("abort", abortEngine);
-    const engineRun = await engine.promise
-      .catch((error: unknown) => {
-        checkCancel();
-        throw error;
-      })
-      .finally(() => hooks.signal?.removeEventListener("abort", abortEngine));
-    const promptTokensPerSecond = new Map(
-      engineRun.prompt.map((p) => [p.length, p.repSeconds.map((seconds) => p.length / seconds)]),
-    );
-    const generationTokensPerSecond = (engineRun.generation ?? []).map(
-      (seconds) => settings.generateTokens / seconds,
-    );
+    const engine = await runEngineBench(native.addon, modelPath, resolved, {
+      signal: hooks.signal,
+      onProgress: (fraction, step) =>
+        hooks.onProgress?.(Math.min(1, (engineStart + fraction * engineUnits) / totalUnits), step),
+    }).catch((error: unknown) => {
+      checkCancel();
+      throw error;
+    });
     progress("llama-bench method: done", engineUnits);
 
     // 7. Bandwidth probe.
@@ -328,8 +303,8 @@ export async function runSpeedBench(
       coldLoadMs,
       warmLoadMs,
       contextCreateMs,
-      promptTokensPerSecond,
-      generationTokensPerSecond,
+      promptTokensPerSecond: engine.promptTokensPerSecond,
+      generationTokensPerSecond: engine.generationTokensPerSecond,
       app: {
         promptTokensPerSecond: appPromptTokensPerSecond,
         generationTokensPerSecond: appGenerationTokensPerSecond,
