@@ -50,6 +50,12 @@ beforeAll(async () => {
   first = JSON.parse(run.stdout) as ExperimentSummary;
 }, referenceBuildTimeoutMs);
 
+/** The same sweep in the same data folder, as a user re-running it would. */
+async function sweepAgain() {
+  const ref = await referenceModel();
+  return runCwb(["--data-dir", dataDir, "--json", ...sweepArgs(ref.modelPath, ref.evalText.path)]);
+}
+
 afterAll(() => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -83,13 +89,7 @@ describe("cwb sweep", () => {
   });
 
   it("reuses every finished result when run again", async () => {
-    const ref = await referenceModel();
-    const run = await runCwb([
-      "--data-dir",
-      dataDir,
-      "--json",
-      ...sweepArgs(ref.modelPath, ref.evalText.path),
-    ]);
+    const run = await sweepAgain();
     expect(run.code, run.stderr).toBe(0);
     const again = JSON.parse(run.stdout) as ExperimentSummary;
     expect(again.id).not.toBe(first.id);
@@ -119,13 +119,7 @@ describe("cwb sweep", () => {
     } finally {
       store.close();
     }
-    const ref = await referenceModel();
-    const run = await runCwb([
-      "--data-dir",
-      dataDir,
-      "--json",
-      ...sweepArgs(ref.modelPath, ref.evalText.path),
-    ]);
+    const run = await sweepAgain();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/6 result\(s\) reused/);
     const after = Store.open(dataPaths(dataDir).database, { readonly: true });
