@@ -19,10 +19,9 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { benchSettings } from "../src/shared/domain/bench.js";
 import { runSpeedBench } from "../src/core/bench/speedBench.js";
 import { percentile } from "../src/shared/metrics/stats.js";
-import type { BenchReport } from "../src/shared/domain/bench.js";
+import { benchSettings, flashAttentionMode, type BenchReport } from "../src/shared/domain/bench.js";
 import { repoRoot } from "../test/cli/runCwb.js";
 import { referenceModelPath } from "../test/helpers/referenceModel.js";
 
@@ -89,32 +88,13 @@ const nativeLlamaBench = tools.llamaToolPath("llama-bench", "native");
 
 type OurReport = Omit<BenchReport, "runId" | "modelId">;
 
-interface BenchBinary {
-  path: string;
-  env: NodeJS.ProcessEnv;
-}
-
 /** llama-bench with the settings our run resolved (threads, batch, flash attention). */
-function llamaBenchRun(binary: BenchBinary, ours: OurReport, args: string[]): LlamaBenchRow[] {
-  const flash = flashSetting(ours);
-  const common = ["-m", model, "-t", String(ours.settings.threads), "-b", String(settings.batchSize)];
-  common.push(
-    "-ub",
-    String(settings.batchSize),
-    "-fa",
-    flash,
-    "-ngl",
-    "0",
-    "-r",
-    String(settings.reps),
-    "-o",
-    "json",
-  );
-  const result = spawnSync(binary.path, [...common, ...args], {
-    encoding: "utf8",
-    maxBuffer: 64 << 20,
-    env: binary.env,
-  });
+function llamaBenchRun(binary: string, ours: OurReport, args: string[]): LlamaBenchRow[] {
+  const flash = flashAttentionMode(ours.settings.flashAttention);
+  const batch = String(settings.batchSize);
+  const common = ["-m", model, "-t", String(ours.settings.threads), "-b", batch, "-ub", batch, "-fa", flash];
+  common.push("-ngl", "0", "-r", String(settings.reps), "-o", "json");
+  const result = spawnSync(binary, [...common, ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
   // The JSON is complete before exit; a crash while unloading the libraries does not void it.
   const start = result.stdout.indexOf("[");
   if (start < 0) {
@@ -123,11 +103,6 @@ function llamaBenchRun(binary: BenchBinary, ours: OurReport, args: string[]): Ll
     );
   }
   return JSON.parse(result.stdout.slice(start)) as LlamaBenchRow[];
-}
-
-function flashSetting(ours: OurReport): string {
-  const fa = ours.settings.flashAttention;
-  return fa === "auto" ? "auto" : fa ? "on" : "off";
 }
 
 const ppArgs = ["-p", settings.promptLengths.join(","), "-n", "0"];
@@ -139,7 +114,7 @@ const tgArgs = [
   "-d",
   String(settings.generationPromptTokens),
 ];
-const llamaBenchAll = (binary: BenchBinary, ours: OurReport): LlamaBenchRow[] => [
+const llamaBenchAll = (binary: string, ours: OurReport): LlamaBenchRow[] => [
   ...llamaBenchRun(binary, ours, ppArgs),
   ...llamaBenchRun(binary, ours, tgArgs),
 ];
@@ -166,7 +141,6 @@ interface Round {
   ours: OurReport;
   theirs: LlamaBenchRow[];
 }
-const prebuiltBuild: BenchBinary = { path: llamaBench, env: process.env };
 const rounds: Round[] = [];
 const roundCount = Math.max(1, Number(values.rounds));
 for (let round = 0; round < roundCount; round++) {
@@ -178,20 +152,20 @@ for (let round = 0; round < roundCount; round++) {
     runSpeedBench(model, { ...settings, bandwidth: round === 0 }, { log: (m) => console.error(m) });
   if (round % 2 === 0) {
     const ours = await runOurs();
-    rounds.push({ ours, theirs: llamaBenchAll(prebuiltBuild, ours) });
+    rounds.push({ ours, theirs: llamaBenchAll(llamaBench, ours) });
   } else {
-    const theirs = llamaBenchAll(prebuiltBuild, rounds[0]!.ours);
+    const theirs = llamaBenchAll(llamaBench, rounds[0]!.ours);
     rounds.push({ ours: await runOurs(), theirs });
   }
 }
 const first = rounds[0]!.ours;
 
 console.error("running llama-bench on libraries compiled here (same cmake options)…");
-const releaseRows = llamaBenchAll({ path: releaseLlamaBench, env: process.env }, first);
+const releaseRows = llamaBenchAll(releaseLlamaBench, first);
 let nativeRows: LlamaBenchRow[] = [];
 if (nativeLlamaBench) {
   console.error("running llama-bench (-march=native, OpenMP)…");
-  nativeRows = llamaBenchAll({ path: nativeLlamaBench, env: process.env }, first);
+  nativeRows = llamaBenchAll(nativeLlamaBench, first);
 }
 
 const metricOf = (report: OurReport, name: string) => report.metrics.find((m) => m.name === name);
@@ -199,7 +173,7 @@ const median = (values: number[]) => percentile(values, 50);
 const tokS = (v: number) => v.toFixed(1);
 
 console.log(
-  `threads ${first.settings.threads}, batch ${settings.batchSize}, flash attention ${flashSetting(first)}, ` +
+  `threads ${first.settings.threads}, batch ${settings.batchSize}, flash attention ${flashAttentionMode(first.settings.flashAttention)}, ` +
     `${settings.reps} reps × ${rounds.length} rounds, llama.cpp ${first.llamaBuild}\n`,
 );
 console.log(

@@ -2,7 +2,7 @@
 // (native/src/engineBench.cpp) on the llama.cpp libraries node-llama-cpp loaded, with the settings a
 // node-llama-cpp context resolved for the same run. Tokens/s per repetition, like llama-bench's samples.
 import type { CwbNativeAddon } from "../native/AddonTypes.js";
-import type { ResolvedBenchSettings } from "../../shared/domain/bench.js";
+import { flashAttentionMode, type ResolvedBenchSettings } from "../../shared/domain/bench.js";
 
 export interface EngineSpeed {
   /** Prompt length → tokens/s per repetition. */
@@ -32,7 +32,7 @@ export async function runEngineBench(
       batchSize: settings.batchSize,
       gpuLayers: settings.gpuLayers,
       // As node-llama-cpp's context had it; "auto" lets llama.cpp decide the same way for both.
-      flashAttention: settings.flashAttention === "auto" ? "auto" : settings.flashAttention ? "on" : "off",
+      flashAttention: flashAttentionMode(settings.flashAttention),
       promptLengths: settings.promptLengths,
       depth: settings.generationPromptTokens,
       tokens: settings.generateTokens,

@@ -75,6 +75,11 @@ export const resolvedBenchSettings = benchSettings.extend({
 });
 export type ResolvedBenchSettings = z.infer<typeof resolvedBenchSettings>;
 
+/** A recorded flash-attention setting as the user's choice (and llama-bench's -fa) spells it. */
+export function flashAttentionMode(value: ResolvedBenchSettings["flashAttention"]): "auto" | "on" | "off" {
+  return value === "auto" ? "auto" : value ? "on" : "off";
+}
+
 export const machineFingerprint = z.object({
   /** Hash of the stable fields: same machine, OS, backend and build ⇒ same id. */
   id: z.string(),

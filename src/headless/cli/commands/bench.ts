@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import {
   benchGpuChoices,
   benchSettings,
+  flashAttentionMode,
   type BenchReport,
   type BenchSettingsInput,
 } from "../../../shared/domain/bench.js";
@@ -135,7 +136,7 @@ function printReport(output: Output, r: BenchReport): void {
     ["build", `llama.cpp ${r.llamaBuild}, node-llama-cpp ${r.nodeLlamaCpp}`],
     [
       "settings",
-      `${s.backend}, ${s.threads} threads, ctx ${s.contextSize}, batch ${s.batchSize}, gpu layers ${s.gpuLayers}, flash attention ${s.flashAttention === "auto" ? "auto" : s.flashAttention ? "on" : "off"}, ${s.reps} reps`,
+      `${s.backend}, ${s.threads} threads, ctx ${s.contextSize}, batch ${s.batchSize}, gpu layers ${s.gpuLayers}, flash attention ${flashAttentionMode(s.flashAttention)}, ${s.reps} reps`,
     ],
     [
       "cold load",
