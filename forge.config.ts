@@ -17,7 +17,9 @@ const packagedRoots = ["/package.json", "/.vite", "/dist/renderer", "/node_modul
 /** Keeps the built bundles, the renderer, runtime node_modules (packager prunes dev deps) and the addon. */
 export function isPackagedPath(file: string): boolean {
   if (file === "") return true;
-  if (file.startsWith("/native/build/Release/")) return file.endsWith(".node");
+  // The addons, and the lists the build writes beside them (backends.json, architectures.json).
+  if (file.startsWith("/native/build/Release/"))
+    return /^\/native\/build\/Release\/[^/]+\.(node|json)$/.test(file);
   return packagedRoots.some(
     (root) => file === root || file.startsWith(`${root}/`) || root.startsWith(`${file}/`),
   );

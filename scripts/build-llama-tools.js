@@ -20,7 +20,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { withProcessLock } from "./processLock.js";
-import { ensureLlamaSource, llamaRelease, prebuiltCpuBinsDir } from "./llamaSource.js";
+import { ensureLlamaSource, llamaRelease } from "./llamaSource.js";
+import { prebuiltCpuBinsDir } from "./llamaBackends.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 

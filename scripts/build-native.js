@@ -1,19 +1,26 @@
-#!/usr/bin/env node
 // Builds the cwb_native addon against the llama.cpp headers bundled in node-llama-cpp (patched as
-// node-llama-cpp patches them) and links it to the prebuilt llama/ggml libraries. At run time the
-// worker loads node-llama-cpp's chosen backend first, so the same sonames bind to that build
-// (CPU, CUDA, Vulkan or Metal) and nobody compiles CUDA.
+// node-llama-cpp patches them), once per llama.cpp library folder on this machine (CPU, Vulkan, CUDA,
+// Metal: scripts/llamaBackends.js), each linked to that folder's libraries. At run time the worker
+// loads node-llama-cpp's chosen build first and then the addon linked to the same folder, so the
+// loader finds those files already mapped and nobody compiles CUDA. Writes backends.json beside the
+// addons: which file goes with which folder (read by src/worker/native/loadAddon.ts).
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureLlamaSource, prebuiltCpuBinsDir } from "./llamaSource.js";
+import { ensureLlamaSource } from "./llamaSource.js";
+import { addonFileName, findBackendFolders, libllamaFile } from "./llamaBackends.js";
 import { withProcessLock } from "./processLock.js";
+
+// Only Windows links through import libraries made from the DLLs (see docs/native-platforms.md).
+const { windowsImportLibrary } = process.platform === "win32" ? await import("./peExports.js") : {};
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
+const releaseDir = path.join(root, "native", "build", "Release");
 
+/** The three libraries the addon calls into, as linker inputs (see docs/native-platforms.md). */
 function libraryFlags(binsDir) {
   const files = readdirSync(binsDir);
   const pick = (re) => {
@@ -21,21 +28,56 @@ function libraryFlags(binsDir) {
     if (!found) throw new Error(`no library matching ${re} in ${binsDir}`);
     return found;
   };
+  const llama = libllamaFile(binsDir);
   if (process.platform === "win32") {
-    return [pick(/^llama.*\.lib$/), pick(/^ggml\.lib$|^ggml\..*\.lib$/), pick(/^ggml-base\.lib$/)].map((f) =>
-      path.join(binsDir, f),
+    // The packages ship the DLLs without import libraries: make them from the DLLs' export tables.
+    const dlls = [llama, pick(/^ggml(\.[a-z0-9]+)?\.v[\d.]+\.dll$/), pick(/^ggml-base\.dll$/)];
+    const outDir = path.join(root, "native", "build", "import-libs", path.basename(binsDir));
+    return dlls.map((dll) =>
+      windowsImportLibrary({ dll: path.join(binsDir, dll), outDir, machine: process.arch }),
     );
   }
   const ext = process.platform === "darwin" ? "dylib" : "so";
-  const llama = pick(new RegExp(`^libllama(\\.v[\\d.]+)?\\.${ext}$`));
-  const ggml = pick(new RegExp(`^libggml(\\.v[\\d.]+)?\\.${ext}$`));
+  const ggml = pick(new RegExp(`^libggml(\\.[a-z0-9]+)?\\.v[\\d.]+\\.${ext}$`));
   const ggmlBase = pick(new RegExp(`^libggml-base\\.${ext}$`));
+  // macOS: full paths (the dylibs' install names are @rpath/..., resolved by the rpath below);
+  // Linux: -l:<file> records the soname, found through the rpath.
   return [
     `-L${binsDir}`,
     ...[llama, ggml, ggmlBase].map((f) =>
       process.platform === "darwin" ? path.join(binsDir, f) : `-l:${f}`,
     ),
   ];
+}
+
+/** The folder's path from the addon's own folder (forward slashes, as rpaths spell it). */
+function relativeBins(folder) {
+  return path.relative(releaseDir, folder.binsDir).split(path.sep).join("/");
+}
+
+/** backends.gypi: one loadable module per folder, addon.cpp linked with the shared core library. */
+function writeBackendTargets(folders) {
+  const targets = [];
+  for (const folder of folders) {
+    targets.push({
+      target_name: `cwb_native_${folder.id.replace(/[^a-zA-Z0-9]/g, "_")}`,
+      product_name: path.basename(addonFileName(folder.id), ".node"),
+      sources: ["src/addon.cpp"],
+      dependencies: ["cwb_native_core"],
+      libraries: libraryFlags(folder.binsDir),
+      // Relative to the addon, so a packaged app (both unpacked beside each other) finds them too.
+      conditions: [
+        [
+          "OS=='mac'",
+          { xcode_settings: { OTHER_LDFLAGS: [`-Wl,-rpath,@loader_path/${relativeBins(folder)}`] } },
+        ],
+        ["OS=='linux'", { ldflags: [`-Wl,-rpath,'$$ORIGIN/${relativeBins(folder)}'`] }],
+      ],
+    });
+  }
+  const file = path.join(root, "native", "backends.gypi");
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ targets }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
 }
 
 function nodeGypArgs() {
@@ -54,16 +96,27 @@ export function buildNative(options = {}) {
   );
 }
 
+/**
+ * The model architectures the bundled llama.cpp loads (its LLM_ARCH_NAMES table), written beside the
+ * addons so the app process can check a model without loading llama.cpp.
+ */
+function writeArchitectures(llamaSrc) {
+  const source = readFileSync(path.join(llamaSrc, "src", "llama-arch.cpp"), "utf8");
+  const table = /LLM_ARCH_NAMES\s*=\s*\{([\s\S]*?)\n\};/.exec(source)?.[1];
+  if (!table) throw new Error(`no LLM_ARCH_NAMES table in ${path.join(llamaSrc, "src", "llama-arch.cpp")}`);
+  const architectures = [...table.matchAll(/\{\s*LLM_ARCH_[A-Z0-9_]+\s*,\s*"([^"]+)"\s*\}/g)]
+    .map((match) => match[1])
+    .filter((name) => name !== "(unknown)");
+  const file = path.join(releaseDir, "architectures.json");
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ architectures }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
 function buildNativeUnlocked({ quiet = false }) {
   const llamaSrc = ensureLlamaSource();
-  const binsDir = prebuiltCpuBinsDir();
+  const folders = findBackendFolders();
+  writeBackendTargets(folders);
   const gyp = require.resolve("node-gyp/bin/node-gyp.js");
-  const defines = [
-    `-Dllama_src=${llamaSrc}`,
-    `-Dllama_bins=${binsDir}`,
-    `-Dllama_libs=${libraryFlags(binsDir).join(" ")}`,
-  ];
-  const jobs = ["--jobs", "max"];
   const verbosity = quiet ? ["--silent"] : [];
   execFileSync(
     process.execPath,
@@ -71,23 +124,34 @@ function buildNativeUnlocked({ quiet = false }) {
       gyp,
       "rebuild",
       "--release",
-      ...jobs,
+      "--jobs",
+      "max",
       ...verbosity,
       ...nodeGypArgs(),
       "--directory",
       path.join(root, "native"),
       "--",
-      ...defines,
+      `-Dllama_src=${llamaSrc}`,
     ],
-    {
-      stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit",
-    },
+    { stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit" },
   );
-  return path.join(root, "native", "build", "Release", "cwb_native.node");
+  const manifest = folders.map((folder) => {
+    const addon = addonFileName(folder.id);
+    if (!existsSync(path.join(releaseDir, addon)))
+      throw new Error(`node-gyp did not write ${addon} in ${releaseDir}`);
+    // No absolute paths: the list ships inside the packaged app.
+    return { id: folder.id, gpu: folder.gpu, buildType: folder.buildType, release: folder.release, addon };
+  });
+  writeArchitectures(llamaSrc);
+  const file = path.join(releaseDir, "backends.json");
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ backends: manifest }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  return manifest.map((entry) => path.join(releaseDir, entry.addon));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = Date.now();
-  const out = buildNative({ quiet: process.argv.includes("--quiet") });
-  console.error(`[cwb] built ${path.relative(root, out)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const files = buildNative({ quiet: process.argv.includes("--quiet") });
+  const names = files.map((file) => path.relative(root, file)).join(", ");
+  console.error(`[cwb] built ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -66,12 +66,3 @@ export function ensureLlamaSource({ log = console.error } = {}) {
   renameSync(temp, dir);
   return dir;
 }
-
-/** The prebuilt CPU libraries we link against; at run time the backend node-llama-cpp loaded wins by soname. */
-export function prebuiltCpuBinsDir() {
-  const platform = `${process.platform}-${process.arch}`;
-  const pkgDir = packageDir(`@node-llama-cpp/${platform}`);
-  const binsDir = path.join(pkgDir, "bins", platform);
-  if (!existsSync(binsDir)) throw new Error(`prebuilt llama.cpp libraries not found: ${binsDir}`);
-  return binsDir;
-}

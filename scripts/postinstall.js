@@ -24,11 +24,12 @@ function reportElectron() {
     );
 }
 
-/** The cwb_native addon: a few seconds against the llama.cpp headers bundled in node-llama-cpp. */
+/** The cwb_native addon, once per llama.cpp build on this machine, against the bundled headers. */
 function buildNativeAddon() {
   const started = Date.now();
-  const file = buildNative({ quiet: true });
-  log(`built ${path.relative(root, file)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const files = buildNative({ quiet: true });
+  const names = files.map((file) => path.relative(root, file)).join(", ");
+  log(`built ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** bin/cwb.js runs the compiled CLI, so compile src/{shared,core,worker,headless} to dist/node. */

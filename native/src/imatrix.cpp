@@ -42,6 +42,7 @@ struct ImatrixJob {
   int32_t nBatch = 2048;
   int32_t nUbatch = 512;
   int32_t threads = 0;
+  int32_t gpuLayers = 0;  // llama.cpp's n_gpu_layers: negative offloads every layer
   bool processOutput = false;
   bool parseSpecial = false;
 };
@@ -290,7 +291,7 @@ class ImatrixWorker : public EventedWorker {
     if (!(nBatch < nCtx || nBatch % nCtx == 0)) throw std::runtime_error("the batch size must be below the context size or a multiple of it");
 
     llama_model_params mp = llama_model_default_params();
-    mp.n_gpu_layers = 0;
+    mp.n_gpu_layers = job_.gpuLayers;
     ModelPtr modelHandle = LoadModelOrThrow(job_.modelPath, mp);
     llama_model* model = modelHandle.get();
 
@@ -394,6 +395,7 @@ static Napi::Value ComputeImatrix(const Napi::CallbackInfo& info) {
   job.nBatch = OptInt(o, "nBatch", job.nBatch);
   job.nUbatch = OptInt(o, "nUbatch", job.nUbatch);
   job.threads = OptInt(o, "threads", job.threads);
+  job.gpuLayers = OptInt(o, "gpuLayers", job.gpuLayers);
   job.processOutput = o.Get("processOutput").IsBoolean() && o.Get("processOutput").As<Napi::Boolean>().Value();
   job.parseSpecial = o.Get("parseSpecial").IsBoolean() && o.Get("parseSpecial").As<Napi::Boolean>().Value();
   if (job.nCtx <= 0 || job.nBatch <= 0 || job.nUbatch <= 0) throw Napi::RangeError::New(env, "computeImatrix: nCtx, nBatch and nUbatch must be positive");

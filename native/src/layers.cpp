@@ -32,6 +32,7 @@ struct LayersJob {
   int32_t nCtx = 512;
   int32_t nChunks = 16;
   int32_t threads = 0;
+  int32_t gpuLayers = 0;  // llama.cpp's n_gpu_layers: negative offloads every layer
 };
 
 struct LayerAccumulator {
@@ -142,7 +143,7 @@ class LayersWorker : public EventedWorker {
     const auto started = std::chrono::steady_clock::now();
     const std::string text = ReadCalibrationText(job_.textPath);
     llama_model_params mp = llama_model_default_params();
-    mp.n_gpu_layers = 0;
+    mp.n_gpu_layers = job_.gpuLayers;
     ModelPtr modelHandle = LoadModelOrThrow(job_.modelPath, mp);
     llama_model* model = modelHandle.get();
     const int32_t nLayer = llama_model_n_layer(model);
@@ -216,6 +217,7 @@ static Napi::Value LayerImportance(const Napi::CallbackInfo& info) {
   if (o.Get("nCtx").IsNumber()) job.nCtx = o.Get("nCtx").As<Napi::Number>().Int32Value();
   if (o.Get("nChunks").IsNumber()) job.nChunks = o.Get("nChunks").As<Napi::Number>().Int32Value();
   if (o.Get("threads").IsNumber()) job.threads = o.Get("threads").As<Napi::Number>().Int32Value();
+  if (o.Get("gpuLayers").IsNumber()) job.gpuLayers = o.Get("gpuLayers").As<Napi::Number>().Int32Value();
   if (job.nCtx < 16) throw Napi::RangeError::New(env, "layerImportance: nCtx must be at least 16");
   auto* worker = new LayersWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined());
   Napi::Promise p = worker->Promise();

@@ -1,4 +1,4 @@
-// The screens in the left navigation, in order. `ready` is false for screens a later issue builds.
+// The screens in the left navigation, in order. `ready` is false for a screen this build does not offer.
 export interface Screen {
   readonly id: string;
   readonly label: string;

@@ -1,5 +1,5 @@
-// The model file types llama.cpp's quantizer (v0.5.0, tools/quantize) can write, with the llama_ftype
-// value passed to llama_model_quantize. `bpw` is the storage cost of the type's main tensor type in
+// The model file types llama.cpp's quantizer (tools/quantize of the release node-llama-cpp bundles)
+// can write, with the llama_ftype value passed to llama_model_quantize. `bpw` is the storage cost of the type's main tensor type in
 // bits per weight (mixes like Q4_K_M end a little above it, as some tensors get a bigger type).
 // `needsImatrix`: llama.cpp refuses these without an importance matrix (tensor types IQ1_*, IQ2_XXS,
 // IQ2_XS, IQ2_S, IQ3_XXS, and Q2_K inside a Q2_K_S file). Pure data: the UI shows it too.

@@ -17,7 +17,7 @@ const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 describe("engineBench", () => {
   it("times every repetition of each prompt length and of the generation", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     const result = await addon.engineBench({
       modelPath,
       threads: 1,
@@ -40,7 +40,7 @@ describe("engineBench", () => {
   });
 
   it("skips generation when asked for no tokens", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     const result = await addon.engineBench({ modelPath, threads: 2, promptLengths: [8], tokens: 0, reps: 1 })
       .promise;
     expect(result.generation).toBeNull();
@@ -48,7 +48,7 @@ describe("engineBench", () => {
   });
 
   it("does one decode per generated token: 16 times the tokens take several times longer", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     const run = (tokens: number) =>
       addon.engineBench({ modelPath, threads: 1, tokens, reps: 3, contextSize: 512 }).promise;
     const few = await run(8);
@@ -57,14 +57,14 @@ describe("engineBench", () => {
   });
 
   it("refuses a test that does not fit the context, naming the sizes", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     await expect(
       addon.engineBench({ modelPath, threads: 1, depth: 300, tokens: 64, contextSize: 256 }).promise,
     ).rejects.toThrow(/the longest test needs 364 tokens but the context holds 256/);
   });
 
   it("names the model file it cannot load and rejects bad options", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     const missing = path.join(dir, "missing.gguf");
     await expect(addon.engineBench({ modelPath: missing }).promise).rejects.toThrow(/missing\.gguf/);
     expect(() => addon.engineBench({ modelPath, tokens: 0 })).toThrow(/nothing to measure/);
@@ -75,7 +75,7 @@ describe("engineBench", () => {
   });
 
   it("stops when aborted", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     const handle = addon.engineBench({ modelPath, threads: 1, tokens: 256, reps: 100_000, contextSize: 512 });
     const started = Date.now();
     setTimeout(() => handle.abort(), 300);

@@ -11,7 +11,7 @@ import { loadNative } from "../../src/core/native/loadAddon.js";
 
 describe("machine fingerprint", () => {
   it("describes this machine and is stable between calls", async () => {
-    const { llama } = await loadNative(false);
+    const { llama } = await loadNative({ gpu: "cpu" });
     const first = await collectMachineFingerprint(llama);
     const second = await collectMachineFingerprint(llama);
     expect(machineFingerprint.parse(first)).toEqual(first);
@@ -26,7 +26,7 @@ describe("machine fingerprint", () => {
     expect(first.details.nodeLlamaCppVersion).toMatch(/^\d+\.\d+\.\d+/);
   });
   it("gives the same id without a Llama instance on a CPU build (the app process does not load llama.cpp)", async () => {
-    const { llama } = await loadNative(false);
+    const { llama } = await loadNative({ gpu: "cpu" });
     const withLlama = await collectMachineFingerprint(llama);
     const without = await collectMachineFingerprint();
     expect(without.details.llamaCppRelease).toBe(withLlama.details.llamaCppRelease);

@@ -10,7 +10,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("measureBandwidth", () => {
   it("reads a buffer with every thread and reports bytes per second", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     const result = await addon.measureBandwidth({ bufferMiB: 64, threads: 2, passes: 2, repeats: 2 });
     expect(result.bufferBytes).toBe(64 * 1024 * 1024);
     expect(result.threads).toBe(2);
@@ -21,7 +21,7 @@ describe("measureBandwidth", () => {
     expect(result.bytesPerSecond).toBeGreaterThan(0);
   });
   it("rejects impossible options with a named error", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     expect(() => addon.measureBandwidth({ bufferMiB: 1 })).toThrow(/bufferMiB/);
     expect(() => addon.measureBandwidth({ threads: 0 })).toThrow(/threads/);
   });
@@ -29,7 +29,7 @@ describe("measureBandwidth", () => {
 
 describe("page cache", () => {
   it("reports a file's residency and drops it where the OS allows", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     const file = path.join(dir, "data.bin");
     writeFileSync(file, Buffer.alloc(8 * 1024 * 1024, 7));
     readFileSync(file);
@@ -50,7 +50,7 @@ describe("page cache", () => {
     }
   });
   it("names the file it cannot open", async () => {
-    const { addon } = await loadNative(false);
+    const { addon } = await loadNative({ gpu: "cpu" });
     expect(() => addon.evictFromPageCache(path.join(dir, "missing.gguf"))).toThrow(/missing\.gguf/);
   });
 });

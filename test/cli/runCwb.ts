@@ -29,6 +29,8 @@ export interface CwbResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** The CLI's own process (its workers are other processes). */
+  pid: number;
 }
 
 export function runCwb(
@@ -46,6 +48,6 @@ export function runCwb(
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code) => resolve({ code, stdout, stderr, pid: child.pid ?? -1 }));
   });
 }

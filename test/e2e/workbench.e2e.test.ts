@@ -274,7 +274,7 @@ describe("decision screens in a browser", () => {
   it("shows a variant's file on Export and copies its path", async () => {
     await go("#/export");
     await page.getByRole("heading", { name: "Export" }).waitFor();
-    await page.getByText("Mobile export bundles arrive in a later issue").waitFor();
+    await page.getByText("Variant files are ordinary GGUF files").waitFor();
     const path = await page.getByTestId("export-path").inputValue();
     expect(path).toMatch(/\.gguf$/);
     expect(await page.getByTestId("export-size").innerText()).toMatch(/^\d+(\.\d+)? (kB|MB|GB)$/);

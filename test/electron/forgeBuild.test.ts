@@ -66,7 +66,8 @@ describe("forge.config.ts as forge loads it", () => {
     const unpacked = (relative: string): boolean =>
       minimatch(path.join(app, relative), unpack, { matchBase: true });
     expect(unpacked("node_modules/better-sqlite3/build/Release/better_sqlite3.node")).toBe(true);
-    expect(unpacked("native/build/Release/cwb_native.node")).toBe(true);
+    expect(unpacked("native/build/Release/cwb_native-linux-x64-vulkan.node")).toBe(true);
+    expect(unpacked("native/build/Release/cwb_gpu_probe.node")).toBe(true);
     expect(unpacked("node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/libllama.so")).toBe(true);
     expect(
       unpacked("node_modules/@node-llama-cpp/mac-arm64-metal/bins/mac-arm64-metal/libggml-metal.dylib"),
@@ -88,7 +89,11 @@ describe("forge.config.ts as forge loads it", () => {
       "/node_modules/zod/package.json",
       "/native",
       "/native/build",
-      "/native/build/Release/cwb_native.node",
+      "/native/build/Release/cwb_native-linux-x64.node",
+      "/native/build/Release/cwb_native-win-x64-cuda.node",
+      "/native/build/Release/cwb_gpu_probe.node",
+      "/native/build/Release/backends.json",
+      "/native/build/Release/architectures.json",
     ]) {
       expect(ignored(kept), kept).toBe(false);
     }
@@ -97,6 +102,8 @@ describe("forge.config.ts as forge loads it", () => {
       "/dist/node/core/workbench.js",
       "/native/src/addon.cpp",
       "/native/build/Release/obj.target/x.o",
+      "/native/build/Release/cwb_native_core.a",
+      "/native/build/Release/backends.json.tmp",
       "/test",
       "/forge.config.ts",
       "/package-lock.json",

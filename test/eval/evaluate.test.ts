@@ -21,7 +21,7 @@ describe("native evaluate", () => {
   const settings = { nCtx: 128, nChunks: 6, topKMax: 64, topMass: 0.999, tailSamples: 64 };
 
   beforeAll(async () => {
-    addon = (await loadNative(false)).addon;
+    addon = (await loadNative({ gpu: "cpu" })).addon;
     dir = mkdtempSync(path.join(os.tmpdir(), "cwb-eval-native-"));
     text = writeEvalText(dir, 40_000);
     base = (await evalBase()).model;

@@ -129,6 +129,17 @@ describe("importing a valid GGUF file", () => {
     expect(facts.metadata.tensors.every((t) => t.type === "F32")).toBe(true);
   });
 
+  it("warns about an architecture the bundled llama.cpp cannot load, checked without llama.cpp", async () => {
+    const known = await inspectModelFile(tiny.path);
+    expect(known.warnings.filter((w) => w.includes("architecture"))).toEqual([]);
+    const unknown = await inspectModelFile(
+      writeTinyGguf(path.join(dir, "tiny-unknown-arch.gguf"), { architecture: "cwbnotanarch" }).path,
+    );
+    expect(unknown.warnings).toContain(
+      'architecture "cwbnotanarch" is not supported by the bundled llama.cpp',
+    );
+  });
+
   it("recognises the same content again, under its own path or another, without a duplicate", async () => {
     const first = getModel(db, "tiny.gguf");
     const again = await importModel(db, tiny.path);

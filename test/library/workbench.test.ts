@@ -42,13 +42,21 @@ describe("Workbench", () => {
   });
 
   it("answers app.info", async () => {
+    // What is installed, read from the package's own files.
+    const nodeLlamaCpp = path.join(import.meta.dirname, "..", "..", "node_modules", "node-llama-cpp");
+    const readJson = (file: string) =>
+      JSON.parse(readFileSync(path.join(nodeLlamaCpp, file), "utf8")) as Record<string, string>;
+    const installed = {
+      llamaCppRelease: readJson("llama/llama.cpp.info.json").tag,
+      nodeLlamaCppVersion: readJson("package.json").version,
+    };
     const result = await call("app.info");
     expect(result.ok).toBe(true);
     expect(result.value).toMatchObject({
       version: packageVersion,
       dataDir: path.join(dir, "data"),
-      llamaCppRelease: "v0.5.0",
-      nodeLlamaCppVersion: "3.22.1",
+      llamaCppRelease: installed.llamaCppRelease,
+      nodeLlamaCppVersion: installed.nodeLlamaCppVersion,
       transport: "ipc",
     });
   });

@@ -11,6 +11,7 @@ import type { LayersJobResult, PruneJobResult } from "../../src/shared/domain/co
 import { readGgufLayout } from "../../src/core/library/ggufLayout.js";
 import { readModelMetadata } from "../../src/core/library/readModelMetadata.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
+import { bundledLlamaCppRelease } from "../../src/core/machine/machineFingerprint.js";
 import { writeTinyGguf } from "../helpers/gguf.js";
 import { makeRandomModel, makeTempDir, removeDir, writeCalibrationText } from "../quantize/fixtures.js";
 
@@ -162,7 +163,7 @@ describe("cwb layers and cwb prune", () => {
       const parent = db.prepare("SELECT id FROM models WHERE path = ?").get(model) as { id: string };
       expect(v.parent_id).toBe(parent.id);
       expect(v.recipe_kind).toBe("prune");
-      expect(v.llama_build).toBe("v0.5.0");
+      expect(v.llama_build).toBe(bundledLlamaCppRelease());
       expect(v.text_set_id).not.toBeNull();
       expect(JSON.parse(v.recipe_json)).toMatchObject({
         dropped: [expected],

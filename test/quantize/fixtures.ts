@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { loadNative } from "../../src/core/native/loadAddon.js";
+import { bundledLlamaCppRelease } from "../../src/core/machine/machineFingerprint.js";
 import type { CwbNativeAddon } from "../../src/core/native/AddonTypes.js";
 import { repoRoot } from "../cli/runCwb.js";
 // @ts-expect-error -- plain JS build script without type declarations
@@ -33,7 +34,7 @@ export const vocabPath = path.join(
   repoRoot,
   "native",
   "llama-src",
-  "v0.5.0",
+  bundledLlamaCppRelease(),
   "models",
   "ggml-vocab-llama-spm.gguf",
 );

@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { QuantizeJobResult } from "../../src/shared/domain/compression.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
+import { bundledLlamaCppRelease, nodeLlamaCppVersion } from "../../src/core/machine/machineFingerprint.js";
 import {
   llamaTools,
   makeRandomModel,
@@ -145,14 +146,14 @@ describe.skipIf(skip !== null)("quantize parity with llama-quantize", () => {
       for (const row of rows) {
         expect(row.parent_id).toBe(parent.id);
         expect(row.recipe_kind).toBe("quantize");
-        expect(row.llama_build).toBe("v0.5.0");
+        expect(row.llama_build).toBe(bundledLlamaCppRelease());
         const recipe = JSON.parse(row.recipe_json) as {
           type: string;
           imatrix: { path: string } | null;
           build: { release: string; nodeLlamaCpp: string };
         };
-        expect(recipe.build.release).toBe("v0.5.0");
-        expect(recipe.build.nodeLlamaCpp).toBe("3.22.1");
+        expect(recipe.build.release).toBe(bundledLlamaCppRelease());
+        expect(recipe.build.nodeLlamaCpp).toBe(nodeLlamaCppVersion());
         if (row.path.endsWith("ours-2.gguf")) expect(recipe.imatrix?.path).toBe(imatrix);
       }
     } finally {

@@ -22,7 +22,8 @@
 //   7. memory bandwidth probe (native, all threads).
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
-import { loadNative, type GpuChoice } from "../native/loadAddon.js";
+import { loadNative } from "../native/loadAddon.js";
+import { GpuUnavailableError } from "../native/planGpu.js";
 import { readGgufLayout } from "../library/ggufLayout.js";
 import { collectMachineFingerprint, nodeLlamaCppVersion } from "../machine/machineFingerprint.js";
 import { currentRss, peakRss, resetPeakRss } from "./processMemory.js";
@@ -49,10 +50,6 @@ export class BenchCancelledError extends Error {
     super("benchmark cancelled");
     this.name = "BenchCancelledError";
   }
-}
-
-function toGpuChoice(gpu: BenchSettings["gpu"]): GpuChoice {
-  return gpu === "false" ? false : gpu;
 }
 
 function msSince(start: bigint): number {
@@ -92,22 +89,18 @@ export async function runSpeedBench(
     hooks.onProgress?.(Math.min(1, doneUnits / totalUnits), step);
   };
 
-  const native = await loadNative(toGpuChoice(settings.gpu)).catch((error: unknown) => {
-    if (settings.gpu === "auto" || settings.gpu === "false") throw error;
+  const native = await loadNative(settings).catch((error: unknown) => {
+    if (settings.gpu === "auto" || settings.gpu === "cpu" || error instanceof GpuUnavailableError)
+      throw error;
     const platform = `${process.platform}-${process.arch}`;
     throw new Error(
-      `no llama.cpp build for --gpu ${settings.gpu} can be loaded on this machine (node-llama-cpp's ` +
+      `no llama.cpp build for ${settings.gpu} can be loaded on this machine (node-llama-cpp's ` +
         `@node-llama-cpp/${platform}-${settings.gpu} package and a working driver are needed): ` +
-        `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}. Use --gpu auto or --gpu false.`,
+        `${error instanceof Error ? `${error.name}: ${error.message.replace(/\.$/, "")}` : String(error)}. Choose automatic or CPU instead.`,
       { cause: error },
     );
   });
   const llama: Llama = native.llama;
-  if (settings.gpu !== "auto" && String(llama.gpu) !== settings.gpu) {
-    throw new Error(
-      `requested backend ${settings.gpu} but this worker runs ${llama.gpu === false ? "cpu" : llama.gpu}`,
-    );
-  }
   if (settings.threads !== null && settings.threads > llama.maxThreads) llama.maxThreads = settings.threads;
   const machine = await collectMachineFingerprint(llama);
 
@@ -345,6 +338,7 @@ export async function runSpeedBench(
         bandwidth,
         weightBytesPerToken: bytesPerToken,
         vocabularySize,
+        backend: native.backend,
         warnings,
       },
     };

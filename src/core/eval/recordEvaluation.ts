@@ -117,6 +117,13 @@ export async function recordEvaluation(
     const basePpl = output.base?.figures.ppl ??
       cachedBasePpl ??
       variants[0]?.figures.basePpl ?? { value: 0, uncertainty: 0 };
-    return { baseModelId: request.baseModelId, baseRunId, basePpl, baseCache, variants };
+    return {
+      baseModelId: request.baseModelId,
+      baseRunId,
+      basePpl,
+      baseCache,
+      variants,
+      backend: output.backend,
+    };
   })();
 }

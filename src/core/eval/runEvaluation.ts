@@ -6,6 +6,8 @@ import type { MachineFingerprint } from "../../shared/domain/bench.js";
 import { collectMachineFingerprint } from "../machine/machineFingerprint.js";
 import type { EvaluateOptions, EvaluateProgress, EvaluateResult } from "../native/AddonTypes.js";
 import { loadNative } from "../native/loadAddon.js";
+import { nativeGpuLayers } from "../native/planGpu.js";
+import type { BackendUsed, GpuSettingsInput } from "../../shared/domain/gpu.js";
 import { baseSelfFigures, evalFigures } from "./evalFigures.js";
 
 export interface EvaluationPlan {
@@ -36,6 +38,7 @@ export interface EvaluationOutput {
   threads: number;
   machine: MachineFingerprint;
   llamaBuild: string;
+  backend: BackendUsed;
 }
 
 export interface EvaluationHooks {
@@ -49,11 +52,12 @@ export interface EvaluationHooks {
 
 /** Runs one native evaluation pass as a promise that an AbortSignal can stop. */
 async function evaluatePass(
+  gpuRequest: GpuSettingsInput,
   options: EvaluateOptions,
   signal: AbortSignal | undefined,
   onProgress: (p: EvaluateProgress) => void,
 ): Promise<EvaluateResult> {
-  const { addon } = await loadNative(false);
+  const { addon } = await loadNative(gpuRequest);
   signal?.throwIfAborted();
   const handle = addon.evaluate(options, onProgress);
   const onAbort = (): void => handle.abort();
@@ -72,9 +76,14 @@ async function evaluatePass(
 function nativeOptions(
   plan: EvaluationPlan,
   threads: number,
-): Pick<EvaluateOptions, "nCtx" | "nChunks" | "nBatch" | "nThreads" | "topKMax" | "topMass" | "tailSamples"> {
+  backend: BackendUsed,
+): Pick<
+  EvaluateOptions,
+  "nCtx" | "nChunks" | "nBatch" | "nThreads" | "nGpuLayers" | "topKMax" | "topMass" | "tailSamples"
+> {
   const s = plan.settings;
   return {
+    nGpuLayers: nativeGpuLayers(s.gpuLayers, backend),
     nCtx: s.contextSize,
     nChunks: s.chunks ?? -1,
     nBatch: s.batchSize,
@@ -89,7 +98,8 @@ export async function runEvaluation(
   plan: EvaluationPlan,
   hooks: EvaluationHooks = {},
 ): Promise<EvaluationOutput> {
-  const { llama } = await loadNative(false);
+  const gpuRequest = { gpu: plan.settings.gpu, allowSoftwareGpu: plan.settings.allowSoftwareGpu };
+  const { llama, backend } = await loadNative(gpuRequest);
   const threads = plan.settings.threads ?? llama.cpuMathCores;
   const passes = (plan.baseCachePath ? 0 : 1) + plan.variants.length;
   let passIndex = 0;
@@ -112,11 +122,12 @@ export async function runEvaluation(
       throw new Error("runEvaluation: neither a base cache file nor a place to write one");
     hooks.log?.(`base pass: ${plan.base.path}`);
     const r = await evaluatePass(
+      gpuRequest,
       {
         modelPath: plan.base.path,
         textPath: plan.textPath,
         writeBasePath: plan.writeBaseCacheTo,
-        ...nativeOptions(plan, threads),
+        ...nativeOptions(plan, threads, backend),
       },
       hooks.signal,
       progressFor("base"),
@@ -147,10 +158,11 @@ export async function runEvaluation(
   for (const variant of plan.variants) {
     hooks.log?.(`variant pass: ${variant.path}`);
     const r = await evaluatePass(
+      gpuRequest,
       {
         modelPath: variant.path,
         basePath,
-        ...nativeOptions(plan, threads),
+        ...nativeOptions(plan, threads, backend),
         ...(hooks.exactKld ? { exactBaseModelPath: plan.base.path } : {}),
       },
       hooks.signal,
@@ -184,5 +196,6 @@ export async function runEvaluation(
     threads,
     machine: await collectMachineFingerprint(llama),
     llamaBuild: llama.llamaCppRelease.release,
+    backend,
   };
 }

@@ -1,10 +1,12 @@
 // Reads what the library records about a GGUF file: the header metadata (via node-llama-cpp's
-// readGgufFileInfo and GgufInsights) after our own layout walk has checked it fits in the file.
+// readGgufFileInfo, a pure JavaScript reader) after our own layout walk has checked it fits in the
+// file. Nothing here loads llama.cpp: this runs in the app process.
 import { stat } from "node:fs/promises";
 import type { ModelMetadata } from "../../shared/domain/model.js";
 import { LibraryError } from "./LibraryError.js";
 import { ggmlTypeName } from "./ggmlTypes.js";
 import { readGgufLayout, type GgufLayout } from "./ggufLayout.js";
+import { supportedArchitectures } from "./supportedArchitectures.js";
 
 export interface ModelFileMetadata {
   sizeBytes: number;
@@ -54,7 +56,7 @@ export async function readModelMetadata(
   if (layout.tensors.length === 0)
     throw bad("the file contains no tensors (a vocabulary-only file is not a model)");
 
-  const { readGgufFileInfo, GgufInsights, GgufFileType } = await import("node-llama-cpp");
+  const { readGgufFileInfo, GgufFileType } = await import("node-llama-cpp");
   const info = await readGgufFileInfo(filePath, {
     logWarnings: false,
     spliceSplitFiles: false,
@@ -108,17 +110,14 @@ export async function readModelMetadata(
   const trailing = stats.size - layout.dataEnd;
   if (trailing > layout.alignment)
     warnings.push(`${trailing} bytes after the last tensor are not part of the model`);
-  let parameterCount = layout.tensors.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
-  try {
-    // GgufInsights loads llama.cpp's bindings (no backend) to know which architectures it supports.
-    const insights = await GgufInsights.from(info);
-    parameterCount = insights.totalParameters;
-    if (!insights.isSupportedByLlamaCpp)
-      warnings.push(`architecture "${architecture}" is not supported by the bundled llama.cpp`);
-    warnings.push(...insights.getWarnings(filePath));
-  } catch (error) {
-    warnings.push(`llama.cpp insights unavailable: ${(error as Error).message}`);
-  }
+  const parameterCount = layout.tensors.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+  const architectures = supportedArchitectures();
+  if (architectures === null)
+    warnings.push(
+      "the list of architectures the bundled llama.cpp supports is missing (native build not run)",
+    );
+  else if (!architectures.has(architecture))
+    warnings.push(`architecture "${architecture}" is not supported by the bundled llama.cpp`);
 
   const tokenizer = child(metadata, "tokenizer");
   const tokens = child(child(tokenizer, "ggml"), "tokens");

@@ -260,6 +260,8 @@ export interface ImatrixOptions {
   nBatch?: number;
   nUbatch?: number;
   threads?: number;
+  /** llama.cpp's n_gpu_layers (negative: all); default 0. */
+  gpuLayers?: number;
   processOutput?: boolean;
   parseSpecial?: boolean;
 }
@@ -285,6 +287,8 @@ export interface LayerImportanceOptions {
   nCtx?: number;
   nChunks?: number;
   threads?: number;
+  /** llama.cpp's n_gpu_layers (negative: all); default 0. */
+  gpuLayers?: number;
 }
 
 export interface LayerImportanceResult {

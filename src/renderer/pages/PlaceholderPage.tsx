@@ -1,4 +1,4 @@
-// An honest stand-in for screens that later issues build.
+// What the content area shows for a screen that does not exist or is not available in this build.
 import { PageHeader } from "../components/PageHeader.js";
 import type { Screen } from "../navigation.js";
 
@@ -8,10 +8,8 @@ export function PlaceholderPage({ screen }: { screen: Screen | undefined }) {
     <>
       <PageHeader title={screen.label} subtitle={screen.description} />
       <div className="rounded-lg border border-dashed border-zinc-300 bg-white px-6 py-12 text-center">
-        <p className="text-sm font-medium text-zinc-700">Coming in a later issue</p>
-        <p className="mt-1 text-sm text-zinc-500">
-          This screen is not built yet. Models and Jobs work today.
-        </p>
+        <p className="text-sm font-medium text-zinc-700">Not available in this build</p>
+        <p className="mt-1 text-sm text-zinc-500">The other screens in the navigation work.</p>
       </div>
     </>
   );

@@ -1,11 +1,8 @@
 // Speed and memory benchmark of one model: what the user can choose, what was actually used, and
 // what was measured. Shared by the job kind, the CLI, the store and the renderer.
 import { z } from "zod";
+import { backendUsed, gpuSettings } from "./gpu.js";
 import { metric } from "./run.js";
-
-export const benchGpuChoices = ["auto", "false", "cuda", "vulkan", "metal"] as const;
-export const benchGpu = z.enum(benchGpuChoices);
-export type BenchGpu = z.infer<typeof benchGpu>;
 
 /** Options of one benchmark; every field has a default, so `{}` is a valid request. */
 export const benchSettings = z.object({
@@ -38,9 +35,7 @@ export const benchSettings = z.object({
     .min(1)
     .max(1 << 16)
     .default(512),
-  gpu: benchGpu.default("auto"),
-  /** "auto" lets node-llama-cpp fit layers to free VRAM; 0 on CPU builds. */
-  gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0)]).default("auto"),
+  ...gpuSettings.shape,
   flashAttention: z.enum(["auto", "on", "off"]).default("auto"),
   /** Run the memory-bandwidth probe (about 5 s) to express generation as a share of the limit. */
   bandwidth: z.boolean().default(true),
@@ -130,6 +125,8 @@ export const benchDetails = z.object({
     .nullable(),
   weightBytesPerToken: z.number(),
   vocabularySize: z.number(),
+  /** The build and devices the run used (runs recorded before this was kept have none). */
+  backend: backendUsed.optional(),
   warnings: z.array(z.string()),
 });
 export type BenchDetails = z.infer<typeof benchDetails>;

@@ -1,6 +1,7 @@
 // The compression jobs (quantize, importance matrix, layer importance, layer pruning): their
 // parameters as queued and what they report. Shared by the job kinds, the CLI and the renderer.
 import { z } from "zod";
+import { gpuSettings } from "./gpu.js";
 import { modelRecord } from "./model.js";
 
 /** A library model as a job needs it. */
@@ -94,6 +95,7 @@ export const imatrixSettings = z.object({
     .max(1 << 16)
     .default(2048),
   threads: z.number().int().min(1).max(1024).nullable().default(null),
+  ...gpuSettings.shape,
 });
 export type ImatrixSettingsInput = z.input<typeof imatrixSettings>;
 
@@ -127,7 +129,10 @@ export const layerImportanceSettings = z.object({
     .default(512),
   chunks: z.number().int().min(1).default(16),
   threads: z.number().int().min(1).max(1024).nullable().default(null),
+  ...gpuSettings.shape,
 });
+
+export type LayerImportanceSettingsInput = z.input<typeof layerImportanceSettings>;
 
 export const layersJobParams = z.object({
   model: jobModelRef,

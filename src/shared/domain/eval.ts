@@ -2,6 +2,7 @@
 // measures them): what the user can choose and what one evaluation job reports. Shared by the job
 // kind, the CLI, the store and the renderer.
 import { z } from "zod";
+import { backendUsed, gpuSettings } from "./gpu.js";
 
 /** Options of one evaluation; every field has a default, so `{}` is a valid request. */
 export const evalSettings = z.object({
@@ -35,6 +36,7 @@ export const evalSettings = z.object({
   topMass: z.number().gt(0).max(1).default(0.999),
   /** ...plus this many tokens sampled from the rest, so the divergence inside the tail is estimated. */
   tailSamples: z.number().int().min(0).max(4096).default(64),
+  ...gpuSettings.shape,
 });
 export type EvalSettingsInput = z.input<typeof evalSettings>;
 export type EvalSettings = z.output<typeof evalSettings>;
@@ -73,6 +75,8 @@ export const evalJobResult = z.object({
   basePpl: estimate,
   baseCache: z.object({ artifactId: z.string(), path: z.string(), bytes: z.number(), reused: z.boolean() }),
   variants: z.array(evalVariantResult),
+  /** The build and devices the evaluation ran on (absent in results recorded before it was kept). */
+  backend: backendUsed.optional(),
 });
 export type EvalJobResult = z.infer<typeof evalJobResult>;
 

@@ -1,6 +1,7 @@
 // Side-by-side generation: the same prompt through several variants, one after another in one worker,
 // so the Compare screen can show what each one writes and how fast. Greedy unless a seed is given.
 import { z } from "zod";
+import { backendUsed, gpuSettings } from "./gpu.js";
 
 export const generateJobParams = z.object({
   models: z
@@ -24,6 +25,7 @@ export const generateJobParams = z.object({
     .max(1 << 17)
     .default(1024),
   threads: z.number().int().min(1).max(1024).nullable().default(null),
+  ...gpuSettings.shape,
 });
 export type GenerateJobParams = z.output<typeof generateJobParams>;
 export type GenerateJobParamsInput = z.input<typeof generateJobParams>;
@@ -45,5 +47,7 @@ export type GenerateOutput = z.infer<typeof generateOutput>;
 export const generateJobResult = z.object({
   prompt: z.string(),
   outputs: z.array(generateOutput),
+  /** The build and devices the generation ran on (absent in results recorded before it was kept). */
+  backend: backendUsed.optional(),
 });
 export type GenerateJobResult = z.infer<typeof generateJobResult>;

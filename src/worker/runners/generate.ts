@@ -4,20 +4,16 @@
 import type { LlamaModel, Token } from "node-llama-cpp";
 import type { GenerateOutput } from "../../shared/domain/generate.js";
 import { defineRunner } from "../Runner.js";
+import { loadNative } from "../../core/native/loadAddon.js";
 
 function msSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
 export default defineRunner("generate", async (params, context) => {
-  // Only node-llama-cpp is needed (no addon); "auto" uses a GPU where the build has one, like the benchmark.
-  const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
-  const llama = await getLlama({
-    gpu: "auto",
-    build: "never",
-    logLevel: LlamaLogLevel.error,
-    progressLogs: false,
-  });
+  // The addon is loaded with node-llama-cpp so the build and devices are chosen and recorded as for
+  // every other kind (a software Vulkan device only when allowed).
+  const { llama, backend } = await loadNative({ gpu: params.gpu, allowSoftwareGpu: params.allowSoftwareGpu });
   const threads = params.threads ?? llama.cpuMathCores;
   const outputs: GenerateOutput[] = [];
   const total = params.models.length;
@@ -32,7 +28,7 @@ export default defineRunner("generate", async (params, context) => {
     const name = entry.path.split(/[/\\]/).pop() ?? entry.path;
     context.progress(index / total, `loading ${name} (${index + 1}/${total})`);
     let start = process.hrtime.bigint();
-    const model: LlamaModel = await llama.loadModel({ modelPath: entry.path });
+    const model: LlamaModel = await llama.loadModel({ modelPath: entry.path, gpuLayers: params.gpuLayers });
     const loadMs = msSince(start);
     try {
       const ctx = await model.createContext({
@@ -94,5 +90,5 @@ export default defineRunner("generate", async (params, context) => {
     }
   }
   context.progress(1, "done");
-  return { prompt: params.prompt, outputs };
+  return { prompt: params.prompt, outputs, backend };
 });

@@ -3,13 +3,14 @@
 import os from "node:os";
 import { sha256File } from "../../core/library/hashFile.js";
 import { loadNative } from "../../core/native/loadAddon.js";
+import { nativeGpuLayers } from "../../core/native/planGpu.js";
 import { defineRunner } from "../Runner.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
 
 export default defineRunner("imatrix", async (params, context) => {
-  const { addon } = await loadNative();
-  const outPath = context.tempPath("imatrix.gguf");
   const { settings } = params;
+  const { addon, backend } = await loadNative(settings);
+  const outPath = context.tempPath("imatrix.gguf");
   const result = await addon.computeImatrix(
     {
       modelPath: params.model.path,
@@ -20,6 +21,7 @@ export default defineRunner("imatrix", async (params, context) => {
       ...(settings.chunks !== null ? { nChunks: settings.chunks } : {}),
       nBatch: settings.batchSize,
       threads: settings.threads ?? os.availableParallelism(),
+      gpuLayers: nativeGpuLayers(settings.gpuLayers, backend),
     },
     forwardNativeEvents(context),
   );

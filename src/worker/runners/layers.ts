@@ -3,12 +3,13 @@
 import os from "node:os";
 import { collectMachineFingerprint } from "../../core/machine/machineFingerprint.js";
 import { loadNative } from "../../core/native/loadAddon.js";
+import { nativeGpuLayers } from "../../core/native/planGpu.js";
 import { defineRunner } from "../Runner.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
 
 export default defineRunner("layers", async (params, context) => {
-  const { addon, llama } = await loadNative();
   const { settings } = params;
+  const { addon, llama, backend } = await loadNative(settings);
   const result = await addon.layerImportance(
     {
       modelPath: params.model.path,
@@ -16,6 +17,7 @@ export default defineRunner("layers", async (params, context) => {
       nCtx: settings.contextSize,
       nChunks: settings.chunks,
       threads: settings.threads ?? os.availableParallelism(),
+      gpuLayers: nativeGpuLayers(settings.gpuLayers, backend),
     },
     forwardNativeEvents(context),
   );

@@ -4,22 +4,23 @@
 // Runs as a "bench" job in a fresh worker process; the result is stored as a run of kind 'bench'.
 import type { Command } from "commander";
 import {
-  benchGpuChoices,
   benchSettings,
   flashAttentionMode,
   type BenchReport,
   type BenchSettingsInput,
 } from "../../../shared/domain/bench.js";
 import { formatBytes } from "../../../shared/format.js";
+import { describeBackend } from "../../../shared/domain/gpu.js";
 import { formatCoefficientOfVariation, formatMetricValue } from "../../../shared/metrics/formatMetric.js";
 import { resolveModel } from "../../../core/eval/planEvaluation.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 import { integerOption } from "../parseOptions.js";
+import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
 
-interface BenchCommandOptions {
+interface BenchCommandOptions extends GpuCommandOptions {
   pp: string;
   tg: string;
   tgPrompt: string;
@@ -29,8 +30,6 @@ interface BenchCommandOptions {
   threads?: string;
   ctx?: string;
   batch: string;
-  gpu: string;
-  gpuLayers: string;
   flashAttn: string;
   bandwidth: boolean;
   bandwidthMib: string;
@@ -56,11 +55,7 @@ export function benchSettingsFromOptions(options: BenchCommandOptions): BenchSet
     threads: options.threads === undefined ? null : integerOption("--threads", options.threads, 1),
     contextSize: options.ctx === undefined ? null : integerOption("--ctx", options.ctx, 32),
     batchSize: integerOption("--batch", options.batch, 1),
-    gpu: choice("--gpu", options.gpu, benchGpuChoices),
-    gpuLayers:
-      options.gpuLayers === "auto" || options.gpuLayers === "max"
-        ? options.gpuLayers
-        : integerOption("--gpu-layers", options.gpuLayers, 0),
+    ...gpuSettingsFromOptions(options),
     flashAttention: choice("--flash-attn", options.flashAttn, ["auto", "on", "off"] as const),
     bandwidth: options.bandwidth,
     bandwidthMiB: integerOption("--bandwidth-mib", options.bandwidthMib, 16),
@@ -78,7 +73,7 @@ export function benchSettingsFromOptions(options: BenchCommandOptions): BenchSet
 
 export function registerBenchCommands(program: Command, context: CliContext): void {
   const defaults = benchSettings.parse({});
-  program
+  const command = program
     .command("bench")
     .description(
       "speed and memory of a model: load, prompt/generation tokens/s, TTFT, inter-token latency, peak RSS, bandwidth share",
@@ -101,26 +96,24 @@ export function registerBenchCommands(program: Command, context: CliContext): vo
     .option("--threads <n>", "CPU threads (default: node-llama-cpp's choice, the math cores)")
     .option("--ctx <n>", "context size (default: what the longest test needs)")
     .option("--batch <n>", "batch size in tokens", String(defaults.batchSize))
-    .option("--gpu <backend>", `backend: ${benchGpuChoices.join("|")}`, defaults.gpu)
-    .option("--gpu-layers <n>", "layers offloaded to the GPU: auto|max|N", String(defaults.gpuLayers))
     .option("--flash-attn <mode>", "flash attention: auto|on|off", defaults.flashAttention)
     .option("--no-bandwidth", "skip the memory-bandwidth probe")
     .option("--bandwidth-mib <n>", "bandwidth probe buffer in MiB", String(defaults.bandwidthMiB))
     .option("--seed <n>", "seed of the random prompt tokens", String(defaults.seed))
-    .option("--out <path>", "also write the report as JSON to this file")
-    .action(async (variant: string, options: BenchCommandOptions) => {
-      const settings = benchSettingsFromOptions(options);
-      const workbench = context.workbench();
-      const model = await resolveModel(workbench.db, variant);
-      const job = await runJobInForeground(
-        context,
-        "bench",
-        { model: { modelId: model.id, path: model.path }, settings },
-        { json: (result) => result, human: (result) => printReport(context.output, result) },
-      );
-      if (job.state === "succeeded" && options.out)
-        writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
-    });
+    .option("--out <path>", "also write the report as JSON to this file");
+  addGpuOptions(command).action(async (variant: string, options: BenchCommandOptions) => {
+    const settings = benchSettingsFromOptions(options);
+    const workbench = context.workbench();
+    const model = await resolveModel(workbench.db, variant);
+    const job = await runJobInForeground(
+      context,
+      "bench",
+      { model: { modelId: model.id, path: model.path }, settings },
+      { json: (result) => result, human: (result) => printReport(context.output, result) },
+    );
+    if (job.state === "succeeded" && options.out)
+      writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
+  });
 }
 
 function printReport(output: Output, r: BenchReport): void {
@@ -134,6 +127,7 @@ function printReport(output: Output, r: BenchReport): void {
       `${r.machine.id}  ${r.machine.cpu}, ${r.machine.cores} threads, ${formatBytes(r.machine.ramBytes, { binary: true })} RAM${r.machine.gpu ? `, ${r.machine.gpu}` : ""}`,
     ],
     ["build", `llama.cpp ${r.llamaBuild}, node-llama-cpp ${r.nodeLlamaCpp}`],
+    ["backend", r.details.backend ? describeBackend(r.details.backend) : s.backend],
     [
       "settings",
       `${s.backend}, ${s.threads} threads, ctx ${s.contextSize}, batch ${s.batchSize}, gpu layers ${s.gpuLayers}, flash attention ${flashAttentionMode(s.flashAttention)}, ${s.reps} reps`,

@@ -9,9 +9,11 @@ import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 import { integerOption } from "../parseOptions.js";
+import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
+import { describeBackend } from "../../../shared/domain/gpu.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
 
-interface EvalCommandOptions {
+interface EvalCommandOptions extends GpuCommandOptions {
   base: string;
   text: string;
   ctx: string;
@@ -25,7 +27,7 @@ interface EvalCommandOptions {
 }
 
 export function registerEvalCommands(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command("eval")
     .description("perplexity and KL divergence of variants against their base (llama-perplexity's figures)")
     .argument("[variants...]", "variant models: library ids/names or GGUF paths (imported when new)")
@@ -50,33 +52,34 @@ export function registerEvalCommands(program: Command, context: CliContext): voi
       "cached base distribution: tokens sampled from the rest of the distribution",
       "64",
     )
-    .option("--out <path>", "also write the result as JSON to this file")
-    .action(async (variants: string[], options: EvalCommandOptions) => {
-      const settings: EvalSettingsInput = {
-        contextSize: integerOption("--ctx", options.ctx, 16),
-        chunks: options.chunks === undefined ? null : integerOption("--chunks", options.chunks, 1),
-        batchSize: integerOption("--batch", options.batch, 1),
-        threads: options.threads === undefined ? null : integerOption("--threads", options.threads, 1),
-        topKMax: integerOption("--top-k", options.topK, 1),
-        topMass: Number(options.topMass),
-        tailSamples: integerOption("--tail-samples", options.tailSamples, 0),
-      };
-      const workbench = context.workbench();
-      const params = await planEvaluation(workbench.db, {
-        base: options.base,
-        variants,
-        textPath: options.text,
-        settings,
-      });
-      if (params.baseCachePath)
-        context.output.note(`reusing cached base distributions ${params.baseCachePath}`);
-      const job = await runJobInForeground(context, "eval", params, {
-        json: (result) => result,
-        human: (result) => printResult(context.output, result),
-      });
-      if (job.state === "succeeded" && options.out)
-        writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
+    .option("--out <path>", "also write the result as JSON to this file");
+  addGpuOptions(command).action(async (variants: string[], options: EvalCommandOptions) => {
+    const settings: EvalSettingsInput = {
+      contextSize: integerOption("--ctx", options.ctx, 16),
+      chunks: options.chunks === undefined ? null : integerOption("--chunks", options.chunks, 1),
+      batchSize: integerOption("--batch", options.batch, 1),
+      threads: options.threads === undefined ? null : integerOption("--threads", options.threads, 1),
+      topKMax: integerOption("--top-k", options.topK, 1),
+      topMass: Number(options.topMass),
+      tailSamples: integerOption("--tail-samples", options.tailSamples, 0),
+      ...gpuSettingsFromOptions(options),
+    };
+    const workbench = context.workbench();
+    const params = await planEvaluation(workbench.db, {
+      base: options.base,
+      variants,
+      textPath: options.text,
+      settings,
     });
+    if (params.baseCachePath)
+      context.output.note(`reusing cached base distributions ${params.baseCachePath}`);
+    const job = await runJobInForeground(context, "eval", params, {
+      json: (result) => result,
+      human: (result) => printResult(context.output, result),
+    });
+    if (job.state === "succeeded" && options.out)
+      writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
+  });
 }
 
 const pm = (value: number, uncertainty: number, digits: number): string =>
@@ -86,6 +89,7 @@ function printResult(output: Output, r: EvalJobResult): void {
   output.fields([
     ["base", r.baseModelId],
     ["base PPL", pm(r.basePpl.value, r.basePpl.uncertainty, 4)],
+    ["backend", r.backend ? describeBackend(r.backend) : "not recorded"],
     [
       "base cache",
       `${r.baseCache.path} (${formatBytes(r.baseCache.bytes)}${r.baseCache.reused ? ", reused" : ", new"})`,

@@ -1,6 +1,8 @@
 // `cwb layers MODEL --text FILE`: each block's importance on calibration text (1 - cosine similarity
 // of its input and output hidden states, averaged over tokens), stored as a 'layers' run.
 import type { Command } from "commander";
+import type { LayerImportanceSettingsInput } from "../../../shared/domain/compression.js";
+import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import type { LayersJobResult } from "../../../shared/domain/compression.js";
 import { formatDuration } from "../../../shared/format.js";
 import { planLayers } from "../../../core/quantize/planLayers.js";
@@ -9,7 +11,7 @@ import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 import { positiveInteger } from "../parseOptions.js";
 
-export interface LayersCommandOptions {
+export interface LayersCommandOptions extends Partial<GpuCommandOptions> {
   text: string;
   ctx: string;
   chunks: string;
@@ -17,7 +19,7 @@ export interface LayersCommandOptions {
 }
 
 export function registerLayersCommands(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command("layers")
     .description(
       "rank transformer blocks by how much they change the hidden state (1 - cos) on calibration text",
@@ -26,27 +28,30 @@ export function registerLayersCommands(program: Command, context: CliContext): v
     .requiredOption("--text <file>", "calibration text (UTF-8)")
     .option("--ctx <n>", "tokens per chunk", "512")
     .option("--chunks <n>", "chunks to use", "16")
-    .option("--threads <n>", "threads (default: all)")
-    .action(async (model: string, options: LayersCommandOptions) => {
-      const workbench = context.workbench();
-      const params = await planLayers(workbench.db, workbench.paths.dataDir, {
-        model,
-        text: options.text,
-        settings: layerSettings(options),
-      });
-      await runJobInForeground(context, "layers", params, {
-        json: (result) => result,
-        human: (r) => printRanking(context.output, r),
-      });
+    .option("--threads <n>", "threads (default: all)");
+  addGpuOptions(command).action(async (model: string, options: LayersCommandOptions) => {
+    const workbench = context.workbench();
+    const params = await planLayers(workbench.db, workbench.paths.dataDir, {
+      model,
+      text: options.text,
+      settings: layerSettings(options),
     });
+    await runJobInForeground(context, "layers", params, {
+      json: (result) => result,
+      human: (r) => printRanking(context.output, r),
+    });
+  });
 }
 
-export function layerSettings(options: LayersCommandOptions): {
-  contextSize: number;
-  chunks: number;
-  threads: number | null;
-} {
+export function layerSettings(options: LayersCommandOptions): LayerImportanceSettingsInput {
   return {
+    ...(options.gpu !== undefined
+      ? gpuSettingsFromOptions({
+          gpu: options.gpu,
+          gpuLayers: options.gpuLayers ?? "auto",
+          softwareGpu: options.softwareGpu ?? false,
+        })
+      : {}),
     contextSize: positiveInteger("--ctx", options.ctx),
     chunks: positiveInteger("--chunks", options.chunks),
     threads: options.threads === undefined ? null : positiveInteger("--threads", options.threads),

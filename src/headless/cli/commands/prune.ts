@@ -10,8 +10,9 @@ import type { CliContext } from "../context.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 import { positiveInteger } from "../parseOptions.js";
 import { layerSettings, printRanking } from "./layers.js";
+import { addGpuOptions, type GpuCommandOptions } from "../gpuOptions.js";
 
-interface PruneCommandOptions {
+interface PruneCommandOptions extends GpuCommandOptions {
   layers?: string;
   drop?: string;
   text?: string;
@@ -22,7 +23,7 @@ interface PruneCommandOptions {
 }
 
 export function registerPruneCommands(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command("prune")
     .description("drop transformer blocks: explicit ones, or the N least important on calibration text")
     .argument("<model>", "library id/name or GGUF path (imported when new)")
@@ -32,54 +33,55 @@ export function registerPruneCommands(program: Command, context: CliContext): vo
     .option("--ctx <n>", "importance measure: tokens per chunk", "512")
     .option("--chunks <n>", "importance measure: chunks to use", "16")
     .option("--threads <n>", "threads (default: all)")
-    .option("--out <path>", "output file (default: the data dir's models folder)")
-    .action(async (model: string, options: PruneCommandOptions) => {
-      if ((options.layers === undefined) === (options.drop === undefined))
-        throw new Error("prune: give exactly one of --layers i,j,... or --drop N");
-      const workbench = context.workbench();
-      const threads = options.threads === undefined ? null : positiveInteger("--threads", options.threads);
-      let ranking: { layersRunId: string; order: number[]; textSetId: string | null } | undefined;
-      let drop: number | undefined;
-      if (options.drop !== undefined) {
-        drop = positiveInteger("--drop", options.drop);
-        if (!options.text)
-          throw new Error("prune --drop: --text FILE is needed to measure which blocks matter least");
-        const layersParams = await planLayers(workbench.db, workbench.paths.dataDir, {
-          model,
-          text: options.text,
-          settings: layerSettings({ ...options, text: options.text }),
-        });
-        const layersJob = await runJobInForeground(context, "layers", layersParams, {
-          json: () => undefined,
-          human: () => undefined,
-        });
-        if (layersJob.state !== "succeeded") return;
-        const measured = layersJob.result as LayersJobResult;
-        if (!context.output.json) printRanking(context.output, measured);
-        ranking = {
-          layersRunId: measured.runId,
-          order: measured.ranking,
-          textSetId: layersParams.text.textSetId,
-        };
-      }
-      const params = await planPrune(workbench.db, workbench.paths.dataDir, {
+    .option("--out <path>", "output file (default: the data dir's models folder)");
+  // The device options apply to the importance measure (the pruning itself is file work).
+  addGpuOptions(command).action(async (model: string, options: PruneCommandOptions) => {
+    if ((options.layers === undefined) === (options.drop === undefined))
+      throw new Error("prune: give exactly one of --layers i,j,... or --drop N");
+    const workbench = context.workbench();
+    const threads = options.threads === undefined ? null : positiveInteger("--threads", options.threads);
+    let ranking: { layersRunId: string; order: number[]; textSetId: string | null } | undefined;
+    let drop: number | undefined;
+    if (options.drop !== undefined) {
+      drop = positiveInteger("--drop", options.drop);
+      if (!options.text)
+        throw new Error("prune --drop: --text FILE is needed to measure which blocks matter least");
+      const layersParams = await planLayers(workbench.db, workbench.paths.dataDir, {
         model,
-        ...(options.layers !== undefined ? { layers: parseLayerList(options.layers) } : {}),
-        ...(drop !== undefined ? { drop } : {}),
-        ...(ranking ? { ranking } : {}),
-        threads,
-        out: options.out ?? null,
+        text: options.text,
+        settings: layerSettings({ ...options, text: options.text }),
       });
-      await runJobInForeground(context, "prune", params, {
-        json: (result) => result,
-        human: (r) =>
-          context.output.fields([
-            ["model", `${r.model.id} ${r.model.path}`],
-            ["dropped blocks", r.dropped.join(", ")],
-            ["blocks", `${r.blockCount} (was ${params.recipe.originalBlockCount})`],
-            ["size", formatBytes(r.model.sizeBytes)],
-            ["fixed metadata", r.fixedMetadata.length > 0 ? r.fixedMetadata.join(", ") : "none needed"],
-          ]),
+      const layersJob = await runJobInForeground(context, "layers", layersParams, {
+        json: () => undefined,
+        human: () => undefined,
       });
+      if (layersJob.state !== "succeeded") return;
+      const measured = layersJob.result as LayersJobResult;
+      if (!context.output.json) printRanking(context.output, measured);
+      ranking = {
+        layersRunId: measured.runId,
+        order: measured.ranking,
+        textSetId: layersParams.text.textSetId,
+      };
+    }
+    const params = await planPrune(workbench.db, workbench.paths.dataDir, {
+      model,
+      ...(options.layers !== undefined ? { layers: parseLayerList(options.layers) } : {}),
+      ...(drop !== undefined ? { drop } : {}),
+      ...(ranking ? { ranking } : {}),
+      threads,
+      out: options.out ?? null,
     });
+    await runJobInForeground(context, "prune", params, {
+      json: (result) => result,
+      human: (r) =>
+        context.output.fields([
+          ["model", `${r.model.id} ${r.model.path}`],
+          ["dropped blocks", r.dropped.join(", ")],
+          ["blocks", `${r.blockCount} (was ${params.recipe.originalBlockCount})`],
+          ["size", formatBytes(r.model.sizeBytes)],
+          ["fixed metadata", r.fixedMetadata.length > 0 ? r.fixedMetadata.join(", ") : "none needed"],
+        ]),
+    });
+  });
 }

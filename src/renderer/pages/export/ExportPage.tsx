@@ -1,5 +1,5 @@
-// Export: an honest placeholder. Mobile bundles (model + tokenizer + a manifest of measured numbers)
-// come in a later issue; today the user can find a variant's file, see its size and copy its path.
+// Export: find a variant's file, see its size and copy its path. Variant files are ordinary GGUF
+// files that llama.cpp-based apps load as they are.
 import { useState } from "react";
 import { formatBitsPerWeight, formatBytes, formatDateTime, formatFileType } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
@@ -34,11 +34,9 @@ export function ExportPage() {
       <PageHeader title="Export" subtitle="Take a variant to another device." />
       <div className="space-y-4">
         <div className="rounded-lg border border-dashed border-zinc-300 bg-white px-5 py-4">
-          <p className="text-sm font-medium text-zinc-800">Mobile export bundles arrive in a later issue</p>
+          <p className="text-sm font-medium text-zinc-800">Variant files are ordinary GGUF files</p>
           <p className="mt-1 text-sm text-zinc-600">
-            A bundle will carry the GGUF with its recipe and the speed, memory and quality numbers measured
-            here, ready for a phone app. Until then, the variant files are ordinary GGUF files: copy the one
-            you chose wherever you need it.
+            Apps built on llama.cpp load them as they are: copy the one you chose wherever you need it.
           </p>
         </div>
         {models.error && <Notice tone="error">Could not list models: {models.error.message}</Notice>}
