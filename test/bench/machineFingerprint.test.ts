@@ -1,4 +1,5 @@
-// The fingerprint of this very machine (no GPU here: the CPU path is recorded).
+// The fingerprint of this very machine, on the CPU build (asked for explicitly, so the expectations
+// hold on a machine with a GPU too).
 import os from "node:os";
 import { describe, expect, it } from "vitest";
 import {
@@ -20,6 +21,7 @@ describe("machine fingerprint", () => {
     expect(first.cores).toBe(os.cpus().length);
     expect(first.ramBytes).toBe(os.totalmem());
     expect(first.cpu.length).toBeGreaterThan(0);
+    expect(llama.gpu).toBe(false);
     expect(first.details.backend).toBe("cpu");
     expect(first.details.llamaCppRelease).toBe(llama.llamaCppRelease.release);
     expect(first.details.nodeLlamaCppVersion).toBe(nodeLlamaCppVersion());

@@ -103,6 +103,15 @@ export function llamaTools(
   };
 }
 
+/** The tools of a test that skipIf("skip" in tools) already let run (narrows the type). */
+export function usableTools(tools: ReturnType<typeof llamaTools>): {
+  readonly quantize: string;
+  readonly imatrix: string;
+} {
+  if ("skip" in tools) throw new Error(tools.skip);
+  return tools;
+}
+
 export function runTool(tool: string, args: string[]): { seconds: number; output: string } {
   const started = performance.now();
   const output = execFileSync(tool, args, {

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quantTypes } from "../../src/shared/quantTypes.js";
-import { llamaTools, makeRandomModel, makeTempDir, nativeAddon, removeDir } from "./fixtures.js";
+import { llamaTools, makeRandomModel, makeTempDir, nativeAddon, removeDir, usableTools } from "./fixtures.js";
 
 const tools = llamaTools();
 let dir: string;
@@ -20,8 +20,7 @@ afterAll(() => removeDir(dir));
 
 describe("quantization type table", () => {
   it.skipIf("skip" in tools)("names the same types and ftype values llama-quantize offers", () => {
-    if ("skip" in tools) return;
-    const usage = spawnSync(tools.quantize, ["--help"], { encoding: "utf8" });
+    const usage = spawnSync(usableTools(tools).quantize, ["--help"], { encoding: "utf8" });
     const listed = [...`${usage.stdout}${usage.stderr}`.matchAll(/^\s+(\d+)\s+or\s+(\S+)\s+:/gm)].map(
       (m) => `${m[2]}=${m[1]}`,
     );
