@@ -69,10 +69,10 @@ class CpuThreadpool {
   ggml_threadpool_t pool_ = nullptr;
 };
 
-class EngineBenchWorker : public EventedWorker {
+class EngineBenchWorker : public AbortableWorker {
  public:
   EngineBenchWorker(Napi::Env env, EngineBenchJob job, std::shared_ptr<AbortFlag> abort, Napi::Value onEvent)
-      : EventedWorker(env, onEvent), job_(std::move(job)), abort_(std::move(abort)) {}
+      : AbortableWorker(env, onEvent, std::move(abort)), job_(std::move(job)) {}
 
   Napi::Value Result(Napi::Env env) override {
     auto array = [&](const std::vector<double>& values) {
@@ -114,8 +114,7 @@ class EngineBenchWorker : public EventedWorker {
     cp.n_ubatch = static_cast<uint32_t>(job_.batchSize);  // as node-llama-cpp uses it
     cp.flash_attn_type = job_.flashAttention;
     cp.no_perf = true;
-    cp.abort_callback = AbortRequested;
-    cp.abort_callback_data = abort_.get();
+    AttachAbort(cp);
     ApplyThreads(cp, job_.threads);
     ContextPtr ctxHandle = NewContextOrThrow(model.get(), cp, job_.modelPath);
     llama_context* ctx = ctxHandle.get();
@@ -139,7 +138,7 @@ class EngineBenchWorker : public EventedWorker {
     auto randomToken = [&]() { return static_cast<llama_token>(random() % static_cast<uint32_t>(nVocab)); };
     auto decode = [&](std::vector<llama_token>& tokens, const char* what) {
       const int32_t rc = llama_decode(ctx, llama_batch_get_one(tokens.data(), static_cast<int32_t>(tokens.size())));
-      if (abort_->set.load()) throw std::runtime_error("engine benchmark aborted");
+      ThrowIfAborted("engine benchmark");
       if (rc != 0) throw std::runtime_error(std::string("llama_decode failed (") + std::to_string(rc) + ") during the " + what);
     };
     auto prompt = [&](int32_t length, const char* what) {
@@ -200,7 +199,6 @@ class EngineBenchWorker : public EventedWorker {
   }
 
   EngineBenchJob job_;
-  std::shared_ptr<AbortFlag> abort_;
   std::vector<std::vector<double>> promptSeconds_;
   std::vector<double> generationSeconds_;
   int32_t contextSize_ = 0;

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "abortHandle.h"
 #include "addon.h"
 #include "calibrationText.h"
 #include "ggml-backend.h"
@@ -261,10 +262,10 @@ struct ImatrixResult {
   double seconds = 0;
 };
 
-class ImatrixWorker : public EventedWorker {
+class ImatrixWorker : public AbortableWorker {
  public:
-  ImatrixWorker(Napi::Env env, ImatrixJob job, Napi::Value onEvent)
-      : EventedWorker(env, onEvent), job_(std::move(job)) {}
+  ImatrixWorker(Napi::Env env, ImatrixJob job, Napi::Value onEvent, std::shared_ptr<AbortFlag> abort)
+      : AbortableWorker(env, onEvent, std::move(abort)), job_(std::move(job)) {}
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("outPath", job_.outPath);
@@ -304,6 +305,7 @@ class ImatrixWorker : public EventedWorker {
     ApplyThreads(cp, job_.threads);
     cp.cb_eval = &ImatrixCollector::Callback;
     cp.cb_eval_user_data = &collector;
+    AttachAbort(cp);
     ContextPtr ctxHandle = NewContextOrThrow(model, cp, job_.modelPath);
     llama_context* ctx = ctxHandle.get();
 
@@ -330,6 +332,7 @@ class ImatrixWorker : public EventedWorker {
       const int32_t start = i * nCtx;
       const int32_t end = start + nCtx;
       const int32_t nSeqBatch = std::min(nSeq, nChunk - i);
+      ThrowIfAborted("importance matrix");
       llama_memory_clear(llama_get_memory(ctx), true);
       for (int32_t j = 0; j < numBatches; j++) {
         const int32_t batchStart = start + j * nBatch;
@@ -347,7 +350,10 @@ class ImatrixWorker : public EventedWorker {
             batch.n_tokens++;
           }
         }
-        if (llama_decode(ctx, batch) != 0) throw std::runtime_error("llama_decode failed on chunk " + std::to_string(i + 1));
+        if (llama_decode(ctx, batch) != 0) {
+          ThrowIfAborted("importance matrix");
+          throw std::runtime_error("llama_decode failed on chunk " + std::to_string(i + 1));
+        }
         if (!collector.Error().empty()) throw std::runtime_error(collector.Error());
       }
       result_.chunks = i + nSeqBatch;
@@ -380,7 +386,7 @@ static std::string OptStr(const Napi::Object& o, const char* key, bool required)
 }
 
 // computeImatrix({modelPath, textPath, outPath, datasetName?, nCtx?, nChunks?, nBatch?, nUbatch?,
-//                 threads?, processOutput?, parseSpecial?}, onEvent?)
+//                 threads?, gpuLayers?, processOutput?, parseSpecial?}, onEvent?) -> { promise, abort }
 static Napi::Value ComputeImatrix(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "computeImatrix(options, onEvent?): options object expected");
@@ -399,10 +405,9 @@ static Napi::Value ComputeImatrix(const Napi::CallbackInfo& info) {
   job.processOutput = o.Get("processOutput").IsBoolean() && o.Get("processOutput").As<Napi::Boolean>().Value();
   job.parseSpecial = o.Get("parseSpecial").IsBoolean() && o.Get("parseSpecial").As<Napi::Boolean>().Value();
   if (job.nCtx <= 0 || job.nBatch <= 0 || job.nUbatch <= 0) throw Napi::RangeError::New(env, "computeImatrix: nCtx, nBatch and nUbatch must be positive");
-  auto* worker = new ImatrixWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined());
-  Napi::Promise p = worker->Promise();
-  worker->Queue();
-  return p;
+  auto abort = std::make_shared<AbortFlag>();
+  auto* worker = new ImatrixWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined(), abort);
+  return QueueAbortable(env, worker, abort);
 }
 
 void RegisterImatrix(Napi::Env env, Napi::Object exports) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "abortHandle.h"
 #include "addon.h"
 #include "calibrationText.h"
 #include "ggml-backend.h"
@@ -115,10 +116,10 @@ class HiddenStateCollector {
   std::string error_;
 };
 
-class LayersWorker : public EventedWorker {
+class LayersWorker : public AbortableWorker {
  public:
-  LayersWorker(Napi::Env env, LayersJob job, Napi::Value onEvent)
-      : EventedWorker(env, onEvent), job_(std::move(job)) {}
+  LayersWorker(Napi::Env env, LayersJob job, Napi::Value onEvent, std::shared_ptr<AbortFlag> abort)
+      : AbortableWorker(env, onEvent, std::move(abort)), job_(std::move(job)) {}
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     Napi::Array layers = Napi::Array::New(env, layers_.size());
@@ -157,6 +158,7 @@ class LayersWorker : public EventedWorker {
     ApplyThreads(cp, job_.threads);
     cp.cb_eval = &HiddenStateCollector::Callback;
     cp.cb_eval_user_data = &collector;
+    AttachAbort(cp);
     ContextPtr ctxHandle = NewContextOrThrow(model, cp, job_.modelPath);
     llama_context* ctx = ctxHandle.get();
 
@@ -173,6 +175,7 @@ class LayersWorker : public EventedWorker {
       ~BatchGuard() { llama_batch_free(b); }
     } batchGuard{batch};
     for (int32_t c = 0; c < nChunk; c++) {
+      ThrowIfAborted("layer importance");
       llama_memory_clear(llama_get_memory(ctx), true);
       batch.n_tokens = 0;
       for (int32_t k = 0; k < nCtx; k++) {
@@ -183,7 +186,10 @@ class LayersWorker : public EventedWorker {
         batch.logits[k] = 1;  // all rows stay in the last block, so its input and output pair up
         batch.n_tokens++;
       }
-      if (llama_decode(ctx, batch) != 0) throw std::runtime_error("llama_decode failed on chunk " + std::to_string(c + 1));
+      if (llama_decode(ctx, batch) != 0) {
+        ThrowIfAborted("layer importance");
+        throw std::runtime_error("llama_decode failed on chunk " + std::to_string(c + 1));
+      }
       if (!collector.Error().empty()) throw std::runtime_error(collector.Error());
       chunks_ = c + 1;
       events_.Progress(static_cast<double>(chunks_) / nChunk, "chunk " + std::to_string(chunks_) + "/" + std::to_string(nChunk));
@@ -205,7 +211,7 @@ class LayersWorker : public EventedWorker {
   double seconds_ = 0;
 };
 
-// layerImportance({modelPath, textPath, nCtx?, nChunks?, threads?}, onEvent?)
+// layerImportance({modelPath, textPath, nCtx?, nChunks?, threads?, gpuLayers?}, onEvent?) -> { promise, abort }
 static Napi::Value LayerImportance(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "layerImportance(options, onEvent?): options object expected");
@@ -219,10 +225,9 @@ static Napi::Value LayerImportance(const Napi::CallbackInfo& info) {
   if (o.Get("threads").IsNumber()) job.threads = o.Get("threads").As<Napi::Number>().Int32Value();
   if (o.Get("gpuLayers").IsNumber()) job.gpuLayers = o.Get("gpuLayers").As<Napi::Number>().Int32Value();
   if (job.nCtx < 16) throw Napi::RangeError::New(env, "layerImportance: nCtx must be at least 16");
-  auto* worker = new LayersWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined());
-  Napi::Promise p = worker->Promise();
-  worker->Queue();
-  return p;
+  auto abort = std::make_shared<AbortFlag>();
+  auto* worker = new LayersWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined(), abort);
+  return QueueAbortable(env, worker, abort);
 }
 
 // After llama_model_quantize's prune_layers: block_count is updated but per-layer metadata arrays

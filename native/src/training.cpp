@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "abortHandle.h"
 #include "addon.h"
 #include "ggml-opt.h"
 #include "gradientAccumulators.h"
@@ -135,7 +136,7 @@ static ggml_opt_optimizer_params ScheduleParams(void* userdata) {
 
 // ggml_opt_epoch_callback has no user data; the run on this thread registers itself here.
 struct EpochWatch {
-  const std::atomic<bool>* abort = nullptr;
+  const AbortFlag* abort = nullptr;
   GradientAccumulators* accumulators = nullptr;
   int64_t ubatches = 0;
   bool abortSeen = false;
@@ -147,7 +148,7 @@ static void EpochCallback(bool train, ggml_opt_context_t optCtx, ggml_opt_datase
   t_watch->ubatches++;
   if (t_watch->accumulators) t_watch->accumulators->NoteContext(optCtx);
   // llama_opt_epoch cannot be interrupted from here; we note the request and stop after this step.
-  if (t_watch->abort && t_watch->abort->load()) t_watch->abortSeen = true;
+  if (t_watch->abort && t_watch->abort->set.load()) t_watch->abortSeen = true;
 }
 
 struct ParameterFilter {
@@ -207,7 +208,7 @@ static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t n
 
 class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
  public:
-  TrainWorker(Napi::Env env, TrainOptions opts, std::shared_ptr<std::atomic<bool>> abort, Napi::Function onProgress)
+  TrainWorker(Napi::Env env, TrainOptions opts, std::shared_ptr<AbortFlag> abort, Napi::Function onProgress)
       : Napi::AsyncProgressQueueWorker<TrainProgress>(env),
         opts_(std::move(opts)),
         abort_(std::move(abort)),
@@ -368,7 +369,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       while (!schedule.Done()) {
         const uint64_t inEpoch = schedule.step % nSeq;
         if (inEpoch == 0 && o.shuffle) std::shuffle(order.begin(), order.end(), rng);
-        if (abort_->load()) {
+        if (abort_->set.load()) {
           result_.cancelled = true;
           break;
         }
@@ -431,7 +432,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
   }
 
   TrainOptions opts_;
-  std::shared_ptr<std::atomic<bool>> abort_;
+  std::shared_ptr<AbortFlag> abort_;
   Napi::FunctionReference progress_;
   Napi::Promise::Deferred deferred_;
   TrainResult result_;
@@ -601,16 +602,9 @@ static Napi::Value Train(const Napi::CallbackInfo& info) {
 
   Napi::Function onProgress;
   if (info.Length() > 1 && info[1].IsFunction()) onProgress = info[1].As<Napi::Function>();
-  auto abort = std::make_shared<std::atomic<bool>>(false);
+  auto abort = std::make_shared<AbortFlag>();
   auto* w = new TrainWorker(env, std::move(t), abort, onProgress);
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("done", w->Promise());
-  handle.Set("cancel", Napi::Function::New(env, [abort](const Napi::CallbackInfo& ci) {
-    abort->store(true);
-    return ci.Env().Undefined();
-  }, "cancel"));
-  w->Queue();
-  return handle;
+  return QueueAbortable(env, w, abort);
 }
 
 // evaluateLoss(options): Promise<{nll, count, meanLoss, perplexity, seconds}>

@@ -92,7 +92,7 @@ describe("train", () => {
       },
       (p) => reports.push(p),
     );
-    const result = await run.done.finally(() => clearInterval(timer));
+    const result = await run.promise.finally(() => clearInterval(timer));
 
     expect(result.cancelled).toBe(false);
     expect(result.steps).toBe(12);
@@ -162,7 +162,7 @@ describe("train", () => {
         shuffle: false,
         trainable: "^output\\.weight$",
         adaptiveThreads: false,
-      }).done;
+      }).promise;
       losses.push(await loss(outPath));
     }
     const changes = [1, 2, 3].map((k) => losses[k]! - losses[k - 1]!);
@@ -178,10 +178,10 @@ describe("train", () => {
     const run = addon.train(
       { modelPath: initPath, outPath, data, labels, nCtx, nUbatch, epochs: 1000, progressIntervalMs: 0 },
       (p) => {
-        if (p.step === 2) run.cancel();
+        if (p.step === 2) run.abort();
       },
     );
-    const result = await run.done;
+    const result = await run.promise;
     expect(result.cancelled).toBe(true);
     expect(result.outPath).toBeNull();
     expect(result.steps).toBeGreaterThanOrEqual(2);
@@ -243,10 +243,10 @@ describe("train", () => {
     const outside = Int32Array.from(labels);
     outside[5] = 4096;
     await expect(
-      addon.train({ modelPath: initPath, data, labels: outside, nCtx, nUbatch }).done,
+      addon.train({ modelPath: initPath, data, labels: outside, nCtx, nUbatch }).promise,
     ).rejects.toThrow(/outside the vocabulary/);
     await expect(
-      addon.train({ modelPath: path.join(dir, "missing.gguf"), data, labels, nCtx, nUbatch }).done,
+      addon.train({ modelPath: path.join(dir, "missing.gguf"), data, labels, nCtx, nUbatch }).promise,
     ).rejects.toThrow(/missing\.gguf/);
   });
 });

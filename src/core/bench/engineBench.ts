@@ -1,6 +1,7 @@
 // The model's own prompt and generation speed, measured with llama-bench's method by the addon
 // (native/src/engineBench.cpp) on the llama.cpp libraries node-llama-cpp loaded, with the settings a
 // node-llama-cpp context resolved for the same run. Tokens/s per repetition, like llama-bench's samples.
+import { runNativeTask } from "../native/nativeTask.js";
 import type { CwbNativeAddon } from "../native/AddonTypes.js";
 import { flashAttentionMode, type ResolvedBenchSettings } from "../../shared/domain/bench.js";
 
@@ -44,17 +45,11 @@ export async function runEngineBench(
         hooks.onProgress?.(event.fraction, `llama-bench method: ${event.message}`);
     },
   );
-  const abort = (): void => handle.abort();
-  hooks.signal?.addEventListener("abort", abort);
-  try {
-    const run = await handle.promise;
-    return {
-      promptTokensPerSecond: new Map(
-        run.prompt.map((p) => [p.length, p.repSeconds.map((seconds) => p.length / seconds)]),
-      ),
-      generationTokensPerSecond: (run.generation ?? []).map((seconds) => settings.generateTokens / seconds),
-    };
-  } finally {
-    hooks.signal?.removeEventListener("abort", abort);
-  }
+  const run = await runNativeTask(handle, hooks.signal);
+  return {
+    promptTokensPerSecond: new Map(
+      run.prompt.map((p) => [p.length, p.repSeconds.map((seconds) => p.length / seconds)]),
+    ),
+    generationTokensPerSecond: (run.generation ?? []).map((seconds) => settings.generateTokens / seconds),
+  };
 }

@@ -6,6 +6,7 @@ import type { MachineFingerprint } from "../../shared/domain/bench.js";
 import { collectMachineFingerprint } from "../machine/machineFingerprint.js";
 import type { EvaluateOptions, EvaluateProgress, EvaluateResult } from "../native/AddonTypes.js";
 import { loadNative } from "../native/loadAddon.js";
+import { runNativeTask } from "../native/nativeTask.js";
 import { nativeGpuLayers } from "../native/planGpu.js";
 import type { BackendUsed, GpuSettingsInput } from "../../shared/domain/gpu.js";
 import { baseSelfFigures, evalFigures } from "./evalFigures.js";
@@ -59,18 +60,7 @@ async function evaluatePass(
 ): Promise<EvaluateResult> {
   const { addon } = await loadNative(gpuRequest);
   signal?.throwIfAborted();
-  const handle = addon.evaluate(options, onProgress);
-  const onAbort = (): void => handle.abort();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    return await handle.promise;
-  } catch (error) {
-    if (signal?.aborted)
-      throw signal.reason instanceof Error ? signal.reason : new Error("evaluation cancelled");
-    throw error;
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
+  return runNativeTask(addon.evaluate(options, onProgress), signal);
 }
 
 function nativeOptions(

@@ -77,15 +77,13 @@ export interface EngineBenchResult {
   loadMs: number;
 }
 
-export interface EngineBenchHandle {
-  promise: Promise<EngineBenchResult>;
-  /** Stops inside the current llama_decode; the promise rejects. */
-  abort(): void;
-}
-
 export interface AddonEngineBench {
   /** onEvent gets a progress event after every timed repetition. */
-  engineBench(options: EngineBenchOptions, onEvent?: (event: NativeJobEvent) => void): EngineBenchHandle;
+  /** abort() stops inside the current llama_decode; the promise rejects. */
+  engineBench(
+    options: EngineBenchOptions,
+    onEvent?: (event: NativeJobEvent) => void,
+  ): NativeTask<EngineBenchResult>;
 }
 
 /** pageCache.cpp */
@@ -171,17 +169,24 @@ export interface EvaluateResult {
   timings: { loadMs: number; tokenizeMs: number; evalMs: number; decodeMs: number };
 }
 
-export interface EvaluateHandle {
-  promise: Promise<EvaluateResult>;
-  /** Stops at the next chunk (or inside llama_decode); the promise rejects with code "ABORTED". */
-  abort(): void;
-}
-
 export interface AddonEvaluate {
-  evaluate(options: EvaluateOptions, onProgress?: (progress: EvaluateProgress) => void): EvaluateHandle;
+  evaluate(
+    options: EvaluateOptions,
+    onProgress?: (progress: EvaluateProgress) => void,
+  ): NativeTask<EvaluateResult>;
 }
 
 /** quantize.cpp (+ imatrixFile.cpp, jobEvents.h): llama_model_quantize set up as llama-quantize does */
+/**
+ * Every long addon call: its result, and abort(), which sets the flag its native loop polls between
+ * steps and from llama.cpp's abort callback (inside llama_decode). Wire it to an AbortSignal with
+ * runNativeTask (nativeTask.ts). Training resolves with cancelled: true; the others reject.
+ */
+export interface NativeTask<T> {
+  promise: Promise<T>;
+  abort(): void;
+}
+
 export type NativeJobEvent =
   | { type: "progress"; fraction: number; message: string }
   | { type: "log"; level: "info" | "warn" | "error"; message: string };
@@ -277,7 +282,11 @@ export interface ImatrixResult {
 }
 
 export interface AddonImatrix {
-  computeImatrix(options: ImatrixOptions, onEvent?: (event: NativeJobEvent) => void): Promise<ImatrixResult>;
+  /** abort() stops at the next chunk or inside llama_decode; the promise rejects, no file is written. */
+  computeImatrix(
+    options: ImatrixOptions,
+    onEvent?: (event: NativeJobEvent) => void,
+  ): NativeTask<ImatrixResult>;
 }
 
 /** layers.cpp: per-block importance (1 - cos(in, out)) and per-layer metadata repair after pruning */
@@ -299,10 +308,11 @@ export interface LayerImportanceResult {
 }
 
 export interface AddonLayers {
+  /** abort() stops at the next chunk or inside llama_decode; the promise rejects. */
   layerImportance(
     options: LayerImportanceOptions,
     onEvent?: (event: NativeJobEvent) => void,
-  ): Promise<LayerImportanceResult>;
+  ): NativeTask<LayerImportanceResult>;
   fixLayerArrays(
     inPath: string,
     outPath: string,
@@ -453,12 +463,6 @@ export interface TrainResult {
   stepLoss: Float32Array;
 }
 
-export interface TrainingRun {
-  done: Promise<TrainResult>;
-  /** Stops after the current step; `done` then resolves with cancelled: true and nothing saved. */
-  cancel(): void;
-}
-
 export interface EvaluateLossOptions {
   modelPath: string;
   data: Int32Array;
@@ -479,7 +483,7 @@ export interface EvaluateLossResult {
 }
 
 export interface AddonTraining {
-  train(options: TrainOptions, onProgress?: (progress: TrainProgress) => void): TrainingRun;
+  train(options: TrainOptions, onProgress?: (progress: TrainProgress) => void): NativeTask<TrainResult>;
   /** Every position of every nCtx-token sequence is scored (sequences start with an empty cache). */
   evaluateLoss(options: EvaluateLossOptions): Promise<EvaluateLossResult>;
 }

@@ -12,6 +12,7 @@ import { referenceFiles, withPaths } from "./referenceCache.js";
 import { joinAddresses, sotuPackage, splitByYear, type SotuAddress } from "./sotuCorpus.js";
 import { nextTokenWindows, spreadWindows } from "./tokenWindows.js";
 import { unigramCounts, unigramPerplexity } from "./unigramBaseline.js";
+import { runNativeTask } from "../native/nativeTask.js";
 import { vocabularyPath } from "./vocabularySource.js";
 
 export interface BuildReferenceOptions {
@@ -157,10 +158,7 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
       );
     },
   );
-  const onAbort = (): void => run.cancel();
-  signal.addEventListener("abort", onAbort, { once: true });
-  const trained = await run.done.finally(() => signal.removeEventListener("abort", onAbort));
-  signal.throwIfAborted();
+  const trained = await runNativeTask(run, signal);
   if (trained.cancelled || !trained.outPath) throw new Error("training was cancelled");
   options.log(
     `trained ${trained.steps} steps (${trained.tokens} tokens) in ${trained.seconds.toFixed(1)} s, ${Math.round(trained.tokensPerSecond)} tokens/s, final loss ${trained.finalLoss.toFixed(3)}`,

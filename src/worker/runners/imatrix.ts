@@ -3,6 +3,7 @@
 import os from "node:os";
 import { sha256File } from "../../core/library/hashFile.js";
 import { loadNative } from "../../core/native/loadAddon.js";
+import { runNativeTask } from "../../core/native/nativeTask.js";
 import { nativeGpuLayers } from "../../core/native/planGpu.js";
 import { defineRunner } from "../Runner.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
@@ -11,19 +12,22 @@ export default defineRunner("imatrix", async (params, context) => {
   const { settings } = params;
   const { addon, backend } = await loadNative(settings);
   const outPath = context.tempPath("imatrix.gguf");
-  const result = await addon.computeImatrix(
-    {
-      modelPath: params.model.path,
-      textPath: params.text.path,
-      outPath,
-      datasetName: params.text.name,
-      nCtx: settings.contextSize,
-      ...(settings.chunks !== null ? { nChunks: settings.chunks } : {}),
-      nBatch: settings.batchSize,
-      threads: settings.threads ?? os.availableParallelism(),
-      gpuLayers: nativeGpuLayers(settings.gpuLayers, backend),
-    },
-    forwardNativeEvents(context),
+  const result = await runNativeTask(
+    addon.computeImatrix(
+      {
+        modelPath: params.model.path,
+        textPath: params.text.path,
+        outPath,
+        datasetName: params.text.name,
+        nCtx: settings.contextSize,
+        ...(settings.chunks !== null ? { nChunks: settings.chunks } : {}),
+        nBatch: settings.batchSize,
+        threads: settings.threads ?? os.availableParallelism(),
+        gpuLayers: nativeGpuLayers(settings.gpuLayers, backend),
+      },
+      forwardNativeEvents(context),
+    ),
+    context.signal,
   );
   const { sha256, bytes } = await sha256File(outPath);
   return { ...result, tempPath: outPath, sha256, bytes };

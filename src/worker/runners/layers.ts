@@ -3,6 +3,7 @@
 import os from "node:os";
 import { collectMachineFingerprint } from "../../core/machine/machineFingerprint.js";
 import { loadNative } from "../../core/native/loadAddon.js";
+import { runNativeTask } from "../../core/native/nativeTask.js";
 import { nativeGpuLayers } from "../../core/native/planGpu.js";
 import { defineRunner } from "../Runner.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
@@ -10,16 +11,19 @@ import { forwardNativeEvents } from "./forwardNativeEvents.js";
 export default defineRunner("layers", async (params, context) => {
   const { settings } = params;
   const { addon, llama, backend } = await loadNative(settings);
-  const result = await addon.layerImportance(
-    {
-      modelPath: params.model.path,
-      textPath: params.text.path,
-      nCtx: settings.contextSize,
-      nChunks: settings.chunks,
-      threads: settings.threads ?? os.availableParallelism(),
-      gpuLayers: nativeGpuLayers(settings.gpuLayers, backend),
-    },
-    forwardNativeEvents(context),
+  const result = await runNativeTask(
+    addon.layerImportance(
+      {
+        modelPath: params.model.path,
+        textPath: params.text.path,
+        nCtx: settings.contextSize,
+        nChunks: settings.chunks,
+        threads: settings.threads ?? os.availableParallelism(),
+        gpuLayers: nativeGpuLayers(settings.gpuLayers, backend),
+      },
+      forwardNativeEvents(context),
+    ),
+    context.signal,
   );
   const machine = await collectMachineFingerprint(llama);
   return { ...result, machine, llamaBuild: llama.llamaCppRelease.release };

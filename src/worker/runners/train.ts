@@ -3,6 +3,7 @@
 // the input's metadata in the requested storage type. The parent (core/jobs/kinds/train.ts) moves it.
 import { readFileSync } from "node:fs";
 import { loadNative } from "../../core/native/loadAddon.js";
+import { runNativeTask } from "../../core/native/nativeTask.js";
 import { nextTokenWindows } from "../../core/reference/tokenWindows.js";
 import { defineRunner } from "../Runner.js";
 
@@ -54,10 +55,7 @@ export default defineRunner("train", async (params, context) => {
         p.etaSeconds,
       ),
   );
-  const cancel = (): void => run.cancel();
-  context.signal.addEventListener("abort", cancel, { once: true });
-  const trained = await run.done.finally(() => context.signal.removeEventListener("abort", cancel));
-  context.signal.throwIfAborted();
+  const trained = await runNativeTask(run, context.signal);
   if (trained.cancelled) throw new Error("training was cancelled");
 
   context.progress(1, `writing the ${s.storage.toUpperCase()} model`);
