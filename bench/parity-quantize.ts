@@ -76,7 +76,7 @@ try {
         ftype: type.ftype,
         threads,
         ...(withImatrix ? { imatrixPath: imatrix } : {}),
-      });
+      }).promise;
       oursTimes.push((performance.now() - started) / 1000);
       libTimes.push(result.seconds);
       const t = runTool(tools.quantize, [

@@ -1,4 +1,4 @@
-// quantize(options, onEvent?): llama_model_quantize with the same parameter set-up as llama-quantize
+// quantize(options, onEvent?) -> { promise, abort }: llama_model_quantize with the same parameter set-up as llama-quantize
 // (tools/quantize/quantize.cpp) so the output is byte-identical for the same options: importance
 // matrix loading and its metadata overrides, per-tensor type overrides, output / token-embedding
 // types, pure, dry run, layer pruning. Progress comes from the per-tensor log lines.
@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "abortHandle.h"
 #include "addon.h"
 #include "ggml.h"
 #include "imatrixFile.h"
@@ -98,10 +99,10 @@ static const std::regex kDryRunTarget(R"(MiB \((\S+)\)\s*$)");
 static const std::regex kSizeLine(R"((model|quant) size\s*=\s*([\d.]+) MiB \(([\d.]+) BPW\))");
 static const std::regex kFallbacks(R"(WARNING: (\d+) of \d+ tensor\(s\) required fallback)");
 
-class QuantizeWorker : public EventedWorker {
+class QuantizeWorker : public AbortableWorker {
  public:
-  QuantizeWorker(Napi::Env env, QuantizeJob job, Napi::Value onEvent)
-      : EventedWorker(env, onEvent), job_(std::move(job)) {}
+  QuantizeWorker(Napi::Env env, QuantizeJob job, Napi::Value onEvent, std::shared_ptr<AbortFlag> abort)
+      : AbortableWorker(env, onEvent, std::move(abort)), job_(std::move(job)) {}
 
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
@@ -206,6 +207,7 @@ class QuantizeWorker : public EventedWorker {
       if (rc != 0) {
         std::string reason = lastError.empty() ? "llama_model_quantize failed" : lastError;
         if (!job_.dryRun) std::remove(job_.outPath.c_str());
+        if (abortThrown_) ThrowIfAborted("quantization");
         throw std::runtime_error(job_.inPath + ": quantization failed: " + reason);
       }
     }
@@ -228,6 +230,13 @@ class QuantizeWorker : public EventedWorker {
   }
 
   void OnLogLine(ggml_log_level level, const std::string& line, bool complete, int& lastReported, std::string& lastError) {
+    // llama_model_quantize has no abort hook, but it logs every tensor before quantizing it (no
+    // worker threads alive then) and catches std::exception around all its work: throwing here
+    // stops it there, and its files close as the stack unwinds. Once only: its catch logs again.
+    if (Aborted() && !abortThrown_) {
+      abortThrown_ = true;
+      throw std::runtime_error("quantization aborted");
+    }
     std::smatch m;
     const int cheapIndex = TensorLineIndex(line);
     if (cheapIndex > 0 && !complete && cheapIndex <= lastReported) return;  // a fragment already reported
@@ -301,6 +310,7 @@ class QuantizeWorker : public EventedWorker {
 
   QuantizeJob job_;
   QuantizeResult result_;
+  bool abortThrown_ = false;
 };
 
 static std::string RequireString(const Napi::Object& o, const char* key) {
@@ -379,10 +389,9 @@ static Napi::Value Quantize(const Napi::CallbackInfo& info) {
     std::sort(job.pruneLayers.begin(), job.pruneLayers.end());
     job.pruneLayers.erase(std::unique(job.pruneLayers.begin(), job.pruneLayers.end()), job.pruneLayers.end());
   }
-  auto* worker = new QuantizeWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined());
-  Napi::Promise p = worker->Promise();
-  worker->Queue();
-  return p;
+  auto abort = std::make_shared<AbortFlag>();
+  auto* worker = new QuantizeWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined(), abort);
+  return QueueAbortable(env, worker, abort);
 }
 
 class LoadImatrixWorker : public PromiseWorker {

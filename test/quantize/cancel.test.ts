@@ -1,5 +1,6 @@
-// Ctrl+C on `cwb quantize`: the job is cancelled, its worker (busy inside llama_model_quantize,
-// which has no abort flag) is killed, and neither the output nor a half-written temp file remains.
+// Ctrl+C on `cwb quantize`: the job is cancelled (the addon stops llama_model_quantize before its
+// next tensor, test/jobs/cancelByFlag.test.ts), and neither the output nor a half-written temp file
+// remains.
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";

@@ -43,7 +43,7 @@ describe("quantization type table", () => {
           ftype: q.ftype,
           onlyCopy: q.copyOnly === true,
           threads: 2,
-        });
+        }).promise;
         if (q.needsImatrix) mismatches.push(`${q.name} quantized without an imatrix`);
       } catch (error) {
         const refusedForImatrix = /requires an imatrix/.test(String(error));

@@ -248,7 +248,8 @@ export interface ImatrixFileContents {
 }
 
 export interface AddonQuantize {
-  quantize(options: QuantizeOptions, onEvent?: (event: NativeJobEvent) => void): Promise<QuantizeResult>;
+  /** abort() stops before the next tensor; the promise rejects and the output file is removed. */
+  quantize(options: QuantizeOptions, onEvent?: (event: NativeJobEvent) => void): NativeTask<QuantizeResult>;
   loadImatrix(path: string): Promise<ImatrixFileContents>;
   ggmlTypeNames(): string[];
 }

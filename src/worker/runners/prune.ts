@@ -4,6 +4,7 @@
 import os from "node:os";
 import { inspectModelFile } from "../../core/library/importModel.js";
 import { loadNative } from "../../core/native/loadAddon.js";
+import { runNativeTask } from "../../core/native/nativeTask.js";
 import { llamaBuildInfo } from "../../core/quantize/llamaBuildInfo.js";
 import { findQuantType } from "../../shared/quantTypes.js";
 import { defineRunner } from "../Runner.js";
@@ -18,16 +19,19 @@ export default defineRunner("prune", async (params, context) => {
     "info",
     `dropping blocks ${recipe.dropped.join(", ")} of ${recipe.originalBlockCount} from ${params.model.path}`,
   );
-  const report = await addon.quantize(
-    {
-      inPath: params.model.path,
-      outPath,
-      ftype: copy.ftype,
-      onlyCopy: true,
-      pruneLayers: recipe.dropped,
-      threads: params.threads ?? os.availableParallelism(),
-    },
-    forwardNativeEvents(context, "copying "),
+  const report = await runNativeTask(
+    addon.quantize(
+      {
+        inPath: params.model.path,
+        outPath,
+        ftype: copy.ftype,
+        onlyCopy: true,
+        pruneLayers: recipe.dropped,
+        threads: params.threads ?? os.availableParallelism(),
+      },
+      forwardNativeEvents(context, "copying "),
+    ),
+    context.signal,
   );
   const fixed = await addon.fixLayerArrays(outPath, outPath, {
     oldBlockCount: recipe.originalBlockCount,

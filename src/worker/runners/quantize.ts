@@ -4,6 +4,7 @@
 import os from "node:os";
 import { inspectModelFile } from "../../core/library/importModel.js";
 import { loadNative } from "../../core/native/loadAddon.js";
+import { runNativeTask } from "../../core/native/nativeTask.js";
 import { llamaBuildInfo } from "../../core/quantize/llamaBuildInfo.js";
 import { findQuantType } from "../../shared/quantTypes.js";
 import { defineRunner } from "../Runner.js";
@@ -19,23 +20,26 @@ export default defineRunner("quantize", async (params, context) => {
     "info",
     `${params.dryRun ? "sizing" : "quantizing"} ${params.model.path} as ${type.name}${recipe.imatrix ? ` with ${recipe.imatrix.path}` : ""}`,
   );
-  const report = await addon.quantize(
-    {
-      inPath: params.model.path,
-      ...(outPath ? { outPath } : {}),
-      ftype: type.ftype,
-      onlyCopy: type.copyOnly === true,
-      ...(recipe.imatrix ? { imatrixPath: recipe.imatrix.path } : {}),
-      tensorTypes: recipe.tensorTypes,
-      ...(recipe.outputTensorType ? { outputTensorType: recipe.outputTensorType } : {}),
-      ...(recipe.tokenEmbeddingType ? { tokenEmbeddingType: recipe.tokenEmbeddingType } : {}),
-      pure: recipe.pure,
-      leaveOutputTensor: recipe.leaveOutputTensor,
-      allowRequantize: recipe.allowRequantize,
-      dryRun: params.dryRun,
-      threads: params.threads ?? os.availableParallelism(),
-    },
-    forwardNativeEvents(context),
+  const report = await runNativeTask(
+    addon.quantize(
+      {
+        inPath: params.model.path,
+        ...(outPath ? { outPath } : {}),
+        ftype: type.ftype,
+        onlyCopy: type.copyOnly === true,
+        ...(recipe.imatrix ? { imatrixPath: recipe.imatrix.path } : {}),
+        tensorTypes: recipe.tensorTypes,
+        ...(recipe.outputTensorType ? { outputTensorType: recipe.outputTensorType } : {}),
+        ...(recipe.tokenEmbeddingType ? { tokenEmbeddingType: recipe.tokenEmbeddingType } : {}),
+        pure: recipe.pure,
+        leaveOutputTensor: recipe.leaveOutputTensor,
+        allowRequantize: recipe.allowRequantize,
+        dryRun: params.dryRun,
+        threads: params.threads ?? os.availableParallelism(),
+      },
+      forwardNativeEvents(context),
+    ),
+    context.signal,
   );
   const build = llamaBuildInfo(gpu);
   if (!outPath) return { report, build, facts: null };
