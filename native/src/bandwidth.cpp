@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 #include "addon.h"
+#include "options.h"
 
 namespace cwb {
 
@@ -167,26 +168,16 @@ class BandwidthWorker : public Napi::AsyncWorker {
   ProbeResult result_;
 };
 
-unsigned OptionUint(const Napi::Object& options, const char* name, unsigned fallback, unsigned min, unsigned max) {
-  if (!options.Has(name) || options.Get(name).IsUndefined()) return fallback;
-  const Napi::Value value = options.Get(name);
-  if (!value.IsNumber()) throw Napi::TypeError::New(options.Env(), std::string("measureBandwidth: ") + name + " must be a number");
-  const double number = value.As<Napi::Number>().DoubleValue();
-  if (!(number >= min && number <= max)) {
-    throw Napi::RangeError::New(options.Env(), std::string("measureBandwidth: ") + name + " must be within " + std::to_string(min) + ".." + std::to_string(max));
-  }
-  return unsigned(number);
-}
-
 // measureBandwidth({bufferMiB?, threads?, passes?, repeats?}) → Promise<result>
 Napi::Value MeasureBandwidth(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object options = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
-  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-  const unsigned mib = OptionUint(options, "bufferMiB", 1024, 16, 1u << 16);
-  const unsigned threads = OptionUint(options, "threads", hardware, 1, 1024);
-  const unsigned passes = OptionUint(options, "passes", 2, 1, 1000);
-  const unsigned repeats = OptionUint(options, "repeats", 3, 1, 1000);
+  const OptionReader options(
+      info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env), "measureBandwidth");
+  const int32_t hardware = static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
+  const unsigned mib = static_cast<unsigned>(options.Int("bufferMiB", 1024, 16, 1 << 16));
+  const unsigned threads = static_cast<unsigned>(options.Int("threads", hardware, 1, 1024));
+  const unsigned passes = static_cast<unsigned>(options.Int("passes", 2, 1, 1000));
+  const unsigned repeats = static_cast<unsigned>(options.Int("repeats", 3, 1, 1000));
   auto* worker = new BandwidthWorker(env, size_t(mib) << 20, threads, passes, repeats);
   Napi::Promise promise = worker->Promise();
   worker->Queue();

@@ -25,6 +25,7 @@
 #include "ggml-cpu.h"
 #include "llama.h"
 #include "llamaHandles.h"
+#include "options.h"
 #include "promiseWorker.h"
 
 namespace cwb {
@@ -206,33 +207,23 @@ class EngineBenchWorker : public AbortableWorker {
   double loadMs_ = 0;
 };
 
-int32_t IntOption(Napi::Object o, const char* key, int32_t fallback, int32_t min) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return fallback;
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("engineBench: ") + key + " must be a number");
-  const int32_t n = v.As<Napi::Number>().Int32Value();
-  if (n < min) throw Napi::RangeError::New(o.Env(), std::string("engineBench: ") + key + " must be at least " + std::to_string(min));
-  return n;
-}
-
 // engineBench({modelPath, threads?, contextSize?, batchSize?, gpuLayers?, flashAttention?, promptLengths?,
 //              depth?, tokens?, reps?, seed?}, onEvent?): progress events after every repetition.
 Napi::Value EngineBench(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "engineBench(options): options object expected");
-  Napi::Object o = info[0].As<Napi::Object>();
-  if (!o.Get("modelPath").IsString()) throw Napi::TypeError::New(env, "engineBench: modelPath must be a string");
+  const OptionReader o(info[0].As<Napi::Object>(), "engineBench");
   EngineBenchJob job;
-  job.modelPath = o.Get("modelPath").As<Napi::String>();
-  job.threads = IntOption(o, "threads", 0, 0);
-  job.contextSize = IntOption(o, "contextSize", 0, 0);
-  job.batchSize = IntOption(o, "batchSize", 512, 1);
-  job.gpuLayers = IntOption(o, "gpuLayers", 0, 0);
-  job.depth = IntOption(o, "depth", 0, 0);
-  job.tokens = IntOption(o, "tokens", 128, 0);
-  job.reps = IntOption(o, "reps", 5, 1);
-  job.seed = static_cast<uint32_t>(IntOption(o, "seed", 0, 0));
-  Napi::Value lengths = o.Get("promptLengths");
+  job.modelPath = o.String("modelPath");
+  job.threads = o.Int("threads", 0, 0);
+  job.contextSize = o.Int("contextSize", 0, 0);
+  job.batchSize = o.Int("batchSize", 512, 1);
+  job.gpuLayers = o.Int("gpuLayers", 0, 0);
+  job.depth = o.Int("depth", 0, 0);
+  job.tokens = o.Int("tokens", 128, 0);
+  job.reps = o.Int("reps", 5, 1);
+  job.seed = static_cast<uint32_t>(o.Int("seed", 0, 0));
+  Napi::Value lengths = o.Raw("promptLengths");
   if (!lengths.IsUndefined()) {
     if (!lengths.IsArray()) throw Napi::TypeError::New(env, "engineBench: promptLengths must be an array of token counts");
     Napi::Array a = lengths.As<Napi::Array>();
@@ -242,7 +233,7 @@ Napi::Value EngineBench(const Napi::CallbackInfo& info) {
       job.promptLengths.push_back(v.As<Napi::Number>().Int32Value());
     }
   }
-  Napi::Value fa = o.Get("flashAttention");
+  Napi::Value fa = o.Raw("flashAttention");
   if (!fa.IsUndefined()) {
     const std::string mode = fa.IsString() ? fa.As<Napi::String>().Utf8Value() : "";
     if (mode == "auto") job.flashAttention = LLAMA_FLASH_ATTN_TYPE_AUTO;

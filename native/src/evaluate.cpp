@@ -22,6 +22,7 @@
 #include "calibrationText.h"
 #include "evaluate.h"
 #include "llama.h"
+#include "options.h"
 
 namespace cwb {
 
@@ -476,39 +477,25 @@ class EvaluateWorker : public Napi::AsyncWorker {
   EvalOutput out_;
 };
 
-std::string GetString(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return "";
-  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string("evaluate: option ") + key + " must be a string");
-  return v.As<Napi::String>();
-}
-
-double GetNumber(const Napi::Object& o, const char* key, double fallback) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return fallback;
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("evaluate: option ") + key + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
-}
-
 Napi::Value Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "evaluate(options, onProgress?) needs an options object");
-  Napi::Object o = info[0].As<Napi::Object>();
+  const OptionReader o(info[0].As<Napi::Object>(), "evaluate");
   EvalOptions opts;
-  opts.model_path = GetString(o, "modelPath");
-  opts.text_path = GetString(o, "textPath");
-  opts.base_path = GetString(o, "basePath");
-  opts.write_base_path = GetString(o, "writeBasePath");
-  opts.exact_base_model_path = GetString(o, "exactBaseModelPath");
-  opts.n_ctx = static_cast<int>(GetNumber(o, "nCtx", 512));
-  opts.n_chunks = static_cast<int>(GetNumber(o, "nChunks", -1));
-  opts.n_batch = static_cast<int>(GetNumber(o, "nBatch", 2048));
-  opts.n_ubatch = static_cast<int>(GetNumber(o, "nUbatch", 512));
-  opts.n_threads = static_cast<int>(GetNumber(o, "nThreads", 0));
-  opts.n_gpu_layers = static_cast<int>(GetNumber(o, "nGpuLayers", -2));
-  opts.k_max = static_cast<uint32_t>(GetNumber(o, "topKMax", 64));
-  opts.mass_target = static_cast<float>(GetNumber(o, "topMass", 0.999));
-  opts.tail_samples = static_cast<uint32_t>(GetNumber(o, "tailSamples", 64));
+  opts.model_path = o.String("modelPath", "");
+  opts.text_path = o.String("textPath", "");
+  opts.base_path = o.String("basePath", "");
+  opts.write_base_path = o.String("writeBasePath", "");
+  opts.exact_base_model_path = o.String("exactBaseModelPath", "");
+  opts.n_ctx = o.Int("nCtx", 512);
+  opts.n_chunks = o.Int("nChunks", -1);
+  opts.n_batch = o.Int("nBatch", 2048);
+  opts.n_ubatch = o.Int("nUbatch", 512);
+  opts.n_threads = o.Int("nThreads", 0);
+  opts.n_gpu_layers = o.Int("nGpuLayers", -2);
+  opts.k_max = static_cast<uint32_t>(o.Int("topKMax", 64));
+  opts.mass_target = static_cast<float>(o.Number("topMass", 0.999));
+  opts.tail_samples = static_cast<uint32_t>(o.Int("tailSamples", 64));
   if (opts.model_path.empty()) throw Napi::TypeError::New(env, "evaluate: modelPath is required");
   if (opts.base_path.empty() && opts.text_path.empty()) throw Napi::TypeError::New(env, "evaluate: textPath or basePath is required");
   if (!opts.base_path.empty() && !opts.write_base_path.empty()) throw Napi::TypeError::New(env, "evaluate: basePath and writeBasePath exclude each other");

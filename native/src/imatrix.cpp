@@ -29,6 +29,7 @@
 #include "jobEvents.h"
 #include "llama.h"
 #include "llamaHandles.h"
+#include "options.h"
 #include "promiseWorker.h"
 
 namespace cwb {
@@ -371,39 +372,25 @@ class ImatrixWorker : public AbortableWorker {
   ImatrixResult result_;
 };
 
-static int32_t OptInt(const Napi::Object& o, const char* key, int32_t fallback) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return fallback;
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("computeImatrix: ") + key + " must be a number");
-  return v.As<Napi::Number>().Int32Value();
-}
-
-static std::string OptStr(const Napi::Object& o, const char* key, bool required) {
-  Napi::Value v = o.Get(key);
-  if (v.IsString()) return v.As<Napi::String>();
-  if (required) throw Napi::TypeError::New(o.Env(), std::string("computeImatrix: ") + key + " must be a string");
-  return "";
-}
-
 // computeImatrix({modelPath, textPath, outPath, datasetName?, nCtx?, nChunks?, nBatch?, nUbatch?,
 //                 threads?, gpuLayers?, processOutput?, parseSpecial?}, onEvent?) -> { promise, abort }
 static Napi::Value ComputeImatrix(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "computeImatrix(options, onEvent?): options object expected");
-  Napi::Object o = info[0].As<Napi::Object>();
+  const OptionReader o(info[0].As<Napi::Object>(), "computeImatrix");
   ImatrixJob job;
-  job.modelPath = OptStr(o, "modelPath", true);
-  job.textPath = OptStr(o, "textPath", true);
-  job.outPath = OptStr(o, "outPath", true);
-  job.datasetName = OptStr(o, "datasetName", false);
-  job.nCtx = OptInt(o, "nCtx", job.nCtx);
-  job.nChunks = OptInt(o, "nChunks", job.nChunks);
-  job.nBatch = OptInt(o, "nBatch", job.nBatch);
-  job.nUbatch = OptInt(o, "nUbatch", job.nUbatch);
-  job.threads = OptInt(o, "threads", job.threads);
-  job.gpuLayers = OptInt(o, "gpuLayers", job.gpuLayers);
-  job.processOutput = o.Get("processOutput").IsBoolean() && o.Get("processOutput").As<Napi::Boolean>().Value();
-  job.parseSpecial = o.Get("parseSpecial").IsBoolean() && o.Get("parseSpecial").As<Napi::Boolean>().Value();
+  job.modelPath = o.String("modelPath");
+  job.textPath = o.String("textPath");
+  job.outPath = o.String("outPath");
+  job.datasetName = o.String("datasetName", "");
+  job.nCtx = o.Int("nCtx", job.nCtx);
+  job.nChunks = o.Int("nChunks", job.nChunks);
+  job.nBatch = o.Int("nBatch", job.nBatch);
+  job.nUbatch = o.Int("nUbatch", job.nUbatch);
+  job.threads = o.Int("threads", job.threads);
+  job.gpuLayers = o.Int("gpuLayers", job.gpuLayers);
+  job.processOutput = o.Bool("processOutput");
+  job.parseSpecial = o.Bool("parseSpecial");
   if (job.nCtx <= 0 || job.nBatch <= 0 || job.nUbatch <= 0) throw Napi::RangeError::New(env, "computeImatrix: nCtx, nBatch and nUbatch must be positive");
   auto abort = std::make_shared<AbortFlag>();
   auto* worker = new ImatrixWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined(), abort);

@@ -23,6 +23,7 @@
 #include "jobEvents.h"
 #include "llama.h"
 #include "llamaHandles.h"
+#include "options.h"
 #include "promiseWorker.h"
 
 namespace cwb {
@@ -215,15 +216,14 @@ class LayersWorker : public AbortableWorker {
 static Napi::Value LayerImportance(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "layerImportance(options, onEvent?): options object expected");
-  Napi::Object o = info[0].As<Napi::Object>();
+  const OptionReader o(info[0].As<Napi::Object>(), "layerImportance");
   LayersJob job;
-  if (!o.Get("modelPath").IsString() || !o.Get("textPath").IsString()) throw Napi::TypeError::New(env, "layerImportance: modelPath and textPath must be strings");
-  job.modelPath = o.Get("modelPath").As<Napi::String>();
-  job.textPath = o.Get("textPath").As<Napi::String>();
-  if (o.Get("nCtx").IsNumber()) job.nCtx = o.Get("nCtx").As<Napi::Number>().Int32Value();
-  if (o.Get("nChunks").IsNumber()) job.nChunks = o.Get("nChunks").As<Napi::Number>().Int32Value();
-  if (o.Get("threads").IsNumber()) job.threads = o.Get("threads").As<Napi::Number>().Int32Value();
-  if (o.Get("gpuLayers").IsNumber()) job.gpuLayers = o.Get("gpuLayers").As<Napi::Number>().Int32Value();
+  job.modelPath = o.String("modelPath");
+  job.textPath = o.String("textPath");
+  job.nCtx = o.Int("nCtx", job.nCtx);
+  job.nChunks = o.Int("nChunks", job.nChunks);
+  job.threads = o.Int("threads", job.threads);
+  job.gpuLayers = o.Int("gpuLayers", job.gpuLayers);
   if (job.nCtx < 16) throw Napi::RangeError::New(env, "layerImportance: nCtx must be at least 16");
   auto abort = std::make_shared<AbortFlag>();
   auto* worker = new LayersWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined(), abort);
@@ -346,13 +346,14 @@ static Napi::Value FixLayerArrays(const Napi::CallbackInfo& info) {
   if (info.Length() < 3 || !info[0].IsString() || !info[1].IsString() || !info[2].IsObject()) {
     throw Napi::TypeError::New(env, "fixLayerArrays(inPath, outPath, {oldBlockCount, dropped})");
   }
-  Napi::Object o = info[2].As<Napi::Object>();
+  const OptionReader o(info[2].As<Napi::Object>(), "fixLayerArrays");
   LayerArraysJob job;
   job.inPath = info[0].As<Napi::String>();
   job.outPath = info[1].As<Napi::String>();
-  if (!o.Get("oldBlockCount").IsNumber() || !o.Get("dropped").IsArray()) throw Napi::TypeError::New(env, "fixLayerArrays: oldBlockCount (number) and dropped (array) are required");
-  job.oldBlockCount = o.Get("oldBlockCount").As<Napi::Number>().Uint32Value();
-  Napi::Array d = o.Get("dropped").As<Napi::Array>();
+  if (!o.Has("oldBlockCount")) throw o.TypeError("oldBlockCount", "a block count");
+  job.oldBlockCount = o.Count("oldBlockCount", 0);
+  if (!o.Raw("dropped").IsArray()) throw o.TypeError("dropped", "an array of block indices");
+  Napi::Array d = o.Raw("dropped").As<Napi::Array>();
   for (uint32_t i = 0; i < d.Length(); i++) job.dropped.push_back(d.Get(i).As<Napi::Number>().Int32Value());
   auto* worker = new FixLayerArraysWorker(env, std::move(job));
   Napi::Promise p = worker->Promise();

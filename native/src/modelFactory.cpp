@@ -21,6 +21,7 @@
 #include "ggml.h"
 #include "gguf.h"
 #include "llama.h"
+#include "options.h"
 
 namespace cwb {
 
@@ -603,39 +604,19 @@ class ModelFileWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 };
 
-static uint32_t U32(const Napi::Object& o, const char* key, uint32_t fallback) {
-  if (!o.Has(key) || o.Get(key).IsUndefined()) return fallback;
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() < 0) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a non-negative number");
-  return v.As<Napi::Number>().Uint32Value();
-}
-
-static float F32(const Napi::Object& o, const char* key, float fallback) {
-  if (!o.Has(key) || o.Get(key).IsUndefined()) return fallback;
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
-  return v.As<Napi::Number>().FloatValue();
-}
-
-static std::string Str(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a string");
-  return v.As<Napi::String>();
-}
-
-static Storage StorageOption(const Napi::Object& o, Storage fallback) {
-  if (!o.Has("type") || o.Get("type").IsUndefined()) return fallback;
+static Storage StorageOption(const OptionReader& o, Napi::Env env, Storage fallback) {
+  if (!o.Has("type")) return fallback;
   try {
-    return ParseStorage(Str(o, "type"));
+    return ParseStorage(o.String("type"));
   } catch (const std::runtime_error& e) {
-    throw Napi::RangeError::New(o.Env(), e.what());
+    throw Napi::RangeError::New(env, e.what());
   }
 }
 
-static StringPairs Metadata(const Napi::Object& o) {
+static StringPairs Metadata(const OptionReader& o) {
   StringPairs out;
-  if (!o.Has("metadata") || !o.Get("metadata").IsObject()) return out;
-  Napi::Object m = o.Get("metadata").As<Napi::Object>();
+  if (!o.Raw("metadata").IsObject()) return out;
+  Napi::Object m = o.Raw("metadata").As<Napi::Object>();
   Napi::Array keys = m.GetPropertyNames();
   for (uint32_t i = 0; i < keys.Length(); i++) {
     std::string k = keys.Get(i).ToString();
@@ -648,32 +629,27 @@ static StringPairs Metadata(const Napi::Object& o) {
 static Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "createModel(spec): spec object expected");
-  Napi::Object o = info[0].As<Napi::Object>();
+  const OptionReader o(info[0].As<Napi::Object>(), "createModel");
   ModelSpec s;
-  s.outPath = Str(o, "outPath");
-  s.vocabPath = Str(o, "vocabPath");
-  if (o.Has("name") && o.Get("name").IsString()) s.name = o.Get("name").As<Napi::String>();
-  s.nVocab = U32(o, "nVocab", s.nVocab);
-  s.nEmbd = U32(o, "nEmbd", s.nEmbd);
-  s.nFf = U32(o, "nFf", s.nFf);
-  s.nLayer = U32(o, "nLayer", s.nLayer);
-  s.nHead = U32(o, "nHead", s.nHead);
-  s.nHeadKv = U32(o, "nHeadKv", s.nHead);
-  s.nCtx = U32(o, "nCtx", s.nCtx);
-  s.ropeFreqBase = F32(o, "ropeFreqBase", s.ropeFreqBase);
-  s.rmsEps = F32(o, "rmsEps", s.rmsEps);
-  s.initStd = F32(o, "initStd", s.initStd);
-  s.seed = U32(o, "seed", s.seed);
-  s.storage = StorageOption(o, Storage::F32);
+  s.outPath = o.String("outPath");
+  s.vocabPath = o.String("vocabPath");
+  s.name = o.String("name", s.name);
+  s.nVocab = o.Count("nVocab", s.nVocab);
+  s.nEmbd = o.Count("nEmbd", s.nEmbd);
+  s.nFf = o.Count("nFf", s.nFf);
+  s.nLayer = o.Count("nLayer", s.nLayer);
+  s.nHead = o.Count("nHead", s.nHead);
+  s.nHeadKv = o.Count("nHeadKv", s.nHead);
+  s.nCtx = o.Count("nCtx", s.nCtx);
+  s.ropeFreqBase = static_cast<float>(o.Number("ropeFreqBase", s.ropeFreqBase));
+  s.rmsEps = static_cast<float>(o.Number("rmsEps", s.rmsEps));
+  s.initStd = static_cast<float>(o.Number("initStd", s.initStd));
+  s.seed = o.Count("seed", s.seed);
+  s.storage = StorageOption(o, env, Storage::F32);
   s.extra = Metadata(o);
-  if (o.Has("bigramTokens") && !o.Get("bigramTokens").IsUndefined()) {
-    Napi::Value v = o.Get("bigramTokens");
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-      throw Napi::TypeError::New(env, "bigramTokens must be an Int32Array");
-    }
-    Napi::Int32Array a = v.As<Napi::Int32Array>();
-    s.statsTokens.assign(a.Data(), a.Data() + a.ElementLength());
-    s.bigramPrior = F32(o, "bigramPrior", s.bigramPrior);
+  if (o.Has("bigramTokens")) {
+    s.statsTokens = o.Int32s("bigramTokens");
+    s.bigramPrior = static_cast<float>(o.Number("bigramPrior", s.bigramPrior));
   }
   if (s.nEmbd == 0 || s.nFf == 0 || s.nLayer == 0 || s.nHead == 0 || s.nHeadKv == 0 || s.nCtx == 0) {
     throw Napi::RangeError::New(env, "createModel: nEmbd, nFf, nLayer, nHead, nHeadKv and nCtx must be positive");
@@ -689,12 +665,12 @@ static Napi::Value CreateModel(const Napi::CallbackInfo& info) {
 static Napi::Value PackModel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "packModel(options): options object expected");
-  Napi::Object o = info[0].As<Napi::Object>();
+  const OptionReader o(info[0].As<Napi::Object>(), "packModel");
   PackJob job;
-  job.weightsPath = Str(o, "weightsPath");
-  job.metadataPath = Str(o, "metadataPath");
-  job.outPath = Str(o, "outPath");
-  job.storage = StorageOption(o, Storage::F16);
+  job.weightsPath = o.String("weightsPath");
+  job.metadataPath = o.String("metadataPath");
+  job.outPath = o.String("outPath");
+  job.storage = StorageOption(o, env, Storage::F16);
   job.extra = Metadata(o);
   const std::string path = job.outPath;
   auto* w = new ModelFileWorker(env, path, [job]() { return PackModelFile(job); });

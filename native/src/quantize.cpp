@@ -22,6 +22,7 @@
 #include "imatrixFile.h"
 #include "jobEvents.h"
 #include "llama.h"
+#include "options.h"
 #include "promiseWorker.h"
 
 namespace cwb {
@@ -313,24 +314,11 @@ class QuantizeWorker : public AbortableWorker {
   bool abortThrown_ = false;
 };
 
-static std::string RequireString(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string("quantize: ") + key + " must be a string");
-  return v.As<Napi::String>();
-}
-
-static bool OptBool(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  return v.IsBoolean() && v.As<Napi::Boolean>().Value();
-}
-
-static ggml_type OptType(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (v.IsUndefined() || v.IsNull()) return GGML_TYPE_COUNT;
-  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string("quantize: ") + key + " must be a ggml type name");
-  std::string name = v.As<Napi::String>();
+static ggml_type OptType(const OptionReader& o, const char* key, Napi::Env env) {
+  if (!o.Has(key)) return GGML_TYPE_COUNT;
+  const std::string name = o.String(key);
   ggml_type t = GgmlTypeByName(name);
-  if (t == GGML_TYPE_COUNT) throw Napi::RangeError::New(o.Env(), std::string("quantize: ") + key + ": unknown ggml type '" + name + "'");
+  if (t == GGML_TYPE_COUNT) throw Napi::RangeError::New(env, o.Call() + ": " + key + ": unknown ggml type '" + name + "'");
   return t;
 }
 
@@ -340,33 +328,32 @@ static ggml_type OptType(const Napi::Object& o, const char* key) {
 static Napi::Value Quantize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "quantize(options, onEvent?): options object expected");
-  Napi::Object o = info[0].As<Napi::Object>();
+  const OptionReader o(info[0].As<Napi::Object>(), "quantize");
   QuantizeJob job;
-  job.inPath = RequireString(o, "inPath");
-  job.dryRun = OptBool(o, "dryRun");
-  if (!job.dryRun) job.outPath = RequireString(o, "outPath");
-  Napi::Value ftype = o.Get("ftype");
-  if (!ftype.IsNumber()) throw Napi::TypeError::New(env, "quantize: ftype must be a llama_ftype number");
-  job.ftype = static_cast<llama_ftype>(ftype.As<Napi::Number>().Int32Value());
-  job.onlyCopy = OptBool(o, "onlyCopy");
-  if (o.Get("imatrixPath").IsString()) job.imatrixPath = o.Get("imatrixPath").As<Napi::String>();
-  job.outputTensorType = OptType(o, "outputTensorType");
-  job.tokenEmbeddingType = OptType(o, "tokenEmbeddingType");
-  job.pure = OptBool(o, "pure");
-  job.allowRequantize = OptBool(o, "allowRequantize");
-  job.leaveOutputTensor = OptBool(o, "leaveOutputTensor");
-  if (o.Get("threads").IsNumber()) job.threads = o.Get("threads").As<Napi::Number>().Int32Value();
-  Napi::Value tt = o.Get("tensorTypes");
+  job.inPath = o.String("inPath");
+  job.dryRun = o.Bool("dryRun");
+  if (!job.dryRun) job.outPath = o.String("outPath");
+  if (!o.Has("ftype")) throw o.TypeError("ftype", "a llama_ftype number");
+  job.ftype = static_cast<llama_ftype>(o.Int("ftype", 0));
+  job.onlyCopy = o.Bool("onlyCopy");
+  job.imatrixPath = o.String("imatrixPath", "");
+  job.outputTensorType = OptType(o, "outputTensorType", env);
+  job.tokenEmbeddingType = OptType(o, "tokenEmbeddingType", env);
+  job.pure = o.Bool("pure");
+  job.allowRequantize = o.Bool("allowRequantize");
+  job.leaveOutputTensor = o.Bool("leaveOutputTensor");
+  job.threads = o.Int("threads", job.threads);
+  Napi::Value tt = o.Raw("tensorTypes");
   if (tt.IsArray()) {
     Napi::Array arr = tt.As<Napi::Array>();
     for (uint32_t i = 0; i < arr.Length(); i++) {
       Napi::Value item = arr.Get(i);
       if (!item.IsObject()) throw Napi::TypeError::New(env, "quantize: tensorTypes entries must be {pattern, type}");
-      Napi::Object e = item.As<Napi::Object>();
-      std::string pattern = RequireString(e, "pattern");
+      const OptionReader e(item.As<Napi::Object>(), "quantize: tensorTypes");
+      std::string pattern = e.String("pattern");
       // llama-quantize lower-cases the name part of --tensor-type.
       for (auto& c : pattern) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::string typeName = RequireString(e, "type");
+      std::string typeName = e.String("type");
       ggml_type t = GgmlTypeByName(typeName);
       if (pattern.empty()) throw Napi::RangeError::New(env, "quantize: tensorTypes: empty tensor pattern");
       if (t == GGML_TYPE_COUNT) throw Napi::RangeError::New(env, "quantize: tensorTypes: unknown ggml type '" + typeName + "'");
@@ -378,7 +365,7 @@ static Napi::Value Quantize(const Napi::CallbackInfo& info) {
       job.tensorTypes.push_back({pattern, t});
     }
   }
-  Napi::Value prune = o.Get("pruneLayers");
+  Napi::Value prune = o.Raw("pruneLayers");
   if (prune.IsArray()) {
     Napi::Array arr = prune.As<Napi::Array>();
     for (uint32_t i = 0; i < arr.Length(); i++) {

@@ -30,6 +30,7 @@
 #include "gradientAccumulators.h"
 #include "llama.h"
 #include "llamaHandles.h"
+#include "options.h"
 #include "promiseWorker.h"
 
 namespace cwb {
@@ -517,39 +518,7 @@ class EvalWorker : public PromiseWorker {
   EvalResult result_;
 };
 
-// ---- argument parsing ----
-
-static double Num(const Napi::Object& o, const char* key, double fallback) {
-  if (!o.Has(key) || o.Get(key).IsUndefined()) return fallback;
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
-}
-
-static uint32_t Count(const Napi::Object& o, const char* key, uint32_t fallback) {
-  const double v = Num(o, key, fallback);
-  if (v < 0 || v != std::floor(v)) throw Napi::RangeError::New(o.Env(), std::string(key) + " must be a non-negative integer");
-  return static_cast<uint32_t>(v);
-}
-
-static std::string Str(const Napi::Object& o, const char* key, bool required) {
-  if (!o.Has(key) || o.Get(key).IsUndefined() || o.Get(key).IsNull()) {
-    if (required) throw Napi::TypeError::New(o.Env(), std::string(key) + " is required");
-    return "";
-  }
-  Napi::Value v = o.Get(key);
-  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a string");
-  return v.As<Napi::String>();
-}
-
-static std::vector<int32_t> Tokens(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw Napi::TypeError::New(o.Env(), std::string(key) + " must be an Int32Array");
-  }
-  Napi::Int32Array a = v.As<Napi::Int32Array>();
-  return std::vector<int32_t>(a.Data(), a.Data() + a.ElementLength());
-}
+// ---- argument parsing (options.h reads the fields) ----
 
 static void CheckShapes(Napi::Env env, const std::vector<int32_t>& data, const std::vector<int32_t>& labels, uint32_t nCtx, uint32_t nUbatch) {
   if (nCtx == 0 || nUbatch == 0 || nCtx % nUbatch != 0) throw Napi::RangeError::New(env, "nCtx must be a positive multiple of nUbatch");
@@ -557,46 +526,46 @@ static void CheckShapes(Napi::Env env, const std::vector<int32_t>& data, const s
   if (data.empty() || data.size() % nCtx != 0) throw Napi::RangeError::New(env, "data length must be a positive multiple of nCtx");
 }
 
-// train(options, onProgress?): {done: Promise<result>, cancel(): void}
+// train(options, onProgress?) -> { promise, abort }: abort stops after the current step (resolves cancelled).
 static Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "train(options, onProgress?): options object expected");
-  Napi::Object o = info[0].As<Napi::Object>();
+  const OptionReader o(info[0].As<Napi::Object>(), "train");
   TrainOptions t;
-  t.modelPath = Str(o, "modelPath", true);
-  t.outPath = Str(o, "outPath", false);
-  t.data = Tokens(o, "data");
-  t.labels = Tokens(o, "labels");
-  t.nCtx = Count(o, "nCtx", t.nCtx);
-  t.nUbatch = Count(o, "nUbatch", t.nUbatch);
+  t.modelPath = o.String("modelPath");
+  t.outPath = o.String("outPath", "");
+  t.data = o.Int32s("data");
+  t.labels = o.Int32s("labels");
+  t.nCtx = o.Count("nCtx", t.nCtx);
+  t.nUbatch = o.Count("nUbatch", t.nUbatch);
   CheckShapes(env, t.data, t.labels, t.nCtx, t.nUbatch);
-  t.epochs = Count(o, "epochs", t.epochs);
-  t.maxSteps = Count(o, "maxSteps", t.maxSteps);
-  t.maxSeconds = Num(o, "maxSeconds", 0);
+  t.epochs = o.Count("epochs", t.epochs);
+  t.maxSteps = o.Count("maxSteps", t.maxSteps);
+  t.maxSeconds = o.Number("maxSeconds", 0);
   if (t.maxSeconds < 0) throw Napi::RangeError::New(env, "maxSeconds must be non-negative");
-  t.lr = static_cast<float>(Num(o, "lr", t.lr));
-  t.lrMin = static_cast<float>(Num(o, "lrMin", t.lr * 0.1));
-  t.warmupSteps = Count(o, "warmupSteps", t.warmupSteps);
-  t.weightDecay = static_cast<float>(Num(o, "weightDecay", t.weightDecay));
-  t.beta1 = static_cast<float>(Num(o, "beta1", t.beta1));
-  t.beta2 = static_cast<float>(Num(o, "beta2", t.beta2));
-  const std::string optimizer = Str(o, "optimizer", false);
+  t.lr = static_cast<float>(o.Number("lr", t.lr));
+  t.lrMin = static_cast<float>(o.Number("lrMin", t.lr * 0.1));
+  t.warmupSteps = o.Count("warmupSteps", t.warmupSteps);
+  t.weightDecay = static_cast<float>(o.Number("weightDecay", t.weightDecay));
+  t.beta1 = static_cast<float>(o.Number("beta1", t.beta1));
+  t.beta2 = static_cast<float>(o.Number("beta2", t.beta2));
+  const std::string optimizer = o.String("optimizer", "");
   if (!optimizer.empty() && optimizer != "adamw" && optimizer != "sgd") throw Napi::RangeError::New(env, "optimizer must be adamw or sgd");
   t.sgd = optimizer == "sgd";
-  if (o.Has("shuffle") && o.Get("shuffle").IsBoolean()) t.shuffle = o.Get("shuffle").As<Napi::Boolean>();
-  t.seed = Count(o, "seed", t.seed);
-  t.threads = static_cast<int32_t>(Count(o, "threads", 0));
-  if (o.Has("adaptiveThreads") && o.Get("adaptiveThreads").IsBoolean()) t.adaptiveThreads = o.Get("adaptiveThreads").As<Napi::Boolean>();
-  t.gpuLayers = static_cast<int32_t>(Count(o, "gpuLayers", 0));
-  t.checkpointPath = Str(o, "checkpointPath", false);
-  t.trainable = Str(o, "trainable", false);
+  t.shuffle = o.Bool("shuffle", t.shuffle);
+  t.seed = o.Count("seed", t.seed);
+  t.threads = static_cast<int32_t>(o.Count("threads", 0));
+  t.adaptiveThreads = o.Bool("adaptiveThreads", t.adaptiveThreads);
+  t.gpuLayers = static_cast<int32_t>(o.Count("gpuLayers", 0));
+  t.checkpointPath = o.String("checkpointPath", "");
+  t.trainable = o.String("trainable", "");
   try {
     std::regex check(t.trainable);
   } catch (const std::regex_error&) {
     throw Napi::RangeError::New(env, "trainable must be a valid regular expression");
   }
-  t.checkpointEvery = Count(o, "checkpointEvery", 0);
-  t.progressIntervalMs = Count(o, "progressIntervalMs", t.progressIntervalMs);
+  t.checkpointEvery = o.Count("checkpointEvery", 0);
+  t.progressIntervalMs = o.Count("progressIntervalMs", t.progressIntervalMs);
   if (t.epochs == 0) throw Napi::RangeError::New(env, "epochs must be at least 1");
   if (!(t.lr > 0) || t.lrMin < 0) throw Napi::RangeError::New(env, "lr must be positive and lrMin non-negative");
 
@@ -611,17 +580,17 @@ static Napi::Value Train(const Napi::CallbackInfo& info) {
 static Napi::Value EvaluateLoss(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "evaluateLoss(options): options object expected");
-  Napi::Object o = info[0].As<Napi::Object>();
+  const OptionReader o(info[0].As<Napi::Object>(), "evaluateLoss");
   EvalOptions e;
-  e.modelPath = Str(o, "modelPath", true);
-  e.data = Tokens(o, "data");
-  e.labels = Tokens(o, "labels");
-  e.nCtx = Count(o, "nCtx", e.nCtx);
-  e.nUbatch = Count(o, "nUbatch", std::min(e.nUbatch, e.nCtx));
+  e.modelPath = o.String("modelPath");
+  e.data = o.Int32s("data");
+  e.labels = o.Int32s("labels");
+  e.nCtx = o.Count("nCtx", e.nCtx);
+  e.nUbatch = o.Count("nUbatch", std::min(e.nUbatch, e.nCtx));
   if (e.nUbatch > e.nCtx) e.nUbatch = e.nCtx;
   CheckShapes(env, e.data, e.labels, e.nCtx, e.nCtx);
-  e.threads = static_cast<int32_t>(Count(o, "threads", 0));
-  e.gpuLayers = static_cast<int32_t>(Count(o, "gpuLayers", 0));
+  e.threads = static_cast<int32_t>(o.Count("threads", 0));
+  e.gpuLayers = static_cast<int32_t>(o.Count("gpuLayers", 0));
   auto* w = new EvalWorker(env, std::move(e));
   Napi::Promise p = w->Promise();
   w->Queue();
