@@ -12,9 +12,8 @@ import { fileURLToPath } from "node:url";
 import { ensureLlamaSource } from "./llamaSource.js";
 import { addonFileName, findBackendFolders, libllamaFile } from "./llamaBackends.js";
 import { withProcessLock } from "./processLock.js";
-
-// Only Windows links through import libraries made from the DLLs (see docs/native-platforms.md).
-const { windowsImportLibrary } = process.platform === "win32" ? await import("./peExports.js") : {};
+import { checkRpathInstallNames } from "./machOInstallNames.js";
+import { windowsImportLibrary } from "./peExports.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -32,7 +31,8 @@ function libraryFlags(binsDir) {
   if (process.platform === "win32") {
     // The packages ship the DLLs without import libraries: make them from the DLLs' export tables.
     const dlls = [llama, pick(/^ggml(\.[a-z0-9]+)?\.v[\d.]+\.dll$/), pick(/^ggml-base\.dll$/)];
-    const outDir = path.join(root, "native", "build", "import-libs", path.basename(binsDir));
+    // Outside native/build, which node-gyp rebuild empties before it links.
+    const outDir = path.join(root, "native", "import-libs", path.basename(binsDir));
     return dlls.map((dll) =>
       windowsImportLibrary({ dll: path.join(binsDir, dll), outDir, machine: process.arch }),
     );
@@ -40,6 +40,9 @@ function libraryFlags(binsDir) {
   const ext = process.platform === "darwin" ? "dylib" : "so";
   const ggml = pick(new RegExp(`^libggml(\\.[a-z0-9]+)?\\.v[\\d.]+\\.${ext}$`));
   const ggmlBase = pick(new RegExp(`^libggml-base\\.${ext}$`));
+  // The addon records each dylib's install name; only @rpath/<file> resolves through its rpath.
+  if (process.platform === "darwin")
+    checkRpathInstallNames([llama, ggml, ggmlBase].map((f) => path.join(binsDir, f)));
   // macOS: full paths (the dylibs' install names are @rpath/..., resolved by the rpath below);
   // Linux: -l:<file> records the soname, found through the rpath.
   return [

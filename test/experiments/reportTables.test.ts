@@ -30,6 +30,7 @@ const row: ExperimentRow = {
   kldMean: 0.015,
   kldP99: 0.2,
   sameTopPercent: 91.234,
+  devices: { bench: null, eval: null },
   front: { sizeVsKld: true, speedVsKld: false, memoryVsKld: true },
 };
 

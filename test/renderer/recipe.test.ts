@@ -9,6 +9,8 @@ import {
   canonicalTensorType,
   dryRunParams,
   emptyRecipe,
+  gpuLayersOf,
+  gpuOptions,
   recipePresets,
   recipeProblems,
   sweepTypes,
@@ -111,6 +113,44 @@ describe("what is sent", () => {
       ).tensorTypes,
     ).toEqual(["attn_v=q8_0"]);
     expect(sweepRecipe.parse(toSweepRecipe({ ...form, evalOn: false })).evalText).toBeNull();
+  });
+
+  it("the device settings travel with the sweep; the defaults are today's automatic choice", () => {
+    const form: RecipeForm = { ...applyPreset(ready, preset("laptop")) };
+    expect(sweepRecipe.parse(toSweepRecipe(form))).toMatchObject({
+      gpu: "auto",
+      gpuLayers: "auto",
+      allowSoftwareGpu: false,
+    });
+    // A recipe recorded before the settings existed reads as the same defaults.
+    expect(sweepRecipe.parse({ types: ["Q8_0"] })).toMatchObject({
+      gpu: "auto",
+      gpuLayers: "auto",
+      allowSoftwareGpu: false,
+    });
+    const chosen: RecipeForm = {
+      ...form,
+      gpu: "vulkan",
+      gpuLayersMode: "count",
+      gpuLayerCount: 3,
+      allowSoftwareGpu: true,
+    };
+    expect(recipeProblems(chosen)).toEqual([]);
+    expect(sweepRecipe.parse(toSweepRecipe(chosen))).toMatchObject({
+      gpu: "vulkan",
+      gpuLayers: 3,
+      allowSoftwareGpu: true,
+    });
+    expect(gpuLayersOf({ ...form, gpuLayersMode: "max" })).toBe("max");
+    expect(recipeProblems({ ...chosen, gpuLayerCount: null })).toEqual([
+      "The number of GPU layers must be a whole number, 0 or more.",
+    ]);
+    expect(recipeProblems({ ...chosen, gpuLayerCount: 1.5 })).toHaveLength(1);
+    expect(gpuOptions.map((o) => o.value)).toEqual(["auto", "cpu", "vulkan", "cuda", "metal"]);
+    expect(recipeLines(toSweepRecipe(chosen))).toContainEqual({
+      label: "Device",
+      value: "Vulkan, 3 layers on the GPU, software GPU devices allowed",
+    });
   });
 
   it("dry-run params pass the quantize kind's schema, with ggml's spelling of override types", () => {

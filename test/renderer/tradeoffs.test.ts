@@ -44,6 +44,7 @@ function row(
     kldMean: isBase ? null : kld,
     kldP99: null,
     sameTopPercent: null,
+    devices: { bench: null, eval: null },
   };
 }
 

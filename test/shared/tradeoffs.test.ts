@@ -28,6 +28,7 @@ function row(label: string, fields: Partial<Core>): Core {
     pplUncertainty: null,
     pplRatio: null,
     kldMean: null,
+    devices: { bench: null, eval: null },
     kldP99: null,
     sameTopPercent: null,
     ...fields,

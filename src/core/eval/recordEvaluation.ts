@@ -95,7 +95,12 @@ export async function recordEvaluation(
         {
           ...common,
           modelId: request.baseModelId,
-          details: { role: "base", figures: output.base.figures, baseFile: output.base.file },
+          details: {
+            role: "base",
+            figures: output.base.figures,
+            baseFile: output.base.file,
+            backend: output.backend,
+          },
         },
         evalMetrics(output.base.figures, output.base.evalSeconds),
       );
@@ -107,7 +112,12 @@ export async function recordEvaluation(
         {
           ...common,
           modelId: v.modelId,
-          details: { role: "variant", figures: v.figures, kldMethod: "compact top-k + lumped tail" },
+          details: {
+            role: "variant",
+            figures: v.figures,
+            kldMethod: "compact top-k + lumped tail",
+            backend: output.backend,
+          },
         },
         evalMetrics(v.figures, v.evalSeconds),
       ),

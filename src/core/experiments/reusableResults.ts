@@ -87,7 +87,13 @@ export function findBenchRun(
   return listRuns(db, { modelId, kind: "bench", limit: 100 }).find((run) => {
     const machine = getMachine(db, run.machineId);
     if (!machine || machine.cpu !== host.cpu || machine.cores !== host.cores) return false;
-    const s = run.settings as Record<string, unknown>;
+    const recorded = run.settings as Record<string, unknown>;
+    // Runs recorded before the device settings were named: "false" was the CPU, software never allowed.
+    const s: Record<string, unknown> = {
+      ...recorded,
+      gpu: recorded.gpu === "false" ? "cpu" : (recorded.gpu ?? "auto"),
+      allowSoftwareGpu: recorded.allowSoftwareGpu ?? false,
+    };
     return Object.entries(settings).every(
       ([key, value]) => JSON.stringify(s[key] ?? null) === JSON.stringify(value ?? null),
     );

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { benchMethod, benchSettings, type BenchSettings } from "../../shared/domain/bench.js";
 import { sweepRecipe, type SweepRecipe, type SweepRecipeInput } from "../../shared/domain/experiment.js";
+import type { GpuSettings } from "../../shared/domain/gpu.js";
 import type { Job } from "../../shared/domain/job.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
 import { findQuantType } from "../../shared/quantTypes.js";
@@ -79,8 +80,13 @@ function sweepBenchSettings(recipe: SweepRecipe): BenchSettings {
     warmupReps: 1,
     warmLoads: 1,
     threads: recipe.threads,
-    gpu: "auto",
+    ...sweepGpuSettings(recipe),
   });
+}
+
+/** The recipe's device settings, passed to every job of the sweep that runs a model. */
+function sweepGpuSettings(recipe: SweepRecipe): GpuSettings {
+  return { gpu: recipe.gpu, gpuLayers: recipe.gpuLayers, allowSoftwareGpu: recipe.allowSoftwareGpu };
 }
 
 interface SweepEntry {
@@ -214,7 +220,7 @@ class SweepPipeline {
     const params = await planImatrix(db, dataDir, {
       model: this.base.id,
       text: textSet.path,
-      settings: { ...settings, threads: this.recipe.threads },
+      settings: { ...settings, threads: this.recipe.threads, ...sweepGpuSettings(this.recipe) },
     });
     const job = await this.#runJob("imatrix", "imatrix", "imatrix", params);
     return job.state === "succeeded" ? params.outPath : undefined;
@@ -247,6 +253,10 @@ class SweepPipeline {
       generateTokens: settings.generateTokens,
       reps: settings.reps,
       threads: settings.threads,
+      // Another device is another measurement; a layer count is compared as resolved by the run.
+      gpu: settings.gpu,
+      allowSoftwareGpu: settings.allowSoftwareGpu,
+      ...(typeof settings.gpuLayers === "number" ? { gpuLayers: settings.gpuLayers } : {}),
     };
     if (findBenchRun(this.host.db, model.id, key)) {
       this.#steps.push({ step: "bench", label, jobId: null, state: "reused", error: null });
@@ -274,7 +284,7 @@ class SweepPipeline {
       base: this.base.id,
       variants: todo.map((v) => v.id),
       textPath: textSet.path,
-      settings: { ...settings, threads: this.recipe.threads },
+      settings: { ...settings, threads: this.recipe.threads, ...sweepGpuSettings(this.recipe) },
     });
     await this.#runJob("eval", `${todo.length} variant(s)`, "eval", params);
   }

@@ -3,6 +3,7 @@
 // table is always derived from the recorded runs.
 import type { ExperimentListItem, ExperimentRow, ExperimentSummary } from "../../shared/domain/experiment.js";
 import type { Metric } from "../../shared/domain/run.js";
+import { benchRunDevice, evalRunDevice } from "../../shared/domain/runDevice.js";
 import { withFronts } from "../../shared/metrics/tradeoffs.js";
 import { getMachine } from "../machine/machineStore.js";
 import {
@@ -132,6 +133,10 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
       kldMean: isBase ? (evalRun ? 0 : null) : metricValue(evalRun?.metrics, "kld.mean"),
       kldP99: isBase ? (evalRun ? 0 : null) : metricValue(evalRun?.metrics, "kld.p99"),
       sameTopPercent: isBase ? (evalRun ? 100 : null) : metricValue(evalRun?.metrics, "top.same"),
+      devices: {
+        bench: bench ? benchRunDevice(bench) : null,
+        eval: evalRun ? evalRunDevice(evalRun) : null,
+      },
     });
   }
   const machine = machineId ? getMachine(db, machineId) : undefined;

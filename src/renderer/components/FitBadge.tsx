@@ -1,5 +1,6 @@
-// "Will it fit" as a coloured pill: the estimate (shared/metrics/fit.ts) against RAM or VRAM.
-import type { FitVerdict, MemoryEstimate } from "../../shared/metrics/fit.js";
+// "Will it fit" as a coloured pill: the part of the estimate one memory holds (shared/metrics/fit.ts)
+// against the RAM or the VRAM.
+import type { FitVerdict, MemoryPart } from "../../shared/metrics/fit.js";
 import { formatBytes, formatPercent } from "../../shared/format.js";
 
 const look = {
@@ -10,25 +11,37 @@ const look = {
 
 export function FitBadge({
   verdict,
-  estimate,
+  part,
   memory,
   availableBytes,
+  holds,
+  guessed,
 }: {
   verdict: FitVerdict;
-  estimate: MemoryEstimate;
+  part: MemoryPart;
   memory: "RAM" | "VRAM";
   availableBytes: number;
+  /** What this memory holds, e.g. "12 of 32 layers". */
+  holds: string;
+  guessed: readonly string[];
 }) {
   const { text, style } = look[verdict.level];
+  const pieces = [
+    `weights ${formatBytes(part.weightsBytes)}`,
+    `KV cache ${formatBytes(part.kvCacheBytes)}`,
+    part.computeBytes > 0 ? `compute ${formatBytes(part.computeBytes)}` : null,
+    part.overheadBytes > 0 ? `overhead ${formatBytes(part.overheadBytes)}` : null,
+  ].filter((piece): piece is string => piece !== null);
   const detail =
-    `needs about ${formatBytes(estimate.totalBytes)} of ${formatBytes(availableBytes)} ${memory} (${formatPercent(verdict.share, 0)}): ` +
-    `weights ${formatBytes(estimate.modelBytes)}, KV cache ${formatBytes(estimate.kvCacheBytes)}, compute ${formatBytes(estimate.computeBytes)}, overhead ${formatBytes(estimate.overheadBytes)}` +
-    (estimate.guessed.length > 0 ? `; guessed: ${estimate.guessed.join(", ")}` : "");
+    `${holds}: needs about ${formatBytes(part.totalBytes)} of ${formatBytes(availableBytes)} ${memory} (${formatPercent(verdict.share, 0)}): ` +
+    pieces.join(", ") +
+    (guessed.length > 0 ? `; guessed: ${guessed.join(", ")}` : "");
   return (
     <span
       className={`inline-flex items-center gap-1 whitespace-nowrap rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${style}`}
       title={detail}
       data-testid="fit-badge"
+      data-memory={memory}
       data-level={verdict.level}
     >
       {memory} {text}

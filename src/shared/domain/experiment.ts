@@ -2,6 +2,8 @@
 // their measured trade-offs. The summary row is what the Compare screen, the CLI table and the
 // reports show; it is derived from the runs in the database, never stored.
 import { z } from "zod";
+import { gpuSettings } from "./gpu.js";
+import { runDevice } from "./runDevice.js";
 
 export const sweepRecipe = z.object({
   /**
@@ -28,6 +30,8 @@ export const sweepRecipe = z.object({
   threads: z.number().int().min(1).nullable().default(null),
   /** Per-tensor overrides applied to every variant, "REGEX=TYPE" as llama-quantize's --tensor-type. */
   tensorTypes: z.array(z.string().min(3)).default([]),
+  /** The build and device of the sweep's benchmarks, evaluations and importance matrix (default: auto). */
+  ...gpuSettings.shape,
 });
 export type SweepRecipe = z.output<typeof sweepRecipe>;
 export type SweepRecipeInput = z.input<typeof sweepRecipe>;
@@ -62,6 +66,8 @@ export const experimentRow = z.object({
   kldMean: num,
   kldP99: num,
   sameTopPercent: num,
+  /** Where the row's benchmark and evaluation ran; null: that measurement has not been made. */
+  devices: z.object({ bench: runDevice.nullable(), eval: runDevice.nullable() }),
   /** Membership of the Pareto fronts the Compare screen draws. */
   front: z.object({ sizeVsKld: z.boolean(), speedVsKld: z.boolean(), memoryVsKld: z.boolean() }),
 });

@@ -8,6 +8,13 @@
 //                     (heads × context × ubatch × 4, without flash attention)
 //   overhead        = a fixed allowance for the runtime, the context object and allocator slack
 // Values unknown to the header fall back to conservative guesses, and the result says so.
+//
+// With a GPU the estimate is split the way llama.cpp places the work: the weights and KV cache of
+// the layers offloaded count against VRAM (weights taken as spread evenly over the layers), the
+// compute buffer too when any layer is offloaded; the weights and KV cache of the layers left on the
+// CPU, and the runtime overhead, count against RAM. "auto" offloads as many layers as keep the GPU
+// part under 80 % of the VRAM (node-llama-cpp fits layers to the free VRAM the same way).
+import type { GpuChoice, GpuLayersChoice } from "../domain/gpu.js";
 
 /** What the estimate needs to know about a model (all from its GGUF header except the size). */
 export interface FitModelShape {
@@ -43,12 +50,39 @@ export interface FitVerdict {
   readonly share: number;
 }
 
+/** The part of the estimate one memory holds. */
+export interface MemoryPart {
+  readonly weightsBytes: number;
+  readonly kvCacheBytes: number;
+  readonly computeBytes: number;
+  readonly overheadBytes: number;
+  readonly totalBytes: number;
+}
+
+export interface MemorySplit {
+  /** Layers offloaded to the GPU, of `layers`. */
+  readonly gpuLayers: number;
+  readonly layers: number;
+  readonly ram: MemoryPart;
+  readonly vram: MemoryPart;
+}
+
 export interface FitResult {
   readonly estimate: MemoryEstimate;
+  readonly split: MemorySplit;
+  /** The RAM part (the layers left on the CPU, the overhead) against the RAM. */
   readonly ram: FitVerdict;
-  /** Whether the whole model (weights and cache) fits on the GPU; null without a GPU. */
+  /** The VRAM part (the layers offloaded) against the VRAM; null without a GPU or with nothing offloaded. */
   readonly vram: FitVerdict | null;
 }
+
+/** How the model is to be run: the device and the layers offloaded (gpu.ts's settings). */
+export interface FitDeviceSettings {
+  readonly gpu: GpuChoice;
+  readonly gpuLayers: GpuLayersChoice;
+}
+
+export const defaultFitDevice: FitDeviceSettings = { gpu: "auto", gpuLayers: "auto" };
 
 /** Fixed allowance for the runtime and allocator slack. */
 export const overheadBytes = 256 * 1024 * 1024;
@@ -104,25 +138,94 @@ export function fitVerdict(totalBytes: number, availableBytes: number): FitVerdi
   return { level: share <= tightShare ? "fits" : share <= 1 ? "tight" : "no", share };
 }
 
-export function willItFit(shape: FitModelShape, contextSize: number, machine: FitMachine): FitResult {
-  const estimate = estimateMemory(shape, contextSize);
+function part(
+  weightsBytes: number,
+  kvCacheBytes: number,
+  computeBytes: number,
+  overhead: number,
+): MemoryPart {
   return {
-    estimate,
-    ram: fitVerdict(estimate.totalBytes, machine.ramBytes),
-    vram:
-      machine.vramBytes && machine.vramBytes > 0 ? fitVerdict(estimate.totalBytes, machine.vramBytes) : null,
+    weightsBytes,
+    kvCacheBytes,
+    computeBytes,
+    overheadBytes: overhead,
+    totalBytes: weightsBytes + kvCacheBytes + computeBytes + overhead,
   };
 }
 
-/** The largest context (a power of two from 512) that still "fits" in RAM, or null if none does. */
+/** The estimate split between RAM and VRAM with `gpuLayers` of the model's layers offloaded. */
+export function splitMemory(estimate: MemoryEstimate, layers: number, gpuLayers: number): MemorySplit {
+  const total = Math.max(1, layers);
+  const offloaded = Math.min(Math.max(0, Math.floor(gpuLayers)), total);
+  const share = offloaded / total;
+  const gpuWeights = estimate.modelBytes * share;
+  const gpuKv = estimate.kvCacheBytes * share;
+  const gpuCompute = offloaded > 0 ? estimate.computeBytes : 0;
+  return {
+    gpuLayers: offloaded,
+    layers: total,
+    vram: part(gpuWeights, gpuKv, gpuCompute, 0),
+    ram: part(
+      estimate.modelBytes - gpuWeights,
+      estimate.kvCacheBytes - gpuKv,
+      estimate.computeBytes - gpuCompute,
+      estimate.overheadBytes,
+    ),
+  };
+}
+
+/**
+ * The layers offloaded for a device setting: none on the CPU or without VRAM, all for "max", the
+ * number asked (at most all), and for "auto" the most that keep the VRAM part "fitting".
+ */
+export function offloadedLayers(
+  estimate: MemoryEstimate,
+  layers: number,
+  vramBytes: number | null,
+  device: FitDeviceSettings,
+): number {
+  if (device.gpu === "cpu" || !vramBytes || vramBytes <= 0) return 0;
+  if (device.gpuLayers === "max") return layers;
+  if (typeof device.gpuLayers === "number") return Math.min(device.gpuLayers, layers);
+  let best = 0;
+  for (let n = 1; n <= layers; n++) {
+    if (fitVerdict(splitMemory(estimate, layers, n).vram.totalBytes, vramBytes).level !== "fits") break;
+    best = n;
+  }
+  return best;
+}
+
+export function willItFit(
+  shape: FitModelShape,
+  contextSize: number,
+  machine: FitMachine,
+  device: FitDeviceSettings = defaultFitDevice,
+): FitResult {
+  const estimate = estimateMemory(shape, contextSize);
+  const gpuLayers = offloadedLayers(estimate, shape.layers, machine.vramBytes, device);
+  const split = splitMemory(estimate, shape.layers, gpuLayers);
+  return {
+    estimate,
+    split,
+    ram: fitVerdict(split.ram.totalBytes, machine.ramBytes),
+    vram:
+      machine.vramBytes && machine.vramBytes > 0 && split.gpuLayers > 0
+        ? fitVerdict(split.vram.totalBytes, machine.vramBytes)
+        : null,
+  };
+}
+
+/** The largest context (a power of two from 512) that still "fits" in RAM and VRAM, or null if none does. */
 export function largestFittingContext(
   shape: FitModelShape,
   machine: FitMachine,
   limit = 1 << 20,
+  device: FitDeviceSettings = defaultFitDevice,
 ): number | null {
   let best: number | null = null;
   for (let ctx = 512; ctx <= limit; ctx *= 2) {
-    if (willItFit(shape, ctx, machine).ram.level !== "fits") break;
+    const fit = willItFit(shape, ctx, machine, device);
+    if (fit.ram.level !== "fits" || (fit.vram !== null && fit.vram.level !== "fits")) break;
     best = ctx;
   }
   return best;

@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { ExperimentSummary, SweepRecipeInput } from "../../../shared/domain/experiment.js";
+import { describeDevicesOverview, devicesOverview } from "../../../shared/domain/runDevice.js";
 import { formatDateTime } from "../../../shared/format.js";
 import { reportColumns } from "../../../shared/metrics/experimentColumns.js";
 import {
@@ -14,9 +15,10 @@ import {
 } from "../../../core/report/writeReport.js";
 import type { CliContext } from "../context.js";
 import { followSweep } from "../followExperiment.js";
+import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { positiveInteger } from "../parseOptions.js";
 
-interface SweepOptions {
+interface SweepOptions extends Partial<GpuCommandOptions> {
   types: string;
   imatrix: string;
   calibText?: string;
@@ -50,6 +52,11 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
     benchReps: positiveInteger("--bench-reps", options.benchReps),
     threads: options.threads ? positiveInteger("--threads", options.threads) : null,
     tensorTypes: options.tensorType ?? [],
+    ...gpuSettingsFromOptions({
+      gpu: options.gpu ?? "auto",
+      gpuLayers: options.gpuLayers ?? "auto",
+      softwareGpu: options.softwareGpu ?? false,
+    }),
   };
 }
 
@@ -81,7 +88,7 @@ function resolveExperimentId(context: CliContext, ref: string): string {
 }
 
 export function addSweepOptions(command: Command): Command {
-  return command
+  return addGpuOptions(command)
     .option(
       "--imatrix <auto|none|file>",
       "importance matrix: computed from --calib-text (auto), none, or a file",
@@ -188,6 +195,7 @@ export function registerExperimentsCommands(program: Command, context: CliContex
     .argument("<experiment>")
     .action((ref: string) => {
       const summary = context.workbench().experiments.get(resolveExperimentId(context, ref));
+      const devices = devicesOverview(summary.rows);
       context.output.result(summary, () => {
         printSummary(context, summary);
         context.output.line();
@@ -195,6 +203,8 @@ export function registerExperimentsCommands(program: Command, context: CliContex
           ["Recipe", JSON.stringify(summary.recipe)],
           ["Machine", summary.machine ? `${summary.machine.cpu}, ${summary.machine.cores} cores` : "–"],
           ["llama.cpp", summary.llamaBuild ?? "–"],
+          ["Ran on", describeDevicesOverview(devices)],
+          ...devices.skipped.map((text) => ["Skipped", text] as const),
           ["Tags", summary.tags.join(", ") || "–"],
           ...summary.notes.map((n) => ["Note", `${n.text} (${formatDateTime(n.createdAt)})`] as const),
         ]);

@@ -2,6 +2,7 @@
 // metrics table, and side-by-side generation of the selected variants. Points and rows share one
 // selection, so clicking either highlights both.
 import { useMemo, useState } from "react";
+import { describeDevicesOverview, devicesOverview } from "../../../shared/domain/runDevice.js";
 import { formatBytes, formatDateTime } from "../../../shared/format.js";
 import { ParetoChart } from "../../charts/ParetoChart.js";
 import { Card } from "../../components/Card.js";
@@ -12,6 +13,7 @@ import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
 import { CompareTable } from "./CompareTable.js";
 import { FitQueryPanel } from "./FitQueryPanel.js";
+import { RunDevicesTable } from "./RunDevicesTable.js";
 import { SideBySidePanel } from "./SideBySidePanel.js";
 import { tradeoffPlots } from "./tradeoffPlots.js";
 
@@ -95,6 +97,12 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
                 llama.cpp: <span className="text-zinc-700">{data.llamaBuild ?? "—"}</span>
               </span>
               <span>
+                Ran on:{" "}
+                <span className="text-zinc-700" data-testid="experiment-devices">
+                  {describeDevicesOverview(devicesOverview(rows))}
+                </span>
+              </span>
+              <span>
                 Jobs:{" "}
                 <span className="text-zinc-700">
                   {Object.entries(data.jobCounts)
@@ -127,6 +135,9 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
             </Card>
             <Card title="All metrics">
               <CompareTable rows={rows} selected={selected} onToggle={toggle} focused={focused} />
+            </Card>
+            <Card title="Where each run ran">
+              <RunDevicesTable rows={rows} />
             </Card>
             <Card title="Side-by-side generation">
               <SideBySidePanel rows={selectedRows} />

@@ -4,11 +4,13 @@ import { useState } from "react";
 import type { ExperimentRow } from "../../../shared/domain/experiment.js";
 import type { GenerateJobResult } from "../../../shared/domain/generate.js";
 import { isFinished } from "../../../shared/domain/job.js";
+import { jobRunDevice } from "../../../shared/domain/runDevice.js";
 import { formatMilliseconds, formatTokensPerSecondFixed } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Field, NumberInput } from "../../components/Field.js";
 import { JobStatus } from "../../components/JobStatus.js";
 import { Notice } from "../../components/Notice.js";
+import { RunDeviceInfo } from "../../components/RunDeviceInfo.js";
 import { useClient } from "../../client/ClientContext.js";
 import { useWatchedJobs } from "../../hooks/useWatchedJobs.js";
 
@@ -77,6 +79,11 @@ export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
       )}
       {error && <Notice tone="error">{error}</Notice>}
       {job && !result && <JobStatus job={job} testId="generate-job" />}
+      {result && job && (
+        <p className="text-xs text-zinc-500">
+          Ran on: <RunDeviceInfo device={jobRunDevice(job)} testId="generate-device" />
+        </p>
+      )}
       {result && (
         <div
           className="grid gap-3"

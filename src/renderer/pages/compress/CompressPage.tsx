@@ -15,7 +15,7 @@ import { DryRunPanel } from "./DryRunPanel.js";
 import { LayerPruningPanel } from "./LayerPruningPanel.js";
 import { QuantTypePicker } from "./QuantTypePicker.js";
 import { emptyRecipe, recipeProblems, sweepTypes, toSweepRecipe, type RecipeForm } from "./recipeForm.js";
-import { ImatrixSettings, MeasureSettings, OverrideSettings } from "./RecipeSettings.js";
+import { DeviceSettings, ImatrixSettings, MeasureSettings, OverrideSettings } from "./RecipeSettings.js";
 
 function modelName(model: ModelSummary): string {
   return model.metadata.name ?? model.fileName;
@@ -151,6 +151,10 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
 
         <Card title="Measurements">
           <MeasureSettings form={form} onChange={setForm} />
+        </Card>
+
+        <Card title="Device">
+          <DeviceSettings form={form} onChange={setForm} />
         </Card>
 
         {model && (

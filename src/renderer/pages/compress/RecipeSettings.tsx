@@ -1,7 +1,8 @@
-// The rest of a sweep's recipe: importance matrix, per-tensor overrides, and what to measure.
+// The rest of a sweep's recipe: importance matrix, per-tensor overrides, what to measure, and the
+// device the measurements run on.
 import { Button } from "../../components/Button.js";
-import { Checkbox, Field, NumberInput, TextInput } from "../../components/Field.js";
-import type { ImatrixMode, RecipeForm } from "./recipeForm.js";
+import { Checkbox, Field, NumberInput, Select, TextInput } from "../../components/Field.js";
+import { gpuOptions, type ImatrixMode, type RecipeForm } from "./recipeForm.js";
 
 type Props = { form: RecipeForm; onChange: (form: RecipeForm) => void };
 
@@ -179,6 +180,75 @@ export function MeasureSettings({ form, onChange }: Props) {
             onValue={(v) => onChange({ ...form, benchReps: v ?? 0 })}
           />
         </Field>
+      </div>
+    </div>
+  );
+}
+
+export function DeviceSettings({ form, onChange }: Props) {
+  const onCpu = form.gpu === "cpu";
+  const softwareApplies = form.gpu === "auto" || form.gpu === "vulkan";
+  return (
+    <div className="space-y-3 px-4 py-3" data-testid="device-settings">
+      <p className="text-xs text-zinc-500">
+        Where the benchmarks, the quality evaluation and the importance matrix of this sweep run. Quantization
+        always runs on the CPU.
+      </p>
+      <div className="grid gap-4 md:grid-cols-[minmax(0,20rem)_minmax(0,20rem)_1fr] md:items-start">
+        <Field label="GPU" hint="Automatic: a hardware GPU when there is one, otherwise the CPU.">
+          <Select
+            aria-label="GPU"
+            value={form.gpu}
+            onChange={(event) => onChange({ ...form, gpu: event.target.value as RecipeForm["gpu"] })}
+          >
+            {gpuOptions.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field
+          label="GPU layers"
+          hint={onCpu ? "Nothing is offloaded on the CPU." : "Layers whose weights and cache go to the GPU."}
+        >
+          <div className="flex gap-2">
+            <Select
+              aria-label="GPU layers"
+              value={form.gpuLayersMode}
+              disabled={onCpu}
+              onChange={(event) =>
+                onChange({ ...form, gpuLayersMode: event.target.value as RecipeForm["gpuLayersMode"] })
+              }
+            >
+              <option value="auto">Automatic</option>
+              <option value="max">All layers</option>
+              <option value="count">A number of layers</option>
+            </Select>
+            {form.gpuLayersMode === "count" && (
+              <NumberInput
+                aria-label="Number of GPU layers"
+                min={0}
+                disabled={onCpu}
+                value={form.gpuLayerCount}
+                onValue={(gpuLayerCount) => onChange({ ...form, gpuLayerCount })}
+                className="w-24"
+              />
+            )}
+          </div>
+        </Field>
+        <div className="space-y-1 md:pt-6">
+          <Checkbox
+            label="Allow software GPU devices"
+            checked={form.allowSoftwareGpu}
+            disabled={!softwareApplies}
+            onChange={(allowSoftwareGpu) => onChange({ ...form, allowSoftwareGpu })}
+          />
+          <p className="text-xs text-zinc-500">
+            A software renderer such as llvmpipe is the CPU drawing as a GPU: slower than the CPU itself, so
+            it is skipped unless allowed here.
+          </p>
+        </div>
       </div>
     </div>
   );

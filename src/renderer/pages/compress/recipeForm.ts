@@ -1,6 +1,7 @@
 // The Compress screen's recipe as the user edits it, the presets, what is wrong with it (in words),
 // and its translation into the protocol's sweep recipe and dry-run quantize jobs. Pure functions.
 import type { SweepRecipeInput } from "../../../shared/domain/experiment.js";
+import type { GpuChoice, GpuLayersChoice } from "../../../shared/domain/gpu.js";
 import type { ModelRecord } from "../../../shared/domain/model.js";
 import type { JobParams } from "../../../shared/protocol/jobKinds.js";
 import { findQuantType } from "../../../shared/quantTypes.js";
@@ -27,6 +28,12 @@ export interface RecipeForm {
   readonly evalChunks: number | null;
   readonly benchOn: boolean;
   readonly benchReps: number;
+  /** The llama.cpp build and device the benchmarks, evaluations and importance matrix run on. */
+  readonly gpu: GpuChoice;
+  /** "auto", "max", or "count" with gpuLayerCount layers. */
+  readonly gpuLayersMode: "auto" | "max" | "count";
+  readonly gpuLayerCount: number | null;
+  readonly allowSoftwareGpu: boolean;
 }
 
 export const emptyRecipe: RecipeForm = {
@@ -42,7 +49,26 @@ export const emptyRecipe: RecipeForm = {
   evalChunks: 8,
   benchOn: true,
   benchReps: 3,
+  gpu: "auto",
+  gpuLayersMode: "auto",
+  gpuLayerCount: null,
+  allowSoftwareGpu: false,
 };
+
+/** The device choices in the order the screen offers them, with their labels. */
+export const gpuOptions: readonly { value: GpuChoice; label: string }[] = [
+  { value: "auto", label: "Automatic" },
+  { value: "cpu", label: "CPU only" },
+  { value: "vulkan", label: "Vulkan" },
+  { value: "cuda", label: "CUDA (NVIDIA)" },
+  { value: "metal", label: "Metal (Apple)" },
+];
+
+/** The layers setting the jobs receive. */
+export function gpuLayersOf(form: RecipeForm): GpuLayersChoice {
+  if (form.gpuLayersMode === "count") return form.gpuLayerCount ?? 0;
+  return form.gpuLayersMode;
+}
 
 export interface RecipePreset {
   readonly id: string;
@@ -119,6 +145,11 @@ export function recipeProblems(form: RecipeForm): string[] {
     problems.push("Evaluate at least one chunk.");
   if (form.benchOn && !(form.benchReps >= 1 && form.benchReps <= 50))
     problems.push("Benchmark repetitions must be between 1 and 50.");
+  if (
+    form.gpuLayersMode === "count" &&
+    !(form.gpuLayerCount !== null && Number.isInteger(form.gpuLayerCount) && form.gpuLayerCount >= 0)
+  )
+    problems.push("The number of GPU layers must be a whole number, 0 or more.");
   for (const [index, row] of overrideProblems(form.overrides)) problems.push(`Override ${index + 1}: ${row}`);
   return problems;
 }
@@ -175,6 +206,9 @@ export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
     bench: form.benchOn,
     benchReps: form.benchReps,
     tensorTypes: usedOverrides(form).map((row) => `${row.pattern}=${row.type}`),
+    gpu: form.gpu,
+    gpuLayers: gpuLayersOf(form),
+    allowSoftwareGpu: form.allowSoftwareGpu,
   };
 }
 

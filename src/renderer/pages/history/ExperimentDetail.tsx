@@ -1,6 +1,7 @@
 // One experiment in History: recipe, provenance, machine, its variants in brief, notes and tags,
 // and the actions (compare, re-run, delete).
 import { useState } from "react";
+import { describeDevicesOverview, devicesOverview } from "../../../shared/domain/runDevice.js";
 import { formatBytes, formatDateTime, formatKld } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Card } from "../../components/Card.js";
@@ -46,6 +47,7 @@ export function ExperimentDetail({
       </Card>
     );
 
+  const devices = devicesOverview(data.rows);
   const saveTags = () =>
     act("Saving tags", async () => {
       const tags = (tagText ?? "")
@@ -118,6 +120,10 @@ export function ExperimentDetail({
                     : "not recorded yet (no benchmark)"
                 }
               />
+              <Line label="Ran on" value={describeDevicesOverview(devices)} />
+              {devices.skipped.map((text) => (
+                <Line key={text} label="Skipped" value={text} tone="warn" />
+              ))}
               <Line label="Jobs" value={describeJobCounts(data.jobCounts)} />
             </dl>
           </section>
@@ -235,11 +241,13 @@ export function ExperimentDetail({
   );
 }
 
-function Line({ label, value }: { label: string; value: string }) {
+function Line({ label, value, tone }: { label: string; value: string; tone?: "warn" }) {
   return (
     <>
       <dt className="text-zinc-500">{label}</dt>
-      <dd className="min-w-0 break-words text-zinc-800">{value}</dd>
+      <dd className={`min-w-0 break-words ${tone === "warn" ? "text-amber-800" : "text-zinc-800"}`}>
+        {value}
+      </dd>
     </>
   );
 }

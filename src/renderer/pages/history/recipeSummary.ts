@@ -1,6 +1,7 @@
 // An experiment's recorded recipe as label/value lines for the History screen. The recipe is stored
 // as JSON and may come from an older version, so it is read defensively through the schema.
 import { sweepRecipe } from "../../../shared/domain/experiment.js";
+import { describeGpuSettings } from "../../../shared/domain/runDevice.js";
 
 export interface RecipeLine {
   readonly label: string;
@@ -35,6 +36,7 @@ export function recipeLines(recipe: unknown): RecipeLine[] {
     },
     { label: "Benchmark", value: r.bench ? `${r.benchReps} rep${r.benchReps === 1 ? "" : "s"}` : "off" },
     { label: "Threads", value: r.threads === null ? "auto" : String(r.threads) },
+    { label: "Device", value: describeGpuSettings(r) },
   ];
 }
 

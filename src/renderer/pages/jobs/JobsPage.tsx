@@ -1,6 +1,7 @@
 // Every job with live progress (jobs.list + "jobs.updated"), and Cancel / Retry.
 import { useEffect, useState } from "react";
 import { isFinished, type Job } from "../../../shared/domain/job.js";
+import { jobRunDevice } from "../../../shared/domain/runDevice.js";
 import { formatClockTime, formatDateTime, formatDuration, formatPercent } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Card } from "../../components/Card.js";
@@ -8,6 +9,7 @@ import { JobStateBadge } from "../../components/JobStateBadge.js";
 import { Notice } from "../../components/Notice.js";
 import { PageHeader } from "../../components/PageHeader.js";
 import { ProgressBar } from "../../components/ProgressBar.js";
+import { RunDeviceInfo } from "../../components/RunDeviceInfo.js";
 import { useClient } from "../../client/ClientContext.js";
 import { useCall } from "../../hooks/useCall.js";
 import { useJobs } from "../../hooks/useJobs.js";
@@ -100,9 +102,16 @@ function JobRow({
   const finished = isFinished(job.state);
   const fraction = job.state === "succeeded" ? 1 : (job.progress?.fraction ?? null);
   const subject = jobSubject(job);
+  const device = job.state === "succeeded" ? jobRunDevice(job) : null;
   return (
     <>
-      <tr className="align-top" data-testid="job-row" data-state={job.state}>
+      <tr
+        className="align-top"
+        data-testid="job-row"
+        data-state={job.state}
+        data-kind={job.kind}
+        data-job-id={job.id}
+      >
         <td className="px-4 py-2.5">
           <div className="font-medium text-zinc-800">{jobTitle(job)}</div>
           <div className="max-w-xs truncate text-xs text-zinc-500" title={subject ?? job.id}>
@@ -129,6 +138,12 @@ function JobRow({
               <div className="mt-1 truncate text-xs text-zinc-500">
                 {job.state === "queued" ? "Waiting for a worker" : (job.progress?.step ?? "")}
               </div>
+              {device && (
+                <div className="mt-1 text-xs">
+                  <span className="text-zinc-500">Ran on: </span>
+                  <RunDeviceInfo device={device} testId="job-device" />
+                </div>
+              )}
             </>
           )}
         </td>
