@@ -62,9 +62,13 @@ export async function openPage(
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) =>
-    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
-  );
+  page.on("requestfailed", (request) => {
+    const reason = request.failure()?.errorText ?? "";
+    // The browser cancelling its own request as the page navigates (a favicon still loading on a
+    // busy machine) is not a failure of the app; refused, reset or failed requests are.
+    if (reason === "net::ERR_ABORTED") return;
+    problems.push(`request failed: ${request.url()} ${reason}`);
+  });
   await page.goto(url);
   return { page, problems };
 }
