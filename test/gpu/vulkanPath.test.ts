@@ -4,7 +4,7 @@
 // mapped the Vulkan build's libraries and not the CPU build's (the addon bound to the same build);
 // perplexity agrees with the CPU path; and by default the software device is skipped, with the reason.
 // .ci/run installs mesa-vulkan-drivers; under CI a missing device fails instead of skipping.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,8 +37,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Each run gets its own data dir, so nothing (a cached base pass) is shared between backends. */
 let runs = 0;
-const cwb = (...args: string[]) =>
-  runCwb(["--data-dir", path.join(dir, `data-${++runs}`), "--json", ...args]);
+const cwbHuman = (...args: string[]) => runCwb(["--data-dir", path.join(dir, `data-${++runs}`), ...args]);
+const cwb = (...args: string[]) => cwbHuman("--json", ...args);
 const onLavapipe = ["--gpu", "vulkan", "--software-gpu", "--gpu-layers", "max"];
 
 function expectVulkanBuild(backend: BackendUsed | undefined): void {
@@ -83,10 +83,15 @@ describe("vulkan on lavapipe", () => {
       const evalArgs = ["eval", "--base", modelPath, "--text", textPath, "--ctx", "256", "--chunks", "8"];
       const gpu = await cwb(...evalArgs, ...onLavapipe);
       expect(gpu.code, gpu.stderr.slice(-2000)).toBe(0);
-      const auto = await cwb(...evalArgs);
+      const autoOut = path.join(dir, "auto-eval.json");
+      const auto = await cwbHuman(...evalArgs, "--out", autoOut);
       expect(auto.code, auto.stderr.slice(-2000)).toBe(0);
       const onGpu = JSON.parse(gpu.stdout) as EvalJobResult;
-      const onCpu = JSON.parse(auto.stdout) as EvalJobResult;
+      const onCpu = JSON.parse(readFileSync(autoOut, "utf8")) as EvalJobResult;
+      // The printed result says where it ran, and how to use the skipped device in the CLI's words.
+      expect(auto.stdout).toMatch(/ran on:\s+CPU build \(linux-x64\) · on the CPU/);
+      expect(auto.stdout).toContain(`${softwareDevice!.name} skipped: a software renderer`);
+      expect(auto.stdout).toContain("pass --software-gpu to use it");
       expectVulkanBuild(onGpu.backend);
 
       expect(onCpu.backend?.gpu).toBe("cpu");

@@ -60,6 +60,8 @@ describe("describeRunDevice", () => {
       ],
       software: false,
     });
+    const inCli = describeRunDevice(device(cpuWithLlvmpipe, { gpuLayers: 0 }), "pass --software-gpu");
+    expect(inCli.skipped[0]).toMatch(/CPU backend; pass --software-gpu to use it$/);
   });
 
   it("names a software device the user allowed, with the layers offloaded", () => {

@@ -34,3 +34,6 @@ export function gpuSettingsFromOptions(options: GpuCommandOptions): GpuSettingsI
     allowSoftwareGpu: options.softwareGpu,
   };
 }
+
+/** How the CLI words the way to use a skipped software device (the screens name their control). */
+export const softwareGpuRemedyFlag = "pass --software-gpu";

@@ -51,13 +51,3 @@ export const backendUsed = z.object({
   libraries: z.array(z.string()),
 });
 export type BackendUsed = z.infer<typeof backendUsed>;
-
-/** One line saying where a run ran, for tables and logs. */
-export function describeBackend(backend: BackendUsed): string {
-  const devices = backend.devices.map((device) => `${device.name}${device.software ? " (software)" : ""}`);
-  const where = devices.length > 0 ? devices.join(", ") : "CPU";
-  const skipped = backend.skipped
-    .filter((device) => device.reason === "software")
-    .map((device) => `${device.name} skipped: software renderer`);
-  return [`${backend.gpu} build ${backend.build} on ${where}`, ...skipped].join("; ");
-}

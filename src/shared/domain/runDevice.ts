@@ -130,12 +130,15 @@ export function describeVram(device: RunDevice): string | null {
   return null;
 }
 
-/** Why a device was not used, in the product's words. */
-export function explainSkipped(device: SkippedDevice): string {
+/** How the screens word the way to use a skipped software device; the CLI passes its flag. */
+export const softwareGpuRemedyInSettings = "allow software GPU devices in the Compress settings";
+
+/** Why a device was not used, with the remedy in the words of the surface that shows it. */
+export function explainSkipped(device: SkippedDevice, softwareRemedy = softwareGpuRemedyInSettings): string {
   if (device.reason === "software")
     return (
       `${device.name} skipped: a software renderer (the CPU drawing as a GPU) is slower than the CPU ` +
-      `backend; allow software GPU devices in the Compress settings to use it`
+      `backend; ${softwareRemedy} to use it`
     );
   return `${device.name} not used: the settings chose another device`;
 }
@@ -150,7 +153,10 @@ export interface RunDeviceDescription {
   readonly software: boolean;
 }
 
-export function describeRunDevice(device: RunDevice | null): RunDeviceDescription {
+export function describeRunDevice(
+  device: RunDevice | null,
+  softwareRemedy = softwareGpuRemedyInSettings,
+): RunDeviceDescription {
   const backend = device?.backend;
   if (!device || !backend) return { recorded: false, line: "not recorded", skipped: [], software: false };
   const parts = [
@@ -162,7 +168,7 @@ export function describeRunDevice(device: RunDevice | null): RunDeviceDescriptio
   return {
     recorded: true,
     line: parts.join(" · "),
-    skipped: backend.skipped.map(explainSkipped),
+    skipped: backend.skipped.map((skipped) => explainSkipped(skipped, softwareRemedy)),
     software: backend.devices.some((d) => d.software),
   };
 }
@@ -197,6 +203,7 @@ export interface DevicesOverview {
 /** Where the runs of an experiment ran, once per distinct build and device (History, Compare). */
 export function devicesOverview(
   rows: readonly { devices: { bench: RunDevice | null; eval: RunDevice | null } }[],
+  softwareRemedy = softwareGpuRemedyInSettings,
 ): DevicesOverview {
   const ranOn = new Set<string>();
   const skipped = new Set<string>();
@@ -212,7 +219,7 @@ export function devicesOverview(
       }
       const where = device.backend.devices.length === 0 ? "the CPU" : describeDevices(device.backend);
       ranOn.add(`${describeBuild(device.backend)} on ${where}`);
-      for (const text of device.backend.skipped.map(explainSkipped)) skipped.add(text);
+      for (const entry of device.backend.skipped) skipped.add(explainSkipped(entry, softwareRemedy));
     }
   }
   return { ranOn: [...ranOn], skipped: [...skipped], unrecorded, runs };

@@ -10,14 +10,19 @@ import {
   type BenchSettingsInput,
 } from "../../../shared/domain/bench.js";
 import { formatBytes } from "../../../shared/format.js";
-import { describeBackend } from "../../../shared/domain/gpu.js";
+import { benchRunDevice, describeRunDevice } from "../../../shared/domain/runDevice.js";
 import { formatCoefficientOfVariation, formatMetricValue } from "../../../shared/metrics/formatMetric.js";
 import { resolveModel } from "../../../core/eval/planEvaluation.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 import { integerOption } from "../parseOptions.js";
-import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
+import {
+  addGpuOptions,
+  gpuSettingsFromOptions,
+  softwareGpuRemedyFlag,
+  type GpuCommandOptions,
+} from "../gpuOptions.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
 
 interface BenchCommandOptions extends GpuCommandOptions {
@@ -118,6 +123,7 @@ export function registerBenchCommands(program: Command, context: CliContext): vo
 
 function printReport(output: Output, r: BenchReport): void {
   const s = r.settings;
+  const ranOn = describeRunDevice(benchRunDevice(r), softwareGpuRemedyFlag);
   const cold = r.details.coldLoad;
   output.fields([
     ["model", `${r.modelId ?? "?"}  ${r.details.modelPath} (${formatBytes(r.details.modelSizeBytes)})`],
@@ -127,7 +133,8 @@ function printReport(output: Output, r: BenchReport): void {
       `${r.machine.id}  ${r.machine.cpu}, ${r.machine.cores} threads, ${formatBytes(r.machine.ramBytes, { binary: true })} RAM${r.machine.gpu ? `, ${r.machine.gpu}` : ""}`,
     ],
     ["build", `llama.cpp ${r.llamaBuild}, node-llama-cpp ${r.nodeLlamaCpp}`],
-    ["backend", r.details.backend ? describeBackend(r.details.backend) : s.backend],
+    ["ran on", ranOn.line],
+    ...ranOn.skipped.map((text) => ["skipped", text] as const),
     [
       "settings",
       `${s.backend}, ${s.threads} threads, ctx ${s.contextSize}, batch ${s.batchSize}, gpu layers ${s.gpuLayers}, flash attention ${flashAttentionMode(s.flashAttention)}, ${s.reps} reps`,

@@ -2,15 +2,20 @@
 // base, computed like llama-perplexity (same chunks, same statistics). Runs as an "eval" job in the
 // foreground; the base's distributions are cached per (base, text, context, chunks) and reused.
 import type { Command } from "commander";
-import type { EvalJobResult, EvalSettingsInput } from "../../../shared/domain/eval.js";
+import type { EvalJobResult, EvalSettings, EvalSettingsInput } from "../../../shared/domain/eval.js";
 import { formatBytes, formatDuration } from "../../../shared/format.js";
 import { planEvaluation } from "../../../core/eval/planEvaluation.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 import { integerOption } from "../parseOptions.js";
-import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
-import { describeBackend } from "../../../shared/domain/gpu.js";
+import {
+  addGpuOptions,
+  gpuSettingsFromOptions,
+  softwareGpuRemedyFlag,
+  type GpuCommandOptions,
+} from "../gpuOptions.js";
+import { describeRunDevice, evalRunDevice } from "../../../shared/domain/runDevice.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
 
 interface EvalCommandOptions extends GpuCommandOptions {
@@ -75,7 +80,7 @@ export function registerEvalCommands(program: Command, context: CliContext): voi
       context.output.note(`reusing cached base distributions ${params.baseCachePath}`);
     const job = await runJobInForeground(context, "eval", params, {
       json: (result) => result,
-      human: (result) => printResult(context.output, result),
+      human: (result) => printResult(context.output, result, params.settings),
     });
     if (job.state === "succeeded" && options.out)
       writeFileAtomic(options.out, JSON.stringify(job.result, null, 2) + "\n");
@@ -85,11 +90,13 @@ export function registerEvalCommands(program: Command, context: CliContext): voi
 const pm = (value: number, uncertainty: number, digits: number): string =>
   `${value.toFixed(digits)} ± ${uncertainty.toFixed(digits)}`;
 
-function printResult(output: Output, r: EvalJobResult): void {
+function printResult(output: Output, r: EvalJobResult, settings: EvalSettings): void {
+  const ranOn = describeRunDevice(evalRunDevice({ settings, details: r }), softwareGpuRemedyFlag);
   output.fields([
     ["base", r.baseModelId],
     ["base PPL", pm(r.basePpl.value, r.basePpl.uncertainty, 4)],
-    ["backend", r.backend ? describeBackend(r.backend) : "not recorded"],
+    ["ran on", ranOn.line],
+    ...ranOn.skipped.map((text) => ["skipped", text] as const),
     [
       "base cache",
       `${r.baseCache.path} (${formatBytes(r.baseCache.bytes)}${r.baseCache.reused ? ", reused" : ", new"})`,

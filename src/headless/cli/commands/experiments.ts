@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { ExperimentSummary, SweepRecipeInput } from "../../../shared/domain/experiment.js";
 import { describeDevicesOverview, devicesOverview } from "../../../shared/domain/runDevice.js";
+import { softwareGpuRemedyFlag } from "../gpuOptions.js";
 import { formatDateTime } from "../../../shared/format.js";
 import { reportColumns } from "../../../shared/metrics/experimentColumns.js";
 import {
@@ -195,7 +196,7 @@ export function registerExperimentsCommands(program: Command, context: CliContex
     .argument("<experiment>")
     .action((ref: string) => {
       const summary = context.workbench().experiments.get(resolveExperimentId(context, ref));
-      const devices = devicesOverview(summary.rows);
+      const devices = devicesOverview(summary.rows, softwareGpuRemedyFlag);
       context.output.result(summary, () => {
         printSummary(context, summary);
         context.output.line();
