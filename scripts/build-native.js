@@ -30,7 +30,7 @@ function libraryFlags(binsDir) {
   const llama = libllamaFile(binsDir);
   if (process.platform === "win32") {
     // The packages ship the DLLs without import libraries: make them from the DLLs' export tables.
-    const dlls = [llama, pick(/^ggml(\.[a-z0-9]+)?\.v[\d.]+\.dll$/), pick(/^ggml-base\.dll$/)];
+    const dlls = [llama, pick(/^ggml(\.[a-z0-9]+)?\.v[\d.]+(\.[a-z0-9]+)?\.dll$/), pick(/^ggml-base\.dll$/)];
     // Outside native/build, which node-gyp rebuild empties before it links.
     const outDir = path.join(root, "native", "import-libs", path.basename(binsDir));
     return dlls.map((dll) =>
@@ -38,7 +38,7 @@ function libraryFlags(binsDir) {
     );
   }
   const ext = process.platform === "darwin" ? "dylib" : "so";
-  const ggml = pick(new RegExp(`^libggml(\\.[a-z0-9]+)?\\.v[\\d.]+\\.${ext}$`));
+  const ggml = pick(new RegExp(`^libggml(\\.[a-z0-9]+)?\\.v[\\d.]+(\\.[a-z0-9]+)?\\.${ext}$`));
   const ggmlBase = pick(new RegExp(`^libggml-base\\.${ext}$`));
   // The addon records each dylib's install name; only @rpath/<file> resolves through its rpath.
   if (process.platform === "darwin")
@@ -143,7 +143,15 @@ function buildNativeUnlocked({ quiet = false }) {
     if (!existsSync(path.join(releaseDir, addon)))
       throw new Error(`node-gyp did not write ${addon} in ${releaseDir}`);
     // No absolute paths: the list ships inside the packaged app.
-    return { id: folder.id, gpu: folder.gpu, buildType: folder.buildType, release: folder.release, addon };
+    return {
+      id: folder.id,
+      gpu: folder.gpu,
+      buildType: folder.buildType,
+      release: folder.release,
+      libraryFolder: folder.libraryFolder,
+      cmakeOptions: folder.cmakeOptions,
+      addon,
+    };
   });
   writeArchitectures(llamaSrc);
   const file = path.join(releaseDir, "backends.json");

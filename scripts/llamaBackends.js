@@ -11,9 +11,11 @@ import { nodeLlamaCppDir } from "./llamaSource.js";
  * @typedef {object} LlamaBackendFolder
  * @property {string} id        folder name, unique per machine (e.g. "linux-x64-vulkan")
  * @property {false | string} gpu  node-llama-cpp's GPU type of the build (false: CPU only)
- * @property {"prebuilt"} buildType
+ * @property {"prebuilt" | "localBuild"} buildType
  * @property {string} binsDir   absolute folder of the library files
+ * @property {string} libraryFolder the folder's last path parts, as checked against the mapped files
  * @property {string} release   llama.cpp release the binaries were built from
+ * @property {Record<string, string> | null} cmakeOptions a local build's custom cmake options
  */
 
 /** node-llama-cpp's platform names for the folders it publishes. */
@@ -23,7 +25,10 @@ function nodeLlamaCppPlatform() {
 
 /** The folder's libllama (the file the addon links to), or undefined when the folder has none. */
 export function libllamaFile(binsDir) {
-  const pattern = /^(lib)?llama(\.[a-z0-9]+)?\.v[\d.]+\.(so|dylib|dll)$|^(lib)?llama\.(so|dylib|dll)$/;
+  // Prebuilt: libllama.v0.4.0.so, libllama.vulkan.v0.4.0.so; a local build adds its options' hash
+  // (libllama.v0.4.0.3h2p6335.so).
+  const pattern =
+    /^(lib)?llama(\.[a-z0-9]+)?\.v[\d.]+(\.[a-z0-9]+)?\.(so|dylib|dll)$|^(lib)?llama\.(so|dylib|dll)$/;
   return readdirSync(binsDir).find((file) => pattern.test(file));
 }
 
@@ -53,10 +58,13 @@ export function findBackendFolders() {
         gpu: options.gpu ?? false,
         buildType: "prebuilt",
         binsDir,
+        libraryFolder: id,
         release: options.llamaCpp?.release ?? "unknown",
+        cmakeOptions: null,
       });
     }
   }
+  folders.push(...findLocalBuildFolders());
   if (folders.length === 0) {
     throw new Error(
       `no prebuilt llama.cpp libraries for ${nodeLlamaCppPlatform()}-${process.arch} under ${scopeDir}; ` +
@@ -64,8 +72,43 @@ export function findBackendFolders() {
     );
   }
   return folders.sort(
-    (a, b) => Number(a.gpu !== false) - Number(b.gpu !== false) || a.id.localeCompare(b.id),
+    (a, b) =>
+      Number(a.buildType !== "prebuilt") - Number(b.buildType !== "prebuilt") ||
+      Number(a.gpu !== false) - Number(b.gpu !== false) ||
+      a.id.localeCompare(b.id),
   );
+}
+
+/** node-llama-cpp's folder of builds compiled on this machine. */
+export function localBuildsDir() {
+  return path.join(nodeLlamaCppDir(), "llama", "localBuilds");
+}
+
+/**
+ * The finished local builds (node-llama-cpp writes buildDone.status last, so a build that was
+ * interrupted is never listed). Their ids are prefixed, so they never collide with a prebuilt folder.
+ */
+export function findLocalBuildFolders() {
+  const dir = localBuildsDir();
+  if (!existsSync(dir)) return [];
+  /** @type {LlamaBackendFolder[]} */
+  const folders = [];
+  for (const name of readdirSync(dir)) {
+    const binsDir = path.join(dir, name, "Release");
+    if (!existsSync(path.join(dir, name, "buildDone.status")) || !existsSync(binsDir)) continue;
+    const options = readMetadata(binsDir);
+    if (!options || !libllamaFile(binsDir)) continue;
+    folders.push({
+      id: `local-${name}`,
+      gpu: options.gpu ?? false,
+      buildType: "localBuild",
+      binsDir,
+      libraryFolder: `${name}/Release`,
+      release: options.llamaCpp?.release ?? "unknown",
+      cmakeOptions: options.customCmakeOptions ?? {},
+    });
+  }
+  return folders;
 }
 
 /** The addon file linked to one backend folder. */
@@ -75,7 +118,7 @@ export function addonFileName(folderId) {
 
 /** The prebuilt CPU-only folder: the libraries llama.cpp's own tools are run on for timing parity. */
 export function prebuiltCpuBinsDir() {
-  const folder = findBackendFolders().find((entry) => entry.gpu === false);
+  const folder = findBackendFolders().find((entry) => entry.gpu === false && entry.buildType === "prebuilt");
   if (!folder)
     throw new Error(`no CPU-only prebuilt llama.cpp folder for ${process.platform}-${process.arch}`);
   return folder.binsDir;

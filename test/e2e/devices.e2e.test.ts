@@ -118,6 +118,7 @@ describe("device settings and where each run ran", () => {
       gpu: "auto",
       gpuLayers: 0,
       allowSoftwareGpu: false,
+      llamaBuild: "prebuilt",
     });
 
     // The jobs the sweep created carry them: a bench of the base and the variant, one evaluation.
@@ -200,4 +201,35 @@ describe("device settings and where each run ran", () => {
     await shot("history");
     expect(problems).toEqual([]);
   });
+
+  it("offers llama.cpp built for this machine: the build starts from Compress, shows progress and cancels", async () => {
+    await go("#/compress");
+    const field = page.getByTestId("llama-build-field");
+    await field.waitFor();
+    const select = field.getByLabel("llama.cpp binaries");
+    expect(await select.inputValue()).toBe("prebuilt");
+    const frame = await protocol.call("app.llamaBuilds", {});
+    if (!frame.ok) throw new Error(`app.llamaBuilds failed: ${frame.error.message}`);
+    const listed = frame.value as { builds: { isMachineBuild: boolean }[]; cannotBuild: string | null };
+    expect(listed.cannotBuild).toBeNull();
+    const local = field.locator('option[value="local"]');
+    if (listed.builds.some((build) => build.isMachineBuild)) {
+      // Built already (a developer's machine): it can be chosen, and it runs on the CPU.
+      expect(await local.isDisabled()).toBe(false);
+      await select.selectOption("local");
+      expect(await page.getByTestId("device-settings").getByLabel("GPU", { exact: true }).inputValue()).toBe(
+        "cpu",
+      );
+      await select.selectOption("prebuilt");
+      return;
+    }
+    expect(await local.isDisabled()).toBe(true);
+    await field.getByRole("button", { name: "Build llama.cpp for this machine" }).click();
+    const job = field.getByTestId("llama-build-job");
+    await job.getByText(/compiling llama\.cpp/).waitFor({ timeout: 600_000 });
+    await shot("llama-build");
+    await job.getByRole("button", { name: "Cancel" }).click();
+    await job.locator('[data-state="cancelled"]').waitFor({ timeout: 60_000 });
+    expect(await local.isDisabled()).toBe(true);
+  }, 700_000);
 });

@@ -90,7 +90,12 @@ export async function runSpeedBench(
   };
 
   const native = await loadNative(settings).catch((error: unknown) => {
-    if (settings.gpu === "auto" || settings.gpu === "cpu" || error instanceof GpuUnavailableError)
+    if (
+      settings.gpu === "auto" ||
+      settings.gpu === "cpu" ||
+      settings.llamaBuild === "local" ||
+      error instanceof GpuUnavailableError
+    )
       throw error;
     const platform = `${process.platform}-${process.arch}`;
     throw new Error(

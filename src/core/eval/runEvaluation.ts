@@ -88,7 +88,11 @@ export async function runEvaluation(
   plan: EvaluationPlan,
   hooks: EvaluationHooks = {},
 ): Promise<EvaluationOutput> {
-  const gpuRequest = { gpu: plan.settings.gpu, allowSoftwareGpu: plan.settings.allowSoftwareGpu };
+  const gpuRequest = {
+    gpu: plan.settings.gpu,
+    allowSoftwareGpu: plan.settings.allowSoftwareGpu,
+    llamaBuild: plan.settings.llamaBuild,
+  };
   const { llama, backend } = await loadNative(gpuRequest);
   const threads = plan.settings.threads ?? llama.cpuMathCores;
   const passes = (plan.baseCachePath ? 0 : 1) + plan.variants.length;

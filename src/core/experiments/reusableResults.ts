@@ -93,6 +93,8 @@ export function findBenchRun(
       ...recorded,
       gpu: recorded.gpu === "false" ? "cpu" : (recorded.gpu ?? "auto"),
       allowSoftwareGpu: recorded.allowSoftwareGpu ?? false,
+      // Runs recorded before the machine build existed ran on the prebuilt binaries.
+      llamaBuild: recorded.llamaBuild ?? "prebuilt",
     };
     return Object.entries(settings).every(
       ([key, value]) => JSON.stringify(s[key] ?? null) === JSON.stringify(value ?? null),

@@ -86,7 +86,12 @@ function sweepBenchSettings(recipe: SweepRecipe): BenchSettings {
 
 /** The recipe's device settings, passed to every job of the sweep that runs a model. */
 function sweepGpuSettings(recipe: SweepRecipe): GpuSettings {
-  return { gpu: recipe.gpu, gpuLayers: recipe.gpuLayers, allowSoftwareGpu: recipe.allowSoftwareGpu };
+  return {
+    gpu: recipe.gpu,
+    gpuLayers: recipe.gpuLayers,
+    allowSoftwareGpu: recipe.allowSoftwareGpu,
+    llamaBuild: recipe.llamaBuild,
+  };
 }
 
 interface SweepEntry {
@@ -256,6 +261,7 @@ class SweepPipeline {
       // Another device is another measurement; a layer count is compared as resolved by the run.
       gpu: settings.gpu,
       allowSoftwareGpu: settings.allowSoftwareGpu,
+      llamaBuild: settings.llamaBuild,
       ...(typeof settings.gpuLayers === "number" ? { gpuLayers: settings.gpuLayers } : {}),
     };
     if (findBenchRun(this.host.db, model.id, key)) {

@@ -12,11 +12,19 @@ export interface WorkerEntry {
 }
 
 export function resolveWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
+  return resolveNodeEntry(moduleUrl, ["..", "..", "worker", "main"]);
+}
+
+/**
+ * A script of this source tree, found relative to the calling module (its own extension: .ts under
+ * tsx, .js when compiled), with what Node needs to run it.
+ */
+export function resolveNodeEntry(moduleUrl: string, relativeParts: readonly string[]): WorkerEntry {
   const here = fileURLToPath(moduleUrl);
   const extension = path.extname(here) === ".ts" ? ".ts" : ".js";
-  const entryPath = path.resolve(path.dirname(here), "..", "..", "worker", `main${extension}`);
+  const entryPath = `${path.resolve(path.dirname(here), ...relativeParts)}${extension}`;
   if (extension === ".js") return { entryPath, execArgv: [] };
-  // tsx by absolute URL, so the worker can run in any working directory.
+  // tsx by absolute URL, so the script can run in any working directory.
   const tsxLoader = createRequire(moduleUrl).resolve("tsx");
   return { entryPath, execArgv: ["--import", pathToFileURL(tsxLoader).href] };
 }

@@ -8,13 +8,18 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { CwbNativeAddon, BackendDevice } from "./AddonTypes.js";
-import { packageRoot } from "../packageRoot.js";
+import { nativeBuildDir, readBackendManifest, type BackendManifestEntry } from "./backendManifest.js";
 import {
   gpuSettings,
   type BackendUsed,
   type GpuSettings,
   type GpuSettingsInput,
 } from "../../shared/domain/gpu.js";
+import {
+  machineBuildCmakeOptions,
+  sameCmakeOptions,
+  type LlamaBuildChoice,
+} from "../../shared/domain/llamaBuild.js";
 import { planGpu, vulkanVisibleDevicesVariable, type GpuPlan, type VulkanProbe } from "./planGpu.js";
 
 export interface LoadedNative {
@@ -27,27 +32,7 @@ export interface LoadedNative {
   backend: BackendUsed;
 }
 
-interface BackendManifestEntry {
-  /** The library folder's name (unique per machine). */
-  id: string;
-  gpu: false | string;
-  buildType: "prebuilt" | "localBuild";
-  addon: string;
-}
-
 let loaded: { key: string; promise: Promise<LoadedNative> } | undefined;
-
-export function nativeBuildDir(): string {
-  return path.join(packageRoot(), "native", "build", "Release");
-}
-
-function readManifest(): BackendManifestEntry[] {
-  const file = path.join(nativeBuildDir(), "backends.json");
-  if (!existsSync(file)) {
-    throw new Error(`The native addon is not built: ${file} is missing. Run "npm run build:native".`);
-  }
-  return (JSON.parse(readFileSync(file, "utf8")) as { backends: BackendManifestEntry[] }).backends;
-}
 
 /** The Vulkan devices, listed without loading any llama.cpp build (null where there is no probe). */
 export function probeVulkanDevices(): VulkanProbe | null {
@@ -67,10 +52,28 @@ export function mappedLlamaLibraries(): string[] {
   return [...new Set(files)].sort();
 }
 
-function chooseEntry(entries: BackendManifestEntry[], gpu: false | string): BackendManifestEntry {
+function chooseEntry(
+  entries: BackendManifestEntry[],
+  gpu: false | string,
+  llamaBuild: LlamaBuildChoice,
+): BackendManifestEntry {
+  if (llamaBuild === "local") {
+    const entry = entries.find(
+      (candidate) =>
+        candidate.buildType === "localBuild" &&
+        sameCmakeOptions(candidate.cmakeOptions ?? {}, machineBuildCmakeOptions),
+    );
+    if (!entry) {
+      throw new Error(
+        'The workbench addon is not linked to the llama.cpp build for this machine. Run the "Build llama.cpp for this machine" job again.',
+      );
+    }
+    return entry;
+  }
+  const prebuilt = entries.filter((candidate) => candidate.buildType === "prebuilt");
   // A platform with one build for every choice (macOS arm64: Metal) runs CPU work on it too.
   const entry =
-    entries.find((candidate) => candidate.gpu === gpu) ?? (entries.length === 1 ? entries[0] : undefined);
+    prebuilt.find((candidate) => candidate.gpu === gpu) ?? (prebuilt.length === 1 ? prebuilt[0] : undefined);
   if (!entry) {
     const built = entries.map((candidate) => candidate.id).join(", ");
     throw new Error(
@@ -84,13 +87,16 @@ function chooseEntry(entries: BackendManifestEntry[], gpu: false | string): Back
 function checkMappedLibraries(entry: BackendManifestEntry): string[] {
   const mapped = mappedLlamaLibraries();
   const libllama = mapped.filter((file) =>
-    /\/libllama(\.[a-z0-9]+)?\.v[\d.]+\.so$|\/libllama\.so$/.test(file),
+    /\/libllama(\.[a-z0-9]+)?\.v[\d.]+(\.[a-z0-9]+)?\.so$|\/libllama\.so$/.test(file),
   );
-  // Compared by folder name: a packaged app does not run from the build's absolute paths.
-  const folder = libllama.length === 1 ? path.basename(path.dirname(libllama[0]!)) : null;
-  if (process.platform === "linux" && folder !== entry.id) {
+  // Compared by the folder's last parts: a packaged app does not run from the build's absolute paths.
+  const expected = entry.libraryFolder ?? entry.id;
+  const depth = expected.split("/").length;
+  const folder =
+    libllama.length === 1 ? path.dirname(libllama[0]!).split(path.sep).slice(-depth).join("/") : null;
+  if (process.platform === "linux" && folder !== expected) {
     throw new Error(
-      `The native addon for ${entry.id} did not bind to the libllama node-llama-cpp loaded: mapped ${libllama.join(", ") || "none"}, expected one in a folder named ${entry.id}.`,
+      `The native addon for ${entry.id} did not bind to the libllama node-llama-cpp loaded: mapped ${libllama.join(", ") || "none"}, expected one in a folder named ${expected}.`,
     );
   }
   return mapped;
@@ -99,13 +105,21 @@ function checkMappedLibraries(entry: BackendManifestEntry): string[] {
 async function load(settings: GpuSettings, plan: GpuPlan): Promise<LoadedNative> {
   for (const [name, value] of Object.entries(plan.env)) process.env[name] = value;
   const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+  const local = settings.llamaBuild === "local";
   const llama = await getLlama({
     gpu: plan.gpu,
     build: "never",
     logLevel: LlamaLogLevel.error,
     progressLogs: false,
+    // The machine build has its own folder, named from these options; never fall back to prebuilt.
+    ...(local ? { cmakeOptions: { ...machineBuildCmakeOptions }, usePrebuiltBinaries: false } : {}),
+  }).catch((error: unknown) => {
+    if (!local) throw error;
+    throw new Error(
+      `llama.cpp has not been built for this machine yet (node-llama-cpp: ${error instanceof Error ? error.message : String(error)}). Build it first, or use the prebuilt binaries.`,
+    );
   });
-  const entry = chooseEntry(readManifest(), llama.gpu);
+  const entry = chooseEntry(readBackendManifest(), llama.gpu, settings.llamaBuild);
   const file = path.join(nativeBuildDir(), entry.addon);
   if (!existsSync(file)) {
     throw new Error(`The native addon is not built: ${file} is missing. Run "npm run build:native".`);
@@ -138,7 +152,7 @@ async function load(settings: GpuSettings, plan: GpuPlan): Promise<LoadedNative>
  */
 export function loadNative(input: GpuSettingsInput = { gpu: "cpu" }): Promise<LoadedNative> {
   const settings = gpuSettings.parse(input);
-  const key = `${settings.gpu}/${settings.allowSoftwareGpu}`;
+  const key = `${settings.llamaBuild}/${settings.gpu}/${settings.allowSoftwareGpu}`;
   if (loaded) {
     if (loaded.key !== key) {
       return Promise.reject(
@@ -148,13 +162,15 @@ export function loadNative(input: GpuSettingsInput = { gpu: "cpu" }): Promise<Lo
     return loaded.promise;
   }
   const promise = (async () => {
-    const probe = settings.gpu === "cpu" ? null : probeVulkanDevices();
-    const plan = planGpu(
-      settings.gpu,
-      settings.allowSoftwareGpu,
-      probe,
-      process.env[vulkanVisibleDevicesVariable],
-    );
+    if (settings.llamaBuild === "local" && settings.gpu !== "auto" && settings.gpu !== "cpu") {
+      throw new Error(
+        `The llama.cpp build for this machine runs on the CPU only; ${settings.gpu} needs the prebuilt binaries.`,
+      );
+    }
+    // The machine build is compiled for the CPU: no GPU device to plan for.
+    const probe = settings.gpu === "cpu" || settings.llamaBuild === "local" ? null : probeVulkanDevices();
+    const choice = settings.llamaBuild === "local" ? "cpu" : settings.gpu;
+    const plan = planGpu(choice, settings.allowSoftwareGpu, probe, process.env[vulkanVisibleDevicesVariable]);
     return load(settings, plan);
   })();
   loaded = { key, promise };

@@ -17,6 +17,7 @@ import { registerBenchCommands } from "./commands/bench.js";
 import { registerReferenceModelCommands } from "./commands/referenceModel.js";
 import { registerExperimentsCommands } from "./commands/experiments.js";
 import { registerDemoCommands } from "./commands/demo.js";
+import { registerLlamaCommands } from "./commands/llama.js";
 
 export type CommandGroup = (program: Command, context: CliContext) => void;
 
@@ -33,6 +34,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerReferenceModelCommands,
   registerExperimentsCommands,
   registerDemoCommands,
+  registerLlamaCommands,
   // A new group: its import above and one line here.
 ];
 

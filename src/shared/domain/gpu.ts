@@ -1,6 +1,7 @@
 // Which llama.cpp build and device a job runs on: what the user chooses (the same fields for bench,
 // eval, imatrix, layer scans and generation), and what was really used (recorded with every result).
 import { z } from "zod";
+import { llamaBuildChoice } from "./llamaBuild.js";
 
 export const gpuChoices = ["auto", "cpu", "vulkan", "cuda", "metal"] as const;
 export type GpuChoice = (typeof gpuChoices)[number];
@@ -22,6 +23,11 @@ export const gpuSettings = z.object({
    * by default: it is slower than the CPU backend; it is there to exercise the GPU code path.
    */
   allowSoftwareGpu: z.boolean().default(false),
+  /**
+   * "prebuilt": node-llama-cpp's binaries for this platform; "local": llama.cpp compiled on this
+   * machine for its CPU (the llama.build job), which the prebuilt CPU library can be far slower than.
+   */
+  llamaBuild: llamaBuildChoice.default("prebuilt"),
 });
 export type GpuSettingsInput = z.input<typeof gpuSettings>;
 export type GpuSettings = z.output<typeof gpuSettings>;

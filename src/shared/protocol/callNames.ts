@@ -6,6 +6,7 @@ import type { CallName } from "./endpoints.js";
 export const callNames = [
   "app.info",
   "app.machine",
+  "app.llamaBuilds",
   "models.list",
   "models.get",
   "models.remove",

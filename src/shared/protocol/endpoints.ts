@@ -6,6 +6,7 @@ import { job } from "../domain/job.js";
 import { modelRecord, modelSummary } from "../domain/model.js";
 import { experimentListItem, experimentSummary, sweepRecipe } from "../domain/experiment.js";
 import { evalSettings } from "../domain/eval.js";
+import { llamaBuildInfo } from "../domain/llamaBuild.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -33,6 +34,12 @@ export const calls = {
       vramBytes: z.number().nullable(),
       os: z.string(),
     }),
+  ),
+
+  /** The llama.cpp builds runs can use (prebuilt, built for this machine), and whether one can be built. */
+  "app.llamaBuilds": defineCall(
+    z.object({}),
+    z.object({ builds: z.array(llamaBuildInfo), cannotBuild: z.string().nullable() }),
   ),
 
   "models.list": defineCall(z.object({}), z.array(modelSummary)),

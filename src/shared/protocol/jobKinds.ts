@@ -7,6 +7,7 @@ import { benchJobParams, benchReport } from "../domain/bench.js";
 import { referenceBuildParams, referenceModelResult } from "../domain/referenceModel.js";
 import { trainJobParams, trainJobResult } from "../domain/training.js";
 import { generateJobParams, generateJobResult } from "../domain/generate.js";
+import { llamaBuildJobParams, llamaBuildJobResult } from "../domain/llamaBuild.js";
 import {
   imatrixJobParams,
   imatrixJobResult,
@@ -74,6 +75,8 @@ export const jobKinds = {
   "reference.build": jobKind("Build reference model", referenceBuildParams, referenceModelResult),
   /** Trains a model on a text with llama.cpp's optimizer (worker/runners/train.ts). */
   train: jobKind("Train model", trainJobParams, trainJobResult),
+  /** llama.cpp compiled for this machine's CPU, and the addon linked to it (worker/runners/llamaBuild.ts). */
+  "llama.build": jobKind("Build llama.cpp for this machine", llamaBuildJobParams, llamaBuildJobResult),
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;

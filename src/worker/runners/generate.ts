@@ -13,7 +13,11 @@ function msSince(start: bigint): number {
 export default defineRunner("generate", async (params, context) => {
   // The addon is loaded with node-llama-cpp so the build and devices are chosen and recorded as for
   // every other kind (a software Vulkan device only when allowed).
-  const { llama, backend } = await loadNative({ gpu: params.gpu, allowSoftwareGpu: params.allowSoftwareGpu });
+  const { llama, backend } = await loadNative({
+    gpu: params.gpu,
+    allowSoftwareGpu: params.allowSoftwareGpu,
+    llamaBuild: params.llamaBuild,
+  });
   const threads = params.threads ?? llama.cpuMathCores;
   const outputs: GenerateOutput[] = [];
   const total = params.models.length;

@@ -17,4 +17,5 @@ export const runners: Record<string, () => Promise<RunnerModule>> = {
   "reference.build": () => import("./referenceModel.js"),
   train: () => import("./train.js"),
   generate: () => import("./generate.js"),
+  "llama.build": () => import("./llamaBuild.js"),
 };

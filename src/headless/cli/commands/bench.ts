@@ -4,6 +4,7 @@
 // Runs as a "bench" job in a fresh worker process; the result is stored as a run of kind 'bench'.
 import type { Command } from "commander";
 import {
+  benchReport,
   benchSettings,
   flashAttentionMode,
   type BenchReport,
@@ -24,6 +25,8 @@ import {
   type GpuCommandOptions,
 } from "../gpuOptions.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
+import { llamaBuildChoices } from "../../../shared/domain/llamaBuild.js";
+import { metricDifference } from "../../../shared/metrics/metricDifference.js";
 
 interface BenchCommandOptions extends GpuCommandOptions {
   pp: string;
@@ -40,6 +43,7 @@ interface BenchCommandOptions extends GpuCommandOptions {
   bandwidthMib: string;
   seed: string;
   out?: string;
+  compareBuilds: boolean;
 }
 
 function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
@@ -105,11 +109,20 @@ export function registerBenchCommands(program: Command, context: CliContext): vo
     .option("--no-bandwidth", "skip the memory-bandwidth probe")
     .option("--bandwidth-mib <n>", "bandwidth probe buffer in MiB", String(defaults.bandwidthMiB))
     .option("--seed <n>", "seed of the random prompt tokens", String(defaults.seed))
-    .option("--out <path>", "also write the report as JSON to this file");
+    .option("--out <path>", "also write the report as JSON to this file")
+    .option(
+      "--compare-builds",
+      "benchmark on the prebuilt binaries and on the build for this machine, side by side",
+      false,
+    );
   addGpuOptions(command).action(async (variant: string, options: BenchCommandOptions) => {
     const settings = benchSettingsFromOptions(options);
     const workbench = context.workbench();
     const model = await resolveModel(workbench.db, variant);
+    if (options.compareBuilds) {
+      await compareBuilds(context, { modelId: model.id, path: model.path }, settings, options.out);
+      return;
+    }
     const job = await runJobInForeground(
       context,
       "bench",
@@ -168,3 +181,66 @@ function printReport(output: Output, r: BenchReport): void {
 function formatResident(fraction: number | null): string {
   return fraction === null ? "?" : `${(fraction * 100).toFixed(0)} %`;
 }
+
+/**
+ * The same benchmark on the prebuilt binaries, then on the build for this machine (each a job of its
+ * own: a worker commits to one build), printed side by side with the ratio and whether it is
+ * beyond the noise of the repetitions.
+ */
+async function compareBuilds(
+  context: CliContext,
+  model: { modelId: string; path: string },
+  settings: BenchSettingsInput,
+  out: string | undefined,
+): Promise<void> {
+  const reports: BenchReport[] = [];
+  for (const llamaBuild of llamaBuildChoices) {
+    const job = await runJobInForeground(
+      context,
+      "bench",
+      { model, settings: { ...settings, llamaBuild } },
+      { printResult: false },
+    );
+    if (job.state !== "succeeded") return;
+    reports.push(benchReport.parse(job.result));
+  }
+  const [prebuilt, local] = reports as [BenchReport, BenchReport];
+  const rows = prebuilt.metrics.flatMap((metric) => {
+    const other = local.metrics.find((candidate) => candidate.name === metric.name);
+    return other
+      ? [{ name: metric.name, prebuilt: metric, local: other, ...metricDifference(metric, other) }]
+      : [];
+  });
+  const comparison = { prebuilt, local, rows };
+  if (out) writeFileAtomic(out, JSON.stringify(comparison, null, 2) + "\n");
+  const { output } = context;
+  output.result(comparison, () => {
+    output.fields([
+      ["model", `${prebuilt.modelId ?? "?"}  ${prebuilt.details.modelPath}`],
+      ["prebuilt", describeRunDevice(benchRunDevice(prebuilt), softwareGpuRemedyFlag).line],
+      ["local", describeRunDevice(benchRunDevice(local), softwareGpuRemedyFlag).line],
+      ["runs", `${prebuilt.runId ?? "not recorded"}, ${local.runId ?? "not recorded"}`],
+    ]);
+    output.line();
+    const withSpread = (m: BenchReport["metrics"][number]): string =>
+      `${formatMetricValue(m.value, m.unit)}${m.stddev === null ? "" : ` ± ${formatMetricValue(m.stddev, m.unit)}`}`;
+    output.table(rows, [
+      { header: "METRIC", value: (row) => row.name },
+      { header: "PREBUILT", value: (row) => withSpread(row.prebuilt), align: "right" },
+      { header: "THIS MACHINE", value: (row) => withSpread(row.local), align: "right" },
+      {
+        header: "LOCAL / PREBUILT",
+        value: (row) => (row.ratio === null ? "" : `${row.ratio.toFixed(2)}x`),
+        align: "right",
+      },
+      { header: "", value: (row) => verdictWords[row.verdict] },
+    ]);
+  });
+}
+
+const verdictWords = {
+  higher: "higher",
+  lower: "lower",
+  same: "within noise",
+  unknown: "no spread",
+} as const;

@@ -57,6 +57,7 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
       gpu: options.gpu ?? "auto",
       gpuLayers: options.gpuLayers ?? "auto",
       softwareGpu: options.softwareGpu ?? false,
+      llamaBuild: options.llamaBuild ?? "prebuilt",
     }),
   };
 }

@@ -50,6 +50,7 @@ export function layerSettings(options: LayersCommandOptions): LayerImportanceSet
           gpu: options.gpu,
           gpuLayers: options.gpuLayers ?? "auto",
           softwareGpu: options.softwareGpu ?? false,
+          llamaBuild: options.llamaBuild ?? "prebuilt",
         })
       : {}),
     contextSize: positiveInteger("--ctx", options.ctx),

@@ -3,6 +3,7 @@
 import { Button } from "../../components/Button.js";
 import { Checkbox, Field, NumberInput, Select, TextInput } from "../../components/Field.js";
 import { gpuOptions, type ImatrixMode, type RecipeForm } from "./recipeForm.js";
+import { LlamaBuildField } from "./LlamaBuildField.js";
 
 type Props = { form: RecipeForm; onChange: (form: RecipeForm) => void };
 
@@ -199,6 +200,7 @@ export function DeviceSettings({ form, onChange }: Props) {
           <Select
             aria-label="GPU"
             value={form.gpu}
+            disabled={form.llamaBuild === "local"}
             onChange={(event) => onChange({ ...form, gpu: event.target.value as RecipeForm["gpu"] })}
           >
             {gpuOptions.map((option) => (
@@ -250,6 +252,7 @@ export function DeviceSettings({ form, onChange }: Props) {
           </p>
         </div>
       </div>
+      <LlamaBuildField form={form} onChange={onChange} />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 // and its translation into the protocol's sweep recipe and dry-run quantize jobs. Pure functions.
 import type { SweepRecipeInput } from "../../../shared/domain/experiment.js";
 import type { GpuChoice, GpuLayersChoice } from "../../../shared/domain/gpu.js";
+import type { LlamaBuildChoice } from "../../../shared/domain/llamaBuild.js";
 import type { ModelRecord } from "../../../shared/domain/model.js";
 import type { JobParams } from "../../../shared/protocol/jobKinds.js";
 import { findQuantType } from "../../../shared/quantTypes.js";
@@ -34,6 +35,8 @@ export interface RecipeForm {
   readonly gpuLayersMode: "auto" | "max" | "count";
   readonly gpuLayerCount: number | null;
   readonly allowSoftwareGpu: boolean;
+  /** Prebuilt binaries, or llama.cpp compiled for this machine (CPU only). */
+  readonly llamaBuild: LlamaBuildChoice;
 }
 
 export const emptyRecipe: RecipeForm = {
@@ -53,6 +56,7 @@ export const emptyRecipe: RecipeForm = {
   gpuLayersMode: "auto",
   gpuLayerCount: null,
   allowSoftwareGpu: false,
+  llamaBuild: "prebuilt",
 };
 
 /** The device choices in the order the screen offers them, with their labels. */
@@ -209,6 +213,7 @@ export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
     gpu: form.gpu,
     gpuLayers: gpuLayersOf(form),
     allowSoftwareGpu: form.allowSoftwareGpu,
+    llamaBuild: form.llamaBuild,
   };
 }
 
