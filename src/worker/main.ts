@@ -1,4 +1,4 @@
-// The worker process: started by the job queue (core/jobs/JobQueue.ts) for exactly one job. It says
+// The worker process: started by the job queue (core/jobs/JobRun.ts) for exactly one job. It says
 // "ready", receives "start", runs the kind's runner and sends its result or error, then exits. A
 // "cancel" aborts the runner's signal; the parent kills this process if it does not stop in time.
 // Anything that crashes here (a llama.cpp abort, running out of memory) takes down only this job.
