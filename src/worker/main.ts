@@ -7,6 +7,7 @@ import { createRunnerContext } from "./createRunnerContext.js";
 import { connectToParent } from "./parentChannel.js";
 import type { RunnerContext } from "./Runner.js";
 import { runners } from "./runners/index.js";
+import { isJobKind } from "../shared/protocol/jobKinds.js";
 
 const parent = connectToParent();
 if (!parent) {
@@ -23,7 +24,7 @@ async function finish(message: WorkerMessage, exitCode: number): Promise<never> 
 }
 
 async function run(kind: string, params: unknown, context: RunnerContext): Promise<void> {
-  const load = runners[kind];
+  const load = isJobKind(kind) ? runners[kind] : undefined;
   if (!load)
     return finish(
       { type: "error", message: `no runner for job kind "${kind}" in the worker`, code: "UNKNOWN_JOB_KIND" },

@@ -6,7 +6,7 @@
 import { rmSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import type { JobProgress } from "../../shared/domain/job.js";
-import { isJobKind, jobKinds } from "../../shared/protocol/jobKinds.js";
+import { isJobKind, jobKinds, parseWorkerValue } from "../../shared/protocol/jobKinds.js";
 import { toJob, type JobOutcome, type JobRecord } from "../store/jobs.js";
 import { now } from "../store/ids.js";
 import { describeWorkerExit } from "./describeWorkerExit.js";
@@ -182,7 +182,7 @@ export class JobRun {
         this.#setup.journal.log(this.record.id, message.level, message.message);
         break;
       case "result":
-        this.#result = { value: message.value };
+        this.#acceptValue(message.value);
         // The worker exits by itself after its result; one that hangs in native teardown is killed.
         this.#killTimer ??= setTimeout(() => this.#handle?.kill(), exitAfterResultMs);
         break;
@@ -190,6 +190,19 @@ export class JobRun {
         this.#error = { message: message.message, ...(message.code ? { code: message.code } : {}) };
         break;
     }
+  }
+
+  /** The one place a worker's value is checked against its kind's contract; the host gets it parsed. */
+  #acceptValue(value: unknown): void {
+    const kind = this.record.kind;
+    // A kind this version does not declare has no runner either; the worker reports that itself.
+    if (!isJobKind(kind)) {
+      this.#result = { value };
+      return;
+    }
+    const checked = parseWorkerValue(kind, value);
+    if (checked.ok) this.#result = { value: checked.value };
+    else this.#error = { message: checked.error };
   }
 
   #onWorkerOutput(line: string, stream: "stdout" | "stderr"): void {
@@ -276,7 +289,7 @@ export class JobRun {
     try {
       const host = this.#setup.hosts[kind];
       const produced = host?.complete
-        ? await host.complete(value, this.record.params as never, {
+        ? await host.complete(value as never, this.record.params as never, {
             ...this.#setup.kindContext,
             job: toJob(this.record),
             tempDir: this.#tempDir,
