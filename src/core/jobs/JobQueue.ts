@@ -7,7 +7,13 @@
 // (JobKindHost.complete) records it.
 import path from "node:path";
 import { isFinished, type Job } from "../../shared/domain/job.js";
-import { isJobKind, jobKinds, type JobKind, type JobParams } from "../../shared/protocol/jobKinds.js";
+import {
+  describeIssues,
+  isJobKind,
+  jobKinds,
+  type JobKind,
+  type JobParams,
+} from "../../shared/protocol/jobKinds.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
 import type { EventBus } from "../rpc/eventBus.js";
 import {
@@ -126,10 +132,12 @@ export class JobQueue {
     return interruptOrphanedJobs(this.#recovery());
   }
 
-  /** Validates `params` against the kind's schema and queues the job. */
-  enqueue<K extends JobKind>(kind: K, params: JobParams<K>, options?: EnqueueOptions): Job;
-  enqueue(kind: string, params: unknown, options?: EnqueueOptions): Job;
-  enqueue(kind: string, params: unknown, options: EnqueueOptions = {}): Job {
+  /** Validates `params` against the kind's schema (they may come off the wire) and queues the job. */
+  enqueue<K extends JobKind>(kind: K, params: JobParams<K>, options?: EnqueueOptions): Job {
+    return this.#enqueue(kind, params, options);
+  }
+
+  #enqueue(kind: string, params: unknown, options: EnqueueOptions = {}): Job {
     if (this.#scheduler.closing) throw new ProtocolError("QUEUE_CLOSED", "The job queue is shutting down");
     if (!isJobKind(kind)) {
       throw new ProtocolError(
@@ -139,10 +147,10 @@ export class JobQueue {
     }
     const parsed = jobKinds[kind].params.safeParse(params ?? {});
     if (!parsed.success) {
-      const issues = parsed.error.issues.map(
-        (i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`,
+      throw new ProtocolError(
+        "BAD_INPUT",
+        `Invalid parameters for job kind ${kind}: ${describeIssues(parsed.error)}`,
       );
-      throw new ProtocolError("BAD_INPUT", `Invalid parameters for job kind ${kind}: ${issues.join("; ")}`);
     }
     const db = this.#journal.db;
     const dependsOn = options.dependsOn ?? null;
@@ -213,7 +221,8 @@ export class JobQueue {
         "NOT_FINISHED",
         `Job ${record.id} is ${record.state}; only a finished job can be retried`,
       );
-    return this.enqueue(record.kind, record.params, { experimentId: record.experimentId });
+    // A stored row: its kind may be one this version no longer knows, so it is checked again.
+    return this.#enqueue(record.kind, record.params, { experimentId: record.experimentId });
   }
 
   /** Resolves when the job has ended, whatever the outcome. */

@@ -143,6 +143,20 @@ export type JobKind = keyof typeof jobKinds;
 export type JobParams<K extends JobKind> = z.input<(typeof jobKinds)[K]["params"]>;
 export type JobResult<K extends JobKind> = z.output<(typeof jobKinds)[K]["result"]>;
 
+/** A request to queue a job: the kind decides what the params must be. */
+export type JobStart = { [K in JobKind]: { kind: K; params: JobParams<K> } }[JobKind];
+
+const jobStartShape = z.object({ kind: z.string(), params: z.unknown() });
+
+/**
+ * jobs.start's input: typed by kind for callers (wrong params do not compile). At run time only its
+ * shape is checked here; the queue validates the params against the kind's schema, in words that
+ * name the kind (and an unknown kind as such).
+ */
+export const jobStart = z.custom<JobStart>((value) => jobStartShape.safeParse(value).success, {
+  message: "expected { kind: string, params: object }",
+});
+
 export function isJobKind(kind: string): kind is JobKind {
   return Object.hasOwn(jobKinds, kind);
 }
