@@ -1,6 +1,8 @@
 // What a job runner is: an async function in the worker process that does one kind of native work.
-// It reports through its context and returns a plain (JSON-serialisable) value; it never opens
-// the database. The parent's JobKindHost (src/core/jobs/kinds) turns the value into the result.
+// It reports through its context and returns a plain (JSON-serialisable) value of the type its
+// kind declares (shared/protocol/jobKinds.ts `value`); it never opens the database. The parent
+// checks the value against that schema and its JobKindHost (src/core/jobs/kinds) turns it into the
+// result.
 import type { z } from "zod";
 import type { JobKind, jobKinds } from "../shared/protocol/jobKinds.js";
 import type { LogLevel } from "../core/jobs/workerMessages.js";
@@ -24,14 +26,13 @@ export interface RunnerContext {
   tempPath(name: string): string;
 }
 
-export type Runner<P = unknown> = (params: P, context: RunnerContext) => Promise<unknown>;
+export type Runner<P = unknown, V = unknown> = (params: P, context: RunnerContext) => Promise<V>;
 
 export type RunnerParams<K extends JobKind> = z.output<(typeof jobKinds)[K]["params"]>;
+export type RunnerValue<K extends JobKind> = z.input<(typeof jobKinds)[K]["value"]>;
+export type KindRunner<K extends JobKind> = Runner<RunnerParams<K>, RunnerValue<K>>;
 
-/** Types a runner's params from the kind's schema in shared/protocol/jobKinds.ts. */
-export function defineRunner<K extends JobKind>(
-  _kind: K,
-  runner: Runner<RunnerParams<K>>,
-): Runner<RunnerParams<K>> {
+/** Types a runner's params and value from the kind's contract in shared/protocol/jobKinds.ts. */
+export function defineRunner<K extends JobKind>(_kind: K, runner: KindRunner<K>): KindRunner<K> {
   return runner;
 }

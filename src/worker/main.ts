@@ -1,4 +1,4 @@
-// The worker process: started by the job queue (core/jobs/JobQueue.ts) for exactly one job. It says
+// The worker process: started by the job queue (core/jobs/JobRun.ts) for exactly one job. It says
 // "ready", receives "start", runs the kind's runner and sends its result or error, then exits. A
 // "cancel" aborts the runner's signal; the parent kills this process if it does not stop in time.
 // Anything that crashes here (a llama.cpp abort, running out of memory) takes down only this job.
@@ -7,6 +7,7 @@ import { createRunnerContext } from "./createRunnerContext.js";
 import { connectToParent } from "./parentChannel.js";
 import type { RunnerContext } from "./Runner.js";
 import { runners } from "./runners/index.js";
+import { isJobKind } from "../shared/protocol/jobKinds.js";
 
 const parent = connectToParent();
 if (!parent) {
@@ -23,7 +24,7 @@ async function finish(message: WorkerMessage, exitCode: number): Promise<never> 
 }
 
 async function run(kind: string, params: unknown, context: RunnerContext): Promise<void> {
-  const load = runners[kind];
+  const load = isJobKind(kind) ? runners[kind] : undefined;
   if (!load)
     return finish(
       { type: "error", message: `no runner for job kind "${kind}" in the worker`, code: "UNKNOWN_JOB_KIND" },

@@ -209,6 +209,7 @@ describe("JobQueue", () => {
 
   it("refuses unknown kinds and invalid parameters before queueing anything", () => {
     const before = h.queue.list(1000).length;
+    // @ts-expect-error an unknown kind does not compile; off the wire it is refused at run time
     expect(() => h.queue.enqueue("no.such.kind", {})).toThrow(/Unknown job kind "no.such.kind"/);
     expect(() => h.queue.enqueue("debug.sleep", { seconds: -1 })).toThrow(
       /Invalid parameters for job kind debug.sleep: seconds/,

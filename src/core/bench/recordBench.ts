@@ -1,6 +1,7 @@
 // The parent half of a benchmark: records the machine and one 'bench' run with its metrics, in one
-// transaction, and returns the report with the run's id.
-import { benchMeasurement, type BenchReport } from "../../shared/domain/bench.js";
+// transaction, and returns the report with the run's id. The measurement is the worker's value,
+// already checked against the bench kind's contract.
+import type { BenchMeasurement, BenchReport } from "../../shared/domain/bench.js";
 import { upsertMachine } from "../machine/machineStore.js";
 import { insertRun } from "../store/runs.js";
 import type { Db } from "../store/Store.js";
@@ -12,8 +13,7 @@ export interface BenchRecordContext {
   experimentId?: string | null;
 }
 
-export function recordBench(value: unknown, context: BenchRecordContext): BenchReport {
-  const measured = benchMeasurement.parse(value);
+export function recordBench(measured: BenchMeasurement, context: BenchRecordContext): BenchReport {
   const { db } = context;
   const runId = db.transaction(() => {
     upsertMachine(db, measured.machine);

@@ -1,8 +1,7 @@
 // The native half of an evaluation, run in a worker process (never opens the database): one base pass
 // that writes the compact base distributions (skipped when a cached file is given), then one pass per
 // variant against that file. N variants cost N + 1 passes, where llama-perplexity needs 2N.
-import type { EvalFigures, EvalSettings } from "../../shared/domain/eval.js";
-import type { MachineFingerprint } from "../../shared/domain/bench.js";
+import type { BasePassOutput, EvalSettings, EvaluationOutput } from "../../shared/domain/eval.js";
 import { collectMachineFingerprint } from "../machine/machineFingerprint.js";
 import type { EvaluateOptions, EvaluateProgress, EvaluateResult } from "../native/AddonTypes.js";
 import { loadNative } from "../native/loadAddon.js";
@@ -21,26 +20,8 @@ export interface EvaluationPlan {
   writeBaseCacheTo: string | null;
 }
 
-export interface BasePassOutput {
-  figures: EvalFigures;
-  evalSeconds: number;
-  file: { path: string; bytes: number; meanK: number; meanRestMass: number; maxRestMass: number };
-  nVocab: number;
-  nTokens: number;
-}
-
-export interface EvaluationOutput {
-  /** Null when the cached base file was reused. */
-  base: BasePassOutput | null;
-  variants: { modelId: string; figures: EvalFigures; evalSeconds: number; kldExactMean?: number }[];
-  chunks: number;
-  contextSize: number;
-  /** CPU threads used (the setting, or llama.cpp's default: the machine's math cores). */
-  threads: number;
-  machine: MachineFingerprint;
-  llamaBuild: string;
-  backend: BackendUsed;
-}
+// The worker's value crosses to the parent, so its shape is declared in shared (one contract).
+export type { BasePassOutput, EvaluationOutput } from "../../shared/domain/eval.js";
 
 export interface EvaluationHooks {
   signal?: AbortSignal;

@@ -9,6 +9,7 @@ import { sweepRecipe, type SweepRecipe, type SweepRecipeInput } from "../../shar
 import type { GpuSettings } from "../../shared/domain/gpu.js";
 import type { Job } from "../../shared/domain/job.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
+import type { JobKind, JobParams } from "../../shared/protocol/jobKinds.js";
 import { findQuantType } from "../../shared/quantTypes.js";
 import { planEvaluation, resolveModel } from "../eval/planEvaluation.js";
 import type { JobQueue } from "../jobs/JobQueue.js";
@@ -295,7 +296,12 @@ class SweepPipeline {
     await this.#runJob("eval", `${todo.length} variant(s)`, "eval", params);
   }
 
-  async #runJob(step: SweepStep, label: string, kind: string, params: unknown): Promise<Job> {
+  async #runJob<K extends JobKind>(
+    step: SweepStep,
+    label: string,
+    kind: K,
+    params: JobParams<K>,
+  ): Promise<Job> {
     if (this.#aborted) {
       this.#steps.push({ step, label, jobId: null, state: "cancelled", error: "sweep cancelled" });
       return { state: "cancelled" } as Job;

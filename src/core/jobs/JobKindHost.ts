@@ -1,7 +1,8 @@
 // The parent-process half of a job kind. The worker half (src/worker/runners) does the native work
 // and returns a plain value; this half runs in the process that owns the database: it may declare
-// the disk space a job needs before it starts, and it turns the worker's value into the job's
-// result (recording rows in SQLite, moving output files into place) when the worker succeeds.
+// the disk space a job needs before it starts, and it turns the worker's value (checked against the
+// kind's contract in shared/protocol/jobKinds.ts before it gets here) into the job's result,
+// recording rows in SQLite and moving output files into place, when the worker succeeds.
 import type { z } from "zod";
 import type { Job } from "../../shared/domain/job.js";
 import type { JobKind, jobKinds } from "../../shared/protocol/jobKinds.js";
@@ -29,6 +30,8 @@ export interface CompletionContext extends KindContext {
 
 export type KindParams<K extends JobKind> = z.output<(typeof jobKinds)[K]["params"]>;
 export type KindResult<K extends JobKind> = z.input<(typeof jobKinds)[K]["result"]>;
+/** The worker's value as complete() receives it: parsed by the kind's value schema. */
+export type KindValue<K extends JobKind> = z.output<(typeof jobKinds)[K]["value"]>;
 
 export interface JobKindHost<K extends JobKind = JobKind> {
   readonly kind: K;
@@ -39,10 +42,11 @@ export interface JobKindHost<K extends JobKind = JobKind> {
   ): OutputEstimate | null | Promise<OutputEstimate | null>;
   /**
    * Turns the worker's value into the job's result, validated afterwards against the kind's result
-   * schema. Throwing fails the job. Without it the worker's value is the result.
+   * schema. Throwing fails the job. Without it the worker's value is the result (the kind then
+   * declares the same schema as value and result).
    */
   complete?(
-    value: unknown,
+    value: KindValue<K>,
     params: KindParams<K>,
     context: CompletionContext,
   ): KindResult<K> | Promise<KindResult<K>>;

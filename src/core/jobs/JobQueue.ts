@@ -1,45 +1,46 @@
-// The job queue: persists jobs in SQLite, runs each in its own worker process (FIFO, `concurrency`
-// at a time, a job waits for its `dependsOn`), turns worker messages into progress with an ETA and
-// log lines, and owns every state change. The database is written only here (the parent): a
-// worker returns a value, and the kind's host (JobKindHost.complete) records it.
-import { rmSync } from "node:fs";
-import { mkdir, readdir, rm } from "node:fs/promises";
+// The job queue, as the rest of the app uses it: queue a job, look jobs up, cancel, retry, wait,
+// close. Jobs are rows in SQLite run each in its own worker process; the work is split by
+// responsibility: JobScheduler.ts decides which job runs next (FIFO, `concurrency` at a time,
+// `dependsOn`), JobRun.ts runs one job (worker, progress, result, cleanup, cancel), recoverJobs.ts
+// cleans up after a crashed process, and JobJournal.ts records every state change. The database is
+// written only in this (the parent) process: a worker returns a value and the kind's host
+// (JobKindHost.complete) records it.
 import path from "node:path";
-import { isFinished, type Job, type JobProgress } from "../../shared/domain/job.js";
-import { isJobKind, jobKinds, type JobKind, type JobParams } from "../../shared/protocol/jobKinds.js";
+import { isFinished, type Job } from "../../shared/domain/job.js";
+import {
+  describeIssues,
+  isJobKind,
+  jobKinds,
+  type JobKind,
+  type JobParams,
+} from "../../shared/protocol/jobKinds.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
-import { dataPaths } from "../paths.js";
 import type { EventBus } from "../rpc/eventBus.js";
 import {
-  adoptQueuedJob,
-  cancelRequestedIds,
-  claimJob,
-  findJobsByIdPrefix,
-  finishJob,
   getJobRecord,
   insertJob,
-  insertJobLog,
   listJobLogs,
   listJobRecords,
-  listJobRecordsInStates,
   requestJobCancel,
   toJob,
-  updateJobProgress,
   type JobLogLine,
-  type JobOutcome,
-  type JobRecord,
 } from "../store/jobs.js";
 import { newId, now } from "../store/ids.js";
 import type { Db } from "../store/Store.js";
 import { childProcessLauncher } from "./childProcessLauncher.js";
-import { describeWorkerExit } from "./describeWorkerExit.js";
-import { ensureFreeSpace } from "./diskSpace.js";
-import { EtaEstimator } from "./EtaEstimator.js";
+import { JobJournal } from "./JobJournal.js";
 import type { JobKindHost } from "./JobKindHost.js";
+import { JobRun, type JobRunSetup } from "./JobRun.js";
+import { JobScheduler } from "./JobScheduler.js";
 import { jobKindHosts } from "./kinds/index.js";
-import { isOwnerAlive, markOwnerLive, newOwnerId, ownerPid } from "./jobOwner.js";
-import { workerMessage, type LogLevel, type WorkerMessage } from "./workerMessages.js";
-import type { WorkerExit, WorkerHandle, WorkerLauncher } from "./WorkerLauncher.js";
+import { markOwnerLive, newOwnerId } from "./jobOwner.js";
+import {
+  adoptOrphanedQueuedJobs,
+  interruptOrphanedJobs,
+  removeStrayTempDirs,
+  type RecoveryContext,
+} from "./recoverJobs.js";
+import type { WorkerLauncher } from "./WorkerLauncher.js";
 import { resolveWorkerEntry, type WorkerEntry } from "./workerEntry.js";
 
 export interface JobQueueOptions {
@@ -78,67 +79,35 @@ export interface StartOptions {
   adoptQueued?: boolean;
 }
 
-/** Lines of worker stdout/stderr kept per job; beyond that they are counted, not stored. */
-const maxOutputLines = 5000;
-const maxLogMessage = 4000;
-/** After sending its result a worker has this long to exit before it is killed. */
-const exitAfterResultMs = 5000;
-const stderrTailLines = 30;
-
-interface RunningJob {
-  record: JobRecord;
-  tempDir: string;
-  handle?: WorkerHandle;
-  result?: { value: unknown };
-  error?: { message: string; code?: string };
-  /** Set by cancel(); the job ends 'cancelled' with this as its error. */
-  cancelReason?: string;
-  /** Set by close(); the job ends 'interrupted'. */
-  interruptReason?: string;
-  killTimer?: NodeJS.Timeout;
-  eta: EtaEstimator;
-  progress?: JobProgress;
-  lastPersistAt: number;
-  persistTimer?: NodeJS.Timeout;
-  outputLines: number;
-  /** The last lines of stderr, to explain a crash. */
-  stderrTail: string[];
-  ended: Promise<void>;
-  markEnded: () => void;
-}
+const closedReason = "interrupted: the app closed while the job ran";
 
 export class JobQueue {
   readonly owner = newOwnerId();
-  readonly #db: Db;
   readonly #dataDir: string;
-  readonly #events: EventBus;
-  readonly #launcher: WorkerLauncher;
-  readonly #entry: WorkerEntry;
-  readonly #concurrency: number;
-  readonly #hosts: Partial<Record<string, JobKindHost>>;
-  readonly #cancelGraceMs: number;
-  readonly #progressIntervalMs: number;
-  readonly #pollIntervalMs: number;
-  readonly #workerEnv: NodeJS.ProcessEnv;
-  readonly #running = new Map<string, RunningJob>();
-  readonly #waiters = new Map<string, ((job: Job) => void)[]>();
+  readonly #journal: JobJournal;
+  readonly #scheduler: JobScheduler;
   #started = false;
-  #closing = false;
-  #pumpScheduled = false;
-  #ticker?: NodeJS.Timeout;
 
   constructor(options: JobQueueOptions) {
-    this.#db = options.db;
     this.#dataDir = path.resolve(options.dataDir);
-    this.#events = options.events;
-    this.#launcher = options.launcher ?? childProcessLauncher;
-    this.#entry = options.workerEntry ?? resolveWorkerEntry();
-    this.#concurrency = Math.max(1, options.concurrency ?? 1);
-    this.#hosts = options.hosts ?? jobKindHosts;
-    this.#cancelGraceMs = options.cancelGraceMs ?? 500;
-    this.#progressIntervalMs = options.progressIntervalMs ?? 250;
-    this.#pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.#workerEnv = options.workerEnv ?? {};
+    this.#journal = new JobJournal(options.db, options.events);
+    const setup: JobRunSetup = {
+      journal: this.#journal,
+      kindContext: { db: options.db, dataDir: this.#dataDir, events: options.events },
+      launcher: options.launcher ?? childProcessLauncher,
+      entry: options.workerEntry ?? resolveWorkerEntry(),
+      hosts: options.hosts ?? jobKindHosts,
+      cancelGraceMs: options.cancelGraceMs ?? 500,
+      progressIntervalMs: options.progressIntervalMs ?? 250,
+      workerEnv: options.workerEnv ?? {},
+    };
+    this.#scheduler = new JobScheduler({
+      journal: this.#journal,
+      owner: this.owner,
+      concurrency: Math.max(1, options.concurrency ?? 1),
+      pollIntervalMs: options.pollIntervalMs ?? 250,
+      newRun: (record, onSettled) => new JobRun(record, setup, onSettled),
+    });
   }
 
   /**
@@ -150,43 +119,26 @@ export class JobQueue {
     this.#started = true;
     markOwnerLive(this.owner, true);
     await this.recoverInterrupted();
-    if (options.adoptQueued ?? true) {
-      for (const record of listJobRecordsInStates(this.#db, ["queued"])) {
-        if (record.owner !== this.owner && !isOwnerAlive(record.owner))
-          adoptQueuedJob(this.#db, record.id, this.owner);
-      }
-    }
-    await this.#removeStrayTempDirs();
-    this.#ticker = setInterval(() => this.#tick(), this.#pollIntervalMs);
-    this.#ticker.unref();
-    this.#schedulePump();
+    if (options.adoptQueued ?? true) adoptOrphanedQueuedJobs(this.#recovery());
+    await removeStrayTempDirs(this.#recovery());
+    this.#scheduler.start();
   }
 
   /**
    * Marks jobs left 'running' by a process that is gone as 'interrupted' and deletes their temp
    * folders. start() does this; read-only callers (`cwb jobs list`) may too, without starting.
    */
-  async recoverInterrupted(): Promise<Job[]> {
-    const recovered: Job[] = [];
-    for (const record of listJobRecordsInStates(this.#db, ["running"])) {
-      if (record.owner === this.owner || isOwnerAlive(record.owner)) continue;
-      await rm(this.#tempDirOf(record.id), { recursive: true, force: true });
-      const pid = ownerPid(record.owner);
-      const ended = this.#finish(record.id, {
-        state: "interrupted",
-        finishedAt: now(),
-        error: `interrupted: the process running it${pid ? ` (pid ${pid})` : ""} stopped before it finished`,
-      });
-      if (ended) recovered.push(this.get(record.id));
-    }
-    return recovered;
+  recoverInterrupted(): Promise<Job[]> {
+    return interruptOrphanedJobs(this.#recovery());
   }
 
-  /** Validates `params` against the kind's schema and queues the job. */
-  enqueue<K extends JobKind>(kind: K, params: JobParams<K>, options?: EnqueueOptions): Job;
-  enqueue(kind: string, params: unknown, options?: EnqueueOptions): Job;
-  enqueue(kind: string, params: unknown, options: EnqueueOptions = {}): Job {
-    if (this.#closing) throw new ProtocolError("QUEUE_CLOSED", "The job queue is shutting down");
+  /** Validates `params` against the kind's schema (they may come off the wire) and queues the job. */
+  enqueue<K extends JobKind>(kind: K, params: JobParams<K>, options?: EnqueueOptions): Job {
+    return this.#enqueue(kind, params, options);
+  }
+
+  #enqueue(kind: string, params: unknown, options: EnqueueOptions = {}): Job {
+    if (this.#scheduler.closing) throw new ProtocolError("QUEUE_CLOSED", "The job queue is shutting down");
     if (!isJobKind(kind)) {
       throw new ProtocolError(
         "UNKNOWN_JOB_KIND",
@@ -195,17 +147,18 @@ export class JobQueue {
     }
     const parsed = jobKinds[kind].params.safeParse(params ?? {});
     if (!parsed.success) {
-      const issues = parsed.error.issues.map(
-        (i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`,
+      throw new ProtocolError(
+        "BAD_INPUT",
+        `Invalid parameters for job kind ${kind}: ${describeIssues(parsed.error)}`,
       );
-      throw new ProtocolError("BAD_INPUT", `Invalid parameters for job kind ${kind}: ${issues.join("; ")}`);
     }
+    const db = this.#journal.db;
     const dependsOn = options.dependsOn ?? null;
-    if (dependsOn !== null && !getJobRecord(this.#db, dependsOn)) {
+    if (dependsOn !== null && !getJobRecord(db, dependsOn)) {
       throw new ProtocolError("NOT_FOUND", `dependsOn: no job with id ${dependsOn}`);
     }
     const id = newId();
-    insertJob(this.#db, {
+    insertJob(db, {
       id,
       kind,
       params: parsed.data,
@@ -214,23 +167,23 @@ export class JobQueue {
       dependsOn,
       experimentId: options.experimentId ?? null,
     });
-    const job = this.#emit(id);
-    this.#schedulePump();
+    const job = this.#journal.emit(id);
+    this.#scheduler.schedule();
     return job;
   }
 
   /** A job by id, or by a unique prefix of its id. */
   get(ref: string): Job {
-    return toJob(this.#require(ref));
+    return toJob(this.#journal.require(ref));
   }
 
   /** Newest first. */
   list(limit = 200): Job[] {
-    return listJobRecords(this.#db, limit).map(toJob);
+    return listJobRecords(this.#journal.db, limit).map(toJob);
   }
 
   logs(ref: string, tail = 200): JobLogLine[] {
-    return listJobLogs(this.#db, this.#require(ref).id, tail);
+    return listJobLogs(this.#journal.db, this.#journal.require(ref).id, tail);
   }
 
   /**
@@ -239,54 +192,51 @@ export class JobQueue {
    * process: once that process has ended it, or with its current state after a few seconds).
    */
   async cancel(ref: string, reason = "cancelled by user"): Promise<Job> {
-    const record = this.#require(ref);
+    const record = this.#journal.require(ref);
     if (isFinished(record.state)) return toJob(record);
-    const own = this.#running.get(record.id);
+    const own = this.#scheduler.running(record.id);
     if (own) {
-      this.#cancelRunning(own, reason);
+      own.cancel(reason);
       await own.ended;
       return this.get(record.id);
     }
     if (record.state === "queued") {
-      if (this.#finish(record.id, { state: "cancelled", finishedAt: now(), error: reason })) {
-        this.#schedulePump(); // dependents get cancelled in turn
+      if (this.#journal.finish(record.id, { state: "cancelled", finishedAt: now(), error: reason })) {
+        this.#scheduler.schedule(); // dependents get cancelled in turn
         return this.get(record.id);
       }
       // Claimed meanwhile: fall through to the running case.
-      const again = this.#running.get(record.id);
-      if (again) return this.cancel(record.id, reason);
+      if (this.#scheduler.running(record.id)) return this.cancel(record.id, reason);
     }
     // Running in another process: ask its queue, which polls for the request.
-    requestJobCancel(this.#db, record.id, now());
-    return this.#waitForOther(record.id, 5000);
+    requestJobCancel(this.#journal.db, record.id, now());
+    return this.#journal.waitForOther(record.id, 5000);
   }
 
   /** Queues a new job with the same kind, parameters and experiment (not the dependency). */
   retry(ref: string): Job {
-    const record = this.#require(ref);
+    const record = this.#journal.require(ref);
     if (!isFinished(record.state))
       throw new ProtocolError(
         "NOT_FINISHED",
         `Job ${record.id} is ${record.state}; only a finished job can be retried`,
       );
-    return this.enqueue(record.kind, record.params, { experimentId: record.experimentId });
+    // A stored row: its kind may be one this version no longer knows, so it is checked again.
+    return this.#enqueue(record.kind, record.params, { experimentId: record.experimentId });
   }
 
   /** Resolves when the job has ended, whatever the outcome. */
   waitFor(ref: string): Promise<Job> {
-    const record = this.#require(ref);
+    const record = this.#journal.require(ref);
     if (isFinished(record.state)) return Promise.resolve(toJob(record));
-    return new Promise((resolve) => {
-      const list = this.#waiters.get(record.id) ?? [];
-      list.push(resolve);
-      this.#waiters.set(record.id, list);
-      this.#updateTickerRef();
-    });
+    const ended = this.#journal.waitFor(record.id);
+    this.#scheduler.updateTickerRef();
+    return ended;
   }
 
   /** The worker's process id while the job runs in this queue (diagnostics and tests). */
   workerPid(id: string): number | undefined {
-    return this.#running.get(id)?.handle?.pid;
+    return this.#scheduler.running(id)?.pid;
   }
 
   /**
@@ -294,15 +244,11 @@ export class JobQueue {
    * jobs stay queued for the next queue to adopt.
    */
   async close(): Promise<void> {
-    if (this.#closing) return;
-    this.#closing = true;
-    if (this.#ticker) clearInterval(this.#ticker);
-    const running = [...this.#running.values()];
-    for (const job of running) {
-      job.interruptReason = "interrupted: the app closed while the job ran";
-      this.#stopWorker(job);
-    }
-    await Promise.all(running.map((job) => job.ended));
+    if (this.#scheduler.closing) return;
+    this.#scheduler.close();
+    const runs = this.#scheduler.runs();
+    for (const run of runs) run.interrupt(closedReason);
+    await Promise.all(runs.map((run) => run.ended));
     markOwnerLive(this.owner, false);
   }
 
@@ -311,372 +257,13 @@ export class JobQueue {
    * records their jobs as interrupted and deletes their temp folders before returning.
    */
   closeNow(): void {
-    if (this.#closing && this.#running.size === 0) return;
-    this.#closing = true;
-    if (this.#ticker) clearInterval(this.#ticker);
-    for (const job of [...this.#running.values()]) {
-      job.interruptReason = "interrupted: the app closed while the job ran";
-      clearTimeout(job.killTimer);
-      clearTimeout(job.persistTimer);
-      job.handle?.kill();
-      rmSync(job.tempDir, { recursive: true, force: true });
-      this.#running.delete(job.record.id); // its late exit event finds nothing to do
-      this.#finish(job.record.id, { state: "interrupted", finishedAt: now(), error: job.interruptReason });
-      job.markEnded();
-    }
+    if (this.#scheduler.closing && this.#scheduler.runs().length === 0) return;
+    this.#scheduler.close();
+    for (const run of this.#scheduler.runs()) run.interruptNow(closedReason);
     markOwnerLive(this.owner, false);
   }
 
-  // --- scheduling ------------------------------------------------------------------------------
-
-  #schedulePump(): void {
-    if (!this.#started || this.#closing || this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    setImmediate(() => {
-      this.#pumpScheduled = false;
-      this.#pump();
-    });
+  #recovery(): RecoveryContext {
+    return { journal: this.#journal, dataDir: this.#dataDir, owner: this.owner };
   }
-
-  /** Starts queued jobs of this queue, oldest first, while there is room. */
-  #pump(): void {
-    if (!this.#started || this.#closing) return;
-    while (this.#running.size < this.#concurrency) {
-      const next = this.#nextRunnable();
-      if (!next) break;
-      if (!claimJob(this.#db, next.id, this.owner, now())) continue;
-      this.#launch(getJobRecord(this.#db, next.id)!);
-    }
-    this.#updateTickerRef();
-  }
-
-  #nextRunnable(): JobRecord | undefined {
-    for (const record of listJobRecordsInStates(this.#db, ["queued"])) {
-      if (record.owner !== this.owner) continue;
-      if (record.dependsOn === null) return record;
-      const dependency = getJobRecord(this.#db, record.dependsOn);
-      if (!dependency || dependency.state === "succeeded") return record;
-      if (isFinished(dependency.state)) {
-        this.#finish(record.id, {
-          state: "cancelled",
-          finishedAt: now(),
-          error: `cancelled: the job it depends on (${dependency.id}, ${dependency.kind}) ${dependency.state === "interrupted" ? "was interrupted" : dependency.state}`,
-        });
-      }
-      // Otherwise it waits; later jobs may still run.
-    }
-    return undefined;
-  }
-
-  /** Polls what other processes may change: cancel requests, their jobs we wait on or depend on. */
-  #tick(): void {
-    if (this.#closing) return;
-    for (const id of cancelRequestedIds(this.#db, [...this.#running.keys()])) {
-      const job = this.#running.get(id);
-      if (job) this.#cancelRunning(job, "cancelled by user (from another process)");
-    }
-    for (const id of this.#waiters.keys()) {
-      if (this.#running.has(id)) continue;
-      const record = getJobRecord(this.#db, id);
-      if (!record || isFinished(record.state)) this.#resolveWaiters(id);
-    }
-    this.#pump();
-  }
-
-  /** The poll timer keeps the process alive only while this queue has work or someone waits. */
-  #updateTickerRef(): void {
-    if (!this.#ticker) return;
-    const busy =
-      this.#running.size > 0 ||
-      this.#waiters.size > 0 ||
-      listJobRecordsInStates(this.#db, ["queued"]).some((record) => record.owner === this.owner);
-    if (busy) this.#ticker.ref();
-    else this.#ticker.unref();
-  }
-
-  // --- one job's life --------------------------------------------------------------------------
-
-  #launch(record: JobRecord): void {
-    let markEnded!: () => void;
-    const ended = new Promise<void>((resolve) => (markEnded = resolve));
-    const job: RunningJob = {
-      record,
-      tempDir: this.#tempDirOf(record.id),
-      eta: new EtaEstimator(),
-      lastPersistAt: 0,
-      outputLines: 0,
-      stderrTail: [],
-      ended,
-      markEnded,
-    };
-    this.#running.set(record.id, job);
-    this.#emit(record.id);
-    void this.#prepareAndSpawn(job);
-  }
-
-  async #prepareAndSpawn(job: RunningJob): Promise<void> {
-    try {
-      const host = this.#hosts[job.record.kind];
-      const estimate = await host?.estimateOutput?.(job.record.params as never, this.#kindContext());
-      if (estimate) await ensureFreeSpace(estimate.dir, estimate.bytes);
-      await mkdir(job.tempDir, { recursive: true });
-    } catch (error) {
-      job.error = { message: error instanceof Error ? error.message : String(error) };
-      await this.#end(job, { code: null, signal: null });
-      return;
-    }
-    if (this.#running.get(job.record.id) !== job) return; // closeNow() ended it meanwhile
-    if (job.cancelReason || job.interruptReason) {
-      await this.#end(job, { code: null, signal: null });
-      return;
-    }
-
-    const handle = this.#launcher.spawn({
-      entryPath: this.#entry.entryPath,
-      execArgv: this.#entry.execArgv,
-      args: [],
-      env: { ...process.env, ...this.#workerEnv },
-      // The user's working directory, as for any command they run.
-      cwd: process.cwd(),
-    });
-    job.handle = handle;
-    handle.onMessage((raw) => this.#onWorkerMessage(job, raw));
-    handle.onOutput((line, stream) => this.#onWorkerOutput(job, line, stream));
-    handle.onExit((exit) => void this.#end(job, exit));
-    this.#log(job.record.id, "info", `worker started (pid ${handle.pid ?? "?"})`);
-  }
-
-  #onWorkerMessage(job: RunningJob, raw: unknown): void {
-    const parsed = workerMessage.safeParse(raw);
-    if (!parsed.success) {
-      this.#log(job.record.id, "warn", "ignored a malformed message from the worker");
-      return;
-    }
-    const message: WorkerMessage = parsed.data;
-    switch (message.type) {
-      case "ready":
-        job.handle?.send({
-          type: "start",
-          jobId: job.record.id,
-          kind: job.record.kind,
-          params: job.record.params,
-          dataDir: this.#dataDir,
-          tempDir: job.tempDir,
-        });
-        if (job.cancelReason) job.handle?.send({ type: "cancel" });
-        break;
-      case "progress": {
-        const etaSeconds = job.eta.update(message.fraction);
-        job.progress = {
-          fraction: message.fraction,
-          step: message.step,
-          etaSeconds: message.etaSeconds ?? etaSeconds,
-        };
-        this.#persistProgressSoon(job);
-        break;
-      }
-      case "log":
-        this.#log(job.record.id, message.level, message.message);
-        break;
-      case "result":
-        job.result = { value: message.value };
-        // The worker exits by itself after its result; one that hangs in native teardown is killed.
-        job.killTimer ??= setTimeout(() => job.handle?.kill(), exitAfterResultMs);
-        break;
-      case "error":
-        job.error = { message: message.message, ...(message.code ? { code: message.code } : {}) };
-        break;
-    }
-  }
-
-  #onWorkerOutput(job: RunningJob, line: string, stream: "stdout" | "stderr"): void {
-    if (line.trim() === "") return;
-    if (stream === "stderr") job.stderrTail = [...job.stderrTail.slice(-(stderrTailLines - 1)), line];
-    job.outputLines++;
-    if (job.outputLines <= maxOutputLines) this.#log(job.record.id, "info", line);
-    else if (job.outputLines === maxOutputLines + 1)
-      this.#log(job.record.id, "warn", `more than ${maxOutputLines} output lines; the rest are not kept`);
-  }
-
-  /** At most one progress write per interval; the latest report always lands. */
-  #persistProgressSoon(job: RunningJob): void {
-    const wait = job.lastPersistAt + this.#progressIntervalMs - Date.now();
-    if (wait <= 0) {
-      clearTimeout(job.persistTimer);
-      job.persistTimer = undefined;
-      this.#persistProgress(job);
-      return;
-    }
-    job.persistTimer ??= setTimeout(() => {
-      job.persistTimer = undefined;
-      this.#persistProgress(job);
-    }, wait);
-  }
-
-  #persistProgress(job: RunningJob): void {
-    if (!job.progress || !this.#running.has(job.record.id)) return;
-    job.lastPersistAt = Date.now();
-    updateJobProgress(this.#db, job.record.id, job.progress);
-    this.#emit(job.record.id);
-  }
-
-  #cancelRunning(job: RunningJob, reason: string): void {
-    if (job.cancelReason || job.interruptReason) return;
-    job.cancelReason = reason;
-    this.#stopWorker(job);
-  }
-
-  /** Cancel message first (the runner aborts its signal and cleans up), SIGKILL after the grace. */
-  #stopWorker(job: RunningJob): void {
-    if (!job.handle) return; // not spawned yet: #prepareAndSpawn sees the reason
-    job.handle.send({ type: "cancel" });
-    clearTimeout(job.killTimer);
-    job.killTimer = setTimeout(() => job.handle?.kill(), this.#cancelGraceMs);
-  }
-
-  /** The worker is gone (or never started): decide the outcome, clean up, record, move on. */
-  async #end(job: RunningJob, exit: WorkerExit): Promise<void> {
-    if (this.#running.get(job.record.id) !== job) return; // already ended by closeNow()
-    clearTimeout(job.killTimer);
-    clearTimeout(job.persistTimer);
-    const id = job.record.id;
-    let outcome: JobOutcome;
-    if (job.interruptReason) {
-      outcome = { state: "interrupted", finishedAt: "", error: job.interruptReason };
-    } else if (job.cancelReason) {
-      outcome = { state: "cancelled", finishedAt: "", error: job.cancelReason };
-    } else if (job.result) {
-      outcome = await this.#complete(job, job.result.value);
-    } else if (job.error) {
-      outcome = { state: "failed", finishedAt: "", error: job.error.message };
-    } else {
-      outcome = { state: "failed", finishedAt: "", error: describeWorkerExit(exit, job.stderrTail) };
-    }
-    if (job.handle)
-      this.#log(
-        id,
-        outcome.state === "succeeded" ? "info" : "warn",
-        `worker ended (${exitWords(exit)}); job ${outcome.state}`,
-      );
-    // Whatever the outcome, nothing the job wrote to its temp folder survives it.
-    await rm(job.tempDir, { recursive: true, force: true }).catch((error: unknown) => {
-      this.#log(id, "warn", `could not delete temp folder ${job.tempDir}: ${(error as Error).message}`);
-    });
-    if (this.#running.get(id) !== job) return; // closeNow() ended it meanwhile
-    if (job.progress && outcome.progress === undefined) updateJobProgress(this.#db, id, job.progress);
-    this.#running.delete(id);
-    this.#finish(id, { ...outcome, finishedAt: now() });
-    job.markEnded();
-    this.#schedulePump();
-  }
-
-  async #complete(job: RunningJob, value: unknown): Promise<JobOutcome> {
-    const kind = job.record.kind;
-    try {
-      const host = this.#hosts[kind];
-      const produced = host?.complete
-        ? await host.complete(value, job.record.params as never, {
-            ...this.#kindContext(),
-            job: toJob(job.record),
-            tempDir: job.tempDir,
-          })
-        : value;
-      const result = isJobKind(kind) ? jobKinds[kind].result.parse(produced) : produced;
-      return {
-        state: "succeeded",
-        finishedAt: "",
-        result,
-        progress: { fraction: 1, step: "done", etaSeconds: 0 },
-      };
-    } catch (error) {
-      return {
-        state: "failed",
-        finishedAt: "",
-        error: `the job's result could not be recorded: ${error instanceof Error ? error.message : String(error)}`,
-      };
-    }
-  }
-
-  // --- helpers ---------------------------------------------------------------------------------
-
-  #finish(id: string, outcome: JobOutcome): boolean {
-    const changed = finishJob(this.#db, id, outcome);
-    if (changed) {
-      this.#emit(id);
-      this.#resolveWaiters(id);
-    }
-    return changed;
-  }
-
-  #resolveWaiters(id: string): void {
-    const waiters = this.#waiters.get(id);
-    if (!waiters) return;
-    this.#waiters.delete(id);
-    const record = getJobRecord(this.#db, id);
-    for (const resolve of waiters) if (record) resolve(toJob(record));
-  }
-
-  #emit(id: string): Job {
-    const job = toJob(getJobRecord(this.#db, id)!);
-    this.#events.emit("jobs.updated", job);
-    return job;
-  }
-
-  #log(jobId: string, level: LogLevel, message: string): void {
-    insertJobLog(this.#db, jobId, {
-      at: now(),
-      level,
-      message: message.length > maxLogMessage ? `${message.slice(0, maxLogMessage)}…` : message,
-    });
-  }
-
-  #require(ref: string): JobRecord {
-    const exact = getJobRecord(this.#db, ref);
-    if (exact) return exact;
-    const matches = ref.length >= 4 ? findJobsByIdPrefix(this.#db, ref) : [];
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1)
-      throw new ProtocolError("AMBIGUOUS", `"${ref}" matches ${matches.length} jobs; type more of the id`);
-    throw new ProtocolError("NOT_FOUND", `No job with id ${ref}`);
-  }
-
-  async #waitForOther(id: string, timeoutMs: number): Promise<Job> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const record = getJobRecord(this.#db, id)!;
-      if (isFinished(record.state) || Date.now() >= deadline) return toJob(record);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  #kindContext(): { db: Db; dataDir: string; events: EventBus } {
-    return { db: this.#db, dataDir: this.#dataDir, events: this.#events };
-  }
-
-  #tempDirOf(id: string): string {
-    return path.join(dataPaths(this.#dataDir).tmp, `job-${id}`);
-  }
-
-  /** Temp folders of jobs that are no longer running anywhere (left by a crash of the app). */
-  async #removeStrayTempDirs(): Promise<void> {
-    const tmp = dataPaths(this.#dataDir).tmp;
-    let names: string[];
-    try {
-      names = await readdir(tmp);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const id = /^job-(.+)$/.exec(name)?.[1];
-      if (!id) continue;
-      const record = getJobRecord(this.#db, id);
-      if (record && (record.state === "running" || record.state === "queued")) continue;
-      await rm(path.join(tmp, name), { recursive: true, force: true });
-    }
-  }
-}
-
-function exitWords(exit: WorkerExit): string {
-  if (exit.signal) return `signal ${exit.signal}`;
-  return exit.code === null ? "not started" : `exit code ${exit.code}`;
 }

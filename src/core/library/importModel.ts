@@ -5,22 +5,13 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { ModelMetadata, ModelRecord } from "../../shared/domain/model.js";
+import type { ModelFileFacts, ModelRecord } from "../../shared/domain/model.js";
 import type { Db } from "../store/Store.js";
 import { getModelById, getModelBySha256, insertModel, updateModelPath } from "../store/models.js";
 import { insertVariant, type NewVariant } from "../store/variants.js";
 import { LibraryError } from "./LibraryError.js";
 import { sha256File, type HashProgress } from "./hashFile.js";
 import { readModelMetadata } from "./readModelMetadata.js";
-
-export interface ModelFileFacts {
-  path: string;
-  fileName: string;
-  sizeBytes: number;
-  sha256: string;
-  metadata: ModelMetadata;
-  warnings: string[];
-}
 
 export interface ImportProgress extends HashProgress {
   phase: "reading-metadata" | "hashing";

@@ -4,14 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-
-export interface LlamaBuildInfo {
-  release: string;
-  repository: string | null;
-  nodeLlamaCpp: string | null;
-  /** "cpu" or the GPU type node-llama-cpp selected in the worker. */
-  backend: string;
-}
+import type { LlamaBuild } from "../../shared/domain/compression.js";
 
 function readJson(file: string): Record<string, unknown> {
   try {
@@ -21,7 +14,7 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-export function llamaBuildInfo(gpu: false | string = false): LlamaBuildInfo {
+export function llamaBuildInfo(gpu: false | string = false): LlamaBuild {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))), "..");
   const info = readJson(path.join(root, "llama", "llama.cpp.info.json"));
   const pkg = readJson(path.join(root, "package.json"));

@@ -3,6 +3,7 @@
 // a malformed payload through.
 import type { z } from "zod";
 import { calls, type CallName, type Calls } from "../../shared/protocol/endpoints.js";
+import { describeIssues } from "../../shared/protocol/jobKinds.js";
 import { callFrame, ProtocolError, toWireError, type ResultFrame } from "../../shared/protocol/wire.js";
 
 export type CallHandler<M extends CallName> = (
@@ -35,10 +36,7 @@ export function createDispatcher(handlers: CallHandlers): Dispatch {
       const spec = calls[name];
       const input = spec.input.safeParse(params ?? {});
       if (!input.success) {
-        throw new ProtocolError(
-          "BAD_INPUT",
-          `Invalid input for ${name}: ${input.error.issues.map(formatIssue).join("; ")}`,
-        );
+        throw new ProtocolError("BAD_INPUT", `Invalid input for ${name}: ${describeIssues(input.error)}`);
       }
       const handler = handlers[name] as (input: unknown) => unknown;
       const value = spec.output.parse(await handler(input.data));
@@ -47,8 +45,4 @@ export function createDispatcher(handlers: CallHandlers): Dispatch {
       return { type: "result", id, ok: false, error: toWireError(error) };
     }
   };
-}
-
-function formatIssue(issue: z.core.$ZodIssue): string {
-  return `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`;
 }

@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 import type { Dispatch } from "../../core/rpc/dispatcher.js";
 import type { EventBus } from "../../core/rpc/eventBus.js";
 import { isFinished, type Job } from "../../shared/domain/job.js";
+import type { JobStart } from "../../shared/protocol/jobKinds.js";
 import { sendJson } from "./httpResponses.js";
 
 export interface ModelUploadOptions {
@@ -51,7 +52,7 @@ export async function handleModelUpload(
     type: "call",
     id: 0,
     method: "jobs.start",
-    params: { kind: "models.import", params: { path: finalPath } },
+    params: { kind: "models.import", params: { path: finalPath } } satisfies JobStart,
   });
   if (!started.ok) {
     // The import never started, so nothing refers to the file: do not leave it behind.

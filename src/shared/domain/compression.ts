@@ -1,8 +1,23 @@
 // The compression jobs (quantize, importance matrix, layer importance, layer pruning): their
-// parameters as queued and what they report. Shared by the job kinds, the CLI and the renderer.
+// parameters as queued, what their worker returns, and what they report. Shared by the job kinds,
+// the CLI and the renderer.
 import { z } from "zod";
+import { machineFingerprint } from "./bench.js";
 import { gpuSettings } from "./gpu.js";
-import { modelRecord } from "./model.js";
+import { modelFileFacts, modelRecord } from "./model.js";
+
+/**
+ * Which llama.cpp produced a file (core/quantize/llamaBuildInfo.ts). `release` goes into the
+ * variants.llama_build column; the whole object is kept in the recipe.
+ */
+export const llamaBuild = z.object({
+  release: z.string(),
+  repository: z.string().nullable(),
+  nodeLlamaCpp: z.string().nullable(),
+  /** "cpu" or the GPU type node-llama-cpp selected in the worker. */
+  backend: z.string(),
+});
+export type LlamaBuild = z.infer<typeof llamaBuild>;
 
 /** A library model as a job needs it. */
 export const jobModelRef = z.object({ modelId: z.string(), path: z.string(), sha256: z.string() });
@@ -70,6 +85,13 @@ export const quantizeReport = z.object({
 });
 export type QuantizeReport = z.infer<typeof quantizeReport>;
 
+/** What the quantize worker returns: the new file in the job's temp folder (null for a dry run). */
+export const quantizeWorkerValue = z.object({
+  report: quantizeReport,
+  build: llamaBuild,
+  facts: modelFileFacts.nullable(),
+});
+
 export const quantizeJobResult = z.object({
   dryRun: z.boolean(),
   /** The new variant (null for a dry run). */
@@ -106,6 +128,19 @@ export const imatrixJobParams = z.object({
   outPath: z.string(),
 });
 export type ImatrixJobParams = z.output<typeof imatrixJobParams>;
+
+/** What the imatrix worker returns: the matrix file in the job's temp folder and how it was made. */
+export const imatrixWorkerValue = z.object({
+  tempPath: z.string(),
+  sha256: z.string(),
+  bytes: z.number(),
+  entries: z.number(),
+  chunks: z.number(),
+  chunkCount: z.number(),
+  chunkSize: z.number(),
+  tokens: z.number(),
+  seconds: z.number(),
+});
 
 export const imatrixJobResult = z.object({
   artifactId: z.string(),
@@ -150,6 +185,16 @@ export const layerImportance = z.object({
 });
 export type LayerImportance = z.infer<typeof layerImportance>;
 
+/** What the layers worker returns: each block's importance with the tokens it was measured on. */
+export const layersWorkerValue = z.object({
+  layers: z.array(layerImportance.extend({ tokens: z.number() })),
+  chunks: z.number(),
+  tokens: z.number(),
+  seconds: z.number(),
+  machine: machineFingerprint,
+  llamaBuild: z.string(),
+});
+
 export const layersJobResult = z.object({
   runId: z.string(),
   modelId: z.string(),
@@ -179,6 +224,16 @@ export const pruneJobParams = z.object({
   outPath: z.string(),
 });
 export type PruneJobParams = z.output<typeof pruneJobParams>;
+
+/** What the prune worker returns: the new file in the job's temp folder. */
+export const pruneWorkerValue = z.object({
+  facts: modelFileFacts,
+  /** Per-layer metadata arrays shortened after llama.cpp's pruning. */
+  fixedMetadata: z.array(z.string()),
+  build: llamaBuild,
+  /** Tensors copied. */
+  tensors: z.number(),
+});
 
 export const pruneJobResult = z.object({
   model: modelRecord,

@@ -2,6 +2,7 @@
 // measures them): what the user can choose and what one evaluation job reports. Shared by the job
 // kind, the CLI, the store and the renderer.
 import { z } from "zod";
+import { machineFingerprint } from "./bench.js";
 import { backendUsed, gpuSettings } from "./gpu.js";
 
 /** Options of one evaluation; every field has a default, so `{}` is a valid request. */
@@ -90,3 +91,41 @@ export const evalJobParams = z.object({
   baseCachePath: z.string().nullable(),
 });
 export type EvalJobParams = z.output<typeof evalJobParams>;
+
+/** The base pass of an evaluation: its own figures and the compact base file it wrote. */
+export const basePassOutput = z.object({
+  figures: evalFigures,
+  evalSeconds: z.number(),
+  file: z.object({
+    path: z.string(),
+    bytes: z.number(),
+    meanK: z.number(),
+    meanRestMass: z.number(),
+    maxRestMass: z.number(),
+  }),
+  nVocab: z.number(),
+  nTokens: z.number(),
+});
+export type BasePassOutput = z.infer<typeof basePassOutput>;
+
+/** What the eval worker returns (core/eval/runEvaluation.ts); the parent records it. */
+export const evaluationOutput = z.object({
+  /** Null when the cached base file was reused. */
+  base: basePassOutput.nullable(),
+  variants: z.array(
+    z.object({
+      modelId: z.string(),
+      figures: evalFigures,
+      evalSeconds: z.number(),
+      kldExactMean: z.number().optional(),
+    }),
+  ),
+  chunks: z.number(),
+  contextSize: z.number(),
+  /** CPU threads used (the setting, or llama.cpp's default: the machine's math cores). */
+  threads: z.number(),
+  machine: machineFingerprint,
+  llamaBuild: z.string(),
+  backend: backendUsed,
+});
+export type EvaluationOutput = z.infer<typeof evaluationOutput>;

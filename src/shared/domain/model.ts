@@ -27,6 +27,17 @@ export const modelMetadata = z.object({
 });
 export type ModelMetadata = z.infer<typeof modelMetadata>;
 
+/** What inspecting a GGUF file finds (core/library/importModel.ts), before it is recorded. */
+export const modelFileFacts = z.object({
+  path: z.string(),
+  fileName: z.string(),
+  sizeBytes: z.number(),
+  sha256: z.string(),
+  metadata: modelMetadata,
+  warnings: z.array(z.string()),
+});
+export type ModelFileFacts = z.infer<typeof modelFileFacts>;
+
 export const modelRecord = z.object({
   id: z.string(),
   path: z.string(),

@@ -7,6 +7,7 @@ import { modelRecord, modelSummary } from "../domain/model.js";
 import { experimentListItem, experimentSummary, sweepRecipe } from "../domain/experiment.js";
 import { evalSettings } from "../domain/eval.js";
 import { llamaBuildInfo } from "../domain/llamaBuild.js";
+import { jobStart } from "./jobKinds.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -55,7 +56,7 @@ export const calls = {
   ),
   "jobs.get": defineCall(id, job),
   /** Validates params against the kind's schema, queues the job and returns it. */
-  "jobs.start": defineCall(z.object({ kind: z.string(), params: z.unknown() }), job),
+  "jobs.start": defineCall(jobStart, job),
   "jobs.cancel": defineCall(id, job),
   "jobs.retry": defineCall(id, job),
   "jobs.logs": defineCall(

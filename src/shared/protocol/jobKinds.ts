@@ -1,9 +1,11 @@
-// Every kind of job the queue runs: its parameters (validated before it is queued) and its result.
-// A kind's runner lives in src/worker (native work) and is registered under the same name.
+// Every kind of job the queue runs, declared once: its parameters (validated before it is queued),
+// the value its worker returns (validated where it crosses into the parent), its result, and its
+// title. The worker half (src/worker/runners) and the parent half (src/core/jobs/kinds) are both
+// typed from here; test/jobs/jobKindContract.test.ts checks every kind has both.
 import { z } from "zod";
-import { modelRecord } from "../domain/model.js";
-import { evalJobParams, evalJobResult } from "../domain/eval.js";
-import { benchJobParams, benchReport } from "../domain/bench.js";
+import { modelFileFacts, modelRecord } from "../domain/model.js";
+import { evalJobParams, evalJobResult, evaluationOutput } from "../domain/eval.js";
+import { benchJobParams, benchMeasurement, benchReport } from "../domain/bench.js";
 import { referenceBuildParams, referenceModelResult } from "../domain/referenceModel.js";
 import { trainJobParams, trainJobResult } from "../domain/training.js";
 import { generateJobParams, generateJobResult } from "../domain/generate.js";
@@ -11,42 +13,56 @@ import { llamaBuildJobParams, llamaBuildJobResult } from "../domain/llamaBuild.j
 import {
   imatrixJobParams,
   imatrixJobResult,
+  imatrixWorkerValue,
   layersJobParams,
   layersJobResult,
+  layersWorkerValue,
   pruneJobParams,
   pruneJobResult,
+  pruneWorkerValue,
   quantizeJobParams,
   quantizeJobResult,
+  quantizeWorkerValue,
 } from "../domain/compression.js";
 
-export interface JobKindSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
-  readonly params: P;
-  readonly result: R;
+export interface JobKindSpec<
+  P extends z.ZodType = z.ZodType,
+  V extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
   /** One line for the Jobs screen and the CLI. */
   readonly title: string;
+  readonly params: P;
+  /**
+   * What the worker's runner returns. The parent's host (JobKindHost.complete) turns it into the
+   * result; a kind whose host has no complete() declares its result here, the value is the result.
+   */
+  readonly value: V;
+  readonly result: R;
 }
 
-function jobKind<P extends z.ZodType, R extends z.ZodType>(
-  title: string,
-  params: P,
-  result: R,
-): JobKindSpec<P, R> {
-  return { title, params, result };
+function jobKind<P extends z.ZodType, V extends z.ZodType, R extends z.ZodType>(
+  spec: JobKindSpec<P, V, R>,
+): JobKindSpec<P, V, R> {
+  return spec;
 }
+
+const debugSleepResult = z.object({ sleptSeconds: z.number(), tempFileWritten: z.boolean() });
 
 export const jobKinds = {
-  "models.import": jobKind(
-    "Import model",
-    z.object({ path: z.string().min(1) }),
-    z.object({ model: modelRecord, alreadyPresent: z.boolean() }),
-  ),
+  "models.import": jobKind({
+    title: "Import model",
+    params: z.object({ path: z.string().min(1) }),
+    value: modelFileFacts,
+    result: z.object({ model: modelRecord, alreadyPresent: z.boolean() }),
+  }),
   /**
    * Diagnostic, not a feature: sleeps with progress and can crash on purpose. Tests use it to prove
    * that a worker crash or a cancel fails only its own job and leaves no temp file behind.
    */
-  "debug.sleep": jobKind(
-    "Diagnostic sleep",
-    z.object({
+  "debug.sleep": jobKind({
+    title: "Diagnostic sleep",
+    params: z.object({
       seconds: z.number().nonnegative().max(3600),
       /** Die this way halfway through: process.abort(), process.exit(3), or a thrown error. */
       crash: z.enum(["abort", "exit", "throw"]).optional(),
@@ -55,34 +71,123 @@ export const jobKinds = {
       /** Declared output size, so the queue's free-disk-space check can be exercised. */
       outputBytes: z.number().int().nonnegative().optional(),
     }),
-    z.object({ sleptSeconds: z.number(), tempFileWritten: z.boolean() }),
-  ),
+    value: debugSleepResult,
+    result: debugSleepResult,
+  }),
   /** Perplexity and KL divergence of variants against their base (core/eval, worker/runners/eval.ts). */
-  eval: jobKind("Evaluate quality", evalJobParams, evalJobResult),
+  eval: jobKind({
+    title: "Evaluate quality",
+    params: evalJobParams,
+    value: evaluationOutput,
+    result: evalJobResult,
+  }),
   /** llama_model_quantize as llama-quantize runs it (worker/runners/quantize.ts). */
-  quantize: jobKind("Quantize", quantizeJobParams, quantizeJobResult),
+  quantize: jobKind({
+    title: "Quantize",
+    params: quantizeJobParams,
+    value: quantizeWorkerValue,
+    result: quantizeJobResult,
+  }),
   /** llama-imatrix's importance matrix (worker/runners/imatrix.ts). */
-  imatrix: jobKind("Importance matrix", imatrixJobParams, imatrixJobResult),
+  imatrix: jobKind({
+    title: "Importance matrix",
+    params: imatrixJobParams,
+    value: imatrixWorkerValue,
+    result: imatrixJobResult,
+  }),
   /** Per-block importance on calibration text (worker/runners/layers.ts). */
-  layers: jobKind("Layer importance", layersJobParams, layersJobResult),
+  layers: jobKind({
+    title: "Layer importance",
+    params: layersJobParams,
+    value: layersWorkerValue,
+    result: layersJobResult,
+  }),
   /** Drops transformer blocks, weights otherwise unchanged (worker/runners/prune.ts). */
-  prune: jobKind("Prune layers", pruneJobParams, pruneJobResult),
+  prune: jobKind({
+    title: "Prune layers",
+    params: pruneJobParams,
+    value: pruneWorkerValue,
+    result: pruneJobResult,
+  }),
   /** Speed and memory of one model: load, pp, tg, TTFT, ITL, peak RSS, bandwidth (worker/runners/bench.ts). */
-  bench: jobKind("Benchmark speed and memory", benchJobParams, benchReport),
+  bench: jobKind({
+    title: "Benchmark speed and memory",
+    params: benchJobParams,
+    value: benchMeasurement,
+    result: benchReport,
+  }),
   /** The same prompt through several variants, with their speed (worker/runners/generate.ts). */
-  generate: jobKind("Generate side by side", generateJobParams, generateJobResult),
+  generate: jobKind({
+    title: "Generate side by side",
+    params: generateJobParams,
+    value: generateJobResult,
+    result: generateJobResult,
+  }),
   /** The project's own small trained model, cached in the data dir (worker/runners/referenceModel.ts). */
-  "reference.build": jobKind("Build reference model", referenceBuildParams, referenceModelResult),
+  "reference.build": jobKind({
+    title: "Build reference model",
+    params: referenceBuildParams,
+    value: referenceModelResult,
+    result: referenceModelResult,
+  }),
   /** Trains a model on a text with llama.cpp's optimizer (worker/runners/train.ts). */
-  train: jobKind("Train model", trainJobParams, trainJobResult),
+  train: jobKind({
+    title: "Train model",
+    params: trainJobParams,
+    value: trainJobResult,
+    result: trainJobResult,
+  }),
   /** llama.cpp compiled for this machine's CPU, and the addon linked to it (worker/runners/llamaBuild.ts). */
-  "llama.build": jobKind("Build llama.cpp for this machine", llamaBuildJobParams, llamaBuildJobResult),
+  "llama.build": jobKind({
+    title: "Build llama.cpp for this machine",
+    params: llamaBuildJobParams,
+    value: llamaBuildJobResult,
+    result: llamaBuildJobResult,
+  }),
 } satisfies Record<string, JobKindSpec>;
 
 export type JobKind = keyof typeof jobKinds;
+/** What a caller passes when queueing (defaults not yet applied). */
 export type JobParams<K extends JobKind> = z.input<(typeof jobKinds)[K]["params"]>;
 export type JobResult<K extends JobKind> = z.output<(typeof jobKinds)[K]["result"]>;
 
+/** A request to queue a job: the kind decides what the params must be. */
+export type JobStart = { [K in JobKind]: { kind: K; params: JobParams<K> } }[JobKind];
+
+const jobStartShape = z.object({ kind: z.string(), params: z.unknown() });
+
+/**
+ * jobs.start's input: typed by kind for callers (wrong params do not compile). At run time only its
+ * shape is checked here; the queue validates the params against the kind's schema, in words that
+ * name the kind (and an unknown kind as such).
+ */
+export const jobStart = z.custom<JobStart>((value) => jobStartShape.safeParse(value).success, {
+  message: "expected { kind: string, params: object }",
+});
+
 export function isJobKind(kind: string): kind is JobKind {
   return Object.hasOwn(jobKinds, kind);
+}
+
+/** "path: message; ..." for a zod error, as the queue and the protocol word them. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+/**
+ * Checks a worker's value where it crosses into the parent: the parsed value, or an error naming the
+ * kind when the runner returned something its contract does not declare.
+ */
+export function parseWorkerValue(
+  kind: JobKind,
+  value: unknown,
+): { ok: true; value: unknown } | { ok: false; error: string } {
+  const parsed = jobKinds[kind].value.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    error: `the ${kind} worker returned a value its contract (shared/protocol/jobKinds.ts) does not allow: ${describeIssues(parsed.error)}`,
+  };
 }

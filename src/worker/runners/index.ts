@@ -1,10 +1,10 @@
 // Job kind → runner. Loaded lazily so a worker imports only the code of the job it runs (loading
-// node-llama-cpp alone takes half a second). Add one file per kind next to this one.
-import type { Runner } from "../Runner.js";
+// node-llama-cpp alone takes half a second). Add one file per kind next to this one; every kind
+// declared in shared/protocol/jobKinds.ts needs one (the type says so, and jobKindContract.test.ts).
+import type { JobKind } from "../../shared/protocol/jobKinds.js";
+import type { KindRunner } from "../Runner.js";
 
-type RunnerModule = { default: Runner<never> };
-
-export const runners: Record<string, () => Promise<RunnerModule>> = {
+export const runners: { [K in JobKind]: () => Promise<{ default: KindRunner<K> }> } = {
   "models.import": () => import("./modelsImport.js"),
   /** Diagnostic: proves crash isolation and cancel in tests. */
   "debug.sleep": () => import("./debugSleep.js"),

@@ -1,7 +1,6 @@
 // eval, parent half: declares the base file's size before the job starts (when one will be written)
 // and records the worker's measurements: the base-logits artifact and one 'eval' run per model.
 import { recordEvaluation } from "../../eval/recordEvaluation.js";
-import type { EvaluationOutput } from "../../eval/runEvaluation.js";
 import { defineJobKindHost } from "../JobKindHost.js";
 import { dataPaths } from "../../paths.js";
 
@@ -27,7 +26,7 @@ export const evalHost = defineJobKindHost({
         settings: params.settings,
         baseCachePath: params.baseCachePath,
       },
-      value as EvaluationOutput,
+      value,
       { db, artifactsDir: dataPaths(dataDir).artifacts, jobId: job.id },
     );
   },

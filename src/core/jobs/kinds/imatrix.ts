@@ -1,22 +1,9 @@
 // imatrix, parent half: moves the matrix into place and records it as an 'imatrix' artifact of the
 // model, tied to its calibration text set and settings.
 import path from "node:path";
-import { z } from "zod";
 import { insertArtifact } from "../../store/artifacts.js";
 import { commitOutput } from "../commitOutput.js";
 import { defineJobKindHost } from "../JobKindHost.js";
-
-const workerValue = z.object({
-  tempPath: z.string(),
-  sha256: z.string(),
-  bytes: z.number(),
-  entries: z.number(),
-  chunks: z.number(),
-  chunkCount: z.number(),
-  chunkSize: z.number(),
-  tokens: z.number(),
-  seconds: z.number(),
-});
 
 export const imatrixHost = defineJobKindHost({
   kind: "imatrix",
@@ -24,8 +11,7 @@ export const imatrixHost = defineJobKindHost({
     // Sums and counts per weight matrix: a few MB even for large models.
     return { bytes: 64 << 20, dir: path.dirname(params.outPath) };
   },
-  async complete(value, params, { db, job }) {
-    const v = workerValue.parse(value);
+  async complete(v, params, { db, job }) {
     const outPath = path.resolve(params.outPath);
     await commitOutput(v.tempPath, outPath);
     const artifact = insertArtifact(db, {

@@ -1,9 +1,11 @@
-// The parent-side halves of the job kinds that need one (see JobKindHost.ts). A kind missing here
-// still runs: its worker's value becomes its result unchanged. Add one file per kind.
+// The parent-side halves of the job kinds (see JobKindHost.ts), one file per kind; every kind
+// declared in shared/protocol/jobKinds.ts has one (the type says so, and jobKindContract.test.ts).
+// A host without complete() passes the worker's value on as the result.
 import type { JobKind } from "../../../shared/protocol/jobKinds.js";
 import type { JobKindHost } from "../JobKindHost.js";
 import { debugSleepHost } from "./debugSleep.js";
 import { evalHost } from "./eval.js";
+import { generateHost } from "./generate.js";
 import { benchHost } from "./bench.js";
 import { modelsImportHost } from "./modelsImport.js";
 import { quantizeHost } from "./quantize.js";
@@ -12,8 +14,9 @@ import { layersHost } from "./layers.js";
 import { pruneHost } from "./prune.js";
 import { referenceBuildHost } from "./referenceModel.js";
 import { trainHost } from "./train.js";
+import { llamaBuildHost } from "./llamaBuild.js";
 
-export const jobKindHosts: Partial<{ [K in JobKind]: JobKindHost<K> }> = {
+export const jobKindHosts: { [K in JobKind]: JobKindHost<K> } = {
   "models.import": modelsImportHost,
   "debug.sleep": debugSleepHost,
   eval: evalHost,
@@ -24,4 +27,6 @@ export const jobKindHosts: Partial<{ [K in JobKind]: JobKindHost<K> }> = {
   prune: pruneHost,
   "reference.build": referenceBuildHost,
   train: trainHost,
+  generate: generateHost,
+  "llama.build": llamaBuildHost,
 };

@@ -1,22 +1,10 @@
 // layers, parent half: stores the per-block importance as a run of kind 'layers' (one metric per
 // block: "layer.<i>.importance" and "layer.<i>.relative_change") and returns the ranking.
-import { z } from "zod";
 import type { Metric } from "../../../shared/domain/run.js";
 import { nodeLlamaCppVersion } from "../../machine/machineFingerprint.js";
 import { upsertMachine } from "../../machine/machineStore.js";
 import { insertRun } from "../../store/runs.js";
 import { defineJobKindHost } from "../JobKindHost.js";
-
-const workerValue = z.object({
-  layers: z.array(
-    z.object({ layer: z.number(), importance: z.number(), relativeChange: z.number(), tokens: z.number() }),
-  ),
-  chunks: z.number(),
-  tokens: z.number(),
-  seconds: z.number(),
-  machine: z.looseObject({ id: z.string() }),
-  llamaBuild: z.string(),
-});
 
 /** Block indices ordered least important first (ties: lower index first). */
 export function rankLayers(layers: readonly { layer: number; importance: number }[]): number[] {
@@ -25,8 +13,7 @@ export function rankLayers(layers: readonly { layer: number; importance: number 
 
 export const layersHost = defineJobKindHost({
   kind: "layers",
-  complete(value, params, { db, job }) {
-    const v = workerValue.parse(value);
+  complete(v, params, { db, job }) {
     const metrics: Metric[] = v.layers.flatMap((l) => [
       {
         name: `layer.${l.layer}.importance`,
@@ -45,7 +32,7 @@ export const layersHost = defineJobKindHost({
     ]);
     const ranking = rankLayers(v.layers);
     const runId = db.transaction(() => {
-      upsertMachine(db, v.machine as unknown as Parameters<typeof upsertMachine>[1]);
+      upsertMachine(db, v.machine);
       return insertRun(
         db,
         {

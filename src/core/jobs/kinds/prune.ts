@@ -1,19 +1,10 @@
 // prune, parent half: moves the pruned file into place and records it as a variant (recipe kind
 // 'prune': which blocks, how they were chosen, the layer-importance run behind the choice).
 import path from "node:path";
-import { z } from "zod";
 import { recordModel } from "../../library/importModel.js";
 import { getModelById } from "../../store/models.js";
 import { commitOutput } from "../commitOutput.js";
 import { defineJobKindHost } from "../JobKindHost.js";
-import { modelFileFacts } from "./modelsImport.js";
-import { llamaBuildSchema } from "./quantize.js";
-
-const workerValue = z.object({
-  facts: modelFileFacts,
-  fixedMetadata: z.array(z.string()),
-  build: llamaBuildSchema,
-});
 
 export const pruneHost = defineJobKindHost({
   kind: "prune",
@@ -21,8 +12,7 @@ export const pruneHost = defineJobKindHost({
     const parent = getModelById(db, params.model.modelId);
     return parent ? { bytes: parent.sizeBytes, dir: path.dirname(params.outPath) } : null;
   },
-  async complete(value, params, { db, events, job }) {
-    const { facts, fixedMetadata, build } = workerValue.parse(value);
+  async complete({ facts, fixedMetadata, build }, params, { db, events, job }) {
     const outPath = path.resolve(params.outPath);
     await commitOutput(facts.path, outPath);
     const recorded = recordModel(

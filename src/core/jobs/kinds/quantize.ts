@@ -1,27 +1,11 @@
 // quantize, parent half: moves the worker's file to the requested path and records it as a variant
 // of its parent with the full recipe, the llama.cpp build, and the imatrix and its text set.
 import path from "node:path";
-import { z } from "zod";
-import { quantizeReport } from "../../../shared/domain/compression.js";
 import { findQuantType } from "../../../shared/quantTypes.js";
 import { recordModel } from "../../library/importModel.js";
 import { getModelById } from "../../store/models.js";
 import { commitOutput } from "../commitOutput.js";
 import { defineJobKindHost } from "../JobKindHost.js";
-import { modelFileFacts } from "./modelsImport.js";
-
-export const llamaBuildSchema = z.object({
-  release: z.string(),
-  repository: z.string().nullable(),
-  nodeLlamaCpp: z.string().nullable(),
-  backend: z.string(),
-});
-
-const workerValue = z.object({
-  report: quantizeReport,
-  build: llamaBuildSchema,
-  facts: modelFileFacts.nullable(),
-});
 
 export const quantizeHost = defineJobKindHost({
   kind: "quantize",
@@ -34,8 +18,7 @@ export const quantizeHost = defineJobKindHost({
     const factor = type.bpw >= 16 || type.copyOnly ? 2 : 1;
     return { bytes: parent.sizeBytes * factor, dir: path.dirname(params.outPath) };
   },
-  async complete(value, params, { db, events, job }) {
-    const { report, build, facts } = workerValue.parse(value);
+  async complete({ report, build, facts }, params, { db, events, job }) {
     if (params.dryRun || !facts)
       return { dryRun: true, model: null, alreadyPresent: false, llamaBuild: build.release, report };
     if (!params.outPath) throw new Error("quantize: no output path");

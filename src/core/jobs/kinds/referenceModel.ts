@@ -1,7 +1,6 @@
 // reference.build, parent half: moves the folder the worker built into the reference cache
 // (<dataDir>/reference/<variant>-<hash>), replacing an older build of the same recipe (--force).
 import path from "node:path";
-import { referenceModelResult } from "../../../shared/domain/referenceModel.js";
 import { installReferenceDir, referenceBuildFolder, referenceRoot } from "../../reference/referenceCache.js";
 import { defineJobKindHost } from "../JobKindHost.js";
 
@@ -11,8 +10,7 @@ export const referenceBuildHost = defineJobKindHost({
     // An F16 model of ~11 MB, two texts of ~1 MB, and F32 scratch copies while training.
     return { bytes: 80 * 1024 * 1024, dir: dataDir };
   },
-  complete(value, _params, { dataDir, tempDir }) {
-    const result = referenceModelResult.parse(value);
+  complete(result, _params, { dataDir, tempDir }) {
     const root = referenceRoot(dataDir);
     if (path.dirname(result.dir) !== root)
       throw new Error(`reference.build: ${result.dir} is not inside ${root}`);

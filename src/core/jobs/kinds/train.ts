@@ -2,7 +2,6 @@
 // (never over an existing file).
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { trainJobResult } from "../../../shared/domain/training.js";
 import { commitOutput, OutputExistsError } from "../commitOutput.js";
 import { defineJobKindHost } from "../JobKindHost.js";
 
@@ -13,8 +12,7 @@ export const trainHost = defineJobKindHost({
     // The output is at most the F32 size: twice an F16 input; scratch F32 copies live in tmp.
     return { bytes: statSync(params.modelPath).size * 4, dir: path.dirname(path.resolve(params.outPath)) };
   },
-  async complete(value, params) {
-    const result = trainJobResult.parse(value);
+  async complete(result, params) {
     const outPath = path.resolve(params.outPath);
     await commitOutput(result.outPath, outPath);
     return { ...result, outPath };

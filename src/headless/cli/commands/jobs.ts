@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { isFinished, type Job } from "../../../shared/domain/job.js";
 import { formatDateTime, formatDuration, formatPercent } from "../../../shared/format.js";
-import { isJobKind, jobKinds } from "../../../shared/protocol/jobKinds.js";
+import { isJobKind, jobKinds, type JobParams } from "../../../shared/protocol/jobKinds.js";
 import type { CliContext } from "../context.js";
 import { formatJobProgress, jobTitle } from "../jobProgress.js";
 import type { Output } from "../output.js";
@@ -106,7 +106,8 @@ export function registerJobsCommands(program: Command, context: CliContext): voi
       } catch (error) {
         throw new Error(`--params: not valid JSON: ${(error as Error).message}`, { cause: error });
       }
-      await runJobInForeground(context, kind, params as never, {
+      // The user's JSON: the queue checks it against the kind's schema and names what is wrong.
+      await runJobInForeground(context, kind, params as JobParams<typeof kind>, {
         human: (result) => context.output.line(JSON.stringify(result, null, 2)),
       });
     });
@@ -121,7 +122,8 @@ export function registerJobsCommands(program: Command, context: CliContext): voi
         throw new Error(`job ${old.id} is ${old.state}; only a finished job can be retried`);
       if (!isJobKind(old.kind))
         throw new Error(`job ${old.id} has kind "${old.kind}", which this version cannot run`);
-      await runJobInForeground(context, old.kind, old.params as never, {
+      // Parameters the queue validated when the job was first queued; it validates them again.
+      await runJobInForeground(context, old.kind, old.params as JobParams<typeof old.kind>, {
         experimentId: old.experimentId,
         human: (result) => context.output.line(JSON.stringify(result, null, 2)),
       });

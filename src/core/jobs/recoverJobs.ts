@@ -1,0 +1,61 @@
+// Recovery at start, after a process that ran jobs died: its running jobs become 'interrupted' (their
+// temp folders deleted), its queued jobs are adopted by this queue, and temp folders of jobs that no
+// longer run anywhere are removed. Jobs of a process that is still alive are left alone.
+import { readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Job } from "../../shared/domain/job.js";
+import { dataPaths } from "../paths.js";
+import { adoptQueuedJob, getJobRecord, listJobRecordsInStates, toJob } from "../store/jobs.js";
+import { now } from "../store/ids.js";
+import type { JobJournal } from "./JobJournal.js";
+import { isOwnerAlive, ownerPid } from "./jobOwner.js";
+import { jobIdOfTempDir, jobTempDir } from "./jobTempDir.js";
+
+export interface RecoveryContext {
+  journal: JobJournal;
+  dataDir: string;
+  /** This queue's owner id: its own jobs are never recovered. */
+  owner: string;
+}
+
+/** Marks jobs left 'running' by a process that is gone as 'interrupted'; returns them. */
+export async function interruptOrphanedJobs({ journal, dataDir, owner }: RecoveryContext): Promise<Job[]> {
+  const recovered: Job[] = [];
+  for (const record of listJobRecordsInStates(journal.db, ["running"])) {
+    if (record.owner === owner || isOwnerAlive(record.owner)) continue;
+    await rm(jobTempDir(dataDir, record.id), { recursive: true, force: true });
+    const pid = ownerPid(record.owner);
+    const ended = journal.finish(record.id, {
+      state: "interrupted",
+      finishedAt: now(),
+      error: `interrupted: the process running it${pid ? ` (pid ${pid})` : ""} stopped before it finished`,
+    });
+    if (ended) recovered.push(toJob(getJobRecord(journal.db, record.id)!));
+  }
+  return recovered;
+}
+
+/** Takes over queued jobs whose process is gone, so this queue runs them. */
+export function adoptOrphanedQueuedJobs({ journal, owner }: RecoveryContext): void {
+  for (const record of listJobRecordsInStates(journal.db, ["queued"])) {
+    if (record.owner !== owner && !isOwnerAlive(record.owner)) adoptQueuedJob(journal.db, record.id, owner);
+  }
+}
+
+/** Temp folders of jobs that are no longer running anywhere (left by a crash of the app). */
+export async function removeStrayTempDirs({ journal, dataDir }: RecoveryContext): Promise<void> {
+  const tmp = dataPaths(dataDir).tmp;
+  let names: string[];
+  try {
+    names = await readdir(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const id = jobIdOfTempDir(name);
+    if (!id) continue;
+    const record = getJobRecord(journal.db, id);
+    if (record && (record.state === "running" || record.state === "queued")) continue;
+    await rm(path.join(tmp, name), { recursive: true, force: true });
+  }
+}
