@@ -5,9 +5,11 @@
 import { rmSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { appErrorOf, type AppError } from "../../shared/domain/errors.js";
 import { isFinished, type Job, type JobProgress } from "../../shared/domain/job.js";
 import { isJobKind, jobKinds, type JobKind, type JobParams } from "../../shared/protocol/jobKinds.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
+import { toAppError } from "../errors.js";
 import { dataPaths } from "../paths.js";
 import type { EventBus } from "../rpc/eventBus.js";
 import {
@@ -90,7 +92,7 @@ interface RunningJob {
   tempDir: string;
   handle?: WorkerHandle;
   result?: { value: unknown };
-  error?: { message: string; code?: string };
+  error?: AppError;
   /** Set by cancel(); the job ends 'cancelled' with this as its error. */
   cancelReason?: string;
   /** Set by close(); the job ends 'interrupted'. */
@@ -421,7 +423,7 @@ export class JobQueue {
       if (estimate) await ensureFreeSpace(estimate.dir, estimate.bytes);
       await mkdir(job.tempDir, { recursive: true });
     } catch (error) {
-      job.error = { message: error instanceof Error ? error.message : String(error) };
+      job.error = toAppError(error);
       await this.#end(job, { code: null, signal: null });
       return;
     }
@@ -484,7 +486,7 @@ export class JobQueue {
         job.killTimer ??= setTimeout(() => job.handle?.kill(), exitAfterResultMs);
         break;
       case "error":
-        job.error = { message: message.message, ...(message.code ? { code: message.code } : {}) };
+        job.error = appErrorOf(message) ?? toAppError(new Error(message.message));
         break;
     }
   }
@@ -548,7 +550,7 @@ export class JobQueue {
     } else if (job.result) {
       outcome = await this.#complete(job, job.result.value);
     } else if (job.error) {
-      outcome = { state: "failed", finishedAt: "", error: job.error.message };
+      outcome = { state: "failed", finishedAt: "", error: job.error.message, errorDetail: job.error };
     } else {
       outcome = { state: "failed", finishedAt: "", error: describeWorkerExit(exit, job.stderrTail) };
     }
@@ -589,11 +591,9 @@ export class JobQueue {
         progress: { fraction: 1, step: "done", etaSeconds: 0 },
       };
     } catch (error) {
-      return {
-        state: "failed",
-        finishedAt: "",
-        error: `the job's result could not be recorded: ${error instanceof Error ? error.message : String(error)}`,
-      };
+      const detail = toAppError(error);
+      const message = `the job's result could not be recorded: ${detail.message}`;
+      return { state: "failed", finishedAt: "", error: message, errorDetail: { ...detail, message } };
     }
   }
 
