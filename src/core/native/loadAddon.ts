@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { CwbNativeAddon, BackendDevice } from "./AddonTypes.js";
+import { CodedError } from "../errors.js";
 import { packageRoot } from "../packageRoot.js";
 import {
   gpuSettings,
@@ -41,11 +42,16 @@ export function nativeBuildDir(): string {
   return path.join(packageRoot(), "native", "build", "Release");
 }
 
+function notBuilt(file: string): CodedError {
+  return new CodedError("NATIVE_NOT_BUILT", `The native addon is not built: ${file} is missing`, {
+    file,
+    remedies: ["rebuild-native"],
+  });
+}
+
 function readManifest(): BackendManifestEntry[] {
   const file = path.join(nativeBuildDir(), "backends.json");
-  if (!existsSync(file)) {
-    throw new Error(`The native addon is not built: ${file} is missing. Run "npm run build:native".`);
-  }
+  if (!existsSync(file)) throw notBuilt(file);
   return (JSON.parse(readFileSync(file, "utf8")) as { backends: BackendManifestEntry[] }).backends;
 }
 
@@ -73,8 +79,10 @@ function chooseEntry(entries: BackendManifestEntry[], gpu: false | string): Back
     entries.find((candidate) => candidate.gpu === gpu) ?? (entries.length === 1 ? entries[0] : undefined);
   if (!entry) {
     const built = entries.map((candidate) => candidate.id).join(", ");
-    throw new Error(
-      `node-llama-cpp chose the ${gpu === false ? "CPU" : gpu} build, but the native addon was built only for ${built}. Run "npm run build:native".`,
+    throw new CodedError(
+      "NATIVE_NOT_BUILT",
+      `node-llama-cpp chose the ${gpu === false ? "CPU" : gpu} build, but the native addon was built only for ${built}`,
+      { remedies: ["rebuild-native"] },
     );
   }
   return entry;
@@ -107,9 +115,7 @@ async function load(settings: GpuSettings, plan: GpuPlan): Promise<LoadedNative>
   });
   const entry = chooseEntry(readManifest(), llama.gpu);
   const file = path.join(nativeBuildDir(), entry.addon);
-  if (!existsSync(file)) {
-    throw new Error(`The native addon is not built: ${file} is missing. Run "npm run build:native".`);
-  }
+  if (!existsSync(file)) throw notBuilt(file);
   const addon = createRequire(import.meta.url)(file) as CwbNativeAddon;
   const libraries = checkMappedLibraries(entry);
   const devices = addon.ensureBackends();
