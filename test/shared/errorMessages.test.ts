@@ -15,7 +15,7 @@ import { planGpu } from "../../src/core/native/planGpu.js";
 import { parseLayerList } from "../../src/core/quantize/planPrune.js";
 import { parseTensorTypeOverride } from "../../src/core/quantize/planQuantize.js";
 import { SchemaVersionError } from "../../src/core/store/migrate.js";
-import { quantizeFailure } from "../../src/worker/runners/quantize.js";
+import { quantizeFailure } from "../../src/core/quantize/quantizeFailure.js";
 import { appErrorCodes, appErrorOf, remedyActions, type AppError } from "../../src/shared/domain/errors.js";
 import { repoRoot } from "../cli/runCwb.js";
 
@@ -122,11 +122,16 @@ function raisedErrors(): AppError[] {
     caught(() => parseLayerList("3,x")),
     caught(() => sweepEntries({ types: ["Q9_Z"], imatrix: "none" })),
     caught(() => sweepEntries({ types: ["IQ2_XS"], imatrix: "none" })),
-    quantizeFailure(
-      new Error("/m/q8.gguf: quantization failed: requantizing from type q8_0 is disabled"),
-      "/m/q8.gguf",
-    ),
-    quantizeFailure(new Error("/m/a.gguf: quantization failed: unsupported tensor"), "/m/a.gguf"),
+    quantizeFailure(new Error("/m/q8.gguf: quantization failed: requantizing from type q8_0 is disabled"), {
+      modelPath: "/m/q8.gguf",
+    }),
+    quantizeFailure(new Error("/m/q8.gguf: quantization failed: llama_model_quantize failed"), {
+      modelPath: "/m/q8.gguf",
+      refusedTensor: { name: "token_embd.weight", type: "Q8_0" },
+    }),
+    quantizeFailure(new Error("/m/a.gguf: quantization failed: unsupported tensor"), {
+      modelPath: "/m/a.gguf",
+    }),
     new DiskSpaceError("/data", 5e9, 1e9),
     new OutputExistsError("/m/out.gguf"),
     new SchemaVersionError("/data/workbench.sqlite", 9, 4),
@@ -163,18 +168,34 @@ describe("coded errors", () => {
   });
 
   it("keep llama.cpp's reason and name the remedy of a model that is already quantized", () => {
-    const error = appErrorOf(
-      quantizeFailure(
-        new Error("/m/q8.gguf: quantization failed: requantizing from type q8_0 is disabled"),
-        "/m/q8.gguf",
-      ),
+    const stated = appErrorOf(
+      quantizeFailure(new Error("/m/q8.gguf: quantization failed: requantizing from type q8_0 is disabled"), {
+        modelPath: "/m/q8.gguf",
+      }),
     );
-    expect(error).toMatchObject({
+    expect(stated).toMatchObject({
       code: "REQUANTIZE_DISABLED",
       llamaReason: "requantizing from type q8_0 is disabled",
       remedies: ["allow-requantize"],
       file: "/m/q8.gguf",
     });
+    // llama.cpp's line lost (the addon's placeholder): the tensor it stopped at tells.
+    const inferred = appErrorOf(
+      quantizeFailure(new Error("/m/q8.gguf: quantization failed: llama_model_quantize failed"), {
+        modelPath: "/m/q8.gguf",
+        refusedTensor: { name: "token_embd.weight", type: "Q8_0" },
+      }),
+    );
+    expect(inferred).toMatchObject({ code: "REQUANTIZE_DISABLED", llamaReason: null });
+    expect(inferred?.message).toMatch(/its tensor token_embd\.weight is Q8_0/);
+    // Another reason stays llama.cpp's, whatever tensor it stopped at.
+    const other = appErrorOf(
+      quantizeFailure(new Error("/m/q8.gguf: quantization failed: out of memory"), {
+        modelPath: "/m/q8.gguf",
+        refusedTensor: { name: "token_embd.weight", type: "Q8_0" },
+      }),
+    );
+    expect(other).toMatchObject({ code: "QUANTIZE_FAILED", llamaReason: "out of memory", remedies: [] });
   });
 
   it("every code is one of the list; anything else becomes FAILED with its message", () => {

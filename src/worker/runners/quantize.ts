@@ -7,6 +7,7 @@ import { inspectModelFile } from "../../core/library/importModel.js";
 import { loadNative } from "../../core/native/loadAddon.js";
 import { runNativeTask } from "../../core/native/nativeTask.js";
 import { llamaBuildInfo } from "../../core/quantize/llamaBuildInfo.js";
+import { quantizedTensorAt, quantizeFailure } from "../../core/quantize/quantizeFailure.js";
 import { findQuantType } from "../../shared/quantTypes.js";
 import { defineRunner } from "../Runner.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
@@ -24,6 +25,9 @@ export default defineRunner("quantize", async (params, context) => {
     "info",
     `${params.dryRun ? "sizing" : "quantizing"} ${params.model.path} as ${type.name}${recipe.imatrix ? ` with ${recipe.imatrix.path}` : ""}`,
   );
+  const forward = forwardNativeEvents(context);
+  // The tensor llama.cpp is at ("quantizing blk.0.attn_q.weight"): the one a failure stopped at.
+  let currentTensor: string | null = null;
   const report = await runNativeTask(
     addon.quantize(
       {
@@ -41,11 +45,22 @@ export default defineRunner("quantize", async (params, context) => {
         dryRun: params.dryRun,
         threads: params.threads ?? os.availableParallelism(),
       },
-      forwardNativeEvents(context),
+      (event) => {
+        if (event.type === "progress")
+          currentTensor = /^quantizing (\S+)/.exec(event.message)?.[1] ?? currentTensor;
+        forward(event);
+      },
     ),
     context.signal,
-  ).catch((error: unknown) => {
-    throw context.signal.aborted ? error : quantizeFailure(error, params.model.path);
+  ).catch(async (error: unknown) => {
+    if (context.signal.aborted) throw error;
+    // Progress events still queued from the native thread land first.
+    await new Promise((resolve) => setImmediate(resolve));
+    const refusedTensor =
+      !recipe.allowRequantize && !params.dryRun
+        ? await quantizedTensorAt(params.model.path, currentTensor)
+        : null;
+    throw quantizeFailure(error, { modelPath: params.model.path, refusedTensor });
   });
   const build = llamaBuildInfo(gpu);
   if (!outPath) return { report, build, facts: null };
@@ -53,26 +68,3 @@ export default defineRunner("quantize", async (params, context) => {
   const facts = await inspectModelFile(outPath, { signal: context.signal });
   return { report, build, facts };
 });
-
-/**
- * The addon's "PATH: quantization failed: REASON" as a coded error keeping llama.cpp's reason; a
- * model that is already quantized (llama.cpp refuses to requantize unless allowed) says so.
- */
-export function quantizeFailure(error: unknown, modelPath: string): unknown {
-  if (!(error instanceof Error)) return error;
-  const reason = /: quantization failed: ([\s\S]*)$/.exec(error.message)?.[1]?.trim();
-  if (reason === undefined) return error;
-  const requantize = /requantizing from type (\S+) is disabled/.exec(reason);
-  if (requantize)
-    return new CodedError(
-      "REQUANTIZE_DISABLED",
-      `${modelPath}: the model is already quantized (it has ${requantize[1]} tensors); quantizing it again ` +
-        "compounds the loss, so it is refused unless requantizing is allowed",
-      { llamaReason: reason, remedies: ["allow-requantize"], file: modelPath, cause: error },
-    );
-  return new CodedError("QUANTIZE_FAILED", `${modelPath}: quantization failed`, {
-    llamaReason: reason,
-    file: modelPath,
-    cause: error,
-  });
-}
