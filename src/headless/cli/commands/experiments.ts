@@ -15,6 +15,7 @@ import {
   writeReport,
 } from "../../../core/report/writeReport.js";
 import type { CliContext } from "../context.js";
+import { errorDetailLines } from "../errorWords.js";
 import { followSweep } from "../followExperiment.js";
 import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { positiveInteger } from "../parseOptions.js";
@@ -128,6 +129,8 @@ export async function runSweepCommand(
   context.output.result(summary, () => printSummary(context, summary));
   for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
     context.output.note(`${step.step} ${step.label}: ${step.state}${step.error ? ` (${step.error})` : ""}`);
+    for (const line of step.errorDetail ? errorDetailLines(step.errorDetail) : [])
+      context.output.note(`  ${line}`);
   }
   const reused = outcome.steps.filter((s) => s.state === "reused").length;
   if (reused > 0) context.output.note(`${reused} result(s) reused from earlier runs`);
