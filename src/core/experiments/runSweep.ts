@@ -243,6 +243,7 @@ class SweepPipeline {
       type,
       imatrix,
       tensorTypes: this.recipe.tensorTypes,
+      allowRequantize: this.recipe.allowRequantize,
       threads: this.recipe.threads,
     });
     const existing = findQuantizedVariant(db, this.base.id, plan.recipe);

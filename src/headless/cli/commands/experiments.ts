@@ -33,6 +33,7 @@ interface SweepOptions extends Partial<GpuCommandOptions> {
   name?: string;
   report?: string;
   tensorType?: string[];
+  allowRequantize?: boolean;
 }
 
 export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput {
@@ -54,6 +55,7 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
     benchReps: positiveInteger("--bench-reps", options.benchReps),
     threads: options.threads ? positiveInteger("--threads", options.threads) : null,
     tensorTypes: options.tensorType ?? [],
+    allowRequantize: options.allowRequantize ?? false,
     ...gpuSettingsFromOptions({
       gpu: options.gpu ?? "auto",
       gpuLayers: options.gpuLayers ?? "auto",
@@ -108,6 +110,7 @@ export function addSweepOptions(command: Command): Command {
       "per-tensor override for every variant (repeatable)",
       (value: string, all: string[] = []) => [...all, value],
     )
+    .option("--allow-requantize", "allow a base model whose tensors are already quantized")
     .option("--name <name>", "experiment name")
     .option(
       "--report <file>",

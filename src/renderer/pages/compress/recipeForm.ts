@@ -34,6 +34,8 @@ export interface RecipeForm {
   readonly gpuLayersMode: "auto" | "max" | "count";
   readonly gpuLayerCount: number | null;
   readonly allowSoftwareGpu: boolean;
+  /** Quantize a base that is already quantized (each step loses more quality). */
+  readonly allowRequantize: boolean;
 }
 
 export const emptyRecipe: RecipeForm = {
@@ -53,6 +55,7 @@ export const emptyRecipe: RecipeForm = {
   gpuLayersMode: "auto",
   gpuLayerCount: null,
   allowSoftwareGpu: false,
+  allowRequantize: false,
 };
 
 /** The device choices in the order the screen offers them, with their labels. */
@@ -209,6 +212,7 @@ export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
     gpu: form.gpu,
     gpuLayers: gpuLayersOf(form),
     allowSoftwareGpu: form.allowSoftwareGpu,
+    allowRequantize: form.allowRequantize,
   };
 }
 
