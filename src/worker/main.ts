@@ -2,6 +2,7 @@
 // "ready", receives "start", runs the kind's runner and sends its result or error, then exits. A
 // "cancel" aborts the runner's signal; the parent kills this process if it does not stop in time.
 // Anything that crashes here (a llama.cpp abort, running out of memory) takes down only this job.
+import { appErrorOf } from "../shared/domain/errors.js";
 import { parentMessage, type WorkerMessage } from "../core/jobs/workerMessages.js";
 import { createRunnerContext } from "./createRunnerContext.js";
 import { connectToParent } from "./parentChannel.js";
@@ -40,8 +41,14 @@ async function run(kind: string, params: unknown, context: RunnerContext): Promi
       : error instanceof Error
         ? error.message
         : String(error);
+    const coded = controller.signal.aborted ? null : appErrorOf(error);
     const code = (error as { code?: unknown } | null)?.code;
-    await finish({ type: "error", message, ...(typeof code === "string" ? { code } : {}) }, 1);
+    await finish(
+      coded
+        ? { type: "error", ...coded }
+        : { type: "error", message, ...(typeof code === "string" ? { code } : {}) },
+      1,
+    );
   }
 }
 

@@ -113,6 +113,10 @@ describe("what is sent", () => {
       ).tensorTypes,
     ).toEqual(["attn_v=q8_0"]);
     expect(sweepRecipe.parse(toSweepRecipe({ ...form, evalOn: false })).evalText).toBeNull();
+    // "Allow requantizing" (the remedy of a base that is already quantized) travels too; off by default.
+    expect(sweepRecipe.parse(toSweepRecipe(form)).allowRequantize).toBe(false);
+    expect(sweepRecipe.parse(toSweepRecipe({ ...form, allowRequantize: true })).allowRequantize).toBe(true);
+    expect(sweepRecipe.parse({ types: ["Q8_0"] }).allowRequantize).toBe(false);
   });
 
   it("the device settings travel with the sweep; the defaults are today's automatic choice", () => {

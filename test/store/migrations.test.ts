@@ -159,6 +159,21 @@ const cases: Record<number, MigrationCase> = {
       expect(db.prepare("SELECT count(*) AS n FROM models").get()).toEqual({ n: 1 });
     },
   },
+  4: {
+    seed: (db) => {
+      db.prepare(
+        "INSERT INTO jobs (id, kind, params_json, state, error, created_at, finished_at) VALUES ('old', 'quantize', '{}', 'failed', 'it broke', ?, ?)",
+      ).run(t, t);
+    },
+    check: (db) => {
+      const columns = (db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[]).map((c) => c.name);
+      expect(columns).toContain("error_json");
+      // A job that failed before errors were data keeps its message and has no data.
+      expect(db.prepare("SELECT id, error, error_json FROM jobs").all()).toEqual([
+        { id: "old", error: "it broke", error_json: null },
+      ]);
+    },
+  },
 };
 
 describe("migrations", () => {

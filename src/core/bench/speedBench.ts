@@ -22,6 +22,7 @@
 //   7. memory bandwidth probe (native, all threads).
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
+import { CodedError } from "../errors.js";
 import { loadNative } from "../native/loadAddon.js";
 import { GpuUnavailableError } from "../native/planGpu.js";
 import { readGgufLayout } from "../library/ggufLayout.js";
@@ -98,11 +99,15 @@ export async function runSpeedBench(
     )
       throw error;
     const platform = `${process.platform}-${process.arch}`;
-    throw new Error(
+    throw new CodedError(
+      "GPU_BUILD_UNAVAILABLE",
       `no llama.cpp build for ${settings.gpu} can be loaded on this machine (node-llama-cpp's ` +
-        `@node-llama-cpp/${platform}-${settings.gpu} package and a working driver are needed): ` +
-        `${error instanceof Error ? `${error.name}: ${error.message.replace(/\.$/, "")}` : String(error)}. Choose automatic or CPU instead.`,
-      { cause: error },
+        `@node-llama-cpp/${platform}-${settings.gpu} package and a working driver are needed)`,
+      {
+        llamaReason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        remedies: ["choose-auto-gpu", "choose-cpu"],
+        cause: error,
+      },
     );
   });
   const llama: Llama = native.llama;
@@ -173,8 +178,10 @@ export async function runSpeedBench(
       settings.generationPromptTokens + settings.generateTokens,
     );
     if (longest > context.contextSize) {
-      throw new RangeError(
-        `the longest test needs ${longest} tokens but the context holds ${context.contextSize}: raise --ctx`,
+      throw new CodedError(
+        "CONTEXT_TOO_SMALL",
+        `the longest test needs ${longest} tokens but the context holds ${context.contextSize}`,
+        { remedies: ["raise-context"] },
       );
     }
 

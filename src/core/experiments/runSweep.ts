@@ -11,6 +11,7 @@ import type { Job } from "../../shared/domain/job.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
 import type { JobKind, JobParams } from "../../shared/protocol/jobKinds.js";
 import { findQuantType } from "../../shared/quantTypes.js";
+import { CodedError } from "../errors.js";
 import { planEvaluation, resolveModel } from "../eval/planEvaluation.js";
 import type { JobQueue } from "../jobs/JobQueue.js";
 import { planImatrix } from "../quantize/planImatrix.js";
@@ -47,6 +48,8 @@ export interface SweepStepRecord {
   jobId: string | null;
   state: Job["state"] | "reused";
   error: string | null;
+  /** The failed job's error as data (its remedies), when it has one. */
+  errorDetail?: Job["errorDetail"];
 }
 
 export interface SweepOutcome {
@@ -109,7 +112,10 @@ export function sweepEntries(recipe: Pick<SweepRecipe, "types" | "imatrix">): Sw
     const suffixed = /\+imatrix$/i.test(entry);
     const name = suffixed ? entry.replace(/\+imatrix$/i, "") : entry;
     const type = findQuantType(name);
-    if (!type) throw new Error(`unknown quantization type "${name}" (see cwb quantize --list-types)`);
+    if (!type)
+      throw new CodedError("UNKNOWN_QUANT_TYPE", `unknown quantization type "${name}"`, {
+        remedies: ["list-quant-types"],
+      });
     return { type: type.name, suffixed, needs: type.needsImatrix };
   });
   const anySuffix = parsed.some((p) => p.suffixed);
@@ -119,9 +125,9 @@ export function sweepEntries(recipe: Pick<SweepRecipe, "types" | "imatrix">): Sw
   }));
   const missing = entries.filter((e) => e.withImatrix).map((e) => e.type);
   if (recipe.imatrix === "none" && missing.length > 0) {
-    throw new Error(
-      `${missing.join(", ")} need an importance matrix: use --imatrix auto (with --calib-text FILE) or --imatrix FILE`,
-    );
+    throw new CodedError("IMATRIX_REQUIRED", `${missing.join(", ")} need an importance matrix`, {
+      remedies: ["provide-imatrix"],
+    });
   }
   return entries;
 }
@@ -135,7 +141,11 @@ export async function startSweep(
   const recipe = sweepRecipe.parse(request.recipe);
   const entries = sweepEntries(recipe);
   if (recipe.imatrix === "auto" && !recipe.calibrationText)
-    throw new Error("--imatrix auto needs a calibration text (--calib-text FILE)");
+    throw new CodedError(
+      "CALIBRATION_TEXT_REQUIRED",
+      "computing the importance matrix needs a calibration text",
+      { remedies: ["provide-calibration-text"] },
+    );
   const base = await resolveModel(host.db, request.model);
 
   const experimentId =
@@ -239,6 +249,7 @@ class SweepPipeline {
       type,
       imatrix,
       tensorTypes: this.recipe.tensorTypes,
+      allowRequantize: this.recipe.allowRequantize,
       threads: this.recipe.threads,
     });
     const existing = findQuantizedVariant(db, this.base.id, plan.recipe);
@@ -310,7 +321,14 @@ class SweepPipeline {
     this.#jobIds.add(queued.id);
     this.options.onJob?.(queued, step, label);
     const job = await this.host.jobs.waitFor(queued.id);
-    this.#steps.push({ step, label, jobId: job.id, state: job.state, error: job.error });
+    this.#steps.push({
+      step,
+      label,
+      jobId: job.id,
+      state: job.state,
+      error: job.error,
+      errorDetail: job.errorDetail,
+    });
     this.host.events.emit("experiments.changed", { id: this.experimentId });
     return job;
   }

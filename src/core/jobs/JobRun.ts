@@ -3,6 +3,8 @@
 // result or error), stops it on cancel (cancel message, SIGKILL after the grace), decides the
 // outcome, lets the kind's host record the result, and deletes the job's temp folder whatever
 // happened.
+import { appErrorOf, type AppError } from "../../shared/domain/errors.js";
+import { toAppError } from "../errors.js";
 import { rmSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import type { JobProgress } from "../../shared/domain/job.js";
@@ -52,7 +54,7 @@ export class JobRun {
   #settled = false;
   #handle?: WorkerHandle;
   #result?: { value: unknown };
-  #error?: { message: string; code?: string };
+  #error?: AppError;
   /** Set by cancel(); the job ends 'cancelled' with this as its error. */
   #cancelReason?: string;
   /** Set by interrupt(); the job ends 'interrupted'. */
@@ -124,7 +126,7 @@ export class JobRun {
       if (estimate) await ensureFreeSpace(estimate.dir, estimate.bytes);
       await mkdir(this.#tempDir, { recursive: true });
     } catch (error) {
-      this.#error = { message: error instanceof Error ? error.message : String(error) };
+      this.#error = toAppError(error);
       await this.#end({ code: null, signal: null });
       return;
     }
@@ -187,7 +189,7 @@ export class JobRun {
         this.#killTimer ??= setTimeout(() => this.#handle?.kill(), exitAfterResultMs);
         break;
       case "error":
-        this.#error = { message: message.message, ...(message.code ? { code: message.code } : {}) };
+        this.#error = appErrorOf(message) ?? toAppError(new Error(message.message));
         break;
     }
   }
@@ -202,7 +204,7 @@ export class JobRun {
     }
     const checked = parseWorkerValue(kind, value);
     if (checked.ok) this.#result = { value: checked.value };
-    else this.#error = { message: checked.error };
+    else this.#error = toAppError(new Error(checked.error));
   }
 
   #onWorkerOutput(line: string, stream: "stdout" | "stderr"): void {
@@ -261,7 +263,7 @@ export class JobRun {
     } else if (this.#result) {
       outcome = await this.#complete(this.#result.value);
     } else if (this.#error) {
-      outcome = { state: "failed", finishedAt: "", error: this.#error.message };
+      outcome = { state: "failed", finishedAt: "", error: this.#error.message, errorDetail: this.#error };
     } else {
       outcome = { state: "failed", finishedAt: "", error: describeWorkerExit(exit, this.#stderrTail) };
     }
@@ -303,11 +305,9 @@ export class JobRun {
         progress: { fraction: 1, step: "done", etaSeconds: 0 },
       };
     } catch (error) {
-      return {
-        state: "failed",
-        finishedAt: "",
-        error: `the job's result could not be recorded: ${error instanceof Error ? error.message : String(error)}`,
-      };
+      const detail = toAppError(error);
+      const message = `the job's result could not be recorded: ${detail.message}`;
+      return { state: "failed", finishedAt: "", error: message, errorDetail: { ...detail, message } };
     }
   }
 }

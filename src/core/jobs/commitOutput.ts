@@ -3,11 +3,14 @@
 import { existsSync } from "node:fs";
 import { copyFile, link, mkdir, rename, unlink } from "node:fs/promises";
 import path from "node:path";
+import { CodedError } from "../errors.js";
 
-export class OutputExistsError extends Error {
-  readonly code = "OUTPUT_EXISTS";
-  constructor(readonly file: string) {
-    super(`${file}: already exists; not overwriting it`);
+export class OutputExistsError extends CodedError {
+  constructor(file: string) {
+    super("OUTPUT_EXISTS", `${file}: already exists; not overwriting it`, {
+      file,
+      remedies: ["choose-other-output"],
+    });
     this.name = "OutputExistsError";
   }
 }

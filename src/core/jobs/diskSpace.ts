@@ -3,20 +3,22 @@
 import { statfs } from "node:fs/promises";
 import path from "node:path";
 import { formatBytes } from "../../shared/format.js";
+import { CodedError } from "../errors.js";
 
 /** Kept free on top of the estimate: the OS, the database and logs need room too. */
 export const diskSpaceMarginBytes = 256 * 1024 * 1024;
 
-export class DiskSpaceError extends Error {
-  readonly code = "DISK_FULL";
+export class DiskSpaceError extends CodedError {
   constructor(
     readonly dir: string,
     readonly neededBytes: number,
     readonly freeBytes: number,
   ) {
     super(
+      "DISK_FULL",
       `not enough disk space in ${dir}: the job needs about ${formatBytes(neededBytes)} ` +
         `(plus ${formatBytes(diskSpaceMarginBytes)} kept free) but only ${formatBytes(freeBytes)} is available`,
+      { remedies: ["free-disk-space"] },
     );
     this.name = "DiskSpaceError";
   }

@@ -1,6 +1,7 @@
 // The messages a job queue and its worker child exchange over the IPC channel. Both sides validate
 // what they receive: a worker is a separate program that may be mid-crash when it writes.
 import { z } from "zod";
+import { remedyAction } from "../../shared/domain/errors.js";
 
 export const logLevel = z.enum(["info", "warn", "error"]);
 export type LogLevel = z.infer<typeof logLevel>;
@@ -38,10 +39,14 @@ export const logMessage = z.object({ type: z.literal("log"), level: logLevel, me
 
 export const resultMessage = z.object({ type: z.literal("result"), value: z.unknown() });
 
+/** A coded error (core/errors.ts) arrives whole: its code, llama.cpp's reason and the remedies. */
 export const errorMessage = z.object({
   type: z.literal("error"),
   message: z.string(),
   code: z.string().optional(),
+  llamaReason: z.string().nullable().optional(),
+  remedies: z.array(remedyAction).optional(),
+  file: z.string().optional(),
 });
 
 export const workerMessage = z.discriminatedUnion("type", [

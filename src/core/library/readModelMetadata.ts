@@ -74,7 +74,7 @@ export async function readModelMetadata(
   if (splitCount !== null && splitCount > 1) {
     throw new LibraryError(
       "UNSUPPORTED",
-      `${filePath}: part of a model split into ${splitCount} files; merge it into one file first (llama-gguf-split --merge)`,
+      `${filePath}: part of a model split into ${splitCount} files; merge its parts into one file first (llama.cpp's gguf-split tool does that)`,
       filePath,
     );
   }

@@ -3,6 +3,7 @@
 // process can list the builds too.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { CodedError } from "../errors.js";
 import { packageRoot } from "../packageRoot.js";
 
 export interface BackendManifestEntry {
@@ -22,10 +23,15 @@ export function nativeBuildDir(): string {
   return path.join(packageRoot(), "native", "build", "Release");
 }
 
+export function nativeNotBuilt(file: string): CodedError {
+  return new CodedError("NATIVE_NOT_BUILT", `The native addon is not built: ${file} is missing`, {
+    file,
+    remedies: ["rebuild-native"],
+  });
+}
+
 export function readBackendManifest(): BackendManifestEntry[] {
   const file = path.join(nativeBuildDir(), "backends.json");
-  if (!existsSync(file)) {
-    throw new Error(`The native addon is not built: ${file} is missing. Run "npm run build:native".`);
-  }
+  if (!existsSync(file)) throw nativeNotBuilt(file);
   return (JSON.parse(readFileSync(file, "utf8")) as { backends: BackendManifestEntry[] }).backends;
 }

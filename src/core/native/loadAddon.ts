@@ -8,7 +8,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { CwbNativeAddon, BackendDevice } from "./AddonTypes.js";
-import { nativeBuildDir, readBackendManifest, type BackendManifestEntry } from "./backendManifest.js";
+import {
+  nativeBuildDir,
+  nativeNotBuilt,
+  readBackendManifest,
+  type BackendManifestEntry,
+} from "./backendManifest.js";
+import { CodedError } from "../errors.js";
 import {
   gpuSettings,
   type BackendUsed,
@@ -64,8 +70,10 @@ function chooseEntry(
         sameCmakeOptions(candidate.cmakeOptions ?? {}, machineBuildCmakeOptions),
     );
     if (!entry) {
-      throw new Error(
-        'The workbench addon is not linked to the llama.cpp build for this machine. Run the "Build llama.cpp for this machine" job again.',
+      throw new CodedError(
+        "MACHINE_BUILD_MISSING",
+        "The workbench addon is not linked to the llama.cpp build for this machine",
+        { remedies: ["build-llama-for-machine", "choose-prebuilt-build"] },
       );
     }
     return entry;
@@ -76,8 +84,10 @@ function chooseEntry(
     prebuilt.find((candidate) => candidate.gpu === gpu) ?? (prebuilt.length === 1 ? prebuilt[0] : undefined);
   if (!entry) {
     const built = entries.map((candidate) => candidate.id).join(", ");
-    throw new Error(
-      `node-llama-cpp chose the ${gpu === false ? "CPU" : gpu} build, but the native addon was built only for ${built}. Run "npm run build:native".`,
+    throw new CodedError(
+      "NATIVE_NOT_BUILT",
+      `node-llama-cpp chose the ${gpu === false ? "CPU" : gpu} build, but the native addon was built only for ${built}`,
+      { remedies: ["rebuild-native"] },
     );
   }
   return entry;
@@ -115,15 +125,15 @@ async function load(settings: GpuSettings, plan: GpuPlan): Promise<LoadedNative>
     ...(local ? { cmakeOptions: { ...machineBuildCmakeOptions }, usePrebuiltBinaries: false } : {}),
   }).catch((error: unknown) => {
     if (!local) throw error;
-    throw new Error(
-      `llama.cpp has not been built for this machine yet (node-llama-cpp: ${error instanceof Error ? error.message : String(error)}). Build it first, or use the prebuilt binaries.`,
-    );
+    throw new CodedError("MACHINE_BUILD_MISSING", "llama.cpp has not been built for this machine yet", {
+      llamaReason: error instanceof Error ? error.message : String(error),
+      remedies: ["build-llama-for-machine", "choose-prebuilt-build"],
+      cause: error,
+    });
   });
   const entry = chooseEntry(readBackendManifest(), llama.gpu, settings.llamaBuild);
   const file = path.join(nativeBuildDir(), entry.addon);
-  if (!existsSync(file)) {
-    throw new Error(`The native addon is not built: ${file} is missing. Run "npm run build:native".`);
-  }
+  if (!existsSync(file)) throw nativeNotBuilt(file);
   const addon = createRequire(import.meta.url)(file) as CwbNativeAddon;
   const libraries = checkMappedLibraries(entry);
   const devices = addon.ensureBackends();
@@ -163,8 +173,10 @@ export function loadNative(input: GpuSettingsInput = { gpu: "cpu" }): Promise<Lo
   }
   const promise = (async () => {
     if (settings.llamaBuild === "local" && settings.gpu !== "auto" && settings.gpu !== "cpu") {
-      throw new Error(
-        `The llama.cpp build for this machine runs on the CPU only; ${settings.gpu} needs the prebuilt binaries.`,
+      throw new CodedError(
+        "MACHINE_BUILD_CPU_ONLY",
+        `The llama.cpp build for this machine runs on the CPU only; ${settings.gpu} needs the prebuilt binaries`,
+        { remedies: ["choose-cpu", "choose-prebuilt-build"] },
       );
     }
     // The machine build is compiled for the CPU: no GPU device to plan for.

@@ -8,6 +8,7 @@
 //   ggml-vulkan's own switch, names it); otherwise a GpuUnavailableError that says why;
 // - cpu, cuda, metal: as asked.
 import type { BackendUsed, GpuChoice, GpuLayersChoice, SkippedDevice } from "../../shared/domain/gpu.js";
+import { CodedError } from "../errors.js";
 
 export interface VulkanProbe {
   loader: boolean;
@@ -29,13 +30,9 @@ export interface GpuPlan {
 
 export type GpuRemedy = "allow-software-gpu" | "choose-cpu";
 
-export class GpuUnavailableError extends Error {
-  readonly code = "GPU_UNAVAILABLE";
-  constructor(
-    message: string,
-    readonly remedies: GpuRemedy[],
-  ) {
-    super(message);
+export class GpuUnavailableError extends CodedError {
+  constructor(message: string, remedies: GpuRemedy[]) {
+    super("GPU_UNAVAILABLE", message, { remedies });
     this.name = "GpuUnavailableError";
   }
 }

@@ -4,6 +4,7 @@
 import type { PruneJobParams } from "../../shared/domain/compression.js";
 import { resolveModel } from "../eval/planEvaluation.js";
 import { ensureDataPaths } from "../paths.js";
+import { CodedError } from "../errors.js";
 import type { Db } from "../store/Store.js";
 import { explicitOutPath, freePath, modelStem } from "./outputPath.js";
 
@@ -23,10 +24,12 @@ export function parseLayerList(text: string): number[] {
     .split(",")
     .map((p) => p.trim())
     .filter((p) => p !== "");
-  if (parts.length === 0) throw new Error(`--layers "${text}": expected block indices like 3,5`);
+  if (parts.length === 0)
+    throw new CodedError("BAD_PRUNE_BLOCKS", `blocks to drop "${text}": expected block indices like 3,5`);
   return parts.map((p) => {
     const n = Number(p);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--layers: "${p}" is not a block index`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new CodedError("BAD_PRUNE_BLOCKS", `blocks to drop: "${p}" is not a block index`);
     return n;
   });
 }
@@ -41,21 +44,32 @@ export async function planPrune(db: Db, dataDir: string, request: PruneRequest):
     selection = "explicit";
   } else if (request.drop !== undefined && request.ranking) {
     if (!Number.isInteger(request.drop) || request.drop < 1)
-      throw new Error(`--drop: expected a positive number of blocks`);
+      throw new CodedError(
+        "BAD_PRUNE_BLOCKS",
+        "the number of blocks to drop must be a positive whole number",
+      );
     dropped = request.ranking.order.slice(0, request.drop).sort((a, b) => a - b);
     selection = "least-important";
   } else {
-    throw new Error(
-      "say which blocks to drop: --layers i,j,... or --drop N (with --text FILE for the importance measure)",
+    throw new CodedError(
+      "PRUNE_BLOCKS_MISSING",
+      "no blocks to drop: name the blocks, or how many of the least important ones to drop",
+      { remedies: ["choose-blocks-to-drop"] },
     );
   }
   const outOfRange = dropped.filter((d) => d >= blockCount);
   if (outOfRange.length > 0)
-    throw new Error(
+    throw new CodedError(
+      "BAD_PRUNE_BLOCKS",
       `${model.path}: has ${blockCount} blocks (0-${blockCount - 1}); cannot drop ${outOfRange.join(", ")}`,
+      { file: model.path },
     );
   if (dropped.length >= blockCount)
-    throw new Error(`${model.path}: dropping ${dropped.length} of ${blockCount} blocks leaves none`);
+    throw new CodedError(
+      "BAD_PRUNE_BLOCKS",
+      `${model.path}: dropping ${dropped.length} of ${blockCount} blocks leaves none`,
+      { file: model.path },
+    );
   const outPath = request.out
     ? explicitOutPath(request.out)
     : freePath(

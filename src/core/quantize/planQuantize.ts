@@ -8,6 +8,7 @@ import { findQuantType, quantTypes } from "../../shared/quantTypes.js";
 import { resolveModel } from "../eval/planEvaluation.js";
 import { sha256File } from "../library/hashFile.js";
 import { ensureDataPaths } from "../paths.js";
+import { CodedError } from "../errors.js";
 import type { Db } from "../store/Store.js";
 import { ggmlTypeByName } from "./ggmlTypeNames.js";
 import { explicitOutPath, freePath, modelStem } from "./outputPath.js";
@@ -31,20 +32,31 @@ export interface QuantizeRequest {
 export function parseTensorTypeOverride(spec: string): { pattern: string; type: string } {
   const at = spec.lastIndexOf("=");
   if (at <= 0 || at === spec.length - 1)
-    throw new Error(`--tensor-type "${spec}": expected REGEX=TYPE, e.g. attn_v=q8_0`);
+    throw new CodedError(
+      "BAD_TENSOR_OVERRIDE",
+      `tensor type override "${spec}": expected PATTERN=TYPE, e.g. attn_v=q8_0`,
+    );
   const pattern = spec.slice(0, at);
   const type = spec.slice(at + 1);
   try {
     new RegExp(pattern);
   } catch {
-    throw new Error(`--tensor-type "${spec}": "${pattern}" is not a valid regular expression`);
+    throw new CodedError(
+      "BAD_TENSOR_OVERRIDE",
+      `tensor type override "${spec}": "${pattern}" is not a valid regular expression`,
+    );
   }
-  return { pattern: pattern.toLowerCase(), type: checkedGgmlType(`--tensor-type ${spec}`, type) };
+  return { pattern: pattern.toLowerCase(), type: checkedGgmlType(`tensor type override "${spec}"`, type) };
 }
 
-function checkedGgmlType(flag: string, name: string): string {
+/** `what` names the setting in the domain's words ("output tensor type"), never a flag. */
+function checkedGgmlType(what: string, name: string): string {
   const found = ggmlTypeByName(name);
-  if (!found) throw new Error(`${flag}: unknown tensor type "${name}" (e.g. f16, q8_0, q6_K, q4_K, iq4_xs)`);
+  if (!found)
+    throw new CodedError(
+      "BAD_TENSOR_OVERRIDE",
+      `${what}: unknown tensor type "${name}" (e.g. f16, q8_0, q6_K, q4_K, iq4_xs)`,
+    );
   return found;
 }
 
@@ -55,8 +67,10 @@ export async function planQuantize(
 ): Promise<QuantizeJobParams> {
   const type = findQuantType(request.type);
   if (!type)
-    throw new Error(
+    throw new CodedError(
+      "UNKNOWN_QUANT_TYPE",
       `unknown quantization type "${request.type}"; one of: ${quantTypes.map((q) => q.name).join(", ")}`,
+      { remedies: ["list-quant-types"] },
     );
   let imatrix: QuantizeJobParams["recipe"]["imatrix"] = null;
   let textSetId: string | null = null;
@@ -72,9 +86,9 @@ export async function planQuantize(
     imatrix = { artifactId: artifact?.id ?? null, path: file, sha256 };
     textSetId = artifact?.text_set_id ?? null;
   } else if (type.needsImatrix && !request.dryRun) {
-    throw new Error(
-      `${type.name} needs an importance matrix: compute one with "cwb imatrix MODEL --text FILE" and pass it with --imatrix FILE`,
-    );
+    throw new CodedError("IMATRIX_REQUIRED", `${type.name} needs an importance matrix`, {
+      remedies: ["provide-imatrix"],
+    });
   }
   const model = await resolveModel(db, request.model);
   const outPath = request.dryRun
@@ -96,10 +110,10 @@ export async function planQuantize(
       imatrix,
       tensorTypes: (request.tensorTypes ?? []).map(parseTensorTypeOverride),
       outputTensorType: request.outputTensorType
-        ? checkedGgmlType("--output-tensor-type", request.outputTensorType)
+        ? checkedGgmlType("output tensor type", request.outputTensorType)
         : null,
       tokenEmbeddingType: request.tokenEmbeddingType
-        ? checkedGgmlType("--token-embedding-type", request.tokenEmbeddingType)
+        ? checkedGgmlType("token embedding type", request.tokenEmbeddingType)
         : null,
       pure: request.pure ?? false,
       leaveOutputTensor: request.leaveOutputTensor ?? false,

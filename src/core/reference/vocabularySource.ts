@@ -2,6 +2,7 @@
 // (models/ggml-vocab-*.gguf: real tokenizers without weights), extracted by scripts/llamaSource.js.
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { CodedError } from "../errors.js";
 import { packageRoot } from "../packageRoot.js";
 import { llamaVersions } from "../versions.js";
 
@@ -10,8 +11,10 @@ export function llamaSourceModelsDir(): string {
   const root = path.join(packageRoot(), "native", "llama-src");
   const dir = release ? path.join(root, release, "models") : null;
   if (dir && existsSync(dir)) return dir;
-  throw new Error(
-    `the llama.cpp source (with its tokenizer files) is missing: ${dir ?? root}. Run "npm run build:native", which extracts it from node-llama-cpp.`,
+  throw new CodedError(
+    "LLAMA_SOURCE_MISSING",
+    `the llama.cpp source (with its tokenizer files) is missing: ${dir ?? root}`,
+    { file: dir ?? root, remedies: ["rebuild-native"] },
   );
 }
 

@@ -2,6 +2,7 @@
 // UPDATEs (`WHERE state = 'queued'`, ...) so two processes sharing the database cannot both claim,
 // or both finish, the same job.
 import type { Db } from "./Store.js";
+import { appError, type AppError } from "../../shared/domain/errors.js";
 import type { Job, JobProgress, JobState } from "../../shared/domain/job.js";
 import type { LogLevel } from "../jobs/workerMessages.js";
 
@@ -36,6 +37,7 @@ interface JobRow {
   progress_json: string | null;
   result_json: string | null;
   error: string | null;
+  error_json: string | null;
   experiment_id: string | null;
   depends_on: string | null;
   created_at: string;
@@ -49,6 +51,17 @@ function parseJson(text: string | null): unknown {
   return text === null ? null : (JSON.parse(text) as unknown);
 }
 
+/** The stored error data; null when absent (older rows) or unreadable (then `error` still says why). */
+function parseErrorDetail(text: string | null): AppError | null {
+  if (text === null) return null;
+  try {
+    const parsed = appError.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 function toRecord(row: JobRow): JobRecord {
   return {
     id: row.id,
@@ -58,6 +71,7 @@ function toRecord(row: JobRow): JobRecord {
     progress: parseJson(row.progress_json) as JobProgress | null,
     result: parseJson(row.result_json),
     error: row.error,
+    errorDetail: parseErrorDetail(row.error_json),
     experimentId: row.experiment_id,
     dependsOn: row.depends_on,
     createdAt: row.created_at,
@@ -148,6 +162,8 @@ export interface JobOutcome {
   finishedAt: string;
   result?: unknown;
   error?: string | null;
+  /** The error as data (a failed job); its message is also `error`. */
+  errorDetail?: AppError | null;
   /** Final progress to keep (e.g. 100 % on success); undefined leaves the last one. */
   progress?: JobProgress | null;
 }
@@ -158,7 +174,7 @@ export function finishJob(db: Db, id: string, outcome: JobOutcome): boolean {
   return (
     db
       .prepare(
-        `UPDATE jobs SET state = ?, finished_at = ?, result_json = ?, error = ?,
+        `UPDATE jobs SET state = ?, finished_at = ?, result_json = ?, error = ?, error_json = ?,
            progress_json = CASE WHEN ? THEN ? ELSE progress_json END
          WHERE id = ? AND state IN ('queued', 'running')`,
       )
@@ -166,7 +182,8 @@ export function finishJob(db: Db, id: string, outcome: JobOutcome): boolean {
         outcome.state,
         outcome.finishedAt,
         outcome.result === undefined ? null : JSON.stringify(outcome.result),
-        outcome.error ?? null,
+        outcome.error ?? outcome.errorDetail?.message ?? null,
+        outcome.errorDetail ? JSON.stringify(outcome.errorDetail) : null,
         progress === undefined ? 0 : 1,
         progress ?? null,
         id,

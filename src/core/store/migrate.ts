@@ -2,18 +2,19 @@
 // schema version kept in PRAGMA user_version. A database written by a newer build is refused rather
 // than guessed at, so an old CLI never damages a library the new app upgraded.
 import type { Database } from "better-sqlite3";
+import { CodedError } from "../errors.js";
 import type { Migration } from "./migrations/Migration.js";
 
-export class SchemaVersionError extends Error {
-  readonly code = "SCHEMA_TOO_NEW";
+export class SchemaVersionError extends CodedError {
   constructor(
-    readonly file: string,
+    file: string,
     readonly found: number,
     readonly supported: number,
   ) {
     super(
-      `${file}: database schema version ${found} is newer than this build supports (${supported}); ` +
-        `update Compression Workbench or use another --data-dir`,
+      "SCHEMA_TOO_NEW",
+      `${file}: database schema version ${found} is newer than this build supports (${supported})`,
+      { file, remedies: ["update-app", "use-other-data-dir"] },
     );
     this.name = "SchemaVersionError";
   }

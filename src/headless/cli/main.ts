@@ -4,6 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { appVersion } from "../../core/versions.js";
 import { CliContext } from "./context.js";
+import { describeErrorForCli } from "./errorWords.js";
 import type { OutputStreams } from "./output.js";
 import { registerModelsCommands } from "./commands/models.js";
 import { registerServeCommands } from "./commands/serve.js";
@@ -79,7 +80,7 @@ export async function main(
     return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode; // help/version: 0, usage errors: 1 (already printed)
-    context.output.error(error instanceof Error ? error.message : String(error));
+    context.output.error(describeErrorForCli(error));
     return 1;
   } finally {
     context.close();

@@ -5,6 +5,7 @@
 import type { Job } from "../../shared/domain/job.js";
 import type { JobKind, JobParams, JobResult } from "../../shared/protocol/jobKinds.js";
 import type { CliContext } from "./context.js";
+import { errorDetailLines } from "./errorWords.js";
 import { JobProgressLine, jobTitle } from "./jobProgress.js";
 
 export interface ForegroundOptions<R> {
@@ -83,6 +84,7 @@ export async function runJobInForeground<K extends JobKind>(
   }
   if (output.json) output.line(JSON.stringify(job, null, 2));
   output.error(`job ${job.id} (${jobTitle(job)}) ${job.state}${job.error ? `: ${job.error}` : ""}`);
+  for (const detail of job.errorDetail ? errorDetailLines(job.errorDetail) : []) output.note(`  ${detail}`);
   context.exitCode = job.state === "cancelled" && interrupted ? cancelledExitCode : 1;
   return job;
 }

@@ -2,6 +2,8 @@
 // reason in words. For screens that start a job and wait for it in place.
 import { isFinished, type Job } from "../../shared/domain/job.js";
 import { formatDuration, formatPercent } from "../../shared/format.js";
+import { jobErrorWords } from "../errorWords.js";
+import { ErrorDetails } from "./ErrorDetails.js";
 import { JobStateBadge } from "./JobStateBadge.js";
 import { ProgressBar } from "./ProgressBar.js";
 
@@ -19,7 +21,11 @@ export function JobStatus({ job, testId }: { job: Job; testId?: string }) {
         </span>
       </div>
       {failed ? (
-        <p className="text-xs text-red-700">{job.error ?? `The job was ${job.state}.`}</p>
+        <ErrorDetails
+          words={
+            jobErrorWords(job) ?? { message: `The job was ${job.state}.`, llamaReason: null, remedies: [] }
+          }
+        />
       ) : (
         !isFinished(job.state) && (
           <p className="truncate text-xs text-zinc-500">

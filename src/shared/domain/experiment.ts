@@ -30,6 +30,8 @@ export const sweepRecipe = z.object({
   threads: z.number().int().min(1).nullable().default(null),
   /** Per-tensor overrides applied to every variant, "REGEX=TYPE" as llama-quantize's --tensor-type. */
   tensorTypes: z.array(z.string().min(3)).default([]),
+  /** Quantize a base whose tensors are already quantized (llama.cpp refuses unless allowed). */
+  allowRequantize: z.boolean().default(false),
   /** The build and device of the sweep's benchmarks, evaluations and importance matrix (default: auto). */
   ...gpuSettings.shape,
 });

@@ -1,5 +1,6 @@
 // A unit of long work owned by the job queue and run in a worker process.
 import { z } from "zod";
+import { appError } from "./errors.js";
 
 export const jobStates = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"] as const;
 export const jobState = z.enum(jobStates);
@@ -22,7 +23,13 @@ export const job = z.object({
   state: jobState,
   progress: jobProgress.nullable(),
   result: z.unknown().nullable(),
+  /** Why it did not succeed, in words (failed, cancelled, interrupted). */
   error: z.string().nullable(),
+  /**
+   * A failed job's error as data (code, llama.cpp's reason, remedies); null for other outcomes and
+   * for jobs recorded before errors were kept as data (they have only `error`).
+   */
+  errorDetail: appError.nullable().default(null),
   experimentId: z.string().nullable(),
   /** A job that must succeed before this one starts (pipelines); if it fails this one is cancelled. */
   dependsOn: z.string().nullable(),

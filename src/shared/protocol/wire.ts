@@ -1,10 +1,15 @@
 // The frames that cross a transport. Every transport (IPC, WebSocket) carries exactly these.
 import { z } from "zod";
+import { appErrorOf, remedyAction } from "../domain/errors.js";
 
 export const wireError = z.object({
   name: z.string(),
   message: z.string(),
   code: z.string().optional(),
+  /** A coded error's data (domain/errors.ts) besides its code and message. */
+  llamaReason: z.string().nullable().optional(),
+  remedies: z.array(remedyAction).optional(),
+  file: z.string().optional(),
 });
 export type WireError = z.infer<typeof wireError>;
 
@@ -47,6 +52,8 @@ export class ProtocolError extends Error {
 
 export function toWireError(error: unknown): WireError {
   if (error instanceof Error) {
+    const coded = appErrorOf(error);
+    if (coded) return { name: error.name, ...coded };
     const code = (error as { code?: unknown }).code;
     return { name: error.name, message: error.message, ...(typeof code === "string" ? { code } : {}) };
   }

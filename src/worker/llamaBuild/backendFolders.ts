@@ -1,6 +1,7 @@
 // The build folders as scripts/llamaBackends.js lists them. The scripts ship only with an
 // installation from the source, which is also the only kind that can link the addon to a new build.
 import { pathToFileURL } from "node:url";
+import { CodedError } from "../../core/errors.js";
 import {
   machineBuildScriptPath,
   whyMachineBuildUnavailable,
@@ -20,7 +21,7 @@ interface LlamaBackendsScript {
 
 export function buildScript(name: (typeof machineBuildScripts)[number]): string {
   const why = whyMachineBuildUnavailable();
-  if (why) throw new Error(`${why[0]!.toUpperCase()}${why.slice(1)}.`);
+  if (why) throw new CodedError("MACHINE_BUILD_UNAVAILABLE", `${why[0]!.toUpperCase()}${why.slice(1)}`);
   return machineBuildScriptPath(name);
 }
 

@@ -2,6 +2,7 @@
 // the job's temp folder; the parent (core/jobs/kinds/eval.ts) moves it into the artifacts folder and
 // records the runs.
 import { runEvaluation } from "../../core/eval/runEvaluation.js";
+import { CodedError } from "../../core/errors.js";
 import { sha256File } from "../../core/library/hashFile.js";
 import { defineRunner } from "../Runner.js";
 
@@ -14,7 +15,14 @@ export default defineRunner("eval", async (params, context) => {
   // The cache key holds the text's hash from when the job was queued: the text must still be that one.
   const { sha256 } = await sha256File(params.text.path, { signal: context.signal });
   if (sha256 !== params.text.sha256) {
-    throw new Error(`${params.text.path}: the text changed since the evaluation was queued; start it again`);
+    throw new CodedError(
+      "TEXT_CHANGED",
+      `${params.text.path}: the text changed since the evaluation was queued`,
+      {
+        file: params.text.path,
+        remedies: ["retry"],
+      },
+    );
   }
   return runEvaluation(
     {

@@ -8,6 +8,7 @@ import { resolveNodeEntry } from "../../core/jobs/workerEntry.js";
 import { packageRoot } from "../../core/packageRoot.js";
 import { nativeBuildDir } from "../../core/native/backendManifest.js";
 import { machineBuildOptions, sameCmakeOptions } from "../../shared/domain/llamaBuild.js";
+import { CodedError } from "../../core/errors.js";
 import { defineRunner, type RunnerContext } from "../Runner.js";
 import { buildScript, llamaBackendsScript, type LocalBuildFolder } from "../llamaBuild/backendFolders.js";
 import { parseCompileProgress } from "../llamaBuild/buildProgress.js";
@@ -94,9 +95,14 @@ async function runStep(
   } catch (error) {
     if (!(error instanceof ProcessGroupError)) throw error;
     const reason = error.outputTail.filter((line) => /error|fail|not found|cannot/i.test(line)).slice(-6);
-    throw new Error(
-      `The build failed: ${error.message}.${reason.length > 0 ? `\n${reason.join("\n")}` : ""}\nThe whole output is in the job's log.`,
-      { cause: error },
+    throw new CodedError(
+      "LLAMA_BUILD_FAILED",
+      `Compiling llama.cpp failed (${error.message}); the whole output is in the job's log`,
+      {
+        llamaReason: reason.length > 0 ? reason.join("\n") : null,
+        remedies: ["choose-prebuilt-build"],
+        cause: error,
+      },
     );
   }
 }

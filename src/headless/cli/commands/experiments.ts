@@ -15,6 +15,7 @@ import {
   writeReport,
 } from "../../../core/report/writeReport.js";
 import type { CliContext } from "../context.js";
+import { errorDetailLines } from "../errorWords.js";
 import { followSweep } from "../followExperiment.js";
 import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { positiveInteger } from "../parseOptions.js";
@@ -32,6 +33,7 @@ interface SweepOptions extends Partial<GpuCommandOptions> {
   name?: string;
   report?: string;
   tensorType?: string[];
+  allowRequantize?: boolean;
 }
 
 export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput {
@@ -53,6 +55,7 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
     benchReps: positiveInteger("--bench-reps", options.benchReps),
     threads: options.threads ? positiveInteger("--threads", options.threads) : null,
     tensorTypes: options.tensorType ?? [],
+    allowRequantize: options.allowRequantize ?? false,
     ...gpuSettingsFromOptions({
       gpu: options.gpu ?? "auto",
       gpuLayers: options.gpuLayers ?? "auto",
@@ -108,6 +111,7 @@ export function addSweepOptions(command: Command): Command {
       "per-tensor override for every variant (repeatable)",
       (value: string, all: string[] = []) => [...all, value],
     )
+    .option("--allow-requantize", "allow a base model whose tensors are already quantized")
     .option("--name <name>", "experiment name")
     .option(
       "--report <file>",
@@ -129,6 +133,8 @@ export async function runSweepCommand(
   context.output.result(summary, () => printSummary(context, summary));
   for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
     context.output.note(`${step.step} ${step.label}: ${step.state}${step.error ? ` (${step.error})` : ""}`);
+    for (const line of step.errorDetail ? errorDetailLines(step.errorDetail) : [])
+      context.output.note(`  ${line}`);
   }
   const reused = outcome.steps.filter((s) => s.state === "reused").length;
   if (reused > 0) context.output.note(`${reused} result(s) reused from earlier runs`);

@@ -6,6 +6,7 @@ import { isFinished, type Job } from "../../../shared/domain/job.js";
 import { formatDateTime, formatDuration, formatPercent } from "../../../shared/format.js";
 import { isJobKind, jobKinds, type JobParams } from "../../../shared/protocol/jobKinds.js";
 import type { CliContext } from "../context.js";
+import { remedyAsFlag } from "../errorWords.js";
 import { formatJobProgress, jobTitle } from "../jobProgress.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
@@ -147,6 +148,10 @@ function printJob(
     ["finished", formatDateTime(job.finishedAt)],
     ["took", took(job) || "—"],
     ...(job.error ? [["error", job.error] as const] : []),
+    ...(job.errorDetail?.llamaReason ? [["llama.cpp", job.errorDetail.llamaReason] as const] : []),
+    ...(job.errorDetail && job.errorDetail.remedies.length > 0
+      ? [["to fix", job.errorDetail.remedies.map(remedyAsFlag).join(", or ")] as const]
+      : []),
     ...(job.result !== null ? [["result", truncate(JSON.stringify(job.result), 2000)] as const] : []),
   ]);
   if (logs.length > 0) {

@@ -13,6 +13,7 @@ import { Notice } from "../../components/Notice.js";
 import { RunDeviceInfo } from "../../components/RunDeviceInfo.js";
 import { useClient } from "../../client/ClientContext.js";
 import { useWatchedJobs } from "../../hooks/useWatchedJobs.js";
+import { errorText, thrownErrorWords } from "../../errorWords.js";
 
 export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
   const client = useClient();
@@ -42,7 +43,7 @@ export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
       watched.watch(started);
       setJobId(started.id);
     } catch (reason) {
-      setError(`Generation did not start: ${(reason as Error).message}`);
+      setError(`Generation did not start: ${errorText(thrownErrorWords(reason))}`);
     }
   };
 

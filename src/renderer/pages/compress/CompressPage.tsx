@@ -5,7 +5,7 @@ import type { ModelSummary } from "../../../shared/domain/model.js";
 import { formatBytes, formatFileType, formatParams } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Card } from "../../components/Card.js";
-import { Field, Select, TextInput } from "../../components/Field.js";
+import { Checkbox, Field, Select, TextInput } from "../../components/Field.js";
 import { Notice } from "../../components/Notice.js";
 import { PageHeader } from "../../components/PageHeader.js";
 import { useClient } from "../../client/ClientContext.js";
@@ -16,6 +16,7 @@ import { LayerPruningPanel } from "./LayerPruningPanel.js";
 import { QuantTypePicker } from "./QuantTypePicker.js";
 import { emptyRecipe, recipeProblems, sweepTypes, toSweepRecipe, type RecipeForm } from "./recipeForm.js";
 import { DeviceSettings, ImatrixSettings, MeasureSettings, OverrideSettings } from "./RecipeSettings.js";
+import { errorText, thrownErrorWords } from "../../errorWords.js";
 
 function modelName(model: ModelSummary): string {
   return model.metadata.name ?? model.fileName;
@@ -50,7 +51,7 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
       });
       navigate("jobs");
     } catch (reason) {
-      setStartError(`The sweep did not start: ${(reason as Error).message}`);
+      setStartError(`The sweep did not start: ${errorText(thrownErrorWords(reason))}`);
     } finally {
       setStarting(false);
     }
@@ -138,6 +139,17 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
 
         <Card title="Quantization types">
           <QuantTypePicker form={form} onChange={setForm} />
+          <div className="space-y-1 border-t border-zinc-100 px-4 py-3">
+            <Checkbox
+              label="Allow requantizing"
+              checked={form.allowRequantize}
+              onChange={(allowRequantize) => setForm({ ...form, allowRequantize })}
+            />
+            <p className="text-xs text-zinc-500">
+              For a base model that is already quantized: quantizing it again loses more quality than starting
+              from the original, so llama.cpp refuses unless allowed here.
+            </p>
+          </div>
         </Card>
 
         <div className="grid gap-4 lg:grid-cols-2">

@@ -10,6 +10,7 @@ import { Notice } from "../../components/Notice.js";
 import { useClient } from "../../client/ClientContext.js";
 import { useWatchedJobs } from "../../hooks/useWatchedJobs.js";
 import { dryRunParams, type RecipeForm } from "./recipeForm.js";
+import { errorText, thrownErrorWords } from "../../errorWords.js";
 
 const MiB = 1024 * 1024;
 
@@ -34,7 +35,7 @@ export function DryRunPanel({ model, form }: { model: ModelSummary; form: Recipe
         setRuns([...started]);
       }
     } catch (reason) {
-      setError(`Dry run failed: ${(reason as Error).message}`);
+      setError(`Dry run failed: ${errorText(thrownErrorWords(reason))}`);
     }
   };
 

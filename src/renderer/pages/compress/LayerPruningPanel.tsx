@@ -11,6 +11,7 @@ import { JobStatus } from "../../components/JobStatus.js";
 import { Notice } from "../../components/Notice.js";
 import { useClient } from "../../client/ClientContext.js";
 import { useWatchedJobs } from "../../hooks/useWatchedJobs.js";
+import { errorText, thrownErrorWords } from "../../errorWords.js";
 
 export function LayerPruningPanel({ model, defaultText }: { model: ModelSummary; defaultText: string }) {
   const client = useClient();
@@ -44,7 +45,7 @@ export function LayerPruningPanel({ model, defaultText }: { model: ModelSummary;
       watched.watch(job);
       setLayersJobId(job.id);
     } catch (reason) {
-      setError(`Could not measure block importance: ${(reason as Error).message}`);
+      setError(`Could not measure block importance: ${errorText(thrownErrorWords(reason))}`);
     }
   };
 
@@ -56,7 +57,7 @@ export function LayerPruningPanel({ model, defaultText }: { model: ModelSummary;
       watched.watch(job);
       setPruneJobId(job.id);
     } catch (reason) {
-      setError(`Could not prune: ${(reason as Error).message}`);
+      setError(`Could not prune: ${errorText(thrownErrorWords(reason))}`);
     }
   };
 

@@ -37,6 +37,8 @@ export interface RecipeForm {
   readonly allowSoftwareGpu: boolean;
   /** Prebuilt binaries, or llama.cpp compiled for this machine (CPU only). */
   readonly llamaBuild: LlamaBuildChoice;
+  /** Quantize a base that is already quantized (each step loses more quality). */
+  readonly allowRequantize: boolean;
 }
 
 export const emptyRecipe: RecipeForm = {
@@ -57,6 +59,7 @@ export const emptyRecipe: RecipeForm = {
   gpuLayerCount: null,
   allowSoftwareGpu: false,
   llamaBuild: "prebuilt",
+  allowRequantize: false,
 };
 
 /** The device choices in the order the screen offers them, with their labels. */
@@ -214,6 +217,7 @@ export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
     gpuLayers: gpuLayersOf(form),
     allowSoftwareGpu: form.allowSoftwareGpu,
     llamaBuild: form.llamaBuild,
+    allowRequantize: form.allowRequantize,
   };
 }
 

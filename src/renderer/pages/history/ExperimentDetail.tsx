@@ -12,6 +12,7 @@ import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
 import { describeJobCounts, recipeLines } from "./recipeSummary.js";
 import { RemoveExperimentDialog } from "./RemoveExperimentDialog.js";
+import { errorText, thrownErrorWords } from "../../errorWords.js";
 
 export function ExperimentDetail({
   id,
@@ -34,7 +35,7 @@ export function ExperimentDetail({
     try {
       await action();
     } catch (reason) {
-      setError(`${what} failed: ${(reason as Error).message}`);
+      setError(`${what} failed: ${errorText(thrownErrorWords(reason))}`);
     }
   };
 

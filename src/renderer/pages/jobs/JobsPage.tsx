@@ -5,6 +5,7 @@ import { jobRunDevice } from "../../../shared/domain/runDevice.js";
 import { formatClockTime, formatDateTime, formatDuration, formatPercent } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Card } from "../../components/Card.js";
+import { ErrorDetails } from "../../components/ErrorDetails.js";
 import { JobStateBadge } from "../../components/JobStateBadge.js";
 import { Notice } from "../../components/Notice.js";
 import { PageHeader } from "../../components/PageHeader.js";
@@ -13,6 +14,7 @@ import { RunDeviceInfo } from "../../components/RunDeviceInfo.js";
 import { useClient } from "../../client/ClientContext.js";
 import { useCall } from "../../hooks/useCall.js";
 import { useJobs } from "../../hooks/useJobs.js";
+import { jobErrorWords } from "../../errorWords.js";
 import { jobElapsedSeconds, jobSubject, jobTitle } from "../../jobDescription.js";
 
 export function JobsPage() {
@@ -123,7 +125,10 @@ function JobRow({
         </td>
         <td className="px-3 py-2.5">
           {finished && job.state !== "succeeded" ? (
-            <div className="text-xs text-red-700">{job.error ?? job.state}</div>
+            <ErrorDetails
+              words={jobErrorWords(job) ?? { message: job.state, llamaReason: null, remedies: [] }}
+              testId="job-error"
+            />
           ) : (
             <>
               <div className="flex items-center gap-2">

@@ -2,6 +2,7 @@
 import { isFinished, type Job } from "../../../shared/domain/job.js";
 import { formatBytes, formatDuration, formatPercent } from "../../../shared/format.js";
 import { ProgressBar } from "../../components/ProgressBar.js";
+import { errorText, jobErrorWords } from "../../errorWords.js";
 import { routeHref } from "../../routing/useHashRoute.js";
 import type { ImportEntry } from "./useModelImports.js";
 
@@ -68,7 +69,8 @@ function ImportRow({ entry, onDismiss }: { entry: ImportEntry; onDismiss: () => 
     status = `${job.progress?.step || "Reading header"}${eta != null ? ` · ${formatDuration(eta)} left` : ""}`;
     fraction = job.progress?.fraction ?? null;
   } else {
-    status = job.error ?? `Import ${job.state}`;
+    const words = jobErrorWords(job);
+    status = words ? errorText(words) : `Import ${job.state}`;
     tone = "text-red-700";
   }
   return (
