@@ -20,7 +20,7 @@ export const mainExternals: (string | RegExp)[] = [
     (name) => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(/.*)?$`),
   ),
   /^@node-llama-cpp\//,
-  // The cwb_native addon is loaded at run time by path (core/native/loadAddon.ts), never imported.
+  // The cwb_native addon is loaded at run time by path (worker/native/loadAddon.ts), never imported.
   /\.node$/,
 ];
 

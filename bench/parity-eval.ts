@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { evalSettings } from "../src/shared/domain/eval.js";
-import { runEvaluation } from "../src/core/eval/runEvaluation.js";
+import { runEvaluation } from "../src/worker/eval/runEvaluation.js";
 import { theirKld, theirPerplexity, type TheirKld, type ToolFlavour } from "../test/eval/llamaPerplexity.js";
 import { writeEvalText } from "../test/eval/evalText.js";
 import { evalBase, quantizedVariant } from "../test/eval/models.js";

@@ -1,5 +1,5 @@
 // npm run bench:speed [-- --model PATH --threads N --reps N --rounds N --pp 128,512 --tg 128 --batch 512 --native]
-// Our speed benchmark (core/bench/speedBench.ts, node-llama-cpp's prebuilt llama.cpp) next to
+// Our speed benchmark (worker/bench/speedBench.ts, node-llama-cpp's prebuilt llama.cpp) next to
 // llama.cpp's own llama-bench at the same threads, batch, flash-attention setting and sizes: prompt
 // processing pp<N> at depth 0, generation tg<N> after a prompt of the same depth (llama-bench -d).
 // Our pp and tg are measured with llama-bench's method inside our worker (the model's speed on this
@@ -19,7 +19,7 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { runSpeedBench } from "../src/core/bench/speedBench.js";
+import { runSpeedBench } from "../src/worker/bench/speedBench.js";
 import { percentile } from "../src/shared/metrics/stats.js";
 import { benchSettings, flashAttentionMode, type BenchReport } from "../src/shared/domain/bench.js";
 import { repoRoot } from "../test/cli/runCwb.js";

@@ -2,7 +2,7 @@
 // node-llama-cpp selected.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadNative } from "../../src/core/native/loadAddon.js";
+import { loadNative } from "../../src/worker/native/loadAddon.js";
 import { makeRandomModel, makeTempDir, removeDir } from "../quantize/fixtures.js";
 
 let dir: string;

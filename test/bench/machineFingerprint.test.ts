@@ -8,7 +8,7 @@ import {
   nodeLlamaCppVersion,
 } from "../../src/core/machine/machineFingerprint.js";
 import { machineFingerprint } from "../../src/shared/domain/bench.js";
-import { loadNative } from "../../src/core/native/loadAddon.js";
+import { loadNative } from "../../src/worker/native/loadAddon.js";
 
 describe("machine fingerprint", () => {
   it("describes this machine and is stable between calls", async () => {

@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadNative } from "../../src/core/native/loadAddon.js";
+import { loadNative } from "../../src/worker/native/loadAddon.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "cwb-probes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

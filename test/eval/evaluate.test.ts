@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, c
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CwbNativeAddon, EvaluateResult } from "../../src/core/native/AddonTypes.js";
-import { loadNative } from "../../src/core/native/loadAddon.js";
+import type { CwbNativeAddon, EvaluateResult } from "../../src/worker/native/AddonTypes.js";
+import { loadNative } from "../../src/worker/native/loadAddon.js";
 import { evalBase, quantizedVariant } from "./models.js";
 import { writeEvalText } from "./evalText.js";
 

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evalSettings } from "../../src/shared/domain/eval.js";
-import { runEvaluation, type EvaluationOutput } from "../../src/core/eval/runEvaluation.js";
+import { runEvaluation, type EvaluationOutput } from "../../src/worker/eval/runEvaluation.js";
 import { theirKld, theirPerplexity, type TheirKld, type TheirPerplexity } from "./llamaPerplexity.js";
 import { writeEvalText } from "./evalText.js";
 import { evalBase, quantizedVariant } from "./models.js";

@@ -6,7 +6,7 @@ import {
   nativeGpuLayers,
   planGpu,
   type VulkanProbe,
-} from "../../src/core/native/planGpu.js";
+} from "../../src/worker/native/planGpu.js";
 import type { BackendUsed } from "../../src/shared/domain/gpu.js";
 
 const llvmpipe = { index: 0, name: "llvmpipe (LLVM 15.0.6, 256 bits)", type: "cpu" };

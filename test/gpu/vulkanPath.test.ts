@@ -15,7 +15,7 @@ import { generateJobResult } from "../../src/shared/domain/generate.js";
 import type { BackendUsed } from "../../src/shared/domain/gpu.js";
 import type { EvalJobResult } from "../../src/shared/domain/eval.js";
 import type { Job } from "../../src/shared/domain/job.js";
-import { probeVulkanDevices } from "../../src/core/native/loadAddon.js";
+import { probeVulkanDevices } from "../../src/worker/native/loadAddon.js";
 
 /** Relative PPL difference allowed between the CPU and the Vulkan path (measured: 1.3e-5). */
 const pplTolerance = 1e-3;

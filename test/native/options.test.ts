@@ -1,8 +1,8 @@
 // Every addon call reads its options through one reader (native/src/options.h): a wrong field is
 // refused before any work starts, with the call and the field named.
 import { describe, expect, it } from "vitest";
-import { loadNative } from "../../src/core/native/loadAddon.js";
-import type { CwbNativeAddon } from "../../src/core/native/AddonTypes.js";
+import { loadNative } from "../../src/worker/native/loadAddon.js";
+import type { CwbNativeAddon } from "../../src/worker/native/AddonTypes.js";
 
 type Loose = Record<string, (...args: unknown[]) => unknown>;
 

@@ -7,9 +7,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { loadNative } from "../../src/core/native/loadAddon.js";
+import { loadNative } from "../../src/worker/native/loadAddon.js";
 import { bundledLlamaCppRelease } from "../../src/core/machine/machineFingerprint.js";
-import type { CwbNativeAddon } from "../../src/core/native/AddonTypes.js";
+import type { CwbNativeAddon } from "../../src/worker/native/AddonTypes.js";
 import { repoRoot } from "../cli/runCwb.js";
 // @ts-expect-error -- plain JS build script without type declarations
 import { buildLlamaTools, cmakeAvailable, llamaToolPath } from "../../scripts/build-llama-tools.js";

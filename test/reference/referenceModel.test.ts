@@ -9,7 +9,7 @@ import { getLlama, readGgufFileInfo, LlamaLogLevel, type Token } from "node-llam
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReferenceModelResult } from "../../src/shared/domain/referenceModel.js";
 import { referenceModelResult } from "../../src/shared/domain/referenceModel.js";
-import { loadNative } from "../../src/core/native/loadAddon.js";
+import { loadNative } from "../../src/worker/native/loadAddon.js";
 import { referenceRecipe } from "../../src/core/reference/referenceRecipe.js";
 import { readSotuAddresses, splitByYear } from "../../src/core/reference/sotuCorpus.js";
 import { referenceBuildTimeoutMs, referenceDataDir, referenceModel } from "../helpers/referenceModel.js";

@@ -11,7 +11,7 @@ import { CodedError, toAppError } from "../../src/core/errors.js";
 import { sweepEntries } from "../../src/core/experiments/runSweep.js";
 import { OutputExistsError } from "../../src/core/jobs/commitOutput.js";
 import { DiskSpaceError } from "../../src/core/jobs/diskSpace.js";
-import { planGpu } from "../../src/core/native/planGpu.js";
+import { planGpu } from "../../src/worker/native/planGpu.js";
 import { parseLayerList } from "../../src/core/quantize/planPrune.js";
 import { parseTensorTypeOverride } from "../../src/core/quantize/planQuantize.js";
 import { SchemaVersionError } from "../../src/core/store/migrate.js";

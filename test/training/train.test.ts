@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadNative } from "../../src/core/native/loadAddon.js";
-import type { CwbNativeAddon, TrainProgress } from "../../src/core/native/AddonTypes.js";
+import { loadNative } from "../../src/worker/native/loadAddon.js";
+import type { CwbNativeAddon, TrainProgress } from "../../src/worker/native/AddonTypes.js";
 import { vocabularyPath } from "../../src/core/reference/vocabularySource.js";
 
 let addon: CwbNativeAddon;

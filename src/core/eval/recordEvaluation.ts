@@ -1,14 +1,13 @@
 // The parent half of an evaluation: stores what the worker measured. The new base file becomes a
 // 'base-logits' artifact, the machine is recorded, and every evaluated model gets a run of kind
 // 'eval' with its metrics (the base too, when its distributions were computed by this job).
-import type { EvalJobResult, EvalSettings } from "../../shared/domain/eval.js";
+import type { EvalJobResult, EvalSettings, EvaluationOutput } from "../../shared/domain/eval.js";
 import { upsertMachine } from "../machine/machineStore.js";
 import { nodeLlamaCppVersion } from "../machine/machineFingerprint.js";
 import { insertRun } from "../store/runs.js";
 import type { Db } from "../store/Store.js";
 import { baseCacheFormat, baseCacheKey, findBaseCache, recordBaseCache } from "./baseDistributionCache.js";
 import { evalMetrics } from "./evalFigures.js";
-import type { EvaluationOutput } from "./runEvaluation.js";
 
 export interface EvaluationRequest {
   baseModelId: string;

@@ -8,7 +8,7 @@ import {
   sameCmakeOptions,
   type LlamaBuildInfo,
 } from "../../shared/domain/llamaBuild.js";
-import { readBackendManifest } from "../native/backendManifest.js";
+import { readBackendManifest } from "./backendManifest.js";
 import { packageRoot } from "../packageRoot.js";
 
 export interface LlamaBuilds {

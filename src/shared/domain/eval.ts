@@ -108,7 +108,7 @@ export const basePassOutput = z.object({
 });
 export type BasePassOutput = z.infer<typeof basePassOutput>;
 
-/** What the eval worker returns (core/eval/runEvaluation.ts); the parent records it. */
+/** What the eval worker returns (worker/eval/runEvaluation.ts); the parent records it. */
 export const evaluationOutput = z.object({
   /** Null when the cached base file was reused. */
   base: basePassOutput.nullable(),

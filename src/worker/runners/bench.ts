@@ -1,7 +1,7 @@
 // bench, worker half: the measurements (core/bench/speedBench.ts). This worker process is fresh
 // for this job, which is part of what makes the first load "cold". The parent
 // (core/jobs/kinds/bench.ts) records the run.
-import { runSpeedBench } from "../../core/bench/speedBench.js";
+import { runSpeedBench } from "../bench/speedBench.js";
 import { defineRunner } from "../Runner.js";
 
 export default defineRunner("bench", async (params, context) => {

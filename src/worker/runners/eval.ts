@@ -1,7 +1,7 @@
 // eval, worker half: the native passes (core/eval/runEvaluation.ts). A new base file is written into
 // the job's temp folder; the parent (core/jobs/kinds/eval.ts) moves it into the artifacts folder and
 // records the runs.
-import { runEvaluation } from "../../core/eval/runEvaluation.js";
+import { runEvaluation } from "../eval/runEvaluation.js";
 import { CodedError } from "../../core/errors.js";
 import { sha256File } from "../../core/library/hashFile.js";
 import { defineRunner } from "../Runner.js";

@@ -1,6 +1,6 @@
 // Turns the addon's job events (progress and llama.cpp log lines from a worker thread) into the
 // runner context's progress and log reports.
-import type { NativeJobEvent } from "../../core/native/AddonTypes.js";
+import type { NativeJobEvent } from "../native/AddonTypes.js";
 import type { RunnerContext } from "../Runner.js";
 
 export function forwardNativeEvents(context: RunnerContext, prefix = ""): (event: NativeJobEvent) => void {

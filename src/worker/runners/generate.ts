@@ -4,7 +4,7 @@
 import type { LlamaModel, Token } from "node-llama-cpp";
 import type { GenerateOutput } from "../../shared/domain/generate.js";
 import { defineRunner } from "../Runner.js";
-import { loadNative } from "../../core/native/loadAddon.js";
+import { loadNative } from "../native/loadAddon.js";
 
 function msSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;

@@ -2,9 +2,9 @@
 // callback (native/src/imatrix.cpp) into the job's temp folder. The parent records the artifact.
 import os from "node:os";
 import { sha256File } from "../../core/library/hashFile.js";
-import { loadNative } from "../../core/native/loadAddon.js";
-import { runNativeTask } from "../../core/native/nativeTask.js";
-import { nativeGpuLayers } from "../../core/native/planGpu.js";
+import { loadNative } from "../native/loadAddon.js";
+import { runNativeTask } from "../native/nativeTask.js";
+import { nativeGpuLayers } from "../native/planGpu.js";
 import { defineRunner } from "../Runner.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
 

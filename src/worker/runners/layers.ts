@@ -2,9 +2,9 @@
 // machine fingerprint; the parent stores them as a run of kind 'layers'.
 import os from "node:os";
 import { collectMachineFingerprint } from "../../core/machine/machineFingerprint.js";
-import { loadNative } from "../../core/native/loadAddon.js";
-import { runNativeTask } from "../../core/native/nativeTask.js";
-import { nativeGpuLayers } from "../../core/native/planGpu.js";
+import { loadNative } from "../native/loadAddon.js";
+import { runNativeTask } from "../native/nativeTask.js";
+import { nativeGpuLayers } from "../native/planGpu.js";
 import { defineRunner } from "../Runner.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
 

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { resolveNodeEntry } from "../../core/jobs/workerEntry.js";
 import { packageRoot } from "../../core/packageRoot.js";
-import { nativeBuildDir } from "../../core/native/backendManifest.js";
+import { nativeBuildDir } from "../../core/llamaBuilds/backendManifest.js";
 import { machineBuildOptions, sameCmakeOptions } from "../../shared/domain/llamaBuild.js";
 import { CodedError } from "../../core/errors.js";
 import { defineRunner, type RunnerContext } from "../Runner.js";

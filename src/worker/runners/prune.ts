@@ -3,8 +3,8 @@
 // leaves at their old length, then checks and hashes the file. The parent records the variant.
 import os from "node:os";
 import { inspectModelFile } from "../../core/library/importModel.js";
-import { loadNative } from "../../core/native/loadAddon.js";
-import { runNativeTask } from "../../core/native/nativeTask.js";
+import { loadNative } from "../native/loadAddon.js";
+import { runNativeTask } from "../native/nativeTask.js";
 import { llamaBuildInfo } from "../../core/quantize/llamaBuildInfo.js";
 import { findQuantType } from "../../shared/quantTypes.js";
 import { defineRunner } from "../Runner.js";

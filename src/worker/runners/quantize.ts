@@ -4,8 +4,8 @@
 import os from "node:os";
 import { CodedError } from "../../core/errors.js";
 import { inspectModelFile } from "../../core/library/importModel.js";
-import { loadNative } from "../../core/native/loadAddon.js";
-import { runNativeTask } from "../../core/native/nativeTask.js";
+import { loadNative } from "../native/loadAddon.js";
+import { runNativeTask } from "../native/nativeTask.js";
 import { llamaBuildInfo } from "../../core/quantize/llamaBuildInfo.js";
 import { quantizedTensorAt, quantizeFailure } from "../../core/quantize/quantizeFailure.js";
 import { findQuantType } from "../../shared/quantTypes.js";

@@ -1,7 +1,7 @@
 // reference.build, worker half: trains the reference model into the job's temp folder. The parent
 // (core/jobs/kinds/referenceModel.ts) moves the folder into the cache when this returns.
-import { loadNative } from "../../core/native/loadAddon.js";
-import { buildReferenceModel } from "../../core/reference/buildReferenceModel.js";
+import { loadNative } from "../native/loadAddon.js";
+import { buildReferenceModel } from "../reference/buildReferenceModel.js";
 import { referenceBuildFolder, referenceDir } from "../../core/reference/referenceCache.js";
 import { recipeHash, referenceRecipe } from "../../core/reference/referenceRecipe.js";
 import { readSotuAddresses } from "../../core/reference/sotuCorpus.js";

@@ -2,8 +2,8 @@
 // becomes next-token windows of its own tokenizer, llama.cpp trains, and the result is packed with
 // the input's metadata in the requested storage type. The parent (core/jobs/kinds/train.ts) moves it.
 import { readFileSync } from "node:fs";
-import { loadNative } from "../../core/native/loadAddon.js";
-import { runNativeTask } from "../../core/native/nativeTask.js";
+import { loadNative } from "../native/loadAddon.js";
+import { runNativeTask } from "../native/nativeTask.js";
 import { nextTokenWindows } from "../../core/reference/tokenWindows.js";
 import { defineRunner } from "../Runner.js";
 

@@ -8,7 +8,7 @@
 //   ggml-vulkan's own switch, names it); otherwise a GpuUnavailableError that says why;
 // - cpu, cuda, metal: as asked.
 import type { BackendUsed, GpuChoice, GpuLayersChoice, SkippedDevice } from "../../shared/domain/gpu.js";
-import { CodedError } from "../errors.js";
+import { CodedError } from "../../core/errors.js";
 
 export interface VulkanProbe {
   loader: boolean;

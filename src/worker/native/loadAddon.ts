@@ -13,8 +13,8 @@ import {
   nativeNotBuilt,
   readBackendManifest,
   type BackendManifestEntry,
-} from "./backendManifest.js";
-import { CodedError } from "../errors.js";
+} from "../../core/llamaBuilds/backendManifest.js";
+import { CodedError } from "../../core/errors.js";
 import {
   gpuSettings,
   type BackendUsed,

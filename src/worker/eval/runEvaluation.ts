@@ -2,13 +2,13 @@
 // that writes the compact base distributions (skipped when a cached file is given), then one pass per
 // variant against that file. N variants cost N + 1 passes, where llama-perplexity needs 2N.
 import type { BasePassOutput, EvalSettings, EvaluationOutput } from "../../shared/domain/eval.js";
-import { collectMachineFingerprint } from "../machine/machineFingerprint.js";
+import { collectMachineFingerprint } from "../../core/machine/machineFingerprint.js";
 import type { EvaluateOptions, EvaluateProgress, EvaluateResult } from "../native/AddonTypes.js";
 import { loadNative } from "../native/loadAddon.js";
 import { runNativeTask } from "../native/nativeTask.js";
 import { nativeGpuLayers } from "../native/planGpu.js";
 import type { BackendUsed, GpuSettingsInput } from "../../shared/domain/gpu.js";
-import { baseSelfFigures, evalFigures } from "./evalFigures.js";
+import { baseSelfFigures, evalFigures } from "../../core/eval/evalFigures.js";
 
 export interface EvaluationPlan {
   base: { modelId: string; path: string };

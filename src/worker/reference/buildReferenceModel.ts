@@ -7,13 +7,13 @@ import path from "node:path";
 import type { Llama } from "node-llama-cpp";
 import type { ReferenceModelResult } from "../../shared/domain/referenceModel.js";
 import type { CreateModelSpec, CwbNativeAddon, TrainProgress } from "../native/AddonTypes.js";
-import type { ReferenceRecipe } from "./referenceRecipe.js";
-import { referenceFiles, withPaths } from "./referenceCache.js";
-import { joinAddresses, sotuPackage, splitByYear, type SotuAddress } from "./sotuCorpus.js";
-import { nextTokenWindows, spreadWindows } from "./tokenWindows.js";
-import { unigramCounts, unigramPerplexity } from "./unigramBaseline.js";
+import type { ReferenceRecipe } from "../../core/reference/referenceRecipe.js";
+import { referenceFiles, withPaths } from "../../core/reference/referenceCache.js";
+import { joinAddresses, sotuPackage, splitByYear, type SotuAddress } from "../../core/reference/sotuCorpus.js";
+import { nextTokenWindows, spreadWindows } from "../../core/reference/tokenWindows.js";
+import { unigramCounts, unigramPerplexity } from "../../core/reference/unigramBaseline.js";
 import { runNativeTask } from "../native/nativeTask.js";
-import { vocabularyPath } from "./vocabularySource.js";
+import { vocabularyPath } from "../../core/reference/vocabularySource.js";
 
 export interface BuildReferenceOptions {
   recipe: ReferenceRecipe;

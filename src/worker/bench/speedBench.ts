@@ -22,15 +22,15 @@
 //   7. memory bandwidth probe (native, all threads).
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
-import { CodedError } from "../errors.js";
+import { CodedError } from "../../core/errors.js";
 import { loadNative } from "../native/loadAddon.js";
 import { GpuUnavailableError } from "../native/planGpu.js";
-import { readGgufLayout } from "../library/ggufLayout.js";
-import { collectMachineFingerprint, nodeLlamaCppVersion } from "../machine/machineFingerprint.js";
-import { currentRss, peakRss, resetPeakRss } from "./processMemory.js";
-import { randomTokens, seededRandom } from "./randomTokens.js";
-import { weightBytesPerToken } from "./weightBytesPerToken.js";
-import { benchMetrics, type SpeedSamples } from "./benchMetrics.js";
+import { readGgufLayout } from "../../core/library/ggufLayout.js";
+import { collectMachineFingerprint, nodeLlamaCppVersion } from "../../core/machine/machineFingerprint.js";
+import { currentRss, peakRss, resetPeakRss } from "../../core/bench/processMemory.js";
+import { randomTokens, seededRandom } from "../../core/bench/randomTokens.js";
+import { weightBytesPerToken } from "../../core/bench/weightBytesPerToken.js";
+import { benchMetrics, type SpeedSamples } from "../../core/bench/benchMetrics.js";
 import { runEngineBench } from "./engineBench.js";
 import {
   benchMethod,
