@@ -5,7 +5,7 @@ import { ipcMain, type BrowserWindow } from "electron";
 import type { Dispatch } from "../core/rpc/dispatcher.js";
 import type { EventBus } from "../core/rpc/eventBus.js";
 import type { ResultFrame } from "../shared/protocol/wire.js";
-import { ipcChannels } from "./ipcChannels.js";
+import { ipcChannels } from "../shared/protocol/ipcChannels.js";
 import { isAppPageUrl, type RendererLocation } from "./rendererLocation.js";
 import { senderProblem } from "./senderCheck.js";
 

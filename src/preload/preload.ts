@@ -5,7 +5,7 @@ import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from "ele
 import { bridgeGlobalName, type BridgeOutcome, type CwbBridge } from "../shared/protocol/bridge.js";
 import { isCallName } from "../shared/protocol/callNames.js";
 import type { EventTopic } from "../shared/protocol/endpoints.js";
-import { ipcChannels } from "../main/ipcChannels.js";
+import { ipcChannels } from "../shared/protocol/ipcChannels.js";
 
 let nextCallId = 1;
 
