@@ -33,6 +33,8 @@ export interface ServedAppOptions {
   port?: number;
   /** Default: the server picks a random token. */
   token?: string;
+  /** Extra environment for the server process (e.g. the dynamic loader's LD_DEBUG). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startServedApp(dataDir: string, options: ServedAppOptions = {}): Promise<ServedApp> {
@@ -42,7 +44,7 @@ export async function startServedApp(dataDir: string, options: ServedAppOptions 
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CWB_DATA_DIR: "" },
+    env: { ...process.env, CWB_DATA_DIR: "", ...options.env },
   });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
