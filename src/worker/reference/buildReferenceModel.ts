@@ -9,7 +9,12 @@ import type { ReferenceModelResult } from "../../shared/domain/referenceModel.js
 import type { CreateModelSpec, CwbNativeAddon, TrainProgress } from "../native/AddonTypes.js";
 import type { ReferenceRecipe } from "../../core/reference/referenceRecipe.js";
 import { referenceFiles, withPaths } from "../../core/reference/referenceCache.js";
-import { joinAddresses, sotuPackage, splitByYear, type SotuAddress } from "../../core/reference/sotuCorpus.js";
+import {
+  joinAddresses,
+  sotuPackage,
+  splitByYear,
+  type SotuAddress,
+} from "../../core/reference/sotuCorpus.js";
 import { nextTokenWindows, spreadWindows } from "../../core/reference/tokenWindows.js";
 import { unigramCounts, unigramPerplexity } from "../../core/reference/unigramBaseline.js";
 import { runNativeTask } from "../native/nativeTask.js";
