@@ -34,10 +34,11 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-local-build-"));
 try {
   const started = Date.now();
   const build = JSON.parse(await cwb("--data-dir", dataDir, "--json", "llama", "build")) as {
-    result: { folder: string; compileSeconds: number | null };
+    folder: string;
+    compileSeconds: number | null;
   };
   console.log(
-    `# machine build local-${build.result.folder}: ${build.result.compileSeconds === null ? "reused" : `compiled in ${build.result.compileSeconds.toFixed(0)} s`} (job ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    `# machine build local-${build.folder}: ${build.compileSeconds === null ? "reused" : `compiled in ${build.compileSeconds.toFixed(0)} s`} (job ${((Date.now() - started) / 1000).toFixed(0)} s)`,
   );
 
   const out = path.join(dataDir, "compare.json");
