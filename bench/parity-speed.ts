@@ -275,7 +275,7 @@ async function compareModel(model: string, realSize: boolean): Promise<number> {
   }
   console.log(
     "(tok/s: medians over rounds; ratio: median of the rounds' ours / llama-bench on the same prebuilt library binaries, " +
-      "* below the 0.95 target; other columns are informational: other compilations of the same source)",
+      `* below the 0.95 target${others ? "; other columns are informational: other compilations of the same source" : ""})`,
   );
 
   // Generation against the memory-bandwidth ceiling, per round: that round's probe and tg.
