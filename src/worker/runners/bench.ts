@@ -1,4 +1,4 @@
-// bench, worker half: the measurements (core/bench/speedBench.ts). This worker process is fresh
+// bench, worker half: the measurements (worker/bench/speedBench.ts). This worker process is fresh
 // for this job, which is part of what makes the first load "cold". The parent
 // (core/jobs/kinds/bench.ts) records the run.
 import { runSpeedBench } from "../bench/speedBench.js";

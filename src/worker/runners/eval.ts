@@ -1,4 +1,4 @@
-// eval, worker half: the native passes (core/eval/runEvaluation.ts). A new base file is written into
+// eval, worker half: the native passes (worker/eval/runEvaluation.ts). A new base file is written into
 // the job's temp folder; the parent (core/jobs/kinds/eval.ts) moves it into the artifacts folder and
 // records the runs.
 import { runEvaluation } from "../eval/runEvaluation.js";
