@@ -3,14 +3,9 @@
 // process.parentPort, so they start in utilityWorkerShim.ts, which gives the unchanged worker the
 // process.send / "message" interface it uses under child_process.fork.
 import { utilityProcess } from "electron";
-import { createInterface } from "node:readline";
-import type {
-  WorkerExit,
-  WorkerHandle,
-  WorkerLauncher,
-  WorkerSpawnSpec,
-} from "../core/jobs/WorkerLauncher.js";
+import type { WorkerHandle, WorkerLauncher, WorkerSpawnSpec } from "../core/jobs/WorkerLauncher.js";
 import type { ParentMessage } from "../core/jobs/workerMessages.js";
+import { WorkerOutputRelay } from "../core/jobs/workerOutputRelay.js";
 
 export interface UtilityWorkerLauncherOptions {
   /** The bundled utilityWorkerShim.js. */
@@ -35,57 +30,28 @@ export function createUtilityWorkerLauncher(options: UtilityWorkerLauncherOption
         serviceName: "Compression Workbench job",
       });
 
-      const outputListeners: ((line: string, stream: "stdout" | "stderr") => void)[] = [];
-      const exitListeners: ((exit: WorkerExit) => void)[] = [];
-      let openStreams = 0;
-      let exit: WorkerExit | undefined;
-      let finished = false;
-
-      // Report the exit only after both pipes drained, so a crash's last stderr line is in the log.
-      const maybeFinish = (): void => {
-        if (finished || exit === undefined || openStreams > 0) return;
-        finished = true;
-        for (const listener of exitListeners) listener(exit);
-      };
-      for (const [stream, name] of [
-        [child.stdout, "stdout"],
-        [child.stderr, "stderr"],
-      ] as const) {
-        if (!stream) continue;
-        openStreams++;
-        const lines = createInterface({ input: stream, crlfDelay: Infinity });
-        lines.on("line", (line) => {
-          for (const listener of outputListeners) listener(line, name);
-        });
-        lines.on("close", () => {
-          openStreams--;
-          maybeFinish();
-        });
-      }
+      const relay = new WorkerOutputRelay(child.stdout, child.stderr);
       // utilityProcess reports an exit code only; a signal death shows up as a non-zero code.
-      child.on("exit", (code) => {
-        exit = { code, signal: null };
-        maybeFinish();
-      });
+      child.on("exit", (code) => relay.exited({ code, signal: null }));
 
       return {
         get pid() {
           return child.pid;
         },
         send(message: ParentMessage) {
-          if (exit === undefined) child.postMessage(message);
+          if (relay.exit === undefined) child.postMessage(message);
         },
         onMessage(listener) {
           child.on("message", listener);
         },
         onOutput(listener) {
-          outputListeners.push(listener);
+          relay.onOutput(listener);
         },
         onExit(listener) {
-          exitListeners.push(listener);
+          relay.onExit(listener);
         },
         kill() {
-          if (exit !== undefined) return;
+          if (relay.exit !== undefined) return;
           // child.kill() is SIGTERM on POSIX; the interface promises "at once".
           if (child.pid !== undefined && process.platform !== "win32") {
             try {

@@ -2,6 +2,7 @@
 // what was measured. Shared by the job kind, the CLI, the store and the renderer.
 import { z } from "zod";
 import { backendUsed, gpuSettings } from "./gpu.js";
+import { batchSizeSetting, threadsSetting } from "./llamaSettings.js";
 import { metric } from "./run.js";
 
 /** Options of one benchmark; every field has a default, so `{}` is a valid request. */
@@ -19,7 +20,7 @@ export const benchSettings = z.object({
   /** Model loads timed after the cold one. */
   warmLoads: z.number().int().min(0).max(20).default(2),
   /** null: node-llama-cpp's default (the machine's math cores). */
-  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  threads: threadsSetting,
   /** null: just enough for the longest test, rounded up to 256. */
   contextSize: z
     .number()
@@ -29,12 +30,7 @@ export const benchSettings = z.object({
     .nullable()
     .default(null),
   /** Logical and physical batch in tokens (node-llama-cpp uses one value for both). */
-  batchSize: z
-    .number()
-    .int()
-    .min(1)
-    .max(1 << 16)
-    .default(512),
+  batchSize: batchSizeSetting(512),
   ...gpuSettings.shape,
   flashAttention: z.enum(["auto", "on", "off"]).default("auto"),
   /** Run the memory-bandwidth probe (about 5 s) to express generation as a share of the limit. */

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { machineFingerprint } from "./bench.js";
 import { gpuSettings } from "./gpu.js";
+import { batchSizeSetting, contextSizeSetting, threadsSetting } from "./llamaSettings.js";
 import { modelFileFacts, modelRecord } from "./model.js";
 
 /**
@@ -58,7 +59,7 @@ export const quantizeJobParams = z.object({
   recipe: quantizeRecipe,
   /** The calibration text set of the imatrix, recorded with the variant. */
   textSetId: z.string().nullable().default(null),
-  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  threads: threadsSetting,
   dryRun: z.boolean().default(false),
   /** Final path of the new model (ignored for a dry run). */
   outPath: z.string().nullable().default(null),
@@ -103,20 +104,10 @@ export const quantizeJobResult = z.object({
 export type QuantizeJobResult = z.infer<typeof quantizeJobResult>;
 
 export const imatrixSettings = z.object({
-  contextSize: z
-    .number()
-    .int()
-    .min(16)
-    .max(1 << 17)
-    .default(512),
+  contextSize: contextSizeSetting(512),
   chunks: z.number().int().min(1).nullable().default(null),
-  batchSize: z
-    .number()
-    .int()
-    .min(1)
-    .max(1 << 16)
-    .default(2048),
-  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  batchSize: batchSizeSetting(2048),
+  threads: threadsSetting,
   ...gpuSettings.shape,
 });
 export type ImatrixSettingsInput = z.input<typeof imatrixSettings>;
@@ -156,14 +147,9 @@ export const imatrixJobResult = z.object({
 export type ImatrixJobResult = z.infer<typeof imatrixJobResult>;
 
 export const layerImportanceSettings = z.object({
-  contextSize: z
-    .number()
-    .int()
-    .min(16)
-    .max(1 << 17)
-    .default(512),
+  contextSize: contextSizeSetting(512),
   chunks: z.number().int().min(1).default(16),
-  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  threads: threadsSetting,
   ...gpuSettings.shape,
 });
 
@@ -220,7 +206,7 @@ export const pruneJobParams = z.object({
   model: jobModelRef,
   recipe: pruneRecipe,
   textSetId: z.string().nullable().default(null),
-  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  threads: threadsSetting,
   outPath: z.string(),
 });
 export type PruneJobParams = z.output<typeof pruneJobParams>;

@@ -4,16 +4,12 @@
 import { z } from "zod";
 import { machineFingerprint } from "./bench.js";
 import { backendUsed, gpuSettings } from "./gpu.js";
+import { batchSizeSetting, contextSizeSetting, threadsSetting } from "./llamaSettings.js";
 
 /** Options of one evaluation; every field has a default, so `{}` is a valid request. */
 export const evalSettings = z.object({
   /** Chunk length in tokens (llama-perplexity -c). */
-  contextSize: z
-    .number()
-    .int()
-    .min(16)
-    .max(1 << 17)
-    .default(512),
+  contextSize: contextSizeSetting(512),
   /** Chunks scored (llama-perplexity --chunks); null: every whole chunk of the text. */
   chunks: z
     .number()
@@ -23,14 +19,9 @@ export const evalSettings = z.object({
     .nullable()
     .default(null),
   /** Logical batch (llama-perplexity -b): batch / contextSize chunks are decoded together. */
-  batchSize: z
-    .number()
-    .int()
-    .min(1)
-    .max(1 << 16)
-    .default(2048),
+  batchSize: batchSizeSetting(2048),
   /** null: llama.cpp's default, the machine's math cores (what llama-perplexity uses). */
-  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  threads: threadsSetting,
   /** Compact base distributions: at most this many top tokens per position... */
   topKMax: z.number().int().min(1).max(4096).default(64),
   /** ...or fewer once they cover this much probability. */

@@ -1,10 +1,9 @@
 // prune, parent half: moves the pruned file into place and records it as a variant (recipe kind
 // 'prune': which blocks, how they were chosen, the layer-importance run behind the choice).
 import path from "node:path";
-import { recordModel } from "../../library/importModel.js";
 import { getModelById } from "../../store/models.js";
-import { commitOutput } from "../commitOutput.js";
 import { defineJobKindHost } from "../JobKindHost.js";
+import { recordVariant } from "./recordVariant.js";
 
 export const pruneHost = defineJobKindHost({
   kind: "prune",
@@ -12,25 +11,21 @@ export const pruneHost = defineJobKindHost({
     const parent = getModelById(db, params.model.modelId);
     return parent ? { bytes: parent.sizeBytes, dir: path.dirname(params.outPath) } : null;
   },
-  async complete({ facts, fixedMetadata, build }, params, { db, events, job }) {
-    const outPath = path.resolve(params.outPath);
-    await commitOutput(facts.path, outPath);
-    const recorded = recordModel(
-      db,
-      { ...facts, path: outPath, fileName: path.basename(outPath) },
+  async complete({ facts, fixedMetadata, build }, params, context) {
+    const recorded = await recordVariant(
       {
+        facts,
+        outPath: params.outPath,
         lineage: {
           parentId: params.model.modelId,
           recipeKind: "prune",
           recipe: { ...params.recipe, fixedMetadata, build, parentSha256: params.model.sha256 },
           llamaBuild: build.release,
           textSetId: params.textSetId,
-          jobId: job.id,
-          experimentId: job.experimentId ?? null,
         },
       },
+      context,
     );
-    if (!recorded.alreadyPresent) events.emit("models.changed", { id: recorded.model.id });
     return {
       model: recorded.model,
       alreadyPresent: recorded.alreadyPresent,

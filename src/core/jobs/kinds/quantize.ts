@@ -2,10 +2,9 @@
 // of its parent with the full recipe, the llama.cpp build, and the imatrix and its text set.
 import path from "node:path";
 import { findQuantType } from "../../../shared/quantTypes.js";
-import { recordModel } from "../../library/importModel.js";
 import { getModelById } from "../../store/models.js";
-import { commitOutput } from "../commitOutput.js";
 import { defineJobKindHost } from "../JobKindHost.js";
+import { recordVariant } from "./recordVariant.js";
 
 export const quantizeHost = defineJobKindHost({
   kind: "quantize",
@@ -18,16 +17,14 @@ export const quantizeHost = defineJobKindHost({
     const factor = type.bpw >= 16 || type.copyOnly ? 2 : 1;
     return { bytes: parent.sizeBytes * factor, dir: path.dirname(params.outPath) };
   },
-  async complete({ report, build, facts }, params, { db, events, job }) {
+  async complete({ report, build, facts }, params, context) {
     if (params.dryRun || !facts)
       return { dryRun: true, model: null, alreadyPresent: false, llamaBuild: build.release, report };
     if (!params.outPath) throw new Error("quantize: no output path");
-    const outPath = path.resolve(params.outPath);
-    await commitOutput(facts.path, outPath);
-    const recorded = recordModel(
-      db,
-      { ...facts, path: outPath, fileName: path.basename(outPath) },
+    const recorded = await recordVariant(
       {
+        facts,
+        outPath: params.outPath,
         lineage: {
           parentId: params.model.modelId,
           recipeKind: "quantize",
@@ -35,12 +32,10 @@ export const quantizeHost = defineJobKindHost({
           llamaBuild: build.release,
           textSetId: params.textSetId,
           imatrixId: params.recipe.imatrix?.artifactId ?? null,
-          jobId: job.id,
-          experimentId: job.experimentId ?? null,
         },
       },
+      context,
     );
-    if (!recorded.alreadyPresent) events.emit("models.changed", { id: recorded.model.id });
     return {
       dryRun: false,
       model: recorded.model,
