@@ -219,6 +219,8 @@ class QuantizeWorker : public AbortableWorker {
   // "[ 12/ 39] ..." → 12, else 0. A cheap test ahead of std::regex, which costs tens of microseconds
   // per line and ran on every fragment of every tensor line (~3 per tensor): measurable next to the
   // 30-50 ms llama_model_quantize takes for a small model.
+  static constexpr const char* kFailedMarker = "failed to quantize: ";
+
   static int TensorLineIndex(const std::string& line) {
     size_t p = 0;
     if (p >= line.size() || line[p] != '[') return 0;
@@ -237,6 +239,15 @@ class QuantizeWorker : public AbortableWorker {
     if (Aborted() && !abortThrown_) {
       abortThrown_ = true;
       throw std::runtime_error("quantization aborted");
+    }
+    // llama_model_quantize logs "failed to quantize: REASON" while a tensor line is still open (no
+    // newline yet), so the reason can arrive joined to that fragment: take what follows the marker.
+    const size_t failedAt = line.find(kFailedMarker);
+    if (failedAt != std::string::npos) {
+      if (!complete) return;
+      lastError = line.substr(failedAt + std::strlen(kFailedMarker));
+      events_.Log("error", lastError);
+      return;
     }
     std::smatch m;
     const int cheapIndex = TensorLineIndex(line);

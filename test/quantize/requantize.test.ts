@@ -30,7 +30,9 @@ describe("quantizing a quantized model", () => {
     const out = path.join(dir, "q4-from-q8.gguf");
     const run = await cwb("--json", "quantize", quantized, "--type", "Q4_K_M", "--out", out);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/already quantized \(its tensor \S+ is Q8_0\)/);
+    expect(run.stderr).toMatch(/already quantized \(it has Q8_0 tensors\)/);
+    // llama.cpp's own reason, although llama.cpp logs it into the tensor line it interrupted.
+    expect(run.stderr).toMatch(/^ {2}llama\.cpp: requantizing from type q8_0 is disabled$/m);
     expect(run.stderr).toMatch(/^ {2}to fix: pass --allow-requantize$/m);
     expect(existsSync(out)).toBe(false);
 
@@ -38,6 +40,7 @@ describe("quantizing a quantized model", () => {
     expect(job.state).toBe("failed");
     expect(job.errorDetail).toMatchObject({
       code: "REQUANTIZE_DISABLED",
+      llamaReason: "requantizing from type q8_0 is disabled",
       remedies: ["allow-requantize"],
       file: quantized,
     });
