@@ -130,6 +130,8 @@ export class Workbench {
       "experiments.startSweep": ({ modelId, recipe, name }) =>
         this.experiments.startSweep(modelId, recipe, name),
       "experiments.rerun": ({ id }) => this.experiments.rerun(id),
+      "experiments.resume": ({ id }) => this.experiments.resume(id),
+      "experiments.cancel": ({ id }) => this.experiments.cancel(id),
       "experiments.remove": ({ id, deleteFiles }) => this.experiments.remove(id, deleteFiles),
       "experiments.addNote": ({ id, text }) => this.experiments.addNote(id, text),
       "experiments.setTags": ({ id, tags }) => this.experiments.setTags(id, tags),

@@ -43,6 +43,7 @@ const summary: ExperimentSummary = {
   baseModelName: "base",
   variantCount: 1,
   jobCounts: {},
+  state: "succeeded",
   tags: [],
   recipe: {},
   machine: null,

@@ -35,6 +35,7 @@ function failedJob(error: string | null, errorDetail: AppError | null): Job {
     errorDetail,
     experimentId: null,
     dependsOn: null,
+    stepKey: null,
     createdAt: "2026-11-23T09:00:00.000Z",
     startedAt: null,
     finishedAt: null,

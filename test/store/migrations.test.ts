@@ -174,6 +174,27 @@ const cases: Record<number, MigrationCase> = {
       ]);
     },
   },
+  5: {
+    seed: (db) => {
+      db.prepare(
+        "INSERT INTO jobs (id, kind, params_json, state, created_at) VALUES ('first', 'debug.sleep', '{}', 'succeeded', ?)",
+      ).run(t);
+      db.prepare(
+        "INSERT INTO jobs (id, kind, params_json, state, depends_on, created_at) VALUES ('then', 'debug.sleep', '{}', 'queued', 'first', ?)",
+      ).run(t);
+    },
+    check: (db) => {
+      const columns = (db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[]).map((c) => c.name);
+      expect(columns).toEqual(expect.arrayContaining(["step_key", "needs_json", "hook_json"]));
+      // Jobs queued on their own before graphs existed are no graph's steps; their dependency stays.
+      expect(
+        db.prepare("SELECT id, depends_on, step_key, needs_json, hook_json FROM jobs ORDER BY rowid").all(),
+      ).toEqual([
+        { id: "first", depends_on: null, step_key: null, needs_json: null, hook_json: null },
+        { id: "then", depends_on: "first", step_key: null, needs_json: null, hook_json: null },
+      ]);
+    },
+  },
 };
 
 describe("migrations", () => {

@@ -1,5 +1,5 @@
 // The experiments part of the protocol: list, summarize, start a sweep in the serving process
-// (its jobs report progress as usual), re-run, annotate and delete.
+// (its jobs report progress as usual), re-run, resume or cancel its job graph, annotate and delete.
 import type {
   ExperimentListItem,
   ExperimentSummary,
@@ -10,6 +10,7 @@ import { removeModel } from "../library/modelLibrary.js";
 import { deleteExperiment, getExperiment, listExperimentModels } from "../store/experiments.js";
 import { addNote, addTag, deleteTagsAndNotes, listTags, removeTag } from "../store/tagsNotes.js";
 import { listExperimentItems, summarizeExperiment } from "./summarizeExperiment.js";
+import { resumeExperiment } from "./experimentGraph.js";
 import { startSweep, type SweepHost } from "./runSweep.js";
 
 export class ExperimentService {
@@ -48,12 +49,35 @@ export class ExperimentService {
   }
 
   /**
+   * Queues again only the steps that did not succeed (the experiment was interrupted, failed or was
+   * cancelled), in this process's queue and in the same experiment.
+   */
+  resume(id: string): { experimentId: string; requeued: number } {
+    this.#require(id);
+    let requeued = 0;
+    const run = resumeExperiment(this.host, id, { onJob: () => requeued++ });
+    run.done.catch((error: unknown) =>
+      console.error(`experiment ${id} stopped: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    return { experimentId: id, requeued };
+  }
+
+  /** Cancels the experiment's whole job graph: every job of it that has not ended. */
+  async cancel(id: string): Promise<{ experimentId: string; cancelled: number }> {
+    this.#require(id);
+    const jobs = await this.host.jobs.cancelExperiment(id);
+    return { experimentId: id, cancelled: jobs.filter((j) => j.state === "cancelled").length };
+  }
+
+  /**
    * Deletes the experiment's records (jobs and memberships go with it; runs stay, unlinked). With
    * deleteFiles, the variant files it compared are deleted too, unless another experiment uses them.
    */
   async remove(id: string, deleteFiles: boolean): Promise<{ removed: boolean; filesDeleted: number }> {
     const experiment = this.#require(id);
     const { db } = this.host;
+    // Its jobs go with it: none is left running or queued.
+    await this.host.jobs.cancelExperiment(id, "cancelled: the experiment was deleted");
     let filesDeleted = 0;
     if (deleteFiles) {
       const usedElsewhere = db.prepare(

@@ -1,27 +1,47 @@
 // A sweep: one base model quantized to several types, each variant evaluated against the base and
-// benchmarked, all recorded under one experiment. The jobs queue and pipeline (a variant's benchmark
-// is queued as soon as it exists; one evaluation job scores every new variant against one cached
-// pass of the base), and every result lands in SQLite with its provenance. Finished work — variants,
-// importance matrices, evaluations, benchmarks — is found and reused on a re-run.
+// benchmarked, all recorded under one experiment. The sweep is planned at its start as one job graph
+// (core/jobs/JobGraph.ts), written to SQLite in one transaction: the importance matrix, a quantize per
+// variant, a benchmark per model (a variant's waits for its quantize), and one evaluation scoring
+// every variant against one cached pass of the base (it waits for the quantize steps). What a step
+// needs from an earlier one is filled in when it starts (sweepSteps.ts). Finished work — variants,
+// importance matrices, evaluations, benchmarks — is found and reused at planning; an unfinished sweep
+// of the same model and recipe (interrupted, failed or cancelled) is resumed instead of started anew.
 import path from "node:path";
 import { benchMethod, benchSettings, type BenchSettings } from "../../shared/domain/bench.js";
 import { sweepRecipe, type SweepRecipe, type SweepRecipeInput } from "../../shared/domain/experiment.js";
 import type { GpuSettings } from "../../shared/domain/gpu.js";
 import type { Job } from "../../shared/domain/job.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
-import type { JobKind, JobParams } from "../../shared/protocol/jobKinds.js";
 import { findQuantType } from "../../shared/quantTypes.js";
 import { CodedError } from "../errors.js";
-import { planEvaluation, resolveModel } from "../eval/planEvaluation.js";
+import { resolveModel } from "../eval/planEvaluation.js";
+import { ensureDataPaths } from "../paths.js";
+import { isResumable, type GraphNode } from "../jobs/JobGraph.js";
 import type { JobQueue } from "../jobs/JobQueue.js";
 import { planImatrix } from "../quantize/planImatrix.js";
+import { freePath, modelStem } from "../quantize/outputPath.js";
 import { planQuantize } from "../quantize/planQuantize.js";
 import { storeTextSet } from "../quantize/storeTextSet.js";
 import type { EventBus } from "../rpc/eventBus.js";
-import { addExperimentModel, insertExperiment, listExperimentModels } from "../store/experiments.js";
-import { getModelById } from "../store/models.js";
+import {
+  addExperimentModel,
+  getExperiment,
+  insertExperiment,
+  listExperimentModels,
+  listExperiments,
+} from "../store/experiments.js";
+import { listExperimentJobRecords } from "../store/jobs.js";
 import type { Db } from "../store/Store.js";
+import {
+  followGraph,
+  resumeExperiment,
+  stateOfExperiment,
+  type GraphOutcome,
+  type GraphRun,
+  type GraphStepRecord,
+} from "./experimentGraph.js";
 import { findBenchRun, findEvalRun, findImatrix, findQuantizedVariant } from "./reusableResults.js";
+import type { SweepBenchInput, SweepEvalInput, SweepQuantizeInput } from "./sweepSteps.js";
 
 export interface SweepHost {
   readonly db: Db;
@@ -35,40 +55,35 @@ export interface SweepRequest {
   model: string;
   recipe: SweepRecipeInput;
   name?: string;
-  /** Re-run into this existing experiment instead of creating one. */
+  /**
+   * Re-run into this existing experiment instead of creating one (resumed when unfinished). Without
+   * it an unfinished sweep of the same model and recipe is resumed, when there is one.
+   */
   experimentId?: string;
 }
 
 export type SweepStep = "imatrix" | "quantize" | "eval" | "bench";
 
-export interface SweepStepRecord {
+export interface SweepStepRecord extends GraphStepRecord {
   step: SweepStep;
-  label: string;
-  /** The job that did it, or null when an earlier result was reused. */
-  jobId: string | null;
-  state: Job["state"] | "reused";
-  error: string | null;
-  /** The failed job's error as data (its remedies), when it has one. */
-  errorDetail?: Job["errorDetail"];
 }
 
-export interface SweepOutcome {
-  experimentId: string;
+export interface SweepOutcome extends GraphOutcome {
   steps: SweepStepRecord[];
-  failed: number;
 }
 
-export interface SweepRun {
-  experimentId: string;
+export interface SweepRun extends GraphRun {
   /** Resolves when every job of the sweep has ended (never rejects for a failed job). */
   done: Promise<SweepOutcome>;
+  /** True when an unfinished run of this sweep was resumed rather than a new one planned. */
+  resumed: boolean;
 }
 
 export interface SweepOptions {
-  /** Aborting cancels the sweep's queued and running jobs and queues no more. */
+  /** Aborting cancels the sweep's queued and running jobs. */
   signal?: AbortSignal;
   /** Called when a job of the sweep is queued (the CLI follows its progress). */
-  onJob?: (job: Job, step: SweepStep, label: string) => void;
+  onJob?: (job: Job) => void;
 }
 
 function variantLabel(type: string, withImatrix: boolean): string {
@@ -132,7 +147,23 @@ export function sweepEntries(recipe: Pick<SweepRecipe, "types" | "imatrix">): Sw
   return entries;
 }
 
-/** Validates the request and creates (or reopens) the experiment; the work continues in `done`. */
+/** An unfinished (interrupted, failed or cancelled) sweep of this base model with this recipe. */
+export function findUnfinishedSweep(db: Db, baseModelId: string, recipe: SweepRecipe): string | undefined {
+  const wanted = JSON.stringify(recipe);
+  return listExperiments(db).find(
+    (e) =>
+      e.kind === "sweep" &&
+      e.baseModelId === baseModelId &&
+      JSON.stringify(e.recipe) === wanted &&
+      listExperimentJobRecords(db, e.id).some((r) => r.stepKey !== null) &&
+      isResumable(stateOfExperiment(db, e.id)),
+  )?.id;
+}
+
+/**
+ * Validates the request, then resumes the unfinished run of this sweep or creates (or reopens) the
+ * experiment and writes its plan as one job graph; the work continues in `done`.
+ */
 export async function startSweep(
   host: SweepHost,
   request: SweepRequest,
@@ -148,6 +179,18 @@ export async function startSweep(
     );
   const base = await resolveModel(host.db, request.model);
 
+  const unfinished = request.experimentId
+    ? getExperiment(host.db, request.experimentId) &&
+      listExperimentJobRecords(host.db, request.experimentId).some((r) => r.stepKey !== null) &&
+      isResumable(stateOfExperiment(host.db, request.experimentId))
+      ? request.experimentId
+      : undefined
+    : findUnfinishedSweep(host.db, base.id, recipe);
+  if (unfinished) {
+    const run = resumeExperiment(host, unfinished, options);
+    return { ...run, done: run.done as Promise<SweepOutcome>, resumed: true };
+  }
+
   const experimentId =
     request.experimentId ??
     insertExperiment(host.db, {
@@ -159,183 +202,177 @@ export async function startSweep(
       baseModelId: base.id,
     }).id;
   addExperimentModel(host.db, experimentId, { modelId: base.id, label: "base", position: 0 });
+  const plan = await planSweep(host, experimentId, base, recipe, entries);
+  // One transaction: the whole plan is in the database before anything runs.
+  const jobs = host.jobs.enqueueGraph(experimentId, plan.nodes);
   host.events.emit("experiments.changed", { id: experimentId });
-  const done = new SweepPipeline(host, experimentId, base, recipe, entries, options).run();
-  return { experimentId, done };
+  const run = followGraph(host, experimentId, jobs, plan.reused, options);
+  return { ...run, done: run.done as Promise<SweepOutcome>, resumed: false };
 }
 
-class SweepPipeline {
-  readonly #steps: SweepStepRecord[] = [];
-  readonly #jobIds = new Set<string>();
-  readonly #pending: Promise<void>[] = [];
+interface SweepPlan {
+  nodes: GraphNode[];
+  reused: SweepStepRecord[];
+}
 
-  constructor(
-    readonly host: SweepHost,
-    readonly experimentId: string,
-    readonly base: ModelRecord,
-    readonly recipe: SweepRecipe,
-    readonly entries: readonly SweepEntry[],
-    readonly options: SweepOptions,
-  ) {
-    options.signal?.addEventListener("abort", () => void this.#cancelAll(), { once: true });
+/** The sweep's steps, finished results reused: the nodes to queue and the steps reused. */
+async function planSweep(
+  host: SweepHost,
+  experimentId: string,
+  base: ModelRecord,
+  recipe: SweepRecipe,
+  entries: readonly SweepEntry[],
+): Promise<SweepPlan> {
+  const { db, dataDir } = host;
+  const nodes: GraphNode[] = [];
+  const reused: SweepStepRecord[] = [];
+  const reuse = (step: SweepStep, label: string): void => {
+    reused.push({ step, label, jobId: null, state: "reused", error: null });
+  };
+  const benchSettingsUsed = sweepBenchSettings(recipe);
+  const benchReused = (model: ModelRecord, label: string): boolean => {
+    const found = findBenchRun(db, model.id, benchKey(benchSettingsUsed)) !== undefined;
+    if (found) reuse("bench", label);
+    return found;
+  };
+  if (recipe.bench && !benchReused(base, "base"))
+    nodes.push({
+      key: "bench:base",
+      kind: "bench",
+      params: { model: { modelId: base.id, path: base.path }, settings: benchSettingsUsed },
+    });
+
+  // The importance matrix: a file, one made before (reused), or a step of this graph.
+  let imatrixPath: string | null = null;
+  let imatrixStep: string | null = null;
+  if (entries.some((e) => e.withImatrix) && recipe.imatrix !== "none") {
+    if (typeof recipe.imatrix === "object") imatrixPath = path.resolve(recipe.imatrix.path);
+    else {
+      const { textSet } = await storeTextSet(db, dataDir, recipe.calibrationText!, "calibration");
+      const settings = { contextSize: 512, chunks: null };
+      const existing = findImatrix(db, base.id, textSet.id, settings);
+      if (existing) {
+        reuse("imatrix", "imatrix");
+        imatrixPath = existing.path;
+      } else {
+        imatrixStep = "imatrix";
+        nodes.push({
+          key: imatrixStep,
+          kind: "imatrix",
+          params: await planImatrix(db, dataDir, {
+            model: base.id,
+            text: textSet.path,
+            settings: { ...settings, threads: recipe.threads, ...sweepGpuSettings(recipe) },
+          }),
+        });
+      }
+    }
   }
 
-  async run(): Promise<SweepOutcome> {
-    const benchSettingsUsed = sweepBenchSettings(this.recipe);
-    if (this.recipe.bench) this.#bench(this.base, "base", benchSettingsUsed);
-    // undefined: wanted but could not be made, so the variants that need it are skipped.
-    const imatrixPath = this.entries.some((e) => e.withImatrix) ? await this.#imatrix() : null;
-
-    const variants: ModelRecord[] = [];
-    let position = listExperimentModels(this.host.db, this.experimentId).length;
-    for (const entry of this.entries) {
-      if (this.#aborted) break;
-      const imatrix = entry.withImatrix ? imatrixPath : null;
-      if (imatrix === undefined) continue;
-      const label = variantLabel(entry.type, entry.withImatrix);
-      const variant = await this.#quantize(entry.type, imatrix, label);
-      if (!variant) continue;
-      addExperimentModel(this.host.db, this.experimentId, {
-        modelId: variant.id,
-        label,
-        position: position++,
+  const existingVariants: ModelRecord[] = [];
+  const quantizeSteps: string[] = [];
+  let position = listExperimentModels(db, experimentId).length;
+  for (const entry of entries) {
+    const label = variantLabel(entry.type, entry.withImatrix);
+    const key = `quantize:${label}`;
+    const fromStep = entry.withImatrix ? imatrixStep : null;
+    const planned = await planQuantize(db, dataDir, {
+      model: base.id,
+      type: entry.type,
+      // Planned without the matrix its step has yet to make; the step's hook adds it.
+      imatrix: entry.withImatrix && !fromStep ? imatrixPath : null,
+      tensorTypes: recipe.tensorTypes,
+      allowRequantize: recipe.allowRequantize,
+      threads: recipe.threads,
+      dryRun: Boolean(fromStep), // no output path, no "needs an imatrix" refusal yet
+    });
+    const existing = fromStep ? undefined : findQuantizedVariant(db, base.id, planned.recipe);
+    if (existing) {
+      reuse("quantize", label);
+      addExperimentModel(db, experimentId, { modelId: existing.id, label, position: position++ });
+      existingVariants.push(existing);
+      if (recipe.bench && !benchReused(existing, label))
+        nodes.push({
+          key: `bench:${label}`,
+          kind: "bench",
+          params: { model: { modelId: existing.id, path: existing.path }, settings: benchSettingsUsed },
+        });
+      continue;
+    }
+    const plan = fromStep
+      ? { ...planned, dryRun: false, outPath: plannedOutPath(dataDir, base, entry.type) }
+      : planned;
+    const input: SweepQuantizeInput = { plan, imatrixStep: fromStep, label, position: position++ };
+    nodes.push({
+      key,
+      kind: "quantize",
+      hook: { name: "sweep.quantize", input },
+      dependsOn: fromStep ? [fromStep] : [],
+    });
+    quantizeSteps.push(key);
+    if (recipe.bench) {
+      const benchInput: SweepBenchInput = { settings: benchSettingsUsed, quantizeStep: key };
+      nodes.push({
+        key: `bench:${label}`,
+        kind: "bench",
+        hook: { name: "sweep.bench", input: benchInput },
+        dependsOn: [key],
       });
-      this.host.events.emit("experiments.changed", { id: this.experimentId });
-      variants.push(variant);
-      if (this.recipe.bench) this.#bench(variant, label, benchSettingsUsed);
     }
-    if (this.recipe.evalText && variants.length > 0 && !this.#aborted) await this.#evaluate(variants);
-    await Promise.all(this.#pending);
-    this.host.events.emit("experiments.changed", { id: this.experimentId });
-    return {
-      experimentId: this.experimentId,
-      steps: this.#steps,
-      failed: this.#steps.filter(
-        (s) => s.state === "failed" || s.state === "cancelled" || s.state === "interrupted",
-      ).length,
-    };
   }
 
-  get #aborted(): boolean {
-    return this.options.signal?.aborted ?? false;
-  }
-
-  /** The imatrix path to quantize with: null for none, undefined when it could not be made. */
-  async #imatrix(): Promise<string | null | undefined> {
-    const choice = this.recipe.imatrix;
-    if (choice === "none") return null;
-    if (typeof choice === "object") return path.resolve(choice.path);
-    const { db, dataDir } = this.host;
-    const { textSet } = await storeTextSet(db, dataDir, this.recipe.calibrationText!, "calibration");
-    const settings = { contextSize: 512, chunks: null };
-    const existing = findImatrix(db, this.base.id, textSet.id, settings);
-    if (existing) {
-      this.#steps.push({ step: "imatrix", label: "imatrix", jobId: null, state: "reused", error: null });
-      return existing.path;
-    }
-    const params = await planImatrix(db, dataDir, {
-      model: this.base.id,
-      text: textSet.path,
-      settings: { ...settings, threads: this.recipe.threads, ...sweepGpuSettings(this.recipe) },
+  if (recipe.evalText && (existingVariants.length > 0 || quantizeSteps.length > 0)) {
+    const { textSet } = await storeTextSet(db, dataDir, recipe.evalText, "evaluation");
+    const settings = { contextSize: recipe.evalContextSize, chunks: recipe.evalChunks };
+    const todo = existingVariants.filter((v) => {
+      const found = findEvalRun(db, v.id, base.id, textSet.id, settings) !== undefined;
+      if (found) reuse("eval", v.fileName);
+      return !found;
     });
-    const job = await this.#runJob("imatrix", "imatrix", "imatrix", params);
-    return job.state === "succeeded" ? params.outPath : undefined;
-  }
-
-  async #quantize(type: string, imatrix: string | null, label: string): Promise<ModelRecord | undefined> {
-    const { db, dataDir } = this.host;
-    const plan = await planQuantize(db, dataDir, {
-      model: this.base.id,
-      type,
-      imatrix,
-      tensorTypes: this.recipe.tensorTypes,
-      allowRequantize: this.recipe.allowRequantize,
-      threads: this.recipe.threads,
-    });
-    const existing = findQuantizedVariant(db, this.base.id, plan.recipe);
-    if (existing) {
-      this.#steps.push({ step: "quantize", label, jobId: null, state: "reused", error: null });
-      return existing;
+    if (todo.length > 0 || quantizeSteps.length > 0) {
+      const evalInput: SweepEvalInput = {
+        baseModelId: base.id,
+        variantIds: todo.map((v) => v.id),
+        textPath: textSet.path,
+        settings: { ...settings, threads: recipe.threads, ...sweepGpuSettings(recipe) },
+      };
+      nodes.push({
+        key: "eval",
+        kind: "eval",
+        hook: { name: "sweep.eval", input: evalInput },
+        dependsOn: quantizeSteps,
+      });
     }
-    const job = await this.#runJob("quantize", label, "quantize", plan);
-    const result = job.result as { model?: { id: string } | null } | null;
-    return job.state === "succeeded" && result?.model ? getModelById(db, result.model.id) : undefined;
   }
+  return { nodes, reused };
+}
 
-  /** Queued now, awaited at the end: benchmarks pipeline behind the remaining quantize jobs. */
-  #bench(model: ModelRecord, label: string, settings: BenchSettings): void {
-    const key = {
-      method: benchMethod,
-      promptLengths: settings.promptLengths,
-      generateTokens: settings.generateTokens,
-      reps: settings.reps,
-      threads: settings.threads,
-      // Another device is another measurement; a layer count is compared as resolved by the run.
-      gpu: settings.gpu,
-      allowSoftwareGpu: settings.allowSoftwareGpu,
-      llamaBuild: settings.llamaBuild,
-      ...(typeof settings.gpuLayers === "number" ? { gpuLayers: settings.gpuLayers } : {}),
-    };
-    if (findBenchRun(this.host.db, model.id, key)) {
-      this.#steps.push({ step: "bench", label, jobId: null, state: "reused", error: null });
-      return;
-    }
-    this.#pending.push(
-      this.#runJob("bench", label, "bench", {
-        model: { modelId: model.id, path: model.path },
-        settings,
-      }).then(() => undefined),
-    );
-  }
+/**
+ * Where a variant whose importance matrix is still to be made will be written (as planQuantize
+ * names it). Two variants of one type share the name until the first exists: its step's hook then
+ * picks a free one.
+ */
+function plannedOutPath(dataDir: string, base: ModelRecord, type: string): string {
+  const found = findQuantType(type)!;
+  return freePath(
+    ensureDataPaths(dataDir).models,
+    `${modelStem(base.path)}.${found.aliasOf ?? found.name}`,
+    ".gguf",
+  );
+}
 
-  async #evaluate(variants: ModelRecord[]): Promise<void> {
-    const { db, dataDir } = this.host;
-    const { textSet } = await storeTextSet(db, dataDir, this.recipe.evalText!, "evaluation");
-    const settings = { contextSize: this.recipe.evalContextSize, chunks: this.recipe.evalChunks };
-    const todo = variants.filter((v) => !findEvalRun(db, v.id, this.base.id, textSet.id, settings));
-    for (const v of variants) {
-      if (!todo.includes(v))
-        this.#steps.push({ step: "eval", label: v.fileName, jobId: null, state: "reused", error: null });
-    }
-    if (todo.length === 0) return;
-    const params = await planEvaluation(db, {
-      base: this.base.id,
-      variants: todo.map((v) => v.id),
-      textPath: textSet.path,
-      settings: { ...settings, threads: this.recipe.threads, ...sweepGpuSettings(this.recipe) },
-    });
-    await this.#runJob("eval", `${todo.length} variant(s)`, "eval", params);
-  }
-
-  async #runJob<K extends JobKind>(
-    step: SweepStep,
-    label: string,
-    kind: K,
-    params: JobParams<K>,
-  ): Promise<Job> {
-    if (this.#aborted) {
-      this.#steps.push({ step, label, jobId: null, state: "cancelled", error: "sweep cancelled" });
-      return { state: "cancelled" } as Job;
-    }
-    const queued = this.host.jobs.enqueue(kind, params, { experimentId: this.experimentId });
-    this.#jobIds.add(queued.id);
-    this.options.onJob?.(queued, step, label);
-    const job = await this.host.jobs.waitFor(queued.id);
-    this.#steps.push({
-      step,
-      label,
-      jobId: job.id,
-      state: job.state,
-      error: job.error,
-      errorDetail: job.errorDetail,
-    });
-    this.host.events.emit("experiments.changed", { id: this.experimentId });
-    return job;
-  }
-
-  async #cancelAll(): Promise<void> {
-    await Promise.all(
-      [...this.#jobIds].map((id) => this.host.jobs.cancel(id, "sweep cancelled").catch(() => undefined)),
-    );
-  }
+/** The settings a benchmark is reused by. */
+function benchKey(settings: BenchSettings): Record<string, unknown> {
+  return {
+    method: benchMethod,
+    promptLengths: settings.promptLengths,
+    generateTokens: settings.generateTokens,
+    reps: settings.reps,
+    threads: settings.threads,
+    // Another device is another measurement; a layer count is compared as resolved by the run.
+    gpu: settings.gpu,
+    allowSoftwareGpu: settings.allowSoftwareGpu,
+    llamaBuild: settings.llamaBuild,
+    ...(typeof settings.gpuLayers === "number" ? { gpuLayers: settings.gpuLayers } : {}),
+  };
 }

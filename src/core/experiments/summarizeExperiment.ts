@@ -6,6 +6,7 @@ import type { Metric } from "../../shared/domain/run.js";
 import { benchRunDevice, evalRunDevice } from "../../shared/domain/runDevice.js";
 import { withFronts } from "../../shared/metrics/tradeoffs.js";
 import { getMachine } from "../machine/machineStore.js";
+import { stateOfExperiment } from "./experimentGraph.js";
 import {
   getExperiment,
   listExperimentModels,
@@ -64,6 +65,7 @@ function listItem(db: Db, experiment: Experiment): ExperimentListItem {
     variantCount: listExperimentModels(db, experiment.id).filter((m) => m.modelId !== experiment.baseModelId)
       .length,
     jobCounts: jobCounts(db, experiment.id),
+    state: stateOfExperiment(db, experiment.id),
     tags: listTags(db, "experiment", experiment.id),
   };
 }

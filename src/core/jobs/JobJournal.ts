@@ -52,7 +52,9 @@ export class JobJournal {
   finish(id: string, outcome: JobOutcome): boolean {
     const changed = finishJob(this.db, id, outcome);
     if (changed) {
-      this.emit(id);
+      const job = this.emit(id);
+      // An experiment's state is derived from its jobs: it changed too.
+      if (job.experimentId) this.#events.emit("experiments.changed", { id: job.experimentId });
       this.resolveWaiters(id);
     }
     return changed;

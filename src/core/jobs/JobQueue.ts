@@ -19,21 +19,25 @@ import type { EventBus } from "../rpc/eventBus.js";
 import {
   getJobRecord,
   insertJob,
+  listExperimentJobRecords,
   listJobLogs,
   listJobRecords,
   requestJobCancel,
   toJob,
   type JobLogLine,
+  type NewJob,
 } from "../store/jobs.js";
 import { newId, now } from "../store/ids.js";
 import type { Db } from "../store/Store.js";
 import { childProcessLauncher } from "./childProcessLauncher.js";
+import { planResume, resumeNodes, type GraphNode, type StepHookRegistry } from "./JobGraph.js";
 import { JobJournal } from "./JobJournal.js";
 import type { JobKindHost } from "./JobKindHost.js";
 import { JobRun, type JobRunSetup } from "./JobRun.js";
 import { JobScheduler } from "./JobScheduler.js";
 import { jobKindHosts } from "./kinds/index.js";
 import { markOwnerLive, newOwnerId } from "./jobOwner.js";
+import { stepHooks } from "./stepHooks.js";
 import {
   adoptOrphanedQueuedJobs,
   interruptOrphanedJobs,
@@ -55,6 +59,8 @@ export interface JobQueueOptions {
   concurrency?: number;
   /** Default: kinds/index.ts. */
   hosts?: Partial<Record<string, JobKindHost>>;
+  /** The hooks graph steps name (JobGraph.ts). Default: stepHooks.ts. */
+  steps?: StepHookRegistry;
   /** How long a cancelled worker may take to stop before it is killed. Default 500 ms. */
   cancelGraceMs?: number;
   /** Minimum time between two progress writes (and events) of one job. Default 250 ms. */
@@ -86,17 +92,20 @@ export class JobQueue {
   readonly #dataDir: string;
   readonly #journal: JobJournal;
   readonly #scheduler: JobScheduler;
+  readonly #steps: StepHookRegistry;
   #started = false;
 
   constructor(options: JobQueueOptions) {
     this.#dataDir = path.resolve(options.dataDir);
     this.#journal = new JobJournal(options.db, options.events);
+    this.#steps = options.steps ?? stepHooks;
     const setup: JobRunSetup = {
       journal: this.#journal,
       kindContext: { db: options.db, dataDir: this.#dataDir, events: options.events },
       launcher: options.launcher ?? childProcessLauncher,
       entry: options.workerEntry ?? resolveWorkerEntry(),
       hosts: options.hosts ?? jobKindHosts,
+      steps: this.#steps,
       cancelGraceMs: options.cancelGraceMs ?? 500,
       progressIntervalMs: options.progressIntervalMs ?? 250,
       workerEnv: options.workerEnv ?? {},
@@ -105,6 +114,7 @@ export class JobQueue {
       journal: this.#journal,
       owner: this.owner,
       concurrency: Math.max(1, options.concurrency ?? 1),
+      steps: this.#steps,
       pollIntervalMs: options.pollIntervalMs ?? 250,
       newRun: (record, onSettled) => new JobRun(record, setup, onSettled),
     });
@@ -137,8 +147,8 @@ export class JobQueue {
     return this.#enqueue(kind, params, options);
   }
 
-  #enqueue(kind: string, params: unknown, options: EnqueueOptions = {}): Job {
-    if (this.#scheduler.closing) throw new ProtocolError("QUEUE_CLOSED", "The job queue is shutting down");
+  /** The kind's parameters, validated (they may come off the wire or from a stored row). */
+  #checkParams(kind: string, params: unknown): unknown {
     if (!isJobKind(kind)) {
       throw new ProtocolError(
         "UNKNOWN_JOB_KIND",
@@ -152,6 +162,12 @@ export class JobQueue {
         `Invalid parameters for job kind ${kind}: ${describeIssues(parsed.error)}`,
       );
     }
+    return parsed.data;
+  }
+
+  #enqueue(kind: string, params: unknown, options: EnqueueOptions = {}): Job {
+    if (this.#scheduler.closing) throw new ProtocolError("QUEUE_CLOSED", "The job queue is shutting down");
+    const parsed = { data: this.#checkParams(kind, params) };
     const db = this.#journal.db;
     const dependsOn = options.dependsOn ?? null;
     if (dependsOn !== null && !getJobRecord(db, dependsOn)) {
@@ -170,6 +186,107 @@ export class JobQueue {
     const job = this.#journal.emit(id);
     this.#scheduler.schedule();
     return job;
+  }
+
+  /**
+   * Writes a multi-step plan as job rows of the experiment, all in one transaction (JobGraph.ts):
+   * each node's dependencies are keys of earlier nodes, or of succeeded steps given in `done`
+   * (step key → job id). Returns the queued jobs in the nodes' order.
+   */
+  enqueueGraph(
+    experimentId: string,
+    nodes: readonly GraphNode[],
+    done: ReadonlyMap<string, string> = new Map(),
+  ): Job[] {
+    if (this.#scheduler.closing) throw new ProtocolError("QUEUE_CLOSED", "The job queue is shutting down");
+    const ids = new Map(done);
+    const rows: NewJob[] = [];
+    const createdAt = now();
+    for (const node of nodes) {
+      if (rows.some((row) => row.stepKey === node.key))
+        throw new ProtocolError("BAD_INPUT", `graph step ${node.key}: the key is used twice`);
+      const hooks = node.hook ? this.#steps[node.hook.name] : undefined;
+      if (node.hook && !hooks)
+        throw new ProtocolError(
+          "BAD_INPUT",
+          `graph step ${node.key}: no step hooks named "${node.hook.name}"`,
+        );
+      // A stored row may name a kind this version no longer knows: checked like the params.
+      const kind: string = node.kind;
+      let params: unknown = null;
+      if (node.params !== undefined) params = this.#checkParams(kind, node.params);
+      else if (!hooks?.params)
+        throw new ProtocolError(
+          "BAD_INPUT",
+          `graph step ${node.key}: neither parameters nor a hook to build them`,
+        );
+      else if (!isJobKind(kind))
+        throw new ProtocolError("UNKNOWN_JOB_KIND", `graph step ${node.key}: unknown job kind "${kind}"`);
+      const needs = (node.dependsOn ?? []).map((key) => {
+        const id = ids.get(key);
+        if (!id) throw new ProtocolError("BAD_INPUT", `graph step ${node.key}: no earlier step ${key}`);
+        return id;
+      });
+      const id = newId();
+      ids.set(node.key, id);
+      rows.push({
+        id,
+        kind: node.kind,
+        params,
+        owner: this.owner,
+        createdAt,
+        experimentId,
+        stepKey: node.key,
+        needs,
+        hook: node.hook ?? null,
+      });
+    }
+    const db = this.#journal.db;
+    db.transaction(() => {
+      for (const row of rows) insertJob(db, row);
+    }).immediate();
+    const jobs = rows.map((row) => this.#journal.emit(row.id));
+    this.#scheduler.schedule();
+    return jobs;
+  }
+
+  /**
+   * Queues again, in this queue, every step of the experiment's graph that did not succeed (a crash,
+   * a kill, a cancel or a failure stopped it), pointing at the steps that did. Refused while a step
+   * still runs somewhere. Returns the new jobs (none when every step succeeded).
+   */
+  resumeGraph(experimentId: string): Job[] {
+    const records = listExperimentJobRecords(this.#journal.db, experimentId);
+    const plan = planResume(records);
+    if (plan.requeue.length === 0) return [];
+    // Stranded rows of a dead process end first, so the old and the new job never both look alive.
+    for (const step of plan.requeue)
+      if (!isFinished(step.state))
+        this.#journal.finish(step.id, {
+          state: "interrupted",
+          finishedAt: now(),
+          error: "interrupted: the process that queued it stopped before it ran",
+        });
+    return this.enqueueGraph(experimentId, resumeNodes(plan, records, this.#steps), plan.done);
+  }
+
+  /**
+   * Cancels every unfinished job of the experiment: the queued ones first (so none starts in
+   * between), then the running ones. Resolves once they have ended.
+   */
+  async cancelExperiment(experimentId: string, reason = "cancelled by user"): Promise<Job[]> {
+    const unfinished = listExperimentJobRecords(this.#journal.db, experimentId).filter(
+      (r) => !isFinished(r.state),
+    );
+    const running = unfinished.filter(
+      (r) =>
+        r.state !== "queued" ||
+        // Claimed meanwhile: it is cancelled as a running job.
+        !this.#journal.finish(r.id, { state: "cancelled", finishedAt: now(), error: reason }),
+    );
+    await Promise.all(running.map((r) => this.cancel(r.id, reason).catch(() => undefined)));
+    this.#scheduler.schedule();
+    return unfinished.map((r) => this.get(r.id));
   }
 
   /** A job by id, or by a unique prefix of its id. */

@@ -9,10 +9,11 @@ import { rmSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import type { JobProgress } from "../../shared/domain/job.js";
 import { isJobKind, jobKinds, parseWorkerValue } from "../../shared/protocol/jobKinds.js";
-import { toJob, type JobOutcome, type JobRecord } from "../store/jobs.js";
+import { getJobRecord, toJob, updateJobParams, type JobOutcome, type JobRecord } from "../store/jobs.js";
 import { now } from "../store/ids.js";
 import { describeWorkerExit } from "./describeWorkerExit.js";
 import { ensureFreeSpace } from "./diskSpace.js";
+import type { DependencyOutcome, StepContext, StepHookRegistry, StepHooks } from "./JobGraph.js";
 import { EtaEstimator } from "./EtaEstimator.js";
 import type { JobJournal } from "./JobJournal.js";
 import type { JobKindHost, KindContext } from "./JobKindHost.js";
@@ -28,6 +29,8 @@ export interface JobRunSetup {
   launcher: WorkerLauncher;
   entry: WorkerEntry;
   hosts: Partial<Record<string, JobKindHost>>;
+  /** The hooks graph steps name (JobGraph.ts). */
+  steps: StepHookRegistry;
   /** How long a cancelled worker may take to stop before it is killed. */
   cancelGraceMs: number;
   /** Minimum time between two progress writes (and events) of one job. */
@@ -121,10 +124,15 @@ export class JobRun {
   async #prepareAndSpawn(): Promise<void> {
     const { hosts, kindContext, launcher, entry, workerEnv, journal } = this.#setup;
     try {
-      const host = hosts[this.record.kind];
-      const estimate = await host?.estimateOutput?.(this.record.params as never, kindContext);
-      if (estimate) await ensureFreeSpace(estimate.dir, estimate.bytes);
-      await mkdir(this.#tempDir, { recursive: true });
+      const skip = await this.#buildStepParams();
+      if (skip !== undefined) {
+        this.#cancelReason ??= skip;
+      } else {
+        const host = hosts[this.record.kind];
+        const estimate = await host?.estimateOutput?.(this.record.params as never, kindContext);
+        if (estimate) await ensureFreeSpace(estimate.dir, estimate.bytes);
+        await mkdir(this.#tempDir, { recursive: true });
+      }
     } catch (error) {
       this.#error = toAppError(error);
       await this.#end({ code: null, signal: null });
@@ -149,6 +157,49 @@ export class JobRun {
     handle.onOutput((line, stream) => this.#onWorkerOutput(line, stream));
     handle.onExit((exit) => void this.#end(exit));
     journal.log(this.record.id, "info", `worker started (pid ${handle.pid ?? "?"})`);
+  }
+
+  /** The step's hooks, when it is a graph step that names them. */
+  get #stepHooks(): StepHooks | undefined {
+    const hook = this.record.hook;
+    return hook ? this.#setup.steps[hook.name] : undefined;
+  }
+
+  #stepContext(): StepContext {
+    return { ...this.#setup.kindContext, experimentId: this.record.experimentId };
+  }
+
+  /**
+   * A graph step whose parameters come from the jobs it waited for: its hook builds them now, they
+   * are checked against the kind's contract and stored on the row. Returns why it has nothing to do.
+   */
+  async #buildStepParams(): Promise<string | undefined> {
+    const hook = this.record.hook;
+    if (!hook) return undefined;
+    const hooks = this.#stepHooks;
+    if (!hooks) throw new Error(`graph step ${this.record.stepKey}: no step hooks named "${hook.name}"`);
+    if (!hooks.params) return undefined;
+    const { db } = this.#setup.kindContext;
+    const dependencies: DependencyOutcome[] = [];
+    for (const id of this.record.needs) {
+      const d = getJobRecord(db, id);
+      if (d)
+        dependencies.push({
+          jobId: d.id,
+          stepKey: d.stepKey,
+          kind: d.kind,
+          state: d.state,
+          result: d.result,
+        });
+    }
+    const start = await hooks.params(hook.input, dependencies, this.#stepContext());
+    if ("skip" in start) return start.skip;
+    const kind = this.record.kind;
+    const params = isJobKind(kind) ? jobKinds[kind].params.parse(start.params) : start.params;
+    updateJobParams(db, this.record.id, params);
+    this.record.params = params;
+    this.#setup.journal.emit(this.record.id);
+    return undefined;
   }
 
   #onWorkerMessage(raw: unknown): void {
@@ -298,6 +349,13 @@ export class JobRun {
           })
         : value;
       const result = isJobKind(kind) ? jobKinds[kind].result.parse(produced) : produced;
+      const hooks = this.#stepHooks;
+      if (hooks?.succeeded)
+        await hooks.succeeded(
+          this.record.hook!.input,
+          { ...toJob(this.record), result },
+          this.#stepContext(),
+        );
       return {
         state: "succeeded",
         finishedAt: "",

@@ -1,5 +1,6 @@
 // Which job runs next: this queue's queued jobs, oldest first, `concurrency` at a time; a job waits
-// for its `dependsOn` and is cancelled if that one does not succeed. A poll timer picks up what
+// for every job it depends on (`dependsOn`, or all of a graph step's) and is cancelled if one does
+// not succeed (a graph step whose hooks tolerate failed dependencies runs without them). A poll timer picks up what
 // other processes sharing the database change: cancel requests for our jobs, and the end of jobs
 // they run that someone here waits on.
 import { isFinished } from "../../shared/domain/job.js";
@@ -11,6 +12,7 @@ import {
   type JobRecord,
 } from "../store/jobs.js";
 import { now } from "../store/ids.js";
+import type { StepHookRegistry } from "./JobGraph.js";
 import type { JobJournal } from "./JobJournal.js";
 import type { JobRun } from "./JobRun.js";
 
@@ -20,6 +22,8 @@ export interface JobSchedulerOptions {
   owner: string;
   concurrency: number;
   pollIntervalMs: number;
+  /** Graph steps' hooks: a step may declare it runs despite failed dependencies. */
+  steps: StepHookRegistry;
   /** Creates the run of a claimed job; the run calls `onSettled` just before its end is recorded. */
   newRun(record: JobRecord, onSettled: (run: JobRun) => void): JobRun;
 }
@@ -109,19 +113,26 @@ export class JobScheduler {
   }
 
   #nextRunnable(): JobRecord | undefined {
-    const { journal, owner } = this.#options;
+    const { journal, owner, steps } = this.#options;
     for (const record of listJobRecordsInStates(journal.db, ["queued"])) {
       if (record.owner !== owner) continue;
-      if (record.dependsOn === null) return record;
-      const dependency = getJobRecord(journal.db, record.dependsOn);
-      if (!dependency || dependency.state === "succeeded") return record;
-      if (isFinished(dependency.state)) {
+      // A dependency whose row is gone (its experiment was deleted) no longer holds anything up.
+      const dependencies = record.needs
+        .map((id) => getJobRecord(journal.db, id))
+        .filter((d): d is JobRecord => d !== undefined);
+      const tolerant = record.hook ? (steps[record.hook.name]?.tolerateFailedDependencies ?? false) : false;
+      const blocking = dependencies.find(
+        (d) => isFinished(d.state) && d.state !== "succeeded" && !(tolerant && d.state === "failed"),
+      );
+      if (blocking) {
         journal.finish(record.id, {
           state: "cancelled",
           finishedAt: now(),
-          error: `cancelled: the job it depends on (${dependency.id}, ${dependency.kind}) ${dependency.state === "interrupted" ? "was interrupted" : dependency.state}`,
+          error: `cancelled: the job it depends on (${blocking.id}, ${blocking.kind}) ${blocking.state === "interrupted" ? "was interrupted" : blocking.state}`,
         });
+        continue;
       }
+      if (dependencies.every((d) => isFinished(d.state))) return record;
       // Otherwise it waits; later jobs may still run.
     }
     return undefined;

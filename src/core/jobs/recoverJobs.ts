@@ -1,6 +1,8 @@
 // Recovery at start, after a process that ran jobs died: its running jobs become 'interrupted' (their
-// temp folders deleted), its queued jobs are adopted by this queue, and temp folders of jobs that no
-// longer run anywhere are removed. Jobs of a process that is still alive are left alone.
+// temp folders deleted), and so do its queued steps of experiments' job graphs (the experiment shows
+// as interrupted until it is resumed: JobGraph.ts); its other queued jobs are adopted by this queue,
+// and temp folders of jobs that no longer run anywhere are removed. Jobs of a process that is still
+// alive are left alone.
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Job } from "../../shared/domain/job.js";
@@ -18,11 +20,24 @@ export interface RecoveryContext {
   owner: string;
 }
 
-/** Marks jobs left 'running' by a process that is gone as 'interrupted'; returns them. */
+/**
+ * Marks jobs left 'running' by a process that is gone as 'interrupted', and its queued graph steps
+ * (nothing will run them until their experiment is resumed); returns them.
+ */
 export async function interruptOrphanedJobs({ journal, dataDir, owner }: RecoveryContext): Promise<Job[]> {
   const recovered: Job[] = [];
-  for (const record of listJobRecordsInStates(journal.db, ["running"])) {
+  for (const record of listJobRecordsInStates(journal.db, ["queued", "running"])) {
     if (record.owner === owner || isOwnerAlive(record.owner)) continue;
+    if (record.state === "queued") {
+      if (record.stepKey === null) continue; // adopted instead
+      const ended = journal.finish(record.id, {
+        state: "interrupted",
+        finishedAt: now(),
+        error: "interrupted: the process that queued it stopped before it ran",
+      });
+      if (ended) recovered.push(toJob(getJobRecord(journal.db, record.id)!));
+      continue;
+    }
     await rm(jobTempDir(dataDir, record.id), { recursive: true, force: true });
     const pid = ownerPid(record.owner);
     const ended = journal.finish(record.id, {

@@ -11,6 +11,16 @@ export interface JobRecord extends Job {
   /** The queue (process) that claimed it; null for rows written before ownership existed. */
   owner: string | null;
   cancelRequestedAt: string | null;
+  /** Every job this one waits for (a graph step may wait for several; `dependsOn` is the first). */
+  needs: string[];
+  /** The named step hooks of a graph step (core/jobs/JobGraph.ts), with their planned input. */
+  hook: StepHookRef | null;
+}
+
+/** A graph step's hooks, by name, and the input its plan gave them (plain JSON). */
+export interface StepHookRef {
+  name: string;
+  input: unknown;
 }
 
 export interface NewJob {
@@ -21,6 +31,10 @@ export interface NewJob {
   createdAt: string;
   dependsOn?: string | null;
   experimentId?: string | null;
+  /** Graph steps: the step's key in its experiment, all the jobs it waits for, its hooks. */
+  stepKey?: string | null;
+  needs?: readonly string[];
+  hook?: StepHookRef | null;
 }
 
 export interface JobLogLine {
@@ -45,6 +59,9 @@ interface JobRow {
   finished_at: string | null;
   owner: string | null;
   cancel_requested_at: string | null;
+  step_key: string | null;
+  needs_json: string | null;
+  hook_json: string | null;
 }
 
 function parseJson(text: string | null): unknown {
@@ -77,30 +94,55 @@ function toRecord(row: JobRow): JobRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    stepKey: row.step_key,
     owner: row.owner,
     cancelRequestedAt: row.cancel_requested_at,
+    needs: row.needs_json
+      ? (JSON.parse(row.needs_json) as string[])
+      : row.depends_on === null
+        ? []
+        : [row.depends_on],
+    hook: parseJson(row.hook_json) as StepHookRef | null,
   };
 }
 
-/** The protocol view of a record (drops owner and the cancel flag). */
+/** The protocol view of a record (drops owner, the cancel flag and the graph's bookkeeping). */
 export function toJob(record: JobRecord): Job {
-  const { owner: _owner, cancelRequestedAt: _cancel, ...job } = record;
+  const { owner: _owner, cancelRequestedAt: _cancel, needs: _needs, hook: _hook, ...job } = record;
   return job;
 }
 
 export function insertJob(db: Db, job: NewJob): void {
+  const needs = job.needs ?? (job.dependsOn ? [job.dependsOn] : []);
   db.prepare(
-    `INSERT INTO jobs (id, kind, params_json, state, experiment_id, depends_on, created_at, owner)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
+    `INSERT INTO jobs (id, kind, params_json, state, experiment_id, depends_on, created_at, owner,
+       step_key, needs_json, hook_json)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     job.id,
     job.kind,
     JSON.stringify(job.params ?? null),
     job.experimentId ?? null,
-    job.dependsOn ?? null,
+    job.dependsOn ?? needs[0] ?? null,
     job.createdAt,
     job.owner,
+    job.stepKey ?? null,
+    needs.length > 1 ? JSON.stringify(needs) : null,
+    job.hook ? JSON.stringify(job.hook) : null,
   );
+}
+
+/** A graph step's parameters, built by its hook when it starts (before that they are null). */
+export function updateJobParams(db: Db, id: string, params: unknown): void {
+  db.prepare("UPDATE jobs SET params_json = ? WHERE id = ?").run(JSON.stringify(params ?? null), id);
+}
+
+/** The jobs of one experiment, oldest first. */
+export function listExperimentJobRecords(db: Db, experimentId: string): JobRecord[] {
+  const rows = db
+    .prepare("SELECT * FROM jobs WHERE experiment_id = ? ORDER BY rowid")
+    .all(experimentId) as JobRow[];
+  return rows.map(toRecord);
 }
 
 export function getJobRecord(db: Db, id: string): JobRecord | undefined {

@@ -1,13 +1,38 @@
-// Runs a sweep in this CLI process and follows it: one progress line for whichever of its jobs is
-// running ("[3/9 done] Quantize  42.0 %  blk.3.ffn_up.weight  ETA 2.1 s"), Ctrl+C cancels the
-// sweep's jobs, and the outcome comes back once every job has ended.
+// Runs a sweep (or resumes an experiment's job graph) in this CLI process and follows it: one
+// progress line for whichever of its jobs is running ("[3/9 done] Quantize  42.0 %  blk.3.ffn_up.weight
+// ETA 2.1 s"), Ctrl+C cancels the experiment's jobs, and the outcome comes back once every job queued
+// has ended. Killed outright, the graph stays in the database: the experiment shows as interrupted.
 import type { Job } from "../../shared/domain/job.js";
+import {
+  resumeExperiment,
+  type FollowOptions,
+  type GraphOutcome,
+  type GraphRun,
+} from "../../core/experiments/experimentGraph.js";
 import { startSweep, type SweepOutcome, type SweepRequest } from "../../core/experiments/runSweep.js";
 import type { CliContext } from "./context.js";
 import { cancelledExitCode } from "./runJobInForeground.js";
 import { formatJobProgress } from "./jobProgress.js";
 
 export async function followSweep(context: CliContext, request: SweepRequest): Promise<SweepOutcome> {
+  const workbench = context.workbench();
+  return (await follow(context, async (options) => {
+    const run = await startSweep(workbench, request, options);
+    if (run.resumed) context.output.note(`resuming the unfinished experiment ${run.experimentId}`);
+    return run;
+  })) as SweepOutcome;
+}
+
+/** Queues again the steps of the experiment that did not succeed, and follows them. */
+export async function followResume(context: CliContext, experimentId: string): Promise<GraphOutcome> {
+  const workbench = context.workbench();
+  return follow(context, (options) => Promise.resolve(resumeExperiment(workbench, experimentId, options)));
+}
+
+async function follow(
+  context: CliContext,
+  start: (options: FollowOptions) => Promise<GraphRun>,
+): Promise<GraphOutcome> {
   const workbench = context.workbench();
   const { output } = context;
   await workbench.jobs.start({ adoptQueued: false });
@@ -48,7 +73,7 @@ export async function followSweep(context: CliContext, request: SweepRequest): P
   process.on("SIGINT", onInterrupt);
   process.on("SIGTERM", onInterrupt);
   try {
-    const run = await startSweep(workbench, request, { signal: abort.signal, onJob: (job) => render(job) });
+    const run = await start({ signal: abort.signal, onJob: (job) => render(job) });
     output.note(`experiment ${run.experimentId}`);
     const outcome = await run.done;
     if (interrupted) context.exitCode = cancelledExitCode;

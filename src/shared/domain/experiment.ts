@@ -75,6 +75,27 @@ export const experimentRow = z.object({
 });
 export type ExperimentRow = z.infer<typeof experimentRow>;
 
+/**
+ * Derived from the experiment's jobs (its job graph), never stored: running while a step is queued
+ * or running in a live process; interrupted when a crash, a kill or a close stopped a step (or left
+ * it queued with nothing to run it); then failed, cancelled, succeeded; empty with no jobs at all.
+ */
+export const experimentStates = [
+  "empty",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+] as const;
+export const experimentState = z.enum(experimentStates);
+export type ExperimentState = z.infer<typeof experimentState>;
+
+/** An experiment in these states can be resumed: some steps did not succeed and none runs. */
+export function isResumableState(state: ExperimentState): boolean {
+  return state === "interrupted" || state === "failed" || state === "cancelled";
+}
+
 export const experimentListItem = z.object({
   id: z.string(),
   name: z.string(),
@@ -84,6 +105,7 @@ export const experimentListItem = z.object({
   baseModelName: z.string().nullable(),
   variantCount: z.number().int(),
   jobCounts: z.record(z.string(), z.number().int()),
+  state: experimentState,
   tags: z.array(z.string()),
 });
 export type ExperimentListItem = z.infer<typeof experimentListItem>;

@@ -33,6 +33,11 @@ export const job = z.object({
   experimentId: z.string().nullable(),
   /** A job that must succeed before this one starts (pipelines); if it fails this one is cancelled. */
   dependsOn: z.string().nullable(),
+  /**
+   * The job's step in its experiment's job graph ("imatrix", "quantize:Q8_0", "eval"...); null for
+   * a job queued on its own. A resumed step is a new job with the same key.
+   */
+  stepKey: z.string().nullable().default(null),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

@@ -23,6 +23,8 @@ export const callNames = [
   "experiments.get",
   "experiments.startSweep",
   "experiments.rerun",
+  "experiments.resume",
+  "experiments.cancel",
   "experiments.remove",
   "experiments.addNote",
   "experiments.setTags",

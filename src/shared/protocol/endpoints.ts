@@ -103,8 +103,18 @@ export const calls = {
     z.object({ modelId: z.string().min(1), recipe: sweepRecipe, name: z.string().optional() }),
     z.object({ experimentId: z.string() }),
   ),
-  /** Runs the same recipe again; finished artifacts are reused, not redone. */
+  /**
+   * Runs the same recipe again; finished artifacts are reused, not redone (an unfinished experiment
+   * is resumed).
+   */
   "experiments.rerun": defineCall(id, z.object({ experimentId: z.string() })),
+  /**
+   * Queues again, in the serving process, only the steps of an interrupted, failed or cancelled
+   * experiment that did not succeed, in the same experiment.
+   */
+  "experiments.resume": defineCall(id, z.object({ experimentId: z.string(), requeued: z.number().int() })),
+  /** Cancels every unfinished job of the experiment (its whole job graph). */
+  "experiments.cancel": defineCall(id, z.object({ experimentId: z.string(), cancelled: z.number().int() })),
   /** Deletes the experiment's records; variant files are deleted only with deleteFiles. */
   "experiments.remove": defineCall(
     id.extend({ deleteFiles: z.boolean().default(false) }),

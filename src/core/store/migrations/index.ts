@@ -4,10 +4,12 @@ import { migration0001Initial } from "./0001-initial.js";
 import { migration0002JobOwnership } from "./0002-job-ownership.js";
 import { migration0003ExperimentModels } from "./0003-experiment-models.js";
 import { migration0004JobErrorDetail } from "./0004-job-error-detail.js";
+import { migration0005JobGraphs } from "./0005-job-graphs.js";
 
 export const migrations: readonly Migration[] = [
   migration0001Initial,
   migration0002JobOwnership,
   migration0003ExperimentModels,
   migration0004JobErrorDetail,
+  migration0005JobGraphs,
 ];

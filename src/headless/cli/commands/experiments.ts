@@ -16,7 +16,8 @@ import {
 } from "../../../core/report/writeReport.js";
 import type { CliContext } from "../context.js";
 import { errorDetailLines } from "../errorWords.js";
-import { followSweep } from "../followExperiment.js";
+import { followResume, followSweep } from "../followExperiment.js";
+import type { GraphOutcome } from "../../../core/experiments/experimentGraph.js";
 import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { positiveInteger } from "../parseOptions.js";
 
@@ -131,11 +132,7 @@ export async function runSweepCommand(
   });
   const summary = context.workbench().experiments.get(outcome.experimentId);
   context.output.result(summary, () => printSummary(context, summary));
-  for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
-    context.output.note(`${step.step} ${step.label}: ${step.state}${step.error ? ` (${step.error})` : ""}`);
-    for (const line of step.errorDetail ? errorDetailLines(step.errorDetail) : [])
-      context.output.note(`  ${line}`);
-  }
+  noteUnsucceededSteps(context, outcome);
   const reused = outcome.steps.filter((s) => s.state === "reused").length;
   if (reused > 0) context.output.note(`${reused} result(s) reused from earlier runs`);
   if (options.report) {
@@ -144,6 +141,15 @@ export async function runSweepCommand(
     context.output.note(`report: ${writeReport(summary, format, options.report)}`);
   }
   return summary;
+}
+
+/** The steps that did not succeed, with why and what to do. */
+function noteUnsucceededSteps(context: CliContext, outcome: GraphOutcome): void {
+  for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
+    context.output.note(`${step.step} ${step.label}: ${step.state}${step.error ? ` (${step.error})` : ""}`);
+    for (const line of step.errorDetail ? errorDetailLines(step.errorDetail) : [])
+      context.output.note(`  ${line}`);
+  }
 }
 
 export function registerExperimentsCommands(program: Command, context: CliContext): void {
@@ -185,6 +191,7 @@ export function registerExperimentsCommands(program: Command, context: CliContex
           { header: "ID", value: (e) => e.id.slice(0, 12) },
           { header: "Name", value: (e) => e.name },
           { header: "Base", value: (e) => e.baseModelName ?? "–" },
+          { header: "State", value: (e) => e.state },
           { header: "Variants", value: (e) => String(e.variantCount), align: "right" },
           {
             header: "Jobs",
@@ -213,6 +220,7 @@ export function registerExperimentsCommands(program: Command, context: CliContex
           ["llama.cpp", summary.llamaBuild ?? "–"],
           ["Ran on", describeDevicesOverview(devices)],
           ...devices.skipped.map((text) => ["Skipped", text] as const),
+          ["State", summary.state],
           ["Tags", summary.tags.join(", ") || "–"],
           ...summary.notes.map((n) => ["Note", `${n.text} (${formatDateTime(n.createdAt)})`] as const),
         ]);
@@ -234,6 +242,31 @@ export function registerExperimentsCommands(program: Command, context: CliContex
       });
       const summary = context.workbench().experiments.get(id);
       context.output.result(summary, () => printSummary(context, summary));
+    });
+  experiments
+    .command("resume")
+    .description(
+      "run only the steps of an interrupted, failed or cancelled experiment that did not succeed, in the same experiment",
+    )
+    .argument("<experiment>")
+    .action(async (ref: string) => {
+      const id = resolveExperimentId(context, ref);
+      const outcome = await followResume(context, id);
+      const summary = context.workbench().experiments.get(id);
+      context.output.result(summary, () => printSummary(context, summary));
+      noteUnsucceededSteps(context, outcome);
+      context.output.note(`${outcome.steps.length} step(s) resumed`);
+    });
+  experiments
+    .command("cancel")
+    .description("cancel every unfinished job of the experiment (its whole job graph)")
+    .argument("<experiment>")
+    .action(async (ref: string) => {
+      const workbench = context.workbench();
+      // Jobs left by a process that is gone are recorded as interrupted first.
+      await workbench.jobs.recoverInterrupted();
+      const result = await workbench.experiments.cancel(resolveExperimentId(context, ref));
+      context.output.result(result, () => context.output.line(`${result.cancelled} job(s) cancelled`));
     });
   experiments
     .command("note")

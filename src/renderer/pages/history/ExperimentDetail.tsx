@@ -1,6 +1,7 @@
 // One experiment in History: recipe, provenance, machine, its variants in brief, notes and tags,
-// and the actions (compare, re-run, delete).
+// and the actions (compare, resume an unfinished one, cancel a running one, re-run, delete).
 import { useState } from "react";
+import { isResumableState } from "../../../shared/domain/experiment.js";
 import { describeDevicesOverview, devicesOverview } from "../../../shared/domain/runDevice.js";
 import { formatBytes, formatDateTime, formatKld } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
@@ -10,7 +11,7 @@ import { Notice } from "../../components/Notice.js";
 import { useClient } from "../../client/ClientContext.js";
 import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
-import { describeJobCounts, recipeLines } from "./recipeSummary.js";
+import { describeExperimentState, describeJobCounts, recipeLines } from "./recipeSummary.js";
 import { RemoveExperimentDialog } from "./RemoveExperimentDialog.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
 
@@ -76,6 +77,39 @@ export function ExperimentDetail({
         actions={
           <>
             <Button onClick={() => navigate("compare", id)}>Compare</Button>
+            {isResumableState(data.state) && (
+              <Button
+                variant="primary"
+                data-testid="resume-experiment"
+                title="Run only the steps that did not succeed, in this experiment"
+                onClick={() =>
+                  void act("Resume", async () => {
+                    const { requeued } = await client.call("experiments.resume", { id });
+                    setInfo(
+                      `Resumed: ${requeued} step${requeued === 1 ? "" : "s"} queued again; finished steps are kept. Follow them on the Jobs screen.`,
+                    );
+                  })
+                }
+              >
+                Resume
+              </Button>
+            )}
+            {data.state === "running" && (
+              <Button
+                variant="dangerOutline"
+                title="Cancel every unfinished job of this experiment"
+                onClick={() =>
+                  void act("Cancel", async () => {
+                    const { cancelled } = await client.call("experiments.cancel", { id });
+                    setInfo(
+                      `Cancelled ${cancelled} job${cancelled === 1 ? "" : "s"}; resume it later if you like.`,
+                    );
+                  })
+                }
+              >
+                Cancel
+              </Button>
+            )}
             <Button
               onClick={() =>
                 void act("Re-run", async () => {
@@ -125,6 +159,7 @@ export function ExperimentDetail({
               {devices.skipped.map((text) => (
                 <Line key={text} label="Skipped" value={text} tone="warn" />
               ))}
+              <Line label="State" value={describeExperimentState(data.state)} />
               <Line label="Jobs" value={describeJobCounts(data.jobCounts)} />
             </dl>
           </section>

@@ -1,5 +1,5 @@
 // History: every experiment, searchable; the selected one with its recipe, provenance, machine,
-// notes and tags, and re-run / compare / delete.
+// notes and tags, and resume / cancel / re-run / compare / delete.
 import { useState } from "react";
 import { formatDateTime } from "../../../shared/format.js";
 import { Card } from "../../components/Card.js";
@@ -9,7 +9,7 @@ import { PageHeader } from "../../components/PageHeader.js";
 import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
 import { ExperimentDetail } from "./ExperimentDetail.js";
-import { describeJobCounts } from "./recipeSummary.js";
+import { describeExperimentState, describeJobCounts } from "./recipeSummary.js";
 
 export function HistoryPage({ experimentId }: { experimentId: string | undefined }) {
   const [search, setSearch] = useState("");
@@ -76,6 +76,7 @@ export function HistoryPage({ experimentId }: { experimentId: string | undefined
                           {item.variantCount} variant{item.variantCount === 1 ? "" : "s"}
                         </span>
                         <span className="mt-0.5 block truncate text-xs text-zinc-500">
+                          <span data-testid="experiment-state">{describeExperimentState(item.state)}</span> ·{" "}
                           {describeJobCounts(item.jobCounts)}
                         </span>
                         {item.tags.length > 0 && (

@@ -1,6 +1,6 @@
 // An experiment's recorded recipe as label/value lines for the History screen. The recipe is stored
 // as JSON and may come from an older version, so it is read defensively through the schema.
-import { sweepRecipe } from "../../../shared/domain/experiment.js";
+import { sweepRecipe, type ExperimentState } from "../../../shared/domain/experiment.js";
 import { describeGpuSettings } from "../../../shared/domain/runDevice.js";
 
 export interface RecipeLine {
@@ -41,6 +41,24 @@ export function recipeLines(recipe: unknown): RecipeLine[] {
 }
 
 /** "3 succeeded, 1 failed" in a stable order; running work first. */
+/** The experiment's state (derived from its jobs) in words. */
+export function describeExperimentState(state: ExperimentState): string {
+  switch (state) {
+    case "empty":
+      return "nothing to run";
+    case "running":
+      return "running";
+    case "succeeded":
+      return "finished";
+    case "failed":
+      return "failed (resumable)";
+    case "cancelled":
+      return "cancelled (resumable)";
+    case "interrupted":
+      return "interrupted (resumable)";
+  }
+}
+
 export function describeJobCounts(counts: Readonly<Record<string, number>>): string {
   const order = ["running", "queued", "succeeded", "failed", "cancelled", "interrupted"];
   const rank = (state: string) => (order.includes(state) ? order.indexOf(state) : order.length);

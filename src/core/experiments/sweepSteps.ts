@@ -1,0 +1,108 @@
+// The sweep's step hooks (core/jobs/JobGraph.ts): what a sweep step cannot know when the sweep is
+// planned is built when the step starts, from the results of the steps it waited for.
+//  - sweep.quantize: the planned quantize, given the importance matrix its "imatrix" step made (when
+//    it waits for one) and a free output path; when it succeeds the variant joins the experiment
+//    under its label, at its planned position.
+//  - sweep.bench: a new variant's benchmark, given the model its quantize step made.
+//  - sweep.eval: one evaluation of every variant that exists (reused ones and those its quantize
+//    steps made; it runs even when some of them failed), planned at start so a base cache made
+//    meanwhile is used.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { BenchSettings } from "../../shared/domain/bench.js";
+import type {
+  ImatrixJobResult,
+  QuantizeJobParams,
+  QuantizeJobResult,
+} from "../../shared/domain/compression.js";
+import type { EvalSettingsInput } from "../../shared/domain/eval.js";
+import { planEvaluation } from "../eval/planEvaluation.js";
+import type { DependencyOutcome, StepHookRegistry, StepStart } from "../jobs/JobGraph.js";
+import { freePath } from "../quantize/outputPath.js";
+import { addExperimentModel } from "../store/experiments.js";
+
+export interface SweepQuantizeInput {
+  /** The quantize as planned; its importance matrix comes from the "imatrix" step when `imatrixStep`. */
+  plan: QuantizeJobParams;
+  imatrixStep: string | null;
+  label: string;
+  position: number;
+}
+
+export interface SweepBenchInput {
+  settings: BenchSettings;
+  /** The quantize step whose model it benchmarks. */
+  quantizeStep: string;
+}
+
+export interface SweepEvalInput {
+  baseModelId: string;
+  /** Variants that existed when the sweep was planned and still need this evaluation. */
+  variantIds: string[];
+  textPath: string;
+  settings: EvalSettingsInput;
+}
+
+function succeededResult<T>(dependencies: DependencyOutcome[], stepKey: string): T | undefined {
+  const dependency = dependencies.find((d) => d.stepKey === stepKey && d.state === "succeeded");
+  return dependency?.result as T | undefined;
+}
+
+function quantizeParams(input: SweepQuantizeInput, dependencies: DependencyOutcome[]): StepStart {
+  let params: QuantizeJobParams = input.plan;
+  if (input.imatrixStep) {
+    const imatrix = succeededResult<ImatrixJobResult>(dependencies, input.imatrixStep);
+    if (!imatrix) return { skip: `skipped: the importance matrix (${input.imatrixStep}) was not made` };
+    params = {
+      ...params,
+      recipe: {
+        ...params.recipe,
+        imatrix: { artifactId: imatrix.artifactId, path: imatrix.path, sha256: imatrix.sha256 },
+      },
+      textSetId: imatrix.textSetId,
+    };
+  }
+  // A file that appeared at the planned path since (another run) is never overwritten.
+  if (params.outPath && existsSync(params.outPath)) {
+    const ext = path.extname(params.outPath);
+    params = {
+      ...params,
+      outPath: freePath(path.dirname(params.outPath), path.basename(params.outPath, ext), ext),
+    };
+  }
+  return { params };
+}
+
+export const sweepStepHooks: StepHookRegistry = {
+  "sweep.quantize": {
+    params: (input, dependencies) => quantizeParams(input as SweepQuantizeInput, dependencies),
+    succeeded(input, job, { db, events, experimentId }) {
+      const { label, position } = input as SweepQuantizeInput;
+      const model = (job.result as QuantizeJobResult | null)?.model;
+      if (!experimentId || !model) return;
+      addExperimentModel(db, experimentId, { modelId: model.id, label, position });
+      events.emit("experiments.changed", { id: experimentId });
+    },
+  },
+  "sweep.bench": {
+    params(input, dependencies) {
+      const { settings, quantizeStep } = input as SweepBenchInput;
+      const model = succeededResult<QuantizeJobResult>(dependencies, quantizeStep)?.model;
+      if (!model) return { skip: `skipped: the variant (${quantizeStep}) was not made` };
+      return { params: { model: { modelId: model.id, path: model.path }, settings } };
+    },
+  },
+  "sweep.eval": {
+    tolerateFailedDependencies: true,
+    async params(input, dependencies, { db }) {
+      const { baseModelId, variantIds, textPath, settings } = input as SweepEvalInput;
+      const made = dependencies
+        .filter((d) => d.state === "succeeded" && d.kind === "quantize")
+        .map((d) => (d.result as QuantizeJobResult | null)?.model?.id)
+        .filter((id): id is string => Boolean(id));
+      const variants = [...new Set([...variantIds, ...made])];
+      if (variants.length === 0) return { skip: "skipped: no variant was made to evaluate" };
+      return { params: await planEvaluation(db, { base: baseModelId, variants, textPath, settings }) };
+    },
+  },
+};
