@@ -137,7 +137,11 @@ describe("decision screens in a browser", () => {
           .catch(() => "");
         seen.add(`${value}|${step}`);
       }
-      const queued = page.locator('[data-testid="job-row"][data-state="queued"]').first();
+      // A benchmark: the sweep's whole graph is queued at its start, and cancelling a quantization or
+      // the evaluation would also end the steps that need it (the Compare checks below need them).
+      const queued = page
+        .locator('[data-testid="job-row"][data-state="queued"]', { hasText: "Benchmark speed and memory" })
+        .first();
       if (cancelled === null && (await queued.count()) > 0) {
         cancelled = (await queued.locator("td").first().innerText()).trim();
         await queued.getByRole("button", { name: "Cancel" }).click();
