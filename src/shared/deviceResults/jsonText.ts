@@ -1,6 +1,6 @@
 // JSON with line numbers: where each element of a top-level array starts, and the line a syntax
 // error points at, so messages can name the line of the file the user opened.
-import { resultsFormatError, type ResultsFormatError } from "./ResultsFormatError.js";
+import { resultsFormatError } from "./ResultsFormatError.js";
 
 /** 1-based line of a character offset. */
 export function lineAt(text: string, offset: number): number {
@@ -42,20 +42,23 @@ export function arrayElementOffsets(text: string, start: number): number[] {
 export function parseJsonAt(file: string, json: string, offset: number, firstLine: number): unknown {
   try {
     return JSON.parse(json);
-  } catch (error) {
-    throw syntaxError(file, json, offset, firstLine, error);
+  } catch {
+    throw resultsFormatError(brokenLine(file, json, offset) ?? firstLine, null, "not valid JSON");
   }
 }
 
-function syntaxError(
-  file: string,
-  json: string,
-  offset: number,
-  firstLine: number,
-  error: unknown,
-): ResultsFormatError {
-  const message = error instanceof Error ? error.message : String(error);
-  const position = /position (\d+)/.exec(message)?.[1];
-  const line = position === undefined ? firstLine : lineAt(file, offset + Number(position));
-  return resultsFormatError(line, null, `not valid JSON (${message})`);
+/** The line of the first array element that does not parse on its own (engines do not all give a position). */
+function brokenLine(file: string, json: string, offset: number): number | null {
+  if (!json.trimStart().startsWith("[")) return null;
+  const starts = arrayElementOffsets(json, json.indexOf("["));
+  for (const [index, start] of starts.entries()) {
+    const end = starts[index + 1] ?? json.lastIndexOf("]");
+    const element = json.slice(start, end).trim().replace(/,$/, "");
+    try {
+      JSON.parse(element);
+    } catch {
+      return lineAt(file, offset + start);
+    }
+  }
+  return null;
 }
