@@ -2,6 +2,7 @@
 // benchmarks use) on the reference model, with tiny tests. `-o A -oe B` prints one measurement in two
 // formats (B on stderr, after llama.cpp's log lines), so the formats can be compared number by number.
 import { spawnSync } from "node:child_process";
+// @ts-expect-error -- plain JS build script without type declarations
 import { buildLlamaTools, llamaToolPath } from "../../scripts/build-llama-tools.js";
 import { referenceModelPath } from "../helpers/referenceModel.js";
 
