@@ -44,6 +44,14 @@ export const appErrorCodes = [
   "SCHEMA_TOO_NEW",
   /** The text an evaluation was queued with changed before it ran. */
   "TEXT_CHANGED",
+  /** A results file brought back from a device that cannot be read (the message names the line). */
+  "BAD_RESULTS_FILE",
+  /** A device name that cannot name a device. */
+  "BAD_DEVICE_ID",
+  /** A result row whose model is not in the library. */
+  "RESULTS_UNMATCHED",
+  /** A result row that fits more than one variant, and no choice was made. */
+  "RESULTS_AMBIGUOUS",
   /** Anything without a code of its own: the message says what happened. */
   "FAILED",
 ] as const;
