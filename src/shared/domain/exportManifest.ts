@@ -113,3 +113,12 @@ export const exportManifest = z
       ctx.addIssue({ code: "custom", path: ["entry"], message: "must name a model file listed in files" });
   });
 export type ExportManifest = z.output<typeof exportManifest>;
+
+/** The manifest's JSON Schema, as published in docs/schemas/export-manifest.v1.json. */
+export function exportManifestJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(exportManifest, { io: "output", unrepresentable: "any" }),
+    $id: "https://compression-workbench.local/schemas/export-manifest.v1.json",
+    title: "Compression Workbench export manifest, schema version 1",
+  };
+}
