@@ -7,7 +7,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { shardFileName, type SplitLimit } from "../../shared/domain/ggufSplit.js";
 import { CodedError } from "../errors.js";
-import type { GgufLayout, GgufTensorLayout } from "../library/ggufLayout.js";
+import { readGgufLayout, type GgufLayout, type GgufTensorLayout } from "../library/ggufLayout.js";
 
 /** gguf-split writes with gguf_init_empty()'s alignment, GGUF_DEFAULT_ALIGNMENT, whatever the input had. */
 const splitAlignment = 32;
@@ -149,7 +149,7 @@ export function planSplit(
 }
 
 /** The bytes of the header (everything before the tensor data) of a GGUF whose layout was read. */
-export async function readHeaderBytes(sourcePath: string, layout: GgufLayout): Promise<Buffer> {
+async function readHeaderBytes(sourcePath: string, layout: GgufLayout): Promise<Buffer> {
   const handle = await open(sourcePath, "r");
   try {
     const buffer = Buffer.alloc(layout.dataOffset);
@@ -202,4 +202,35 @@ export async function writeShard(
     await out.close();
   }
   return { fileName: shard.fileName, bytes: position, sha256: hash.digest("hex") };
+}
+
+/** Plans the split of `sourcePath` (its header read and checked first). */
+export async function planFileSplit(
+  sourcePath: string,
+  sizeBytes: number,
+  limit: SplitLimit,
+  prefix: string,
+): Promise<ShardPlan[]> {
+  const layout = await readGgufLayout(sourcePath, sizeBytes);
+  return planSplit(layout, await readHeaderBytes(sourcePath, layout), limit, prefix, sourcePath);
+}
+
+/** Writes the planned shards of `sourcePath` into `dir`, in order. */
+export async function writeShards(
+  sourcePath: string,
+  shards: readonly ShardPlan[],
+  dir: string,
+  options: CopyOptions & { onShard?: (index: number) => void } = {},
+): Promise<WrittenFile[]> {
+  const source = await open(sourcePath, "r");
+  try {
+    const written: WrittenFile[] = [];
+    for (const [i, shard] of shards.entries()) {
+      options.onShard?.(i);
+      written.push(await writeShard(source, shard, dir, options));
+    }
+    return written;
+  } finally {
+    await source.close();
+  }
 }

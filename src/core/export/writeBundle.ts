@@ -13,8 +13,7 @@ import {
   type ExportManifest,
 } from "../../shared/domain/exportManifest.js";
 import { CodedError } from "../errors.js";
-import { readGgufLayout } from "../library/ggufLayout.js";
-import { planSplit, readHeaderBytes, writeShard, type CopyOptions, type ShardPlan } from "./splitGguf.js";
+import { planFileSplit, writeShards, type CopyOptions, type ShardPlan } from "./splitGguf.js";
 import { bundleLayout, type BundleLayout } from "./templates/bundleLayout.js";
 import { bundleReadme } from "./templates/bundleReadme.js";
 import { deviceBenchScript, deviceBenchScriptName } from "./templates/deviceBenchScript.js";
@@ -139,11 +138,8 @@ export async function writeBundle(
   options: { signal?: AbortSignal; onProgress?: (progress: BundleProgress) => void } = {},
 ): Promise<WrittenBundle> {
   let shards: ShardPlan[] | null = null;
-  if (params.split) {
-    const layout = await readGgufLayout(params.modelPath, params.modelBytes);
-    const header = await readHeaderBytes(params.modelPath, layout);
-    shards = planSplit(layout, header, params.split, params.baseName, params.modelPath);
-  }
+  if (params.split)
+    shards = await planFileSplit(params.modelPath, params.modelBytes, params.split, params.baseName);
   const layout = bundleLayout(params.publisher, params.baseName, shards ? shards.length : null);
   const bytesTotal = shards ? shards.reduce((sum, s) => sum + s.bytes, 0) : params.modelBytes;
   let bytesDone = 0;
@@ -160,21 +156,14 @@ export async function writeBundle(
   await mkdir(path.join(stagingDir, layout.modelDir), { recursive: true });
   const files: BundleFile[] = [];
   if (shards) {
-    const source = await open(params.modelPath, "r");
-    try {
-      for (const [i, shard] of shards.entries()) {
-        step = `writing shard ${i + 1} of ${shards.length}`;
-        const written = await writeShard(source, shard, path.join(stagingDir, layout.modelDir), copy);
-        files.push({
-          path: layout.modelFiles[i]!,
-          bytes: written.bytes,
-          sha256: written.sha256,
-          role: "model",
-        });
-      }
-    } finally {
-      await source.close();
-    }
+    const count = shards.length;
+    const written = await writeShards(params.modelPath, shards, path.join(stagingDir, layout.modelDir), {
+      ...copy,
+      onShard: (i) => (step = `writing shard ${i + 1} of ${count}`),
+    });
+    written.forEach((shard, i) =>
+      files.push({ path: layout.modelFiles[i]!, bytes: shard.bytes, sha256: shard.sha256, role: "model" }),
+    );
   } else {
     step = "copying the model";
     const copied = await copyModel(params, path.join(stagingDir, layout.entry), copy);
