@@ -38,7 +38,7 @@ export function llamaServerArgs(layout: BundleLayout, settings: RuntimeSettings)
 }
 
 export function llamaCliArgs(layout: BundleLayout, settings: RuntimeSettings): string[] {
-  return ["-m", layout.entry, ...llamaRuntimeArgs(settings), "--jinja", "-cnv"];
+  return ["-m", layout.entry, ...llamaRuntimeArgs(settings), "--jinja"];
 }
 
 /** A script that runs `tool` from the bundle's root with `args` (extra arguments are passed on). */
