@@ -122,8 +122,10 @@ export function planSplit(
     const kvs = [
       ...(index === 0 ? copiedKvs : []),
       u16Kv("split.no", index),
-      u16Kv("split.count", count),
+      // gguf-split writes split.count last: it sets a placeholder first and the real count (which
+      // removes and re-appends the key) once every shard is planned.
       i32Kv("split.tensors.count", layout.tensors.length),
+      u16Kv("split.count", count),
     ];
     const infos: Buffer[] = [];
     let offset = 0;
