@@ -20,6 +20,7 @@ import { registerExperimentsCommands } from "./commands/experiments.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerLlamaCommands } from "./commands/llama.js";
 import { registerResultsCommands } from "./commands/results.js";
+import { registerExportCommands } from "./commands/export.js";
 
 export type CommandGroup = (program: Command, context: CliContext) => void;
 
@@ -38,6 +39,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerDemoCommands,
   registerLlamaCommands,
   registerResultsCommands,
+  registerExportCommands,
   // A new group: its import above and one line here.
 ];
 

@@ -40,6 +40,10 @@ export const appErrorCodes = [
   "CONTEXT_TOO_SMALL",
   "DISK_FULL",
   "OUTPUT_EXISTS",
+  /** A shard size smaller than one of the model's tensors: the model cannot be split that finely. */
+  "SPLIT_LIMIT_TOO_SMALL",
+  /** An export bundle whose files do not match its manifest (missing, truncated, altered) or whose manifest is invalid. */
+  "BUNDLE_INVALID",
   /** The database was written by a newer build. */
   "SCHEMA_TOO_NEW",
   /** The text an evaluation was queued with changed before it ran. */
