@@ -128,7 +128,6 @@ export interface EvaluateOptions {
   tailSamples?: number;
 }
 
-
 export interface EvaluateResult {
   nVocab: number;
   nCtx: number;
