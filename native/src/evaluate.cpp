@@ -205,12 +205,12 @@ class EvaluateWorker : public AbortableWorker {
     int32_t nChunk = 0;
     if (!job_.basePath.empty()) {
       base = std::make_unique<BaseFile>(ReadBaseFile(job_.basePath));
-      if (static_cast<int32_t>(base->header.n_vocab) != nVocab) {
-        throw std::runtime_error(job_.basePath + ": base vocabulary has " + std::to_string(base->header.n_vocab) + " tokens, " + job_.modelPath +
+      if (static_cast<int32_t>(base->header.nVocab) != nVocab) {
+        throw std::runtime_error(job_.basePath + ": base vocabulary has " + std::to_string(base->header.nVocab) + " tokens, " + job_.modelPath +
                                  " has " + std::to_string(nVocab));
       }
-      nCtx = static_cast<int32_t>(base->header.n_ctx);
-      nChunk = static_cast<int32_t>(base->header.n_chunk);
+      nCtx = static_cast<int32_t>(base->header.nCtx);
+      nChunk = static_cast<int32_t>(base->header.nChunk);
       tokens.assign(base->tokens.begin(), base->tokens.end());
     } else {
       tokens = TextTokens(vocab, nCtx);
@@ -263,14 +263,14 @@ class EvaluateWorker : public AbortableWorker {
       baseOut.reset(std::fopen(baseFile->Path().c_str(), "wb"));
       if (!baseOut) throw std::runtime_error(baseFile->Path() + ": cannot create the base distribution file");
       BaseHeader h;
-      h.n_vocab = nVocab;
-      h.n_ctx = nCtx;
-      h.n_chunk = nChunk;
-      h.n_scored = nScored;
-      h.k_max = job_.topKMax;
-      h.mass_target = job_.topMass;
-      h.tail_samples = job_.tailSamples;
-      h.add_bos = addBos;
+      h.nVocab = nVocab;
+      h.nCtx = nCtx;
+      h.nChunk = nChunk;
+      h.nScored = nScored;
+      h.kMax = job_.topKMax;
+      h.massTarget = job_.topMass;
+      h.tailSamples = job_.tailSamples;
+      h.addBos = addBos;
       h.bos = llama_vocab_bos(vocab);
       std::vector<int32_t> stored(tokens.begin(), tokens.begin() + static_cast<size_t>(nCtx) * nChunk);
       WriteBaseHeader(baseOut.get(), h, stored);
@@ -333,7 +333,7 @@ class EvaluateWorker : public AbortableWorker {
           const Row& row = rows[r];
           const float* logits = rowLogits[r];
           const RowNorm norm = NormalizeRow(logits, nVocab);
-          result_.nll[row.position] = static_cast<double>(norm.max_logit) + norm.log_sum_exp - logits[row.target];
+          result_.nll[row.position] = static_cast<double>(norm.maxLogit) + norm.logSumExp - logits[row.target];
           if (baseOut) {
             thread_local std::vector<int32_t> order;
             thread_local std::vector<uint8_t> mask;
@@ -341,11 +341,11 @@ class EvaluateWorker : public AbortableWorker {
                             records[row.position - groupBase]);
           }
           if (base) {
-            const BaseFile::View b = base->record(row.position);
+            const BaseFile::View b = base->Record(row.position);
             const RowVersusBase v = CompareWithBase(logits, norm, b);
             result_.baseNll[row.position] = b.nll;
             result_.kld[row.position] = v.kld;
-            result_.sameTop[row.position] = v.same_top ? 1 : 0;
+            result_.sameTop[row.position] = v.sameTop ? 1 : 0;
           }
           if (exactCtx) {
             const float* baseLogits = rowBaseLogits[r];
