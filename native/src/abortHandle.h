@@ -27,7 +27,7 @@ class AbortableWorker : public EventedWorker {
       : EventedWorker(env, onEvent), abort_(std::move(abort)) {}
 
  protected:
-  bool Aborted() const { return abort_->set.load(); }
+  bool Aborted() const override { return abort_->set.load(); }
   /** Between steps: ends Run with "<what> aborted" (the promise rejects). */
   void ThrowIfAborted(const char* what) const {
     if (Aborted()) throw std::runtime_error(std::string(what) + " aborted");

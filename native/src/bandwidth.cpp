@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 #include "addon.h"
 #include "options.h"
+#include "promiseWorker.h"
 
 namespace cwb {
 
@@ -107,21 +109,19 @@ ProbeResult RunProbe(const uint64_t* data, size_t words, unsigned threads, unsig
   return result;
 }
 
-class BandwidthWorker : public Napi::AsyncWorker {
+class BandwidthWorker : public PromiseWorker {
  public:
   BandwidthWorker(Napi::Env env, size_t bytes, unsigned threads, unsigned passes, unsigned repeats)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), bytes_(bytes), threads_(threads), passes_(passes), repeats_(repeats) {}
+      : PromiseWorker(env), bytes_(bytes), threads_(threads), passes_(passes), repeats_(repeats) {}
 
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
+ private:
+  void Run() override {
     const size_t words = bytes_ / sizeof(uint64_t);
     std::unique_ptr<uint8_t[]> raw;
     try {
       raw.reset(new uint8_t[words * sizeof(uint64_t) + 64]);
     } catch (const std::bad_alloc&) {
-      SetError("could not allocate the bandwidth probe buffer");
-      return;
+      throw std::runtime_error("could not allocate the bandwidth probe buffer");
     }
     auto* data = reinterpret_cast<uint64_t*>((reinterpret_cast<uintptr_t>(raw.get()) + 63) & ~uintptr_t(63));
     // Write every page first (in parallel) so the reads hit real memory, not the shared zero page.
@@ -142,8 +142,7 @@ class BandwidthWorker : public Napi::AsyncWorker {
     result_ = RunProbe(data, words, threads_, passes_, repeats_);
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
+  Napi::Value Result(Napi::Env env) override {
     const double bytesRead = double(bytes_ / sizeof(uint64_t) * sizeof(uint64_t)) * passes_;
     Napi::Object out = Napi::Object::New(env);
     out.Set("bytesPerSecond", bytesRead / result_.bestSeconds);
@@ -156,13 +155,9 @@ class BandwidthWorker : public Napi::AsyncWorker {
     out.Set("threads", threads_);
     out.Set("passes", passes_);
     out.Set("checksum", double(result_.checksum & 0xFFFFFFFFull));
-    deferred_.Resolve(out);
+    return out;
   }
 
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
   size_t bytes_;
   unsigned threads_, passes_, repeats_;
   ProbeResult result_;
@@ -179,9 +174,7 @@ Napi::Value MeasureBandwidth(const Napi::CallbackInfo& info) {
   const unsigned passes = static_cast<unsigned>(options.Int("passes", 2, 1, 1000));
   const unsigned repeats = static_cast<unsigned>(options.Int("repeats", 3, 1, 1000));
   auto* worker = new BandwidthWorker(env, size_t(mib) << 20, threads, passes, repeats);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return QueuePromise(worker);
 }
 
 }  // namespace

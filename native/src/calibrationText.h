@@ -1,5 +1,6 @@
-// Calibration text handling shared by the imatrix and layer-importance jobs: read a text file the way
-// llama.cpp's -f reads it (one trailing newline dropped) and tokenize it as common_tokenize does.
+// The text a job runs a model over (imatrix and layer-importance calibration, evaluation): read a text
+// file the way llama.cpp's -f reads it (one trailing newline dropped) and tokenize it as
+// common_tokenize does, so the tokens match the tools'.
 #pragma once
 #include <string>
 #include <vector>

@@ -2,11 +2,11 @@
 // arithmetic shared by the base pass (writes the file) and the variant pass (reads it).
 //
 // File layout (little-endian), version 1:
-//   header  64 bytes: "CWBBASE1", u32 version, u32 n_vocab, u32 n_ctx, u32 n_chunk, u32 n_scored,
-//                     u32 k_max, f32 mass_target, u32 flags (bit 0: add_bos), i32 bos,
-//                     u32 tail_samples, zero padding
-//   tokens  n_ctx * n_chunk i32: the tokenized text, so every variant scores exactly the same tokens
-//   records n_chunk * n_scored, in chunk then position order, each:
+//   header  64 bytes: "CWBBASE1", u32 version, u32 nVocab, u32 nCtx, u32 nChunk, u32 nScored,
+//                     u32 kMax, f32 massTarget, u32 flags (bit 0: addBos), i32 bos,
+//                     u32 tailSamples, zero padding
+//   tokens  nCtx * nChunk i32: the tokenized text, so every variant scores exactly the same tokens
+//   records nChunk * nScored, in chunk then position order, each:
 //           u16 k, u16 s, f32 nll (base -ln p of the correct token), f32 rest (base mass outside the
 //           top k, summed directly rather than as 1 - sum), (k + s) * u32 token id, (k + s) * f32 ln p.
 //           The first k are the top tokens by probability, descending (ties: lower id first, so entry
@@ -27,24 +27,24 @@ constexpr uint32_t kBaseVersion = 1;
 constexpr size_t kBaseHeaderBytes = 64;
 
 struct BaseHeader {
-  uint32_t n_vocab = 0;
-  uint32_t n_ctx = 0;
-  uint32_t n_chunk = 0;
-  uint32_t n_scored = 0;
-  uint32_t k_max = 0;
-  float mass_target = 0;
-  bool add_bos = false;
+  uint32_t nVocab = 0;
+  uint32_t nCtx = 0;
+  uint32_t nChunk = 0;
+  uint32_t nScored = 0;
+  uint32_t kMax = 0;
+  float massTarget = 0;
+  bool addBos = false;
   int32_t bos = -1;
-  uint32_t tail_samples = 0;
+  uint32_t tailSamples = 0;
 };
 
 // One scored position of the base model, as stored.
 struct BaseRecord {
   float nll = 0;
   float rest = 0;
-  uint16_t k = 0;  // top entries; ids/log_probs hold k top entries followed by the tail samples
+  uint16_t k = 0;  // top entries; ids/logProbs hold k top entries followed by the tail samples
   std::vector<uint32_t> ids;
-  std::vector<float> log_probs;
+  std::vector<float> logProbs;
 };
 
 // The whole base file held in memory (it is small); records point into `bytes`.
@@ -52,16 +52,16 @@ struct BaseFile {
   BaseHeader header;
   std::vector<int32_t> tokens;
   std::vector<char> bytes;
-  std::vector<size_t> record_offsets;  // one per scored position
+  std::vector<size_t> recordOffsets;  // one per scored position
   struct View {
     uint16_t k;
     uint16_t s;
     float nll;
     float rest;
     const uint32_t* ids;
-    const float* log_probs;
+    const float* logProbs;
   };
-  View record(size_t i) const;
+  View Record(size_t i) const;
 };
 
 // Reads and validates a base file; throws std::runtime_error naming the file and the problem.
@@ -69,27 +69,27 @@ BaseFile ReadBaseFile(const std::string& path);
 
 // Per-row results of the variant pass against one base record.
 struct RowVersusBase {
-  double kld = 0;        // compact-format KL(base || variant)
-  bool same_top = false;  // variant argmax == base argmax
+  double kld = 0;       // compact-format KL(base || variant)
+  bool sameTop = false;  // variant argmax == base argmax
 };
 
 // Log-softmax of one row: max logit, its first index and ln(sum exp(l - max)), as llama-perplexity computes them.
 struct RowNorm {
-  float max_logit;
+  float maxLogit;
   int imax;
-  double sum_exp;      // sum of expf(l - max_logit), accumulated in double
-  double log_sum_exp;  // ln(sum_exp)
+  double sumExp;     // sum of expf(l - maxLogit), accumulated in double
+  double logSumExp;  // ln(sumExp)
 };
-RowNorm NormalizeRow(const float* logits, int n_vocab);
+RowNorm NormalizeRow(const float* logits, int nVocab);
 
-// Builds the compact record of one base row (top tokens up to k_max or mass_target, rest mass, tail
+// Builds the compact record of one base row (top tokens up to kMax or massTarget, rest mass, tail
 // samples). `order` and `mask` are per-thread scratch buffers.
-void BuildBaseRecord(const float* logits, int n_vocab, const RowNorm& norm, int target, uint32_t k_max,
-                     float mass_target, uint32_t tail_samples, std::vector<int32_t>& order,
+void BuildBaseRecord(const float* logits, int nVocab, const RowNorm& norm, int target, uint32_t kMax,
+                     float massTarget, uint32_t tailSamples, std::vector<int32_t>& order,
                      std::vector<uint8_t>& mask, BaseRecord& out);
 
 // KL(base || variant) from the compact record: the top k exactly (sum of p ln(p/q)), the tail as
-// rest * ln(rest / q_rest) (the divergence of the lumped tail masses) plus rest * KL(tail || tail'),
+// rest * ln(rest / qRest) (the divergence of the lumped tail masses) plus rest * KL(tail || tail'),
 // the divergence inside the tail, estimated from the samples with the non-negative unbiased
 // estimator mean(f + e^-f - 1), f = ln(p~/q~) of the tail-normalised probabilities.
 RowVersusBase CompareWithBase(const float* logits, const RowNorm& norm, const BaseFile::View& base);
@@ -100,6 +100,6 @@ void WriteBaseHeader(std::FILE* out, const BaseHeader& header, const std::vector
 size_t WriteBaseRecord(std::FILE* out, const BaseRecord& record);
 
 // Exact KL(base || variant) over the whole vocabulary, in double precision (validation only).
-double ExactKld(const float* base_logits, const RowNorm& base_norm, const float* logits, const RowNorm& norm, int n_vocab);
+double ExactKld(const float* baseLogits, const RowNorm& baseNorm, const float* logits, const RowNorm& norm, int nVocab);
 
 }  // namespace cwb

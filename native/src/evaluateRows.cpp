@@ -10,94 +10,94 @@
 
 namespace cwb {
 
-RowNorm NormalizeRow(const float* logits, int n_vocab) {
-  float max_logit = logits[0];
+RowNorm NormalizeRow(const float* logits, int nVocab) {
+  float maxLogit = logits[0];
   int imax = 0;
-  for (int i = 1; i < n_vocab; ++i) {
-    if (logits[i] > max_logit) {
-      max_logit = logits[i];
+  for (int i = 1; i < nVocab; ++i) {
+    if (logits[i] > maxLogit) {
+      maxLogit = logits[i];
       imax = i;
     }
   }
-  double sum_exp = 0.0;
-  for (int i = 0; i < n_vocab; ++i) sum_exp += expf(logits[i] - max_logit);
-  return {max_logit, imax, sum_exp, std::log(sum_exp)};
+  double sumExp = 0.0;
+  for (int i = 0; i < nVocab; ++i) sumExp += expf(logits[i] - maxLogit);
+  return {maxLogit, imax, sumExp, std::log(sumExp)};
 }
 
-void BuildBaseRecord(const float* logits, int n_vocab, const RowNorm& norm, int target, uint32_t k_max,
-                     float mass_target, uint32_t tail_samples, std::vector<int32_t>& order,
+void BuildBaseRecord(const float* logits, int nVocab, const RowNorm& norm, int target, uint32_t kMax,
+                     float massTarget, uint32_t tailSamples, std::vector<int32_t>& order,
                      std::vector<uint8_t>& mask, BaseRecord& out) {
-  out.nll = static_cast<float>(norm.max_logit + norm.log_sum_exp - logits[target]);
-  const size_t kk = std::min<size_t>(std::max<uint32_t>(k_max, 1), static_cast<size_t>(n_vocab));
-  order.resize(n_vocab);
+  out.nll = static_cast<float>(norm.maxLogit + norm.logSumExp - logits[target]);
+  const size_t kk = std::min<size_t>(std::max<uint32_t>(kMax, 1), static_cast<size_t>(nVocab));
+  order.resize(nVocab);
   std::iota(order.begin(), order.end(), 0);
   auto higher = [logits](int32_t a, int32_t b) { return logits[a] > logits[b] || (logits[a] == logits[b] && a < b); };
   std::nth_element(order.begin(), order.begin() + (kk - 1), order.end(), higher);
   std::sort(order.begin(), order.begin() + kk, higher);
 
   out.ids.clear();
-  out.log_probs.clear();
-  double top_exp = 0.0;  // the same float terms as in norm.sum_exp, so sum_exp - top_exp is the tail without cancellation loss
+  out.logProbs.clear();
+  double topExp = 0.0;  // the same float terms as in norm.sumExp, so sumExp - topExp is the tail without cancellation loss
   for (size_t j = 0; j < kk; ++j) {
     const int32_t id = order[j];
-    const float e = expf(logits[id] - norm.max_logit);
-    top_exp += e;
+    const float e = expf(logits[id] - norm.maxLogit);
+    topExp += e;
     out.ids.push_back(static_cast<uint32_t>(id));
-    out.log_probs.push_back(static_cast<float>(logits[id] - norm.max_logit - norm.log_sum_exp));
-    if (top_exp >= mass_target * norm.sum_exp) break;
+    out.logProbs.push_back(static_cast<float>(logits[id] - norm.maxLogit - norm.logSumExp));
+    if (topExp >= massTarget * norm.sumExp) break;
   }
   out.k = static_cast<uint16_t>(out.ids.size());
-  const double tail_exp = std::max(0.0, norm.sum_exp - top_exp);
-  out.rest = static_cast<float>(tail_exp / norm.sum_exp);
+  const double tailExp = std::max(0.0, norm.sumExp - topExp);
+  out.rest = static_cast<float>(tailExp / norm.sumExp);
 
   // Systematic sample of the tail: walk the vocabulary (top tokens masked out) accumulating mass and
   // take the token where the running sum passes (j + 1/2) / s of the tail mass.
   // A tail within the mass target (top tokens stopped early) is only lumped: it is too light to matter.
-  if (tail_samples == 0 || out.rest <= 0 || top_exp >= mass_target * norm.sum_exp || static_cast<size_t>(out.k) >= static_cast<size_t>(n_vocab)) return;
-  mask.assign(n_vocab, 0);
+  if (tailSamples == 0 || out.rest <= 0 || topExp >= massTarget * norm.sumExp || static_cast<size_t>(out.k) >= static_cast<size_t>(nVocab)) return;
+  mask.assign(nVocab, 0);
   for (uint16_t j = 0; j < out.k; ++j) mask[out.ids[j]] = 1;
   double running = 0.0;
   uint32_t next = 0;
-  int32_t last_tail = -1;
-  double goal = 0.5 / tail_samples * tail_exp;
-  for (int i = 0; i < n_vocab && next < tail_samples; ++i) {
+  int32_t lastTail = -1;
+  double goal = 0.5 / tailSamples * tailExp;
+  for (int i = 0; i < nVocab && next < tailSamples; ++i) {
     if (mask[i]) continue;
-    last_tail = i;
-    running += expf(logits[i] - norm.max_logit);
-    while (next < tail_samples && running >= goal) {
+    lastTail = i;
+    running += expf(logits[i] - norm.maxLogit);
+    while (next < tailSamples && running >= goal) {
       out.ids.push_back(static_cast<uint32_t>(i));
-      out.log_probs.push_back(static_cast<float>(logits[i] - norm.max_logit - norm.log_sum_exp));
+      out.logProbs.push_back(static_cast<float>(logits[i] - norm.maxLogit - norm.logSumExp));
       ++next;
-      goal = (next + 0.5) / tail_samples * tail_exp;
+      goal = (next + 0.5) / tailSamples * tailExp;
     }
   }
   // Rounding can leave the last goals just beyond the running sum: they belong to the last tail token.
-  while (next < tail_samples && last_tail >= 0) {
-    out.ids.push_back(static_cast<uint32_t>(last_tail));
-    out.log_probs.push_back(static_cast<float>(logits[last_tail] - norm.max_logit - norm.log_sum_exp));
+  while (next < tailSamples && lastTail >= 0) {
+    out.ids.push_back(static_cast<uint32_t>(lastTail));
+    out.logProbs.push_back(static_cast<float>(logits[lastTail] - norm.maxLogit - norm.logSumExp));
     ++next;
   }
 }
 
 RowVersusBase CompareWithBase(const float* logits, const RowNorm& norm, const BaseFile::View& base) {
-  const double lse = static_cast<double>(norm.max_logit) + norm.log_sum_exp;
+  const double lse = static_cast<double>(norm.maxLogit) + norm.logSumExp;
   double kl = 0.0;
-  double top_exp = 0.0;
+  double topExp = 0.0;
   for (uint16_t j = 0; j < base.k; ++j) {
     const uint32_t id = base.ids[j];
-    top_exp += expf(logits[id] - norm.max_logit);
-    const double lp = base.log_probs[j];
+    topExp += expf(logits[id] - norm.maxLogit);
+    const double lp = base.logProbs[j];
     kl += std::exp(lp) * (lp - (logits[id] - lse));
   }
   if (base.rest > 0) {
-    const double q_rest = std::max((norm.sum_exp - top_exp) / norm.sum_exp, 1e-300);
-    const double log_r = std::log(static_cast<double>(base.rest));
-    const double log_q_rest = std::log(q_rest);
-    kl += base.rest * (log_r - log_q_rest);
+    const double qRest = std::max((norm.sumExp - topExp) / norm.sumExp, 1e-300);
+    const double logR = std::log(static_cast<double>(base.rest));
+    const double logQRest = std::log(qRest);
+    kl += base.rest * (logR - logQRest);
     if (base.s > 0) {
       double inside = 0.0;
       for (uint16_t j = base.k; j < base.k + base.s; ++j) {
-        const double f = (base.log_probs[j] - log_r) - ((logits[base.ids[j]] - lse) - log_q_rest);
+        const double f = (base.logProbs[j] - logR) - ((logits[base.ids[j]] - lse) - logQRest);
         inside += f + std::exp(-f) - 1.0;
       }
       kl += base.rest * inside / base.s;
@@ -105,16 +105,16 @@ RowVersusBase CompareWithBase(const float* logits, const RowNorm& norm, const Ba
   }
   RowVersusBase r;
   r.kld = kl;
-  r.same_top = base.k > 0 && static_cast<uint32_t>(norm.imax) == base.ids[0];
+  r.sameTop = base.k > 0 && static_cast<uint32_t>(norm.imax) == base.ids[0];
   return r;
 }
 
-double ExactKld(const float* base_logits, const RowNorm& base_norm, const float* logits, const RowNorm& norm, int n_vocab) {
-  const double base_lse = static_cast<double>(base_norm.max_logit) + base_norm.log_sum_exp;
-  const double lse = static_cast<double>(norm.max_logit) + norm.log_sum_exp;
+double ExactKld(const float* baseLogits, const RowNorm& baseNorm, const float* logits, const RowNorm& norm, int nVocab) {
+  const double baseLse = static_cast<double>(baseNorm.maxLogit) + baseNorm.logSumExp;
+  const double lse = static_cast<double>(norm.maxLogit) + norm.logSumExp;
   double kl = 0.0;
-  for (int i = 0; i < n_vocab; ++i) {
-    const double lp = base_logits[i] - base_lse;
+  for (int i = 0; i < nVocab; ++i) {
+    const double lp = baseLogits[i] - baseLse;
     const double lq = logits[i] - lse;
     kl += std::exp(lp) * (lp - lq);
   }
@@ -129,16 +129,16 @@ void WriteBaseHeader(std::FILE* out, const BaseHeader& h, const std::vector<int3
   auto put = [&](const void* p, size_t n) { std::memcpy(header + o, p, n); o += n; };
   put(kBaseMagic, 8);
   put(&kBaseVersion, 4);
-  put(&h.n_vocab, 4);
-  put(&h.n_ctx, 4);
-  put(&h.n_chunk, 4);
-  put(&h.n_scored, 4);
-  put(&h.k_max, 4);
-  put(&h.mass_target, 4);
-  const uint32_t flags = h.add_bos ? 1u : 0u;
+  put(&h.nVocab, 4);
+  put(&h.nCtx, 4);
+  put(&h.nChunk, 4);
+  put(&h.nScored, 4);
+  put(&h.kMax, 4);
+  put(&h.massTarget, 4);
+  const uint32_t flags = h.addBos ? 1u : 0u;
   put(&flags, 4);
   put(&h.bos, 4);
-  put(&h.tail_samples, 4);
+  put(&h.tailSamples, 4);
   std::fwrite(header, 1, sizeof(header), out);
   std::fwrite(tokens.data(), sizeof(int32_t), tokens.size(), out);
 }
@@ -150,7 +150,7 @@ size_t WriteBaseRecord(std::FILE* out, const BaseRecord& r) {
   std::fwrite(&r.nll, 4, 1, out);
   std::fwrite(&r.rest, 4, 1, out);
   for (uint32_t id : r.ids) PutU32(out, id);
-  std::fwrite(r.log_probs.data(), 4, r.log_probs.size(), out);
+  std::fwrite(r.logProbs.data(), 4, r.logProbs.size(), out);
   return 12 + 8 * r.ids.size();
 }
 
@@ -171,29 +171,29 @@ BaseFile ReadBaseFile(const std::string& path) {
   const uint32_t version = u32();
   if (version != kBaseVersion) throw fail("unsupported version " + std::to_string(version));
   BaseHeader& h = f.header;
-  h.n_vocab = u32();
-  h.n_ctx = u32();
-  h.n_chunk = u32();
-  h.n_scored = u32();
-  h.k_max = u32();
-  std::memcpy(&h.mass_target, p, 4); p += 4;
-  h.add_bos = (u32() & 1u) != 0;
+  h.nVocab = u32();
+  h.nCtx = u32();
+  h.nChunk = u32();
+  h.nScored = u32();
+  h.kMax = u32();
+  std::memcpy(&h.massTarget, p, 4); p += 4;
+  h.addBos = (u32() & 1u) != 0;
   std::memcpy(&h.bos, p, 4); p += 4;
-  h.tail_samples = u32();
-  if (h.n_ctx < 4 || h.n_chunk == 0 || h.n_scored != h.n_ctx - 1 - h.n_ctx / 2) throw fail("inconsistent header");
+  h.tailSamples = u32();
+  if (h.nCtx < 4 || h.nChunk == 0 || h.nScored != h.nCtx - 1 - h.nCtx / 2) throw fail("inconsistent header");
 
   size_t o = kBaseHeaderBytes;
-  const size_t n_tokens = static_cast<size_t>(h.n_ctx) * h.n_chunk;
-  if (f.bytes.size() < o + n_tokens * 4) throw fail("truncated (tokens)");
-  f.tokens.resize(n_tokens);
-  std::memcpy(f.tokens.data(), f.bytes.data() + o, n_tokens * 4);
-  o += n_tokens * 4;
+  const size_t nTokens = static_cast<size_t>(h.nCtx) * h.nChunk;
+  if (f.bytes.size() < o + nTokens * 4) throw fail("truncated (tokens)");
+  f.tokens.resize(nTokens);
+  std::memcpy(f.tokens.data(), f.bytes.data() + o, nTokens * 4);
+  o += nTokens * 4;
   for (int32_t t : f.tokens) {
-    if (t < 0 || static_cast<uint32_t>(t) >= h.n_vocab) throw fail("token id out of range");
+    if (t < 0 || static_cast<uint32_t>(t) >= h.nVocab) throw fail("token id out of range");
   }
-  const size_t n_records = static_cast<size_t>(h.n_chunk) * h.n_scored;
-  f.record_offsets.reserve(n_records);
-  for (size_t i = 0; i < n_records; ++i) {
+  const size_t nRecords = static_cast<size_t>(h.nChunk) * h.nScored;
+  f.recordOffsets.reserve(nRecords);
+  for (size_t i = 0; i < nRecords; ++i) {
     if (o + 12 > f.bytes.size()) throw fail("truncated (record " + std::to_string(i) + ")");
     uint16_t k, s;
     std::memcpy(&k, f.bytes.data() + o, 2);
@@ -201,12 +201,12 @@ BaseFile ReadBaseFile(const std::string& path) {
     const size_t entries = static_cast<size_t>(k) + s;
     const size_t len = 12 + 8 * entries;
     if (o + len > f.bytes.size()) throw fail("truncated (record " + std::to_string(i) + ")");
-    f.record_offsets.push_back(o);
+    f.recordOffsets.push_back(o);
     const uint32_t* ids = reinterpret_cast<const uint32_t*>(f.bytes.data() + o + 12);
     for (size_t j = 0; j < entries; ++j) {
       uint32_t id;
       std::memcpy(&id, ids + j, 4);
-      if (id >= h.n_vocab) throw fail("token id out of range in record " + std::to_string(i));
+      if (id >= h.nVocab) throw fail("token id out of range in record " + std::to_string(i));
     }
     o += len;
   }
@@ -214,8 +214,8 @@ BaseFile ReadBaseFile(const std::string& path) {
   return f;
 }
 
-BaseFile::View BaseFile::record(size_t i) const {
-  const char* p = bytes.data() + record_offsets[i];
+BaseFile::View BaseFile::Record(size_t i) const {
+  const char* p = bytes.data() + recordOffsets[i];
   View v;
   std::memcpy(&v.k, p, 2);
   std::memcpy(&v.s, p + 2, 2);
@@ -223,7 +223,7 @@ BaseFile::View BaseFile::record(size_t i) const {
   std::memcpy(&v.rest, p + 8, 4);
   // Records start on 4-byte boundaries (header, tokens and every record are multiples of 4 bytes).
   v.ids = reinterpret_cast<const uint32_t*>(p + 12);
-  v.log_probs = reinterpret_cast<const float*>(p + 12 + 4 * (static_cast<size_t>(v.k) + v.s));
+  v.logProbs = reinterpret_cast<const float*>(p + 12 + 4 * (static_cast<size_t>(v.k) + v.s));
   return v;
 }
 

@@ -12,9 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -30,7 +28,9 @@
 #include "llama.h"
 #include "llamaHandles.h"
 #include "options.h"
+#include "partialFile.h"
 #include "promiseWorker.h"
+#include "stringMatch.h"
 
 namespace cwb {
 
@@ -94,7 +94,7 @@ class ImatrixCollector {
       if (t->op != GGML_OP_MUL_MAT) return false;
       if (src1->ne[1] < 16 || src1->type != GGML_TYPE_F32) return false;
       const std::string wname = WeightName(src0->name);
-      return wname.rfind("blk.", 0) == 0 || (processOutput_ && wname == "output.weight");
+      return StartsWith(wname, "blk.") || (processOutput_ && wname == "output.weight");
     }
     std::lock_guard<std::mutex> lock(mutex_);
     if (!error_.empty()) return true;
@@ -205,54 +205,31 @@ static void WriteImatrixGguf(const std::string& path, const std::unordered_map<s
   }
   std::sort(names.begin(), names.end());
   ggml_init_params ip = {/*mem_size=*/dataSize, /*mem_buffer=*/nullptr, /*no_alloc=*/false};
-  ggml_context* ctx = ggml_init(ip);
-  gguf_context* gguf = gguf_init_empty();
-  gguf_set_val_str(gguf, "general.type", "imatrix");
+  const GgmlContextPtr ctx(ggml_init(ip));
+  const GgufPtr gguf(gguf_init_empty());
+  gguf_set_val_str(gguf.get(), "general.type", "imatrix");
   const char* datasets[1] = {dataset.c_str()};
-  gguf_set_arr_str(gguf, "imatrix.datasets", datasets, dataset.empty() ? 0 : 1);
-  gguf_set_val_u32(gguf, "imatrix.chunk_count", static_cast<uint32_t>(chunkCount));
-  gguf_set_val_u32(gguf, "imatrix.chunk_size", static_cast<uint32_t>(chunkSize));
+  gguf_set_arr_str(gguf.get(), "imatrix.datasets", datasets, dataset.empty() ? 0 : 1);
+  gguf_set_val_u32(gguf.get(), "imatrix.chunk_count", static_cast<uint32_t>(chunkCount));
+  gguf_set_val_u32(gguf.get(), "imatrix.chunk_size", static_cast<uint32_t>(chunkSize));
   for (const auto& name : names) {
     const ImatrixStats& s = stats.at(name);
     const int32_t nval = static_cast<int32_t>(s.values.size());
     const int32_t nmat = static_cast<int32_t>(s.counts.size());
     if (nval <= 0 || nmat <= 0) continue;
-    ggml_tensor* sums = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, nval / nmat, nmat);
-    ggml_tensor* counts = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, 1, nmat);
+    ggml_tensor* sums = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, nval / nmat, nmat);
+    ggml_tensor* counts = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 1, nmat);
     ggml_format_name(sums, "%s.in_sum2", name.c_str());
     ggml_format_name(counts, "%s.counts", name.c_str());
     std::memcpy(sums->data, s.values.data(), sizeof(float) * static_cast<size_t>(nval));
     for (int32_t j = 0; j < nmat; j++) static_cast<float*>(counts->data)[j] = static_cast<float>(s.counts[static_cast<size_t>(j)]);
-    gguf_add_tensor(gguf, sums);
-    gguf_add_tensor(gguf, counts);
+    gguf_add_tensor(gguf.get(), sums);
+    gguf_add_tensor(gguf.get(), counts);
   }
-  const bool ok = gguf_write_to_file(gguf, path.c_str(), false);
-  gguf_free(gguf);
-  ggml_free(ctx);
-  if (!ok) throw std::runtime_error(path + ": cannot write the importance matrix");
-}
-
-std::string ReadCalibrationText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read the calibration text");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  // llama.cpp's -f drops one trailing newline; do the same so both see the same tokens.
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
-
-std::vector<llama_token> TokenizeLikeCommon(const llama_vocab* vocab, const std::string& text, bool addSpecial, bool parseSpecial) {
-  std::vector<llama_token> tokens(text.size() + 2 * (addSpecial ? 1 : 0));
-  int32_t n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(), static_cast<int32_t>(tokens.size()), addSpecial, parseSpecial);
-  if (n == INT32_MIN) throw std::runtime_error("tokenization failed: the text is too long");
-  if (n < 0) {
-    tokens.resize(static_cast<size_t>(-n));
-    n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(), static_cast<int32_t>(tokens.size()), addSpecial, parseSpecial);
+  PartialFile file(path);
+  if (!gguf_write_to_file(gguf.get(), file.Path().c_str(), false) || !file.Commit()) {
+    throw std::runtime_error(path + ": cannot write the importance matrix");
   }
-  tokens.resize(static_cast<size_t>(std::max(n, 0)));
-  return tokens;
 }
 
 struct ImatrixResult {
@@ -323,11 +300,7 @@ class ImatrixWorker : public AbortableWorker {
     const int32_t numBatches = (nCtx + nBatch - 1) / nBatch;
     events_.Log("info", "computing over " + std::to_string(nChunk) + " chunks of " + std::to_string(nCtx) + " tokens, " + std::to_string(nSeq) + " per batch");
 
-    llama_batch batch = llama_batch_init(std::min(nBatch, nCtx * nSeq), 0, 1);
-    struct BatchGuard {
-      llama_batch& b;
-      ~BatchGuard() { llama_batch_free(b); }
-    } batchGuard{batch};
+    BatchHandle batch(std::min(nBatch, nCtx * nSeq));
 
     for (int32_t i = 0; i < nChunk; i += nSeq) {
       const int32_t start = i * nCtx;
@@ -338,27 +311,22 @@ class ImatrixWorker : public AbortableWorker {
       for (int32_t j = 0; j < numBatches; j++) {
         const int32_t batchStart = start + j * nBatch;
         const int32_t batchSize = std::min(end - batchStart, nBatch);
-        batch.n_tokens = 0;
+        batch.Clear();
         for (int32_t seq = 0; seq < nSeqBatch; seq++) {
           const int32_t seqStart = batchStart + seq * nCtx;
           for (int32_t k = 0; k < batchSize; k++) {
-            const int32_t n = batch.n_tokens;
-            batch.token[n] = (addBos && j == 0 && k == 0) ? llama_vocab_bos(vocab) : tokens[static_cast<size_t>(seqStart + k)];
-            batch.pos[n] = j * nBatch + k;
-            batch.n_seq_id[n] = 1;
-            batch.seq_id[n][0] = seq;
-            batch.logits[n] = 1;  // every position is an output, so the last layer sees all rows
-            batch.n_tokens++;
+            const llama_token token = (addBos && j == 0 && k == 0) ? llama_vocab_bos(vocab) : tokens[static_cast<size_t>(seqStart + k)];
+            batch.Add(token, j * nBatch + k, seq, true);  // every position is an output, so the last layer sees all rows
           }
         }
-        if (llama_decode(ctx, batch) != 0) {
+        if (llama_decode(ctx, batch.get()) != 0) {
           ThrowIfAborted("importance matrix");
           throw std::runtime_error("llama_decode failed on chunk " + std::to_string(i + 1));
         }
         if (!collector.Error().empty()) throw std::runtime_error(collector.Error());
       }
       result_.chunks = i + nSeqBatch;
-      events_.Progress(static_cast<double>(result_.chunks) / nChunk, "chunk " + std::to_string(result_.chunks) + "/" + std::to_string(nChunk));
+      events_.Steps(result_.chunks, nChunk, "chunk " + std::to_string(result_.chunks) + "/" + std::to_string(nChunk));
     }
     llama_synchronize(ctx);
     if (collector.Stats().empty()) throw std::runtime_error(job_.modelPath + ": no matrix multiplication was seen; nothing to write");

@@ -4,11 +4,14 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 
 #include "ggml.h"
 #include "gguf.h"
+#include "llamaHandles.h"
+#include "stringMatch.h"
 
 namespace cwb {
 
@@ -54,9 +57,9 @@ static ImatrixFile ReadLegacy(const std::string& path) {
   return out;
 }
 
-static bool StripSuffix(std::string& s, const std::string& suffix) {
-  if (s.size() < suffix.size() || s.compare(s.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
-  s.resize(s.size() - suffix.size());
+static bool StripSuffix(std::string& s, const char* suffix) {
+  if (!EndsWith(s, suffix)) return false;
+  s.resize(s.size() - std::strlen(suffix));
   return true;
 }
 
@@ -67,17 +70,10 @@ ImatrixFile ReadImatrixFile(const std::string& path) {
   }
   ggml_context* data = nullptr;
   gguf_init_params params = {/*no_alloc=*/false, /*ctx=*/&data};
-  gguf_context* gguf = gguf_init_from_file(path.c_str(), params);
-  if (!gguf) return ReadLegacy(path);
-
-  struct Cleanup {
-    gguf_context* g;
-    ggml_context* c;
-    ~Cleanup() {
-      gguf_free(g);
-      if (c) ggml_free(c);
-    }
-  } cleanup{gguf, data};
+  const GgufPtr handle(gguf_init_from_file(path.c_str(), params));
+  if (!handle) return ReadLegacy(path);
+  const GgmlContextPtr dataHandle(data);
+  const gguf_context* gguf = handle.get();
 
   ImatrixFile out;
   if (gguf_get_n_tensors(gguf) < 1) throw std::runtime_error(path + ": the importance matrix holds no tensors");

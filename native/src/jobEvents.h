@@ -4,6 +4,7 @@
 #pragma once
 #include <napi.h>
 
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -17,9 +18,12 @@ struct JobEvent {
   double fraction = 0;
   std::string message;
   std::string level;  // for log lines: "info" | "warn" | "error"
+  int64_t done = -1;  // for progress counted in steps (done of total); -1: not counted
+  int64_t total = -1;
 };
 
-// Wraps an optional JS function onEvent({type:'progress', fraction, message} | {type:'log', level, message}).
+// Wraps an optional JS function onEvent({type:'progress', fraction, message, done?, total?} |
+// {type:'log', level, message}).
 class JobEvents {
  public:
   JobEvents(Napi::Env env, Napi::Value fn) {
@@ -28,7 +32,11 @@ class JobEvents {
       active_ = true;
     }
   }
-  void Progress(double fraction, const std::string& message) { Send(JobEvent{true, fraction, message, ""}); }
+  void Progress(double fraction, const std::string& message) { Send(JobEvent{true, fraction, message, "", -1, -1}); }
+  /** Progress counted in steps: fraction done / total, and both counts for the listener's own estimates. */
+  void Steps(int64_t done, int64_t total, const std::string& message) {
+    Send(JobEvent{true, total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0, message, "", done, total});
+  }
   void Log(const std::string& level, const std::string& message) { Send(JobEvent{false, 0, message, level}); }
   // Must be called once when the job ends (any thread); afterwards events are dropped.
   void Release() {
@@ -47,6 +55,10 @@ class JobEvents {
       if (e->isProgress) {
         o.Set("type", "progress");
         o.Set("fraction", Napi::Number::New(env, e->fraction));
+        if (e->total >= 0) {
+          o.Set("done", Napi::Number::New(env, static_cast<double>(e->done)));
+          o.Set("total", Napi::Number::New(env, static_cast<double>(e->total)));
+        }
       } else {
         o.Set("type", "log");
         o.Set("level", e->level);

@@ -24,7 +24,9 @@
 #include "llama.h"
 #include "llamaHandles.h"
 #include "options.h"
+#include "partialFile.h"
 #include "promiseWorker.h"
+#include "stringMatch.h"
 
 namespace cwb {
 
@@ -170,30 +172,22 @@ class LayersWorker : public AbortableWorker {
     if (available < 1) throw std::runtime_error(job_.textPath + ": the text has " + std::to_string(tokens.size()) + " tokens, fewer than one context of " + std::to_string(nCtx));
     const int32_t nChunk = job_.nChunks > 0 ? std::min(job_.nChunks, available) : available;
 
-    llama_batch batch = llama_batch_init(nCtx, 0, 1);
-    struct BatchGuard {
-      llama_batch& b;
-      ~BatchGuard() { llama_batch_free(b); }
-    } batchGuard{batch};
+    BatchHandle batch(nCtx);
     for (int32_t c = 0; c < nChunk; c++) {
       ThrowIfAborted("layer importance");
       llama_memory_clear(llama_get_memory(ctx), true);
-      batch.n_tokens = 0;
+      batch.Clear();
       for (int32_t k = 0; k < nCtx; k++) {
-        batch.token[k] = (addBos && k == 0) ? llama_vocab_bos(vocab) : tokens[static_cast<size_t>(c * nCtx + k)];
-        batch.pos[k] = k;
-        batch.n_seq_id[k] = 1;
-        batch.seq_id[k][0] = 0;
-        batch.logits[k] = 1;  // all rows stay in the last block, so its input and output pair up
-        batch.n_tokens++;
+        const llama_token token = (addBos && k == 0) ? llama_vocab_bos(vocab) : tokens[static_cast<size_t>(c * nCtx + k)];
+        batch.Add(token, k, 0, true);  // all rows stay in the last block, so its input and output pair up
       }
-      if (llama_decode(ctx, batch) != 0) {
+      if (llama_decode(ctx, batch.get()) != 0) {
         ThrowIfAborted("layer importance");
         throw std::runtime_error("llama_decode failed on chunk " + std::to_string(c + 1));
       }
       if (!collector.Error().empty()) throw std::runtime_error(collector.Error());
       chunks_ = c + 1;
-      events_.Progress(static_cast<double>(chunks_) / nChunk, "chunk " + std::to_string(chunks_) + "/" + std::to_string(nChunk));
+      events_.Steps(chunks_, nChunk, "chunk " + std::to_string(chunks_) + "/" + std::to_string(nChunk));
     }
     llama_synchronize(ctx);
     if (!collector.SawEmbedding()) throw std::runtime_error(job_.modelPath + ": this architecture does not name its hidden states embd / l_out-N; layer importance is not supported for it");
@@ -253,7 +247,8 @@ static size_t GgufScalarSize(gguf_type type) {
 
 class FixLayerArraysWorker : public PromiseWorker {
  public:
-  FixLayerArraysWorker(Napi::Env env, LayerArraysJob job) : PromiseWorker(env), job_(std::move(job)) {}  Napi::Value Result(Napi::Env env) override {
+  FixLayerArraysWorker(Napi::Env env, LayerArraysJob job) : PromiseWorker(env), job_(std::move(job)) {}
+  Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     Napi::Array keys = Napi::Array::New(env, keys_.size());
     for (size_t i = 0; i < keys_.size(); i++) keys.Set(i, keys_[i]);
@@ -264,13 +259,8 @@ class FixLayerArraysWorker : public PromiseWorker {
 
  private:
   void Run() override {
-    gguf_init_params gp = {/*no_alloc=*/true, /*ctx=*/nullptr};
-    gguf_context* gguf = gguf_init_from_file(job_.inPath.c_str(), gp);
-    if (!gguf) throw std::runtime_error(job_.inPath + ": not a readable GGUF file");
-    struct Guard {
-      gguf_context* g;
-      ~Guard() { gguf_free(g); }
-    } guard{gguf};
+    const GgufPtr handle = ReadGgufOrThrow(job_.inPath, "GGUF file");
+    gguf_context* gguf = handle.get();
     const int64_t archKey = gguf_find_key(gguf, "general.architecture");
     if (archKey < 0) throw std::runtime_error(job_.inPath + ": no general.architecture");
     const std::string prefix = std::string(gguf_get_val_str(gguf, archKey)) + ".";
@@ -282,7 +272,7 @@ class FixLayerArraysWorker : public PromiseWorker {
     std::vector<std::string> fix;
     for (int64_t i = 0; i < gguf_get_n_kv(gguf); i++) {
       const std::string key = gguf_get_key(gguf, i);
-      if (key.rfind(prefix, 0) != 0 || gguf_get_kv_type(gguf, i) != GGUF_TYPE_ARRAY) continue;
+      if (!StartsWith(key, prefix) || gguf_get_kv_type(gguf, i) != GGUF_TYPE_ARRAY) continue;
       if (gguf_get_arr_n(gguf, i) != job_.oldBlockCount) continue;
       fix.push_back(key);
     }
@@ -310,28 +300,25 @@ class FixLayerArraysWorker : public PromiseWorker {
     std::vector<char> meta(gguf_get_meta_size(gguf));
     gguf_get_meta_data(gguf, meta.data());
 
-    const std::string temp = job_.outPath + ".tmp";
-    FILE* in = std::fopen(job_.inPath.c_str(), "rb");
-    if (!in) throw std::runtime_error(job_.inPath + ": cannot open");
-    FILE* out = std::fopen(temp.c_str(), "wb");
-    if (!out) {
-      std::fclose(in);
-      throw std::runtime_error(temp + ": cannot create");
+    // Header rewritten, data section copied as bytes; outPath may be inPath, hence the partial file.
+    PartialFile file(job_.outPath);
+    {
+      FilePtr in(std::fopen(job_.inPath.c_str(), "rb"));
+      if (!in) throw std::runtime_error(job_.inPath + ": cannot open");
+      FilePtr out(std::fopen(file.Path().c_str(), "wb"));
+      if (!out) throw std::runtime_error(file.Path() + ": cannot create");
+      bool ok = std::fwrite(meta.data(), 1, meta.size(), out.get()) == meta.size() && std::fseek(in.get(), static_cast<long>(dataOffset), SEEK_SET) == 0;
+      std::vector<char> buf(1 << 20);
+      while (ok) {
+        const size_t n = std::fread(buf.data(), 1, buf.size(), in.get());
+        if (n == 0) break;
+        ok = std::fwrite(buf.data(), 1, n, out.get()) == n;
+      }
+      ok = ok && !std::ferror(in.get());
+      ok = CloseChecked(out) && ok;
+      if (!ok) throw std::runtime_error(job_.outPath + ": cannot write the model with fixed per-layer metadata");
     }
-    bool ok = std::fwrite(meta.data(), 1, meta.size(), out) == meta.size() && std::fseek(in, static_cast<long>(dataOffset), SEEK_SET) == 0;
-    std::vector<char> buf(1 << 20);
-    while (ok) {
-      const size_t n = std::fread(buf.data(), 1, buf.size(), in);
-      if (n == 0) break;
-      ok = std::fwrite(buf.data(), 1, n, out) == n;
-    }
-    ok = ok && !std::ferror(in);
-    std::fclose(in);
-    ok = (std::fclose(out) == 0) && ok;
-    if (!ok || std::rename(temp.c_str(), job_.outPath.c_str()) != 0) {
-      std::remove(temp.c_str());
-      throw std::runtime_error(job_.outPath + ": cannot write the model with fixed per-layer metadata");
-    }
+    if (!file.Commit()) throw std::runtime_error(job_.outPath + ": cannot write the model with fixed per-layer metadata");
     keys_ = fix;
   }
 
@@ -356,9 +343,7 @@ static Napi::Value FixLayerArrays(const Napi::CallbackInfo& info) {
   Napi::Array d = o.Raw("dropped").As<Napi::Array>();
   for (uint32_t i = 0; i < d.Length(); i++) job.dropped.push_back(d.Get(i).As<Napi::Number>().Int32Value());
   auto* worker = new FixLayerArraysWorker(env, std::move(job));
-  Napi::Promise p = worker->Promise();
-  worker->Queue();
-  return p;
+  return QueuePromise(worker);
 }
 
 void RegisterLayers(Napi::Env env, Napi::Object exports) {

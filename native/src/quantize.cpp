@@ -429,9 +429,7 @@ static Napi::Value LoadImatrix(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "loadImatrix(path)");
   auto* worker = new LoadImatrixWorker(env, info[0].As<Napi::String>());
-  Napi::Promise p = worker->Promise();
-  worker->Queue();
-  return p;
+  return QueuePromise(worker);
 }
 
 static Napi::Value GgmlTypeNames(const Napi::CallbackInfo& info) {

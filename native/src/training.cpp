@@ -31,6 +31,7 @@
 #include "llama.h"
 #include "llamaHandles.h"
 #include "options.h"
+#include "partialFile.h"
 #include "promiseWorker.h"
 
 namespace cwb {
@@ -166,12 +167,9 @@ static bool TrainableFilter(const ggml_tensor* tensor, void* userdata) {
 }
 
 static void SaveModelAtomically(llama_model* model, const std::string& path) {
-  const std::string temp = path + ".tmp";
-  llama_model_save_to_file(model, temp.c_str());
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    throw std::runtime_error(path + ": cannot write the model file");
-  }
+  PartialFile file(path);
+  llama_model_save_to_file(model, file.Path().c_str());
+  if (!file.Commit()) throw std::runtime_error(path + ": cannot write the model file");
 }
 
 // Loads a model with writable F32 weights and a context able to train or score n_ctx-token sequences.
@@ -480,37 +478,27 @@ class EvalWorker : public PromiseWorker {
     const llama_vocab* vocab = llama_model_get_vocab(tc.model);
     const int32_t nVocab = llama_vocab_n_tokens(vocab);
     const uint64_t nSeq = o.data.size() / o.nCtx;
-    llama_batch batch = llama_batch_init(static_cast<int32_t>(o.nCtx), 0, 1);
-    try {
-      for (uint64_t s = 0; s < nSeq; s++) {
-        llama_memory_clear(llama_get_memory(tc.ctx), true);
-        const int32_t* in = o.data.data() + s * o.nCtx;
-        const int32_t* lab = o.labels.data() + s * o.nCtx;
-        batch.n_tokens = static_cast<int32_t>(o.nCtx);
-        for (uint32_t i = 0; i < o.nCtx; i++) {
-          if (in[i] < 0 || in[i] >= nVocab || lab[i] < 0 || lab[i] >= nVocab) throw std::runtime_error("token outside the vocabulary of " + o.modelPath);
-          batch.token[i] = in[i];
-          batch.pos[i] = static_cast<llama_pos>(i);
-          batch.n_seq_id[i] = 1;
-          batch.seq_id[i][0] = 0;
-          batch.logits[i] = true;
-        }
-        if (llama_decode(tc.ctx, batch) != 0) throw std::runtime_error("decode failed while scoring sequence " + std::to_string(s));
-        for (uint32_t i = 0; i < o.nCtx; i++) {
-          const float* logits = llama_get_logits_ith(tc.ctx, static_cast<int32_t>(i));
-          float maxLogit = logits[0];
-          for (int32_t v = 1; v < nVocab; v++) maxLogit = std::max(maxLogit, logits[v]);
-          double sum = 0;
-          for (int32_t v = 0; v < nVocab; v++) sum += std::exp(static_cast<double>(logits[v] - maxLogit));
-          result_.nll += std::log(sum) + maxLogit - logits[lab[i]];
-          result_.count++;
-        }
+    BatchHandle batch(static_cast<int32_t>(o.nCtx));
+    for (uint64_t s = 0; s < nSeq; s++) {
+      llama_memory_clear(llama_get_memory(tc.ctx), true);
+      const int32_t* in = o.data.data() + s * o.nCtx;
+      const int32_t* lab = o.labels.data() + s * o.nCtx;
+      batch.Clear();
+      for (uint32_t i = 0; i < o.nCtx; i++) {
+        if (in[i] < 0 || in[i] >= nVocab || lab[i] < 0 || lab[i] >= nVocab) throw std::runtime_error("token outside the vocabulary of " + o.modelPath);
+        batch.Add(in[i], static_cast<llama_pos>(i), 0, true);
       }
-    } catch (...) {
-      llama_batch_free(batch);
-      throw;
+      if (llama_decode(tc.ctx, batch.get()) != 0) throw std::runtime_error("decode failed while scoring sequence " + std::to_string(s));
+      for (uint32_t i = 0; i < o.nCtx; i++) {
+        const float* logits = llama_get_logits_ith(tc.ctx, static_cast<int32_t>(i));
+        float maxLogit = logits[0];
+        for (int32_t v = 1; v < nVocab; v++) maxLogit = std::max(maxLogit, logits[v]);
+        double sum = 0;
+        for (int32_t v = 0; v < nVocab; v++) sum += std::exp(static_cast<double>(logits[v] - maxLogit));
+        result_.nll += std::log(sum) + maxLogit - logits[lab[i]];
+        result_.count++;
+      }
     }
-    llama_batch_free(batch);
     result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
@@ -592,9 +580,7 @@ static Napi::Value EvaluateLoss(const Napi::CallbackInfo& info) {
   e.threads = static_cast<int32_t>(o.Count("threads", 0));
   e.gpuLayers = static_cast<int32_t>(o.Count("gpuLayers", 0));
   auto* w = new EvalWorker(env, std::move(e));
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return QueuePromise(w);
 }
 
 void RegisterTraining(Napi::Env env, Napi::Object exports) {

@@ -29,7 +29,9 @@ describe("native evaluate", () => {
     const progress: number[] = [];
     baseResult = await addon.evaluate(
       { modelPath: base, textPath: text, writeBasePath: baseFile, ...settings },
-      (p) => progress.push(p.chunksDone),
+      (event) => {
+        if (event.type === "progress" && event.done !== undefined) progress.push(event.done);
+      },
     ).promise;
     // Progress travels through a thread-safe function and may land just after the promise settles.
     for (const deadline = Date.now() + 5_000; progress.at(-1) !== 6 && Date.now() < deadline;)
@@ -89,8 +91,8 @@ describe("native evaluate", () => {
     let handle: ReturnType<CwbNativeAddon["evaluate"]> | undefined = undefined;
     handle = addon.evaluate(
       { modelPath: base, textPath: text, writeBasePath: out, nCtx: 64, nChunks: -1, nBatch: 64 },
-      (p) => {
-        if (p.chunksDone >= 1) handle?.abort();
+      (event) => {
+        if (event.type === "progress" && (event.done ?? 0) >= 1) handle?.abort();
       },
     );
     await expect(handle.promise).rejects.toMatchObject({ code: "ABORTED" });

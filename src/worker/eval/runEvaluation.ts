@@ -3,7 +3,7 @@
 // variant against that file. N variants cost N + 1 passes, where llama-perplexity needs 2N.
 import type { BasePassOutput, EvalSettings, EvaluationOutput } from "../../shared/domain/eval.js";
 import { collectMachineFingerprint } from "../../core/machine/machineFingerprint.js";
-import type { EvaluateOptions, EvaluateProgress, EvaluateResult } from "../native/AddonTypes.js";
+import type { EvaluateOptions, EvaluateResult, NativeJobEvent } from "../native/AddonTypes.js";
 import { loadNative } from "../native/loadAddon.js";
 import { runNativeTask } from "../native/nativeTask.js";
 import { nativeGpuLayers } from "../native/planGpu.js";
@@ -37,11 +37,11 @@ async function evaluatePass(
   gpuRequest: GpuSettingsInput,
   options: EvaluateOptions,
   signal: AbortSignal | undefined,
-  onProgress: (p: EvaluateProgress) => void,
+  onEvent: (event: NativeJobEvent) => void,
 ): Promise<EvaluateResult> {
   const { addon } = await loadNative(gpuRequest);
   signal?.throwIfAborted();
-  return runNativeTask(addon.evaluate(options, onProgress), signal);
+  return runNativeTask(addon.evaluate(options, onEvent), signal);
 }
 
 function nativeOptions(
@@ -80,13 +80,20 @@ export async function runEvaluation(
   let passIndex = 0;
   let secondsPerChunk: number | null = null;
   let chunksTotal = 0;
-  const progressFor = (label: string) => (p: EvaluateProgress) => {
-    chunksTotal = p.chunks;
-    if (p.chunksDone > 0) secondsPerChunk = p.elapsedMs / 1000 / p.chunksDone;
-    const within = p.chunks > 0 ? p.chunksDone / p.chunks : 0;
-    const chunksLeft = (passes - passIndex - within) * p.chunks;
-    const eta = secondsPerChunk !== null ? chunksLeft * secondsPerChunk : undefined;
-    hooks.onProgress?.((passIndex + within) / passes, `${label}: chunk ${p.chunksDone} of ${p.chunks}`, eta);
+  const progressFor = (label: string) => {
+    // The pass reports chunk 0 when its chunk loop starts (after loading and tokenizing): the clock for its rate.
+    let loopStarted = performance.now();
+    return (event: NativeJobEvent) => {
+      if (event.type !== "progress" || event.done === undefined || event.total === undefined) return;
+      const { done, total } = event;
+      if (done === 0) loopStarted = performance.now();
+      chunksTotal = total;
+      if (done > 0) secondsPerChunk = (performance.now() - loopStarted) / 1000 / done;
+      const within = total > 0 ? done / total : 0;
+      const chunksLeft = (passes - passIndex - within) * total;
+      const eta = secondsPerChunk !== null ? chunksLeft * secondsPerChunk : undefined;
+      hooks.onProgress?.((passIndex + within) / passes, `${label}: chunk ${done} of ${total}`, eta);
+    };
   };
 
   let basePath = plan.baseCachePath;

@@ -128,12 +128,6 @@ export interface EvaluateOptions {
   tailSamples?: number;
 }
 
-export interface EvaluateProgress {
-  chunksDone: number;
-  chunks: number;
-  elapsedMs: number;
-}
-
 export interface EvaluateResult {
   nVocab: number;
   nCtx: number;
@@ -172,7 +166,8 @@ export interface EvaluateResult {
 export interface AddonEvaluate {
   evaluate(
     options: EvaluateOptions,
-    onProgress?: (progress: EvaluateProgress) => void,
+    /** Progress counts chunks: done of total, once before the first and after every decoded group. */
+    onEvent?: (event: NativeJobEvent) => void,
   ): NativeTask<EvaluateResult>;
 }
 
@@ -180,7 +175,8 @@ export interface AddonEvaluate {
 /**
  * Every long addon call: its result, and abort(), which sets the flag its native loop polls between
  * steps and from llama.cpp's abort callback (inside llama_decode). Wire it to an AbortSignal with
- * runNativeTask (nativeTask.ts). Training resolves with cancelled: true; the others reject.
+ * runNativeTask (nativeTask.ts). Training resolves with cancelled: true; the others reject with
+ * code "ABORTED".
  */
 export interface NativeTask<T> {
   promise: Promise<T>;
@@ -188,7 +184,8 @@ export interface NativeTask<T> {
 }
 
 export type NativeJobEvent =
-  | { type: "progress"; fraction: number; message: string }
+  /** done/total where the job counts its steps (evaluation, importance matrix, layer importance: chunks). */
+  | { type: "progress"; fraction: number; message: string; done?: number; total?: number }
   | { type: "log"; level: "info" | "warn" | "error"; message: string };
 
 export interface QuantizeOptions {
