@@ -46,8 +46,12 @@ describe("resuming an experiment recorded before job graphs", () => {
         remedies: ["rerun-experiment"],
       });
       expect((thrown as Error).message).toMatch(/cannot be resumed: its jobs were recorded before/);
-      expect(describeErrorForCli(thrown)).toContain('to fix: run the experiment again ("cwb experiments rerun');
-      expect(errorText(thrownErrorWords(thrown))).toContain("To fix: Click Re-run on the experiment in History");
+      expect(describeErrorForCli(thrown)).toContain(
+        'to fix: run the experiment again ("cwb experiments rerun',
+      );
+      expect(errorText(thrownErrorWords(thrown))).toContain(
+        "To fix: Click Re-run on the experiment in History",
+      );
       expect(listExperimentJobRecords(h.store.db, experimentId).map((r) => [r.id, r.state])).toEqual([
         ["old-1", "succeeded"],
         ["old-2", "interrupted"],
