@@ -5,7 +5,9 @@ import type {
   ExperimentSummary,
   SweepRecipeInput,
 } from "../../shared/domain/experiment.js";
+import type { BuildComparison } from "../../shared/domain/buildComparison.js";
 import type { Job } from "../../shared/domain/job.js";
+import { experimentBuildComparison } from "../bench/buildComparison.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
 import { removeModel } from "../library/modelLibrary.js";
 import { deleteExperiment, getExperiment, listExperimentModels } from "../store/experiments.js";
@@ -24,6 +26,12 @@ export class ExperimentService {
   get(id: string): ExperimentSummary {
     this.#require(id);
     return summarizeExperiment(this.host.db, id);
+  }
+
+  /** Per variant, its newest benchmarks on the prebuilt binaries and on the build for this machine. */
+  buildComparison(id: string): BuildComparison {
+    this.#require(id);
+    return experimentBuildComparison(this.host.db, id);
   }
 
   /** Starts the sweep and returns once it is recorded; failures of its jobs show in those jobs. */

@@ -21,6 +21,7 @@ export const callNames = [
   "eval.start",
   "experiments.list",
   "experiments.get",
+  "experiments.buildComparison",
   "experiments.startSweep",
   "experiments.rerun",
   "experiments.resume",
