@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds llama.cpp's own command-line tools (llama-quantize, llama-imatrix, llama-perplexity,
-// llama-bench) from the patched source bundled in node-llama-cpp, into a cache folder
+// llama-bench, llama-gguf-split) from the patched source bundled in node-llama-cpp, into a cache folder
 // native/llama-tools/<release>/. Parity tests and benchmarks compare our engine against these.
 // A finished build is reused; a build is done in a temp folder and renamed, so an interrupted
 // build never looks finished.
@@ -25,7 +25,20 @@ import { prebuiltCpuBinsDir } from "./llamaBackends.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-export const llamaToolNames = ["llama-quantize", "llama-imatrix", "llama-perplexity", "llama-bench"];
+export const llamaToolNames = [
+  "llama-quantize",
+  "llama-imatrix",
+  "llama-perplexity",
+  "llama-bench",
+  "llama-gguf-split",
+];
+
+/** A cache folder is complete when its marker exists and it holds every tool listed above. */
+function cacheComplete(dir) {
+  if (!existsSync(path.join(dir, ".cwb-ready"))) return false;
+  const exe = process.platform === "win32" ? ".exe" : "";
+  return llamaToolNames.every((name) => existsSync(path.join(dir, "bin", `${name}${exe}`)));
+}
 
 /**
  * Build flavours. "release" (the default: parity tests compare outputs against it) uses the
@@ -114,7 +127,7 @@ export function llamaToolsDir(flavour = "release") {
 /** Path of one tool binary, or undefined when the cache is not built. */
 export function llamaToolPath(name, flavour = "release") {
   if (flavour === "prebuilt" && process.platform !== "linux") return llamaToolPath(name, "release");
-  if (flavour === "prebuilt" && !existsSync(path.join(llamaToolsDir(flavour), ".cwb-ready"))) {
+  if (flavour === "prebuilt" && !cacheComplete(llamaToolsDir(flavour))) {
     if (!llamaToolPath(name, "release")) return undefined;
     linkPrebuiltTools();
   }
@@ -160,7 +173,7 @@ export function prebuiltCpuVariant() {
  */
 export function linkPrebuiltTools({ log = console.error } = {}) {
   const dir = llamaToolsDir("prebuilt");
-  if (existsSync(path.join(dir, ".cwb-ready"))) return dir;
+  if (cacheComplete(dir)) return dir;
   const release = buildLlamaTools({ log });
   const bins = prebuiltCpuBinsDir();
   const temp = `${dir}.tmp-${process.pid}`;
@@ -197,7 +210,7 @@ export function linkPrebuiltTools({ log = console.error } = {}) {
   return dir;
 }
 
-/** Builds the four tools unless the cache holds them; returns the cache folder. */
+/** Builds the tools unless the cache holds them; returns the cache folder. */
 export function buildLlamaTools({
   log = console.error,
   jobs = Math.min(2, os.cpus().length),
@@ -208,8 +221,8 @@ export function buildLlamaTools({
     return process.platform === "linux" ? linkPrebuiltTools({ log }) : buildLlamaTools({ log, jobs });
   }
   const dir = llamaToolsDir(flavour);
-  const marker = path.join(dir, ".cwb-ready");
-  if (existsSync(marker)) return dir;
+  // A cache built before a tool was added to the list is completed (the build folder is reused).
+  if (cacheComplete(dir)) return dir;
   if (!cmakeAvailable())
     throw new Error("cmake is not installed: cannot build llama.cpp's tools (apt-get install cmake)");
   const src = ensureLlamaSource({ log });
@@ -220,7 +233,7 @@ export function buildLlamaTools({
   const build = `${dir}.build`;
   mkdirSync(build, { recursive: true });
   withProcessLock(path.join(build, ".cwb-lock"), `building llama.cpp's tools (${flavour})`, () => {
-    if (!existsSync(marker)) buildInto(build, src, dir, flavour, jobs, log);
+    if (!cacheComplete(dir)) buildInto(build, src, dir, flavour, jobs, log);
   });
   return dir;
 }

@@ -19,6 +19,7 @@ import type { MachineFingerprint } from "../shared/domain/bench.js";
 import { collectMachineFingerprint } from "./machine/machineFingerprint.js";
 import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
 import { planEvaluation } from "./eval/planEvaluation.js";
+import { importDeviceResults } from "./deviceResults/importDeviceResults.js";
 
 export interface WorkbenchOptions {
   /** --data-dir; falls back to $CWB_DATA_DIR, then the OS user-data folder. */
@@ -126,6 +127,8 @@ export class Workbench {
         );
         return this.jobs.enqueue("eval", params);
       },
+
+      "results.import": (request) => withProtocolErrors(() => importDeviceResults(db, request)),
 
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),

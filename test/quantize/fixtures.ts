@@ -84,7 +84,9 @@ export function sha256(file: string): string {
  */
 export function llamaTools(
   flavour: "release" | "prebuilt" = "release",
-): { readonly quantize: string; readonly imatrix: string } | { skip: string } {
+):
+  | { readonly quantize: string; readonly imatrix: string; readonly ggufSplit: string }
+  | { skip: string } {
   if (!cmakeAvailable())
     return {
       skip: "cmake is not installed: cannot build llama.cpp's llama-quantize / llama-imatrix for the parity check",
@@ -96,6 +98,9 @@ export function llamaTools(
   return {
     get quantize() {
       return tool("llama-quantize");
+    },
+    get ggufSplit() {
+      return tool("llama-gguf-split");
     },
     get imatrix() {
       return tool("llama-imatrix");

@@ -41,6 +41,12 @@ export interface JobKindHost<K extends JobKind = JobKind> {
     context: KindContext,
   ): OutputEstimate | null | Promise<OutputEstimate | null>;
   /**
+   * Where the worker stages output outside the job's temp folder (beside its destination, so the
+   * final rename stays on one filesystem). Deleted with the temp folder however the job ends;
+   * complete() moves it into place first when the job succeeds.
+   */
+  stagingPath?(params: KindParams<K>, jobId: string): string;
+  /**
    * Turns the worker's value into the job's result, validated afterwards against the kind's result
    * schema. Throwing fails the job. Without it the worker's value is the result (the kind then
    * declares the same schema as value and result).

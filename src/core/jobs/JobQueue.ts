@@ -101,18 +101,20 @@ export class JobQueue {
   readonly #journal: JobJournal;
   readonly #scheduler: JobScheduler;
   readonly #steps: StepHookRegistry;
+  readonly #hosts: Partial<Record<string, JobKindHost>>;
   #started = false;
 
   constructor(options: JobQueueOptions) {
     this.#dataDir = path.resolve(options.dataDir);
     this.#journal = new JobJournal(options.db, options.events);
     this.#steps = options.steps ?? stepHooks;
+    this.#hosts = options.hosts ?? jobKindHosts;
     const setup: JobRunSetup = {
       journal: this.#journal,
       kindContext: { db: options.db, dataDir: this.#dataDir, events: options.events },
       launcher: options.launcher ?? childProcessLauncher,
       entry: options.workerEntry ?? resolveWorkerEntry(),
-      hosts: options.hosts ?? jobKindHosts,
+      hosts: this.#hosts,
       steps: this.#steps,
       cancelGraceMs: options.cancelGraceMs ?? 500,
       progressIntervalMs: options.progressIntervalMs ?? 250,
@@ -414,6 +416,6 @@ export class JobQueue {
   }
 
   #recovery(): RecoveryContext {
-    return { journal: this.#journal, dataDir: this.#dataDir, owner: this.owner };
+    return { journal: this.#journal, dataDir: this.#dataDir, owner: this.owner, hosts: this.#hosts };
   }
 }

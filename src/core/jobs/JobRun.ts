@@ -111,6 +111,8 @@ export class JobRun {
     clearTimeout(this.#persistTimer);
     this.#handle?.kill();
     rmSync(this.#tempDir, { recursive: true, force: true });
+    const staging = this.#stagingPath();
+    if (staging) rmSync(staging, { recursive: true, force: true });
     this.#settled = true; // its late exit event finds nothing to do
     this.#onSettled(this);
     this.#setup.journal.finish(this.record.id, {
@@ -325,15 +327,24 @@ export class JobRun {
         `worker ended (${exitWords(exit)}); job ${outcome.state}`,
       );
     // Whatever the outcome, nothing the job wrote to its temp folder survives it.
-    await rm(this.#tempDir, { recursive: true, force: true }).catch((error: unknown) => {
-      journal.log(id, "warn", `could not delete temp folder ${this.#tempDir}: ${(error as Error).message}`);
-    });
+    for (const dir of [this.#tempDir, this.#stagingPath()]) {
+      if (!dir) continue;
+      await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
+        journal.log(id, "warn", `could not delete temp folder ${dir}: ${(error as Error).message}`);
+      });
+    }
     if (this.#settled) return; // interruptNow() ended it meanwhile
     this.#settled = true;
     if (this.#progress && outcome.progress === undefined) journal.progress(id, this.#progress);
     this.#onSettled(this);
     journal.finish(id, { ...outcome, finishedAt: now() });
     this.#markEnded();
+  }
+
+  /** Output the kind stages outside the temp folder (JobKindHost.stagingPath), if any. */
+  #stagingPath(): string | undefined {
+    const host = this.#setup.hosts[this.record.kind];
+    return host?.stagingPath?.(this.record.params as never, this.record.id);
   }
 
   /** The kind's host turns the worker's value into the job's result (and records it). */

@@ -10,6 +10,7 @@ import { dataPaths } from "../paths.js";
 import { adoptQueuedJob, getJobRecord, listJobRecordsInStates, toJob } from "../store/jobs.js";
 import { now } from "../store/ids.js";
 import type { JobJournal } from "./JobJournal.js";
+import type { JobKindHost } from "./JobKindHost.js";
 import { isOwnerAlive, ownerPid } from "./jobOwner.js";
 import { jobIdOfTempDir, jobTempDir } from "./jobTempDir.js";
 
@@ -18,13 +19,20 @@ export interface RecoveryContext {
   dataDir: string;
   /** This queue's owner id: its own jobs are never recovered. */
   owner: string;
+  /** For the output a kind stages outside the temp folder (JobKindHost.stagingPath). */
+  hosts?: Partial<Record<string, JobKindHost>>;
 }
 
 /**
  * Marks jobs left 'running' by a process that is gone as 'interrupted', and its queued graph steps
  * (nothing will run them until their experiment is resumed); returns them.
  */
-export async function interruptOrphanedJobs({ journal, dataDir, owner }: RecoveryContext): Promise<Job[]> {
+export async function interruptOrphanedJobs({
+  journal,
+  dataDir,
+  owner,
+  hosts,
+}: RecoveryContext): Promise<Job[]> {
   const recovered: Job[] = [];
   for (const record of listJobRecordsInStates(journal.db, ["queued", "running"])) {
     if (record.owner === owner || isOwnerAlive(record.owner)) continue;
@@ -39,6 +47,8 @@ export async function interruptOrphanedJobs({ journal, dataDir, owner }: Recover
       continue;
     }
     await rm(jobTempDir(dataDir, record.id), { recursive: true, force: true });
+    const staging = hosts?.[record.kind]?.stagingPath?.(record.params as never, record.id);
+    if (staging) await rm(staging, { recursive: true, force: true });
     const pid = ownerPid(record.owner);
     const ended = journal.finish(record.id, {
       state: "interrupted",

@@ -15,6 +15,17 @@ export interface GgufTensorLayout {
   bytes: number;
 }
 
+/** Where one metadata key/value pair lies in the header, so it can be copied byte for byte. */
+export interface GgufKvRange {
+  key: string;
+  /** GGUF value type (gguf.h gguf_type). */
+  type: number;
+  /** From the start of the file: the key's length prefix. */
+  start: number;
+  /** Just past the value. */
+  end: number;
+}
+
 export interface GgufLayout {
   version: number;
   alignment: number;
@@ -22,6 +33,9 @@ export interface GgufLayout {
   dataOffset: number;
   /** Where the last tensor's data ends. */
   dataEnd: number;
+  /** Metadata in file order. */
+  kvs: GgufKvRange[];
+  /** In the header's order (which is not always their order in the data section). */
   tensors: GgufTensorLayout[];
 }
 
@@ -175,7 +189,9 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
   const kvCount = await reader.u64();
 
   let alignment = 32;
+  const kvs: GgufKvRange[] = [];
   for (let i = 0; i < kvCount; i++) {
+    const start = reader.pos;
     const key = await reader.string();
     const type = await reader.u32();
     if (key === "general.alignment" && type === typeUint32) {
@@ -185,6 +201,7 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
     } else {
       await skipValue(reader, type, key);
     }
+    kvs.push({ key, type, start, end: reader.pos });
   }
 
   const raw: { name: string; type: number; shape: number[]; offset: number }[] = [];
@@ -240,5 +257,5 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
       `tensor "${beyond.name}" data (${beyond.bytes} bytes at offset ${beyond.fileOffset}) lies beyond the end of the file (${reader.size} bytes)`,
     );
   }
-  return { version, alignment, dataOffset, dataEnd, tensors };
+  return { version, alignment, dataOffset, dataEnd, kvs, tensors };
 }

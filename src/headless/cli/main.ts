@@ -19,6 +19,8 @@ import { registerReferenceModelCommands } from "./commands/referenceModel.js";
 import { registerExperimentsCommands } from "./commands/experiments.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerLlamaCommands } from "./commands/llama.js";
+import { registerResultsCommands } from "./commands/results.js";
+import { registerExportCommands } from "./commands/export.js";
 
 export type CommandGroup = (program: Command, context: CliContext) => void;
 
@@ -36,6 +38,8 @@ const commandGroups: readonly CommandGroup[] = [
   registerExperimentsCommands,
   registerDemoCommands,
   registerLlamaCommands,
+  registerResultsCommands,
+  registerExportCommands,
   // A new group: its import above and one line here.
 ];
 

@@ -40,6 +40,10 @@ export const appErrorCodes = [
   "CONTEXT_TOO_SMALL",
   "DISK_FULL",
   "OUTPUT_EXISTS",
+  /** A shard size smaller than one of the model's tensors: the model cannot be split that finely. */
+  "SPLIT_LIMIT_TOO_SMALL",
+  /** An export bundle whose files do not match its manifest (missing, truncated, altered) or whose manifest is invalid. */
+  "BUNDLE_INVALID",
   /** The database was written by a newer build. */
   "SCHEMA_TOO_NEW",
   /** The text an evaluation was queued with changed before it ran. */
@@ -49,6 +53,14 @@ export const appErrorCodes = [
    * left of it is not known, so it cannot be resumed; running it again reuses what finished.
    */
   "EXPERIMENT_NOT_RESUMABLE",
+  /** A results file brought back from a device that cannot be read (the message names the line). */
+  "BAD_RESULTS_FILE",
+  /** A device name that cannot name a device. */
+  "BAD_DEVICE_ID",
+  /** A result row whose model is not in the library. */
+  "RESULTS_UNMATCHED",
+  /** A result row that fits more than one variant, and no choice was made. */
+  "RESULTS_AMBIGUOUS",
   /** Anything without a code of its own: the message says what happened. */
   "FAILED",
 ] as const;

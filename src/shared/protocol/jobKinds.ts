@@ -11,6 +11,13 @@ import { trainJobParams, trainJobResult } from "../domain/training.js";
 import { generateJobParams, generateJobResult } from "../domain/generate.js";
 import { llamaBuildJobParams, llamaBuildJobResult } from "../domain/llamaBuild.js";
 import {
+  exportBundleParams,
+  exportBundleResult,
+  exportBundleValue,
+  exportVerifyParams,
+  exportVerifyResult,
+} from "../domain/exportBundle.js";
+import {
   imatrixJobParams,
   imatrixJobResult,
   imatrixWorkerValue,
@@ -143,6 +150,20 @@ export const jobKinds = {
     params: llamaBuildJobParams,
     value: llamaBuildJobResult,
     result: llamaBuildJobResult,
+  }),
+  /** A model with its manifest, README, device benchmark script and runtime files (core/export, worker/runners/exportBundle.ts). */
+  "export.bundle": jobKind({
+    title: "Export bundle",
+    params: exportBundleParams,
+    value: exportBundleValue,
+    result: exportBundleResult,
+  }),
+  /** Checks an export bundle: checksums, manifest, and that llama.cpp loads the model (worker/runners/exportVerify.ts). */
+  "export.verify": jobKind({
+    title: "Verify export bundle",
+    params: exportVerifyParams,
+    value: exportVerifyResult,
+    result: exportVerifyResult,
   }),
 } satisfies Record<string, JobKindSpec>;
 

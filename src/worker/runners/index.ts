@@ -18,4 +18,6 @@ export const runners: { [K in JobKind]: () => Promise<{ default: KindRunner<K> }
   train: () => import("./train.js"),
   generate: () => import("./generate.js"),
   "llama.build": () => import("./llamaBuild.js"),
+  "export.bundle": () => import("./exportBundle.js"),
+  "export.verify": () => import("./exportVerify.js"),
 };

@@ -15,6 +15,8 @@ import { pruneHost } from "./prune.js";
 import { referenceBuildHost } from "./referenceModel.js";
 import { trainHost } from "./train.js";
 import { llamaBuildHost } from "./llamaBuild.js";
+import { exportBundleHost } from "./exportBundle.js";
+import { exportVerifyHost } from "./exportVerify.js";
 
 export const jobKindHosts: { [K in JobKind]: JobKindHost<K> } = {
   "models.import": modelsImportHost,
@@ -29,4 +31,6 @@ export const jobKindHosts: { [K in JobKind]: JobKindHost<K> } = {
   train: trainHost,
   generate: generateHost,
   "llama.build": llamaBuildHost,
+  "export.bundle": exportBundleHost,
+  "export.verify": exportVerifyHost,
 };

@@ -1,0 +1,35 @@
+// export.bundle, parent half: checks the destination's disk before the worker starts (the model's
+// size, staged beside the destination), and renames the finished staging folder into place. The
+// staging folder is removed however the job ends otherwise (JobKindHost.stagingPath).
+import { existsSync } from "node:fs";
+import { rename } from "node:fs/promises";
+import path from "node:path";
+import { bundleFormat, bundleStagingPath } from "../../export/bundlePaths.js";
+import { OutputExistsError } from "../commitOutput.js";
+import { defineJobKindHost } from "../JobKindHost.js";
+
+/** Headroom for the header of each shard and the texts. */
+const textBytes = 1 << 20;
+
+export const exportBundleHost = defineJobKindHost({
+  kind: "export.bundle",
+  estimateOutput(params) {
+    return { bytes: params.modelBytes + textBytes, dir: path.dirname(path.resolve(params.outPath)) };
+  },
+  stagingPath(params, jobId) {
+    return bundleStagingPath(params.outPath, jobId);
+  },
+  async complete(value, params) {
+    const target = path.resolve(params.outPath);
+    // rename() would replace an empty folder: refuse anything already there.
+    if (existsSync(target)) throw new OutputExistsError(target);
+    await rename(value.stagingPath, target);
+    return {
+      path: target,
+      format: bundleFormat(target),
+      files: value.files,
+      entry: value.entry,
+      bytes: value.bytes,
+    };
+  },
+});

@@ -1,0 +1,103 @@
+// `cwb export VARIANT --out DIR [--split-max-size 2G | --split-max-tensors N] [--ctx N] [--device D]`
+// writes a bundle for phones and desktop runtimes (an export.bundle job); `cwb export verify BUNDLE`
+// checks one (an export.verify job). Both show progress and cancel on Ctrl+C like other jobs.
+import type { Command } from "commander";
+import { planExport } from "../../../core/export/planExport.js";
+import { parseSplitMaxSize, type SplitLimit } from "../../../shared/domain/ggufSplit.js";
+import { formatBytes } from "../../../shared/format.js";
+import type { CliContext } from "../context.js";
+import { positiveInteger } from "../parseOptions.js";
+import { runJobInForeground } from "../runJobInForeground.js";
+
+interface ExportCommandOptions {
+  out?: string;
+  splitMaxSize?: string;
+  splitMaxTensors?: string;
+  ctx?: string;
+  device?: string;
+}
+
+function splitFromOptions(options: ExportCommandOptions): SplitLimit | null {
+  if (options.splitMaxSize !== undefined && options.splitMaxTensors !== undefined)
+    throw new Error("export: give --split-max-size or --split-max-tensors, not both");
+  if (options.splitMaxSize !== undefined) {
+    const parsed = parseSplitMaxSize(options.splitMaxSize);
+    if ("error" in parsed) throw new Error(`--split-max-size: ${parsed.error}`);
+    return { by: "size", maxBytes: parsed.bytes };
+  }
+  if (options.splitMaxTensors !== undefined)
+    return { by: "tensors", maxTensors: positiveInteger("--split-max-tensors", options.splitMaxTensors) };
+  return null;
+}
+
+export function registerExportCommands(program: Command, context: CliContext): void {
+  const command = program
+    .command("export")
+    .description(
+      "write a bundle for phones and desktop runtimes: the model, manifest.json, README, device benchmark script, Ollama/LM Studio/llama.cpp files",
+    )
+    .argument("<variant>", "library id/name or GGUF path (imported when new)")
+    .option("--out <dir>", "the bundle folder to create (must not exist)")
+    .option(
+      "--split-max-size <size>",
+      "split the model into shards of at most this much tensor data, as llama-gguf-split spells it: 500M, 2G",
+    )
+    .option("--split-max-tensors <n>", "split the model into shards of at most N tensors")
+    .option("--ctx <n>", "recommended context length (default: the model's, at most 4096)")
+    .option("--device <id>", "the device the bundle is for (recorded in the manifest)")
+    .action(async (variant: string, options: ExportCommandOptions) => {
+      if (options.out === undefined)
+        throw new Error("export: --out DIR is required (the bundle folder to create)");
+      const workbench = context.workbench();
+      const params = await planExport(workbench.db, {
+        model: variant,
+        outPath: options.out,
+        split: splitFromOptions(options),
+        contextLength: options.ctx === undefined ? null : positiveInteger("--ctx", options.ctx),
+        device: options.device === undefined ? null : { id: options.device },
+      });
+      await runJobInForeground(context, "export.bundle", params, {
+        json: (result) => result,
+        human: (r) =>
+          context.output.fields([
+            ["bundle", r.path],
+            ["load", r.entry],
+            ["files", `${r.files.length} + manifest.json, ${formatBytes(r.bytes)}`],
+            [
+              "model files",
+              r.files
+                .filter((f) => f.role === "model")
+                .map((f) => f.path)
+                .join(", "),
+            ],
+          ]),
+      });
+    });
+
+  command
+    .command("verify")
+    .description(
+      "check a bundle: every file's size and sha256, the manifest against its schema, and that llama.cpp loads the model",
+    )
+    .argument("<bundle>", "the bundle folder (or its manifest.json)")
+    .action(async (bundle: string) => {
+      await runJobInForeground(
+        context,
+        "export.verify",
+        { path: bundle },
+        {
+          json: (result) => result,
+          human: (r) =>
+            context.output.fields([
+              ["bundle", r.path],
+              ["manifest", `schema version ${r.schemaVersion}, valid`],
+              ["files", `${r.filesChecked} checked, ${formatBytes(r.bytesChecked)}, every sha256 matches`],
+              [
+                "model",
+                `${r.model.entry} loaded in ${r.model.loadMs.toFixed(0)} ms, first token ${JSON.stringify(r.model.firstToken)}`,
+              ],
+            ]),
+        },
+      );
+    });
+}
