@@ -114,7 +114,9 @@ export class Workbench {
       "jobs.get": ({ id }) => this.jobs.get(id),
       "jobs.start": ({ kind, params }) => this.jobs.enqueue(kind, params),
       "jobs.cancel": ({ id }) => this.jobs.cancel(id),
-      "jobs.retry": ({ id }) => this.jobs.retry(id),
+      // A step of an experiment is retried through its graph, which the experiment follows.
+      "jobs.retry": ({ id }) =>
+        this.jobs.get(id).stepKey === null ? this.jobs.retry(id) : this.experiments.retryStep(id),
       "jobs.logs": ({ id, tail }) => this.jobs.logs(id, tail),
 
       "compress.startLayers": (request) => startLayersJob(this.#layerJobsHost(), request),
@@ -130,6 +132,7 @@ export class Workbench {
 
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),
+      "experiments.buildComparison": ({ id }) => this.experiments.buildComparison(id),
       "experiments.startSweep": ({ modelId, recipe, name }) =>
         this.experiments.startSweep(modelId, recipe, name),
       "experiments.rerun": ({ id }) => this.experiments.rerun(id),

@@ -26,6 +26,7 @@ const remedyControls: Record<RemedyAction, string> = {
   "update-app": "Update Compression Workbench",
   "use-other-data-dir": "Open the app with another data folder",
   retry: "Retry the job on the Jobs screen",
+  "rerun-experiment": "Click Re-run on the experiment in History",
 };
 
 function capitalize(text: string): string {

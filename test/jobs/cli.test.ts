@@ -1,6 +1,7 @@
 // `cwb jobs …` as a user runs it (node bin/cwb.js over the tsc build): a foreground job with its
 // progress line, Ctrl+C (SIGINT) cancelling it, cancelling from a second CLI process, and a CLI
-// killed outright leaving its job 'interrupted' for the next process to see.
+// killed outright leaving its job 'interrupted' for the next process to see, and retrying a step of an
+// experiment's graph through the graph.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,6 +50,36 @@ function startForeground(params: object): Foreground {
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/**
+ * A process that queues a two-step graph (a, then b which needs it) in an experiment and is killed
+ * with SIGKILL while a runs: a is left running and b queued, both by a process that is gone.
+ */
+async function graphOfKilledProcess(): Promise<{ experimentId: string; a: string; b: string }> {
+  const script = `
+    const { openHarness, waitUntil } = await import(${JSON.stringify(path.join(repoRoot, "test/jobs/queueHarness.ts"))});
+    const { insertExperiment } = await import(${JSON.stringify(path.join(repoRoot, "src/core/store/experiments.ts"))});
+    const h = await openHarness({ dataDir: ${JSON.stringify(dataDir)} });
+    const experimentId = insertExperiment(h.store.db, { name: "graph", kind: "test", recipe: {} }).id;
+    const [a, b] = h.queue.enqueueGraph(experimentId, [
+      { key: "a", kind: "debug.sleep", params: { seconds: 5 } },
+      { key: "b", kind: "debug.sleep", params: { seconds: 0.1 }, dependsOn: ["a"] },
+    ]);
+    await waitUntil(() => (h.queue.get(a.id).state === "running" ? true : undefined));
+    console.log(JSON.stringify({ experimentId, a: a.id, b: b.id }));
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: repoRoot,
+  });
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  const exited = new Promise((resolve) => child.on("close", resolve));
+  const ids = await waitUntil(() => (stdout.includes("\n") ? stdout : undefined), 30_000, "the graph");
+  child.kill("SIGKILL");
+  await exited;
+  return JSON.parse(ids) as { experimentId: string; a: string; b: string };
 }
 
 async function jobsList(): Promise<Job[]> {
@@ -160,4 +191,24 @@ describe("cwb jobs", () => {
     );
     expect(tmpEntries(dataDir)).toEqual([]);
   });
+
+  it("retries a step of an experiment through its graph, with the steps it needs that did not succeed", async () => {
+    const { experimentId, b } = await graphOfKilledProcess();
+    const retried = await cwb("--json", "jobs", "retry", b);
+    expect(retried.code).toBe(0);
+    expect(retried.stderr).toContain(
+      `job ${b} is step b of experiment ${experimentId}: retried through the experiment as job`,
+    );
+    expect(retried.stderr).toContain("after the steps it needs that did not succeed (a)");
+    const job = JSON.parse(retried.stdout) as Job;
+    expect(job.id).not.toBe(b);
+    expect(job).toMatchObject({ stepKey: "b", experimentId, state: "succeeded" });
+    const steps = (await jobsList()).filter((j) => j.experimentId === experimentId);
+    expect(steps.map((j) => [j.stepKey, j.state]).sort()).toEqual([
+      ["a", "interrupted"],
+      ["a", "succeeded"],
+      ["b", "interrupted"],
+      ["b", "succeeded"],
+    ]);
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 // Multi-step work as a persistent job graph (core/jobs/JobGraph.ts), with real SQLite, a real queue
 // and real workers (debug.sleep): the graph survives the queue closing mid-run, the experiment shows
 // as interrupted, and resuming runs only the steps left, in the same experiment; a step's parameters
-// can come from the result of the step it waited for; cancelling cancels the graph.
+// can come from the result of the step it waited for; retrying a step re-runs it through the graph;
+// cancelling cancels the graph.
 import { afterAll, describe, expect, it } from "vitest";
 import type { Job } from "../../src/shared/domain/job.js";
 import { experimentState, type StepHookRegistry } from "../../src/core/jobs/JobGraph.js";
@@ -76,6 +77,48 @@ describe("job graphs", () => {
       expect(listExperimentJobRecords(db, experimentId).filter((r) => r.stepKey === "a")).toHaveLength(1);
       expect(stateOf(db, experimentId)).toBe("succeeded");
       expect(second.queue.resumeGraph(experimentId)).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
+  it("retrying a step that never started goes through the graph: it and the steps it needs that did not succeed", async () => {
+    const dataDir = makeDataDir();
+    dataDirs.push(dataDir);
+    const first = await openHarness({ dataDir, steps });
+    const experimentId = newExperiment(first.store.db);
+    const [a, b, c, d] = first.queue.enqueueGraph(experimentId, [
+      { key: "a", kind: "debug.sleep", params: { seconds: 0.1 } },
+      { key: "b", kind: "debug.sleep", params: { seconds: 0.4 }, dependsOn: ["a"] },
+      { key: "c", kind: "debug.sleep", hook: { name: "test.double", input: null }, dependsOn: ["b"] },
+      { key: "d", kind: "debug.sleep", params: { seconds: 0.1 }, dependsOn: ["c"] },
+    ]) as [Job, Job, Job, Job];
+    await waitUntil(() => (first.queue.get(b.id).state === "running" ? true : undefined));
+    await first.close();
+
+    const second = await openHarness({ dataDir, steps });
+    try {
+      const db = second.store.db;
+      // c never started: its parameters were never built, so its row has none to copy.
+      expect(second.queue.get(c.id)).toMatchObject({ state: "interrupted", params: null });
+      const retried = second.queue.retry(c.id);
+      expect(retried).toMatchObject({ stepKey: "c", experimentId });
+      const queued = listExperimentJobRecords(db, experimentId).filter((r) => r.state === "queued");
+      // b did not succeed, so it runs again first; a did and is not run again; d (which needs c) is left alone.
+      expect(queued.map((r) => r.stepKey)).toEqual(["b", "c"]);
+      expect(queued[0]!.needs).toEqual([a.id]);
+      const ended = await Promise.all(queued.map((r) => second.queue.waitFor(r.id)));
+      expect(ended.map((j) => j.state)).toEqual(["succeeded", "succeeded"]);
+      const slept = (ended[0]!.result as { sleptSeconds: number }).sleptSeconds;
+      expect(ended[1]!.params).toEqual({ seconds: slept * 2 });
+      expect(second.queue.get(d.id).state).toBe("interrupted");
+      expect(stateOf(db, experimentId)).toBe("interrupted");
+      // A step that succeeded since is not retried; resuming runs what is left: d.
+      expect(() => second.queue.retry(c.id)).toThrow(/step c of its experiment succeeded/);
+      const resumed = second.queue.resumeGraph(experimentId);
+      expect(resumed.map((j) => j.stepKey)).toEqual(["d"]);
+      expect((await second.queue.waitFor(resumed[0]!.id)).state).toBe("succeeded");
+      expect(stateOf(db, experimentId)).toBe("succeeded");
     } finally {
       await second.close();
     }

@@ -5,12 +5,15 @@ import type {
   ExperimentSummary,
   SweepRecipeInput,
 } from "../../shared/domain/experiment.js";
+import type { BuildComparison } from "../../shared/domain/buildComparison.js";
+import type { Job } from "../../shared/domain/job.js";
+import { experimentBuildComparison } from "../bench/buildComparison.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
 import { removeModel } from "../library/modelLibrary.js";
 import { deleteExperiment, getExperiment, listExperimentModels } from "../store/experiments.js";
 import { addNote, addTag, deleteTagsAndNotes, listTags, removeTag } from "../store/tagsNotes.js";
 import { listExperimentItems, summarizeExperiment } from "./summarizeExperiment.js";
-import { resumeExperiment } from "./experimentGraph.js";
+import { resumeExperiment, retryExperimentStep, type GraphRun } from "./experimentGraph.js";
 import { startSweep, type SweepHost } from "./runSweep.js";
 
 export class ExperimentService {
@@ -25,6 +28,12 @@ export class ExperimentService {
     return summarizeExperiment(this.host.db, id);
   }
 
+  /** Per variant, its newest benchmarks on the prebuilt binaries and on the build for this machine. */
+  buildComparison(id: string): BuildComparison {
+    this.#require(id);
+    return experimentBuildComparison(this.host.db, id);
+  }
+
   /** Starts the sweep and returns once it is recorded; failures of its jobs show in those jobs. */
   async startSweep(
     modelId: string,
@@ -33,11 +42,7 @@ export class ExperimentService {
     experimentId?: string,
   ): Promise<{ experimentId: string }> {
     const run = await startSweep(this.host, { model: modelId, recipe, name, experimentId });
-    run.done.catch((error: unknown) =>
-      console.error(
-        `sweep ${run.experimentId} stopped: ${error instanceof Error ? error.message : String(error)}`,
-      ),
-    );
+    logIfStopped(run, "sweep");
     return { experimentId: run.experimentId };
   }
 
@@ -55,11 +60,18 @@ export class ExperimentService {
   resume(id: string): { experimentId: string; requeued: number } {
     this.#require(id);
     let requeued = 0;
-    const run = resumeExperiment(this.host, id, { onJob: () => requeued++ });
-    run.done.catch((error: unknown) =>
-      console.error(`experiment ${id} stopped: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    logIfStopped(resumeExperiment(this.host, id, { onJob: () => requeued++ }));
     return { experimentId: id, requeued };
+  }
+
+  /**
+   * Retries a finished job that is a step of an experiment through the experiment's graph: that step
+   * and the steps it needs that did not succeed are queued again. Returns the retried step's new job.
+   */
+  retryStep(jobId: string): Job {
+    const retry = retryExperimentStep(this.host, jobId);
+    logIfStopped(retry);
+    return retry.jobs.at(-1)!;
   }
 
   /** Cancels the experiment's whole job graph: every job of it that has not ended. */
@@ -119,4 +131,13 @@ export class ExperimentService {
     if (!experiment) throw new ProtocolError("NOT_FOUND", `experiment ${id} not found`);
     return experiment;
   }
+}
+
+/** A run followed in the background: a failure of the following itself is logged (its jobs record theirs). */
+function logIfStopped(run: GraphRun, what = "experiment"): void {
+  run.done.catch((error: unknown) =>
+    console.error(
+      `${what} ${run.experimentId} stopped: ${error instanceof Error ? error.message : String(error)}`,
+    ),
+  );
 }

@@ -3,7 +3,8 @@
 import type { Job } from "../../shared/domain/job.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
 import type { ExperimentState } from "../../shared/domain/experiment.js";
-import { experimentState, isResumable } from "../jobs/JobGraph.js";
+import { CodedError } from "../errors.js";
+import { experimentState, isResumable, latestSteps } from "../jobs/JobGraph.js";
 import type { JobQueue } from "../jobs/JobQueue.js";
 import type { EventBus } from "../rpc/eventBus.js";
 import { listExperimentJobRecords } from "../store/jobs.js";
@@ -109,7 +110,33 @@ export function resumeExperiment(
         ? `experiment ${experimentId} is running; cancel it or wait for it to end`
         : `experiment ${experimentId} has nothing to resume: ${state === "empty" ? "it has no steps" : "every step succeeded"}`,
     );
+  // Jobs recorded before experiments kept their plan as keyed steps: nothing says what is left.
+  const keyedLeft = latestSteps(listExperimentJobRecords(host.db, experimentId)).some(
+    (r) => r.stepKey !== null && r.state !== "succeeded",
+  );
+  if (!keyedLeft)
+    throw new CodedError(
+      "EXPERIMENT_NOT_RESUMABLE",
+      `experiment ${experimentId} cannot be resumed: its jobs were recorded before experiments kept their plan as steps, so what is left to do is not known; running it again reuses every finished variant and measurement`,
+      { remedies: ["rerun-experiment"] },
+    );
   const jobs = host.jobs.resumeGraph(experimentId);
   host.events.emit("experiments.changed", { id: experimentId });
   return followGraph(host, experimentId, jobs, [], options);
+}
+
+export interface StepRetry extends GraphRun {
+  /** The jobs queued: the steps it needs that did not succeed, then the retried step. */
+  jobs: Job[];
+}
+
+/**
+ * Retries a finished job that is a step of an experiment's graph through that graph (the step and
+ * what it needs that did not succeed, JobQueue.retryStep), and follows the jobs queued.
+ */
+export function retryExperimentStep(host: GraphHost, jobId: string, options: FollowOptions = {}): StepRetry {
+  const jobs = host.jobs.retryStep(jobId);
+  const experimentId = jobs[0]!.experimentId!;
+  host.events.emit("experiments.changed", { id: experimentId });
+  return { ...followGraph(host, experimentId, jobs, [], options), jobs };
 }

@@ -84,6 +84,11 @@ export function isStranded(record: JobRecord): boolean {
   return !isFinished(record.state) && !isOwnerAlive(record.owner);
 }
 
+/** A job still queued or running in a live process. */
+function isLive(record: JobRecord): boolean {
+  return !isFinished(record.state) && !isStranded(record);
+}
+
 /**
  * running: a step is queued or running in a live process; otherwise interrupted when a step was
  * stopped by a crash, a kill or the app closing (or is queued with no process left to run it),
@@ -92,7 +97,7 @@ export function isStranded(record: JobRecord): boolean {
 export function experimentState(records: readonly JobRecord[]): ExperimentState {
   const steps = latestSteps(records);
   if (steps.length === 0) return "empty";
-  if (steps.some((r) => !isFinished(r.state) && !isStranded(r))) return "running";
+  if (steps.some(isLive)) return "running";
   if (steps.some((r) => r.state === "interrupted" || isStranded(r))) return "interrupted";
   if (steps.some((r) => r.state === "failed")) return "failed";
   if (steps.some((r) => r.state === "cancelled")) return "cancelled";
@@ -108,13 +113,29 @@ export interface ResumePlan {
   done: Map<string, string>;
 }
 
+/** Per step key its newest job, for the keyed steps only. */
+function newestByKey(records: readonly JobRecord[]): Map<string, JobRecord> {
+  return new Map(
+    latestSteps(records)
+      .filter((r) => r.stepKey !== null)
+      .map((r) => [r.stepKey!, r]),
+  );
+}
+
+/** The steps in the order they were first planned (a step always comes after those it needs). */
+function inPlanOrder(steps: JobRecord[], records: readonly JobRecord[]): JobRecord[] {
+  const firstSeen = new Map<string, number>();
+  records.forEach((r, i) => r.stepKey !== null && !firstSeen.has(r.stepKey) && firstSeen.set(r.stepKey, i));
+  return steps.sort((a, b) => firstSeen.get(a.stepKey!)! - firstSeen.get(b.stepKey!)!);
+}
+
 /**
  * What resuming the experiment's graph queues: every step whose newest job did not succeed, in the
  * order they were first planned; their dependencies keep pointing at the succeeded steps.
  */
 export function planResume(records: readonly JobRecord[]): ResumePlan {
-  const steps = latestSteps(records).filter((r) => r.stepKey !== null);
-  const live = steps.find((r) => !isFinished(r.state) && !isStranded(r));
+  const steps = [...newestByKey(records).values()];
+  const live = steps.find(isLive);
   if (live)
     throw new ProtocolError(
       "EXPERIMENT_RUNNING",
@@ -126,10 +147,46 @@ export function planResume(records: readonly JobRecord[]): ResumePlan {
     if (step.state === "succeeded") done.set(step.stepKey!, step.id);
     else requeue.push(step);
   }
-  const firstSeen = new Map<string, number>();
-  records.forEach((r, i) => r.stepKey !== null && !firstSeen.has(r.stepKey) && firstSeen.set(r.stepKey, i));
-  requeue.sort((a, b) => firstSeen.get(a.stepKey!)! - firstSeen.get(b.stepKey!)!);
-  return { requeue, done };
+  return { requeue: inPlanOrder(requeue, records), done };
+}
+
+/**
+ * What retrying one step queues: that step again, and every step it needs (directly or through
+ * others) whose newest job did not succeed; what it needs that succeeded, or still runs, it waits
+ * for as it is. The steps that need it are left alone (resuming the experiment runs them).
+ */
+export function planStepRetry(records: readonly JobRecord[], stepKey: string): ResumePlan {
+  const newest = newestByKey(records);
+  const target = newest.get(stepKey);
+  if (!target) throw new ProtocolError("NOT_FOUND", `the experiment has no step ${stepKey}`);
+  if (isLive(target))
+    throw new ProtocolError(
+      "STEP_RUNNING",
+      `step ${stepKey} is ${target.state} again as job ${target.id}; cancel it or wait for it to end`,
+    );
+  if (target.state === "succeeded")
+    throw new ProtocolError(
+      "NOTHING_TO_RETRY",
+      `step ${stepKey} of its experiment succeeded (job ${target.id}); only a step that did not succeed is retried`,
+    );
+  const keyOf = new Map(records.map((r) => [r.id, r.stepKey]));
+  const done = new Map<string, string>();
+  const requeue = new Map<string, JobRecord>();
+  const visit = (key: string): void => {
+    const step = newest.get(key);
+    if (!step || requeue.has(key) || done.has(key)) return;
+    if (step.state === "succeeded" || isLive(step)) {
+      done.set(key, step.id);
+      return;
+    }
+    requeue.set(key, step);
+    for (const id of step.needs) {
+      const needed = keyOf.get(id);
+      if (needed) visit(needed);
+    }
+  };
+  visit(stepKey);
+  return { requeue: inPlanOrder([...requeue.values()], records), done };
 }
 
 /** The graph nodes that re-queue `plan.requeue` (dependency ids mapped back to step keys). */

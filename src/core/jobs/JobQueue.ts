@@ -25,12 +25,20 @@ import {
   requestJobCancel,
   toJob,
   type JobLogLine,
+  type JobRecord,
   type NewJob,
 } from "../store/jobs.js";
 import { newId, now } from "../store/ids.js";
 import type { Db } from "../store/Store.js";
 import { childProcessLauncher } from "./childProcessLauncher.js";
-import { planResume, resumeNodes, type GraphNode, type StepHookRegistry } from "./JobGraph.js";
+import {
+  planResume,
+  planStepRetry,
+  resumeNodes,
+  type GraphNode,
+  type ResumePlan,
+  type StepHookRegistry,
+} from "./JobGraph.js";
 import { JobJournal } from "./JobJournal.js";
 import type { JobKindHost } from "./JobKindHost.js";
 import { JobRun, type JobRunSetup } from "./JobRun.js";
@@ -259,7 +267,28 @@ export class JobQueue {
    */
   resumeGraph(experimentId: string): Job[] {
     const records = listExperimentJobRecords(this.#journal.db, experimentId);
-    const plan = planResume(records);
+    return this.#requeueSteps(experimentId, planResume(records), records);
+  }
+
+  /**
+   * Retries one step of an experiment's graph as a resume does (its parameters may be built from the
+   * steps it waits for): a new job for the step and for every step it needs that did not succeed,
+   * in the same experiment. Returns the new jobs, the retried step last.
+   */
+  retryStep(ref: string): Job[] {
+    const record = this.#journal.require(ref);
+    if (record.stepKey === null || record.experimentId === null)
+      throw new ProtocolError("BAD_INPUT", `job ${record.id} is not a step of an experiment`);
+    if (!isFinished(record.state))
+      throw new ProtocolError(
+        "NOT_FINISHED",
+        `Job ${record.id} is ${record.state}; only a finished job can be retried`,
+      );
+    const records = listExperimentJobRecords(this.#journal.db, record.experimentId);
+    return this.#requeueSteps(record.experimentId, planStepRetry(records, record.stepKey), records);
+  }
+
+  #requeueSteps(experimentId: string, plan: ResumePlan, records: readonly JobRecord[]): Job[] {
     if (plan.requeue.length === 0) return [];
     // Stranded rows of a dead process end first, so the old and the new job never both look alive.
     for (const step of plan.requeue)
@@ -332,9 +361,13 @@ export class JobQueue {
     return this.#journal.waitForOther(record.id, 5000);
   }
 
-  /** Queues a new job with the same kind, parameters and experiment (not the dependency). */
+  /**
+   * Queues a new job with the same kind, parameters and experiment (not the dependency). A step of
+   * an experiment's graph is retried through its graph (retryStep); the retried step's job is returned.
+   */
   retry(ref: string): Job {
     const record = this.#journal.require(ref);
+    if (record.stepKey !== null) return this.retryStep(record.id).at(-1)!;
     if (!isFinished(record.state))
       throw new ProtocolError(
         "NOT_FINISHED",

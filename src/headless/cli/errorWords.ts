@@ -23,6 +23,7 @@ const remedyFlags: Record<RemedyAction, string> = {
   "update-app": "update Compression Workbench",
   "use-other-data-dir": "pass another --data-dir",
   retry: 'run the job again ("cwb jobs retry JOB")',
+  "rerun-experiment": 'run the experiment again ("cwb experiments rerun EXPERIMENT")',
 };
 
 /** One remedy in the CLI's words: the flag or command that applies it. */

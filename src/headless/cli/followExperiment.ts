@@ -5,12 +5,14 @@
 import type { Job } from "../../shared/domain/job.js";
 import {
   resumeExperiment,
+  retryExperimentStep,
   type FollowOptions,
   type GraphOutcome,
   type GraphRun,
 } from "../../core/experiments/experimentGraph.js";
 import { startSweep, type SweepOutcome, type SweepRequest } from "../../core/experiments/runSweep.js";
 import type { CliContext } from "./context.js";
+import { errorDetailLines } from "./errorWords.js";
 import { cancelledExitCode } from "./runJobInForeground.js";
 import { formatJobProgress } from "./jobProgress.js";
 
@@ -27,6 +29,33 @@ export async function followSweep(context: CliContext, request: SweepRequest): P
 export async function followResume(context: CliContext, experimentId: string): Promise<GraphOutcome> {
   const workbench = context.workbench();
   return follow(context, (options) => Promise.resolve(resumeExperiment(workbench, experimentId, options)));
+}
+
+/**
+ * Retries a job that is a step of an experiment through the experiment's graph (the step and the
+ * steps it needs that did not succeed), saying so, and follows the jobs queued.
+ */
+export async function followStepRetry(context: CliContext, jobId: string): Promise<GraphOutcome> {
+  const workbench = context.workbench();
+  return follow(context, (options) => {
+    const retry = retryExperimentStep(workbench, jobId, options);
+    const step = retry.jobs.at(-1)!;
+    const needed = retry.jobs.slice(0, -1).map((job) => job.stepKey);
+    context.output.note(
+      `job ${jobId} is step ${step.stepKey} of experiment ${retry.experimentId}: retried through the experiment as job ${step.id}` +
+        (needed.length > 0 ? `, after the steps it needs that did not succeed (${needed.join(", ")})` : ""),
+    );
+    return Promise.resolve(retry);
+  });
+}
+
+/** The steps that did not succeed, with why and what to do. */
+export function noteUnsucceededSteps(context: CliContext, outcome: GraphOutcome): void {
+  for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
+    context.output.note(`${step.step} ${step.label}: ${step.state}${step.error ? ` (${step.error})` : ""}`);
+    for (const line of step.errorDetail ? errorDetailLines(step.errorDetail) : [])
+      context.output.note(`  ${line}`);
+  }
 }
 
 async function follow(

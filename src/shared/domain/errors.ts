@@ -48,6 +48,11 @@ export const appErrorCodes = [
   "SCHEMA_TOO_NEW",
   /** The text an evaluation was queued with changed before it ran. */
   "TEXT_CHANGED",
+  /**
+   * An experiment recorded before experiments kept their plan as a job graph (no step keys): what is
+   * left of it is not known, so it cannot be resumed; running it again reuses what finished.
+   */
+  "EXPERIMENT_NOT_RESUMABLE",
   /** A results file brought back from a device that cannot be read (the message names the line). */
   "BAD_RESULTS_FILE",
   /** A device name that cannot name a device. */
@@ -81,6 +86,7 @@ export const remedyActions = [
   "update-app",
   "use-other-data-dir",
   "retry",
+  "rerun-experiment",
 ] as const;
 export const remedyAction = z.enum(remedyActions);
 export type RemedyAction = z.infer<typeof remedyAction>;

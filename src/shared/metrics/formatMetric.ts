@@ -1,5 +1,6 @@
 // One metric value as people read it, chosen by its unit, so the CLI and the screens agree:
 // "412 tok/s", "23.4 ms", "215 MB", "11.9 GB/s", "-43.6 %".
+import type { Metric } from "../domain/run.js";
 import { formatBytes, formatDuration, formatPercent, formatTokensPerSecond } from "../format.js";
 
 export function formatMetricValue(value: number | null | undefined, unit: string): string {
@@ -20,6 +21,12 @@ export function formatMetricValue(value: number | null | undefined, unit: string
     default:
       return `${Number(value.toPrecision(4))} ${unit}`.trim();
   }
+}
+
+/** The value with its spread over the repetitions: "412 tok/s ± 9.1 tok/s" (no spread: the value). */
+export function formatMetricWithSpread(metric: Pick<Metric, "value" | "unit" | "stddev">): string {
+  const value = formatMetricValue(metric.value, metric.unit);
+  return metric.stddev === null ? value : `${value} ± ${formatMetricValue(metric.stddev, metric.unit)}`;
 }
 
 /** stddev / |value| as a percentage, or "—" when there is no spread to report. */

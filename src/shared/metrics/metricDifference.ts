@@ -29,3 +29,11 @@ export function metricDifference(a: Metric, b: Metric): MetricDifference {
   if (Math.abs(difference) <= noise) return { ratio, verdict: "same" };
   return { ratio, verdict: difference > 0 ? "higher" : "lower" };
 }
+
+/** A verdict as the CLI and the screens word it. */
+export const verdictWords: Readonly<Record<MetricDifference["verdict"], string>> = {
+  higher: "higher",
+  lower: "lower",
+  same: "within noise",
+  unknown: "no spread",
+};

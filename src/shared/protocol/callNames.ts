@@ -22,6 +22,7 @@ export const callNames = [
   "results.import",
   "experiments.list",
   "experiments.get",
+  "experiments.buildComparison",
   "experiments.startSweep",
   "experiments.rerun",
   "experiments.resume",

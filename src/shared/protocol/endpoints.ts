@@ -7,6 +7,7 @@ import { modelRecord, modelSummary } from "../domain/model.js";
 import { experimentListItem, experimentSummary, sweepRecipe } from "../domain/experiment.js";
 import { evalSettings } from "../domain/eval.js";
 import { llamaBuildInfo } from "../domain/llamaBuild.js";
+import { buildComparison } from "../domain/buildComparison.js";
 import { jobStart } from "./jobKinds.js";
 import { deviceResultsImport, deviceResultsImportRequest } from "../deviceResults/deviceResultsImport.js";
 
@@ -105,6 +106,8 @@ export const calls = {
 
   "experiments.list": defineCall(z.object({ search: z.string().optional() }), z.array(experimentListItem)),
   "experiments.get": defineCall(id, experimentSummary),
+  /** Per variant, its newest benchmarks on the prebuilt binaries and on the build for this machine. */
+  "experiments.buildComparison": defineCall(id, buildComparison),
   /** Creates the experiment and starts its pipeline in the serving process; jobs report progress. */
   "experiments.startSweep": defineCall(
     z.object({ modelId: z.string().min(1), recipe: sweepRecipe, name: z.string().optional() }),

@@ -12,7 +12,11 @@ import {
 } from "../../../shared/domain/bench.js";
 import { formatBytes } from "../../../shared/format.js";
 import { benchRunDevice, describeRunDevice } from "../../../shared/domain/runDevice.js";
-import { formatCoefficientOfVariation, formatMetricValue } from "../../../shared/metrics/formatMetric.js";
+import {
+  formatCoefficientOfVariation,
+  formatMetricValue,
+  formatMetricWithSpread,
+} from "../../../shared/metrics/formatMetric.js";
 import { resolveModel } from "../../../core/eval/planEvaluation.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
@@ -26,7 +30,8 @@ import {
 } from "../gpuOptions.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
 import { llamaBuildChoices } from "../../../shared/domain/llamaBuild.js";
-import { metricDifference } from "../../../shared/metrics/metricDifference.js";
+import { compareBuildMetrics } from "../../../shared/metrics/compareBuildMetrics.js";
+import { verdictWords } from "../../../shared/metrics/metricDifference.js";
 
 interface BenchCommandOptions extends GpuCommandOptions {
   pp: string;
@@ -205,12 +210,7 @@ async function compareBuilds(
     reports.push(benchReport.parse(job.result));
   }
   const [prebuilt, local] = reports as [BenchReport, BenchReport];
-  const rows = prebuilt.metrics.flatMap((metric) => {
-    const other = local.metrics.find((candidate) => candidate.name === metric.name);
-    return other
-      ? [{ name: metric.name, prebuilt: metric, local: other, ...metricDifference(metric, other) }]
-      : [];
-  });
+  const rows = compareBuildMetrics(prebuilt.metrics, local.metrics);
   const comparison = { prebuilt, local, rows };
   if (out) writeFileAtomic(out, JSON.stringify(comparison, null, 2) + "\n");
   const { output } = context;
@@ -222,12 +222,10 @@ async function compareBuilds(
       ["runs", `${prebuilt.runId ?? "not recorded"}, ${local.runId ?? "not recorded"}`],
     ]);
     output.line();
-    const withSpread = (m: BenchReport["metrics"][number]): string =>
-      `${formatMetricValue(m.value, m.unit)}${m.stddev === null ? "" : ` ± ${formatMetricValue(m.stddev, m.unit)}`}`;
     output.table(rows, [
       { header: "METRIC", value: (row) => row.name },
-      { header: "PREBUILT", value: (row) => withSpread(row.prebuilt), align: "right" },
-      { header: "THIS MACHINE", value: (row) => withSpread(row.local), align: "right" },
+      { header: "PREBUILT", value: (row) => formatMetricWithSpread(row.prebuilt), align: "right" },
+      { header: "THIS MACHINE", value: (row) => formatMetricWithSpread(row.local), align: "right" },
       {
         header: "LOCAL / PREBUILT",
         value: (row) => (row.ratio === null ? "" : `${row.ratio.toFixed(2)}x`),
@@ -237,10 +235,3 @@ async function compareBuilds(
     ]);
   });
 }
-
-const verdictWords = {
-  higher: "higher",
-  lower: "lower",
-  same: "within noise",
-  unknown: "no spread",
-} as const;

@@ -15,9 +15,7 @@ import {
   writeReport,
 } from "../../../core/report/writeReport.js";
 import type { CliContext } from "../context.js";
-import { errorDetailLines } from "../errorWords.js";
-import { followResume, followSweep } from "../followExperiment.js";
-import type { GraphOutcome } from "../../../core/experiments/experimentGraph.js";
+import { followResume, followSweep, noteUnsucceededSteps } from "../followExperiment.js";
 import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { positiveInteger } from "../parseOptions.js";
 
@@ -141,15 +139,6 @@ export async function runSweepCommand(
     context.output.note(`report: ${writeReport(summary, format, options.report)}`);
   }
   return summary;
-}
-
-/** The steps that did not succeed, with why and what to do. */
-function noteUnsucceededSteps(context: CliContext, outcome: GraphOutcome): void {
-  for (const step of outcome.steps.filter((s) => s.state !== "succeeded" && s.state !== "reused")) {
-    context.output.note(`${step.step} ${step.label}: ${step.state}${step.error ? ` (${step.error})` : ""}`);
-    for (const line of step.errorDetail ? errorDetailLines(step.errorDetail) : [])
-      context.output.note(`  ${line}`);
-  }
 }
 
 export function registerExperimentsCommands(program: Command, context: CliContext): void {

@@ -9,6 +9,7 @@ import type { CliContext } from "../context.js";
 import { remedyAsFlag } from "../errorWords.js";
 import { formatJobProgress, jobTitle } from "../jobProgress.js";
 import type { Output } from "../output.js";
+import { followStepRetry, noteUnsucceededSteps } from "../followExperiment.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 import { positiveInteger } from "../parseOptions.js";
 
@@ -115,12 +116,25 @@ export function registerJobsCommands(program: Command, context: CliContext): voi
 
   jobs
     .command("retry")
-    .description("run a finished job again, in the foreground, with the same kind and parameters")
+    .description(
+      "run a finished job again, in the foreground, with the same kind and parameters (a step of an experiment: with the steps it needs that did not succeed)",
+    )
     .argument("<id>", "job id or a unique prefix of it")
     .action(async (id: string) => {
+      // A job left running or queued by a process that is gone is recorded as interrupted first.
+      await context.workbench().jobs.recoverInterrupted();
       const old = context.workbench().jobs.get(id);
       if (!isFinished(old.state))
         throw new Error(`job ${old.id} is ${old.state}; only a finished job can be retried`);
+      if (old.stepKey !== null) {
+        // Its parameters may be built from the steps it waits for: the experiment's graph reruns it.
+        const outcome = await followStepRetry(context, old.id);
+        const retried = outcome.steps.at(-1)!;
+        const job = context.workbench().jobs.get(retried.jobId!);
+        context.output.result(job, () => context.output.line(JSON.stringify(job.result, null, 2)));
+        noteUnsucceededSteps(context, outcome);
+        return;
+      }
       if (!isJobKind(old.kind))
         throw new Error(`job ${old.id} has kind "${old.kind}", which this version cannot run`);
       // Parameters the queue validated when the job was first queued; it validates them again.

@@ -1,5 +1,6 @@
 // Compare: one experiment's variants — the "what fits" query, the three Pareto plots, the full
-// metrics table, and side-by-side generation of the selected variants. Points and rows share one
+// metrics table, where each run ran, the prebuilt binaries against the build for this machine, and
+// side-by-side generation of the selected variants. Points and rows share one
 // selection, so clicking either highlights both.
 import { useMemo, useState } from "react";
 import { describeDevicesOverview, devicesOverview } from "../../../shared/domain/runDevice.js";
@@ -11,6 +12,7 @@ import { Notice } from "../../components/Notice.js";
 import { PageHeader } from "../../components/PageHeader.js";
 import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
+import { BuildComparisonPanel } from "./BuildComparisonPanel.js";
 import { CompareTable } from "./CompareTable.js";
 import { FitQueryPanel } from "./FitQueryPanel.js";
 import { RunDevicesTable } from "./RunDevicesTable.js";
@@ -138,6 +140,9 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
             </Card>
             <Card title="Where each run ran">
               <RunDevicesTable rows={rows} />
+            </Card>
+            <Card title="Prebuilt binaries against the build for this machine">
+              <BuildComparisonPanel experimentId={data.id} />
             </Card>
             <Card title="Side-by-side generation">
               <SideBySidePanel rows={selectedRows} />

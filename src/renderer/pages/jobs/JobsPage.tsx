@@ -21,13 +21,22 @@ export function JobsPage() {
   const client = useClient();
   const { jobs, error, loading } = useJobs();
   const [actionError, setActionError] = useState<string>();
+  const [actionInfo, setActionInfo] = useState<string>();
   const active = jobs.filter((job) => !isFinished(job.state)).length;
   const now = useNow(active > 0 ? 1000 : null);
 
   const act = (method: "jobs.cancel" | "jobs.retry", job: Job) => {
     setActionError(undefined);
+    setActionInfo(undefined);
     client
       .call(method, { id: job.id })
+      .then((queued) => {
+        // A step of an experiment is retried through its experiment, with what it needs.
+        if (method === "jobs.retry" && queued.stepKey !== null)
+          setActionInfo(
+            `Retried as step ${queued.stepKey} of its experiment: the steps it needs that did not succeed run again first; Resume in History runs the rest.`,
+          );
+      })
       .catch((reason: unknown) =>
         setActionError(
           `${method === "jobs.cancel" ? "Cancel" : "Retry"} failed: ${String((reason as Error).message ?? reason)}`,
@@ -50,6 +59,11 @@ export function JobsPage() {
         {actionError && (
           <Notice tone="error" onDismiss={() => setActionError(undefined)}>
             {actionError}
+          </Notice>
+        )}
+        {actionInfo && (
+          <Notice tone="success" onDismiss={() => setActionInfo(undefined)}>
+            {actionInfo}
           </Notice>
         )}
         <Card>
