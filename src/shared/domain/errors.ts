@@ -44,6 +44,14 @@ export const appErrorCodes = [
   "SCHEMA_TOO_NEW",
   /** The text an evaluation was queued with changed before it ran. */
   "TEXT_CHANGED",
+  /** No device profile (built-in or the user's) has that id. */
+  "DEVICE_NOT_FOUND",
+  /** A device profile with that id exists already (built-in or the user's). */
+  "DEVICE_EXISTS",
+  /** Built-in device profiles cannot be changed or removed; a copy can. */
+  "DEVICE_BUILT_IN",
+  /** A device profile that does not match the schema (the message names the field, and the file). */
+  "BAD_DEVICE_PROFILE",
   /** Anything without a code of its own: the message says what happened. */
   "FAILED",
 ] as const;
@@ -69,6 +77,8 @@ export const remedyActions = [
   "update-app",
   "use-other-data-dir",
   "retry",
+  "copy-built-in-device",
+  "list-devices",
 ] as const;
 export const remedyAction = z.enum(remedyActions);
 export type RemedyAction = z.infer<typeof remedyAction>;
