@@ -3,6 +3,7 @@
 // library, from reading its header now; nothing here loads llama.cpp. The efficiency factor comes
 // from this data folder's CPU benchmarks (tg as a share of the measured bandwidth), or from results
 // measured on the device itself once the caller passes them in.
+import path from "node:path";
 import type { DevicePredictionTable, EfficiencySample } from "../../shared/domain/devicePrediction.js";
 import type { ModelMetadata } from "../../shared/domain/model.js";
 import {
@@ -88,11 +89,13 @@ async function resolveVariant(db: Db, ref: string): Promise<PredictedVariant> {
     return variantOf(db, model, model.metadata.name ?? model.fileName);
   } catch (error) {
     if (!(error instanceof LibraryError && error.code === "NOT_FOUND")) throw error;
-    const file = await readModelMetadata(ref).catch((readError: unknown) => {
+    const filePath = path.resolve(ref);
+    const file = await readModelMetadata(filePath).catch((readError: unknown) => {
       if (readError instanceof LibraryError && readError.code === "NOT_FOUND") throw error;
       throw readError;
     });
-    return variantOf(db, { id: null, path: ref, sizeBytes: file.sizeBytes, metadata: file.metadata }, ref);
+    const model = { id: null, path: filePath, sizeBytes: file.sizeBytes, metadata: file.metadata };
+    return variantOf(db, model, path.basename(filePath));
   }
 }
 

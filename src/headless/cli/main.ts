@@ -19,6 +19,7 @@ import { registerReferenceModelCommands } from "./commands/referenceModel.js";
 import { registerExperimentsCommands } from "./commands/experiments.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerLlamaCommands } from "./commands/llama.js";
+import { registerDevicesCommands } from "./commands/devices.js";
 
 export type CommandGroup = (program: Command, context: CliContext) => void;
 
@@ -36,6 +37,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerExperimentsCommands,
   registerDemoCommands,
   registerLlamaCommands,
+  registerDevicesCommands,
   // A new group: its import above and one line here.
 ];
 

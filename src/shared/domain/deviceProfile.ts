@@ -107,20 +107,23 @@ export const deviceEntry = z.object({
 export type DeviceEntry = z.infer<typeof deviceEntry>;
 
 /** Every sourced number of a profile, labelled, in display order; measured figures first. */
+/** memory: RAM sizes (shown in GiB, as RAM is sold); size: file and download limits (decimal); rate: B/s. */
+export type NumberKind = "memory" | "size" | "rate";
+
 export interface LabelledNumber {
   readonly label: string;
-  readonly unit: "B" | "B/s";
+  readonly kind: NumberKind;
   readonly number: SourcedNumber;
 }
 
 export function sourcedNumbers(profile: DeviceProfile): LabelledNumber[] {
   const all = [
-    { label: "RAM", unit: "B" as const, number: profile.ramBytes },
-    { label: "Usable by one app", unit: "B" as const, number: profile.usableMemoryBytes },
-    { label: "Memory bandwidth", unit: "B/s" as const, number: profile.memoryBandwidth },
-    { label: "App size limit", unit: "B" as const, number: profile.storage.appSizeLimit },
-    { label: "Asset pack limit", unit: "B" as const, number: profile.storage.assetPackLimit },
-    { label: "File size limit", unit: "B" as const, number: profile.storage.fileSizeLimit },
+    { label: "RAM", kind: "memory" as const, number: profile.ramBytes },
+    { label: "Usable by one app", kind: "memory" as const, number: profile.usableMemoryBytes },
+    { label: "Memory bandwidth", kind: "rate" as const, number: profile.memoryBandwidth },
+    { label: "App size limit", kind: "size" as const, number: profile.storage.appSizeLimit },
+    { label: "Asset pack limit", kind: "size" as const, number: profile.storage.assetPackLimit },
+    { label: "File size limit", kind: "size" as const, number: profile.storage.fileSizeLimit },
   ].filter((entry): entry is LabelledNumber => entry.number !== null);
   return [...all].sort(
     (a, b) => Number(b.number.basis === "measured") - Number(a.number.basis === "measured"),
