@@ -41,6 +41,12 @@ const figureLabels: Record<FigureField, string> = {
   bandwidth: "Memory bandwidth (GB/s)",
 };
 
+const figureNames: Record<FigureField, string> = {
+  ram: "RAM",
+  usable: "usable memory",
+  bandwidth: "bandwidth",
+};
+
 function FieldError({ text, id }: { text: string | undefined; id: string }) {
   return text ? (
     <span className="mt-1 block text-xs text-red-700" data-testid={`error-${id}`}>
@@ -135,7 +141,7 @@ export function DeviceProfileForm({ base, mode, onSubmit, onCancel }: DeviceProf
             />
             <FieldError text={errors[`${field}.amount`]} id={`${field}-amount`} />
           </Field>
-          <Field label={`Source of the ${figureLabels[field].replace(/ \(.*\)$/, "").toLowerCase()} figure`}>
+          <Field label={`Source of the ${figureNames[field]} figure`}>
             <TextInput
               value={values[field].source}
               onChange={(e) => setFigure(field, { source: e.target.value })}
