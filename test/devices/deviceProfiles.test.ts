@@ -25,10 +25,10 @@ import { insertModel } from "../../src/core/store/models.js";
 import { insertRun } from "../../src/core/store/runs.js";
 import { Store } from "../../src/core/store/Store.js";
 import { builtinDeviceProfiles } from "../../src/shared/devices/builtinDeviceProfiles.js";
-import type { MachineFingerprint } from "../../src/shared/domain/bench.js";
 import type { DeviceProfile } from "../../src/shared/domain/deviceProfile.js";
 import type { Metric } from "../../src/shared/domain/run.js";
 import { efficiencyRange } from "../../src/shared/metrics/devicePrediction.js";
+import { testMachine } from "../helpers/machine.js";
 
 let dir: string;
 let store: Store;
@@ -163,27 +163,7 @@ describe("migration 0006 on an older database", () => {
 });
 
 describe("predictions from the store", () => {
-  const machine: MachineFingerprint = {
-    id: "here",
-    cpu: "Test CPU",
-    cores: 2,
-    ramBytes: 16 * 1024 ** 3,
-    gpu: null,
-    os: "Linux",
-    details: {
-      arch: "x64",
-      platform: "linux",
-      osRelease: "6.0",
-      backend: "cpu",
-      gpuDriver: null,
-      gpuNames: [],
-      vramBytes: null,
-      llamaCppRelease: "b1",
-      nodeLlamaCppVersion: "3.21.1",
-      cpuMathCores: 2,
-      llamaSystemInfo: null,
-    },
-  };
+  const machine = testMachine("here");
   const metric = (name: string, value: number, unit: string, stddev: number | null = null): Metric => ({
     name,
     value,
