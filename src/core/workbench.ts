@@ -21,6 +21,7 @@ import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
 import { planEvaluation } from "./eval/planEvaluation.js";
 import { addDevice, editDevice, getDevice, listDevices, removeDevice } from "./devices/deviceProfiles.js";
 import { predictForDevice } from "./devices/predictForDevice.js";
+import { importDeviceResults } from "./deviceResults/importDeviceResults.js";
 
 export interface WorkbenchOptions {
   /** --data-dir; falls back to $CWB_DATA_DIR, then the OS user-data folder. */
@@ -126,6 +127,8 @@ export class Workbench {
         );
         return this.jobs.enqueue("eval", params);
       },
+
+      "results.import": (request) => withProtocolErrors(() => importDeviceResults(db, request)),
 
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),

@@ -20,6 +20,7 @@ import { registerExperimentsCommands } from "./commands/experiments.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerLlamaCommands } from "./commands/llama.js";
 import { registerDevicesCommands } from "./commands/devices.js";
+import { registerResultsCommands } from "./commands/results.js";
 
 export type CommandGroup = (program: Command, context: CliContext) => void;
 
@@ -38,6 +39,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerDemoCommands,
   registerLlamaCommands,
   registerDevicesCommands,
+  registerResultsCommands,
   // A new group: its import above and one line here.
 ];
 

@@ -91,6 +91,8 @@ export const machineFingerprint = z.object({
     nodeLlamaCppVersion: z.string(),
     cpuMathCores: z.number().int().nullable(),
     llamaSystemInfo: z.string().nullable(),
+    /** Set for a device whose results were imported (a phone, a board): the device's id. */
+    device: z.string().optional(),
   }),
 });
 export type MachineFingerprint = z.infer<typeof machineFingerprint>;

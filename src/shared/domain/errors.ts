@@ -52,6 +52,14 @@ export const appErrorCodes = [
   "DEVICE_BUILT_IN",
   /** A device profile that does not match the schema (the message names the field, and the file). */
   "BAD_DEVICE_PROFILE",
+  /** A results file brought back from a device that cannot be read (the message names the line). */
+  "BAD_RESULTS_FILE",
+  /** A device name that cannot name a device. */
+  "BAD_DEVICE_ID",
+  /** A result row whose model is not in the library. */
+  "RESULTS_UNMATCHED",
+  /** A result row that fits more than one variant, and no choice was made. */
+  "RESULTS_AMBIGUOUS",
   /** Anything without a code of its own: the message says what happened. */
   "FAILED",
 ] as const;

@@ -19,6 +19,7 @@ export const callNames = [
   "compress.startLayers",
   "compress.startPrune",
   "eval.start",
+  "results.import",
   "experiments.list",
   "experiments.get",
   "experiments.startSweep",

@@ -10,6 +10,7 @@ import { llamaBuildInfo } from "../domain/llamaBuild.js";
 import { jobStart } from "./jobKinds.js";
 import { deviceEntry, deviceProfile } from "../domain/deviceProfile.js";
 import { devicePredictionTable } from "../domain/devicePrediction.js";
+import { deviceResultsImport, deviceResultsImportRequest } from "../deviceResults/deviceResultsImport.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -97,6 +98,12 @@ export const calls = {
     }),
     job,
   ),
+
+  /**
+   * Records a results file from a device (llama-bench json/jsonl/csv/md, llama.rn bench()) as runs
+   * on that device; rows fitting several variants come back as "needs-choice" until chosen.
+   */
+  "results.import": defineCall(deviceResultsImportRequest, deviceResultsImport),
 
   "experiments.list": defineCall(z.object({ search: z.string().optional() }), z.array(experimentListItem)),
   "experiments.get": defineCall(id, experimentSummary),

@@ -1,0 +1,32 @@
+// Real llama-bench output for the tests: the prebuilt-flavour llama-bench (the one the parity
+// benchmarks use) on the reference model, with tiny tests. `-o A -oe B` prints one measurement in two
+// formats (B on stderr, after llama.cpp's log lines), so the formats can be compared number by number.
+import { spawnSync } from "node:child_process";
+// @ts-expect-error -- plain JS build script without type declarations
+import { buildLlamaTools, llamaToolPath } from "../../scripts/build-llama-tools.js";
+import { referenceModelPath } from "../helpers/referenceModel.js";
+
+type Format = "json" | "jsonl" | "csv" | "md";
+type ToolPath = (name: string, flavour?: string) => string | undefined;
+
+function llamaBenchBinary(): string {
+  let bin = (llamaToolPath as ToolPath)("llama-bench", "prebuilt");
+  if (!bin) {
+    (buildLlamaTools as (o: { log: (s: string) => void; flavour: string }) => string)({
+      log: (s) => process.stderr.write(`${s}\n`),
+      flavour: "prebuilt",
+    });
+    bin = (llamaToolPath as ToolPath)("llama-bench", "prebuilt");
+  }
+  if (!bin) throw new Error("llama-bench is not available after building the tools");
+  return bin;
+}
+
+/** One llama-bench measurement (pp16, tg4, 2 repetitions, 1 thread) printed as `out` and as `err`. */
+export async function llamaBenchTwice(out: Format, err: Format): Promise<{ out: string; err: string }> {
+  const model = await referenceModelPath();
+  const args = ["-m", model, "-p", "16", "-n", "4", "-r", "2", "-t", "1", "-o", out, "-oe", err];
+  const result = spawnSync(llamaBenchBinary(), args, { encoding: "utf8", timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`llama-bench ${args.join(" ")} failed:\n${result.stderr}`);
+  return { out: result.stdout, err: result.stderr };
+}
