@@ -16,7 +16,13 @@ import {
   readDeviceProfileFile,
   removeDevice,
 } from "../../src/core/devices/deviceProfiles.js";
-import { machineEfficiencySamples, predictForDevice } from "../../src/core/devices/predictForDevice.js";
+import {
+  importedDeviceSamples,
+  machineEfficiencySamples,
+  predictForDevice,
+} from "../../src/core/devices/predictForDevice.js";
+import { importDeviceResults } from "../../src/core/deviceResults/importDeviceResults.js";
+import { importModel } from "../../src/core/library/importModel.js";
 import { CodedError } from "../../src/core/errors.js";
 import { upsertMachine } from "../../src/core/machine/machineStore.js";
 import { schemaVersion } from "../../src/core/store/migrate.js";
@@ -27,7 +33,13 @@ import { Store } from "../../src/core/store/Store.js";
 import { builtinDeviceProfiles } from "../../src/shared/devices/builtinDeviceProfiles.js";
 import type { DeviceProfile } from "../../src/shared/domain/deviceProfile.js";
 import type { Metric } from "../../src/shared/domain/run.js";
-import { efficiencyRange } from "../../src/shared/metrics/devicePrediction.js";
+import {
+  deviceEfficiencySample,
+  efficiencyRange,
+  spreadSigmas,
+} from "../../src/shared/metrics/devicePrediction.js";
+import { weightBytesPerToken } from "../../src/shared/metrics/weightBytesPerToken.js";
+import { writeTinyGguf } from "../helpers/gguf.js";
 import { testMachine } from "../helpers/machine.js";
 
 let dir: string;
@@ -249,6 +261,46 @@ describe("predictions from the store", () => {
     const table = await predictForDevice(store.db, { deviceId: "pixel-8", contextSize: 2048, deviceSamples });
     expect(table.efficiency.basis).toBe("device");
     expect(table.efficiency.typical).toBe(0.41);
+  });
+
+  it("corrects the efficiency with results imported for the device under its profile id", async () => {
+    const tiny = writeTinyGguf(path.join(dir, "tiny.gguf"));
+    const model = (await importModel(store.db, tiny.path)).model;
+    // One llama-bench jsonl row as it would come back from the phone, matched by its SHA-256.
+    const row = {
+      model_type: "llama ?B F16",
+      model_size: tiny.sizeBytes,
+      model_n_params: model.metadata.parameterCount,
+      model_sha256: model.sha256,
+      n_prompt: 0,
+      n_gen: 128,
+      avg_ts: 950,
+      stddev_ts: 20,
+      backends: "CPU",
+    };
+    const file = path.join(dir, "pixel-8.jsonl");
+    writeFileSync(file, `${JSON.stringify(row)}\n`);
+    const imported = await importDeviceResults(store.db, { path: file, device: "pixel-8" });
+    expect(imported.status).toBe("recorded");
+
+    const bytes = weightBytesPerToken(model.metadata.tensors);
+    const expected = deviceEfficiencySample(950, 20, bytes, pixel8.memoryBandwidth.value);
+    expect(importedDeviceSamples(store.db, pixel8)).toEqual([expected]);
+    // Another device's results do not count for this one.
+    expect(
+      importedDeviceSamples(
+        store.db,
+        builtinDeviceProfiles.find((p) => p.id === "pixel-9")!,
+      ),
+    ).toEqual([]);
+
+    const table = await predictForDevice(store.db, { deviceId: "pixel-8", contextSize: 512 });
+    expect(table.efficiency).toEqual(efficiencyRange([expected], []));
+    expect(table.efficiency.basis).toBe("device");
+    // Predicting the measured variant brackets what was measured.
+    const { generation } = table.rows.find((r) => r.modelId === model.id)!;
+    expect(generation.lowTokensPerSecond).toBeLessThan(950);
+    expect(generation.highTokensPerSecond).toBeCloseTo(950 + spreadSigmas * 20, 6);
   });
 
   it("names an unknown device with a coded error", async () => {

@@ -1,12 +1,15 @@
 // The prediction table for some variants on one device: their shapes come from the library (the
 // metadata recorded from the GGUF header by the pure reader at import) or, for a file not in the
 // library, from reading its header now; nothing here loads llama.cpp. The efficiency factor comes
-// from this data folder's CPU benchmarks (tg as a share of the measured bandwidth), or from results
-// measured on the device itself once the caller passes them in.
+// from results measured on the device itself when there are any (imported with the profile's id as
+// the device, docs/device-results.md), else from this data folder's CPU benchmarks (tg as a share
+// of the bandwidth the benchmark measured).
 import path from "node:path";
+import type { DeviceProfile } from "../../shared/domain/deviceProfile.js";
 import type { DevicePredictionTable, EfficiencySample } from "../../shared/domain/devicePrediction.js";
 import type { ModelMetadata } from "../../shared/domain/model.js";
 import {
+  deviceEfficiencySample,
   efficiencyRange,
   predictOnDevice,
   type PredictedVariant,
@@ -20,6 +23,7 @@ import { getExperiment, listExperimentModels } from "../store/experiments.js";
 import { getModelById, listModelRecords } from "../store/models.js";
 import { listRuns } from "../store/runs.js";
 import type { Db } from "../store/Store.js";
+import { deviceMachineId } from "../deviceResults/deviceMachine.js";
 import { getDevice } from "./deviceProfiles.js";
 
 export interface PredictRequest {
@@ -29,20 +33,44 @@ export interface PredictRequest {
   models?: readonly string[];
   /** Every variant of this experiment (the base included). */
   experimentId?: string;
-  /** Efficiency samples measured on this device; when there are any they replace this machine's. */
+  /**
+   * Efficiency samples measured on this device; default: those of the results imported for it.
+   * When there are any they replace this machine's.
+   */
   deviceSamples?: readonly EfficiencySample[];
 }
 
-/** How many recent benchmark runs the machine's efficiency is taken from. */
-const machineRunsConsidered = 50;
+/** How many recent benchmark runs an efficiency is taken from. */
+const runsConsidered = 50;
+
+/** A generation test at an empty context ("tg.128"; not "tg.128.d4096", whose KV reads add up). */
+const emptyContextGeneration = /^tg\.\d+$/;
+
+/**
+ * The efficiency of each generation result imported for the device (machine "device:<id>"): its
+ * tokens/s × the variant's weight bytes per token / the profile's bandwidth.
+ */
+export function importedDeviceSamples(db: Db, device: DeviceProfile): EfficiencySample[] {
+  const samples: EfficiencySample[] = [];
+  const runs = listRuns(db, { kind: "bench", machineId: deviceMachineId(device.id), limit: runsConsidered });
+  for (const run of runs) {
+    const model = getModelById(db, run.modelId);
+    const bytes = model ? weightBytesPerToken(model.metadata.tensors) : 0;
+    if (bytes <= 0) continue;
+    for (const metric of run.metrics.filter((m) => emptyContextGeneration.test(m.name) && m.value > 0))
+      samples.push(deviceEfficiencySample(metric.value, metric.stddev, bytes, device.memoryBandwidth.value));
+  }
+  return samples;
+}
 
 /**
  * tg's share of the measured bandwidth in this data folder's CPU benchmarks, newest first. GPU runs
- * are left out: the probe measures system memory, not the GPU's.
+ * are left out: the probe measures system memory, not the GPU's. Imported device results have no
+ * bandwidth measurement, so only this machine's own benchmarks carry the share.
  */
 export function machineEfficiencySamples(db: Db): EfficiencySample[] {
   const samples: EfficiencySample[] = [];
-  for (const run of listRuns(db, { kind: "bench", limit: machineRunsConsidered })) {
+  for (const run of listRuns(db, { kind: "bench", limit: runsConsidered })) {
     const backend = (run.settings as { backend?: unknown } | null)?.backend;
     const share = run.metrics.find((m) => m.name === "tg.bandwidth_share");
     if (backend === "cpu" && share && share.value > 0)
@@ -119,7 +147,8 @@ async function resolveVariants(db: Db, request: PredictRequest): Promise<Predict
 export async function predictForDevice(db: Db, request: PredictRequest): Promise<DevicePredictionTable> {
   const device = getDevice(db, request.deviceId).profile;
   const variants = await resolveVariants(db, request);
-  const efficiency = efficiencyRange(request.deviceSamples ?? [], machineEfficiencySamples(db));
+  const deviceSamples = request.deviceSamples ?? importedDeviceSamples(db, device);
+  const efficiency = efficiencyRange(deviceSamples, machineEfficiencySamples(db));
   return {
     device: { id: device.id, name: device.name },
     contextSize: request.contextSize,

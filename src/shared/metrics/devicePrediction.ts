@@ -45,24 +45,26 @@ export function deviceEfficiencySample(
   };
 }
 
-function clampShare(value: number): number {
-  return Math.min(1, Math.max(0.01, value));
+/** No share above the whole bandwidth. */
+function capShare(value: number): number {
+  return Math.min(1, value);
 }
 
-/** Low/high over the samples, each widened by its own spread; typical is their median. */
+/**
+ * Low/high over the samples, each widened by its own spread; typical is their median. A spread so
+ * wide that the low end would reach zero stops at half the lowest sample.
+ */
 function rangeOfSamples(samples: readonly EfficiencySample[]): {
   low: number;
   typical: number;
   high: number;
 } {
+  const values = samples.map((s) => s.value);
   const lows = samples.map((s) => s.value - spreadSigmas * (s.stddev ?? 0));
   const highs = samples.map((s) => s.value + spreadSigmas * (s.stddev ?? 0));
   return {
-    low: Math.min(...lows),
-    typical: percentile(
-      samples.map((s) => s.value),
-      50,
-    ),
+    low: Math.max(Math.min(...lows), Math.min(...values) / 2),
+    typical: percentile(values, 50),
     high: Math.max(...highs),
   };
 }
@@ -78,9 +80,9 @@ export function efficiencyRange(
   if (deviceSamples.length > 0) {
     const r = rangeOfSamples(deviceSamples);
     return {
-      low: clampShare(r.low),
-      typical: clampShare(r.typical),
-      high: clampShare(r.high),
+      low: capShare(r.low),
+      typical: capShare(r.typical),
+      high: capShare(r.high),
       basis: "device",
       samples: deviceSamples.length,
     };
@@ -89,9 +91,9 @@ export function efficiencyRange(
     const r = rangeOfSamples(machineSamples);
     const { low, high } = machineToDeviceTransfer;
     return {
-      low: clampShare(r.low * low),
-      typical: clampShare((r.typical * (low + high)) / 2),
-      high: clampShare(r.high * high),
+      low: capShare(r.low * low),
+      typical: capShare((r.typical * (low + high)) / 2),
+      high: capShare(r.high * high),
       basis: "this-machine",
       samples: machineSamples.length,
     };
