@@ -161,6 +161,40 @@ describe("cwb devices", () => {
     expect(row!.generation.lowTokensPerSecond).toBeLessThan(row!.generation.highTokensPerSecond);
   });
 
+  it("shows results imported for a device first, and predicts from them", async () => {
+    const imported = await cwb("--json", "models", "import", tiny.path);
+    expect(imported.code, imported.stderr).toBe(0);
+    const { model } = JSON.parse(imported.stdout) as {
+      model: { sha256: string; metadata: { parameterCount: number } };
+    };
+    const row = {
+      model_type: "llama ?B F16",
+      model_size: tiny.sizeBytes,
+      model_n_params: model.metadata.parameterCount,
+      model_sha256: model.sha256,
+      n_prompt: 0,
+      n_gen: 128,
+      avg_ts: 900,
+      stddev_ts: 10,
+    };
+    const file = path.join(dir, "pi.jsonl");
+    writeFileSync(file, `${JSON.stringify(row)}\n`);
+    const recorded = await cwb("results", "import", file, "--device", "raspberry-pi-5-8gb");
+    expect(recorded.code, recorded.stderr).toBe(0);
+
+    const shown = await cwb("devices", "show", "raspberry-pi-5-8gb");
+    const lines = shown.stdout.split("\n");
+    const measured = lines.findIndex((line) => line.startsWith("measured: "));
+    expect(measured).toBeGreaterThan(0);
+    expect(lines[measured]).toContain("from 1 result(s) measured on this device");
+    expect(measured).toBeLessThan(lines.findIndex((line) => line.startsWith("FIGURE")));
+
+    const json = await cwb("--json", "devices", "predict", "raspberry-pi-5-8gb", "--ctx", "512");
+    const table = JSON.parse(json.stdout) as DevicePredictionTable;
+    expect(table.efficiency).toMatchObject({ basis: "device", samples: 1 });
+    expect(table.rows[0]!.generation.highTokensPerSecond).toBeCloseTo(920, 6);
+  });
+
   it("names a variant that is neither in the library nor a file", async () => {
     const result = await cwb("devices", "predict", "pixel-8", "--variants", "no-such-model");
     expect(result.code).toBe(1);

@@ -246,13 +246,13 @@ describe("predictions from the store", () => {
     const table = await predictForDevice(store.db, { deviceId: "iphone-15-pro", contextSize: 4096 });
     expect(table.device).toEqual({ id: "iphone-15-pro", name: "iPhone 15 Pro" });
     expect(table.efficiency).toEqual(efficiencyRange([], [{ value: 0.62, stddev: 0.01 }]));
-    expect(table.rows.map((r) => r.label).sort()).toEqual(["f16", "q4"]);
-    const q4 = table.rows.find((r) => r.label === "q4")!;
+    expect(table.rows.map((r) => r.label).sort()).toEqual(["f16.gguf", "q4.gguf"]);
+    const q4 = table.rows.find((r) => r.label === "q4.gguf")!;
     expect(q4.fit).toBe("fits");
     // Without an output matrix the token embedding doubles as one (tied) and is read whole.
     expect(q4.generation.weightBytesPerToken).toBe(0.8e9);
     expect(q4.nodeLlamaCppEstimate).toEqual({ bytes: 1.2e9, contextSize: 512 });
-    expect(table.rows.find((r) => r.label === "f16")!.nodeLlamaCppEstimate).toBeNull();
+    expect(table.rows.find((r) => r.label === "f16.gguf")!.nodeLlamaCppEstimate).toBeNull();
   });
 
   it("uses results measured on the device instead, once the caller has them", async () => {

@@ -114,7 +114,7 @@ function variantOf(
 async function resolveVariant(db: Db, ref: string): Promise<PredictedVariant> {
   try {
     const model = getModel(db, ref);
-    return variantOf(db, model, model.metadata.name ?? model.fileName);
+    return variantOf(db, model, model.fileName);
   } catch (error) {
     if (!(error instanceof LibraryError && error.code === "NOT_FOUND")) throw error;
     const filePath = path.resolve(ref);
@@ -141,7 +141,7 @@ async function resolveVariants(db: Db, request: PredictRequest): Promise<Predict
     for (const ref of request.models) variants.push(await resolveVariant(db, ref));
     return variants;
   }
-  return listModelRecords(db).map((model) => variantOf(db, model, model.metadata.name ?? model.fileName));
+  return listModelRecords(db).map((model) => variantOf(db, model, model.fileName));
 }
 
 export async function predictForDevice(db: Db, request: PredictRequest): Promise<DevicePredictionTable> {

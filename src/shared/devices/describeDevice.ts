@@ -50,8 +50,13 @@ export function describeMargin(marginBytes: number): string {
   return `${marginBytes < 0 ? "−" : "+"}${formatDeviceMemory(Math.abs(marginBytes))}`;
 }
 
+/** A share with enough decimals to tell small ones apart: "42 %", "2.3 %". */
+function formatShare(share: number): string {
+  return formatPercent(share, share < 0.1 ? 1 : 0);
+}
+
 export function describeEfficiency(efficiency: EfficiencyRange): string {
-  const range = `${formatPercent(efficiency.low, 0)}–${formatPercent(efficiency.high, 0)} of the bandwidth limit`;
+  const range = `${formatShare(efficiency.low)}–${formatShare(efficiency.high)} of the bandwidth limit`;
   switch (efficiency.basis) {
     case "device":
       return `${range}, from ${efficiency.samples} result(s) measured on this device`;

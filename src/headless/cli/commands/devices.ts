@@ -9,7 +9,8 @@ import {
   type DeviceProfile,
   type SourceBasis,
 } from "../../../shared/domain/deviceProfile.js";
-import type { DevicePredictionTable } from "../../../shared/domain/devicePrediction.js";
+import type { DevicePredictionTable, EfficiencySample } from "../../../shared/domain/devicePrediction.js";
+import { efficiencyRange } from "../../../shared/metrics/devicePrediction.js";
 import {
   basisLabels,
   describeCpu,
@@ -31,7 +32,7 @@ import {
   readDeviceProfileFile,
   removeDevice,
 } from "../../../core/devices/deviceProfiles.js";
-import { predictForDevice } from "../../../core/devices/predictForDevice.js";
+import { importedDeviceSamples, predictForDevice } from "../../../core/devices/predictForDevice.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { numberOption, positiveInteger } from "../parseOptions.js";
@@ -52,7 +53,7 @@ function printList(output: Output, entries: readonly DeviceEntry[]): void {
   ]);
 }
 
-function printProfile(output: Output, entry: DeviceEntry): void {
+function printProfile(output: Output, entry: DeviceEntry, measured: readonly EfficiencySample[] = []): void {
   const { profile } = entry;
   output.fields([
     ["id", profile.id],
@@ -66,7 +67,8 @@ function printProfile(output: Output, entry: DeviceEntry): void {
     ...(profile.notes ? ([["notes", profile.notes]] as const) : []),
   ]);
   output.line();
-  // Measured figures first, then the spec-sheet ones, each with its source.
+  // Measured figures first: results imported for the device, then the profile's own by basis.
+  if (measured.length > 0) output.line(`measured: ${describeEfficiency(efficiencyRange(measured, []))}`);
   output.table(sourcedNumbers(profile), [
     { header: "FIGURE", value: (n) => n.label },
     { header: "VALUE", value: (n) => formatDeviceNumber(n.kind, n.number.value), align: "right" },
@@ -174,8 +176,10 @@ export function registerDevicesCommands(program: Command, context: CliContext): 
     .description("one profile, every figure with its source")
     .argument("<id>", "device id (see cwb devices list)")
     .action((id: string) => {
-      const entry = getDevice(context.workbench().db, id);
-      context.output.result(entry, () => printProfile(context.output, entry));
+      const db = context.workbench().db;
+      const entry = getDevice(db, id);
+      const measured = importedDeviceSamples(db, entry.profile);
+      context.output.result(entry, () => printProfile(context.output, entry, measured));
     });
 
   devices
