@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeviceEntry } from "../../src/shared/domain/deviceProfile.js";
 import type { DevicePredictionTable } from "../../src/shared/domain/devicePrediction.js";
 import { builtinDeviceProfiles } from "../../src/shared/devices/builtinDeviceProfiles.js";
+import { writeGenerationResult } from "../helpers/deviceResultsFile.js";
 import { writeTinyGguf, type TinyGgufInfo } from "../helpers/gguf.js";
 import { buildNode, runCwb } from "./runCwb.js";
 
@@ -167,18 +168,13 @@ describe("cwb devices", () => {
     const { model } = JSON.parse(imported.stdout) as {
       model: { sha256: string; metadata: { parameterCount: number } };
     };
-    const row = {
-      model_type: "llama ?B F16",
-      model_size: tiny.sizeBytes,
-      model_n_params: model.metadata.parameterCount,
-      model_sha256: model.sha256,
-      n_prompt: 0,
-      n_gen: 128,
-      avg_ts: 900,
-      stddev_ts: 10,
-    };
-    const file = path.join(dir, "pi.jsonl");
-    writeFileSync(file, `${JSON.stringify(row)}\n`);
+    const file = writeGenerationResult(path.join(dir, "pi.jsonl"), {
+      sha256: model.sha256,
+      sizeBytes: tiny.sizeBytes,
+      parameterCount: model.metadata.parameterCount,
+      tokensPerSecond: 900,
+      stddev: 10,
+    });
     const recorded = await cwb("results", "import", file, "--device", "raspberry-pi-5-8gb");
     expect(recorded.code, recorded.stderr).toBe(0);
 

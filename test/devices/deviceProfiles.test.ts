@@ -39,6 +39,7 @@ import {
   spreadSigmas,
 } from "../../src/shared/metrics/devicePrediction.js";
 import { weightBytesPerToken } from "../../src/shared/metrics/weightBytesPerToken.js";
+import { writeGenerationResult } from "../helpers/deviceResultsFile.js";
 import { writeTinyGguf } from "../helpers/gguf.js";
 import { testMachine } from "../helpers/machine.js";
 
@@ -266,20 +267,13 @@ describe("predictions from the store", () => {
   it("corrects the efficiency with results imported for the device under its profile id", async () => {
     const tiny = writeTinyGguf(path.join(dir, "tiny.gguf"));
     const model = (await importModel(store.db, tiny.path)).model;
-    // One llama-bench jsonl row as it would come back from the phone, matched by its SHA-256.
-    const row = {
-      model_type: "llama ?B F16",
-      model_size: tiny.sizeBytes,
-      model_n_params: model.metadata.parameterCount,
-      model_sha256: model.sha256,
-      n_prompt: 0,
-      n_gen: 128,
-      avg_ts: 950,
-      stddev_ts: 20,
-      backends: "CPU",
-    };
-    const file = path.join(dir, "pixel-8.jsonl");
-    writeFileSync(file, `${JSON.stringify(row)}\n`);
+    const file = writeGenerationResult(path.join(dir, "pixel-8.jsonl"), {
+      sha256: model.sha256,
+      sizeBytes: tiny.sizeBytes,
+      parameterCount: model.metadata.parameterCount,
+      tokensPerSecond: 950,
+      stddev: 20,
+    });
     const imported = await importDeviceResults(store.db, { path: file, device: "pixel-8" });
     expect(imported.status).toBe("recorded");
 
