@@ -19,6 +19,8 @@ import type { MachineFingerprint } from "../shared/domain/bench.js";
 import { collectMachineFingerprint } from "./machine/machineFingerprint.js";
 import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
 import { planEvaluation } from "./eval/planEvaluation.js";
+import { addDevice, editDevice, getDevice, listDevices, removeDevice } from "./devices/deviceProfiles.js";
+import { predictForDevice } from "./devices/predictForDevice.js";
 import { importDeviceResults } from "./deviceResults/importDeviceResults.js";
 
 export interface WorkbenchOptions {
@@ -141,6 +143,28 @@ export class Workbench {
       "experiments.remove": ({ id, deleteFiles }) => this.experiments.remove(id, deleteFiles),
       "experiments.addNote": ({ id, text }) => this.experiments.addNote(id, text),
       "experiments.setTags": ({ id, tags }) => this.experiments.setTags(id, tags),
+
+      "devices.list": () => listDevices(db),
+      "devices.get": ({ id }) => getDevice(db, id),
+      "devices.add": ({ profile, copiedFrom }) => {
+        const entry = addDevice(db, profile, { copiedFrom });
+        this.events.emit("devices.changed", { id: entry.profile.id });
+        return entry;
+      },
+      "devices.edit": ({ id, profile }) => {
+        const entry = editDevice(db, id, profile);
+        this.events.emit("devices.changed", { id });
+        return entry;
+      },
+      "devices.remove": ({ id }) => {
+        removeDevice(db, id);
+        this.events.emit("devices.changed", { id });
+        return { removed: true };
+      },
+      "devices.predict": ({ deviceId, contextSize, modelIds, experimentId }) =>
+        withProtocolErrors(() =>
+          predictForDevice(db, { deviceId, contextSize, models: modelIds, experimentId }),
+        ),
     };
   }
 

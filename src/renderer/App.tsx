@@ -12,6 +12,7 @@ import { CompressPage } from "./pages/compress/CompressPage.js";
 import { ComparePage } from "./pages/compare/ComparePage.js";
 import { HistoryPage } from "./pages/history/HistoryPage.js";
 import { ExportPage } from "./pages/export/ExportPage.js";
+import { DevicesPage } from "./pages/devices/DevicesPage.js";
 import { routeHref, useHashRoute } from "./routing/useHashRoute.js";
 
 export function App() {
@@ -91,6 +92,7 @@ function renderScreen(section: string, rest: readonly string[]) {
   if (section === "compare") return <ComparePage experimentId={rest[0]} />;
   if (section === "history") return <HistoryPage experimentId={rest[0]} />;
   if (section === "export") return <ExportPage />;
+  if (section === "devices") return <DevicesPage deviceId={rest[0]} />;
   const screen = screens.find((candidate) => candidate.id === section);
   return <PlaceholderPage screen={screen} />;
 }

@@ -27,6 +27,8 @@ const remedyControls: Record<RemedyAction, string> = {
   "use-other-data-dir": "Open the app with another data folder",
   retry: "Retry the job on the Jobs screen",
   "rerun-experiment": "Click Re-run on the experiment in History",
+  "copy-built-in-device": "Use “Copy” on the built-in profile in the Devices screen and edit the copy",
+  "list-devices": "Pick one of the profiles listed in the Devices screen",
 };
 
 function capitalize(text: string): string {

@@ -33,4 +33,10 @@ export const screens: readonly Screen[] = [
     description: "Find a variant's file; mobile bundles come later.",
     ready: true,
   },
+  {
+    id: "devices",
+    label: "Devices",
+    description: "Phone and board profiles, each figure with its source.",
+    ready: true,
+  },
 ];

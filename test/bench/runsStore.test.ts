@@ -7,33 +7,13 @@ import { Store } from "../../src/core/store/Store.js";
 import { insertModel, deleteModel } from "../../src/core/store/models.js";
 import { deleteRun, getRun, insertRun, latestMetricByModel, listRuns } from "../../src/core/store/runs.js";
 import { getMachine, listMachines, upsertMachine } from "../../src/core/machine/machineStore.js";
-import type { MachineFingerprint } from "../../src/shared/domain/bench.js";
+import { testMachine } from "../helpers/machine.js";
 import type { Metric } from "../../src/shared/domain/run.js";
 
 let dir: string;
 let store: Store;
 
-const machine: MachineFingerprint = {
-  id: "m1",
-  cpu: "Test CPU",
-  cores: 2,
-  ramBytes: 24 * 1024 ** 3,
-  gpu: null,
-  os: "Linux Test",
-  details: {
-    arch: "x64",
-    platform: "linux",
-    osRelease: "6.0",
-    backend: "cpu",
-    gpuDriver: null,
-    gpuNames: [],
-    vramBytes: null,
-    llamaCppRelease: "v0.5.0",
-    nodeLlamaCppVersion: "3.22.1",
-    cpuMathCores: 2,
-    llamaSystemInfo: null,
-  },
-};
+const machine = testMachine("m1");
 
 function addModel(id: string): void {
   insertModel(store.db, {

@@ -195,6 +195,23 @@ const cases: Record<number, MigrationCase> = {
       ]);
     },
   },
+  6: {
+    seed: (db) => {
+      db.prepare(
+        "INSERT INTO jobs (id, kind, params_json, state, created_at) VALUES ('kept', 'debug.sleep', '{}', 'succeeded', ?)",
+      ).run(t);
+    },
+    check: (db) => {
+      expect(tables(db)).toContain("device_profiles");
+      // Nothing else changed, and the new table takes a profile row keyed by its id.
+      expect(db.prepare("SELECT id, state FROM jobs").all()).toEqual([{ id: "kept", state: "succeeded" }]);
+      const insert = db.prepare(
+        "INSERT INTO device_profiles (id, profile_json, copied_from, created_at, updated_at) VALUES (?, '{}', ?, ?, ?)",
+      );
+      insert.run("my-phone", "pixel-8", t, t);
+      expect(() => insert.run("my-phone", null, t, t)).toThrow(/UNIQUE|PRIMARY/);
+    },
+  },
 };
 
 describe("migrations", () => {

@@ -24,6 +24,8 @@ const remedyFlags: Record<RemedyAction, string> = {
   "use-other-data-dir": "pass another --data-dir",
   retry: 'run the job again ("cwb jobs retry JOB")',
   "rerun-experiment": 'run the experiment again ("cwb experiments rerun EXPERIMENT")',
+  "copy-built-in-device": 'copy it first ("cwb devices add --from ID --id NEW_ID") and edit the copy',
+  "list-devices": 'see "cwb devices list" for the device ids',
 };
 
 /** One remedy in the CLI's words: the flag or command that applies it. */

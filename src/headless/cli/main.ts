@@ -19,6 +19,7 @@ import { registerReferenceModelCommands } from "./commands/referenceModel.js";
 import { registerExperimentsCommands } from "./commands/experiments.js";
 import { registerDemoCommands } from "./commands/demo.js";
 import { registerLlamaCommands } from "./commands/llama.js";
+import { registerDevicesCommands } from "./commands/devices.js";
 import { registerResultsCommands } from "./commands/results.js";
 import { registerExportCommands } from "./commands/export.js";
 
@@ -38,6 +39,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerExperimentsCommands,
   registerDemoCommands,
   registerLlamaCommands,
+  registerDevicesCommands,
   registerResultsCommands,
   registerExportCommands,
   // A new group: its import above and one line here.

@@ -6,6 +6,7 @@ const paths: Record<string, string> = {
   compare: "M4 16V9m4 7V4m4 12v-5m4 5V7",
   history: "M10 5v5l3 2m4-2a7 7 0 1 1-14 0 7 7 0 0 1 14 0Z",
   export: "M10 12V3m0 0L6.5 6.5M10 3l3.5 3.5M4 12v3.5h12V12",
+  devices: "M7 2.5h6a1 1 0 0 1 1 1v13a1 1 0 0 1-1 1H7a1 1 0 0 1-1-1v-13a1 1 0 0 1 1-1Zm2 12.5h2",
 };
 
 export function NavIcon({ id }: { id: string }) {

@@ -53,6 +53,14 @@ export const appErrorCodes = [
    * left of it is not known, so it cannot be resumed; running it again reuses what finished.
    */
   "EXPERIMENT_NOT_RESUMABLE",
+  /** No device profile (built-in or the user's) has that id. */
+  "DEVICE_NOT_FOUND",
+  /** A device profile with that id exists already (built-in or the user's). */
+  "DEVICE_EXISTS",
+  /** Built-in device profiles cannot be changed or removed; a copy can. */
+  "DEVICE_BUILT_IN",
+  /** A device profile that does not match the schema (the message names the field, and the file). */
+  "BAD_DEVICE_PROFILE",
   /** A results file brought back from a device that cannot be read (the message names the line). */
   "BAD_RESULTS_FILE",
   /** A device name that cannot name a device. */
@@ -87,6 +95,8 @@ export const remedyActions = [
   "use-other-data-dir",
   "retry",
   "rerun-experiment",
+  "copy-built-in-device",
+  "list-devices",
 ] as const;
 export const remedyAction = z.enum(remedyActions);
 export type RemedyAction = z.infer<typeof remedyAction>;

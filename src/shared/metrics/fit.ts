@@ -42,7 +42,8 @@ export interface MemoryEstimate {
   readonly guessed: readonly string[];
 }
 
-export type FitLevel = "fits" | "tight" | "no";
+export const fitLevels = ["fits", "tight", "no"] as const;
+export type FitLevel = (typeof fitLevels)[number];
 
 export interface FitVerdict {
   readonly level: FitLevel;

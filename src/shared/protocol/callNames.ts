@@ -30,6 +30,12 @@ export const callNames = [
   "experiments.remove",
   "experiments.addNote",
   "experiments.setTags",
+  "devices.list",
+  "devices.get",
+  "devices.add",
+  "devices.edit",
+  "devices.remove",
+  "devices.predict",
 ] as const satisfies readonly CallName[];
 
 type MissingCallNames = Exclude<CallName, (typeof callNames)[number]>;

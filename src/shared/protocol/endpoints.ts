@@ -9,6 +9,8 @@ import { evalSettings } from "../domain/eval.js";
 import { llamaBuildInfo } from "../domain/llamaBuild.js";
 import { buildComparison } from "../domain/buildComparison.js";
 import { jobStart } from "./jobKinds.js";
+import { deviceEntry, deviceProfile } from "../domain/deviceProfile.js";
+import { devicePredictionTable } from "../domain/devicePrediction.js";
 import { deviceResultsImport, deviceResultsImportRequest } from "../deviceResults/deviceResultsImport.js";
 
 const id = z.object({ id: z.string().min(1) });
@@ -135,6 +137,36 @@ export const calls = {
     id.extend({ tags: z.array(z.string().min(1)) }),
     z.object({ tags: z.array(z.string()) }),
   ),
+
+  /** Built-in device profiles, then the user's own. */
+  "devices.list": defineCall(z.object({}), z.array(deviceEntry)),
+  "devices.get": defineCall(id, deviceEntry),
+  /** Adds a user profile; copiedFrom names the profile it was copied from. */
+  "devices.add": defineCall(
+    z.object({ profile: deviceProfile, copiedFrom: z.string().nullable().default(null) }),
+    deviceEntry,
+  ),
+  /** Replaces a user profile (built-ins are refused: copy one instead). */
+  "devices.edit": defineCall(id.extend({ profile: deviceProfile }), deviceEntry),
+  "devices.remove": defineCall(id, z.object({ removed: z.boolean() })),
+  /**
+   * Predicted memory fit and generation speed of variants on a device: the given models, an
+   * experiment's variants, or (neither) the whole library.
+   */
+  "devices.predict": defineCall(
+    z.object({
+      deviceId: z.string().min(1),
+      contextSize: z
+        .number()
+        .int()
+        .min(16)
+        .max(1 << 20)
+        .default(4096),
+      modelIds: z.array(z.string().min(1)).optional(),
+      experimentId: z.string().min(1).optional(),
+    }),
+    devicePredictionTable,
+  ),
 } as const;
 
 export const events = {
@@ -144,6 +176,8 @@ export const events = {
   "models.changed": defineEvent(z.object({ id: z.string().nullable() })),
   /** An experiment was created, changed state, or was removed. */
   "experiments.changed": defineEvent(z.object({ id: z.string() })),
+  /** A user device profile was added, edited or removed. */
+  "devices.changed": defineEvent(z.object({ id: z.string() })),
 } as const;
 
 export type Calls = typeof calls;

@@ -29,7 +29,7 @@ import { readGgufLayout } from "../../core/library/ggufLayout.js";
 import { collectMachineFingerprint, nodeLlamaCppVersion } from "../../core/machine/machineFingerprint.js";
 import { currentRss, peakRss, resetPeakRss } from "../../core/bench/processMemory.js";
 import { randomTokens, seededRandom } from "../../core/bench/randomTokens.js";
-import { weightBytesPerToken } from "../../core/bench/weightBytesPerToken.js";
+import { weightBytesPerToken } from "../../shared/metrics/weightBytesPerToken.js";
 import { benchMetrics, type SpeedSamples } from "../../core/bench/benchMetrics.js";
 import { runEngineBench } from "./engineBench.js";
 import {

@@ -5,6 +5,7 @@ import { migration0002JobOwnership } from "./0002-job-ownership.js";
 import { migration0003ExperimentModels } from "./0003-experiment-models.js";
 import { migration0004JobErrorDetail } from "./0004-job-error-detail.js";
 import { migration0005JobGraphs } from "./0005-job-graphs.js";
+import { migration0006DeviceProfiles } from "./0006-device-profiles.js";
 
 export const migrations: readonly Migration[] = [
   migration0001Initial,
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   migration0003ExperimentModels,
   migration0004JobErrorDetail,
   migration0005JobGraphs,
+  migration0006DeviceProfiles,
 ];

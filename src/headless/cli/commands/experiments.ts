@@ -78,7 +78,8 @@ export function printSummary(context: CliContext, summary: ExperimentSummary): v
   );
 }
 
-function resolveExperimentId(context: CliContext, ref: string): string {
+/** The experiment an id or id prefix names; an error naming the reference otherwise. */
+export function resolveExperimentId(context: CliContext, ref: string): string {
   const matches = context
     .workbench()
     .experiments.list()

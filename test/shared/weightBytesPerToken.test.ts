@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { weightBytesPerToken } from "../../src/core/bench/weightBytesPerToken.js";
+import { weightBytesPerToken } from "../../src/shared/metrics/weightBytesPerToken.js";
 
 describe("weightBytesPerToken", () => {
   it("leaves out lookup tables when the model has its own output matrix", () => {
