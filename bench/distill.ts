@@ -56,7 +56,16 @@ const reference = await referenceModel();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-bench-distill-"));
 const file = (name: string) => path.join(dataDir, `${name}.gguf`);
 const common = ["--text", reference.calibrationText.path, "--heldout", reference.evalText.path];
-const budget = ["--tokens", values.tokens!, "--threads", values.threads!, "--ctx", "256", "--accumulate", "2"];
+const budget = [
+  "--tokens",
+  values.tokens!,
+  "--threads",
+  values.threads!,
+  "--ctx",
+  "256",
+  "--accumulate",
+  "2",
+];
 try {
   const layers = JSON.parse(
     await cwb("layers", reference.modelPath, "--text", reference.calibrationText.path, "--ctx", "256"),
@@ -71,11 +80,24 @@ try {
   const distill = async (name: string, student: string, alpha: string) => {
     const started = Date.now();
     runs[name] = JSON.parse(
-      await cwb("distill", "--teacher", reference.modelPath, "--student", file(student), ...common, ...budget,
-        "--alpha", alpha, "--out", file(name)),
+      await cwb(
+        "distill",
+        "--teacher",
+        reference.modelPath,
+        "--student",
+        file(student),
+        ...common,
+        ...budget,
+        "--alpha",
+        alpha,
+        "--out",
+        file(name),
+      ),
     ) as DistillJobResult;
     const t = runs[name].training;
-    console.error(`# ${name}: ${t.steps} steps, ${t.tokens} tokens, ${t.tokensPerSecond.toFixed(0)} tokens/s, job ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.error(
+      `# ${name}: ${t.steps} steps, ${t.tokens} tokens, ${t.tokensPerSecond.toFixed(0)} tokens/s, job ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
   };
   await distill("healed-soft", "pruned", "0");
   await distill("healed-hard", "pruned", "1");
@@ -84,8 +106,19 @@ try {
 
   const names = ["pruned", "healed-soft", "healed-hard", "half", "half-soft", "half-hard"];
   const evaluation = JSON.parse(
-    await cwb("eval", reference.modelPath, ...names.map(file), "--text", reference.evalText.path,
-      "--ctx", "256", "--chunks", values.chunks!, "--threads", values.threads!),
+    await cwb(
+      "eval",
+      reference.modelPath,
+      ...names.map(file),
+      "--text",
+      reference.evalText.path,
+      "--ctx",
+      "256",
+      "--chunks",
+      values.chunks!,
+      "--threads",
+      values.threads!,
+    ),
   ) as EvalJobResult;
   const describe: Record<string, string> = {
     pruned: `block ${lowest} dropped (lowest in cwb layers), not healed`,
@@ -113,7 +146,8 @@ try {
   );
   console.log(`\nshare of F16 weights changed by distillation (pruned → healed-soft):`);
   const share = await changedShare(file("pruned"), file("healed-soft"));
-  for (const [kind, { changed, total }] of [...share].sort()) console.log(`  ${kind}: ${((100 * changed) / total).toFixed(2)} %`);
+  for (const [kind, { changed, total }] of [...share].sort())
+    console.log(`  ${kind}: ${((100 * changed) / total).toFixed(2)} %`);
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -21,31 +21,51 @@ RowObjective SoftTargetRow(const float* z, int nVocab, const BaseFile::View& tea
   double sumT = 0;
   for (int i = 0; i < nVocab; ++i) sumT += std::exp((static_cast<double>(z[i]) - norm.maxLogit) / T);
   const double logSumT = std::log(sumT);
-  // Teacher at temperature T over its top k: p_T(i) proportional to p(i)^(1/T).
+  auto lnqT = [&](uint32_t id) { return (static_cast<double>(z[id]) - norm.maxLogit) / T - logSumT; };
+
+  // Teacher at temperature T: its top k, p_T(i) proportional to p(i)^(1/T), and the rest of the
+  // vocabulary as one lumped mass. At T = 1 both are exact; at other temperatures the tail's mass is
+  // that of a tail spread evenly over its tokens (the file keeps only its total).
   const int k = teacher.k;
+  const int tailTokens = nVocab - k;
+  const double rest = teacher.rest > 0 && tailTokens > 0 ? static_cast<double>(teacher.rest) : 0.0;
   double maxScaled = -INFINITY;
   for (int j = 0; j < k; ++j) maxScaled = std::max(maxScaled, static_cast<double>(teacher.logProbs[j]) / T);
-  double sumP = 0;
+  const double tailScaled = rest > 0 ? std::log(rest / tailTokens) / T : -INFINITY;
+  if (rest > 0) maxScaled = std::max(maxScaled, tailScaled);
+  double sumP = rest > 0 ? tailTokens * std::exp(tailScaled - maxScaled) : 0.0;
   for (int j = 0; j < k; ++j) sumP += std::exp(teacher.logProbs[j] / T - maxScaled);
   const double logSumP = std::log(sumP) + maxScaled;
+  const double restT = rest > 0 ? tailTokens * std::exp(tailScaled - logSumP) : 0.0;
+
+  double qTopT = 0;
   for (int j = 0; j < k; ++j) {
     const double lnp = teacher.logProbs[j] / T - logSumP;
-    const double lnq = (static_cast<double>(z[teacher.ids[j]]) - norm.maxLogit) / T - logSumT;
-    r.klT += std::exp(lnp) * (lnp - lnq);
+    const double lq = lnqT(teacher.ids[j]);
+    qTopT += std::exp(lq);
+    r.klT += std::exp(lnp) * (lnp - lq);
   }
+  const double qRestT = std::max(1e-30, 1.0 - qTopT);
+  if (restT > 0) r.klT += restT * (std::log(restT) - std::log(qRestT));
   r.objective = a * r.nll + (1 - a) * T * T * r.klT;
 
   if (labels) {
-    // L = softmax(z) - g = softmax(z) - a (softmax(z) - onehot(y)) - (1 - a) T (q_T - p_T)
+    // L = softmax(z) - g, g = a (softmax(z) - onehot(y)) + (1 - a) T (q_T - target_T), where target_T
+    // is p_T on the top k and rest_T * q_T(i) / q_T(rest) on the tail (only the tail's mass is matched).
+    const double tailShare = restT / qRestT;
     for (int i = 0; i < nVocab; ++i) {
       const double q = std::exp(static_cast<double>(z[i]) - norm.maxLogit - norm.logSumExp);
       const double qT = std::exp((static_cast<double>(z[i]) - norm.maxLogit) / T - logSumT);
-      labels[i] = static_cast<float>(q - a * q - (1 - a) * T * qT);
+      labels[i] = static_cast<float>((1 - a) * q - (1 - a) * T * qT * (1 - tailShare));
+    }
+    for (int j = 0; j < k; ++j) {
+      const uint32_t id = teacher.ids[j];
+      const double q = std::exp(static_cast<double>(z[id]) - norm.maxLogit - norm.logSumExp);
+      const double qT = std::exp(lnqT(id));
+      const double pT = std::exp(teacher.logProbs[j] / T - logSumP);
+      labels[id] = static_cast<float>((1 - a) * q - (1 - a) * T * qT + (1 - a) * T * pT);
     }
     labels[target] += static_cast<float>(a);
-    for (int j = 0; j < k; ++j) {
-      labels[teacher.ids[j]] += static_cast<float>((1 - a) * T * std::exp(teacher.logProbs[j] / T - logSumP));
-    }
   }
   return r;
 }

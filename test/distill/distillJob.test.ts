@@ -6,7 +6,11 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { distillJobResult, type DistillJobParams, type DistillSettingsInput } from "../../src/shared/domain/distill.js";
+import {
+  distillJobResult,
+  type DistillJobParams,
+  type DistillSettingsInput,
+} from "../../src/shared/domain/distill.js";
 import { pruneJobResult } from "../../src/shared/domain/compression.js";
 import { planDistill } from "../../src/core/distill/planDistill.js";
 import { planPrune } from "../../src/core/quantize/planPrune.js";
@@ -25,7 +29,7 @@ const quick: DistillSettingsInput = {
   tokens: 6 * 256,
   lr: 3e-4,
   lrMin: 3e-5,
-  warmupSteps: 1,
+  warmupSteps: 2,
   evalEvery: 3,
   heldoutChunks: 2,
   textChunks: 8,
@@ -84,7 +88,13 @@ it("heals a pruned student, records its lineage and reuses the teacher's cached 
   const variant = getVariant(h.store.db, soft.model.id)!;
   expect(variant.recipeKind).toBe("distill");
   expect(variant.parentId).toBe(studentId);
-  const recipe = variant.recipe as Record<string, any>;
+  const recipe = variant.recipe as {
+    teacher: { sha256: string };
+    text: { sha256: string };
+    heldout: { sha256: string };
+    loss: { heldoutEnd: { kld: number } };
+    settings: { temperature: number };
+  };
   expect(recipe.teacher.sha256).toBe(params.teacher.sha256);
   expect(recipe.text.sha256).toBe(params.text.sha256);
   expect(recipe.heldout.sha256).toBe(params.heldout!.sha256);
@@ -96,7 +106,10 @@ it("heals a pruned student, records its lineage and reuses the teacher's cached 
   expect(hardParams.teacherText.cachedPath).not.toBeNull();
   expect(hardParams.teacherHeldout!.cachedPath).not.toBeNull();
   const hard = await run(hardParams);
-  expect(hard.teacherArtifacts.text).toEqual({ artifactId: soft.teacherArtifacts.text.artifactId, reused: true });
+  expect(hard.teacherArtifacts.text).toEqual({
+    artifactId: soft.teacherArtifacts.text.artifactId,
+    reused: true,
+  });
   expect(hard.teacherArtifacts.heldout!.reused).toBe(true);
   expect(hard.model.sha256).not.toBe(soft.model.sha256);
   // Trained on the teacher, the student ends closer to it than trained on the text alone.

@@ -43,12 +43,22 @@ async function outputWeight(file: string): Promise<{ values: Float32Array; offse
   const t = layout.tensors.find((x) => x.name === "output.weight");
   if (!t || t.type !== 0) throw new Error(`${file}: no F32 output.weight`);
   const bytes = readFileSync(file).subarray(t.fileOffset, t.fileOffset + t.bytes);
-  return { values: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), offset: t.fileOffset };
+  return {
+    values: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+    offset: t.fileOffset,
+  };
 }
 
 /** The objective as the optimizer normalises it: summed over scored positions, divided by the rows of the step. */
 async function objectiveAt(file: string): Promise<number> {
-  const r = await addon.distillLoss({ modelPath: file, teacherPath: teacherFile, temperature, hardWeight, maxSequences: 1, threads: 1 });
+  const r = await addon.distillLoss({
+    modelPath: file,
+    teacherPath: teacherFile,
+    temperature,
+    hardWeight,
+    maxSequences: 1,
+    threads: 1,
+  });
   return (r.objective * r.positions) / nCtx;
 }
 

@@ -100,7 +100,9 @@ async function distillParams(
     text,
     heldout,
     teacherText: withCachedTeacher(db, teacherRef, text.sha256, trainingTeacherRef(settings)),
-    teacherHeldout: heldout ? withCachedTeacher(db, teacherRef, heldout.sha256, heldoutTeacherRef(settings)) : null,
+    teacherHeldout: heldout
+      ? withCachedTeacher(db, teacherRef, heldout.sha256, heldoutTeacherRef(settings))
+      : null,
     settings,
     outPath,
     checkpoint: { path: path.join(ensureDataPaths(dataDir).dataDir, "checkpoints", `distill-${key}`), key },
@@ -120,10 +122,16 @@ function checkVocabulary(teacher: ModelRecord, student: ModelRecord): void {
 
 export async function planDistill(db: Db, dataDir: string, request: DistillRequest): Promise<DistillPlan> {
   if (Boolean(request.student) === Boolean(request.studentFrom))
-    throw new CodedError("BAD_DISTILL_SETTINGS", "distillation needs one student: an existing model or a recipe that makes one");
+    throw new CodedError(
+      "BAD_DISTILL_SETTINGS",
+      "distillation needs one student: an existing model or a recipe that makes one",
+    );
   const parsed = distillSettings.safeParse(request.settings ?? {});
   if (!parsed.success)
-    throw new CodedError("BAD_DISTILL_SETTINGS", `distillation settings: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+    throw new CodedError(
+      "BAD_DISTILL_SETTINGS",
+      `distillation settings: ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+    );
   const settings = parsed.data;
   const teacher = await resolveModel(db, request.teacher);
   const models = ensureDataPaths(dataDir).models;
@@ -150,7 +158,11 @@ export async function planDistill(db: Db, dataDir: string, request: DistillReque
   const studentFrom = request.studentFrom!;
   const recipe = parseStudentFrom(studentFrom);
   const stem = modelStem(teacher.path);
-  const studentPath = freePath(models, `${stem}.student-${"drop" in recipe ? `drop${recipe.drop}` : "every-other"}`, ".gguf");
+  const studentPath = freePath(
+    models,
+    `${stem}.student-${"drop" in recipe ? `drop${recipe.drop}` : "every-other"}`,
+    ".gguf",
+  );
   const outPath = request.out
     ? explicitOutPath(request.out)
     : freePath(models, `${path.basename(studentPath, ".gguf")}.distilled`, ".gguf");
@@ -186,7 +198,12 @@ export async function planDistill(db: Db, dataDir: string, request: DistillReque
         `${teacher.path}: dropping ${recipe.drop} of ${teacher.metadata.layers} blocks leaves none`,
         { file: teacher.path },
       );
-    nodes.push({ key: "prune", kind: "prune", hook: { name: "distill.prune", input }, dependsOn: ["layers"] });
+    nodes.push({
+      key: "prune",
+      kind: "prune",
+      hook: { name: "distill.prune", input },
+      dependsOn: ["layers"],
+    });
   } else {
     const prune = await planPrune(db, dataDir, {
       model: teacher.id,

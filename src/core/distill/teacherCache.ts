@@ -7,7 +7,11 @@ import { evalSettings } from "../../shared/domain/eval.js";
 import type { Db } from "../store/Store.js";
 import { findBaseCache, type BaseCacheKey } from "../eval/baseDistributionCache.js";
 
-export function teacherCacheKey(teacherSha256: string, textSha256: string, ref: TeacherCacheRef): BaseCacheKey {
+export function teacherCacheKey(
+  teacherSha256: string,
+  textSha256: string,
+  ref: TeacherCacheRef,
+): BaseCacheKey {
   return {
     baseSha256: teacherSha256,
     textSha256,

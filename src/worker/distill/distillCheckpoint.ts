@@ -52,6 +52,8 @@ export class DistillCheckpoint {
 
   teacherFacts(name: "text" | "heldout"): unknown {
     const file = `${this.teacherPath(name)}.json`;
-    return existsSync(file) && existsSync(this.teacherPath(name)) ? JSON.parse(readFileSync(file, "utf8")) : null;
+    return existsSync(file) && existsSync(this.teacherPath(name))
+      ? JSON.parse(readFileSync(file, "utf8"))
+      : null;
   }
 }

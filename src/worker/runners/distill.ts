@@ -31,13 +31,15 @@ async function teacherFile(
   checkpoint: DistillCheckpoint,
   context: RunnerContext,
 ): Promise<TeacherFile> {
-  if (ref.cachedPath) return { path: ref.cachedPath, fresh: false, bytes: 0, meanK: 0, meanMassKept: 0, positions: 0 };
+  const label = name === "text" ? "training" : "held-out";
+  if (ref.cachedPath)
+    return { path: ref.cachedPath, fresh: false, bytes: 0, meanK: 0, meanMassKept: 0, positions: 0 };
   const earlier = checkpoint.teacherFacts(name) as TeacherFile | null;
   if (earlier) {
-    context.log("info", `teacher distributions of the ${name} text: computed by the interrupted run`);
+    context.log("info", `teacher distributions of the ${label} text: computed by the interrupted run`);
     return earlier;
   }
-  context.progress(null, `teacher: distributions of the ${name} text`);
+  context.progress(null, `teacher: distributions of the ${label} text`);
   const r = await runNativeTask(
     addon.evaluate(
       {
@@ -56,7 +58,7 @@ async function teacherFile(
       },
       (event) => {
         if (event.type === "progress" && event.done !== undefined && event.total)
-          context.progress(null, `teacher: ${name} text, chunk ${event.done} of ${event.total}`);
+          context.progress(null, `teacher: ${label} text, chunk ${event.done} of ${event.total}`);
       },
     ),
     context.signal,
@@ -73,7 +75,7 @@ async function teacherFile(
   checkpoint.saveTeacherFacts(name, file);
   context.log(
     "info",
-    `teacher, ${name} text: ${file.positions} positions, top ${file.meanK.toFixed(1)} tokens kept ${(100 * file.meanMassKept).toFixed(2)} % of the mass`,
+    `teacher, ${label} text: ${file.positions} positions, top ${file.meanK.toFixed(1)} tokens kept ${(100 * file.meanMassKept).toFixed(2)} % of the mass`,
   );
   return file;
 }
@@ -82,19 +84,43 @@ export default defineRunner("distill", async (params, context) => {
   const s = params.settings;
   const { addon, gpu } = await loadNative();
   const checkpoint = new DistillCheckpoint(params.checkpoint.path, params.checkpoint.key);
-  const teacherText = await teacherFile(addon, params, params.teacherText, params.text.path, "text", checkpoint, context);
+  const teacherText = await teacherFile(
+    addon,
+    params,
+    params.teacherText,
+    params.text.path,
+    "text",
+    checkpoint,
+    context,
+  );
   const teacherHeldout =
     params.heldout && params.teacherHeldout
-      ? await teacherFile(addon, params, params.teacherHeldout, params.heldout.path, "heldout", checkpoint, context)
+      ? await teacherFile(
+          addon,
+          params,
+          params.teacherHeldout,
+          params.heldout.path,
+          "heldout",
+          checkpoint,
+          context,
+        )
       : null;
 
   const resumed = checkpoint.resumable();
   const f32Path = context.tempPath("student-f32.gguf");
   if (resumed) {
-    context.log("info", `resuming from the checkpoint at step ${resumed.step} (${resumed.seconds.toFixed(0)} s in)`);
+    context.log(
+      "info",
+      `resuming from the checkpoint at step ${resumed.step} (${resumed.seconds.toFixed(0)} s in)`,
+    );
   } else {
     context.progress(null, "unpacking the student to F32");
-    await addon.packModel({ weightsPath: params.student.path, metadataPath: params.student.path, outPath: f32Path, type: "f32" });
+    await addon.packModel({
+      weightsPath: params.student.path,
+      metadataPath: params.student.path,
+      outPath: f32Path,
+      type: "f32",
+    });
   }
 
   const lossCurve = [...(resumed?.lossCurve ?? [])];
@@ -108,7 +134,11 @@ export default defineRunner("distill", async (params, context) => {
       outPath: trainedPath,
       teacherPath: teacherText.path,
       ...(teacherHeldout
-        ? { heldoutTeacherPath: teacherHeldout.path, heldoutSequences: s.heldoutChunks, evalEvery: s.evalEvery }
+        ? {
+            heldoutTeacherPath: teacherHeldout.path,
+            heldoutSequences: s.heldoutChunks,
+            evalEvery: s.evalEvery,
+          }
         : {}),
       temperature: s.temperature,
       hardWeight: s.alpha,
@@ -148,7 +178,12 @@ export default defineRunner("distill", async (params, context) => {
 
   context.progress(1, `writing the ${s.storage.toUpperCase()} student`);
   const outPath = context.tempPath("model.gguf");
-  await addon.packModel({ weightsPath: trainedPath, metadataPath: params.student.path, outPath, type: s.storage });
+  await addon.packModel({
+    weightsPath: trainedPath,
+    metadataPath: params.student.path,
+    outPath,
+    type: s.storage,
+  });
   const facts = await inspectModelFile(outPath, { signal: context.signal });
   const first = heldout[0];
   const last = heldout.at(-1);

@@ -49,7 +49,12 @@ async function recordTeacher(
     baseModelId: params.teacher.modelId,
     textSetId: text.textSetId,
     jobId: job.id,
-    details: { purpose: "distillation teacher", meanK: output.meanK, meanMassKept: output.meanMassKept, positions: output.positions },
+    details: {
+      purpose: "distillation teacher",
+      meanK: output.meanK,
+      meanMassKept: output.meanMassKept,
+      positions: output.positions,
+    },
   });
   return { artifactId: artifact.id, reused: false, meanK: output.meanK, meanMassKept: output.meanMassKept };
 }
@@ -69,11 +74,18 @@ export const distillHost = defineJobKindHost({
   estimateOutput(params) {
     if (statSync(params.outPath, { throwIfNoEntry: false })) throw new OutputExistsError(params.outPath);
     // The student at F32 (scratch copies in tmp) and, at most, the teacher files.
-    const student = statSync(params.student.path, { throwIfNoEntry: false })?.size ?? statSync(params.teacher.path).size;
+    const student =
+      statSync(params.student.path, { throwIfNoEntry: false })?.size ?? statSync(params.teacher.path).size;
     return { bytes: student * 4, dir: path.dirname(path.resolve(params.outPath)) };
   },
   async complete(value, params, context) {
-    const textArtifact = await recordTeacher(params, params.text, params.teacherText, value.teacherText, context);
+    const textArtifact = await recordTeacher(
+      params,
+      params.text,
+      params.teacherText,
+      value.teacherText,
+      context,
+    );
     const heldoutArtifact =
       params.heldout && params.teacherHeldout && value.teacherHeldout
         ? await recordTeacher(params, params.heldout, params.teacherHeldout, value.teacherHeldout, context)
@@ -118,7 +130,9 @@ export const distillHost = defineJobKindHost({
       alreadyPresent: recorded.alreadyPresent,
       teacherArtifacts: {
         text: { artifactId: textArtifact.artifactId, reused: textArtifact.reused },
-        heldout: heldoutArtifact ? { artifactId: heldoutArtifact.artifactId, reused: heldoutArtifact.reused } : null,
+        heldout: heldoutArtifact
+          ? { artifactId: heldoutArtifact.artifactId, reused: heldoutArtifact.reused }
+          : null,
       },
       meanK: textArtifact.meanK,
       meanMassKept: textArtifact.meanMassKept,

@@ -42,7 +42,8 @@ interface DistillCommandOptions {
 function settingsFrom(o: DistillCommandOptions): DistillSettingsInput {
   if ((o.tokens === undefined) === (o.seconds === undefined))
     throw new Error("distill: give a budget, exactly one of --tokens N or --seconds S");
-  if (o.storage !== "f16" && o.storage !== "f32") throw new Error(`--storage: expected f16 or f32, got "${o.storage}"`);
+  if (o.storage !== "f16" && o.storage !== "f32")
+    throw new Error(`--storage: expected f16 or f32, got "${o.storage}"`);
   return {
     contextSize: positiveInteger("--ctx", o.ctx),
     accumulate: positiveInteger("--accumulate", o.accumulate),
@@ -68,7 +69,8 @@ function printResult(context: CliContext, r: DistillJobResult): void {
   const t = r.training;
   const first = t.heldout[0];
   const last = t.heldout.at(-1);
-  const kld = (h: typeof last) => (h ? `${h.kld.toFixed(4)} ± ${(1.96 * h.kldStdErr).toFixed(4)}` : "not measured");
+  const kld = (h: typeof last) =>
+    h ? `${h.kld.toFixed(4)} ± ${(1.96 * h.kldStdErr).toFixed(4)}` : "not measured";
   context.output.fields([
     ["model", `${r.model.id} ${r.model.path}`],
     ["size", formatBytes(r.model.sizeBytes)],
@@ -77,14 +79,22 @@ function printResult(context: CliContext, r: DistillJobResult): void {
       `${t.steps} of ${t.totalSteps}${t.resumedFromStep > 0 ? ` (resumed at ${t.resumedFromStep})` : ""}, ${t.tokens} tokens in ${formatDuration(t.seconds)} (${Math.round(t.tokensPerSecond)} tokens/s)`,
     ],
     ["final loss", t.finalLoss.toFixed(4)],
-    ["teacher top-k", `${r.meanK.toFixed(1)} tokens per position keep ${(100 * r.meanMassKept).toFixed(2)} % of the mass`],
+    [
+      "teacher top-k",
+      `${r.meanK.toFixed(1)} tokens per position keep ${(100 * r.meanMassKept).toFixed(2)} % of the mass`,
+    ],
     [
       "teacher files",
       `text ${r.teacherArtifacts.text.reused ? "reused" : "computed"}` +
-        (r.teacherArtifacts.heldout ? `, held-out ${r.teacherArtifacts.heldout.reused ? "reused" : "computed"}` : ""),
+        (r.teacherArtifacts.heldout
+          ? `, held-out ${r.teacherArtifacts.heldout.reused ? "reused" : "computed"}`
+          : ""),
     ],
     ["held-out KLD (95 %)", `${kld(first)} → ${kld(last)}`],
-    ["held-out PPL", first && last ? `${Math.exp(first.nll).toFixed(2)} → ${Math.exp(last.nll).toFixed(2)}` : "not measured"],
+    [
+      "held-out PPL",
+      first && last ? `${Math.exp(first.nll).toFixed(2)} → ${Math.exp(last.nll).toFixed(2)}` : "not measured",
+    ],
   ]);
 }
 
@@ -94,7 +104,10 @@ export function registerDistillCommands(program: Command, context: CliContext): 
     .description("train a student on a teacher's next-token distributions (soft targets)")
     .requiredOption("--teacher <model>", "library id/name or GGUF path of the teacher")
     .option("--student <model>", "an existing student (e.g. a pruned variant)")
-    .option("--student-from <recipe>", "make the student from the teacher: drop:N (least important) or drop:every-other")
+    .option(
+      "--student-from <recipe>",
+      "make the student from the teacher: drop:N (least important) or drop:every-other",
+    )
     .requiredOption("--text <file>", "training text")
     .option("--heldout <file>", "held-out text: loss and KLD to the teacher measured at intervals")
     .option("--tokens <n>", "budget: tokens to train on")
