@@ -108,8 +108,9 @@ try {
   const evaluation = JSON.parse(
     await cwb(
       "eval",
-      reference.modelPath,
       ...names.map(file),
+      "--base",
+      reference.modelPath,
       "--text",
       reference.evalText.path,
       "--ctx",

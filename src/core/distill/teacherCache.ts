@@ -24,11 +24,17 @@ export function teacherCacheKey(
   };
 }
 
-/** The training text's teacher file: every position, the top k exactly (mass target 1), no tail. */
+/**
+ * The training text's teacher file: every position, the top k exactly (mass target 1), no tail. By
+ * default as many sequences as a token budget trains on (a pass over a long text costs minutes), at
+ * least the two the evaluation's chunking needs; with a budget in seconds, the whole text.
+ */
 export function trainingTeacherRef(settings: DistillSettings): Omit<TeacherCacheRef, "cachedPath"> {
+  const budgetChunks =
+    settings.tokens !== null ? Math.max(2, Math.ceil(settings.tokens / settings.contextSize)) : null;
   return {
     contextSize: settings.contextSize,
-    chunks: settings.textChunks,
+    chunks: settings.textChunks ?? budgetChunks,
     topKMax: settings.topK,
     topMass: 1,
     tailSamples: 0,

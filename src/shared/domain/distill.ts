@@ -35,7 +35,7 @@ export const distillSettings = z
     evalEvery: z.number().int().min(1).default(10),
     /** Held-out sequences scored each time. */
     heldoutChunks: z.number().int().min(1).default(8),
-    /** Sequences of the training text the teacher scores; null: every whole one. */
+    /** Sequences of the training text the teacher scores; null: what a token budget trains on, or the whole text. */
     textChunks: z.number().int().min(1).nullable().default(null),
     seed: z.number().int().nonnegative().default(1),
     threads: threadsSetting,

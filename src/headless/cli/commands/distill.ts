@@ -123,7 +123,10 @@ export function registerDistillCommands(program: Command, context: CliContext): 
     .option("--checkpoint-every <steps>", "save the student every N steps (resume point)", "20")
     .option("--eval-every <steps>", "held-out measurement every N steps", "10")
     .option("--heldout-chunks <n>", "held-out sequences per measurement", "8")
-    .option("--text-chunks <n>", "sequences of the training text the teacher scores (default: all)")
+    .option(
+      "--text-chunks <n>",
+      "sequences of the training text the teacher scores (default: what --tokens trains on; all with --seconds)",
+    )
     .option("--seed <n>", "data order", "1")
     .option("--threads <n>", "threads (default: all)")
     .option("--storage <type>", "f16 or f32", "f16")
