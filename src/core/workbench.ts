@@ -21,6 +21,7 @@ import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
 import { planEvaluation } from "./eval/planEvaluation.js";
 import { addDevice, editDevice, getDevice, listDevices, removeDevice } from "./devices/deviceProfiles.js";
 import { predictForDevice } from "./devices/predictForDevice.js";
+import { compareOnDevice } from "./devices/compareOnDevice.js";
 import { importDeviceResults } from "./deviceResults/importDeviceResults.js";
 
 export interface WorkbenchOptions {
@@ -164,6 +165,10 @@ export class Workbench {
       "devices.predict": ({ deviceId, contextSize, modelIds, experimentId }) =>
         withProtocolErrors(() =>
           predictForDevice(db, { deviceId, contextSize, models: modelIds, experimentId }),
+        ),
+      "devices.compare": ({ deviceId, contextSize, modelIds, experimentId }) =>
+        withProtocolErrors(() =>
+          compareOnDevice(db, { deviceId, contextSize, models: modelIds, experimentId }),
         ),
     };
   }

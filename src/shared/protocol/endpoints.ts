@@ -11,9 +11,23 @@ import { buildComparison } from "../domain/buildComparison.js";
 import { jobStart } from "./jobKinds.js";
 import { deviceEntry, deviceProfile } from "../domain/deviceProfile.js";
 import { devicePredictionTable } from "../domain/devicePrediction.js";
+import { deviceComparison } from "../domain/deviceComparison.js";
 import { deviceResultsImport, deviceResultsImportRequest } from "../deviceResults/deviceResultsImport.js";
 
 const id = z.object({ id: z.string().min(1) });
+
+/** Variants on one device: the given models, an experiment's variants, or (neither) the whole library. */
+const predictRequest = z.object({
+  deviceId: z.string().min(1),
+  contextSize: z
+    .number()
+    .int()
+    .min(16)
+    .max(1 << 20)
+    .default(4096),
+  modelIds: z.array(z.string().min(1)).optional(),
+  experimentId: z.string().min(1).optional(),
+});
 
 export const calls = {
   "app.info": defineCall(
@@ -153,20 +167,12 @@ export const calls = {
    * Predicted memory fit and generation speed of variants on a device: the given models, an
    * experiment's variants, or (neither) the whole library.
    */
-  "devices.predict": defineCall(
-    z.object({
-      deviceId: z.string().min(1),
-      contextSize: z
-        .number()
-        .int()
-        .min(16)
-        .max(1 << 20)
-        .default(4096),
-      modelIds: z.array(z.string().min(1)).optional(),
-      experimentId: z.string().min(1).optional(),
-    }),
-    devicePredictionTable,
-  ),
+  "devices.predict": defineCall(predictRequest, devicePredictionTable),
+  /**
+   * Per variant, the speeds measured on the device (imported results) next to the prediction, and the
+   * error of a prediction made without the variant's own results (leave-one-out).
+   */
+  "devices.compare": defineCall(predictRequest, deviceComparison),
 } as const;
 
 export const events = {
