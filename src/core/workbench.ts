@@ -166,9 +166,9 @@ export class Workbench {
         withProtocolErrors(() =>
           predictForDevice(db, { deviceId, contextSize, models: modelIds, experimentId }),
         ),
-      "devices.compare": ({ deviceId, contextSize, modelIds, experimentId }) =>
+      "devices.compare": ({ deviceId, contextSize, modelIds, experimentId, measuredOnly }) =>
         withProtocolErrors(() =>
-          compareOnDevice(db, { deviceId, contextSize, models: modelIds, experimentId }),
+          compareOnDevice(db, { deviceId, contextSize, models: modelIds, experimentId, measuredOnly }),
         ),
     };
   }

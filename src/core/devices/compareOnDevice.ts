@@ -12,7 +12,11 @@ import type {
 import type { VariantPrediction } from "../../shared/domain/devicePrediction.js";
 import type { DeviceProfile } from "../../shared/domain/deviceProfile.js";
 import type { RunRecord } from "../../shared/domain/run.js";
-import { efficiencyRange, generationRange } from "../../shared/metrics/devicePrediction.js";
+import {
+  deviceEfficiencySample,
+  efficiencyRange,
+  generationRange,
+} from "../../shared/metrics/devicePrediction.js";
 import { predictionError } from "../../shared/metrics/predictionError.js";
 import { deviceMachineId } from "../deviceResults/deviceMachine.js";
 import { listRuns } from "../store/runs.js";
@@ -58,7 +62,18 @@ function compareRow(
       ? []
       : listRuns(db, { kind: "bench", machineId: deviceMachineId(device.id), modelId: prediction.modelId });
   const generation = newestSpeed(runs, emptyContextGeneration);
-  const measured = { generation, prompt: newestSpeed(runs, emptyContextPrompt) };
+  const measured = {
+    generation,
+    prompt: newestSpeed(runs, emptyContextPrompt),
+    efficiency:
+      generation &&
+      deviceEfficiencySample(
+        generation.tokensPerSecond,
+        generation.stddev,
+        prediction.generation.weightBytesPerToken,
+        device.memoryBandwidth.value,
+      ),
+  };
   if (!generation) return { prediction, measured, check: null };
   const heldOut = efficiencyRange(
     samples.filter((s) => s.modelId !== prediction.modelId).map((s) => s.sample),
@@ -78,10 +93,22 @@ function compareRow(
   };
 }
 
-export async function compareOnDevice(db: Db, request: PredictRequest): Promise<DeviceComparison> {
+export interface CompareRequest extends PredictRequest {
+  /** Only the variants with results imported for the device (models and experimentId are ignored). */
+  measuredOnly?: boolean;
+}
+
+export async function compareOnDevice(db: Db, request: CompareRequest): Promise<DeviceComparison> {
   const device = getDevice(db, request.deviceId).profile;
-  const table = await predictForDevice(db, request);
   const samples = importedDeviceSamplesByModel(db, device);
+  const measuredModels = [...new Set(samples.map((s) => s.modelId))];
+  const table = await predictForDevice(
+    db,
+    request.measuredOnly
+      ? { deviceId: request.deviceId, contextSize: request.contextSize, models: measuredModels }
+      : request,
+  );
+  if (request.measuredOnly && measuredModels.length === 0) table.rows = [];
   const machineSamples = machineEfficiencySamples(db);
   return {
     ...table,

@@ -4,7 +4,7 @@
 // results (leave-one-out), so the error says how well the prediction does for a variant not yet
 // measured.
 import { z } from "zod";
-import { efficiencyRange, variantPrediction } from "./devicePrediction.js";
+import { efficiencyRange, efficiencySample, variantPrediction } from "./devicePrediction.js";
 
 /** One speed measured on the device: the mean over repetitions with its spread. */
 export const measuredSpeed = z.object({
@@ -36,6 +36,8 @@ export const deviceComparisonRow = z.object({
   measured: z.object({
     generation: measuredSpeed.nullable(),
     prompt: measuredSpeed.nullable(),
+    /** The measured generation as a share of the bandwidth limit (the efficiency it gives the predictions). */
+    efficiency: efficiencySample.nullable(),
   }),
   check: predictionCheck.nullable(),
 });

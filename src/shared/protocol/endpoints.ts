@@ -172,7 +172,13 @@ export const calls = {
    * Per variant, the speeds measured on the device (imported results) next to the prediction, and the
    * error of a prediction made without the variant's own results (leave-one-out).
    */
-  "devices.compare": defineCall(predictRequest, deviceComparison),
+  "devices.compare": defineCall(
+    predictRequest.extend({
+      /** Only the variants with results imported for the device. */
+      measuredOnly: z.boolean().default(false),
+    }),
+    deviceComparison,
+  ),
 } as const;
 
 export const events = {
