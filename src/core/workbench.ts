@@ -131,7 +131,11 @@ export class Workbench {
         return this.jobs.enqueue("eval", params);
       },
 
-      "results.import": (request) => withProtocolErrors(() => importDeviceResults(db, request)),
+      "results.import": async (request) => {
+        const outcome = await withProtocolErrors(() => importDeviceResults(db, request));
+        if (outcome.status === "recorded") this.events.emit("devices.changed", { id: request.device });
+        return outcome;
+      },
 
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),

@@ -188,7 +188,7 @@ export const events = {
   "models.changed": defineEvent(z.object({ id: z.string().nullable() })),
   /** An experiment was created, changed state, or was removed. */
   "experiments.changed": defineEvent(z.object({ id: z.string() })),
-  /** A user device profile was added, edited or removed. */
+  /** A user device profile was added, edited or removed, or results were imported for a device. */
   "devices.changed": defineEvent(z.object({ id: z.string() })),
 } as const;
 
