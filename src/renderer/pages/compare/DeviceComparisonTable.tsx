@@ -76,7 +76,7 @@ export function DeviceComparisonTable({ comparison }: { comparison: DeviceCompar
           <thead className="border-b border-zinc-200 bg-zinc-50/60 text-left text-xs text-zinc-500">
             <tr>
               <th className="px-4 py-2 font-medium">Variant</th>
-              <th className="px-3 py-2 font-medium">Fits (margin)</th>
+              <th className="px-3 py-2 font-medium">Fits (predicted margin)</th>
               <th className="px-3 py-2 font-medium">Generation</th>
               <th className="px-3 py-2 font-medium">Prompt processing</th>
               <th className="px-3 py-2 font-medium" title="measured / the middle of the predicted range − 1">
