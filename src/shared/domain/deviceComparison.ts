@@ -4,7 +4,12 @@
 // results (leave-one-out), so the error says how well the prediction does for a variant not yet
 // measured.
 import { z } from "zod";
-import { efficiencyRange, efficiencySample, variantPrediction } from "./devicePrediction.js";
+import {
+  devicePredictionTable,
+  efficiencyRange,
+  efficiencySample,
+  variantPrediction,
+} from "./devicePrediction.js";
 
 /** One speed measured on the device: the mean over repetitions with its spread. */
 export const measuredSpeed = z.object({
@@ -43,11 +48,6 @@ export const deviceComparisonRow = z.object({
 });
 export type DeviceComparisonRow = z.infer<typeof deviceComparisonRow>;
 
-export const deviceComparison = z.object({
-  device: z.object({ id: z.string(), name: z.string() }),
-  contextSize: z.number().int(),
-  bandwidthBytesPerSecond: z.number(),
-  efficiency: efficiencyRange,
-  rows: z.array(deviceComparisonRow),
-});
+/** The prediction table's header (device, context, bandwidth, efficiency with every result) and a row per variant. */
+export const deviceComparison = devicePredictionTable.extend({ rows: z.array(deviceComparisonRow) });
 export type DeviceComparison = z.infer<typeof deviceComparison>;
