@@ -91,6 +91,11 @@ describe("compareOnDevice", () => {
         samples: 2,
       });
       expect(row.measured.generation!.stddev).not.toBeNull();
+      // The measured generation as a share of the bandwidth limit, with its spread.
+      const bandwidth = getDevice(db, "pixel-8").profile.memoryBandwidth.value;
+      const limit = bandwidth / weightBytesPerToken(model.metadata.tensors);
+      expect(row.measured.efficiency!.value).toBeCloseTo(tg.metric.value / limit, 12);
+      expect(row.measured.efficiency!.stddev).toBeCloseTo(tg.metric.stddev! / limit, 12);
     }
     // The prediction shown where nothing was measured uses both results.
     expect(comparison.efficiency).toMatchObject({ basis: "device", samples: 2 });
@@ -136,7 +141,7 @@ describe("compareOnDevice", () => {
       high: 0.75,
     });
     expect(comparison.efficiency).toMatchObject({ basis: "device", samples: 1 });
-    expect(unmeasuredRow!.measured).toEqual({ generation: null, prompt: null });
+    expect(unmeasuredRow!.measured).toEqual({ generation: null, prompt: null, efficiency: null });
     expect(unmeasuredRow!.check).toBeNull();
     expect(unmeasuredRow!.prediction.fit).toBe("fits");
   });
