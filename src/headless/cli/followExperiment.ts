@@ -28,7 +28,9 @@ export async function followSweep(context: CliContext, request: SweepRequest): P
 /** Queues again the steps of the experiment that did not succeed, and follows them. */
 export async function followResume(context: CliContext, experimentId: string): Promise<GraphOutcome> {
   const workbench = context.workbench();
-  return followGraphRun(context, (options) => Promise.resolve(resumeExperiment(workbench, experimentId, options)));
+  return followGraphRun(context, (options) =>
+    Promise.resolve(resumeExperiment(workbench, experimentId, options)),
+  );
 }
 
 /**
