@@ -41,6 +41,14 @@ function compressionSubject(kind: string, params: Record<string, unknown> | null
     const dropped = (params.recipe as { dropped?: number[] } | undefined)?.dropped ?? [];
     return `drop block${dropped.length === 1 ? "" : "s"} ${dropped.join(", ")} · ${modelPath(params.model) ?? "model"}`;
   }
+  if (kind === "prune.width") {
+    const recipe = params.recipe as { ffnKeep?: { value: number } | null; headsKeep?: { value: number } | null } | undefined;
+    const parts = [
+      recipe?.ffnKeep ? `FFN ${recipe.ffnKeep.value}` : null,
+      recipe?.headsKeep ? `heads ${recipe.headsKeep.value}` : null,
+    ].filter(Boolean);
+    return `keep ${parts.join(", ")} · ${modelPath(params.model) ?? "model"}`;
+  }
   return modelPath(params.model);
 }
 
