@@ -16,28 +16,29 @@ import { storeTextSet } from "./storeTextSet.js";
 export interface PruneWidthRequest {
   model: string;
   text: string;
-  recipe: WidthRecipe;
+  /** How much to keep as the user wrote it: "0.75", "75%" or a count; null keeps that width whole. */
+  ffnKeep: string | null;
+  headsKeep: string | null;
+  recipe: Omit<WidthRecipe, "ffnKeep" | "headsKeep">;
   settings?: z.input<typeof layerImportanceSettings>;
   out?: string | null;
 }
 
 const FLOAT_TYPES = new Set(["F32", "F16", "BF16"]);
 
-/** "0.75" or "75%": a fraction of the width; "576": a count. */
-export function parseKeepAmount(text: string, what: string): KeepAmount {
+/** "0.75" or "75%": a fraction of the width; "576": a count. Errors name the model file. */
+export function parseKeepAmount(text: string, what: string, file: string): KeepAmount {
   const trimmed = text.trim();
   const percent = trimmed.endsWith("%");
   const number = Number(percent ? trimmed.slice(0, -1) : trimmed);
-  if (trimmed === "" || !Number.isFinite(number))
-    throw new CodedError("BAD_PRUNE_WIDTH", `${what} to keep: "${text}" is not a fraction (0.75, 75%) or a count`);
+  const bad = (why: string) => new CodedError("BAD_PRUNE_WIDTH", `${file}: ${what} to keep: "${text}" ${why}`, { file });
+  if (trimmed === "" || !Number.isFinite(number)) throw bad("is not a fraction (0.75, 75%) or a count");
   if (percent || trimmed.includes(".")) {
     const value = percent ? number / 100 : number;
-    if (!(value > 0 && value <= 1))
-      throw new CodedError("BAD_PRUNE_WIDTH", `${what} to keep: "${text}" is outside (0, 1]`);
+    if (!(value > 0 && value <= 1)) throw bad("is outside (0, 1]");
     return { kind: "fraction", value };
   }
-  if (!Number.isInteger(number) || number < 1)
-    throw new CodedError("BAD_PRUNE_WIDTH", `${what} to keep: "${text}" is not a positive count`);
+  if (!Number.isInteger(number) || number < 1) throw bad("is not a positive count");
   return { kind: "count", value: number };
 }
 
@@ -76,9 +77,13 @@ export async function planPruneWidth(db: Db, dataDir: string, request: PruneWidt
       `${file}: ${quantized.length} tensors are quantized (${quantized[0]!.name} is ${quantized[0]!.type}); width pruning needs the F32, F16 or BF16 model it was quantized from`,
       { file },
     );
-  const { recipe } = request;
-  if (recipe.ffnKeep === null && recipe.headsKeep === null)
-    throw new CodedError("BAD_PRUNE_WIDTH", "width pruning: say how much of the FFN width or of the heads to keep");
+  if (request.ffnKeep === null && request.headsKeep === null)
+    throw new CodedError("BAD_PRUNE_WIDTH", `${file}: say how much of the FFN width or of the heads to keep`, { file });
+  const recipe: WidthRecipe = {
+    ...request.recipe,
+    ffnKeep: request.ffnKeep === null ? null : parseKeepAmount(request.ffnKeep, "FFN channels", file),
+    headsKeep: request.headsKeep === null ? null : parseKeepAmount(request.headsKeep, "KV groups", file),
+  };
   const ffn = ffnLengths(model);
   const headsKv = model.metadata.headsKv ?? model.metadata.heads;
   if (headsKv === null)

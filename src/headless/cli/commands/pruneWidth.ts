@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { formatBytes } from "../../../shared/format.js";
 import type { WidthRecipe } from "../../../shared/domain/widthPruning.js";
-import { parseKeepAmount, planPruneWidth } from "../../../core/quantize/planPruneWidth.js";
+import { planPruneWidth } from "../../../core/quantize/planPruneWidth.js";
 import type { CliContext } from "../context.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 import { integerOption } from "../parseOptions.js";
@@ -46,9 +46,9 @@ export async function pruneWidth(
   const params = await planPruneWidth(workbench.db, workbench.paths.dataDir, {
     model,
     text: options.text,
+    ffnKeep: options.ffnKeep ?? null,
+    headsKeep: options.headsKeep ?? null,
     recipe: {
-      ffnKeep: options.ffnKeep === undefined ? null : parseKeepAmount(options.ffnKeep, "FFN channels"),
-      headsKeep: options.headsKeep === undefined ? null : parseKeepAmount(options.headsKeep, "heads"),
       distribution: options.perLayer ? "per-layer" : "uniform",
       kQuantRows: options.kQuantRows ?? false,
       removes,
