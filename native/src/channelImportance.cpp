@@ -9,10 +9,10 @@
 #include <napi.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -20,7 +20,7 @@
 
 #include "abortHandle.h"
 #include "addon.h"
-#include "calibrationText.h"
+#include "calibrationPass.h"
 #include "ggml-backend.h"
 #include "ggml.h"
 #include "jobEvents.h"
@@ -30,15 +30,6 @@
 #include "promiseWorker.h"
 
 namespace cwb {
-
-struct ChannelJob {
-  std::string modelPath;
-  std::string textPath;
-  int32_t nCtx = 512;
-  int32_t nChunks = 16;
-  int32_t threads = 0;
-  int32_t gpuLayers = 0;
-};
 
 struct ChannelSums {
   std::vector<double> ffnSquares;  // per channel, sum over tokens of a^2
@@ -135,10 +126,10 @@ static Napi::Float64Array ToFloat64Array(Napi::Env env, const std::vector<double
   return a;
 }
 
-class ChannelWorker : public AbortableWorker {
+class ChannelWorker : public CalibrationPassWorker {
  public:
-  ChannelWorker(Napi::Env env, ChannelJob job, Napi::Value onEvent, std::shared_ptr<AbortFlag> abort)
-      : AbortableWorker(env, onEvent, std::move(abort)), job_(std::move(job)) {}
+  ChannelWorker(Napi::Env env, CalibrationPassJob job, Napi::Value onEvent, std::shared_ptr<AbortFlag> abort)
+      : CalibrationPassWorker(env, onEvent, std::move(abort)), job_(std::move(job)) {}
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     Napi::Array layers = Napi::Array::New(env, layers_.size());
@@ -161,65 +152,30 @@ class ChannelWorker : public AbortableWorker {
 
  private:
   void Run() override {
-    const auto started = std::chrono::steady_clock::now();
-    const std::string text = ReadCalibrationText(job_.textPath);
-    llama_model_params mp = llama_model_default_params();
-    mp.n_gpu_layers = job_.gpuLayers;
-    ModelPtr modelHandle = LoadModelOrThrow(job_.modelPath, mp);
-    llama_model* model = modelHandle.get();
-    const int32_t nLayer = llama_model_n_layer(model);
-    nHead_ = llama_model_n_head(model);
-    nHeadKv_ = llama_model_n_head_kv(model);
-    if (nHead_ <= 0) throw std::runtime_error(job_.modelPath + ": the model has no attention heads");
-    ChannelCollector collector(nLayer, nHead_);
-
-    const int32_t nCtx = job_.nCtx;
-    llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = static_cast<uint32_t>(nCtx);
-    cp.n_batch = static_cast<uint32_t>(nCtx);
-    cp.n_ubatch = static_cast<uint32_t>(std::min(nCtx, 512));
-    ApplyThreads(cp, job_.threads);
-    cp.cb_eval = &ChannelCollector::Callback;
-    cp.cb_eval_user_data = &collector;
-    AttachAbort(cp);
-    ContextPtr ctxHandle = NewContextOrThrow(model, cp, job_.modelPath);
-    llama_context* ctx = ctxHandle.get();
-
-    const llama_vocab* vocab = llama_model_get_vocab(model);
-    const bool addBos = llama_vocab_get_add_bos(vocab);
-    std::vector<llama_token> tokens = TokenizeLikeCommon(vocab, text, true, false);
-    const int32_t available = static_cast<int32_t>(tokens.size() / static_cast<size_t>(nCtx));
-    if (available < 1) throw std::runtime_error(job_.textPath + ": the text has " + std::to_string(tokens.size()) + " tokens, fewer than one context of " + std::to_string(nCtx));
-    const int32_t nChunk = job_.nChunks > 0 ? std::min(job_.nChunks, available) : available;
-
-    BatchHandle batch(nCtx);
-    for (int32_t c = 0; c < nChunk; c++) {
-      ThrowIfAborted("channel importance");
-      llama_memory_clear(llama_get_memory(ctx), true);
-      batch.Clear();
-      for (int32_t k = 0; k < nCtx; k++) {
-        const llama_token token = (addBos && k == 0) ? llama_vocab_bos(vocab) : tokens[static_cast<size_t>(c * nCtx + k)];
-        batch.Add(token, k, 0, true);  // every row reaches the last block's FFN
-      }
-      if (llama_decode(ctx, batch.get()) != 0) {
-        ThrowIfAborted("channel importance");
-        throw std::runtime_error("llama_decode failed on chunk " + std::to_string(c + 1));
-      }
-      if (!collector.Error().empty()) throw std::runtime_error(collector.Error());
-      chunks_ = c + 1;
-      events_.Steps(chunks_, nChunk, "chunk " + std::to_string(chunks_) + "/" + std::to_string(nChunk));
-    }
-    llama_synchronize(ctx);
-    layers_ = collector.Layers();
+    std::unique_ptr<ChannelCollector> collector;
+    chunks_ = RunPass(
+        job_, "channel importance",
+        [&](llama_model* model, llama_context_params& cp) {
+          nHead_ = llama_model_n_head(model);
+          nHeadKv_ = llama_model_n_head_kv(model);
+          if (nHead_ <= 0) throw std::runtime_error(job_.modelPath + ": the model has no attention heads");
+          collector = std::make_unique<ChannelCollector>(llama_model_n_layer(model), nHead_);
+          cp.cb_eval = &ChannelCollector::Callback;
+          cp.cb_eval_user_data = collector.get();
+        },
+        [&] {
+          if (!collector->Error().empty()) throw std::runtime_error(collector->Error());
+        },
+        &seconds_);
+    layers_ = collector->Layers();
     for (size_t i = 0; i < layers_.size(); i++) {
       if (layers_[i].ffnTokens == 0 || layers_[i].headTokens == 0)
         throw std::runtime_error(job_.modelPath + ": block " + std::to_string(i) + " showed no gated FFN state or attention output; channel importance is not supported for this architecture");
     }
     tokens_ = layers_.empty() ? 0 : layers_[0].ffnTokens;
-    seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
 
-  ChannelJob job_;
+  CalibrationPassJob job_;
   std::vector<ChannelSums> layers_;
   int64_t nHead_ = 0, nHeadKv_ = 0;
   int32_t chunks_ = 0;
@@ -232,14 +188,7 @@ static Napi::Value ChannelImportance(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "channelImportance(options, onEvent?): options object expected");
   const OptionReader o(info[0].As<Napi::Object>(), "channelImportance");
-  ChannelJob job;
-  job.modelPath = o.String("modelPath");
-  job.textPath = o.String("textPath");
-  job.nCtx = o.Int("nCtx", job.nCtx);
-  job.nChunks = o.Int("nChunks", job.nChunks);
-  job.threads = o.Int("threads", job.threads);
-  job.gpuLayers = o.Int("gpuLayers", job.gpuLayers);
-  if (job.nCtx < 16) throw Napi::RangeError::New(env, "channelImportance: nCtx must be at least 16");
+  CalibrationPassJob job = CalibrationPassJob::Read(env, o);
   auto abort = std::make_shared<AbortFlag>();
   auto* worker = new ChannelWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined(), abort);
   return QueueAbortable(env, worker, abort);

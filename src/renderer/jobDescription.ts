@@ -42,7 +42,8 @@ function compressionSubject(kind: string, params: Record<string, unknown> | null
     return `drop block${dropped.length === 1 ? "" : "s"} ${dropped.join(", ")} · ${modelPath(params.model) ?? "model"}`;
   }
   if (kind === "prune.width") {
-    const recipe = params.recipe as { ffnKeep?: { value: number } | null; headsKeep?: { value: number } | null } | undefined;
+    const recipe = params.recipe as
+      { ffnKeep?: { value: number } | null; headsKeep?: { value: number } | null } | undefined;
     const parts = [
       recipe?.ffnKeep ? `FFN ${recipe.ffnKeep.value}` : null,
       recipe?.headsKeep ? `heads ${recipe.headsKeep.value}` : null,

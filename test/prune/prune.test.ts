@@ -2,7 +2,7 @@
 // importance ranking is stored as a 'layers' run, pruning drops exactly the chosen blocks with every
 // other tensor copied unchanged, per-layer metadata arrays are shortened, and the pruned model loads
 // in node-llama-cpp and generates text.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { readGgufFileInfo } from "node-llama-cpp";

@@ -37,20 +37,53 @@ const cwb = (...args: string[]) => runCwb(["--data-dir", dataDir, ...args]);
 const measure = ["--ctx", "256", "--chunks", "4", "--threads", "2"];
 
 async function prune(out: string, ...args: string[]): Promise<PruneWidthJobResult> {
-  const run = await cwb("--json", "prune", ref.modelPath, "--text", ref.calibrationText.path, ...measure, "--out", out, ...args);
+  const run = await cwb(
+    "--json",
+    "prune",
+    ref.modelPath,
+    "--text",
+    ref.calibrationText.path,
+    ...measure,
+    "--out",
+    out,
+    ...args,
+  );
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as PruneWidthJobResult;
 }
 
 async function evaluate(...variants: string[]): Promise<EvalJobResult> {
-  const run = await cwb("--json", "eval", "--base", ref.modelPath, "--text", ref.evalText.path, "--ctx", "256", "--chunks", "8", "--threads", "2", ...variants);
+  const run = await cwb(
+    "--json",
+    "eval",
+    "--base",
+    ref.modelPath,
+    "--text",
+    ref.evalText.path,
+    "--ctx",
+    "256",
+    "--chunks",
+    "8",
+    "--threads",
+    "2",
+    ...variants,
+  );
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as EvalJobResult;
 }
 
 describe("width pruning", () => {
   it("measures every FFN channel and every head of every block", async () => {
-    const run = await cwb("--json", "layers", ref.modelPath, "--text", ref.calibrationText.path, ...measure, "--view", "channels");
+    const run = await cwb(
+      "--json",
+      "layers",
+      ref.modelPath,
+      "--text",
+      ref.calibrationText.path,
+      ...measure,
+      "--view",
+      "channels",
+    );
     expect(run.code, run.stderr).toBe(0);
     const r = JSON.parse(run.stdout) as ChannelsJobResult;
     expect(r.layers).toHaveLength(4);
@@ -62,7 +95,15 @@ describe("width pruning", () => {
       expect(Math.min(...l.ffn)).toBeGreaterThan(0);
       expect(Math.min(...l.heads)).toBeGreaterThan(0);
     }
-    const human = await cwb("layers", ref.modelPath, "--text", ref.calibrationText.path, ...measure, "--view", "heads");
+    const human = await cwb(
+      "layers",
+      ref.modelPath,
+      "--text",
+      ref.calibrationText.path,
+      ...measure,
+      "--view",
+      "heads",
+    );
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/KV GROUPS/);
   });
@@ -91,14 +132,18 @@ describe("width pruning", () => {
     expect(r.headCounts).toEqual([3, 3, 3, 3]);
     expect(r.ffnKept).toEqual([0.5, 0.5, 0.5, 0.5]);
     const info = await readGgufFileInfo(out, { readTensorInfo: false });
-    const llama = info.metadata.llama as unknown as Record<string, unknown> & { attention: Record<string, unknown> };
+    const llama = info.metadata.llama as unknown as Record<string, unknown> & {
+      attention: Record<string, unknown>;
+    };
     expect(llama.feed_forward_length).toBe(384);
     expect(llama.attention.head_count).toBe(3);
     expect(llama.attention.key_length).toBe(64);
     expect((await generateText(out)).length).toBeGreaterThan(0);
     const db = new Database(path.join(dataDir, "workbench.sqlite"), { readonly: true });
     try {
-      const row = db.prepare("SELECT parent_id, recipe_kind, recipe_json, text_set_id FROM variants WHERE model_id = ?").get(r.model.id) as {
+      const row = db
+        .prepare("SELECT parent_id, recipe_kind, recipe_json, text_set_id FROM variants WHERE model_id = ?")
+        .get(r.model.id) as {
         parent_id: string;
         recipe_kind: string;
         recipe_json: string;
@@ -106,11 +151,17 @@ describe("width pruning", () => {
       };
       expect(row.recipe_kind).toBe("prune");
       expect(row.text_set_id).not.toBeNull();
-      const recipe = JSON.parse(row.recipe_json) as { method: string; ffnKept: number[]; importance: { textSha256: string } };
+      const recipe = JSON.parse(row.recipe_json) as {
+        method: string;
+        ffnKept: number[];
+        importance: { textSha256: string };
+      };
       expect(recipe.method).toBe("width");
       expect(recipe.ffnKept).toEqual([0.5, 0.5, 0.5, 0.5]);
       expect(recipe.importance.textSha256).toMatch(/^[0-9a-f]{64}$/);
-      const parent = db.prepare("SELECT path FROM models WHERE id = ?").get(row.parent_id) as { path: string };
+      const parent = db.prepare("SELECT path FROM models WHERE id = ?").get(row.parent_id) as {
+        path: string;
+      };
       expect(path.resolve(parent.path)).toBe(path.resolve(ref.modelPath));
     } finally {
       db.close();
@@ -131,7 +182,9 @@ describe("width pruning", () => {
   });
 
   it("removing the least important channels loses less than random ones, and random less than the most important", async () => {
-    const outs = ["least-important", "random", "most-important"].map((which) => path.join(dir, `ffn50-${which}.gguf`));
+    const outs = ["least-important", "random", "most-important"].map((which) =>
+      path.join(dir, `ffn50-${which}.gguf`),
+    );
     for (const [i, which] of ["least-important", "random", "most-important"].entries())
       await prune(outs[i]!, "--ffn-keep", "0.5", "--remove", which);
     const [least, random, most] = (await evaluate(...outs)).variants.map((v) => v.figures);
@@ -190,14 +243,34 @@ describe("width pruning", () => {
     const out = path.join(dir, "never.gguf");
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, "bin", "cwb.js"), "--data-dir", dataDir, "--progress", "prune", ref.modelPath, "--text", ref.calibrationText.path, "--ctx", "512", "--chunks", "200", "--threads", "1", "--ffn-keep", "0.5", "--out", out],
+      [
+        path.join(repoRoot, "bin", "cwb.js"),
+        "--data-dir",
+        dataDir,
+        "--progress",
+        "prune",
+        ref.modelPath,
+        "--text",
+        ref.calibrationText.path,
+        "--ctx",
+        "512",
+        "--chunks",
+        "200",
+        "--threads",
+        "1",
+        "--ffn-keep",
+        "0.5",
+        "--out",
+        out,
+      ],
       { cwd: repoRoot, env: { ...process.env, CWB_DATA_DIR: "" } },
     );
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     const deadline = Date.now() + 120_000;
-    while (!/measuring importance: chunk/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!/measuring importance: chunk/.test(stderr) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(stderr).toMatch(/measuring importance: chunk/);
     child.kill("SIGINT");
     expect(await exited).toBe(130);

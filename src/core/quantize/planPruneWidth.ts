@@ -31,7 +31,8 @@ export function parseKeepAmount(text: string, what: string, file: string): KeepA
   const trimmed = text.trim();
   const percent = trimmed.endsWith("%");
   const number = Number(percent ? trimmed.slice(0, -1) : trimmed);
-  const bad = (why: string) => new CodedError("BAD_PRUNE_WIDTH", `${file}: ${what} to keep: "${text}" ${why}`, { file });
+  const bad = (why: string) =>
+    new CodedError("BAD_PRUNE_WIDTH", `${file}: ${what} to keep: "${text}" ${why}`, { file });
   if (trimmed === "" || !Number.isFinite(number)) throw bad("is not a fraction (0.75, 75%) or a count");
   if (percent || trimmed.includes(".")) {
     const value = percent ? number / 100 : number;
@@ -47,9 +48,13 @@ function ffnLengths(model: ModelRecord): number[] {
   return Array.from({ length: model.metadata.layers }, (_, b) => {
     const gate = model.metadata.tensors.find((t) => t.name === `blk.${b}.ffn_gate.weight`);
     if (!gate || gate.shape.length !== 2)
-      throw new CodedError("BAD_PRUNE_WIDTH", `${model.path}: block ${b} has no gated FFN (blk.${b}.ffn_gate.weight)`, {
-        file: model.path,
-      });
+      throw new CodedError(
+        "BAD_PRUNE_WIDTH",
+        `${model.path}: block ${b} has no gated FFN (blk.${b}.ffn_gate.weight)`,
+        {
+          file: model.path,
+        },
+      );
     return gate.shape[1]!;
   });
 }
@@ -58,18 +63,30 @@ function checkCount(amount: KeepAmount | null, widths: readonly number[], what: 
   if (amount?.kind !== "count") return;
   const narrowest = Math.min(...widths);
   if (amount.value > narrowest)
-    throw new CodedError("BAD_PRUNE_WIDTH", `${file}: cannot keep ${amount.value} ${what}; the narrowest block has ${narrowest}`, {
-      file,
-    });
+    throw new CodedError(
+      "BAD_PRUNE_WIDTH",
+      `${file}: cannot keep ${amount.value} ${what}; the narrowest block has ${narrowest}`,
+      {
+        file,
+      },
+    );
 }
 
-export async function planPruneWidth(db: Db, dataDir: string, request: PruneWidthRequest): Promise<PruneWidthJobParams> {
+export async function planPruneWidth(
+  db: Db,
+  dataDir: string,
+  request: PruneWidthRequest,
+): Promise<PruneWidthJobParams> {
   const model = await resolveModel(db, request.model);
   const file = model.path;
   if (model.metadata.architecture !== "llama")
-    throw new CodedError("BAD_PRUNE_WIDTH", `${file}: width pruning needs a llama-architecture model, this one is ${model.metadata.architecture}`, {
-      file,
-    });
+    throw new CodedError(
+      "BAD_PRUNE_WIDTH",
+      `${file}: width pruning needs a llama-architecture model, this one is ${model.metadata.architecture}`,
+      {
+        file,
+      },
+    );
   const quantized = model.metadata.tensors.filter((t) => t.shape.length === 2 && !FLOAT_TYPES.has(t.type));
   if (quantized.length > 0)
     throw new CodedError(
@@ -78,7 +95,11 @@ export async function planPruneWidth(db: Db, dataDir: string, request: PruneWidt
       { file },
     );
   if (request.ffnKeep === null && request.headsKeep === null)
-    throw new CodedError("BAD_PRUNE_WIDTH", `${file}: say how much of the FFN width or of the heads to keep`, { file });
+    throw new CodedError(
+      "BAD_PRUNE_WIDTH",
+      `${file}: say how much of the FFN width or of the heads to keep`,
+      { file },
+    );
   const recipe: WidthRecipe = {
     ...request.recipe,
     ffnKeep: request.ffnKeep === null ? null : parseKeepAmount(request.ffnKeep, "FFN channels", file),
@@ -87,7 +108,9 @@ export async function planPruneWidth(db: Db, dataDir: string, request: PruneWidt
   const ffn = ffnLengths(model);
   const headsKv = model.metadata.headsKv ?? model.metadata.heads;
   if (headsKv === null)
-    throw new CodedError("BAD_PRUNE_WIDTH", `${file}: its head counts are not one number for every block`, { file });
+    throw new CodedError("BAD_PRUNE_WIDTH", `${file}: its head counts are not one number for every block`, {
+      file,
+    });
   const groups = ffn.map(() => headsKv);
   checkCount(recipe.ffnKeep, ffn, "FFN channels", file);
   checkCount(recipe.headsKeep, groups, "KV groups", file);

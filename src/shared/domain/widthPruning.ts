@@ -3,14 +3,11 @@
 // "prune.width", recorded as a variant of its parent). Shared by the job kinds, the CLI and the
 // renderer.
 import { z } from "zod";
-import { jobModelRef, jobTextRef, layerImportanceSettings, llamaBuild } from "./compression.js";
+import { layersJobParams, llamaBuild } from "./compression.js";
 import { modelFileFacts, modelRecord } from "./model.js";
 
-export const channelsJobParams = z.object({
-  model: jobModelRef,
-  text: jobTextRef,
-  settings: layerImportanceSettings,
-});
+/** The same request as block importance: a model, a calibration text, the pass's settings. */
+export const channelsJobParams = layersJobParams;
 export type ChannelsJobParams = z.output<typeof channelsJobParams>;
 
 export const blockChannelImportance = z.object({
@@ -58,10 +55,7 @@ export const widthRecipe = z.object({
 });
 export type WidthRecipe = z.output<typeof widthRecipe>;
 
-export const pruneWidthJobParams = z.object({
-  model: jobModelRef,
-  text: jobTextRef,
-  settings: layerImportanceSettings,
+export const pruneWidthJobParams = layersJobParams.extend({
   recipe: widthRecipe,
   /** FFN channels and KV groups of every block before pruning. */
   original: z.object({ ffnLengths: z.array(z.number().int()), headCountsKv: z.array(z.number().int()) }),

@@ -352,7 +352,10 @@ export interface AddonWidth {
     onEvent?: (event: NativeJobEvent) => void,
   ): NativeTask<ChannelImportanceResult>;
   /** Writes through outPath + ".partial"; abort() stops between blocks and leaves no file. */
-  pruneWidth(options: PruneWidthOptions, onEvent?: (event: NativeJobEvent) => void): NativeTask<PruneWidthResult>;
+  pruneWidth(
+    options: PruneWidthOptions,
+    onEvent?: (event: NativeJobEvent) => void,
+  ): NativeTask<PruneWidthResult>;
 }
 
 /** modelFactory.cpp: llama-architecture models from scratch, repacking, and what llama.cpp reports */

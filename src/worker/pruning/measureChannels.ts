@@ -2,11 +2,28 @@
 // channels job and width pruning, which ranks by it.
 import os from "node:os";
 import type { ChannelsJobParams, ChannelsJobResult } from "../../shared/domain/widthPruning.js";
+import type { LayerImportanceOptions } from "../native/AddonTypes.js";
 import type { LoadedNative } from "../native/loadAddon.js";
 import { runNativeTask } from "../native/nativeTask.js";
 import { nativeGpuLayers } from "../native/planGpu.js";
 import type { RunnerContext } from "../Runner.js";
 import { forwardNativeEvents } from "../runners/forwardNativeEvents.js";
+
+/** The addon's options for a calibration pass (block or channel importance) from a job's params. */
+export function calibrationPassOptions(
+  params: ChannelsJobParams,
+  backend: LoadedNative["backend"],
+): LayerImportanceOptions {
+  const { settings } = params;
+  return {
+    modelPath: params.model.path,
+    textPath: params.text.path,
+    nCtx: settings.contextSize,
+    nChunks: settings.chunks,
+    threads: settings.threads ?? os.availableParallelism(),
+    gpuLayers: nativeGpuLayers(settings.gpuLayers, backend),
+  };
+}
 
 export async function measureChannels(
   { addon, llama, backend }: LoadedNative,
@@ -14,24 +31,20 @@ export async function measureChannels(
   context: RunnerContext,
   stepPrefix = "",
 ): Promise<ChannelsJobResult> {
-  const { settings } = params;
   const measured = await runNativeTask(
     addon.channelImportance(
-      {
-        modelPath: params.model.path,
-        textPath: params.text.path,
-        nCtx: settings.contextSize,
-        nChunks: settings.chunks,
-        threads: settings.threads ?? os.availableParallelism(),
-        gpuLayers: nativeGpuLayers(settings.gpuLayers, backend),
-      },
+      calibrationPassOptions(params, backend),
       forwardNativeEvents(context, stepPrefix),
     ),
     context.signal,
   );
   return {
     modelId: params.model.modelId,
-    layers: measured.layers.map((l) => ({ layer: l.layer, ffn: Array.from(l.ffn), heads: Array.from(l.heads) })),
+    layers: measured.layers.map((l) => ({
+      layer: l.layer,
+      ffn: Array.from(l.ffn),
+      heads: Array.from(l.heads),
+    })),
     headCount: measured.headCount,
     headCountKv: measured.headCountKv,
     chunks: measured.chunks,

@@ -22,10 +22,30 @@ export function printChannels(output: Output, r: ChannelsJobResult): void {
     { header: "BLOCK", value: (l) => String(l.layer), align: "right" },
     { header: "CHANNELS", value: (l) => String(l.ffn.length), align: "right" },
     { header: "MIN", value: (l) => Math.min(...l.ffn).toExponential(2), align: "right" },
-    { header: "P25", value: (l) => quantile([...l.ffn].sort((a, b) => a - b), 0.25).toExponential(2), align: "right" },
-    { header: "MEDIAN", value: (l) => quantile([...l.ffn].sort((a, b) => a - b), 0.5).toExponential(2), align: "right" },
+    {
+      header: "P25",
+      value: (l) =>
+        quantile(
+          [...l.ffn].sort((a, b) => a - b),
+          0.25,
+        ).toExponential(2),
+      align: "right",
+    },
+    {
+      header: "MEDIAN",
+      value: (l) =>
+        quantile(
+          [...l.ffn].sort((a, b) => a - b),
+          0.5,
+        ).toExponential(2),
+      align: "right",
+    },
     { header: "MAX", value: (l) => Math.max(...l.ffn).toExponential(2), align: "right" },
-    { header: "LOWEST 25% CARRY", value: (l) => `${(lowestQuarterShare(l.ffn) * 100).toFixed(1)}%`, align: "right" },
+    {
+      header: "LOWEST 25% CARRY",
+      value: (l) => `${(lowestQuarterShare(l.ffn) * 100).toFixed(1)}%`,
+      align: "right",
+    },
   ]);
   printFooter(output, r, "channel score: RMS over tokens of the gated FFN state (ffn_down's input)");
 }

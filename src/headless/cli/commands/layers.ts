@@ -46,7 +46,8 @@ export function registerLayersCommands(program: Command, context: CliContext): v
     if (view !== "blocks") {
       await runJobInForeground(context, "channels", params, {
         json: (result) => result,
-        human: (r) => (view === "channels" ? printChannels(context.output, r) : printHeads(context.output, r)),
+        human: (r) =>
+          view === "channels" ? printChannels(context.output, r) : printHeads(context.output, r),
       });
       return;
     }

@@ -49,7 +49,9 @@ export function registerPruneCommands(program: Command, context: CliContext): vo
       return;
     }
     if ((options.layers === undefined) === (options.drop === undefined))
-      throw new Error("prune: give exactly one of --layers i,j,... or --drop N (or --ffn-keep / --heads-keep)");
+      throw new Error(
+        "prune: give exactly one of --layers i,j,... or --drop N (or --ffn-keep / --heads-keep)",
+      );
     const workbench = context.workbench();
     const threads = options.threads === undefined ? null : positiveInteger("--threads", options.threads);
     let ranking: { layersRunId: string; order: number[]; textSetId: string | null } | undefined;

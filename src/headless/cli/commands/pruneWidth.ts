@@ -24,12 +24,19 @@ const removeChoices: readonly WidthRecipe["removes"][] = ["least-important", "mo
 
 export function addWidthOptions(command: Command): Command {
   return command
-    .option("--ffn-keep <f>", "width pruning: FFN channels to keep per block, a fraction (0.75, 75%) or a count")
+    .option(
+      "--ffn-keep <f>",
+      "width pruning: FFN channels to keep per block, a fraction (0.75, 75%) or a count",
+    )
     .option("--heads-keep <h>", "width pruning: KV head groups to keep per block, a fraction or a count")
     .option("--uniform", "width pruning: every block keeps the same share (default)")
     .option("--per-layer", "width pruning: one budget ranked across blocks, so widths differ per block")
     .option("--k-quant-rows", "width pruning: round kept FFN widths to multiples of 256 (K-quant row size)")
-    .option("--remove <which>", `width pruning: which channels go: ${removeChoices.join("|")}`, "least-important")
+    .option(
+      "--remove <which>",
+      `width pruning: which channels go: ${removeChoices.join("|")}`,
+      "least-important",
+    )
     .option("--seed <n>", "width pruning: seed of --remove random", "1");
 }
 
@@ -38,8 +45,10 @@ export async function pruneWidth(
   model: string,
   options: WidthCommandOptions & Omit<LayersCommandOptions, "text"> & { text?: string; out?: string },
 ): Promise<void> {
-  if (!options.text) throw new Error("prune --ffn-keep/--heads-keep: --text FILE is needed to measure what matters least");
-  if (options.perLayer && options.uniform) throw new Error("prune: --per-layer and --uniform exclude each other");
+  if (!options.text)
+    throw new Error("prune --ffn-keep/--heads-keep: --text FILE is needed to measure what matters least");
+  if (options.perLayer && options.uniform)
+    throw new Error("prune: --per-layer and --uniform exclude each other");
   const removes = removeChoices.find((c) => c === options.remove);
   if (!removes) throw new Error(`prune --remove: expected ${removeChoices.join("|")}, got ${options.remove}`);
   const workbench = context.workbench();
