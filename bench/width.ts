@@ -91,7 +91,7 @@ try {
   const speeds: BenchReport[] = [];
   for (const row of rows) {
     console.error(`speed: ${row.label}`);
-    const job = await cwbJson<{ result: BenchReport }>(
+    const report = await cwbJson<BenchReport>(
       "bench",
       row.path,
       "--pp",
@@ -106,7 +106,7 @@ try {
       "0",
       "--no-bandwidth",
     );
-    speeds.push(job.result);
+    speeds.push(report);
   }
 
   const interval = (v: { value: number; uncertainty: number }, digits: number) =>
