@@ -21,6 +21,7 @@ import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
 import { planEvaluation } from "./eval/planEvaluation.js";
 import { addDevice, editDevice, getDevice, listDevices, removeDevice } from "./devices/deviceProfiles.js";
 import { predictForDevice } from "./devices/predictForDevice.js";
+import { compareOnDevice } from "./devices/compareOnDevice.js";
 import { importDeviceResults } from "./deviceResults/importDeviceResults.js";
 
 export interface WorkbenchOptions {
@@ -130,7 +131,11 @@ export class Workbench {
         return this.jobs.enqueue("eval", params);
       },
 
-      "results.import": (request) => withProtocolErrors(() => importDeviceResults(db, request)),
+      "results.import": async (request) => {
+        const outcome = await withProtocolErrors(() => importDeviceResults(db, request));
+        if (outcome.status === "recorded") this.events.emit("devices.changed", { id: request.device });
+        return outcome;
+      },
 
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),
@@ -164,6 +169,10 @@ export class Workbench {
       "devices.predict": ({ deviceId, contextSize, modelIds, experimentId }) =>
         withProtocolErrors(() =>
           predictForDevice(db, { deviceId, contextSize, models: modelIds, experimentId }),
+        ),
+      "devices.compare": ({ deviceId, contextSize, modelIds, experimentId, measuredOnly }) =>
+        withProtocolErrors(() =>
+          compareOnDevice(db, { deviceId, contextSize, models: modelIds, experimentId, measuredOnly }),
         ),
     };
   }

@@ -22,6 +22,8 @@ import { getTextSet } from "../store/textSets.js";
 import { getVariant, listAncestors } from "../store/variants.js";
 import { appVersion, llamaVersions } from "../versions.js";
 import { bundleFormat } from "./bundlePaths.js";
+import { stat } from "node:fs/promises";
+import { readGgufLayout } from "../library/ggufLayout.js";
 
 export interface ExportRequest {
   /** Library id/name or GGUF path. */
@@ -108,9 +110,8 @@ function measuredRuns(runs: readonly RunRecord[]): MeasuredRun[] {
 }
 
 async function tokenizerModel(modelPath: string): Promise<string | null> {
-  const { readGgufFileInfo } = await import("node-llama-cpp");
-  const info = await readGgufFileInfo(modelPath, { logWarnings: false, spliceSplitFiles: false });
-  const value = (info.metadata as { tokenizer?: { ggml?: { model?: unknown } } }).tokenizer?.ggml?.model;
+  const { metadata } = await readGgufLayout(modelPath, (await stat(modelPath)).size);
+  const value = metadata.get("tokenizer.ggml.model");
   return typeof value === "string" ? value : null;
 }
 
