@@ -2,7 +2,7 @@
 // Width pruning against block dropping on the reference model, unhealed (no training after the cut):
 // FFN channels kept at 75 % and 50 % (uniform, least important removed) next to dropping the 1 and 2
 // least important blocks (the nearest block counts to the same parameter count). For each: parameters,
-// file size, perplexity and KL divergence to the original on held-out text (95 % intervals from the
+// file size, perplexity and KL divergence to the original on held-out text (± one standard error from the
 // eval), top-token agreement, and generation / prompt speed (mean ± standard deviation over the
 // repetitions). Runs the real CLI in a temporary data dir: what a user would get.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -136,7 +136,7 @@ try {
   console.log(`| ${header.map(() => "---").join(" | ")} |`);
   for (const line of lines) console.log(`| ${line.join(" | ")} |`);
   console.log(
-    `\nheld-out text: ${evaluation.variants[0]?.figures.positions ?? 0} scored positions; ± on PPL/KLD/same top: the eval's 95 % intervals; ± on speed: standard deviation over ${values.reps} repetitions; ${values.threads} threads`,
+    `\nheld-out text: ${evaluation.variants[0]?.figures.positions ?? 0} scored positions; ± on PPL/KLD/same top: one standard error, as llama-perplexity gives it; ± on speed: standard deviation over ${values.reps} repetitions; ${values.threads} threads`,
   );
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
