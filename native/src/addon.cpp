@@ -12,6 +12,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   cwb::RegisterQuantize(env, exports);
   cwb::RegisterImatrix(env, exports);
   cwb::RegisterLayers(env, exports);
+  cwb::RegisterChannelImportance(env, exports);
+  cwb::RegisterWidthPrune(env, exports);
   cwb::RegisterEngineBench(env, exports);
   return exports;
 }

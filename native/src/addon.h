@@ -12,5 +12,7 @@ void RegisterTraining(Napi::Env env, Napi::Object exports);
 void RegisterQuantize(Napi::Env env, Napi::Object exports);
 void RegisterImatrix(Napi::Env env, Napi::Object exports);
 void RegisterLayers(Napi::Env env, Napi::Object exports);
+void RegisterChannelImportance(Napi::Env env, Napi::Object exports);
+void RegisterWidthPrune(Napi::Env env, Napi::Object exports);
 void RegisterEngineBench(Napi::Env env, Napi::Object exports);
 }  // namespace cwb

@@ -5,10 +5,10 @@
 // to drop. The states are read through the eval callback, so nothing in llama.cpp is patched.
 #include <napi.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -16,7 +16,7 @@
 
 #include "abortHandle.h"
 #include "addon.h"
-#include "calibrationText.h"
+#include "calibrationPass.h"
 #include "ggml-backend.h"
 #include "ggml.h"
 #include "gguf.h"
@@ -29,15 +29,6 @@
 #include "stringMatch.h"
 
 namespace cwb {
-
-struct LayersJob {
-  std::string modelPath;
-  std::string textPath;
-  int32_t nCtx = 512;
-  int32_t nChunks = 16;
-  int32_t threads = 0;
-  int32_t gpuLayers = 0;  // llama.cpp's n_gpu_layers: negative offloads every layer
-};
 
 struct LayerAccumulator {
   double sumOneMinusCos = 0;
@@ -119,10 +110,10 @@ class HiddenStateCollector {
   std::string error_;
 };
 
-class LayersWorker : public AbortableWorker {
+class LayersWorker : public CalibrationPassWorker {
  public:
-  LayersWorker(Napi::Env env, LayersJob job, Napi::Value onEvent, std::shared_ptr<AbortFlag> abort)
-      : AbortableWorker(env, onEvent, std::move(abort)), job_(std::move(job)) {}
+  LayersWorker(Napi::Env env, CalibrationPassJob job, Napi::Value onEvent, std::shared_ptr<AbortFlag> abort)
+      : CalibrationPassWorker(env, onEvent, std::move(abort)), job_(std::move(job)) {}
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     Napi::Array layers = Napi::Array::New(env, layers_.size());
@@ -144,62 +135,28 @@ class LayersWorker : public AbortableWorker {
 
  private:
   void Run() override {
-    const auto started = std::chrono::steady_clock::now();
-    const std::string text = ReadCalibrationText(job_.textPath);
-    llama_model_params mp = llama_model_default_params();
-    mp.n_gpu_layers = job_.gpuLayers;
-    ModelPtr modelHandle = LoadModelOrThrow(job_.modelPath, mp);
-    llama_model* model = modelHandle.get();
-    const int32_t nLayer = llama_model_n_layer(model);
-    HiddenStateCollector collector(nLayer);
-
-    const int32_t nCtx = job_.nCtx;
-    llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = static_cast<uint32_t>(nCtx);
-    cp.n_batch = static_cast<uint32_t>(nCtx);
-    cp.n_ubatch = static_cast<uint32_t>(std::min(nCtx, 512));
-    ApplyThreads(cp, job_.threads);
-    cp.cb_eval = &HiddenStateCollector::Callback;
-    cp.cb_eval_user_data = &collector;
-    AttachAbort(cp);
-    ContextPtr ctxHandle = NewContextOrThrow(model, cp, job_.modelPath);
-    llama_context* ctx = ctxHandle.get();
-
-    const llama_vocab* vocab = llama_model_get_vocab(model);
-    const bool addBos = llama_vocab_get_add_bos(vocab);
-    std::vector<llama_token> tokens = TokenizeLikeCommon(vocab, text, true, false);
-    const int32_t available = static_cast<int32_t>(tokens.size() / static_cast<size_t>(nCtx));
-    if (available < 1) throw std::runtime_error(job_.textPath + ": the text has " + std::to_string(tokens.size()) + " tokens, fewer than one context of " + std::to_string(nCtx));
-    const int32_t nChunk = job_.nChunks > 0 ? std::min(job_.nChunks, available) : available;
-
-    BatchHandle batch(nCtx);
-    for (int32_t c = 0; c < nChunk; c++) {
-      ThrowIfAborted("layer importance");
-      llama_memory_clear(llama_get_memory(ctx), true);
-      batch.Clear();
-      for (int32_t k = 0; k < nCtx; k++) {
-        const llama_token token = (addBos && k == 0) ? llama_vocab_bos(vocab) : tokens[static_cast<size_t>(c * nCtx + k)];
-        batch.Add(token, k, 0, true);  // all rows stay in the last block, so its input and output pair up
-      }
-      if (llama_decode(ctx, batch.get()) != 0) {
-        ThrowIfAborted("layer importance");
-        throw std::runtime_error("llama_decode failed on chunk " + std::to_string(c + 1));
-      }
-      if (!collector.Error().empty()) throw std::runtime_error(collector.Error());
-      chunks_ = c + 1;
-      events_.Steps(chunks_, nChunk, "chunk " + std::to_string(chunks_) + "/" + std::to_string(nChunk));
-    }
-    llama_synchronize(ctx);
-    if (!collector.SawEmbedding()) throw std::runtime_error(job_.modelPath + ": this architecture does not name its hidden states embd / l_out-N; layer importance is not supported for it");
-    layers_ = collector.Layers();
+    std::unique_ptr<HiddenStateCollector> collector;
+    // Every row stays in the last block, so its input and output pair up.
+    chunks_ = RunPass(
+        job_, "layer importance",
+        [&](llama_model* model, llama_context_params& cp) {
+          collector = std::make_unique<HiddenStateCollector>(llama_model_n_layer(model));
+          cp.cb_eval = &HiddenStateCollector::Callback;
+          cp.cb_eval_user_data = collector.get();
+        },
+        [&] {
+          if (!collector->Error().empty()) throw std::runtime_error(collector->Error());
+        },
+        &seconds_);
+    if (!collector->SawEmbedding()) throw std::runtime_error(job_.modelPath + ": this architecture does not name its hidden states embd / l_out-N; layer importance is not supported for it");
+    layers_ = collector->Layers();
     for (const auto& l : layers_) {
       if (l.tokens == 0) throw std::runtime_error(job_.modelPath + ": some blocks produced no paired hidden states; layer importance is not supported for this architecture");
     }
     tokensScored_ = layers_.empty() ? 0 : layers_[0].tokens;
-    seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
 
-  LayersJob job_;
+  CalibrationPassJob job_;
   std::vector<LayerAccumulator> layers_;
   int32_t chunks_ = 0;
   int64_t tokensScored_ = 0;
@@ -211,14 +168,7 @@ static Napi::Value LayerImportance(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "layerImportance(options, onEvent?): options object expected");
   const OptionReader o(info[0].As<Napi::Object>(), "layerImportance");
-  LayersJob job;
-  job.modelPath = o.String("modelPath");
-  job.textPath = o.String("textPath");
-  job.nCtx = o.Int("nCtx", job.nCtx);
-  job.nChunks = o.Int("nChunks", job.nChunks);
-  job.threads = o.Int("threads", job.threads);
-  job.gpuLayers = o.Int("gpuLayers", job.gpuLayers);
-  if (job.nCtx < 16) throw Napi::RangeError::New(env, "layerImportance: nCtx must be at least 16");
+  CalibrationPassJob job = CalibrationPassJob::Read(env, o);
   auto abort = std::make_shared<AbortFlag>();
   auto* worker = new LayersWorker(env, std::move(job), info.Length() > 1 ? info[1] : env.Undefined(), abort);
   return QueueAbortable(env, worker, abort);

@@ -56,4 +56,7 @@ WrittenModel CreateModelFile(const ModelSpec& spec);
  */
 WrittenModel PackModelFile(const PackJob& job);
 
+/** Every tensor of a file as F32 (the file's data is freed on return); only F32, F16 and BF16 tensors. */
+std::vector<TensorF32> ReadTensorsAsF32(const std::string& path);
+
 }  // namespace cwb

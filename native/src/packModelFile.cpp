@@ -12,8 +12,7 @@
 
 namespace cwb {
 
-// Every tensor of the file as F32 (the file's data is freed on return, before anything is written).
-static std::vector<TensorF32> ReadTensorsAsF32(const std::string& path) {
+std::vector<TensorF32> ReadTensorsAsF32(const std::string& path) {
   ggml_context* dataContext = nullptr;
   const GgufPtr weights = ReadGgufOrThrow(path, "GGUF file", &dataContext);
   const GgmlContextPtr data(dataContext);

@@ -44,6 +44,15 @@ function compressionSubject(kind: string, params: Record<string, unknown> | null
   if (kind === "distill") {
     return `${modelPath(params.student) ?? "student"} from ${modelPath(params.teacher) ?? "teacher"}`;
   }
+  if (kind === "prune.width") {
+    const recipe = params.recipe as
+      { ffnKeep?: { value: number } | null; headsKeep?: { value: number } | null } | undefined;
+    const parts = [
+      recipe?.ffnKeep ? `FFN ${recipe.ffnKeep.value}` : null,
+      recipe?.headsKeep ? `heads ${recipe.headsKeep.value}` : null,
+    ].filter(Boolean);
+    return `keep ${parts.join(", ")} · ${modelPath(params.model) ?? "model"}`;
+  }
   return modelPath(params.model);
 }
 

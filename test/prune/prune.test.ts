@@ -2,17 +2,18 @@
 // importance ranking is stored as a 'layers' run, pruning drops exactly the chosen blocks with every
 // other tensor copied unchanged, per-layer metadata arrays are shortened, and the pruned model loads
 // in node-llama-cpp and generates text.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { getLlama, LlamaCompletion, LlamaLogLevel, readGgufFileInfo } from "node-llama-cpp";
+import { readGgufFileInfo } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LayersJobResult, PruneJobResult } from "../../src/shared/domain/compression.js";
-import { readGgufLayout } from "../../src/core/library/ggufLayout.js";
+import { tensorBytes } from "../helpers/ggufTensors.js";
 import { readModelMetadata } from "../../src/core/library/readModelMetadata.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
 import { bundledLlamaCppRelease } from "../../src/core/machine/machineFingerprint.js";
 import { writeTinyGguf } from "../helpers/gguf.js";
+import { generateText as generate } from "../helpers/generateText.js";
 import { makeRandomModel, makeTempDir, removeDir, writeCalibrationText } from "../quantize/fixtures.js";
 
 let dir: string;
@@ -30,31 +31,6 @@ beforeAll(async () => {
 afterAll(() => removeDir(dir));
 
 const cwb = (...args: string[]) => runCwb(["--data-dir", dataDir, ...args]);
-
-/** Tensor name → its data bytes, read straight from the file. */
-async function tensorBytes(file: string): Promise<Map<string, Buffer>> {
-  const layout = await readGgufLayout(file, statSync(file).size);
-  const buf = readFileSync(file);
-  const out = new Map<string, Buffer>();
-  for (const t of layout.tensors) out.set(t.name, buf.subarray(t.fileOffset, t.fileOffset + t.bytes));
-  return out;
-}
-
-async function generate(file: string): Promise<string> {
-  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
-  const loaded = await llama.loadModel({ modelPath: file });
-  const context = await loaded.createContext({ contextSize: 256 });
-  try {
-    const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
-    return await completion.generateCompletion("The state of the Union is", {
-      maxTokens: 12,
-      temperature: 0,
-    });
-  } finally {
-    await context.dispose();
-    await loaded.dispose();
-  }
-}
 
 describe("cwb layers and cwb prune", () => {
   let ranking: LayersJobResult;

@@ -36,6 +36,10 @@ export const appErrorCodes = [
   "BAD_PRUNE_BLOCKS",
   /** Pruning asked for without saying which blocks, or how many, to drop. */
   "PRUNE_BLOCKS_MISSING",
+  /** A width to keep that is not a fraction in (0, 1] or a count the model's blocks have, or a model whose widths cannot be pruned. */
+  "BAD_PRUNE_WIDTH",
+  /** Width pruning asked of a model with quantized weights: it needs the F32/F16/BF16 model. */
+  "PRUNE_INPUT_QUANTIZED",
   /** A benchmark's longest test does not fit in its context. */
   "CONTEXT_TOO_SMALL",
   "DISK_FULL",

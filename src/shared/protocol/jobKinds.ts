@@ -32,6 +32,13 @@ import {
   quantizeJobResult,
   quantizeWorkerValue,
 } from "../domain/compression.js";
+import {
+  channelsJobParams,
+  channelsJobResult,
+  pruneWidthJobParams,
+  pruneWidthJobResult,
+  pruneWidthWorkerValue,
+} from "../domain/widthPruning.js";
 
 export interface JobKindSpec<
   P extends z.ZodType = z.ZodType,
@@ -116,6 +123,20 @@ export const jobKinds = {
     params: pruneJobParams,
     value: pruneWorkerValue,
     result: pruneJobResult,
+  }),
+  /** Per FFN channel and per head importance on calibration text (worker/runners/channels.ts). */
+  channels: jobKind({
+    title: "Channel and head importance",
+    params: channelsJobParams,
+    value: channelsJobResult,
+    result: channelsJobResult,
+  }),
+  /** Removes the least important FFN channels and KV groups (worker/runners/pruneWidth.ts). */
+  "prune.width": jobKind({
+    title: "Prune width",
+    params: pruneWidthJobParams,
+    value: pruneWidthWorkerValue,
+    result: pruneWidthJobResult,
   }),
   /** Speed and memory of one model: load, pp, tg, TTFT, ITL, peak RSS, bandwidth (worker/runners/bench.ts). */
   bench: jobKind({

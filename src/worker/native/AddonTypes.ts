@@ -320,6 +320,46 @@ export interface AddonLayers {
   ): Promise<{ keys: string[]; written: boolean }>;
 }
 
+/** channelImportance.cpp: per FFN channel and per head, on calibration text (same options as layerImportance). */
+export interface ChannelImportanceResult {
+  layers: { layer: number; ffn: Float64Array; heads: Float64Array }[];
+  headCount: number;
+  headCountKv: number;
+  chunks: number;
+  tokens: number;
+  seconds: number;
+}
+
+/** widthPruneFile.cpp: the kept FFN channels and KV groups of every block, ascending. */
+export interface PruneWidthOptions {
+  inPath: string;
+  outPath: string;
+  ffnKeep: Int32Array[];
+  groupsKeep: Int32Array[];
+}
+
+export interface PruneWidthResult {
+  architecture: string;
+  ffnLengths: number[];
+  headCounts: number[];
+  headCountsKv: number[];
+  nParams: number;
+  fileBytes: number;
+}
+
+export interface AddonWidth {
+  /** abort() stops at the next chunk or inside llama_decode; the promise rejects. */
+  channelImportance(
+    options: LayerImportanceOptions,
+    onEvent?: (event: NativeJobEvent) => void,
+  ): NativeTask<ChannelImportanceResult>;
+  /** Writes through outPath + ".partial"; abort() stops between blocks and leaves no file. */
+  pruneWidth(
+    options: PruneWidthOptions,
+    onEvent?: (event: NativeJobEvent) => void,
+  ): NativeTask<PruneWidthResult>;
+}
+
 /** modelFactory.cpp: llama-architecture models from scratch, repacking, and what llama.cpp reports */
 export interface CreateModelSpec {
   outPath: string;
@@ -538,6 +578,7 @@ export type CwbNativeAddon = AddonModelFactory &
   AddonQuantize &
   AddonImatrix &
   AddonLayers &
+  AddonWidth &
   AddonBackend &
   AddonBandwidth &
   AddonEngineBench &

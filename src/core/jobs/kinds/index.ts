@@ -12,6 +12,8 @@ import { quantizeHost } from "./quantize.js";
 import { imatrixHost } from "./imatrix.js";
 import { layersHost } from "./layers.js";
 import { pruneHost } from "./prune.js";
+import { channelsHost } from "./channels.js";
+import { pruneWidthHost } from "./pruneWidth.js";
 import { referenceBuildHost } from "./referenceModel.js";
 import { trainHost } from "./train.js";
 import { distillHost } from "./distill.js";
@@ -28,6 +30,8 @@ export const jobKindHosts: { [K in JobKind]: JobKindHost<K> } = {
   imatrix: imatrixHost,
   layers: layersHost,
   prune: pruneHost,
+  channels: channelsHost,
+  "prune.width": pruneWidthHost,
   "reference.build": referenceBuildHost,
   train: trainHost,
   distill: distillHost,

@@ -1,5 +1,6 @@
 // `cwb layers MODEL --text FILE`: each block's importance on calibration text (1 - cosine similarity
 // of its input and output hidden states, averaged over tokens), stored as a 'layers' run.
+// --view channels|heads: each FFN channel's and head's importance instead (a "channels" job).
 import type { Command } from "commander";
 import type { LayerImportanceSettingsInput } from "../../../shared/domain/compression.js";
 import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
@@ -10,12 +11,14 @@ import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 import { positiveInteger } from "../parseOptions.js";
+import { printChannels, printHeads } from "./channelsView.js";
 
 export interface LayersCommandOptions extends Partial<GpuCommandOptions> {
   text: string;
   ctx: string;
   chunks: string;
   threads?: string;
+  view?: string;
 }
 
 export function registerLayersCommands(program: Command, context: CliContext): void {
@@ -28,14 +31,26 @@ export function registerLayersCommands(program: Command, context: CliContext): v
     .requiredOption("--text <file>", "calibration text (UTF-8)")
     .option("--ctx <n>", "tokens per chunk", "512")
     .option("--chunks <n>", "chunks to use", "16")
-    .option("--threads <n>", "threads (default: all)");
+    .option("--threads <n>", "threads (default: all)")
+    .option("--view <what>", "blocks (whole-block ranking), channels (FFN channels) or heads", "blocks");
   addGpuOptions(command).action(async (model: string, options: LayersCommandOptions) => {
+    const view = options.view ?? "blocks";
+    if (!["blocks", "channels", "heads"].includes(view))
+      throw new Error(`layers --view: expected blocks|channels|heads, got ${view}`);
     const workbench = context.workbench();
     const params = await planLayers(workbench.db, workbench.paths.dataDir, {
       model,
       text: options.text,
       settings: layerSettings(options),
     });
+    if (view !== "blocks") {
+      await runJobInForeground(context, "channels", params, {
+        json: (result) => result,
+        human: (r) =>
+          view === "channels" ? printChannels(context.output, r) : printHeads(context.output, r),
+      });
+      return;
+    }
     await runJobInForeground(context, "layers", params, {
       json: (result) => result,
       human: (r) => printRanking(context.output, r),
