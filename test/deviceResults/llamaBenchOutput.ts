@@ -9,7 +9,8 @@ import { referenceModelPath } from "../helpers/referenceModel.js";
 type Format = "json" | "jsonl" | "csv" | "md";
 type ToolPath = (name: string, flavour?: string) => string | undefined;
 
-function llamaBenchBinary(): string {
+/** The prebuilt-flavour llama-bench, built on first use. */
+export function llamaBenchBinary(): string {
   let bin = (llamaToolPath as ToolPath)("llama-bench", "prebuilt");
   if (!bin) {
     (buildLlamaTools as (o: { log: (s: string) => void; flavour: string }) => string)({

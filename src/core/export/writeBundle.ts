@@ -67,7 +67,7 @@ function bundleTexts(
     {
       path: deviceBenchScriptName,
       role: "bench-script",
-      content: deviceBenchScript(layout, runtime, params.baseName),
+      content: deviceBenchScript(layout, runtime, params.baseName, model.sha256),
       executable: true,
     },
     {

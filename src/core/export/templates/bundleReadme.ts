@@ -1,10 +1,22 @@
 // README.md of a bundle, for the app developer who ships the model: what the files are, how to load
 // the model with llama.cpp on Android and iOS, and the recommended settings.
 import type { ExportManifest } from "../../../shared/domain/exportManifest.js";
-import { formatBytes } from "../../../shared/format.js";
+import type { ExportDevice } from "../../../shared/domain/exportDevice.js";
+import { formatBytes, formatTokensPerSecond } from "../../../shared/format.js";
 import { describeSplitLimit, type BundleLayout } from "./bundleLayout.js";
 import { deviceBenchScriptName } from "./deviceBenchScript.js";
 import { ollamaDir } from "./ollamaModelfile.js";
+
+/** The device the bundle is for and what is predicted there (predicted, never measured: the bench script measures). */
+function deviceLines(device: ExportDevice | null): string[] {
+  if (!device) return [];
+  const { variant, contextSize } = device.prediction;
+  const { lowTokensPerSecond, highTokensPerSecond } = variant.generation;
+  return [
+    "",
+    `Prepared for ${device.profile.name} (device profile \`${device.profile.id}\`). Predicted, not measured: ${variant.fit === "no" ? "does not fit" : variant.fit === "tight" ? "fits tightly" : "fits"} in the ${formatBytes(variant.usableBytes)} one app may use at ${contextSize} tokens of context (margin ${formatBytes(variant.marginBytes)}); generation ${formatTokensPerSecond(lowTokensPerSecond)} to ${formatTokensPerSecond(highTokensPerSecond)}. \`${deviceBenchScriptName}\` measures it.`,
+  ];
+}
 
 export function bundleReadme(
   manifest: Omit<ExportManifest, "files" | "createdAt">,
@@ -36,7 +48,7 @@ export function bundleReadme(
     `# ${name}`,
     "",
     `${model.architecture} model, ${model.parameterCount.toLocaleString("en-US")} parameters, ${model.layers} layers, exported by Compression Workbench.`,
-    manifest.device ? `Prepared for the device "${manifest.device.name ?? manifest.device.id}".` : "",
+    ...deviceLines(manifest.device),
     "",
     "## Files",
     "",

@@ -44,7 +44,10 @@ export function registerExportCommands(program: Command, context: CliContext): v
     )
     .option("--split-max-tensors <n>", "split the model into shards of at most N tensors")
     .option("--ctx <n>", "recommended context length (default: the model's, at most 4096)")
-    .option("--device <id>", "the device the bundle is for (recorded in the manifest)")
+    .option(
+      "--device <id>",
+      "a device profile id (cwb devices list): the manifest carries its profile, the predicted fit and speed, and settings recommended for it",
+    )
     .action(async (variant: string, options: ExportCommandOptions) => {
       if (options.out === undefined)
         throw new Error("export: --out DIR is required (the bundle folder to create)");
@@ -54,7 +57,7 @@ export function registerExportCommands(program: Command, context: CliContext): v
         outPath: options.out,
         split: splitFromOptions(options),
         contextLength: options.ctx === undefined ? null : positiveInteger("--ctx", options.ctx),
-        device: options.device === undefined ? null : { id: options.device },
+        deviceId: options.device ?? null,
       });
       await runJobInForeground(context, "export.bundle", params, {
         json: (result) => result,
