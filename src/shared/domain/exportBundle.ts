@@ -46,7 +46,7 @@ export const exportBundleResult = z.object({
 export type ExportBundleResult = z.output<typeof exportBundleResult>;
 
 export const exportVerifyParams = z.object({
-  /** A bundle folder (or its manifest.json). */
+  /** A bundle folder (or its manifest.json), or a .zip bundle. */
   path: z.string().min(1),
 });
 

@@ -1,4 +1,4 @@
-// `cwb export VARIANT --out DIR [--split-max-size 2G | --split-max-tensors N] [--ctx N] [--device D]`
+// `cwb export VARIANT --out DIR|FILE.zip [--split-max-size 2G | --split-max-tensors N] [--ctx N] [--device D]`
 // writes a bundle for phones and desktop runtimes (an export.bundle job); `cwb export verify BUNDLE`
 // checks one (an export.verify job). Both show progress and cancel on Ctrl+C like other jobs.
 import type { Command } from "commander";
@@ -37,7 +37,10 @@ export function registerExportCommands(program: Command, context: CliContext): v
       "write a bundle for phones and desktop runtimes: the model, manifest.json, README, device benchmark script, Ollama/LM Studio/llama.cpp files",
     )
     .argument("<variant>", "library id/name or GGUF path (imported when new)")
-    .option("--out <dir>", "the bundle folder to create (must not exist)")
+    .option(
+      "--out <path>",
+      "the bundle to create (must not exist): a folder, or FILE.zip (stored, uncompressed)",
+    )
     .option(
       "--split-max-size <size>",
       "split the model into shards of at most this much tensor data, as llama-gguf-split spells it: 500M, 2G",
@@ -50,7 +53,7 @@ export function registerExportCommands(program: Command, context: CliContext): v
     )
     .action(async (variant: string, options: ExportCommandOptions) => {
       if (options.out === undefined)
-        throw new Error("export: --out DIR is required (the bundle folder to create)");
+        throw new Error("export: --out is required (the bundle folder or FILE.zip to create)");
       const workbench = context.workbench();
       const params = await planExport(workbench.db, {
         model: variant,
@@ -82,7 +85,7 @@ export function registerExportCommands(program: Command, context: CliContext): v
     .description(
       "check a bundle: every file's size and sha256, the manifest against its schema, and that llama.cpp loads the model",
     )
-    .argument("<bundle>", "the bundle folder (or its manifest.json)")
+    .argument("<bundle>", "the bundle folder (or its manifest.json), or a .zip bundle")
     .action(async (bundle: string) => {
       await runJobInForeground(
         context,
