@@ -19,6 +19,7 @@ import type { MachineFingerprint } from "../shared/domain/bench.js";
 import { collectMachineFingerprint } from "./machine/machineFingerprint.js";
 import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
 import { planEvaluation } from "./eval/planEvaluation.js";
+import { planExport } from "./export/planExport.js";
 import { addDevice, editDevice, getDevice, listDevices, removeDevice } from "./devices/deviceProfiles.js";
 import { predictForDevice } from "./devices/predictForDevice.js";
 import { importDeviceResults } from "./deviceResults/importDeviceResults.js";
@@ -128,6 +129,13 @@ export class Workbench {
           planEvaluation(db, { base: baseModelId, variants: variantModelIds, textPath, settings }),
         );
         return this.jobs.enqueue("eval", params);
+      },
+
+      "export.start": async ({ modelId, outPath, split, contextLength, deviceId, runtimeFiles }) => {
+        const params = await withProtocolErrors(() =>
+          planExport(db, { model: modelId, outPath, split, contextLength, deviceId, runtimeFiles }),
+        );
+        return this.jobs.enqueue("export.bundle", params);
       },
 
       "results.import": (request) => withProtocolErrors(() => importDeviceResults(db, request)),

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { flashAttentionMode, resolvedBenchSettings } from "../../shared/domain/bench.js";
-import type { ExportBundleParamsInput } from "../../shared/domain/exportBundle.js";
+import type { ExportBundleParamsInput, RuntimeFileSet } from "../../shared/domain/exportBundle.js";
 import type { ExportDevice } from "../../shared/domain/exportDevice.js";
 import {
   deviceRuntimeSettings,
@@ -36,6 +36,8 @@ export interface ExportRequest {
   split: SplitLimit | null;
   /** null: the model's training context, at most 4,096 tokens. */
   contextLength: number | null;
+  /** Which desktop runtimes get files; default: all. */
+  runtimeFiles?: readonly RuntimeFileSet[];
   /** A device profile id: the manifest then carries the profile, the prediction and settings for it. */
   deviceId: string | null;
 }
@@ -226,6 +228,7 @@ export async function planExport(db: Db, request: ExportRequest): Promise<Export
     outPath,
     split: request.split,
     baseName: bundleBaseName(model),
+    ...(request.runtimeFiles ? { runtimeFiles: [...request.runtimeFiles] } : {}),
     manifest: {
       model: {
         name: model.metadata.name ?? bundleBaseName(model),

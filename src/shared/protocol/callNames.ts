@@ -19,6 +19,7 @@ export const callNames = [
   "compress.startLayers",
   "compress.startPrune",
   "eval.start",
+  "export.start",
   "results.import",
   "experiments.list",
   "experiments.get",

@@ -12,6 +12,8 @@ import { jobStart } from "./jobKinds.js";
 import { deviceEntry, deviceProfile } from "../domain/deviceProfile.js";
 import { devicePredictionTable } from "../domain/devicePrediction.js";
 import { deviceResultsImport, deviceResultsImportRequest } from "../deviceResults/deviceResultsImport.js";
+import { exportRuntimeFiles } from "../domain/exportBundle.js";
+import { splitLimit } from "../domain/ggufSplit.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -86,6 +88,29 @@ export const calls = {
   /** Queues a "prune" job dropping the N least important blocks found by a finished "layers" job. */
   "compress.startPrune": defineCall(
     z.object({ modelId: z.string().min(1), layersJobId: z.string().min(1), drop: z.number().int().min(1) }),
+    job,
+  ),
+
+  /**
+   * Plans and queues an "export.bundle" job: the manifest from the library's records, and for a
+   * device its profile, prediction and recommended settings (core/export/planExport.ts).
+   */
+  "export.start": defineCall(
+    z.object({
+      modelId: z.string().min(1),
+      /** The bundle folder, or a file ending in .zip, to create. */
+      outPath: z.string().min(1),
+      split: splitLimit.nullable().default(null),
+      contextLength: z
+        .number()
+        .int()
+        .min(16)
+        .max(1 << 20)
+        .nullable()
+        .default(null),
+      deviceId: z.string().min(1).nullable().default(null),
+      runtimeFiles: exportRuntimeFiles,
+    }),
     job,
   ),
 
