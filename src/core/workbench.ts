@@ -23,6 +23,7 @@ import { planExport } from "./export/planExport.js";
 import { addDevice, editDevice, getDevice, listDevices, removeDevice } from "./devices/deviceProfiles.js";
 import { predictForDevice } from "./devices/predictForDevice.js";
 import { importDeviceResults } from "./deviceResults/importDeviceResults.js";
+import { keepUploadedResults } from "./deviceResults/keepUploadedResults.js";
 
 export interface WorkbenchOptions {
   /** --data-dir; falls back to $CWB_DATA_DIR, then the OS user-data folder. */
@@ -138,6 +139,10 @@ export class Workbench {
         return this.jobs.enqueue("export.bundle", params);
       },
 
+      "results.importContent": ({ fileName, content, ...request }) =>
+        withProtocolErrors(() =>
+          importDeviceResults(db, { ...request, path: keepUploadedResults(this.dataDir, fileName, content) }),
+        ),
       "results.import": (request) => withProtocolErrors(() => importDeviceResults(db, request)),
 
       "experiments.list": ({ search }) => this.experiments.list(search),

@@ -21,6 +21,7 @@ export const callNames = [
   "eval.start",
   "export.start",
   "results.import",
+  "results.importContent",
   "experiments.list",
   "experiments.get",
   "experiments.buildComparison",

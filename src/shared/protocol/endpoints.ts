@@ -11,7 +11,11 @@ import { buildComparison } from "../domain/buildComparison.js";
 import { jobStart } from "./jobKinds.js";
 import { deviceEntry, deviceProfile } from "../domain/deviceProfile.js";
 import { devicePredictionTable } from "../domain/devicePrediction.js";
-import { deviceResultsImport, deviceResultsImportRequest } from "../deviceResults/deviceResultsImport.js";
+import {
+  deviceResultsImport,
+  deviceResultsImportRequest,
+  deviceResultsUploadRequest,
+} from "../deviceResults/deviceResultsImport.js";
 import { exportRuntimeFiles } from "../domain/exportBundle.js";
 import { splitLimit } from "../domain/ggufSplit.js";
 
@@ -130,6 +134,8 @@ export const calls = {
    * on that device; rows fitting several variants come back as "needs-choice" until chosen.
    */
   "results.import": defineCall(deviceResultsImportRequest, deviceResultsImport),
+  /** results.import for a file's content (a file dropped on a screen); the content is kept in the data folder. */
+  "results.importContent": defineCall(deviceResultsUploadRequest, deviceResultsImport),
 
   "experiments.list": defineCall(z.object({ search: z.string().optional() }), z.array(experimentListItem)),
   "experiments.get": defineCall(id, experimentSummary),
