@@ -3,6 +3,7 @@
 // checks one (an export.verify job). Both show progress and cancel on Ctrl+C like other jobs.
 import type { Command } from "commander";
 import { planExport } from "../../../core/export/planExport.js";
+import { runtimeFileSets, type RuntimeFileSet } from "../../../shared/domain/exportBundle.js";
 import { parseSplitMaxSize, type SplitLimit } from "../../../shared/domain/ggufSplit.js";
 import { formatBytes } from "../../../shared/format.js";
 import type { CliContext } from "../context.js";
@@ -15,6 +16,19 @@ interface ExportCommandOptions {
   splitMaxTensors?: string;
   ctx?: string;
   device?: string;
+  runtimeFiles?: string;
+}
+
+function runtimeFilesFromOption(text: string | undefined): RuntimeFileSet[] | undefined {
+  if (text === undefined) return undefined;
+  const sets = text
+    .split(",")
+    .map((word) => word.trim())
+    .filter(Boolean);
+  for (const set of sets)
+    if (!(runtimeFileSets as readonly string[]).includes(set))
+      throw new Error(`--runtime-files: "${set}" is not one of ${runtimeFileSets.join(", ")}`);
+  return sets as RuntimeFileSet[];
 }
 
 function splitFromOptions(options: ExportCommandOptions): SplitLimit | null {
@@ -61,6 +75,7 @@ export function registerExportCommands(program: Command, context: CliContext): v
         split: splitFromOptions(options),
         contextLength: options.ctx === undefined ? null : positiveInteger("--ctx", options.ctx),
         deviceId: options.device ?? null,
+        runtimeFiles: runtimeFilesFromOption(options.runtimeFiles),
       });
       await runJobInForeground(context, "export.bundle", params, {
         json: (result) => result,
