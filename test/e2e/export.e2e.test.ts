@@ -59,7 +59,7 @@ describe("Export screen", () => {
     for (const fit of await rows.evaluateAll((all) => all.map((row) => row.getAttribute("data-fit"))))
       expect(fit).toBe("fits");
     for (const speed of await page.getByTestId("export-predicted-speed").allInnerTexts())
-      expect(speed).toMatch(/^[\d.]+ tok\/s – [\d.]+ tok\/s predicted$/);
+      expect(speed).toMatch(/^[\d.,]+ tok\/s – [\d.,]+ tok\/s predicted$/);
     expect(await page.getByTestId("export-margin").first().innerText()).toMatch(/^[\d.]+ (MB|GB)$/);
     await page.getByTestId("export-predictions").getByText(/Q8_0/i).first().waitFor();
     await shot("predicted");

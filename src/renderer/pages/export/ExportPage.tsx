@@ -107,7 +107,12 @@ export function ExportPage() {
           </Card>
         )}
         <Card title="Results from the device">
-          <DeviceResultsImport devices={deviceList} defaultDeviceId={deviceId ?? null} nameOf={nameOf} />
+          <DeviceResultsImport
+            devices={deviceList}
+            defaultDeviceId={deviceId ?? null}
+            nameOf={nameOf}
+            onRecorded={predictions.reload}
+          />
         </Card>
       </div>
     </>

@@ -83,7 +83,7 @@ export function PredictionTable({
                   </span>
                 </td>
                 <td
-                  className={`px-3 py-1.5 text-right tabular-nums ${row.marginBytes < 0 ? "text-red-700" : "text-zinc-700"}`}
+                  className={`whitespace-nowrap px-3 py-1.5 text-right tabular-nums ${row.marginBytes < 0 ? "text-red-700" : "text-zinc-700"}`}
                   data-testid="export-margin"
                 >
                   {formatBytes(row.marginBytes)}
