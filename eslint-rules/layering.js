@@ -12,17 +12,11 @@
 //              headless, the addon or node-llama-cpp's values
 // core, headless and main run in the process that owns the database and the queue, which must never
 // load llama.cpp (an abort in llama.cpp would take the app down). There node-llama-cpp is allowed only
-// as types and for the few pure-JavaScript exports listed in pureNodeLlamaCppExports.
+// as types: the app process reads GGUF headers with the project's own reader (core/library/ggufLayout.ts).
 import { builtinModules } from "node:module";
 import path from "node:path";
 
 const builtins = new Set(builtinModules.filter((name) => !name.startsWith("_")));
-
-/**
- * node-llama-cpp exports that are plain JavaScript and load no native code (its GGUF header reader),
- * so the parent process may use them (src/core/library/readModelMetadata.ts does).
- */
-const pureNodeLlamaCppExports = new Set(["readGgufFileInfo", "GgufFileType"]);
 
 /** What an import refers to, or null when it is nothing the rule cares about. */
 function classify(source, filename, root) {
@@ -75,7 +69,7 @@ const parentProcess = {
 
 /**
  * Per folder: the other src/ folders it may import (`layers`), the kinds of import it may not use
- * (`forbidden`) and why; `llamaWhy` limits node-llama-cpp to types and pure exports.
+ * (`forbidden`) and why; `llamaWhy` limits node-llama-cpp to types.
  */
 const policy = {
   shared: {
@@ -123,23 +117,8 @@ const policy = {
   },
 };
 
-/** True when `import("node-llama-cpp")` only destructures pure exports: `const { a } = await import(…)`. */
-function dynamicImportTakesOnlyPure(node) {
-  const awaited = node.parent;
-  if (awaited?.type !== "AwaitExpression") return false;
-  const declarator = awaited.parent;
-  if (declarator?.type !== "VariableDeclarator" || declarator.id.type !== "ObjectPattern") return false;
-  return declarator.id.properties.every(
-    (p) =>
-      p.type === "Property" &&
-      !p.computed &&
-      p.key.type === "Identifier" &&
-      pureNodeLlamaCppExports.has(p.key.name),
-  );
-}
-
-/** The value names a static import or re-export takes from node-llama-cpp that are not pure (or ["*"]). */
-function impureNames(node) {
+/** The value names a static import or re-export takes from node-llama-cpp (or ["*"]). */
+function valueNames(node) {
   if (node.importKind === "type" || node.exportKind === "type") return [];
   if (node.type === "ExportAllDeclaration") return ["*"];
   const specifiers = node.specifiers ?? [];
@@ -150,7 +129,7 @@ function impureNames(node) {
     if (s.type === "ImportSpecifier" || s.type === "ExportSpecifier") {
       const name = s.type === "ImportSpecifier" ? s.imported : s.local;
       const text = name.type === "Identifier" ? name.name : String(name.value);
-      if (!pureNodeLlamaCppExports.has(text)) names.push(text);
+      names.push(text);
     } else names.push(s.type === "ImportDefaultSpecifier" ? "default" : "*");
   }
   return names;
@@ -197,9 +176,8 @@ const rule = {
       if (target.kind === "node-llama-cpp" && !rules.forbidden.has("node-llama-cpp")) {
         if (!rules.llamaWhy || usage === "type") return;
         let names;
-        if (usage === "dynamic") names = dynamicImportTakesOnlyPure(node.parent) ? [] : ["its exports"];
-        else if (usage === "require") names = ["its exports"];
-        else names = impureNames(usage);
+        if (usage === "dynamic" || usage === "require") names = ["its exports"];
+        else names = valueNames(usage);
         if (names.length > 0) {
           context.report({
             node,

@@ -3,7 +3,7 @@
 // the free-space check, and cancel requests from another queue sharing the database.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Job } from "../../src/shared/domain/job.js";
 import { jobKinds } from "../../src/shared/protocol/jobKinds.js";
 import { getJobRecord, listJobLogs } from "../../src/core/store/jobs.js";
@@ -221,6 +221,14 @@ describe("JobQueue", () => {
   });
 
   it("imports a model in a worker and records it in the parent's database", async () => {
+    // A queue that writes every progress report: a tiny file is read and hashed within one
+    // 250 ms progress interval, so the default queue may show only its last step.
+    const h = await openHarness({ progressIntervalMs: 0 });
+    onTestFinished(async () => {
+      await h.close();
+      removeDataDir(h.dataDir);
+    });
+    const updatesOf = (id: string): { at: number; job: Job }[] => h.updates.filter((u) => u.job.id === id);
     const file = path.join(h.dataDir, "tiny.gguf");
     const tiny = writeTinyGguf(file);
     const job = h.queue.enqueue("models.import", { path: file });

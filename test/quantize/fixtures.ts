@@ -84,9 +84,7 @@ export function sha256(file: string): string {
  */
 export function llamaTools(
   flavour: "release" | "prebuilt" = "release",
-):
-  | { readonly quantize: string; readonly imatrix: string; readonly ggufSplit: string }
-  | { skip: string } {
+): { readonly quantize: string; readonly imatrix: string; readonly ggufSplit: string } | { skip: string } {
   if (!cmakeAvailable())
     return {
       skip: "cmake is not installed: cannot build llama.cpp's llama-quantize / llama-imatrix for the parity check",

@@ -28,6 +28,8 @@ import type { Db } from "../store/Store.js";
 import { getTextSet } from "../store/textSets.js";
 import { getVariant, listAncestors } from "../store/variants.js";
 import { appVersion, llamaVersions } from "../versions.js";
+import { stat } from "node:fs/promises";
+import { readGgufLayout } from "../library/ggufLayout.js";
 
 export interface ExportRequest {
   /** Library id/name or GGUF path. */
@@ -192,9 +194,8 @@ function measuredRuns(runs: readonly RunRecord[]): MeasuredRun[] {
 }
 
 async function tokenizerModel(modelPath: string): Promise<string | null> {
-  const { readGgufFileInfo } = await import("node-llama-cpp");
-  const info = await readGgufFileInfo(modelPath, { logWarnings: false, spliceSplitFiles: false });
-  const value = (info.metadata as { tokenizer?: { ggml?: { model?: unknown } } }).tokenizer?.ggml?.model;
+  const { metadata } = await readGgufLayout(modelPath, (await stat(modelPath)).size);
+  const value = metadata.get("tokenizer.ggml.model");
   return typeof value === "string" ? value : null;
 }
 

@@ -1,6 +1,7 @@
-// Walks a GGUF file's header with bounds checks against the real file size. node-llama-cpp's reader
-// is lenient (a 6-byte file parses "successfully"), so before trusting its metadata we check here
-// that the header, every tensor's data and the tensor table actually fit in the file.
+// Walks a GGUF file's header with bounds checks against the real file size: every key/value (decoded,
+// except long string arrays such as the vocabulary, which are counted), the tensor table, and that
+// every tensor's data fits in the file. The project's own reader, pure TypeScript, so the app process
+// reads model metadata without node-llama-cpp or llama.cpp.
 import { open, type FileHandle } from "node:fs/promises";
 import { LibraryError } from "./LibraryError.js";
 import { ggmlTypeName, tensorBytes } from "./ggmlTypes.js";
@@ -26,6 +27,21 @@ export interface GgufKvRange {
   end: number;
 }
 
+/**
+ * A decoded metadata value. Integers beyond 2^53 stay bigint. Arrays longer than
+ * `decodedArrayLimit` (a vocabulary's tokens, scores, merges) are not decoded: only their length and
+ * item type are kept, which is all the library needs of them.
+ */
+export type GgufValue = number | bigint | boolean | string | readonly GgufValue[] | GgufArraySummary;
+
+export interface GgufArraySummary {
+  readonly itemType: number;
+  readonly length: number;
+}
+
+/** Per-layer arrays have one item per block; anything longer is vocabulary-sized. */
+const decodedArrayLimit = 1024;
+
 export interface GgufLayout {
   version: number;
   alignment: number;
@@ -35,6 +51,8 @@ export interface GgufLayout {
   dataEnd: number;
   /** Metadata in file order. */
   kvs: GgufKvRange[];
+  /** Metadata values by key. */
+  metadata: ReadonlyMap<string, GgufValue>;
   /** In the header's order (which is not always their order in the data section). */
   tensors: GgufTensorLayout[];
 }
@@ -114,9 +132,62 @@ class BoundedReader {
     return (await this.ensure(length)).toString("utf8");
   }
 
+  /** A string value: chat templates run to kilobytes; a gigabyte means a corrupt header. */
+  async valueString(): Promise<string> {
+    const length = await this.u64();
+    if (length > 1 << 26) throw new Malformed(`a string value of ${length} bytes at offset ${this.pos - 8}`);
+    return (await this.ensure(length)).toString("utf8");
+  }
+
+  async bytes(n: number): Promise<Buffer> {
+    return this.ensure(n);
+  }
+
   async skipString(): Promise<void> {
     this.skip(await this.u64());
   }
+}
+
+const scalarReaders: Record<number, (b: Buffer) => number | bigint | boolean> = {
+  0: (b) => b.readUInt8(0),
+  1: (b) => b.readInt8(0),
+  2: (b) => b.readUInt16LE(0),
+  3: (b) => b.readInt16LE(0),
+  4: (b) => b.readUInt32LE(0),
+  5: (b) => b.readInt32LE(0),
+  6: (b) => b.readFloatLE(0),
+  7: (b) => b.readUInt8(0) !== 0,
+  10: (b) => safeInteger(b.readBigUInt64LE(0)),
+  11: (b) => safeInteger(b.readBigInt64LE(0)),
+  12: (b) => b.readDoubleLE(0),
+};
+
+function safeInteger(value: bigint): number | bigint {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+    ? Number(value)
+    : value;
+}
+
+async function readValue(reader: BoundedReader, type: number, key: string): Promise<GgufValue> {
+  if (type === typeString) return reader.valueString();
+  if (type === typeArray) {
+    const start = reader.pos;
+    const itemType = await reader.u32();
+    const length = await reader.u64();
+    if (length > decodedArrayLimit || itemType === typeArray) {
+      reader.pos = start;
+      await skipValue(reader, type, key);
+      return { itemType, length };
+    }
+    const items: GgufValue[] = [];
+    for (let i = 0; i < length; i++) items.push(await readValue(reader, itemType, key));
+    return items;
+  }
+  const size = valueSizes[type];
+  const read = scalarReaders[type];
+  if (size === undefined || read === undefined)
+    throw new Malformed(`key "${key}" has unknown value type ${type}`);
+  return read(await reader.bytes(size));
 }
 
 async function skipValue(reader: BoundedReader, type: number, key: string): Promise<void> {
@@ -190,17 +261,19 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
 
   let alignment = 32;
   const kvs: GgufKvRange[] = [];
+  const metadata = new Map<string, GgufValue>();
   for (let i = 0; i < kvCount; i++) {
     const start = reader.pos;
     const key = await reader.string();
     const type = await reader.u32();
+    const value = await readValue(reader, type, key);
     if (key === "general.alignment" && type === typeUint32) {
-      alignment = await reader.u32();
+      alignment = value as number;
       if (alignment === 0 || alignment % 8 !== 0)
         throw new Malformed(`general.alignment is ${alignment}, not a positive multiple of 8`);
-    } else {
-      await skipValue(reader, type, key);
     }
+    if (metadata.has(key)) throw new Malformed(`key "${key}" appears twice`);
+    metadata.set(key, value);
     kvs.push({ key, type, start, end: reader.pos });
   }
 
@@ -257,5 +330,5 @@ async function walk(reader: BoundedReader, filePath: string): Promise<GgufLayout
       `tensor "${beyond.name}" data (${beyond.bytes} bytes at offset ${beyond.fileOffset}) lies beyond the end of the file (${reader.size} bytes)`,
     );
   }
-  return { version, alignment, dataOffset, dataEnd, kvs, tensors };
+  return { version, alignment, dataOffset, dataEnd, kvs, metadata, tensors };
 }

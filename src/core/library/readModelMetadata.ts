@@ -1,12 +1,13 @@
-// Reads what the library records about a GGUF file: the header metadata (via node-llama-cpp's
-// readGgufFileInfo, a pure JavaScript reader) after our own layout walk has checked it fits in the
-// file. Nothing here loads llama.cpp: this runs in the app process.
+// Reads what the library records about a GGUF file from the project's own header reader
+// (ggufLayout.ts), which has also checked that the header and every tensor fit in the file. Nothing
+// here loads node-llama-cpp or llama.cpp: this runs in the app process.
 import { stat } from "node:fs/promises";
 import type { ModelMetadata } from "../../shared/domain/model.js";
 import { LibraryError } from "./LibraryError.js";
 import { ggmlTypeName } from "./ggmlTypes.js";
-import { readGgufLayout, type GgufLayout } from "./ggufLayout.js";
+import { readGgufLayout, type GgufLayout, type GgufValue } from "./ggufLayout.js";
 import { supportedArchitectures } from "./supportedArchitectures.js";
+import { llamaFileTypeName } from "../../shared/llamaFileTypes.js";
 
 export interface ModelFileMetadata {
   sizeBytes: number;
@@ -17,20 +18,21 @@ export interface ModelFileMetadata {
   warnings: string[];
 }
 
-type Nested = Record<string, unknown>;
-
-function child(value: unknown, key: string): unknown {
-  return value !== null && typeof value === "object" ? (value as Nested)[key] : undefined;
-}
-
 /** A count from metadata; per-layer arrays (some architectures vary heads per layer) give their maximum. */
-function count(value: unknown): number | null {
+function count(value: GgufValue | undefined): number | null {
   if (typeof value === "bigint") return Number(value);
   if (typeof value === "number" && Number.isFinite(value)) return value;
   if (Array.isArray(value)) {
     const numbers = value.map(count).filter((v): v is number => v !== null);
     return numbers.length > 0 ? Math.max(...numbers) : null;
   }
+  return null;
+}
+
+/** The length of an array value, decoded or only counted (a vocabulary's tokens are counted). */
+function arrayLength(value: GgufValue | undefined): number | null {
+  if (Array.isArray(value)) return value.length;
+  if (value !== null && typeof value === "object" && "length" in value) return value.length;
   return null;
 }
 
@@ -56,21 +58,10 @@ export async function readModelMetadata(
   if (layout.tensors.length === 0)
     throw bad("the file contains no tensors (a vocabulary-only file is not a model)");
 
-  const { readGgufFileInfo, GgufFileType } = await import("node-llama-cpp");
-  const info = await readGgufFileInfo(filePath, {
-    logWarnings: false,
-    spliceSplitFiles: false,
-    signal: options.signal,
-  });
-  if (info.infoEndOffset !== layout.dataOffset || info.tensorInfo?.length !== layout.tensors.length) {
-    throw bad(`header readers disagree (tensor data at ${info.infoEndOffset} vs ${layout.dataOffset})`);
-  }
-
-  const metadata = info.metadata as unknown as Nested;
-  const general = child(metadata, "general");
-  const architecture = child(general, "architecture");
+  const value = (key: string): GgufValue | undefined => layout.metadata.get(key);
+  const architecture = value("general.architecture");
   if (typeof architecture !== "string" || architecture === "") throw bad("general.architecture is missing");
-  const splitCount = count(child(child(metadata, "split"), "count"));
+  const splitCount = count(value("split.count"));
   if (splitCount !== null && splitCount > 1) {
     throw new LibraryError(
       "UNSUPPORTED",
@@ -78,25 +69,23 @@ export async function readModelMetadata(
       filePath,
     );
   }
-  const arch = child(metadata, architecture);
-  const attention = child(arch, "attention");
+  const arch = (key: string): GgufValue | undefined => value(`${architecture}.${key}`);
 
   // Layers: the architecture's block_count, or the highest blk.N in the tensor names.
   const blockNumbers = layout.tensors
     .map((t) => /^blk\.(\d+)\./.exec(t.name)?.[1])
     .filter((n): n is string => n !== undefined);
   const layers =
-    count(child(arch, "block_count")) ??
-    (blockNumbers.length > 0 ? Math.max(...blockNumbers.map(Number)) + 1 : 0);
+    count(arch("block_count")) ?? (blockNumbers.length > 0 ? Math.max(...blockNumbers.map(Number)) + 1 : 0);
   if (!Number.isInteger(layers) || layers < 1)
     throw bad(`${architecture}.block_count is ${layers}; a model needs at least one layer`);
   const maxBlock = blockNumbers.length > 0 ? Math.max(...blockNumbers.map(Number)) : -1;
   if (maxBlock >= layers)
     throw bad(`tensor blk.${maxBlock} exists but ${architecture}.block_count is ${layers}`);
 
-  const heads = count(child(attention, "head_count"));
-  const headsKv = count(child(attention, "head_count_kv"));
-  const embeddingLength = count(child(arch, "embedding_length"));
+  const heads = count(arch("attention.head_count"));
+  const headsKv = count(arch("attention.head_count_kv"));
+  const embeddingLength = count(arch("embedding_length"));
   for (const [key, value] of [
     ["attention.head_count", heads],
     ["embedding_length", embeddingLength],
@@ -119,12 +108,10 @@ export async function readModelMetadata(
   else if (!architectures.has(architecture))
     warnings.push(`architecture "${architecture}" is not supported by the bundled llama.cpp`);
 
-  const tokenizer = child(metadata, "tokenizer");
-  const tokens = child(child(tokenizer, "ggml"), "tokens");
-  const vocabularySize = count(child(arch, "vocab_size")) ?? (Array.isArray(tokens) ? tokens.length : null);
-  const chatTemplate = child(tokenizer, "chat_template");
-  const fileTypeNumber = count(child(general, "file_type"));
-  const name = child(general, "name");
+  const vocabularySize = count(arch("vocab_size")) ?? arrayLength(value("tokenizer.ggml.tokens"));
+  const chatTemplate = value("tokenizer.chat_template");
+  const fileTypeNumber = count(value("general.file_type"));
+  const name = value("general.name");
   const tensorBytesTotal = layout.tensors.reduce((sum, t) => sum + t.bytes, 0);
 
   return {
@@ -140,11 +127,10 @@ export async function readModelMetadata(
       heads,
       headsKv,
       embeddingLength,
-      feedForwardLength: count(child(arch, "feed_forward_length")),
-      contextLength: count(child(arch, "context_length")),
+      feedForwardLength: count(arch("feed_forward_length")),
+      contextLength: count(arch("context_length")),
       vocabularySize,
-      fileType:
-        fileTypeNumber === null ? null : (GgufFileType[fileTypeNumber] ?? `FILE_TYPE_${fileTypeNumber}`),
+      fileType: fileTypeNumber === null ? null : llamaFileTypeName(fileTypeNumber),
       bitsPerWeight: parameterCount > 0 ? (tensorBytesTotal * 8) / parameterCount : null,
       chatTemplate: typeof chatTemplate === "string" ? chatTemplate : null,
       tensors: layout.tensors.map((t) => ({
