@@ -22,8 +22,10 @@ import { planEvaluation } from "./eval/planEvaluation.js";
 import { planExport } from "./export/planExport.js";
 import { addDevice, editDevice, getDevice, listDevices, removeDevice } from "./devices/deviceProfiles.js";
 import { predictForDevice } from "./devices/predictForDevice.js";
+import { compareOnDevice } from "./devices/compareOnDevice.js";
 import { importDeviceResults } from "./deviceResults/importDeviceResults.js";
 import { keepUploadedResults } from "./deviceResults/keepUploadedResults.js";
+import type { DeviceResultsImportRequest } from "../shared/deviceResults/deviceResultsImport.js";
 
 export interface WorkbenchOptions {
   /** --data-dir; falls back to $CWB_DATA_DIR, then the OS user-data folder. */
@@ -92,6 +94,12 @@ export class Workbench {
       .catch((error: unknown) =>
         console.error(`job queue failed to start: ${error instanceof Error ? error.message : String(error)}`),
       );
+    // Recorded device results change the device's predictions: screens showing it reload.
+    const importResults = async (request: DeviceResultsImportRequest) => {
+      const outcome = await withProtocolErrors(() => importDeviceResults(db, request));
+      if (outcome.status === "recorded") this.events.emit("devices.changed", { id: request.device });
+      return outcome;
+    };
     return {
       "app.info": () => {
         const llama = llamaVersions();
@@ -140,10 +148,8 @@ export class Workbench {
       },
 
       "results.importContent": ({ fileName, content, ...request }) =>
-        withProtocolErrors(() =>
-          importDeviceResults(db, { ...request, path: keepUploadedResults(this.dataDir, fileName, content) }),
-        ),
-      "results.import": (request) => withProtocolErrors(() => importDeviceResults(db, request)),
+        importResults({ ...request, path: keepUploadedResults(this.dataDir, fileName, content) }),
+      "results.import": importResults,
 
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),
@@ -177,6 +183,10 @@ export class Workbench {
       "devices.predict": ({ deviceId, contextSize, modelIds, experimentId }) =>
         withProtocolErrors(() =>
           predictForDevice(db, { deviceId, contextSize, models: modelIds, experimentId }),
+        ),
+      "devices.compare": ({ deviceId, contextSize, modelIds, experimentId, measuredOnly }) =>
+        withProtocolErrors(() =>
+          compareOnDevice(db, { deviceId, contextSize, models: modelIds, experimentId, measuredOnly }),
         ),
     };
   }

@@ -180,10 +180,15 @@ describe("cwb devices", () => {
 
     const shown = await cwb("devices", "show", "raspberry-pi-5-8gb");
     const lines = shown.stdout.split("\n");
-    const measured = lines.findIndex((line) => line.startsWith("measured: "));
-    expect(measured).toBeGreaterThan(0);
-    expect(lines[measured]).toContain("from 1 result(s) measured on this device");
-    expect(measured).toBeLessThan(lines.findIndex((line) => line.startsWith("FIGURE")));
+    // Measured figures first: per variant the measured speed with its spread and the share of the
+    // bandwidth limit it gives, then the efficiency factor, and only then the profile's figures.
+    const heading = lines.findIndex((line) => line.startsWith("Measured on Raspberry Pi 5"));
+    expect(heading).toBeGreaterThan(0);
+    expect(lines[heading + 1]).toMatch(/^VARIANT\s+GENERATION\s+PROMPT\s+EFFICIENCY$/);
+    expect(lines[heading + 2]).toMatch(/^tiny\.gguf\s+900 tok\/s ± 10 tok\/s\s+—\s+\S+ % ± \S+ %$/);
+    const factor = lines.findIndex((line) => line.startsWith("efficiency factor: "));
+    expect(lines[factor]).toContain("from 1 result(s) measured on this device");
+    expect(factor).toBeLessThan(lines.findIndex((line) => line.startsWith("FIGURE")));
 
     const json = await cwb("--json", "devices", "predict", "raspberry-pi-5-8gb", "--ctx", "512");
     const table = JSON.parse(json.stdout) as DevicePredictionTable;

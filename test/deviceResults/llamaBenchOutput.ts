@@ -23,11 +23,21 @@ export function llamaBenchBinary(): string {
   return bin;
 }
 
-/** One llama-bench measurement (pp16, tg4, 2 repetitions, 1 thread) printed as `out` and as `err`. */
-export async function llamaBenchTwice(out: Format, err: Format): Promise<{ out: string; err: string }> {
-  const model = await referenceModelPath();
-  const args = ["-m", model, "-p", "16", "-n", "4", "-r", "2", "-t", "1", "-o", out, "-oe", err];
+/** pp16 and tg4, 2 repetitions, 1 thread, for each model; stdout and stderr as printed. */
+function llamaBench(models: readonly string[], outputArgs: readonly string[]): { out: string; err: string } {
+  const modelArgs = models.flatMap((model) => ["-m", model]);
+  const args = [...modelArgs, "-p", "16", "-n", "4", "-r", "2", "-t", "1", ...outputArgs];
   const result = spawnSync(llamaBenchBinary(), args, { encoding: "utf8", timeout: 120_000 });
   if (result.status !== 0) throw new Error(`llama-bench ${args.join(" ")} failed:\n${result.stderr}`);
   return { out: result.stdout, err: result.stderr };
+}
+
+/** One llama-bench measurement of the reference model printed as `out` and as `err`. */
+export async function llamaBenchTwice(out: Format, err: Format): Promise<{ out: string; err: string }> {
+  return llamaBench([await referenceModelPath()], ["-o", out, "-oe", err]);
+}
+
+/** llama-bench's JSON for the given GGUF files, as a device would send it back. */
+export function llamaBenchJson(models: readonly string[]): string {
+  return llamaBench(models, ["-o", "json"]).out;
 }

@@ -17,8 +17,15 @@ export function checkDeviceId(id: string): string {
   return id;
 }
 
+const deviceMachinePrefix = "device:";
+
 export function deviceMachineId(deviceId: string): string {
-  return `device:${deviceId}`;
+  return `${deviceMachinePrefix}${deviceId}`;
+}
+
+/** Whether a run's machine is a device whose results were imported (not a computer the app ran on). */
+export function isDeviceMachineId(machineId: string): boolean {
+  return machineId.startsWith(deviceMachinePrefix);
 }
 
 function firstOf(

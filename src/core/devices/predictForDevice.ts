@@ -44,23 +44,34 @@ export interface PredictRequest {
 const runsConsidered = 50;
 
 /** A generation test at an empty context ("tg.128"; not "tg.128.d4096", whose KV reads add up). */
-const emptyContextGeneration = /^tg\.\d+$/;
+export const emptyContextGeneration = /^tg\.\d+$/;
 
 /**
  * The efficiency of each generation result imported for the device (machine "device:<id>"): its
- * tokens/s × the variant's weight bytes per token / the profile's bandwidth.
+ * tokens/s × the variant's weight bytes per token / the profile's bandwidth, with the variant it
+ * measured (so a variant's own results can be left out of the prediction checked against them).
  */
-export function importedDeviceSamples(db: Db, device: DeviceProfile): EfficiencySample[] {
-  const samples: EfficiencySample[] = [];
+export function importedDeviceSamplesByModel(
+  db: Db,
+  device: DeviceProfile,
+): { modelId: string; sample: EfficiencySample }[] {
+  const samples: { modelId: string; sample: EfficiencySample }[] = [];
   const runs = listRuns(db, { kind: "bench", machineId: deviceMachineId(device.id), limit: runsConsidered });
   for (const run of runs) {
     const model = getModelById(db, run.modelId);
     const bytes = model ? weightBytesPerToken(model.metadata.tensors) : 0;
     if (bytes <= 0) continue;
     for (const metric of run.metrics.filter((m) => emptyContextGeneration.test(m.name) && m.value > 0))
-      samples.push(deviceEfficiencySample(metric.value, metric.stddev, bytes, device.memoryBandwidth.value));
+      samples.push({
+        modelId: run.modelId,
+        sample: deviceEfficiencySample(metric.value, metric.stddev, bytes, device.memoryBandwidth.value),
+      });
   }
   return samples;
+}
+
+export function importedDeviceSamples(db: Db, device: DeviceProfile): EfficiencySample[] {
+  return importedDeviceSamplesByModel(db, device).map((s) => s.sample);
 }
 
 /**

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import type { QuantizeRecipe } from "../../shared/domain/compression.js";
 import type { RunRecord } from "../../shared/domain/run.js";
 import { hostCpu } from "../machine/machineFingerprint.js";
+import { isDeviceMachineId } from "../deviceResults/deviceMachine.js";
 import { getMachine } from "../machine/machineStore.js";
 import { listArtifacts, type Artifact } from "../store/artifacts.js";
 import { getModelById } from "../store/models.js";
@@ -85,6 +86,8 @@ export function findBenchRun(
 ): RunRecord | undefined {
   const host = hostCpu();
   return listRuns(db, { modelId, kind: "bench", limit: 100 }).find((run) => {
+    // A device's imported results are never this machine's, whatever CPU the device printed.
+    if (isDeviceMachineId(run.machineId)) return false;
     const machine = getMachine(db, run.machineId);
     if (!machine || machine.cpu !== host.cpu || machine.cores !== host.cores) return false;
     const recorded = run.settings as Record<string, unknown>;

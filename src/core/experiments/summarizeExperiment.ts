@@ -5,6 +5,7 @@ import type { ExperimentListItem, ExperimentRow, ExperimentSummary } from "../..
 import type { Metric } from "../../shared/domain/run.js";
 import { benchRunDevice, evalRunDevice } from "../../shared/domain/runDevice.js";
 import { withFronts } from "../../shared/metrics/tradeoffs.js";
+import { isDeviceMachineId } from "../deviceResults/deviceMachine.js";
 import { getMachine } from "../machine/machineStore.js";
 import { stateOfExperiment } from "./experimentGraph.js";
 import {
@@ -99,7 +100,10 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
   for (const member of members) {
     const model = getModelById(db, member.modelId);
     if (!model) continue;
-    const bench = listRuns(db, { modelId: model.id, kind: "bench", limit: 1 })[0];
+    // This machine's benchmark: results imported for a device are shown per device (devices.compare).
+    const bench = listRuns(db, { modelId: model.id, kind: "bench", limit: 50 }).find(
+      (run) => !isDeviceMachineId(run.machineId),
+    );
     const isBase = model.id === experiment.baseModelId;
     const evalRun = isBase ? baseEval : evalAgainstBase(model.id);
     machineId ??= bench?.machineId ?? null;

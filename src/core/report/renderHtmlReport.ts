@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ExperimentSummary } from "../../shared/domain/experiment.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
-import { provenance } from "./renderTableReports.js";
+import { provenance, textTable, type ReportDevice } from "./renderTableReports.js";
 
 const require = createRequire(import.meta.url);
 
@@ -86,17 +86,22 @@ tr.front td:first-child { font-weight: 600; color: #1d4ed8; }
 .empty { display: flex; align-items: center; justify-content: center; color: #6b7280; }
 `;
 
-export function renderHtmlReport(summary: ExperimentSummary): string {
+export function renderHtmlReport(summary: ExperimentSummary, device: ReportDevice = null): string {
   const echartsSource = readFileSync(require.resolve("echarts/dist/echarts.min.js"), "utf8");
-  const head = reportColumns
-    .map((c) => `<th${c.title ? ` title="${escapeHtml(c.title)}"` : ""}>${escapeHtml(c.label)}</th>`)
+  const table = textTable(summary, device);
+  const titles = reportColumns.map((c) => c.title);
+  const head = table.headers
+    .map((label, i) => {
+      const title = titles[i];
+      return `<th${title ? ` title="${escapeHtml(title)}"` : ""}>${escapeHtml(label)}</th>`;
+    })
     .join("");
   const body = summary.rows
-    .map((row) => {
+    .map((row, r) => {
       const onFront = row.front.sizeVsKld || row.front.speedVsKld || row.front.memoryVsKld;
-      const cells = reportColumns
-        .map((c) => `<td${c.better ? ' class="num"' : ""}>${escapeHtml(c.format(row))}</td>`)
-        .join("");
+      const cells = table.rows[r]!.map(
+        (text, i) => `<td${table.numeric[i] ? ' class="num"' : ""}>${escapeHtml(text)}</td>`,
+      ).join("");
       return `<tr${onFront ? ' class="front"' : ""}>${cells}</tr>`;
     })
     .join("\n");
@@ -119,14 +124,14 @@ export function renderHtmlReport(summary: ExperimentSummary): string {
 </head>
 <body>
 <h1>${escapeHtml(summary.name)}</h1>
-<ul class="meta">${provenance(summary)
+<ul class="meta">${provenance(summary, device)
     .map((line) => `<li>${escapeHtml(line)}</li>`)
     .join("")}</ul>
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table>
 <div class="charts">${chartIds.map((id) => `<div class="chart" id="${id}"></div>`).join("")}</div>
-<script type="application/json" id="cwb-data">${scriptJson(summary)}</script>
+<script type="application/json" id="cwb-data">${scriptJson(device ? { ...summary, device } : summary)}</script>
 <script>${echartsSource.replace(/<\/script/gi, "<\\/script")}</script>
 <script>${chartScript}</script>
 </body>

@@ -1,30 +1,62 @@
 // The text forms of an experiment report: Markdown (for notes and issues), CSV (raw values with
-// units in the headers, for spreadsheets) and JSON (the whole summary).
+// units in the headers, for spreadsheets) and JSON (the whole summary). With a device, its columns
+// follow the experiment's (shared/devices/deviceComparisonColumns.ts) and the notes say which of
+// its numbers are measured and which predicted.
+import type { DeviceComparison } from "../../shared/domain/deviceComparison.js";
 import type { ExperimentSummary } from "../../shared/domain/experiment.js";
+import {
+  deviceComparisonNotes,
+  deviceCsvColumns,
+  deviceRowOf,
+  deviceTextColumns,
+} from "../../shared/devices/deviceComparisonColumns.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
 
-function provenance(summary: ExperimentSummary): string[] {
+/** The results of an experiment on one device, when the report is asked for one. */
+export type ReportDevice = DeviceComparison | null;
+
+function provenance(summary: ExperimentSummary, device: ReportDevice = null): string[] {
   const m = summary.machine;
   return [
     `Experiment ${summary.id}, created ${summary.createdAt}`,
     `Base model: ${summary.baseModelName ?? summary.baseModelId ?? "(removed)"}`,
     `Machine: ${m ? `${m.cpu}, ${m.cores} cores, ${(m.ramBytes / 2 ** 30).toFixed(1)} GiB RAM${m.gpu ? `, ${m.gpu}` : ""}, ${m.os}` : "(no benchmark recorded)"}`,
     `llama.cpp: ${summary.llamaBuild ?? "unknown"}`,
+    ...(device ? deviceComparisonNotes(device) : []),
   ];
+}
+
+/** Headers and formatted cells of the table people read (Markdown, HTML). */
+export function textTable(
+  summary: ExperimentSummary,
+  device: ReportDevice,
+): { headers: string[]; rows: string[][]; numeric: boolean[] } {
+  const name = device?.device.name ?? "";
+  const deviceColumns = device ? deviceTextColumns : [];
+  return {
+    headers: [...reportColumns.map((c) => c.label), ...deviceColumns.map((c) => c.label(name))],
+    numeric: [...reportColumns.map((c) => c.better !== null), ...deviceColumns.map(() => false)],
+    rows: summary.rows.map((row) => {
+      const deviceRow = device ? deviceRowOf(device, row.modelId) : undefined;
+      return [
+        ...reportColumns.map((c) => c.format(row)),
+        ...deviceColumns.map((c) => (deviceRow ? c.format(deviceRow, name) : "—")),
+      ];
+    }),
+  };
 }
 
 const escapeCell = (text: string): string => text.replace(/\|/g, "\\|");
 
-export function renderMarkdown(summary: ExperimentSummary): string {
-  const header = `| ${reportColumns.map((c) => c.label).join(" | ")} |`;
-  const rule = `|${reportColumns.map((c) => (c.better ? " ---: " : " --- ")).join("|")}|`;
-  const rows = summary.rows.map(
-    (row) => `| ${reportColumns.map((c) => escapeCell(c.format(row))).join(" | ")} |`,
-  );
+export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice = null): string {
+  const table = textTable(summary, device);
+  const header = `| ${table.headers.join(" | ")} |`;
+  const rule = `|${table.numeric.map((numeric) => (numeric ? " ---: " : " --- ")).join("|")}|`;
+  const rows = table.rows.map((cells) => `| ${cells.map(escapeCell).join(" | ")} |`);
   return [
     `# ${summary.name}`,
     "",
-    ...provenance(summary).map((line) => `- ${line}`),
+    ...provenance(summary, device).map((line) => `- ${line}`),
     "",
     header,
     rule,
@@ -39,16 +71,32 @@ function csvCell(value: number | string | boolean | null): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function renderCsv(summary: ExperimentSummary): string {
-  const headers = ["model_id", ...reportColumns.map((c) => (c.unit ? `${c.key} (${c.unit})` : c.key))];
-  const lines = summary.rows.map((row) =>
-    [row.modelId, ...reportColumns.map((c) => c.value(row))].map(csvCell).join(","),
-  );
+export function renderCsv(summary: ExperimentSummary, device: ReportDevice = null): string {
+  const unitHeader = (c: { key: string; unit: string }) => (c.unit ? `${c.key} (${c.unit})` : c.key);
+  const deviceColumns = device ? deviceCsvColumns : [];
+  const deviceId = device ? ["device"] : [];
+  const headers = [
+    "model_id",
+    ...reportColumns.map(unitHeader),
+    ...deviceId,
+    ...deviceColumns.map(unitHeader),
+  ];
+  const lines = summary.rows.map((row) => {
+    const deviceRow = device ? deviceRowOf(device, row.modelId) : undefined;
+    return [
+      row.modelId,
+      ...reportColumns.map((c) => c.value(row)),
+      ...(device ? [device.device.id] : []),
+      ...deviceColumns.map((c) => (deviceRow ? c.value(deviceRow) : null)),
+    ]
+      .map(csvCell)
+      .join(",");
+  });
   return [headers.map(csvCell).join(","), ...lines, ""].join("\n");
 }
 
-export function renderJson(summary: ExperimentSummary): string {
-  return `${JSON.stringify(summary, null, 2)}\n`;
+export function renderJson(summary: ExperimentSummary, device: ReportDevice = null): string {
+  return `${JSON.stringify(device ? { ...summary, device } : summary, null, 2)}\n`;
 }
 
 export { provenance };

@@ -2,7 +2,7 @@
 import type { ExperimentSummary } from "../../shared/domain/experiment.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { renderHtmlReport } from "./renderHtmlReport.js";
-import { renderCsv, renderJson, renderMarkdown } from "./renderTableReports.js";
+import { renderCsv, renderJson, renderMarkdown, type ReportDevice } from "./renderTableReports.js";
 
 export const reportFormats = ["md", "csv", "json", "html"] as const;
 export type ReportFormat = (typeof reportFormats)[number];
@@ -11,19 +11,29 @@ export function isReportFormat(value: string): value is ReportFormat {
   return (reportFormats as readonly string[]).includes(value);
 }
 
-export function renderReport(summary: ExperimentSummary, format: ReportFormat): string {
+/** `device`: the experiment's results on one device, shown as extra columns (null: none). */
+export function renderReport(
+  summary: ExperimentSummary,
+  format: ReportFormat,
+  device: ReportDevice = null,
+): string {
   switch (format) {
     case "md":
-      return renderMarkdown(summary);
+      return renderMarkdown(summary, device);
     case "csv":
-      return renderCsv(summary);
+      return renderCsv(summary, device);
     case "json":
-      return renderJson(summary);
+      return renderJson(summary, device);
     case "html":
-      return renderHtmlReport(summary);
+      return renderHtmlReport(summary, device);
   }
 }
 
-export function writeReport(summary: ExperimentSummary, format: ReportFormat, file: string): string {
-  return writeFileAtomic(file, renderReport(summary, format));
+export function writeReport(
+  summary: ExperimentSummary,
+  format: ReportFormat,
+  file: string,
+  device: ReportDevice = null,
+): string {
+  return writeFileAtomic(file, renderReport(summary, format, device));
 }

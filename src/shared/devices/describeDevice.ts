@@ -1,6 +1,6 @@
 // Device figures and predictions in words, the same in the CLI and the screens.
 import type { DeviceProfile, NumberKind, SourceBasis } from "../domain/deviceProfile.js";
-import type { EfficiencyRange, VariantPrediction } from "../domain/devicePrediction.js";
+import type { EfficiencyRange, EfficiencySample, VariantPrediction } from "../domain/devicePrediction.js";
 import { formatBytes, formatPercent, formatTokensPerSecond } from "../format.js";
 
 export function formatBandwidth(bytesPerSecond: number): string {
@@ -39,10 +39,15 @@ export function describeGpu(profile: DeviceProfile): string {
   return apis.length > 0 ? `${profile.gpu.name} (${apis.join(", ")})` : profile.gpu.name;
 }
 
+/** "4.1–9.8 tok/s". */
+export function describeSpeedRange(low: number, high: number): string {
+  return `${formatTokensPerSecond(low).replace(" tok/s", "")}–${formatTokensPerSecond(high)}`;
+}
+
 /** "predicted 4.1–9.8 tok/s". */
 export function describeGenerationRange(prediction: VariantPrediction): string {
   const { lowTokensPerSecond, highTokensPerSecond } = prediction.generation;
-  return `predicted ${formatTokensPerSecond(lowTokensPerSecond).replace(" tok/s", "")}–${formatTokensPerSecond(highTokensPerSecond)}`;
+  return `predicted ${describeSpeedRange(lowTokensPerSecond, highTokensPerSecond)}`;
 }
 
 /** "+1.2 GiB" or "−0.4 GiB". */
@@ -53,6 +58,12 @@ export function describeMargin(marginBytes: number): string {
 /** A share with enough decimals to tell small ones apart: "42 %", "2.3 %". */
 function formatShare(share: number): string {
   return formatPercent(share, share < 0.1 ? 1 : 0);
+}
+
+/** One variant's measured share of the bandwidth limit with its spread: "4.2 % ± 0.3 %". */
+export function describeEfficiencySample(sample: EfficiencySample): string {
+  const spread = sample.stddev === null ? "" : ` ± ${formatShare(sample.stddev)}`;
+  return `${formatShare(sample.value)}${spread}`;
 }
 
 export function describeEfficiency(efficiency: EfficiencyRange): string {

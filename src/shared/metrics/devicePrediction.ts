@@ -112,6 +112,22 @@ export interface PredictedVariant {
   readonly nodeLlamaCppEstimate?: { bytes: number; contextSize: number } | null;
 }
 
+/**
+ * Generation speed as a range: the low end reads the weights plus `kvBytes` of KV cache per token at
+ * the low efficiency, the high end the weights alone at the high efficiency.
+ */
+export function generationRange(
+  bandwidthBytesPerSecond: number,
+  efficiency: Pick<EfficiencyRange, "low" | "high">,
+  weightBytesPerToken: number,
+  kvBytes: number,
+): { lowTokensPerSecond: number; highTokensPerSecond: number } {
+  return {
+    lowTokensPerSecond: (bandwidthBytesPerSecond * efficiency.low) / (weightBytesPerToken + kvBytes),
+    highTokensPerSecond: (bandwidthBytesPerSecond * efficiency.high) / weightBytesPerToken,
+  };
+}
+
 export function predictOnDevice(
   variant: PredictedVariant,
   device: DeviceProfile,
@@ -121,7 +137,6 @@ export function predictOnDevice(
   const estimate = estimateMemory(variant.shape, contextSize);
   const usable = device.usableMemoryBytes.value;
   const bandwidth = device.memoryBandwidth.value;
-  const fullContextBytes = variant.weightBytesPerToken + estimate.kvCacheBytes;
   return {
     modelId: variant.modelId,
     label: variant.label,
@@ -144,8 +159,7 @@ export function predictOnDevice(
       `usable memory (${device.usableMemoryBytes.basis})`,
     ],
     generation: {
-      lowTokensPerSecond: (bandwidth * efficiency.low) / fullContextBytes,
-      highTokensPerSecond: (bandwidth * efficiency.high) / variant.weightBytesPerToken,
+      ...generationRange(bandwidth, efficiency, variant.weightBytesPerToken, estimate.kvCacheBytes),
       weightBytesPerToken: variant.weightBytesPerToken,
       kvBytesPerTokenAtContext: estimate.kvCacheBytes,
     },

@@ -38,6 +38,7 @@ export const callNames = [
   "devices.edit",
   "devices.remove",
   "devices.predict",
+  "devices.compare",
 ] as const satisfies readonly CallName[];
 
 type MissingCallNames = Exclude<CallName, (typeof callNames)[number]>;

@@ -11,6 +11,7 @@ import { buildComparison } from "../domain/buildComparison.js";
 import { jobStart } from "./jobKinds.js";
 import { deviceEntry, deviceProfile } from "../domain/deviceProfile.js";
 import { devicePredictionTable } from "../domain/devicePrediction.js";
+import { deviceComparison } from "../domain/deviceComparison.js";
 import {
   deviceResultsImport,
   deviceResultsImportRequest,
@@ -20,6 +21,19 @@ import { exportRuntimeFiles } from "../domain/exportBundle.js";
 import { splitLimit } from "../domain/ggufSplit.js";
 
 const id = z.object({ id: z.string().min(1) });
+
+/** Variants on one device: the given models, an experiment's variants, or (neither) the whole library. */
+const predictRequest = z.object({
+  deviceId: z.string().min(1),
+  contextSize: z
+    .number()
+    .int()
+    .min(16)
+    .max(1 << 20)
+    .default(4096),
+  modelIds: z.array(z.string().min(1)).optional(),
+  experimentId: z.string().min(1).optional(),
+});
 
 export const calls = {
   "app.info": defineCall(
@@ -184,19 +198,17 @@ export const calls = {
    * Predicted memory fit and generation speed of variants on a device: the given models, an
    * experiment's variants, or (neither) the whole library.
    */
-  "devices.predict": defineCall(
-    z.object({
-      deviceId: z.string().min(1),
-      contextSize: z
-        .number()
-        .int()
-        .min(16)
-        .max(1 << 20)
-        .default(4096),
-      modelIds: z.array(z.string().min(1)).optional(),
-      experimentId: z.string().min(1).optional(),
+  "devices.predict": defineCall(predictRequest, devicePredictionTable),
+  /**
+   * Per variant, the speeds measured on the device (imported results) next to the prediction, and the
+   * error of a prediction made without the variant's own results (leave-one-out).
+   */
+  "devices.compare": defineCall(
+    predictRequest.extend({
+      /** Only the variants with results imported for the device. */
+      measuredOnly: z.boolean().default(false),
     }),
-    devicePredictionTable,
+    deviceComparison,
   ),
 } as const;
 
@@ -207,7 +219,7 @@ export const events = {
   "models.changed": defineEvent(z.object({ id: z.string().nullable() })),
   /** An experiment was created, changed state, or was removed. */
   "experiments.changed": defineEvent(z.object({ id: z.string() })),
-  /** A user device profile was added, edited or removed. */
+  /** A user device profile was added, edited or removed, or results were imported for a device. */
   "devices.changed": defineEvent(z.object({ id: z.string() })),
 } as const;
 

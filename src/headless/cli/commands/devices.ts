@@ -9,12 +9,12 @@ import {
   type DeviceProfile,
   type SourceBasis,
 } from "../../../shared/domain/deviceProfile.js";
-import type { DevicePredictionTable, EfficiencySample } from "../../../shared/domain/devicePrediction.js";
-import { efficiencyRange } from "../../../shared/metrics/devicePrediction.js";
+import type { DevicePredictionTable } from "../../../shared/domain/devicePrediction.js";
 import {
   basisLabels,
   describeCpu,
   describeEfficiency,
+  describeEfficiencySample,
   describeGenerationRange,
   describeGpu,
   describeMargin,
@@ -32,7 +32,10 @@ import {
   readDeviceProfileFile,
   removeDevice,
 } from "../../../core/devices/deviceProfiles.js";
-import { importedDeviceSamples, predictForDevice } from "../../../core/devices/predictForDevice.js";
+import { predictForDevice } from "../../../core/devices/predictForDevice.js";
+import { compareOnDevice } from "../../../core/devices/compareOnDevice.js";
+import { describeMeasuredSpeed } from "../../../shared/devices/deviceComparisonColumns.js";
+import type { DeviceComparison } from "../../../shared/domain/deviceComparison.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { numberOption, positiveInteger } from "../parseOptions.js";
@@ -53,7 +56,33 @@ function printList(output: Output, entries: readonly DeviceEntry[]): void {
   ]);
 }
 
-function printProfile(output: Output, entry: DeviceEntry, measured: readonly EfficiencySample[] = []): void {
+/** The results imported for the device, per variant, and the efficiency factor they give. */
+function printMeasured(output: Output, measured: DeviceComparison): void {
+  const name = measured.device.name;
+  output.line(`Measured on ${name} (results imported for it, mean ± standard deviation, n = repetitions):`);
+  output.table(measured.rows, [
+    { header: "VARIANT", value: (r) => r.prediction.label },
+    {
+      header: "GENERATION",
+      value: (r) => (r.measured.generation ? describeMeasuredSpeed(r.measured.generation) : "—"),
+      align: "right",
+    },
+    {
+      header: "PROMPT",
+      value: (r) => (r.measured.prompt ? describeMeasuredSpeed(r.measured.prompt) : "—"),
+      align: "right",
+    },
+    {
+      header: "EFFICIENCY",
+      value: (r) => (r.measured.efficiency ? describeEfficiencySample(r.measured.efficiency) : "—"),
+      align: "right",
+    },
+  ]);
+  output.line(`efficiency factor: ${describeEfficiency(measured.efficiency)}`);
+  output.line();
+}
+
+function printProfile(output: Output, entry: DeviceEntry, measured: DeviceComparison | null = null): void {
   const { profile } = entry;
   output.fields([
     ["id", profile.id],
@@ -68,7 +97,8 @@ function printProfile(output: Output, entry: DeviceEntry, measured: readonly Eff
   ]);
   output.line();
   // Measured figures first: results imported for the device, then the profile's own by basis.
-  if (measured.length > 0) output.line(`measured: ${describeEfficiency(efficiencyRange(measured, []))}`);
+  if (measured && measured.rows.length > 0) printMeasured(output, measured);
+  output.line("Profile figures:");
   output.table(sourcedNumbers(profile), [
     { header: "FIGURE", value: (n) => n.label },
     { header: "VALUE", value: (n) => formatDeviceNumber(n.kind, n.number.value), align: "right" },
@@ -175,11 +205,11 @@ export function registerDevicesCommands(program: Command, context: CliContext): 
     .command("show")
     .description("one profile, every figure with its source")
     .argument("<id>", "device id (see cwb devices list)")
-    .action((id: string) => {
+    .action(async (id: string) => {
       const db = context.workbench().db;
       const entry = getDevice(db, id);
-      const measured = importedDeviceSamples(db, entry.profile);
-      context.output.result(entry, () => printProfile(context.output, entry, measured));
+      const measured = await compareOnDevice(db, { deviceId: id, contextSize: 4096, measuredOnly: true });
+      context.output.result({ ...entry, measured }, () => printProfile(context.output, entry, measured));
     });
 
   devices

@@ -18,6 +18,7 @@ import type { CliContext } from "../context.js";
 import { followResume, followSweep, noteUnsucceededSteps } from "../followExperiment.js";
 import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { positiveInteger } from "../parseOptions.js";
+import { compareOnDevice } from "../../../core/devices/compareOnDevice.js";
 
 interface SweepOptions extends Partial<GpuCommandOptions> {
   types: string;
@@ -162,12 +163,27 @@ export function registerExperimentsCommands(program: Command, context: CliContex
     .argument("<experiment>", "experiment id (or a unique prefix)")
     .option("--format <format>", `one of ${reportFormats.join(", ")}`, "md")
     .option("--out <path>", "write to this file (default: stdout)")
-    .action((ref: string, options: { format: string; out?: string }) => {
+    .option(
+      "--device <id>",
+      "add a device's columns: measured results imported for it, predictions elsewhere, predicted vs measured",
+    )
+    .option("--ctx <n>", "context length of the device's fit and generation predictions", "4096")
+    .action(async (ref: string, options: { format: string; out?: string; device?: string; ctx: string }) => {
       if (!isReportFormat(options.format))
         throw new Error(`--format: "${options.format}" is not one of ${reportFormats.join(", ")}`);
-      const summary = context.workbench().experiments.get(resolveExperimentId(context, ref));
-      if (options.out) context.output.note(`wrote ${writeReport(summary, options.format, options.out)}`);
-      else context.output.streams.stdout.write(renderReport(summary, options.format));
+      const workbench = context.workbench();
+      const experimentId = resolveExperimentId(context, ref);
+      const summary = workbench.experiments.get(experimentId);
+      const device = options.device
+        ? await compareOnDevice(workbench.db, {
+            deviceId: options.device,
+            contextSize: positiveInteger("--ctx", options.ctx),
+            experimentId,
+          })
+        : null;
+      if (options.out)
+        context.output.note(`wrote ${writeReport(summary, options.format, options.out, device)}`);
+      else context.output.streams.stdout.write(renderReport(summary, options.format, device));
     });
 
   const experiments = program.command("experiments").description("the experiment history");

@@ -1,4 +1,5 @@
-// Compare: one experiment's variants — the "what fits" query, the three Pareto plots, the full
+// Compare: one experiment's variants — on this machine or on a chosen device (measured where results
+// were imported for it, predicted elsewhere), the "what fits" query, the three Pareto plots, the full
 // metrics table, where each run ran, the prebuilt binaries against the build for this machine, and
 // side-by-side generation of the selected variants. Points and rows share one
 // selection, so clicking either highlights both.
@@ -14,6 +15,7 @@ import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
 import { BuildComparisonPanel } from "./BuildComparisonPanel.js";
 import { CompareTable } from "./CompareTable.js";
+import { DeviceComparisonTable } from "./DeviceComparisonTable.js";
 import { FitQueryPanel } from "./FitQueryPanel.js";
 import { RunDevicesTable } from "./RunDevicesTable.js";
 import { SideBySidePanel } from "./SideBySidePanel.js";
@@ -24,6 +26,14 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
   const list = experiments.data ?? [];
   const chosen = experimentId ?? list[0]?.id;
   const summary = useCall("experiments.get", chosen ? { id: chosen } : null, ["experiments.changed"]);
+  const devices = useCall("devices.list", {}, ["devices.changed"]);
+  /** "" is this machine. */
+  const [deviceId, setDeviceId] = useState("");
+  const onDevice = useCall(
+    "devices.compare",
+    chosen && deviceId ? { deviceId, experimentId: chosen, contextSize: 4096, measuredOnly: false } : null,
+    ["devices.changed", "experiments.changed", "models.changed"],
+  );
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [focused, setFocused] = useState<string | null>(null);
 
@@ -53,19 +63,35 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
         }
         actions={
           list.length > 0 && (
-            <Field label="Experiment" className="w-[28rem]">
-              <Select
-                aria-label="Experiment"
-                value={chosen ?? ""}
-                onChange={(event) => navigate("compare", event.target.value)}
-              >
-                {list.map((e) => (
-                  <option key={e.id} value={e.id}>
-                    {e.name} · {formatDateTime(e.createdAt)}
-                  </option>
-                ))}
-              </Select>
-            </Field>
+            <div className="flex gap-3">
+              <Field label="Device" className="w-56">
+                <Select
+                  aria-label="Device"
+                  value={deviceId}
+                  onChange={(event) => setDeviceId(event.target.value)}
+                >
+                  <option value="">This machine</option>
+                  {(devices.data ?? []).map((entry) => (
+                    <option key={entry.profile.id} value={entry.profile.id}>
+                      {entry.profile.name}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+              <Field label="Experiment" className="w-[28rem]">
+                <Select
+                  aria-label="Experiment"
+                  value={chosen ?? ""}
+                  onChange={(event) => navigate("compare", event.target.value)}
+                >
+                  {list.map((e) => (
+                    <option key={e.id} value={e.id}>
+                      {e.name} · {formatDateTime(e.createdAt)}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+            </div>
           )
         }
       />
@@ -113,6 +139,14 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
                 </span>
               </span>
             </div>
+            {deviceId && (
+              <Card title={`On ${onDevice.data?.device.name ?? deviceId}`}>
+                {onDevice.error && (
+                  <Notice tone="error">Could not compare on the device: {onDevice.error.message}</Notice>
+                )}
+                {onDevice.data && <DeviceComparisonTable comparison={onDevice.data} />}
+              </Card>
+            )}
             <Card title="Best variant for a budget">
               <FitQueryPanel rows={rows} onSelect={pick} />
             </Card>

@@ -1,5 +1,5 @@
 // One device profile as the Devices screen shows it: every figure with how it was obtained and
-// where it comes from, measured figures first.
+// where it comes from, measured figures first: results imported for the device, then the profile's.
 import { sourcedNumbers, type DeviceEntry } from "../../../shared/domain/deviceProfile.js";
 import {
   basisLabels,
@@ -8,6 +8,7 @@ import {
   formatDeviceNumber,
 } from "../../../shared/devices/describeDevice.js";
 import { formatDateTime } from "../../../shared/format.js";
+import { DeviceMeasuredResults } from "./DeviceMeasuredResults.js";
 
 export function DeviceProfileDetail({ entry }: { entry: DeviceEntry }) {
   const { profile } = entry;
@@ -34,6 +35,7 @@ export function DeviceProfileDetail({ entry }: { entry: DeviceEntry }) {
           : `your profile${entry.copiedFrom ? `, copied from ${entry.copiedFrom}` : ""}${entry.updatedAt ? `, updated ${formatDateTime(entry.updatedAt)}` : ""}`}
       </p>
       {profile.notes && <p className="text-sm text-zinc-600">{profile.notes}</p>}
+      <DeviceMeasuredResults deviceId={profile.id} />
       <table className="w-full text-sm">
         <thead>
           <tr className="border-b border-zinc-200 text-left text-xs text-zinc-500">

@@ -35,14 +35,11 @@ export function DeviceResultsImport({
   devices,
   defaultDeviceId,
   nameOf,
-  onRecorded,
 }: {
   devices: readonly DeviceEntry[];
   defaultDeviceId: string | null;
   /** A library model's file name, by id. */
   nameOf: (modelId: string) => string;
-  /** Runs were recorded: predictions for the device change. */
-  onRecorded: () => void;
 }) {
   const client = useClient();
   const [file, setFile] = useState<HeldFile>();
@@ -69,14 +66,13 @@ export function DeviceResultsImport({
     if (!file) return;
     setError(undefined);
     try {
-      const result = await client.call("results.importContent", {
+      const imported = await client.call("results.importContent", {
         fileName: file.name,
         content: file.content,
         device,
         choices,
       });
-      setOutcome(result);
-      if (result.status === "recorded") onRecorded();
+      setOutcome(imported);
     } catch (reason) {
       setError(thrownErrorWords(reason));
     }

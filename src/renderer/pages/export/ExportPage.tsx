@@ -107,12 +107,7 @@ export function ExportPage() {
           </Card>
         )}
         <Card title="Results from the device">
-          <DeviceResultsImport
-            devices={deviceList}
-            defaultDeviceId={deviceId ?? null}
-            nameOf={nameOf}
-            onRecorded={predictions.reload}
-          />
+          <DeviceResultsImport devices={deviceList} defaultDeviceId={deviceId ?? null} nameOf={nameOf} />
         </Card>
       </div>
     </>
