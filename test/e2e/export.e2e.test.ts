@@ -4,7 +4,6 @@
 // bench-on-device.sh here with llama.cpp's llama-bench (short workload), drop its JSON on the screen
 // for that phone and see the rows recorded, matched by hash. Screens go to
 // test-results/screenshots/export-<step>.png.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportManifest } from "../../src/shared/domain/exportManifest.js";
 import type { ReferenceModelResult } from "../../src/shared/domain/referenceModel.js";
 import { runCwb } from "../cli/runCwb.js";
-import { llamaBenchBinary } from "../deviceResults/llamaBenchOutput.js";
+import { runBundleBenchScript } from "../deviceResults/llamaBenchOutput.js";
 import { launchBrowser, openPage, saveScreenshot } from "../helpers/browser.js";
 import { referenceBuildTimeoutMs, referenceModel } from "../helpers/referenceModel.js";
 import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
@@ -89,18 +88,7 @@ describe("Export screen", () => {
 
   it("records a llama-bench result of the bundle dropped on the screen for the phone, matched by hash", async () => {
     const results = path.join(work, "pixel-8-bench.json");
-    const bench = spawnSync("sh", [path.join(bundle(), "bench-on-device.sh"), results], {
-      encoding: "utf8",
-      timeout: 300_000,
-      env: {
-        ...process.env,
-        LLAMA_BENCH: llamaBenchBinary(),
-        CWB_BENCH_PROMPT: "16",
-        CWB_BENCH_GENERATE: "4",
-        CWB_BENCH_REPETITIONS: "2",
-      },
-    });
-    expect(bench.status, bench.stderr).toBe(0);
+    runBundleBenchScript(bundle(), results);
     expect(existsSync(results)).toBe(true);
 
     const dataTransfer = await page.evaluateHandle(

@@ -2,7 +2,6 @@
 // llama.cpp's own llama-bench on the exported bundle (short workload through its environment
 // overrides), writes JSON whose rows carry the model's SHA-256, and `cwb results import` matches
 // every row to the exported variant by hash and records it for the device.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deviceResultsImport } from "../../src/shared/deviceResults/deviceResultsImport.js";
 import { exportManifest } from "../../src/shared/domain/exportManifest.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
-import { llamaBenchBinary } from "../deviceResults/llamaBenchOutput.js";
+import { runBundleBenchScript } from "../deviceResults/llamaBenchOutput.js";
 import { referenceBuildTimeoutMs, referenceModelPath } from "../helpers/referenceModel.js";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "cwb-device-bench-"));
@@ -42,18 +41,7 @@ describe("bench-on-device.sh", () => {
     );
 
     const results = path.join(work, "pixel-8.json");
-    const bench = spawnSync("sh", [path.join(bundle, "bench-on-device.sh"), results], {
-      encoding: "utf8",
-      timeout: 300_000,
-      env: {
-        ...process.env,
-        LLAMA_BENCH: llamaBenchBinary(),
-        CWB_BENCH_PROMPT: "16",
-        CWB_BENCH_GENERATE: "4",
-        CWB_BENCH_REPETITIONS: "2",
-      },
-    });
-    expect(bench.status, bench.stderr).toBe(0);
+    runBundleBenchScript(bundle, results);
     const rows = JSON.parse(readFileSync(results, "utf8")) as {
       model_sha256?: string;
       model_filename?: string;

@@ -11,6 +11,7 @@ import {
   deviceRuntimeSettings,
   type MeasuredDeviceSettings,
 } from "../../shared/metrics/deviceRuntimeSettings.js";
+import { fitShapeOf } from "../../shared/metrics/fit.js";
 import type { MeasuredRun, RuntimeSettings } from "../../shared/domain/exportManifest.js";
 import type { SplitLimit } from "../../shared/domain/ggufSplit.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
@@ -148,14 +149,7 @@ async function planForDevice(
   const { metadata } = model;
   const recommended = deviceRuntimeSettings({
     device: profile,
-    shape: {
-      fileBytes: model.sizeBytes,
-      layers: metadata.layers,
-      heads: metadata.heads,
-      headsKv: metadata.headsKv,
-      embeddingLength: metadata.embeddingLength,
-      vocabularySize: metadata.vocabularySize,
-    },
+    shape: fitShapeOf(model),
     contextLength,
     contextCap: Math.min(metadata.contextLength ?? defaultContextCap, defaultContextCap),
     measured: measuredOnDevice(db, profile.id, model.id),

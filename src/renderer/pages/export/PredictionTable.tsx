@@ -3,12 +3,7 @@
 // a range. One row is chosen for export.
 import type { DevicePredictionTable, VariantPrediction } from "../../../shared/domain/devicePrediction.js";
 import { formatBytes, formatPercent, formatTokensPerSecond } from "../../../shared/format.js";
-
-const fitLook = {
-  fits: { text: "fits", style: "bg-emerald-50 text-emerald-700 ring-emerald-200" },
-  tight: { text: "tight", style: "bg-amber-50 text-amber-800 ring-amber-200" },
-  no: { text: "won't fit", style: "bg-red-50 text-red-700 ring-red-200" },
-} as const;
+import { fitLook } from "../../components/FitBadge.js";
 
 const efficiencyWords = {
   device: "results measured on this device",
