@@ -46,6 +46,7 @@ struct EvaluateJob {
   uint32_t topKMax = 64;
   float topMass = 0.999f;
   uint32_t tailSamples = 64;
+  int32_t scoreFrom = -1;  // first scored position; -1: the second half of each chunk, as llama-perplexity
 };
 
 struct EvaluateResult {
@@ -234,7 +235,9 @@ class EvaluateWorker : public AbortableWorker {
     const int32_t nCtxTotal = nSeq * nCtx;
     nBatch = std::min(nBatch, nCtxTotal);
     const int32_t numBatches = (nCtx + nBatch - 1) / nBatch;
-    const int32_t first = nCtx / 2;
+    // A variant pass scores what its base file scored (distillation teachers score from position 0).
+    const int32_t first = base ? nCtx - 1 - static_cast<int32_t>(base->header.nScored)
+                               : (job_.scoreFrom >= 0 ? std::min(job_.scoreFrom, nCtx - 2) : nCtx / 2);
     const int32_t nScored = nCtx - 1 - first;
 
     const ContextPtr ctx = NewContext(model.get(), job_.modelPath, nCtxTotal, nBatch, nSeq, threads);
@@ -400,6 +403,7 @@ Napi::Value Evaluate(const Napi::CallbackInfo& info) {
   job.topKMax = static_cast<uint32_t>(o.Int("topKMax", 64));
   job.topMass = static_cast<float>(o.Number("topMass", 0.999));
   job.tailSamples = static_cast<uint32_t>(o.Int("tailSamples", 64));
+  job.scoreFrom = o.Int("scoreFrom", job.scoreFrom);
   if (job.modelPath.empty()) throw Napi::TypeError::New(env, "evaluate: modelPath is required");
   if (job.basePath.empty() && job.textPath.empty()) throw Napi::TypeError::New(env, "evaluate: textPath or basePath is required");
   if (!job.basePath.empty() && !job.writeBasePath.empty()) throw Napi::TypeError::New(env, "evaluate: basePath and writeBasePath exclude each other");

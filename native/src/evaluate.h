@@ -5,6 +5,8 @@
 //   header  64 bytes: "CWBBASE1", u32 version, u32 nVocab, u32 nCtx, u32 nChunk, u32 nScored,
 //                     u32 kMax, f32 massTarget, u32 flags (bit 0: addBos), i32 bos,
 //                     u32 tailSamples, zero padding
+//   (nScored is nCtx - 1 - nCtx / 2 for an evaluation, the second half of each chunk; nCtx - 1 for a
+//   distillation teacher, every position but the last: the first scored one is nCtx - 1 - nScored)
 //   tokens  nCtx * nChunk i32: the tokenized text, so every variant scores exactly the same tokens
 //   records nChunk * nScored, in chunk then position order, each:
 //           u16 k, u16 s, f32 nll (base -ln p of the correct token), f32 rest (base mass outside the

@@ -180,7 +180,8 @@ BaseFile ReadBaseFile(const std::string& path) {
   h.addBos = (u32() & 1u) != 0;
   std::memcpy(&h.bos, p, 4); p += 4;
   h.tailSamples = u32();
-  if (h.nCtx < 4 || h.nChunk == 0 || h.nScored != h.nCtx - 1 - h.nCtx / 2) throw fail("inconsistent header");
+  // nScored: the second half of each chunk (evaluation) or every position but the last (a teacher's).
+  if (h.nCtx < 4 || h.nChunk == 0 || h.nScored == 0 || h.nScored > h.nCtx - 1) throw fail("inconsistent header");
 
   size_t o = kBaseHeaderBytes;
   const size_t nTokens = static_cast<size_t>(h.nCtx) * h.nChunk;

@@ -6,6 +6,8 @@
 // gradients are accumulated (llama.cpp sets opt_period = n_batch / n_ubatch; n_batch = n_ctx here).
 // llama_opt_epoch is called once per step on a one-sequence dataset, so we pick the order (seeded
 // shuffle), see every step's loss, and a cancel request stops the run within one step.
+// Distillation: with a teacher file the sequences and their soft targets come from it (softTargets.h),
+// and a held-out teacher file is scored at intervals (objective, NLL, KL divergence to the teacher).
 #include <napi.h>
 
 #include <algorithm>
@@ -33,6 +35,7 @@
 #include "options.h"
 #include "partialFile.h"
 #include "promiseWorker.h"
+#include "softTargets.h"
 
 namespace cwb {
 
@@ -62,6 +65,24 @@ struct TrainOptions {
   uint32_t checkpointEvery = 0;  // steps; 0 = never
   std::string trainable;         // ECMAScript regex on tensor names; empty = every tensor llama.cpp trains
   uint32_t progressIntervalMs = 500;
+  // distillation
+  std::string teacherPath;         // compact teacher distributions of the training text; replaces data/labels
+  std::string heldoutTeacherPath;  // scored every evalEvery steps and at the end
+  SoftTargetSettings soft;
+  uint32_t evalEvery = 0;
+  uint32_t heldoutSequences = 0;  // 0 = every sequence of the held-out file
+  uint64_t startStep = 0;         // resume: steps already done (schedule and data order continue from here)
+  double startSeconds = 0;        // resume: seconds already spent (counts against maxSeconds)
+};
+
+// Held-out figures of the model against a teacher file.
+struct HeldoutPoint {
+  uint64_t step = 0;
+  double objective = 0;  // mean distillation objective per position
+  double nll = 0;        // mean -ln p(next token)
+  double kld = 0;        // mean KL(teacher || model) at T = 1, compact estimate as the evaluation's
+  double kldStdErr = 0;
+  uint64_t positions = 0;
 };
 
 struct TrainProgress {
@@ -76,6 +97,8 @@ struct TrainProgress {
   double etaSeconds = 0;
   bool checkpoint = false;  // this report follows a checkpoint save
   int32_t threads = 0;
+  bool hasHeldout = false;  // this report follows a held-out measurement
+  HeldoutPoint heldout;
 };
 
 struct TrainResult {
@@ -89,6 +112,8 @@ struct TrainResult {
   bool timeLimited = false;  // the clock, not the step count, ended the run
   bool saved = false;
   std::vector<float> stepLoss;
+  std::vector<float> stepHardLoss;  // distillation: the hard-label cross-entropy of each step
+  std::vector<HeldoutPoint> heldout;
 };
 
 // Linear warm-up over warmupSteps, then cosine from lr down to lrMin. Progress is the larger of
@@ -102,7 +127,7 @@ struct Schedule {
   uint64_t totalSteps = 1;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
-  double Elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+  double Elapsed() const { return opts->startSeconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
 
   double Fraction() const {
     double f = static_cast<double>(step) / static_cast<double>(totalSteps);
@@ -180,7 +205,8 @@ struct TrainingContext {
   llama_context* ctx = nullptr;
 };
 
-static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t nCtx, uint32_t nUbatch, int32_t threads, int32_t gpuLayers, bool allLogits) {
+static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t nCtx, uint32_t nUbatch, int32_t threads, int32_t gpuLayers, bool allLogits,
+                        SoftTargetFeed* feed = nullptr) {
   llama_model_params mp = llama_model_default_params();
   mp.n_gpu_layers = gpuLayers;
   mp.load_mode = LLAMA_LOAD_MODE_NONE;  // weights in writable buffers, not a read-only mapping
@@ -201,8 +227,63 @@ static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t n
   cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;  // no backward pass for flash attention
   cp.no_perf = true;
   if (allLogits) cp.n_outputs_max = nCtx;
+  if (feed) {
+    cp.cb_eval = SoftTargetEvalCallback;
+    cp.cb_eval_user_data = feed;
+  }
   tc.ctxHandle = NewContextOrThrow(tc.model, cp, path);
   tc.ctx = tc.ctxHandle.get();
+}
+
+// Scores the context's model against a teacher file (its first maxSequences sequences, 0 = all): the
+// distillation objective, NLL and the compact KL divergence of every position with a record.
+static HeldoutPoint ScoreTeacher(llama_context* ctx, const TeacherData& teacher, const SoftTargetSettings& soft, uint32_t maxSequences,
+                                 const AbortFlag* abort) {
+  HeldoutPoint h;
+  const int nVocab = static_cast<int>(teacher.file.header.nVocab);
+  const uint32_t nSeq = maxSequences > 0 ? std::min(maxSequences, teacher.nSeq) : teacher.nSeq;
+  BatchHandle batch(static_cast<int32_t>(teacher.nCtx));
+  double kldSum = 0, kldSq = 0;
+  for (uint32_t s = 0; s < nSeq; s++) {
+    if (abort && abort->set.load()) break;
+    llama_memory_clear(llama_get_memory(ctx), true);
+    batch.Clear();
+    const int32_t* in = teacher.inputs.data() + static_cast<size_t>(s) * teacher.nCtx;
+    for (uint32_t i = 0; i < teacher.nCtx; i++) batch.Add(in[i], static_cast<llama_pos>(i), 0, teacher.RecordIndex(s, i) >= 0);
+    if (llama_decode(ctx, batch.get()) != 0) throw std::runtime_error("decode failed while scoring held-out sequence " + std::to_string(s));
+    int32_t outIndex = 0;
+    for (uint32_t i = 0; i < teacher.nCtx; i++) {
+      const int64_t rec = teacher.RecordIndex(s, i);
+      if (rec < 0) continue;
+      const float* logits = llama_get_logits_ith(ctx, static_cast<int32_t>(i));
+      const BaseFile::View view = teacher.file.Record(static_cast<size_t>(rec));
+      const RowObjective o = SoftTargetRow(logits, nVocab, view, teacher.labels[static_cast<size_t>(s) * teacher.nCtx + i], soft, nullptr);
+      const double kld = CompareWithBase(logits, NormalizeRow(logits, nVocab), view).kld;
+      h.objective += o.objective;
+      h.nll += o.nll;
+      kldSum += kld;
+      kldSq += kld * kld;
+      h.positions++;
+    }
+  }
+  llama_memory_clear(llama_get_memory(ctx), true);
+  if (h.positions > 0) {
+    const double n = static_cast<double>(h.positions);
+    h.objective /= n;
+    h.nll /= n;
+    h.kld = kldSum / n;
+    h.kldStdErr = n > 1 ? std::sqrt(std::max(0.0, (kldSq / n - h.kld * h.kld) / (n - 1))) : 0;
+  }
+  return h;
+}
+
+static void SetHeldout(Napi::Env env, Napi::Object o, const HeldoutPoint& h) {
+  o.Set("step", Napi::Number::New(env, static_cast<double>(h.step)));
+  o.Set("objective", Napi::Number::New(env, h.objective));
+  o.Set("nll", Napi::Number::New(env, h.nll));
+  o.Set("kld", Napi::Number::New(env, h.kld));
+  o.Set("kldStdErr", Napi::Number::New(env, h.kldStdErr));
+  o.Set("positions", Napi::Number::New(env, static_cast<double>(h.positions)));
 }
 
 class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
@@ -242,6 +323,11 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       o.Set("etaSeconds", Napi::Number::New(env, p.etaSeconds));
       o.Set("checkpoint", Napi::Boolean::New(env, p.checkpoint));
       o.Set("threads", Napi::Number::New(env, p.threads));
+      if (p.hasHeldout) {
+        Napi::Object h = Napi::Object::New(env);
+        SetHeldout(env, h, p.heldout);
+        o.Set("heldout", h);
+      }
       try {
         progress_.Call({o});
       } catch (const Napi::Error&) {
@@ -265,6 +351,16 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     Napi::Float32Array curve = Napi::Float32Array::New(env, result_.stepLoss.size());
     std::copy(result_.stepLoss.begin(), result_.stepLoss.end(), curve.Data());
     o.Set("stepLoss", curve);
+    Napi::Float32Array hardCurve = Napi::Float32Array::New(env, result_.stepHardLoss.size());
+    std::copy(result_.stepHardLoss.begin(), result_.stepHardLoss.end(), hardCurve.Data());
+    o.Set("stepHardLoss", hardCurve);
+    Napi::Array heldout = Napi::Array::New(env, result_.heldout.size());
+    for (size_t i = 0; i < result_.heldout.size(); i++) {
+      Napi::Object h = Napi::Object::New(env);
+      SetHeldout(env, h, result_.heldout[i]);
+      heldout.Set(static_cast<uint32_t>(i), h);
+    }
+    o.Set("heldout", heldout);
     deferred_.Resolve(o);
   }
 
@@ -273,12 +369,32 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
  private:
   void Run(const ExecutionProgress& progress) {
     const TrainOptions& o = opts_;
-    const uint64_t nSeq = o.data.size() / o.nCtx;
+    const bool distill = !o.teacherPath.empty();
+    TeacherData teacher, heldout;
+    if (distill) {
+      teacher = ReadTeacherData(o.teacherPath);
+      if (teacher.nCtx != o.nCtx) throw std::runtime_error(o.teacherPath + ": teacher sequences are " + std::to_string(teacher.nCtx) + " tokens, training uses " + std::to_string(o.nCtx));
+      if (!o.heldoutTeacherPath.empty()) heldout = ReadTeacherData(o.heldoutTeacherPath);
+    }
+    const std::vector<int32_t>& data = distill ? teacher.inputs : o.data;
+    const std::vector<int32_t>& labels = distill ? teacher.labels : o.labels;
+    const uint64_t nSeq = data.size() / o.nCtx;
+    SoftTargetFeed feed;
+    feed.teacher = &teacher;
+    feed.settings = o.soft;
+    feed.nUbatch = o.nUbatch;
     TrainingContext tc;
-    OpenContext(tc, o.modelPath, o.nCtx, o.nUbatch, o.threads, o.gpuLayers, false);
+    OpenContext(tc, o.modelPath, o.nCtx, o.nUbatch, o.threads, o.gpuLayers, distill, distill ? &feed : nullptr);
     const int32_t nVocab = llama_vocab_n_tokens(llama_model_get_vocab(tc.model));
-    for (size_t i = 0; i < o.data.size(); i++) {
-      if (o.data[i] < 0 || o.data[i] >= nVocab || o.labels[i] < 0 || o.labels[i] >= nVocab) {
+    if (distill) {
+      for (const TeacherData* t : {&teacher, &heldout}) {
+        if (!t->inputs.empty() && static_cast<int32_t>(t->file.header.nVocab) != nVocab) {
+          throw std::runtime_error(o.modelPath + ": the student's vocabulary has " + std::to_string(nVocab) + " pieces, the teacher's " + std::to_string(t->file.header.nVocab));
+        }
+      }
+    }
+    for (size_t i = 0; i < data.size(); i++) {
+      if (data[i] < 0 || data[i] >= nVocab || labels[i] < 0 || labels[i] >= nVocab) {
         throw std::runtime_error("token " + std::to_string(i) + " is outside the vocabulary of " + o.modelPath + " (" + std::to_string(nVocab) + " pieces)");
       }
     }
@@ -291,7 +407,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     auto applyThreads = [&](int32_t n) {
       llama_set_n_threads(tc.ctx, n, n);
       llama_memory_clear(llama_get_memory(tc.ctx), true);  // training leaves the cache full
-      llama_token t = o.data[0];
+      llama_token t = data[0];
       llama_batch b = llama_batch_get_one(&t, 1);
       const int32_t rc = llama_decode(tc.ctx, b);
       if (rc != 0) throw std::runtime_error("warm-up decode failed (" + std::to_string(rc) + ")");
@@ -310,6 +426,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     Schedule schedule;
     schedule.opts = &o;
     schedule.totalSteps = o.maxSteps > 0 ? std::min<uint64_t>(o.maxSteps, nSeq * o.epochs) : nSeq * o.epochs;
+    schedule.step = std::min(o.startStep, schedule.totalSteps);
     GradientAccumulators accumulators;
     schedule.accumulators = &accumulators;
     schedule.singleMicroBatch = o.nUbatch >= o.nCtx;
@@ -336,6 +453,10 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     std::vector<uint64_t> order(nSeq);
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 rng(o.seed);
+    // Resume: replay the shuffles of the epochs already begun, so the order continues where it stopped.
+    if (o.shuffle) {
+      for (uint64_t e = 0; e < (schedule.step + nSeq - 1) / nSeq; e++) std::shuffle(order.begin(), order.end(), rng);
+    }
     schedule.start = std::chrono::steady_clock::now();
     const auto t0 = schedule.start;
     auto lastReport = t0;
@@ -352,10 +473,18 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       p.loss = stepsSinceReport > 0 ? lossSinceReport / static_cast<double>(stepsSinceReport) : (result_.stepLoss.empty() ? 0 : result_.stepLoss.back());
       p.lr = schedule.Lr();
       p.tokens = result_.tokens;
-      p.elapsedSeconds = elapsed;
+      if (!result_.heldout.empty() && result_.heldout.back().step == schedule.step) {
+        p.hasHeldout = true;
+        p.heldout = result_.heldout.back();
+      }
+      p.elapsedSeconds = o.startSeconds + elapsed;
       p.tokensPerSecond = elapsed > 0 ? static_cast<double>(result_.tokens) / elapsed : 0;
+      // The rate of this run (not of the run it resumed) over what is left of the budget.
       const double fraction = schedule.Fraction();
-      p.etaSeconds = fraction > 0 ? elapsed / fraction * (1 - fraction) : 0;
+      const double startFraction = std::min(1.0, std::max(static_cast<double>(o.startStep) / static_cast<double>(schedule.totalSteps),
+                                                          o.maxSeconds > 0 ? o.startSeconds / o.maxSeconds : 0.0));
+      const double doneHere = fraction - startFraction;
+      p.etaSeconds = doneHere > 0 ? elapsed / doneHere * (1 - fraction) : 0;
       p.checkpoint = checkpoint;
       p.threads = threads;
       progress.Send(&p, 1);
@@ -364,7 +493,15 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       lastReport = std::chrono::steady_clock::now();
     };
 
+    auto measureHeldout = [&]() {
+      if (heldout.inputs.empty()) return;
+      HeldoutPoint h = ScoreTeacher(tc.ctx, heldout, o.soft, o.heldoutSequences, abort_.get());
+      h.step = schedule.step;
+      result_.heldout.push_back(h);
+    };
+
     try {
+      if (distill) measureHeldout();  // the starting point
       while (!schedule.Done()) {
         const uint64_t inEpoch = schedule.step % nSeq;
         if (inEpoch == 0 && o.shuffle) std::shuffle(order.begin(), order.end(), rng);
@@ -373,8 +510,9 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
           break;
         }
         const uint64_t seq = order[inEpoch];
-        std::memcpy(dsData, o.data.data() + seq * o.nCtx, o.nCtx * sizeof(int32_t));
-        std::memcpy(dsLabels, o.labels.data() + seq * o.nCtx, o.nCtx * sizeof(int32_t));
+        std::memcpy(dsData, data.data() + seq * o.nCtx, o.nCtx * sizeof(int32_t));
+        std::memcpy(dsLabels, labels.data() + seq * o.nCtx, o.nCtx * sizeof(int32_t));
+        feed.BeginStep(static_cast<uint32_t>(seq));
         int32_t stepThreads = threads;
         if (adaptive && schedule.step % kProbeEvery == 2) stepThreads = threads == 1 ? maxThreads : 1;
         else if (adaptive && secondsPerStep[0] > 0 && secondsPerStep[1] > 0) stepThreads = secondsPerStep[0] < secondsPerStep[1] ? 1 : maxThreads;
@@ -383,11 +521,17 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
         const auto stepStart = std::chrono::steady_clock::now();
         llama_opt_epoch(tc.ctx, dataset, stepResult, nullptr, /*idata_split=*/1, EpochCallback, nullptr);
         accumulators.AfterStep();
+        if (!feed.error.empty()) throw std::runtime_error(feed.error);
         const double stepSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart).count();
         double& avg = secondsPerStep[slot(threads)];
         avg = avg > 0 ? 0.7 * avg + 0.3 * stepSeconds : stepSeconds;
         double loss = 0;
         ggml_opt_result_loss(stepResult, &loss, nullptr);
+        if (distill) {
+          // ggml's loss was computed from llama.cpp's one-hot labels: the hard cross-entropy
+          result_.stepHardLoss.push_back(static_cast<float>(loss));
+          loss = feed.rows > 0 ? feed.objectiveSum / static_cast<double>(feed.rows) : 0;
+        }
         if (!std::isfinite(loss)) throw std::runtime_error("training diverged at step " + std::to_string(schedule.step + 1) + " (loss is not finite); lower the learning rate");
         result_.stepLoss.push_back(static_cast<float>(loss));
         result_.tokens += o.nCtx;
@@ -397,8 +541,10 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
 
         const bool checkpointDue = o.checkpointEvery > 0 && !o.checkpointPath.empty() && schedule.step % o.checkpointEvery == 0 && schedule.step < schedule.totalSteps;
         if (checkpointDue) SaveModelAtomically(tc.model, o.checkpointPath);
+        const bool heldoutDue = distill && (schedule.Done() || (o.evalEvery > 0 && schedule.step % o.evalEvery == 0));
+        if (heldoutDue) measureHeldout();
         const auto now = std::chrono::steady_clock::now();
-        if (checkpointDue || schedule.Done() ||
+        if (checkpointDue || heldoutDue || schedule.Done() ||
             std::chrono::duration_cast<std::chrono::milliseconds>(now - lastReport).count() >= o.progressIntervalMs) {
           report(checkpointDue);
         }
@@ -514,6 +660,15 @@ static void CheckShapes(Napi::Env env, const std::vector<int32_t>& data, const s
   if (data.empty() || data.size() % nCtx != 0) throw Napi::RangeError::New(env, "data length must be a positive multiple of nCtx");
 }
 
+static SoftTargetSettings ReadSoftTargetSettings(Napi::Env env, const OptionReader& o) {
+  SoftTargetSettings soft;
+  soft.temperature = static_cast<float>(o.Number("temperature", 1.0));
+  soft.hardWeight = static_cast<float>(o.Number("hardWeight", 0.0));
+  if (!(soft.temperature > 0)) throw Napi::RangeError::New(env, "temperature must be positive");
+  if (!(soft.hardWeight >= 0 && soft.hardWeight <= 1)) throw Napi::RangeError::New(env, "hardWeight must be in 0..1");
+  return soft;
+}
+
 // train(options, onProgress?) -> { promise, abort }: abort stops after the current step (resolves cancelled).
 static Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -522,11 +677,22 @@ static Napi::Value Train(const Napi::CallbackInfo& info) {
   TrainOptions t;
   t.modelPath = o.String("modelPath");
   t.outPath = o.String("outPath", "");
-  t.data = o.Int32s("data");
-  t.labels = o.Int32s("labels");
+  t.teacherPath = o.String("teacherPath", "");
   t.nCtx = o.Count("nCtx", t.nCtx);
   t.nUbatch = o.Count("nUbatch", t.nUbatch);
-  CheckShapes(env, t.data, t.labels, t.nCtx, t.nUbatch);
+  if (t.teacherPath.empty()) {
+    t.data = o.Int32s("data");
+    t.labels = o.Int32s("labels");
+    CheckShapes(env, t.data, t.labels, t.nCtx, t.nUbatch);
+  } else if (t.nCtx % t.nUbatch != 0) {
+    throw Napi::RangeError::New(env, "nCtx must be a positive multiple of nUbatch");
+  }
+  t.heldoutTeacherPath = o.String("heldoutTeacherPath", "");
+  t.soft = ReadSoftTargetSettings(env, o);
+  t.evalEvery = o.Count("evalEvery", 0);
+  t.heldoutSequences = o.Count("heldoutSequences", 0);
+  t.startStep = o.Count("startStep", 0);
+  t.startSeconds = o.Number("startSeconds", 0);
   t.epochs = o.Count("epochs", t.epochs);
   t.maxSteps = o.Count("maxSteps", t.maxSteps);
   t.maxSeconds = o.Number("maxSeconds", 0);
@@ -583,7 +749,59 @@ static Napi::Value EvaluateLoss(const Napi::CallbackInfo& info) {
   return QueuePromise(w);
 }
 
+// ---- distillation objective of a model against a teacher file (held-out figures, gradient checks) ----
+
+struct DistillLossOptions {
+  std::string modelPath;
+  std::string teacherPath;
+  SoftTargetSettings soft;
+  uint32_t maxSequences = 0;
+  int32_t threads = 0;
+};
+
+class DistillLossWorker : public PromiseWorker {
+ public:
+  DistillLossWorker(Napi::Env env, DistillLossOptions opts) : PromiseWorker(env), opts_(std::move(opts)) {}
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    SetHeldout(env, o, point_);
+    o.Set("nCtx", Napi::Number::New(env, nCtx_));
+    return o;
+  }
+
+ private:
+  void Run() override {
+    const TeacherData teacher = ReadTeacherData(opts_.teacherPath);
+    nCtx_ = teacher.nCtx;
+    TrainingContext tc;
+    OpenContext(tc, opts_.modelPath, teacher.nCtx, teacher.nCtx, opts_.threads, 0, true);
+    if (llama_vocab_n_tokens(llama_model_get_vocab(tc.model)) != static_cast<int32_t>(teacher.file.header.nVocab)) {
+      throw std::runtime_error(opts_.modelPath + ": vocabulary size differs from the teacher's in " + opts_.teacherPath);
+    }
+    point_ = ScoreTeacher(tc.ctx, teacher, opts_.soft, opts_.maxSequences, nullptr);
+  }
+
+  DistillLossOptions opts_;
+  HeldoutPoint point_;
+  uint32_t nCtx_ = 0;
+};
+
+// distillLoss(options): Promise<{objective, nll, kld, kldStdErr, positions, nCtx}> (means per position)
+static Napi::Value DistillLoss(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "distillLoss(options): options object expected");
+  const OptionReader o(info[0].As<Napi::Object>(), "distillLoss");
+  DistillLossOptions d;
+  d.modelPath = o.String("modelPath");
+  d.teacherPath = o.String("teacherPath");
+  d.soft = ReadSoftTargetSettings(env, o);
+  d.maxSequences = o.Count("maxSequences", 0);
+  d.threads = static_cast<int32_t>(o.Count("threads", 0));
+  return QueuePromise(new DistillLossWorker(env, std::move(d)));
+}
+
 void RegisterTraining(Napi::Env env, Napi::Object exports) {
+  exports.Set("distillLoss", Napi::Function::New(env, DistillLoss, "distillLoss"));
   exports.Set("train", Napi::Function::New(env, Train, "train"));
   exports.Set("evaluateLoss", Napi::Function::New(env, EvaluateLoss, "evaluateLoss"));
 }

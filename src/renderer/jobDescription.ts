@@ -41,6 +41,9 @@ function compressionSubject(kind: string, params: Record<string, unknown> | null
     const dropped = (params.recipe as { dropped?: number[] } | undefined)?.dropped ?? [];
     return `drop block${dropped.length === 1 ? "" : "s"} ${dropped.join(", ")} · ${modelPath(params.model) ?? "model"}`;
   }
+  if (kind === "distill") {
+    return `${modelPath(params.student) ?? "student"} from ${modelPath(params.teacher) ?? "teacher"}`;
+  }
   return modelPath(params.model);
 }
 

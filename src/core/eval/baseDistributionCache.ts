@@ -1,7 +1,8 @@
 // The cache of base-model distributions: one compact file (native/src/evaluate.h describes the format)
 // per (base sha256, text sha256, context, chunks, top-k settings), recorded as an artifact of kind
 // 'base-logits' under <dataDir>/artifacts/base-logits/ and reused by every later evaluation against
-// that base. Files move into place only when complete (commitOutput), never over an existing one.
+// that base. A distillation teacher's file is the same kind with `scoreFrom: 0` in its key (every
+// position scored, not the second half of each chunk). Files move into place only when complete (commitOutput), never over an existing one.
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
@@ -22,6 +23,8 @@ export interface BaseCacheKey {
   topKMax: number;
   topMass: number;
   tailSamples: number;
+  /** First scored position of each chunk; absent: the evaluation's second half. */
+  scoreFrom?: number;
 }
 
 export function baseCacheKey(baseSha256: string, textSha256: string, settings: EvalSettings): BaseCacheKey {
@@ -47,6 +50,8 @@ export function baseCacheKeyId(key: BaseCacheKey): string {
     key.topKMax,
     key.topMass,
     key.tailSamples,
+    // Only when set, so the keys of evaluation caches recorded before it existed stay the same.
+    ...(key.scoreFrom !== undefined ? [key.scoreFrom] : []),
   ]);
   return createHash("sha256").update(canonical).digest("hex").slice(0, 20);
 }

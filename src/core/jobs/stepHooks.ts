@@ -3,7 +3,9 @@
 // adds its hooks here.
 import type { StepHookRegistry } from "./JobGraph.js";
 import { sweepStepHooks } from "../experiments/sweepSteps.js";
+import { distillStepHooks } from "../distill/distillSteps.js";
 
 export const stepHooks: StepHookRegistry = {
   ...sweepStepHooks,
+  ...distillStepHooks,
 };

@@ -18,7 +18,7 @@ import { formatJobProgress } from "./jobProgress.js";
 
 export async function followSweep(context: CliContext, request: SweepRequest): Promise<SweepOutcome> {
   const workbench = context.workbench();
-  return (await follow(context, async (options) => {
+  return (await followGraphRun(context, async (options) => {
     const run = await startSweep(workbench, request, options);
     if (run.resumed) context.output.note(`resuming the unfinished experiment ${run.experimentId}`);
     return run;
@@ -28,7 +28,9 @@ export async function followSweep(context: CliContext, request: SweepRequest): P
 /** Queues again the steps of the experiment that did not succeed, and follows them. */
 export async function followResume(context: CliContext, experimentId: string): Promise<GraphOutcome> {
   const workbench = context.workbench();
-  return follow(context, (options) => Promise.resolve(resumeExperiment(workbench, experimentId, options)));
+  return followGraphRun(context, (options) =>
+    Promise.resolve(resumeExperiment(workbench, experimentId, options)),
+  );
 }
 
 /**
@@ -37,7 +39,7 @@ export async function followResume(context: CliContext, experimentId: string): P
  */
 export async function followStepRetry(context: CliContext, jobId: string): Promise<GraphOutcome> {
   const workbench = context.workbench();
-  return follow(context, (options) => {
+  return followGraphRun(context, (options) => {
     const retry = retryExperimentStep(workbench, jobId, options);
     const step = retry.jobs.at(-1)!;
     const needed = retry.jobs.slice(0, -1).map((job) => job.stepKey);
@@ -58,7 +60,8 @@ export function noteUnsucceededSteps(context: CliContext, outcome: GraphOutcome)
   }
 }
 
-async function follow(
+/** Starts a job graph through `start` and follows it (progress, Ctrl+C cancels its jobs). */
+export async function followGraphRun(
   context: CliContext,
   start: (options: FollowOptions) => Promise<GraphRun>,
 ): Promise<GraphOutcome> {

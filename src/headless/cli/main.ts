@@ -14,6 +14,7 @@ import { registerQuantizeCommands } from "./commands/quantize.js";
 import { registerImatrixCommands } from "./commands/imatrix.js";
 import { registerLayersCommands } from "./commands/layers.js";
 import { registerPruneCommands } from "./commands/prune.js";
+import { registerDistillCommands } from "./commands/distill.js";
 import { registerBenchCommands } from "./commands/bench.js";
 import { registerReferenceModelCommands } from "./commands/referenceModel.js";
 import { registerExperimentsCommands } from "./commands/experiments.js";
@@ -34,6 +35,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerImatrixCommands,
   registerLayersCommands,
   registerPruneCommands,
+  registerDistillCommands,
   registerBenchCommands,
   registerReferenceModelCommands,
   registerExperimentsCommands,

@@ -69,6 +69,10 @@ export const appErrorCodes = [
   "RESULTS_UNMATCHED",
   /** A result row that fits more than one variant, and no choice was made. */
   "RESULTS_AMBIGUOUS",
+  /** Distillation settings or a student recipe that cannot be used (the message says which and why). */
+  "BAD_DISTILL_SETTINGS",
+  /** A student whose vocabulary is not the teacher's: soft targets need the same tokens. */
+  "VOCABULARY_MISMATCH",
   /** Anything without a code of its own: the message says what happened. */
   "FAILED",
 ] as const;

@@ -8,6 +8,7 @@ import { evalJobParams, evalJobResult, evaluationOutput } from "../domain/eval.j
 import { benchJobParams, benchMeasurement, benchReport } from "../domain/bench.js";
 import { referenceBuildParams, referenceModelResult } from "../domain/referenceModel.js";
 import { trainJobParams, trainJobResult } from "../domain/training.js";
+import { distillJobParams, distillJobResult, distillWorkerValue } from "../domain/distill.js";
 import { generateJobParams, generateJobResult } from "../domain/generate.js";
 import { llamaBuildJobParams, llamaBuildJobResult } from "../domain/llamaBuild.js";
 import {
@@ -143,6 +144,13 @@ export const jobKinds = {
     params: trainJobParams,
     value: trainJobResult,
     result: trainJobResult,
+  }),
+  /** A student trained on a teacher's soft targets (worker/runners/distill.ts, core/jobs/kinds/distill.ts). */
+  distill: jobKind({
+    title: "Distill model",
+    params: distillJobParams,
+    value: distillWorkerValue,
+    result: distillJobResult,
   }),
   /** llama.cpp compiled for this machine's CPU, and the addon linked to it (worker/runners/llamaBuild.ts). */
   "llama.build": jobKind({

@@ -126,6 +126,8 @@ export interface EvaluateOptions {
   topMass?: number;
   /** Base pass: tokens sampled from the tail beyond the top ones, to estimate the divergence inside it (default 64). */
   tailSamples?: number;
+  /** Base pass: first scored position of each chunk (default: the second half, as llama-perplexity); 0 for a distillation teacher. */
+  scoreFrom?: number;
 }
 
 export interface EvaluateResult {
@@ -394,10 +396,10 @@ export interface TrainOptions {
   modelPath: string;
   /** Where the trained model goes (llama_model_save_to_file; repack with packModel for clean metadata). */
   outPath?: string;
-  /** Inputs, nSequences * nCtx tokens. */
-  data: Int32Array;
+  /** Inputs, nSequences * nCtx tokens (not with teacherPath). */
+  data?: Int32Array;
   /** Targets, same shape: labels[i] is what the model should predict after seeing data[..i]. */
-  labels: Int32Array;
+  labels?: Int32Array;
   /** Tokens per sequence = per optimizer step; a multiple of 256 and of nUbatch. */
   nCtx: number;
   /** Micro-batch: nCtx / nUbatch gradients are accumulated per step. */
@@ -427,6 +429,34 @@ export interface TrainOptions {
   trainable?: string;
   /** Least time between progress reports (default 500 ms). */
   progressIntervalMs?: number;
+  /**
+   * Distillation: a teacher file (evaluate's base pass with scoreFrom 0, nCtx as here) gives the
+   * sequences and the soft targets (native/src/softTargets.h); data and labels are not given.
+   */
+  teacherPath?: string;
+  /** Distillation: a teacher file of held-out text scored at the start, every evalEvery steps and at the end. */
+  heldoutTeacherPath?: string;
+  heldoutSequences?: number;
+  evalEvery?: number;
+  /** Soft-target temperature (default 1). */
+  temperature?: number;
+  /** Weight of the hard label's cross-entropy, 0..1 (default 0). */
+  hardWeight?: number;
+  /** Resume: steps already done; the schedule and the data order continue from there. */
+  startStep?: number;
+  /** Resume: seconds already spent, counted against maxSeconds. */
+  startSeconds?: number;
+}
+
+/** Held-out figures of the model against a teacher file (means per scored position). */
+export interface NativeHeldoutPoint {
+  step: number;
+  objective: number;
+  nll: number;
+  /** KL(teacher || model) at T = 1, the evaluation's compact estimate. */
+  kld: number;
+  kldStdErr: number;
+  positions: number;
 }
 
 export interface TrainProgress {
@@ -443,6 +473,8 @@ export interface TrainProgress {
   /** This report follows a checkpoint save. */
   checkpoint: boolean;
   threads: number;
+  /** Present when this report follows a held-out measurement. */
+  heldout?: NativeHeldoutPoint;
 }
 
 export interface TrainResult {
@@ -458,7 +490,20 @@ export interface TrainResult {
   timeLimited: boolean;
   /** null when cancelled or no outPath was given. */
   outPath: string | null;
+  /** Per step: the loss (distillation: the objective). */
   stepLoss: Float32Array;
+  /** Distillation: the hard-label cross-entropy per step. */
+  stepHardLoss: Float32Array;
+  heldout: NativeHeldoutPoint[];
+}
+
+export interface DistillLossOptions {
+  modelPath: string;
+  teacherPath: string;
+  temperature?: number;
+  hardWeight?: number;
+  maxSequences?: number;
+  threads?: number;
 }
 
 export interface EvaluateLossOptions {
@@ -484,6 +529,8 @@ export interface AddonTraining {
   train(options: TrainOptions, onProgress?: (progress: TrainProgress) => void): NativeTask<TrainResult>;
   /** Every position of every nCtx-token sequence is scored (sequences start with an empty cache). */
   evaluateLoss(options: EvaluateLossOptions): Promise<EvaluateLossResult>;
+  /** The distillation objective, NLL and KLD of a model against a teacher file. */
+  distillLoss(options: DistillLossOptions): Promise<NativeHeldoutPoint & { nCtx: number }>;
 }
 
 export type CwbNativeAddon = AddonModelFactory &

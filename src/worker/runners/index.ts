@@ -16,6 +16,7 @@ export const runners: { [K in JobKind]: () => Promise<{ default: KindRunner<K> }
   bench: () => import("./bench.js"),
   "reference.build": () => import("./referenceModel.js"),
   train: () => import("./train.js"),
+  distill: () => import("./distill.js"),
   generate: () => import("./generate.js"),
   "llama.build": () => import("./llamaBuild.js"),
   "export.bundle": () => import("./exportBundle.js"),

@@ -14,6 +14,7 @@ import { layersHost } from "./layers.js";
 import { pruneHost } from "./prune.js";
 import { referenceBuildHost } from "./referenceModel.js";
 import { trainHost } from "./train.js";
+import { distillHost } from "./distill.js";
 import { llamaBuildHost } from "./llamaBuild.js";
 import { exportBundleHost } from "./exportBundle.js";
 import { exportVerifyHost } from "./exportVerify.js";
@@ -29,6 +30,7 @@ export const jobKindHosts: { [K in JobKind]: JobKindHost<K> } = {
   prune: pruneHost,
   "reference.build": referenceBuildHost,
   train: trainHost,
+  distill: distillHost,
   generate: generateHost,
   "llama.build": llamaBuildHost,
   "export.bundle": exportBundleHost,

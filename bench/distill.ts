@@ -1,0 +1,154 @@
+// `npm run bench:distill`: distillation on the reference model, through the product's own commands.
+// - healing: `cwb layers` ranks the blocks, the lowest is dropped (`cwb prune`), the pruned model is
+//   distilled from the original on the calibration text (`cwb distill`), and `cwb eval` compares it
+//   with the unhealed pruned model on the held-out text: KLD to the teacher and PPL, 95 % intervals;
+// - soft against hard: the same student and token budget trained on the text's next tokens (--alpha 1);
+// - a half-depth student (every other block dropped, as DistilBERT's), distilled, against the same
+//   student trained without a teacher (--alpha 1);
+// - which tensors training changed (attn_k / attn_v pass through the KV cache).
+// Options: --tokens N per training run (default 15360), --threads N (default 2), --chunks N of the
+// held-out evaluation (default 40).
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { buildNode, runCwb } from "../test/cli/runCwb.js";
+import { referenceModel } from "../test/helpers/referenceModel.js";
+import { readGgufLayout } from "../src/core/library/ggufLayout.js";
+import type { DistillJobResult } from "../src/shared/domain/distill.js";
+import type { EvalJobResult } from "../src/shared/domain/eval.js";
+import type { LayersJobResult } from "../src/shared/domain/compression.js";
+
+const { values } = parseArgs({
+  options: {
+    tokens: { type: "string", default: "15360" },
+    threads: { type: "string", default: "2" },
+    chunks: { type: "string", default: "40" },
+  },
+});
+
+async function cwb(...args: string[]): Promise<string> {
+  const result = await runCwb(["--data-dir", dataDir, "--json", ...args]);
+  if (result.code !== 0) throw new Error(`cwb ${args.join(" ")} failed:\n${result.stderr.slice(-3000)}`);
+  return result.stdout;
+}
+
+/** Per tensor kind (name without the block prefix): the share of elements that differ between two files. */
+async function changedShare(a: string, b: string): Promise<Map<string, { changed: number; total: number }>> {
+  const [la, lb] = [await readGgufLayout(a, statSync(a).size), await readGgufLayout(b, statSync(b).size)];
+  const [fa, fb] = [readFileSync(a), readFileSync(b)];
+  const out = new Map<string, { changed: number; total: number }>();
+  for (const ta of la.tensors) {
+    const tb = lb.tensors.find((t) => t.name === ta.name);
+    if (!tb || tb.bytes !== ta.bytes || ta.type !== tb.type || ta.type !== 1) continue; // F16 only
+    const kind = ta.name.replace(/^blk\.\d+\./, "");
+    const entry = out.get(kind) ?? { changed: 0, total: 0 };
+    for (let i = 0; i < ta.bytes; i += 2)
+      if (fa.readUInt16LE(ta.fileOffset + i) !== fb.readUInt16LE(tb.fileOffset + i)) entry.changed++;
+    entry.total += ta.bytes / 2;
+    out.set(kind, entry);
+  }
+  return out;
+}
+
+buildNode();
+const reference = await referenceModel();
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-bench-distill-"));
+const file = (name: string) => path.join(dataDir, `${name}.gguf`);
+const common = ["--text", reference.calibrationText.path, "--heldout", reference.evalText.path];
+const budget = [
+  "--tokens",
+  values.tokens!,
+  "--threads",
+  values.threads!,
+  "--ctx",
+  "256",
+  "--accumulate",
+  "2",
+];
+try {
+  const layers = JSON.parse(
+    await cwb("layers", reference.modelPath, "--text", reference.calibrationText.path, "--ctx", "256"),
+  ) as LayersJobResult;
+  const lowest = layers.ranking[0]!;
+  const blocks = layers.layers.length;
+  const everyOther = Array.from({ length: blocks }, (_, i) => i).filter((i) => i % 2 === 1);
+  await cwb("prune", reference.modelPath, "--layers", String(lowest), "--out", file("pruned"));
+  await cwb("prune", reference.modelPath, "--layers", everyOther.join(","), "--out", file("half"));
+
+  const runs: Record<string, DistillJobResult> = {};
+  const distill = async (name: string, student: string, alpha: string) => {
+    const started = Date.now();
+    runs[name] = JSON.parse(
+      await cwb(
+        "distill",
+        "--teacher",
+        reference.modelPath,
+        "--student",
+        file(student),
+        ...common,
+        ...budget,
+        "--alpha",
+        alpha,
+        "--out",
+        file(name),
+      ),
+    ) as DistillJobResult;
+    const t = runs[name].training;
+    console.error(
+      `# ${name}: ${t.steps} steps, ${t.tokens} tokens, ${t.tokensPerSecond.toFixed(0)} tokens/s, job ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+  };
+  await distill("healed-soft", "pruned", "0");
+  await distill("healed-hard", "pruned", "1");
+  await distill("half-soft", "half", "0");
+  await distill("half-hard", "half", "1");
+
+  const names = ["pruned", "healed-soft", "healed-hard", "half", "half-soft", "half-hard"];
+  const evaluation = JSON.parse(
+    await cwb(
+      "eval",
+      ...names.map(file),
+      "--base",
+      reference.modelPath,
+      "--text",
+      reference.evalText.path,
+      "--ctx",
+      "256",
+      "--chunks",
+      values.chunks!,
+      "--threads",
+      values.threads!,
+    ),
+  ) as EvalJobResult;
+  const describe: Record<string, string> = {
+    pruned: `block ${lowest} dropped (lowest in cwb layers), not healed`,
+    "healed-soft": "pruned, distilled (soft targets, T 1)",
+    "healed-hard": "pruned, trained on hard labels (alpha 1)",
+    half: `every other block dropped (${everyOther.join(",")})`,
+    "half-soft": "half depth, distilled (soft targets)",
+    "half-hard": "half depth, trained without a teacher (alpha 1)",
+  };
+  const ci = (e: { value: number; uncertainty: number }, digits: number) =>
+    `${e.value.toFixed(digits)} ± ${(1.96 * e.uncertainty).toFixed(digits)}`;
+  console.log(
+    `# bench:distill: reference model (${blocks} blocks), ${values.tokens} training tokens per run, held-out ${evaluation.variants[0]?.figures.positions ?? 0} positions (${values.chunks} x 256), load ${os.loadavg()[0]!.toFixed(1)}`,
+  );
+  console.log(`| student | what | KLD to teacher (95 %) | PPL (95 %) |`);
+  console.log(`| --- | --- | --- | --- |`);
+  console.log(`| teacher | the reference model | 0 | ${ci(evaluation.variants[0]!.figures.basePpl, 2)} |`);
+  for (const [i, name] of names.entries()) {
+    const f = evaluation.variants[i]!.figures;
+    console.log(`| ${name} | ${describe[name]} | ${ci(f.kldMean, 4)} | ${ci(f.ppl, 2)} |`);
+  }
+  const soft = runs["healed-soft"]!;
+  console.log(
+    `\nteacher top-k: ${soft.meanK.toFixed(1)} tokens kept ${(100 * soft.meanMassKept).toFixed(2)} % of the probability mass on average`,
+  );
+  console.log(`\nshare of F16 weights changed by distillation (pruned → healed-soft):`);
+  const share = await changedShare(file("pruned"), file("healed-soft"));
+  for (const [kind, { changed, total }] of [...share].sort())
+    console.log(`  ${kind}: ${((100 * changed) / total).toFixed(2)} %`);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}

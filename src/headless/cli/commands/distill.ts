@@ -1,0 +1,168 @@
+// `cwb distill --teacher MODEL --student MODEL | --student-from drop:N|drop:every-other --text FILE
+// --tokens N | --seconds S --out PATH`: trains the student on the teacher's soft targets (a "distill"
+// job). A student made from the teacher is a job graph: [layer importance →] prune → distill. A run
+// cancelled or killed resumes from its last checkpoint when the same command is given again.
+import type { Command } from "commander";
+import type { DistillJobResult, DistillSettingsInput } from "../../../shared/domain/distill.js";
+import { formatBytes, formatDuration } from "../../../shared/format.js";
+import { planDistill } from "../../../core/distill/planDistill.js";
+import { followGraph } from "../../../core/experiments/experimentGraph.js";
+import { insertExperiment } from "../../../core/store/experiments.js";
+import type { CliContext } from "../context.js";
+import { followGraphRun, noteUnsucceededSteps } from "../followExperiment.js";
+import { numberOption, positiveInteger } from "../parseOptions.js";
+import { runJobInForeground } from "../runJobInForeground.js";
+
+interface DistillCommandOptions {
+  teacher: string;
+  student?: string;
+  studentFrom?: string;
+  text: string;
+  heldout?: string;
+  tokens?: string;
+  seconds?: string;
+  temperature: string;
+  alpha: string;
+  topK: string;
+  lr: string;
+  lrMin: string;
+  warmup: string;
+  accumulate: string;
+  ctx: string;
+  checkpointEvery: string;
+  evalEvery: string;
+  heldoutChunks: string;
+  textChunks?: string;
+  seed: string;
+  threads?: string;
+  storage: string;
+  out?: string;
+}
+
+function settingsFrom(o: DistillCommandOptions): DistillSettingsInput {
+  if ((o.tokens === undefined) === (o.seconds === undefined))
+    throw new Error("distill: give a budget, exactly one of --tokens N or --seconds S");
+  if (o.storage !== "f16" && o.storage !== "f32")
+    throw new Error(`--storage: expected f16 or f32, got "${o.storage}"`);
+  return {
+    contextSize: positiveInteger("--ctx", o.ctx),
+    accumulate: positiveInteger("--accumulate", o.accumulate),
+    tokens: o.tokens === undefined ? null : positiveInteger("--tokens", o.tokens),
+    seconds: o.seconds === undefined ? null : numberOption("--seconds", o.seconds, { min: 1 }),
+    temperature: numberOption("--temperature", o.temperature, { min: 0.05, max: 100 }),
+    alpha: numberOption("--alpha", o.alpha, { min: 0, max: 1 }),
+    topK: positiveInteger("--top-k", o.topK),
+    lr: numberOption("--lr", o.lr, { min: 0 }),
+    lrMin: numberOption("--lr-min", o.lrMin, { min: 0 }),
+    warmupSteps: numberOption("--warmup", o.warmup, { min: 0 }),
+    checkpointEvery: positiveInteger("--checkpoint-every", o.checkpointEvery),
+    evalEvery: positiveInteger("--eval-every", o.evalEvery),
+    heldoutChunks: positiveInteger("--heldout-chunks", o.heldoutChunks),
+    textChunks: o.textChunks === undefined ? null : positiveInteger("--text-chunks", o.textChunks),
+    seed: numberOption("--seed", o.seed, { min: 0 }),
+    threads: o.threads === undefined ? null : positiveInteger("--threads", o.threads),
+    storage: o.storage,
+  };
+}
+
+function printResult(context: CliContext, r: DistillJobResult): void {
+  const t = r.training;
+  const first = t.heldout[0];
+  const last = t.heldout.at(-1);
+  const kld = (h: typeof last) =>
+    h ? `${h.kld.toFixed(4)} ± ${(1.96 * h.kldStdErr).toFixed(4)}` : "not measured";
+  context.output.fields([
+    ["model", `${r.model.id} ${r.model.path}`],
+    ["size", formatBytes(r.model.sizeBytes)],
+    [
+      "steps",
+      `${t.steps} of ${t.totalSteps}${t.resumedFromStep > 0 ? ` (resumed at ${t.resumedFromStep})` : ""}, ${t.tokens} tokens in ${formatDuration(t.seconds)} (${Math.round(t.tokensPerSecond)} tokens/s)`,
+    ],
+    ["final loss", t.finalLoss.toFixed(4)],
+    [
+      "teacher top-k",
+      `${r.meanK.toFixed(1)} tokens per position keep ${(100 * r.meanMassKept).toFixed(2)} % of the mass`,
+    ],
+    [
+      "teacher files",
+      `text ${r.teacherArtifacts.text.reused ? "reused" : "computed"}` +
+        (r.teacherArtifacts.heldout
+          ? `, held-out ${r.teacherArtifacts.heldout.reused ? "reused" : "computed"}`
+          : ""),
+    ],
+    ["held-out KLD (95 %)", `${kld(first)} → ${kld(last)}`],
+    [
+      "held-out PPL",
+      first && last ? `${Math.exp(first.nll).toFixed(2)} → ${Math.exp(last.nll).toFixed(2)}` : "not measured",
+    ],
+  ]);
+}
+
+export function registerDistillCommands(program: Command, context: CliContext): void {
+  program
+    .command("distill")
+    .description("train a student on a teacher's next-token distributions (soft targets)")
+    .requiredOption("--teacher <model>", "library id/name or GGUF path of the teacher")
+    .option("--student <model>", "an existing student (e.g. a pruned variant)")
+    .option(
+      "--student-from <recipe>",
+      "make the student from the teacher: drop:N (least important) or drop:every-other",
+    )
+    .requiredOption("--text <file>", "training text")
+    .option("--heldout <file>", "held-out text: loss and KLD to the teacher measured at intervals")
+    .option("--tokens <n>", "budget: tokens to train on")
+    .option("--seconds <s>", "budget: seconds of training")
+    .option("--temperature <t>", "soft-target temperature (gradients scaled by T²)", "1")
+    .option("--alpha <a>", "weight of the hard label (the text's next token), 0..1", "0")
+    .option("--top-k <k>", "teacher tokens kept per position (renormalised)", "64")
+    .option("--lr <rate>", "peak learning rate (AdamW)", "1e-4")
+    .option("--lr-min <rate>", "final learning rate of the cosine schedule", "1e-5")
+    .option("--warmup <steps>", "linear warm-up steps", "4")
+    .option("--accumulate <n>", "micro-batches per step (gradient accumulation)", "2")
+    .option("--ctx <n>", "tokens per sequence = per step (a multiple of 256)", "256")
+    .option("--checkpoint-every <steps>", "save the student every N steps (resume point)", "20")
+    .option("--eval-every <steps>", "held-out measurement every N steps", "10")
+    .option("--heldout-chunks <n>", "held-out sequences per measurement", "8")
+    .option(
+      "--text-chunks <n>",
+      "sequences of the training text the teacher scores (default: what --tokens trains on; all with --seconds)",
+    )
+    .option("--seed <n>", "data order", "1")
+    .option("--threads <n>", "threads (default: all)")
+    .option("--storage <type>", "f16 or f32", "f16")
+    .option("--out <path>", "output file (default: the data dir's models folder)")
+    .action(async (options: DistillCommandOptions) => {
+      const workbench = context.workbench();
+      const plan = await planDistill(workbench.db, workbench.paths.dataDir, {
+        teacher: options.teacher,
+        student: options.student ?? null,
+        studentFrom: options.studentFrom ?? null,
+        text: options.text,
+        heldout: options.heldout ?? null,
+        settings: settingsFrom(options),
+        out: options.out ?? null,
+      });
+      if (plan.kind === "job") {
+        await runJobInForeground(context, "distill", plan.params, {
+          json: (result) => result,
+          human: (r) => printResult(context, r),
+        });
+        return;
+      }
+      const outcome = await followGraphRun(context, (followOptions) => {
+        const experimentId = insertExperiment(workbench.db, {
+          name: plan.name,
+          kind: "distill",
+          recipe: { studentFrom: options.studentFrom, settings: settingsFrom(options) },
+          baseModelId: plan.teacher.id,
+        }).id;
+        const jobs = workbench.jobs.enqueueGraph(experimentId, plan.nodes);
+        return Promise.resolve(followGraph(workbench, experimentId, jobs, [], followOptions));
+      });
+      noteUnsucceededSteps(context, outcome);
+      const step = outcome.steps.find((s) => s.step === plan.distillStep && s.state === "succeeded");
+      if (!step?.jobId) return;
+      const result = workbench.jobs.get(step.jobId).result as DistillJobResult;
+      context.output.result(result, () => printResult(context, result));
+    });
+}
