@@ -19,10 +19,13 @@ import type { MachineFingerprint } from "../shared/domain/bench.js";
 import { collectMachineFingerprint } from "./machine/machineFingerprint.js";
 import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
 import { planEvaluation } from "./eval/planEvaluation.js";
+import { planExport } from "./export/planExport.js";
 import { addDevice, editDevice, getDevice, listDevices, removeDevice } from "./devices/deviceProfiles.js";
 import { predictForDevice } from "./devices/predictForDevice.js";
 import { compareOnDevice } from "./devices/compareOnDevice.js";
 import { importDeviceResults } from "./deviceResults/importDeviceResults.js";
+import { keepUploadedResults } from "./deviceResults/keepUploadedResults.js";
+import type { DeviceResultsImportRequest } from "../shared/deviceResults/deviceResultsImport.js";
 
 export interface WorkbenchOptions {
   /** --data-dir; falls back to $CWB_DATA_DIR, then the OS user-data folder. */
@@ -91,6 +94,12 @@ export class Workbench {
       .catch((error: unknown) =>
         console.error(`job queue failed to start: ${error instanceof Error ? error.message : String(error)}`),
       );
+    // Recorded device results change the device's predictions: screens showing it reload.
+    const importResults = async (request: DeviceResultsImportRequest) => {
+      const outcome = await withProtocolErrors(() => importDeviceResults(db, request));
+      if (outcome.status === "recorded") this.events.emit("devices.changed", { id: request.device });
+      return outcome;
+    };
     return {
       "app.info": () => {
         const llama = llamaVersions();
@@ -131,11 +140,16 @@ export class Workbench {
         return this.jobs.enqueue("eval", params);
       },
 
-      "results.import": async (request) => {
-        const outcome = await withProtocolErrors(() => importDeviceResults(db, request));
-        if (outcome.status === "recorded") this.events.emit("devices.changed", { id: request.device });
-        return outcome;
+      "export.start": async ({ modelId, outPath, split, contextLength, deviceId, runtimeFiles }) => {
+        const params = await withProtocolErrors(() =>
+          planExport(db, { model: modelId, outPath, split, contextLength, deviceId, runtimeFiles }),
+        );
+        return this.jobs.enqueue("export.bundle", params);
       },
+
+      "results.importContent": ({ fileName, content, ...request }) =>
+        importResults({ ...request, path: keepUploadedResults(this.dataDir, fileName, content) }),
+      "results.import": importResults,
 
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),

@@ -275,16 +275,11 @@ describe("decision screens in a browser", () => {
     await page.getByTestId("experiment-item").first().waitFor();
   });
 
-  it("shows a variant's file on Export and copies its path", async () => {
+  it("shows the variants on Export with their predicted fit on a device", async () => {
     await go("#/export");
     await page.getByRole("heading", { name: "Export" }).waitFor();
-    await page.getByText("Variant files are ordinary GGUF files").waitFor();
-    const path = await page.getByTestId("export-path").inputValue();
-    expect(path).toMatch(/\.gguf$/);
-    expect(await page.getByTestId("export-size").innerText()).toMatch(/^\d+(\.\d+)? (kB|MB|GB)$/);
-    await page.getByRole("button", { name: "Copy path" }).click();
-    await page.getByText("Path copied to the clipboard.").waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(path);
+    await page.getByTestId("export-prediction-row").first().waitFor();
+    expect(await page.getByTestId("export-predicted-speed").first().innerText()).toMatch(/tok\/s predicted$/);
     await shot("export");
   });
 

@@ -16,6 +16,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtinDeviceProfiles } from "../../src/shared/devices/builtinDeviceProfiles.js";
 import { exportManifest } from "../../src/shared/domain/exportManifest.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
 import { referenceBuildTimeoutMs, referenceModelPath } from "../helpers/referenceModel.js";
@@ -65,7 +66,28 @@ describe("cwb export", () => {
     );
     expect(manifest.split?.count).toBeGreaterThan(2);
     expect(manifest.entry).toMatch(/-00001-of-0000\d\.gguf$/);
-    expect(manifest.device?.id).toBe("pixel-8");
+    const device = manifest.device!;
+    expect(device.profile).toEqual(builtinDeviceProfiles.find((p) => p.id === "pixel-8"));
+    // Pixel 8: 1 × Cortex-X3 + 4 × Cortex-A715 are its performance cores, 4 × Cortex-A510 are not.
+    expect(manifest.runtime).toMatchObject({
+      threads: 5,
+      gpuLayers: 0,
+      kvCacheType: "f16",
+      flashAttention: "auto",
+    });
+    expect(device.settingSources.threads).toEqual({
+      basis: "rule",
+      why: "the performance cores: 1 × Cortex-X3 + 4 × Cortex-A715",
+    });
+    expect(device.settingSources.contextLength.basis).toBe("rule");
+    expect(device.prediction).toMatchObject({
+      kind: "prediction",
+      contextSize: manifest.runtime.contextLength,
+    });
+    const { variant } = device.prediction;
+    expect(variant).toMatchObject({ fit: "fits", fileBytes: manifest.model.bytes });
+    expect(variant.generation.lowTokensPerSecond).toBeGreaterThan(0);
+    expect(variant.generation.lowTokensPerSecond).toBeLessThan(variant.generation.highTokensPerSecond);
     expect(
       walk(bundle)
         .map((f) => path.relative(bundle, f))
@@ -73,6 +95,14 @@ describe("cwb export", () => {
     ).toEqual([...manifest.files.map((f) => f.path), "manifest.json"].sort());
     expect(readdirSync(work).filter((name) => name.includes("cwb-partial"))).toEqual([]);
   }, 300_000);
+
+  it("refuses an unknown device, naming it and the known ones, before writing anything", async () => {
+    const out = path.join(work, "for-unknown-device");
+    const run = await runCwb(["--data-dir", dataDir, "export", model, "--out", out, "--device", "pixel-99"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/No device profile "pixel-99" \(known: iphone-15-pro, .*pixel-8.*\)/);
+    expect(readdirSync(work).filter((name) => name.includes("for-unknown-device"))).toEqual([]);
+  }, 120_000);
 
   it("refuses to write over an existing bundle", async () => {
     const run = await runCwb(["--data-dir", dataDir, "export", model, "--out", bundle]);

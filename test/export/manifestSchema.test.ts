@@ -49,7 +49,7 @@ const manifest = {
     basis: "defaults",
   },
   measured: [],
-  device: { id: "pixel-8", name: null, profile: null, prediction: null },
+  device: null,
 };
 
 describe("export manifest schema", () => {

@@ -91,11 +91,15 @@ export function getDevice(db: Db, id: string): DeviceEntry {
   if (builtin) return builtinEntry(builtin);
   const row = getDeviceProfileRow(db, id);
   if (row) return userEntry(row);
-  throw notFound(id);
+  throw notFound(db, id);
 }
 
-function notFound(id: string): CodedError {
-  return new CodedError("DEVICE_NOT_FOUND", `No device profile "${id}"`, { remedies: ["list-devices"] });
+/** Names the unknown id and the known ones, so a typo is seen at once. */
+function notFound(db: Db, id: string): CodedError {
+  const known = listDevices(db).map((entry) => entry.profile.id);
+  return new CodedError("DEVICE_NOT_FOUND", `No device profile "${id}" (known: ${known.join(", ")})`, {
+    remedies: ["list-devices"],
+  });
 }
 
 function refuseTakenId(db: Db, id: string): void {
@@ -157,12 +161,12 @@ export function editDevice(db: Db, id: string, input: unknown, options: ProfileO
       options.file ? { file: options.file } : {},
     );
   }
-  if (!updateDeviceProfileRow(db, id, JSON.stringify(profile))) throw notFound(id);
+  if (!updateDeviceProfileRow(db, id, JSON.stringify(profile))) throw notFound(db, id);
   return getDevice(db, id);
 }
 
 /** Deletes a user profile; DEVICE_NOT_FOUND when there is none. */
 export function removeDevice(db: Db, id: string): void {
   refuseBuiltin(id, "removed");
-  if (!deleteDeviceProfileRow(db, id)) throw notFound(id);
+  if (!deleteDeviceProfileRow(db, id)) throw notFound(db, id);
 }

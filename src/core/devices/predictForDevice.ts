@@ -14,6 +14,7 @@ import {
   predictOnDevice,
   type PredictedVariant,
 } from "../../shared/metrics/devicePrediction.js";
+import { fitShapeOf } from "../../shared/metrics/fit.js";
 import { weightBytesPerToken } from "../../shared/metrics/weightBytesPerToken.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
 import { LibraryError } from "../library/LibraryError.js";
@@ -108,14 +109,7 @@ function variantOf(
     modelId: model.id,
     label,
     path: model.path,
-    shape: {
-      fileBytes: model.sizeBytes,
-      layers: metadata.layers,
-      heads: metadata.heads,
-      headsKv: metadata.headsKv,
-      embeddingLength: metadata.embeddingLength,
-      vocabularySize: metadata.vocabularySize,
-    },
+    shape: fitShapeOf(model),
     weightBytesPerToken: weightBytesPerToken(metadata.tensors),
     nodeLlamaCppEstimate: model.id === null ? null : nodeLlamaCppEstimate(db, model.id),
   };

@@ -5,12 +5,20 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { flashAttentionMode, resolvedBenchSettings } from "../../shared/domain/bench.js";
-import type { ExportBundleParamsInput } from "../../shared/domain/exportBundle.js";
+import type { ExportBundleParamsInput, RuntimeFileSet } from "../../shared/domain/exportBundle.js";
 import type { ExportDevice } from "../../shared/domain/exportDevice.js";
+import {
+  deviceRuntimeSettings,
+  type MeasuredDeviceSettings,
+} from "../../shared/metrics/deviceRuntimeSettings.js";
+import { fitShapeOf } from "../../shared/metrics/fit.js";
 import type { MeasuredRun, RuntimeSettings } from "../../shared/domain/exportManifest.js";
 import type { SplitLimit } from "../../shared/domain/ggufSplit.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
 import type { RunRecord } from "../../shared/domain/run.js";
+import { deviceMachineId } from "../deviceResults/deviceMachine.js";
+import { getDevice } from "../devices/deviceProfiles.js";
+import { predictForDevice } from "../devices/predictForDevice.js";
 import { resolveModel } from "../eval/planEvaluation.js";
 import { CodedError } from "../errors.js";
 import { OutputExistsError } from "../jobs/commitOutput.js";
@@ -21,7 +29,6 @@ import type { Db } from "../store/Store.js";
 import { getTextSet } from "../store/textSets.js";
 import { getVariant, listAncestors } from "../store/variants.js";
 import { appVersion, llamaVersions } from "../versions.js";
-import { bundleFormat } from "./bundlePaths.js";
 import { stat } from "node:fs/promises";
 import { readGgufLayout } from "../library/ggufLayout.js";
 
@@ -32,8 +39,10 @@ export interface ExportRequest {
   split: SplitLimit | null;
   /** null: the model's training context, at most 4,096 tokens. */
   contextLength: number | null;
-  /** Recorded as given (the profile and prediction are filled in by whoever knows them). */
-  device: (Pick<ExportDevice, "id"> & Partial<ExportDevice>) | null;
+  /** Which desktop runtimes get files; default: all. */
+  runtimeFiles?: readonly RuntimeFileSet[];
+  /** A device profile id: the manifest then carries the profile, the prediction and settings for it. */
+  deviceId: string | null;
 }
 
 /** Default context when none is asked for: enough for a chat on a phone without exhausting its RAM. */
@@ -97,6 +106,75 @@ export function recommendedSettings(
   };
 }
 
+/** The settings of the fastest generation imported for the device: this model's results first, else any model's. */
+function measuredOnDevice(db: Db, deviceId: string, modelId: string): MeasuredDeviceSettings | null {
+  const runs = listRuns(db, { kind: "bench", machineId: deviceMachineId(deviceId) });
+  const fastest = (candidates: readonly RunRecord[]): MeasuredDeviceSettings | null => {
+    let best: (MeasuredDeviceSettings & { tg: number }) | null = null;
+    for (const run of candidates) {
+      const s = run.settings as {
+        threads?: unknown;
+        gpuLayers?: unknown;
+        batchSize?: unknown;
+        flashAttention?: unknown;
+      } | null;
+      const tg = run.metrics.find((m) => /^tg\.\d+$/.test(m.name));
+      if (!s || !tg || typeof s.threads !== "number" || s.threads <= 0) continue;
+      if (best && tg.value <= best.tg) continue;
+      const flash = s.flashAttention;
+      best = {
+        tg: tg.value,
+        threads: s.threads,
+        gpuLayers: typeof s.gpuLayers === "number" ? s.gpuLayers : 0,
+        batchSize: typeof s.batchSize === "number" && s.batchSize > 0 ? s.batchSize : 512,
+        flashAttention: flash === "on" || flash === "off" || flash === "auto" ? flash : null,
+        from: `run ${run.id}, ${tg.name} ${tg.value.toFixed(1)} tok/s`,
+      };
+    }
+    if (!best) return null;
+    const { tg: _tg, ...settings } = best;
+    return settings;
+  };
+  return fastest(runs.filter((run) => run.modelId === modelId)) ?? fastest(runs);
+}
+
+/** The manifest's device section and the runtime settings recommended for the device. */
+async function planForDevice(
+  db: Db,
+  deviceId: string,
+  model: ModelRecord,
+  contextLength: number | null,
+): Promise<{ device: ExportDevice; runtime: RuntimeSettings }> {
+  const profile = getDevice(db, deviceId).profile;
+  const { metadata } = model;
+  const recommended = deviceRuntimeSettings({
+    device: profile,
+    shape: fitShapeOf(model),
+    contextLength,
+    contextCap: Math.min(metadata.contextLength ?? defaultContextCap, defaultContextCap),
+    measured: measuredOnDevice(db, profile.id, model.id),
+  });
+  const table = await predictForDevice(db, {
+    deviceId: profile.id,
+    contextSize: recommended.settings.contextLength,
+    models: [model.id],
+  });
+  return {
+    runtime: recommended.settings,
+    device: {
+      profile,
+      prediction: {
+        kind: "prediction",
+        contextSize: table.contextSize,
+        bandwidthBytesPerSecond: table.bandwidthBytesPerSecond,
+        efficiency: table.efficiency,
+        variant: table.rows[0]!,
+      },
+      settingSources: recommended.sources,
+    },
+  };
+}
+
 function measuredRuns(runs: readonly RunRecord[]): MeasuredRun[] {
   return runs.map((run) => ({
     runId: run.id,
@@ -118,15 +196,6 @@ async function tokenizerModel(modelPath: string): Promise<string | null> {
 export async function planExport(db: Db, request: ExportRequest): Promise<ExportBundleParamsInput> {
   const model = await resolveModel(db, request.model);
   const outPath = path.resolve(request.outPath);
-  if (bundleFormat(outPath) === "zip")
-    throw new CodedError(
-      "FAILED",
-      `${outPath}: zip bundles are not written; give a folder to create instead`,
-      {
-        file: outPath,
-        remedies: ["choose-other-output"],
-      },
-    );
   if (existsSync(outPath)) throw new OutputExistsError(outPath);
   if (!existsSync(path.dirname(outPath)))
     throw new CodedError("FAILED", `${path.dirname(outPath)}: no such folder to create the bundle in`, {
@@ -142,7 +211,10 @@ export async function planExport(db: Db, request: ExportRequest): Promise<Export
   const text = variant?.textSetId ? getTextSet(db, variant.textSetId) : undefined;
   const runs = listRuns(db, { modelId: model.id });
   const versions = llamaVersions();
-  const device = request.device;
+  const forDevice =
+    request.deviceId === null
+      ? null
+      : await planForDevice(db, request.deviceId, model, request.contextLength);
 
   return {
     modelId: model.id,
@@ -151,6 +223,7 @@ export async function planExport(db: Db, request: ExportRequest): Promise<Export
     outPath,
     split: request.split,
     baseName: bundleBaseName(model),
+    ...(request.runtimeFiles ? { runtimeFiles: [...request.runtimeFiles] } : {}),
     manifest: {
       model: {
         name: model.metadata.name ?? bundleBaseName(model),
@@ -179,16 +252,9 @@ export async function planExport(db: Db, request: ExportRequest): Promise<Export
       },
       tokenizer: { model: await tokenizerModel(model.path), vocabularySize: model.metadata.vocabularySize },
       chatTemplate: model.metadata.chatTemplate,
-      runtime: recommendedSettings(model, runs, request.contextLength),
+      runtime: forDevice?.runtime ?? recommendedSettings(model, runs, request.contextLength),
       measured: measuredRuns(runs),
-      device: device
-        ? {
-            id: device.id,
-            name: device.name ?? null,
-            profile: device.profile ?? null,
-            prediction: device.prediction ?? null,
-          }
-        : null,
+      device: forDevice?.device ?? null,
     },
   };
 }

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { chmod, mkdir, open, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { ExportBundleParams } from "../../shared/domain/exportBundle.js";
+import type { ExportBundleParams, RuntimeFileSet } from "../../shared/domain/exportBundle.js";
 import {
   exportManifest,
   exportManifestSchemaVersion,
@@ -43,6 +43,8 @@ export interface WrittenBundle {
 interface TextFile {
   path: string;
   role: BundleFile["role"];
+  /** The runtime whose files it belongs to; left out when that runtime is not asked for. */
+  runtime?: RuntimeFileSet;
   content: string;
   executable?: boolean;
 }
@@ -58,42 +60,53 @@ function bundleTexts(
   params: ExportBundleParams,
 ): TextFile[] {
   const { runtime, model } = manifest;
-  return [
+  const texts: TextFile[] = [
     {
       path: "README.md",
       role: "readme",
-      content: bundleReadme(manifest, layout, params.publisher, ollamaModelName(params.baseName)),
+      content: bundleReadme(
+        manifest,
+        layout,
+        params.publisher,
+        ollamaModelName(params.baseName),
+        params.runtimeFiles,
+      ),
     },
     {
       path: deviceBenchScriptName,
       role: "bench-script",
-      content: deviceBenchScript(layout, runtime, params.baseName),
+      content: deviceBenchScript(layout, runtime, params.baseName, model.sha256),
       executable: true,
     },
     {
       path: `${ollamaDir}/Modelfile`,
       role: "runtime",
+      runtime: "ollama",
       content: ollamaModelfile(layout, runtime, manifest.chatTemplate, model.name),
     },
     {
       path: `${ollamaDir}/create.sh`,
       role: "runtime",
+      runtime: "ollama",
       content: ollamaCreateScript(layout, runtime, params.baseName),
       executable: true,
     },
     {
       path: "runtimes/llama.cpp/llama-server.sh",
       role: "runtime",
+      runtime: "llama.cpp",
       content: llamaToolScript("llama-server", llamaServerArgs(layout, runtime), model.name),
       executable: true,
     },
     {
       path: "runtimes/llama.cpp/llama-cli.sh",
       role: "runtime",
+      runtime: "llama.cpp",
       content: llamaToolScript("llama-cli", llamaCliArgs(layout, runtime), model.name),
       executable: true,
     },
   ];
+  return texts.filter((text) => text.runtime === undefined || params.runtimeFiles.includes(text.runtime));
 }
 
 /** Copies the whole model file, hashing it: the copy must be the file the library recorded. */

@@ -3,7 +3,8 @@
 import type { FitVerdict, MemoryPart } from "../../shared/metrics/fit.js";
 import { formatBytes, formatPercent } from "../../shared/format.js";
 
-const look = {
+/** Each fit level's words and colours, shared by every place that shows one. */
+export const fitLook = {
   fits: { text: "fits", style: "bg-emerald-50 text-emerald-700 ring-emerald-200" },
   tight: { text: "tight", style: "bg-amber-50 text-amber-800 ring-amber-200" },
   no: { text: "won't fit", style: "bg-red-50 text-red-700 ring-red-200" },
@@ -25,7 +26,7 @@ export function FitBadge({
   holds: string;
   guessed: readonly string[];
 }) {
-  const { text, style } = look[verdict.level];
+  const { text, style } = fitLook[verdict.level];
   const pieces = [
     `weights ${formatBytes(part.weightsBytes)}`,
     `KV cache ${formatBytes(part.kvCacheBytes)}`,

@@ -14,6 +14,19 @@ export const deviceResultsImportRequest = z.object({
 });
 export type DeviceResultsImportRequest = z.input<typeof deviceResultsImportRequest>;
 
+/** Results files are small text (a bench's rows); anything bigger is not one. */
+export const maxUploadedResultsBytes = 8 * 1024 * 1024;
+
+/**
+ * The same import for a file the screen holds rather than a path the app can read (a browser gives
+ * dropped files' content, not their path): the content is kept in the data folder and imported from there.
+ */
+export const deviceResultsUploadRequest = deviceResultsImportRequest.omit({ path: true }).extend({
+  fileName: z.string().min(1).max(255),
+  content: z.string().max(maxUploadedResultsBytes, "a results file is at most 8 MB of text"),
+});
+export type DeviceResultsUploadRequest = z.input<typeof deviceResultsUploadRequest>;
+
 export const importCandidate = z.object({ modelId: z.string(), fileName: z.string(), path: z.string() });
 
 export const importedRow = z.object({

@@ -4,6 +4,11 @@ import { z } from "zod";
 import { bundleFile, exportManifestBody } from "./exportManifest.js";
 import { splitLimit } from "./ggufSplit.js";
 
+/** The desktop runtimes a bundle carries files for (runtimes/ollama, runtimes/llama.cpp). */
+export const runtimeFileSets = ["ollama", "llama.cpp"] as const;
+export type RuntimeFileSet = (typeof runtimeFileSets)[number];
+export const exportRuntimeFiles = z.array(z.enum(runtimeFileSets)).default([...runtimeFileSets]);
+
 export const exportBundleParams = z.object({
   modelId: z.string().min(1),
   modelPath: z.string().min(1),
@@ -21,6 +26,7 @@ export const exportBundleParams = z.object({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
     .default("cwb"),
+  runtimeFiles: exportRuntimeFiles,
   /** Everything the manifest says besides its files (planned in core, which owns the database). */
   manifest: exportManifestBody,
 });
@@ -46,7 +52,7 @@ export const exportBundleResult = z.object({
 export type ExportBundleResult = z.output<typeof exportBundleResult>;
 
 export const exportVerifyParams = z.object({
-  /** A bundle folder (or its manifest.json). */
+  /** A bundle folder (or its manifest.json), or a .zip bundle. */
   path: z.string().min(1),
 });
 

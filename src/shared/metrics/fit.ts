@@ -15,6 +15,7 @@
 // CPU, and the runtime overhead, count against RAM. "auto" offloads as many layers as keep the GPU
 // part under 80 % of the VRAM (node-llama-cpp fits layers to the free VRAM the same way).
 import type { GpuChoice, GpuLayersChoice } from "../domain/gpu.js";
+import type { ModelMetadata } from "../domain/model.js";
 
 /** What the estimate needs to know about a model (all from its GGUF header except the size). */
 export interface FitModelShape {
@@ -24,6 +25,19 @@ export interface FitModelShape {
   readonly headsKv: number | null;
   readonly embeddingLength: number | null;
   readonly vocabularySize: number | null;
+}
+
+/** A model file's shape as the estimate needs it: its size and what its GGUF header recorded. */
+export function fitShapeOf(model: { sizeBytes: number; metadata: ModelMetadata }): FitModelShape {
+  const { metadata } = model;
+  return {
+    fileBytes: model.sizeBytes,
+    layers: metadata.layers,
+    heads: metadata.heads,
+    headsKv: metadata.headsKv,
+    embeddingLength: metadata.embeddingLength,
+    vocabularySize: metadata.vocabularySize,
+  };
 }
 
 export interface FitMachine {

@@ -12,7 +12,13 @@ import { jobStart } from "./jobKinds.js";
 import { deviceEntry, deviceProfile } from "../domain/deviceProfile.js";
 import { devicePredictionTable } from "../domain/devicePrediction.js";
 import { deviceComparison } from "../domain/deviceComparison.js";
-import { deviceResultsImport, deviceResultsImportRequest } from "../deviceResults/deviceResultsImport.js";
+import {
+  deviceResultsImport,
+  deviceResultsImportRequest,
+  deviceResultsUploadRequest,
+} from "../deviceResults/deviceResultsImport.js";
+import { exportRuntimeFiles } from "../domain/exportBundle.js";
+import { splitLimit } from "../domain/ggufSplit.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -103,6 +109,29 @@ export const calls = {
     job,
   ),
 
+  /**
+   * Plans and queues an "export.bundle" job: the manifest from the library's records, and for a
+   * device its profile, prediction and recommended settings (core/export/planExport.ts).
+   */
+  "export.start": defineCall(
+    z.object({
+      modelId: z.string().min(1),
+      /** The bundle folder, or a file ending in .zip, to create. */
+      outPath: z.string().min(1),
+      split: splitLimit.nullable().default(null),
+      contextLength: z
+        .number()
+        .int()
+        .min(16)
+        .max(1 << 20)
+        .nullable()
+        .default(null),
+      deviceId: z.string().min(1).nullable().default(null),
+      runtimeFiles: exportRuntimeFiles,
+    }),
+    job,
+  ),
+
   /** Plans and queues an "eval" job: variants against their base over a text (cached base distributions reused). */
   "eval.start": defineCall(
     z.object({
@@ -119,6 +148,8 @@ export const calls = {
    * on that device; rows fitting several variants come back as "needs-choice" until chosen.
    */
   "results.import": defineCall(deviceResultsImportRequest, deviceResultsImport),
+  /** results.import for a file's content (a file dropped on a screen); the content is kept in the data folder. */
+  "results.importContent": defineCall(deviceResultsUploadRequest, deviceResultsImport),
 
   "experiments.list": defineCall(z.object({ search: z.string().optional() }), z.array(experimentListItem)),
   "experiments.get": defineCall(id, experimentSummary),

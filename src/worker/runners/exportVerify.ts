@@ -1,8 +1,17 @@
 // export.verify, worker half: the manifest against its schema, every file's size and sha256
-// (core/export/verifyBundle.ts), then llama.cpp loads the model from the bundle's entry file (the
-// first shard of a split model) and predicts one token, so a bundle that verifies also runs.
+// (core/export/verifyBundle.ts; for a .zip, every entry's CRC-32 too), then llama.cpp loads the model
+// from the bundle's entry file (the first shard of a split model; for a .zip, the model entries
+// copied into the job's temp folder while they were checked) and predicts one token, so a bundle
+// that verifies also runs.
 import path from "node:path";
-import { bundleDirOf, checkBundleFiles, readBundleManifest } from "../../core/export/verifyBundle.js";
+import { bundleFormat } from "../../core/export/bundlePaths.js";
+import {
+  bundleDirOf,
+  checkBundleFiles,
+  checkZipBundle,
+  readBundleManifest,
+} from "../../core/export/verifyBundle.js";
+import type { ExportManifest } from "../../shared/domain/exportManifest.js";
 import { formatBytes } from "../../shared/format.js";
 import { defineRunner } from "../Runner.js";
 import { loadNative } from "../native/loadAddon.js";
@@ -10,22 +19,42 @@ import { loadNative } from "../native/loadAddon.js";
 const probePrompt = "The state of the union is";
 
 export default defineRunner("export.verify", async (params, context) => {
-  const dir = bundleDirOf(params.path);
-  const manifest = await readBundleManifest(dir);
-  const checked = await checkBundleFiles(dir, manifest, {
-    signal: context.signal,
-    onProgress: ({ bytesDone, bytesTotal, file }) =>
-      context.progress(
-        bytesTotal > 0 ? (0.9 * bytesDone) / bytesTotal : null,
-        `checking ${file}: ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}`,
-      ),
-  });
+  const onProgress = ({
+    bytesDone,
+    bytesTotal,
+    file,
+  }: {
+    bytesDone: number;
+    bytesTotal: number;
+    file: string;
+  }) =>
+    context.progress(
+      bytesTotal > 0 ? (0.9 * bytesDone) / bytesTotal : null,
+      `checking ${file}: ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}`,
+    );
+  let bundle: string;
+  let modelDir: string;
+  let manifest: ExportManifest;
+  let checked: { files: number; bytes: number };
+  if (bundleFormat(params.path) === "zip") {
+    bundle = path.resolve(params.path);
+    modelDir = context.tempPath("extracted");
+    ({ manifest, ...checked } = await checkZipBundle(bundle, {
+      signal: context.signal,
+      onProgress,
+      extractModelTo: modelDir,
+    }));
+  } else {
+    bundle = modelDir = bundleDirOf(params.path);
+    manifest = await readBundleManifest(bundle);
+    checked = await checkBundleFiles(bundle, manifest, { signal: context.signal, onProgress });
+  }
   context.signal.throwIfAborted();
   context.progress(0.9, `loading ${manifest.entry}`);
   const { llama } = await loadNative({ gpu: "cpu" });
   const started = process.hrtime.bigint();
   const model = await llama.loadModel({
-    modelPath: path.join(dir, ...manifest.entry.split("/")),
+    modelPath: path.join(modelDir, ...manifest.entry.split("/")),
     gpuLayers: 0,
   });
   try {
@@ -42,7 +71,7 @@ export default defineRunner("export.verify", async (params, context) => {
       }
       context.progress(1, "done");
       return {
-        path: dir,
+        path: bundle,
         schemaVersion: manifest.schemaVersion,
         filesChecked: checked.files,
         bytesChecked: checked.bytes,

@@ -1,17 +1,33 @@
 // README.md of a bundle, for the app developer who ships the model: what the files are, how to load
 // the model with llama.cpp on Android and iOS, and the recommended settings.
 import type { ExportManifest } from "../../../shared/domain/exportManifest.js";
-import { formatBytes } from "../../../shared/format.js";
+import type { RuntimeFileSet } from "../../../shared/domain/exportBundle.js";
+import type { ExportDevice } from "../../../shared/domain/exportDevice.js";
+import { formatBytes, formatTokensPerSecond } from "../../../shared/format.js";
 import { describeSplitLimit, type BundleLayout } from "./bundleLayout.js";
 import { deviceBenchScriptName } from "./deviceBenchScript.js";
 import { ollamaDir } from "./ollamaModelfile.js";
+
+/** The device the bundle is for and what is predicted there (predicted, never measured: the bench script measures). */
+function deviceLines(device: ExportDevice | null): string[] {
+  if (!device) return [];
+  const { variant, contextSize } = device.prediction;
+  const { lowTokensPerSecond, highTokensPerSecond } = variant.generation;
+  return [
+    "",
+    `Prepared for ${device.profile.name} (device profile \`${device.profile.id}\`). Predicted, not measured: ${variant.fit === "no" ? "does not fit" : variant.fit === "tight" ? "fits tightly" : "fits"} in the ${formatBytes(variant.usableBytes)} one app may use at ${contextSize} tokens of context (margin ${formatBytes(variant.marginBytes)}); generation ${formatTokensPerSecond(lowTokensPerSecond)} to ${formatTokensPerSecond(highTokensPerSecond)}. \`${deviceBenchScriptName}\` measures it.`,
+  ];
+}
 
 export function bundleReadme(
   manifest: Omit<ExportManifest, "files" | "createdAt">,
   layout: BundleLayout,
   publisher: string,
   ollamaName: string,
+  runtimeFiles: readonly RuntimeFileSet[],
 ): string {
+  const ollama = runtimeFiles.includes("ollama");
+  const llamaCpp = runtimeFiles.includes("llama.cpp");
   const { model, runtime } = manifest;
   const name = model.name;
   const split = manifest.split;
@@ -19,8 +35,10 @@ export function bundleReadme(
     `- \`${layout.modelDir}/\`: the model${split ? `, split into ${split.count} shards in llama.cpp's split format (${describeSplitLimit(split.limit)}); llama.cpp is given the first shard, \`${layout.entry}\`, and opens the others itself` : `, \`${layout.entry}\``} (${formatBytes(model.bytes)}, ${model.fileType ?? "unknown file type"}).`,
     "- `manifest.json`: identity, lineage, files with sizes and sha256, runtime settings, measurements; its JSON Schema is `export-manifest.v1.json` in Compression Workbench's docs/schemas.",
     `- \`${deviceBenchScriptName}\`: measures the model on the device with llama-bench and writes llama-bench's JSON results.`,
-    `- \`${ollamaDir}/\`: an Ollama Modelfile and \`create.sh\` (\`ollama create\`).`,
-    "- `runtimes/llama.cpp/`: `llama-server.sh` and `llama-cli.sh` with the settings below.",
+    ...(ollama ? [`- \`${ollamaDir}/\`: an Ollama Modelfile and \`create.sh\` (\`ollama create\`).`] : []),
+    ...(llamaCpp
+      ? ["- `runtimes/llama.cpp/`: `llama-server.sh` and `llama-cli.sh` with the settings below."]
+      : []),
   ];
   const settings = [
     "| setting | value | llama.cpp |",
@@ -36,7 +54,7 @@ export function bundleReadme(
     `# ${name}`,
     "",
     `${model.architecture} model, ${model.parameterCount.toLocaleString("en-US")} parameters, ${model.layers} layers, exported by Compression Workbench.`,
-    manifest.device ? `Prepared for the device "${manifest.device.name ?? manifest.device.id}".` : "",
+    ...deviceLines(manifest.device),
     "",
     "## Files",
     "",
@@ -68,8 +86,12 @@ export function bundleReadme(
     "## Desktop runtimes",
     "",
     `- LM Studio: copy \`models/${publisher}/\` into LM Studio's models folder (\`~/.lmstudio/models/\`); it lists models as \`<publisher>/<model>/<file>.gguf\`.`,
-    `- Ollama: \`sh ${ollamaDir}/create.sh\`, then \`ollama run ${ollamaName}\`.`,
-    "- llama.cpp: `sh runtimes/llama.cpp/llama-server.sh` (an OpenAI-compatible server on 127.0.0.1:8080) or `sh runtimes/llama.cpp/llama-cli.sh` (chat in the terminal).",
+    ...(ollama ? [`- Ollama: \`sh ${ollamaDir}/create.sh\`, then \`ollama run ${ollamaName}\`.`] : []),
+    ...(llamaCpp
+      ? [
+          "- llama.cpp: `sh runtimes/llama.cpp/llama-server.sh` (an OpenAI-compatible server on 127.0.0.1:8080) or `sh runtimes/llama.cpp/llama-cli.sh` (chat in the terminal).",
+        ]
+      : []),
     "",
   ]
     .filter((line, i, all) => !(line === "" && all[i - 1] === ""))

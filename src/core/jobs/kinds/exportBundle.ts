@@ -1,6 +1,7 @@
 // export.bundle, parent half: checks the destination's disk before the worker starts (the model's
-// size, staged beside the destination), and renames the finished staging folder into place. The
-// staging folder is removed however the job ends otherwise (JobKindHost.stagingPath).
+// size staged beside the destination, twice for a zip, which is written from the staged folder), and
+// renames the finished folder or archive into place. The staging folder is removed however the job
+// ends (JobKindHost.stagingPath).
 import { existsSync } from "node:fs";
 import { rename } from "node:fs/promises";
 import path from "node:path";
@@ -14,7 +15,11 @@ const textBytes = 1 << 20;
 export const exportBundleHost = defineJobKindHost({
   kind: "export.bundle",
   estimateOutput(params) {
-    return { bytes: params.modelBytes + textBytes, dir: path.dirname(path.resolve(params.outPath)) };
+    const copies = bundleFormat(params.outPath) === "zip" ? 2 : 1;
+    return {
+      bytes: copies * (params.modelBytes + textBytes),
+      dir: path.dirname(path.resolve(params.outPath)),
+    };
   },
   stagingPath(params, jobId) {
     return bundleStagingPath(params.outPath, jobId);

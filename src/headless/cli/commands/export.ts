@@ -1,8 +1,9 @@
-// `cwb export VARIANT --out DIR [--split-max-size 2G | --split-max-tensors N] [--ctx N] [--device D]`
+// `cwb export VARIANT --out DIR|FILE.zip [--split-max-size 2G | --split-max-tensors N] [--ctx N] [--device D]`
 // writes a bundle for phones and desktop runtimes (an export.bundle job); `cwb export verify BUNDLE`
 // checks one (an export.verify job). Both show progress and cancel on Ctrl+C like other jobs.
 import type { Command } from "commander";
 import { planExport } from "../../../core/export/planExport.js";
+import { runtimeFileSets, type RuntimeFileSet } from "../../../shared/domain/exportBundle.js";
 import { parseSplitMaxSize, type SplitLimit } from "../../../shared/domain/ggufSplit.js";
 import { formatBytes } from "../../../shared/format.js";
 import type { CliContext } from "../context.js";
@@ -15,6 +16,19 @@ interface ExportCommandOptions {
   splitMaxTensors?: string;
   ctx?: string;
   device?: string;
+  runtimeFiles?: string;
+}
+
+function runtimeFilesFromOption(text: string | undefined): RuntimeFileSet[] | undefined {
+  if (text === undefined) return undefined;
+  const sets = text
+    .split(",")
+    .map((word) => word.trim())
+    .filter(Boolean);
+  for (const set of sets)
+    if (!(runtimeFileSets as readonly string[]).includes(set))
+      throw new Error(`--runtime-files: "${set}" is not one of ${runtimeFileSets.join(", ")}`);
+  return sets as RuntimeFileSet[];
 }
 
 function splitFromOptions(options: ExportCommandOptions): SplitLimit | null {
@@ -37,24 +51,31 @@ export function registerExportCommands(program: Command, context: CliContext): v
       "write a bundle for phones and desktop runtimes: the model, manifest.json, README, device benchmark script, Ollama/LM Studio/llama.cpp files",
     )
     .argument("<variant>", "library id/name or GGUF path (imported when new)")
-    .option("--out <dir>", "the bundle folder to create (must not exist)")
+    .option(
+      "--out <path>",
+      "the bundle to create (must not exist): a folder, or FILE.zip (stored, uncompressed)",
+    )
     .option(
       "--split-max-size <size>",
       "split the model into shards of at most this much tensor data, as llama-gguf-split spells it: 500M, 2G",
     )
     .option("--split-max-tensors <n>", "split the model into shards of at most N tensors")
     .option("--ctx <n>", "recommended context length (default: the model's, at most 4096)")
-    .option("--device <id>", "the device the bundle is for (recorded in the manifest)")
+    .option(
+      "--device <id>",
+      "a device profile id (cwb devices list): the manifest carries its profile, the predicted fit and speed, and settings recommended for it",
+    )
     .action(async (variant: string, options: ExportCommandOptions) => {
       if (options.out === undefined)
-        throw new Error("export: --out DIR is required (the bundle folder to create)");
+        throw new Error("export: --out is required (the bundle folder or FILE.zip to create)");
       const workbench = context.workbench();
       const params = await planExport(workbench.db, {
         model: variant,
         outPath: options.out,
         split: splitFromOptions(options),
         contextLength: options.ctx === undefined ? null : positiveInteger("--ctx", options.ctx),
-        device: options.device === undefined ? null : { id: options.device },
+        deviceId: options.device ?? null,
+        runtimeFiles: runtimeFilesFromOption(options.runtimeFiles),
       });
       await runJobInForeground(context, "export.bundle", params, {
         json: (result) => result,
@@ -79,7 +100,7 @@ export function registerExportCommands(program: Command, context: CliContext): v
     .description(
       "check a bundle: every file's size and sha256, the manifest against its schema, and that llama.cpp loads the model",
     )
-    .argument("<bundle>", "the bundle folder (or its manifest.json)")
+    .argument("<bundle>", "the bundle folder (or its manifest.json), or a .zip bundle")
     .action(async (bundle: string) => {
       await runJobInForeground(
         context,
