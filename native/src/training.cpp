@@ -251,7 +251,6 @@ static HeldoutPoint ScoreTeacher(llama_context* ctx, const TeacherData& teacher,
     const int32_t* in = teacher.inputs.data() + static_cast<size_t>(s) * teacher.nCtx;
     for (uint32_t i = 0; i < teacher.nCtx; i++) batch.Add(in[i], static_cast<llama_pos>(i), 0, teacher.RecordIndex(s, i) >= 0);
     if (llama_decode(ctx, batch.get()) != 0) throw std::runtime_error("decode failed while scoring held-out sequence " + std::to_string(s));
-    int32_t outIndex = 0;
     for (uint32_t i = 0; i < teacher.nCtx; i++) {
       const int64_t rec = teacher.RecordIndex(s, i);
       if (rec < 0) continue;

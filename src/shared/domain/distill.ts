@@ -4,17 +4,12 @@ import { z } from "zod";
 import { llamaBuild, jobModelRef } from "./compression.js";
 import { modelFileFacts, modelRecord } from "./model.js";
 import { threadsSetting } from "./llamaSettings.js";
+import { trainingContextSize } from "./training.js";
 
 export const distillSettings = z
   .object({
     /** Tokens per sequence = per optimizer step; a multiple of 256 (llama.cpp's training context). */
-    contextSize: z
-      .number()
-      .int()
-      .min(256)
-      .max(1 << 15)
-      .refine((n) => n % 256 === 0, "contextSize must be a multiple of 256")
-      .default(256),
+    contextSize: trainingContextSize(256),
     /** Micro-batches per step whose gradients are accumulated (contextSize / accumulate tokens each). */
     accumulate: z.number().int().min(1).max(256).default(2),
     /** Budget: tokens trained (rounded up to whole steps)... */

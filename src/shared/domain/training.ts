@@ -1,16 +1,21 @@
 // Training a model on a text (the "train" job): next-token targets from the text, llama.cpp's AdamW
-// with warm-up and cosine decay. Distillation will feed other labels through the same trainer.
+// with warm-up and cosine decay. Distillation (distill.ts) feeds a teacher's distributions through the same trainer.
 import { z } from "zod";
 
-export const trainSettings = z.object({
-  /** Tokens per sequence = per optimizer step; a multiple of 256. */
-  contextSize: z
+/** Tokens per optimizer step: llama.cpp trains on contexts that are a multiple of 256. */
+export function trainingContextSize(fallback: number) {
+  return z
     .number()
     .int()
     .min(256)
     .max(1 << 15)
     .refine((n) => n % 256 === 0, "contextSize must be a multiple of 256")
-    .default(512),
+    .default(fallback);
+}
+
+export const trainSettings = z.object({
+  /** Tokens per sequence = per optimizer step. */
+  contextSize: trainingContextSize(512),
   /** Gradients of contextSize / microBatch micro-batches are accumulated per step. */
   microBatch: z.number().int().min(16).max(4096).default(128),
   /** Cap on optimizer steps (default: `epochs` passes over the text). */
