@@ -1,5 +1,6 @@
 // Training a model on a text (the "train" job): next-token targets from the text, llama.cpp's AdamW
-// with warm-up and cosine decay. Distillation (distill.ts) feeds a teacher's distributions through the same trainer.
+// with warm-up and cosine decay. Distillation (distill.ts) feeds a teacher's distributions through
+// the same trainer.
 import { z } from "zod";
 
 /** Tokens per optimizer step: llama.cpp trains on contexts that are a multiple of 256. */
