@@ -61,24 +61,23 @@ function groupTensors(layout: GgufLayout, limit: SplitLimit, sourcePath: string)
   return groups;
 }
 
-function u16Kv(key: string, value: number): Buffer {
+/** One key/value pair of a scalar type, as GGUF writes it: key length, key, type, value. */
+function scalarKv(key: string, type: number, size: number, write: (out: Buffer, at: number) => void): Buffer {
   const name = Buffer.from(key, "utf8");
-  const out = Buffer.alloc(8 + name.length + 4 + 2);
+  const out = Buffer.alloc(8 + name.length + 4 + size);
   out.writeBigUInt64LE(BigInt(name.length), 0);
   name.copy(out, 8);
-  out.writeUInt32LE(typeUint16, 8 + name.length);
-  out.writeUInt16LE(value, 12 + name.length);
+  out.writeUInt32LE(type, 8 + name.length);
+  write(out, 12 + name.length);
   return out;
 }
 
+function u16Kv(key: string, value: number): Buffer {
+  return scalarKv(key, typeUint16, 2, (out, at) => out.writeUInt16LE(value, at));
+}
+
 function i32Kv(key: string, value: number): Buffer {
-  const name = Buffer.from(key, "utf8");
-  const out = Buffer.alloc(8 + name.length + 4 + 4);
-  out.writeBigUInt64LE(BigInt(name.length), 0);
-  name.copy(out, 8);
-  out.writeUInt32LE(typeInt32, 8 + name.length);
-  out.writeInt32LE(value, 12 + name.length);
-  return out;
+  return scalarKv(key, typeInt32, 4, (out, at) => out.writeInt32LE(value, at));
 }
 
 /** ggml_n_dims: trailing dimensions of 1 are not written (at least one is). */
