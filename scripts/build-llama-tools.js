@@ -41,7 +41,7 @@ function cacheComplete(dir) {
 }
 
 /**
- * Build flavours. "release" (the default: parity tests compare outputs against it) uses the
+ * Build flavours. "release" (built from the whole source: the libraries too) uses the
  * cmake options node-llama-cpp's CI sets for the prebuilt libraries we run on
  * (node-llama-cpp/dist/bindings/utils/compileLLamaCpp.js, ciMode): no -march=native, no OpenMP
  * (ggml's own thread pool), dynamically loaded backends. The prebuilt package ships one
@@ -50,12 +50,13 @@ function cacheComplete(dir) {
  * that variant's instruction-set options from ggml/src/CMakeLists.txt (the same compiler flags; all
  * variants when the family cannot be found). The compiler still differs from the package's.
  * "native" is llama.cpp's default local build (-march=native, OpenMP): informational only.
- * "prebuilt" is no build: the release flavour's executables (and their libllama-<tool>-impl.so) in a
- * folder of links to node-llama-cpp's prebuilt libraries under the sonames they want, so the tools
- * run the very library binaries our addon runs. Measured on an AMD EPYC (zen4 variant): the prebuilt
- * libggml-cpu-zen4.so (GCC 11.4) processes F16 prompts ~1.65x slower than the same source and cmake
- * options compiled here (GCC 12.2); only this flavour makes a timing ratio measure our call path alone,
- * so the parity benchmarks (bench/parity-*.ts) time against it.
+ * "prebuilt" compiles only the tools' own sources and links them to node-llama-cpp's prebuilt library
+ * binaries, the ones our addon runs (see linkPrebuiltTools; Linux only, elsewhere it is "release"). The
+ * tests use it: its outputs are llama.cpp's tools on our libraries, and it takes seconds instead of
+ * minutes. Measured on an AMD EPYC (zen4 variant): the prebuilt libggml-cpu-zen4.so (GCC 11.4)
+ * processes F16 prompts ~1.65x slower than the same source and cmake options compiled here (GCC
+ * 12.2); only this flavour makes a timing ratio measure our call path alone, so the parity benchmarks
+ * (bench/parity-*.ts) time against it.
  */
 export const llamaToolFlavours = ["release", "native", "prebuilt"];
 
@@ -127,10 +128,6 @@ export function llamaToolsDir(flavour = "release") {
 /** Path of one tool binary, or undefined when the cache is not built. */
 export function llamaToolPath(name, flavour = "release") {
   if (flavour === "prebuilt" && process.platform !== "linux") return llamaToolPath(name, "release");
-  if (flavour === "prebuilt" && !cacheComplete(llamaToolsDir(flavour))) {
-    if (!llamaToolPath(name, "release")) return undefined;
-    linkPrebuiltTools();
-  }
   const dir = llamaToolsDir(flavour);
   if (!existsSync(path.join(dir, ".cwb-ready"))) return undefined;
   const file = path.join(dir, "bin", process.platform === "win32" ? `${name}.exe` : name);
@@ -166,48 +163,95 @@ export function prebuiltCpuVariant() {
   }
 }
 
+/** The source folder of a tool under tools/ ("llama-quantize" is tools/quantize, "llama-bench" itself). */
+function toolSourceDir(src, name) {
+  const own = path.join(src, "tools", name);
+  return existsSync(own) ? own : path.join(src, "tools", name.replace(/^llama-/, ""));
+}
+
 /**
- * The "prebuilt" flavour: links to node-llama-cpp's prebuilt libraries (Linux and macOS sonames of
- * the release build) plus copies of the release build's executables and their impl libraries, whose
- * $ORIGIN runpath then finds the prebuilt ones. ggml loads the CPU backend variants from the same folder.
+ * The "prebuilt" flavour: llama.cpp's own tool sources (tools/<tool>/*.cpp) compiled here and linked
+ * to node-llama-cpp's prebuilt libraries (libllama, libllama-common, libggml, libggml-base), in a
+ * folder of links to those libraries under the sonames they carry, so the tools run the very library
+ * binaries our addon runs. Only the tools' own files are compiled (seconds: about 50 s for the five
+ * on a busy 2-core machine, against 8 minutes for the release build's libraries), which is why the
+ * tests use this flavour. ggml loads the CPU backend variants from the same folder.
  */
 export function linkPrebuiltTools({ log = console.error } = {}) {
   const dir = llamaToolsDir("prebuilt");
   if (cacheComplete(dir)) return dir;
-  const release = buildLlamaTools({ log });
+  const src = ensureLlamaSource({ log });
+  mkdirSync(path.dirname(dir), { recursive: true });
+  withProcessLock(`${dir}.lock`, "compiling llama.cpp's tools (prebuilt)", () => {
+    if (!cacheComplete(dir)) compilePrebuiltTools(src, dir, log);
+  });
+  return dir;
+}
+
+function compilePrebuiltTools(src, dir, log) {
+  const started = Date.now();
   const bins = prebuiltCpuBinsDir();
   const temp = `${dir}.tmp-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
-  mkdirSync(path.join(temp, "bin"), { recursive: true });
+  const bin = path.join(temp, "bin");
+  mkdirSync(bin, { recursive: true });
   const files = readdirSync(bins);
-  for (const file of files) symlinkSync(path.join(bins, file), path.join(temp, "bin", file));
+  for (const file of files) symlinkSync(path.join(bins, file), path.join(bin, file));
+  // Unversioned names for the linker (-lllama, -lggml); the executables record the sonames.
   const aliases = [
-    ["libllama.so.0", /^libllama\.v[\d.]+\.so$/],
-    ["libggml.so.0", /^libggml\.v[\d.]+\.so$/],
-    ["libggml-base.so.0", /^libggml-base\.so$/],
-    ["libllama-common.so.0", /^libllama-common\.so$/],
+    ["libllama.so", /^libllama\.v[\d.]+\.so$/],
+    ["libggml.so", /^libggml\.v[\d.]+\.so$/],
   ];
   for (const [alias, pattern] of aliases) {
     const target = files.find((f) => pattern.test(f));
     if (!target) throw new Error(`prebuilt libraries: nothing matches ${pattern} in ${bins}`);
-    if (!files.includes(alias)) symlinkSync(path.join(bins, target), path.join(temp, "bin", alias));
+    if (!files.includes(alias)) symlinkSync(path.join(bins, target), path.join(bin, alias));
   }
-  for (const file of readdirSync(path.join(release, "bin"))) {
-    if (llamaToolNames.includes(file) || /^libllama-.*-impl\.so$/.test(file))
-      cpSync(path.join(release, "bin", file), path.join(temp, "bin", file));
+  const compiler = process.env.CXX || "c++";
+  const include = ["include", "ggml/include", "common", "vendor"].map((d) => `-I${path.join(src, d)}`);
+  for (const name of llamaToolNames) {
+    const toolDir = toolSourceDir(src, name);
+    const sources = readdirSync(toolDir)
+      .filter((f) => f.endsWith(".cpp"))
+      .map((f) => path.join(toolDir, f));
+    log(`[cwb] compiling ${name} against the prebuilt libraries`);
+    execFileSync(
+      compiler,
+      [
+        "-std=c++17",
+        "-O2",
+        "-pthread",
+        ...include,
+        `-I${toolDir}`,
+        ...sources,
+        `-L${bin}`,
+        "-lllama-common",
+        "-lllama",
+        "-lggml",
+        "-lggml-base",
+        "-Wl,-rpath,$ORIGIN",
+        "-o",
+        path.join(bin, name),
+      ],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
   }
   writeFileSync(
     path.join(temp, ".cwb-ready"),
     JSON.stringify({
       release: llamaRelease(),
       flavour: "prebuilt",
+      tools: llamaToolNames,
       libraries: bins,
+      compiler,
       builtAt: new Date().toISOString(),
     }) + "\n",
   );
   rmSync(dir, { recursive: true, force: true });
   renameSync(temp, dir);
-  return dir;
+  log(
+    `[cwb] compiled llama.cpp tools (prebuilt) in ${((Date.now() - started) / 1000).toFixed(0)} s: ${path.join(dir, "bin")}`,
+  );
 }
 
 /** Builds the tools unless the cache holds them; returns the cache folder. */

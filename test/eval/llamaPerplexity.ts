@@ -38,9 +38,9 @@ export interface PerplexityArgs {
   batchSize?: number;
   threads?: number;
   /**
-   * Which build of the tools (scripts/build-llama-tools.js): "release" (default, built here with
-   * node-llama-cpp's cmake options), "prebuilt" (its executables on node-llama-cpp's own library
-   * binaries: what parity timings compare against) or "native" (-march=native, OpenMP).
+   * Which build of the tools (scripts/build-llama-tools.js): "prebuilt" (default: the tools'
+   * own sources compiled against node-llama-cpp's library binaries, what our passes run), "release"
+   * (llama.cpp's libraries built here too, with node-llama-cpp's cmake options) or "native" (-march=native, OpenMP).
    */
   flavour?: ToolFlavour;
 }
@@ -48,8 +48,8 @@ export interface PerplexityArgs {
 export type ToolFlavour = "release" | "prebuilt" | "native";
 type ToolPath = (name: string, flavour?: ToolFlavour) => string | undefined;
 
-/** The llama-perplexity binary, building the tools first when the cache is empty (about 5 minutes). */
-export function llamaPerplexityBinary(flavour: ToolFlavour = "release"): string {
+/** The llama-perplexity binary, building the tools first when the cache is empty (under a minute for "prebuilt"). */
+export function llamaPerplexityBinary(flavour: ToolFlavour = "prebuilt"): string {
   let bin = (llamaToolPath as ToolPath)("llama-perplexity", flavour);
   if (!bin) {
     (buildLlamaTools as (o: { log: (s: string) => void; flavour: ToolFlavour }) => string)({
@@ -64,7 +64,7 @@ export function llamaPerplexityBinary(flavour: ToolFlavour = "release"): string 
 
 export function llamaQuantizeBinary(): string {
   llamaPerplexityBinary();
-  const bin = (llamaToolPath as (name: string) => string | undefined)("llama-quantize");
+  const bin = (llamaToolPath as ToolPath)("llama-quantize", "prebuilt");
   if (!bin) throw new Error("llama-quantize is not available");
   return bin;
 }

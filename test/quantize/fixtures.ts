@@ -77,13 +77,14 @@ export function sha256(file: string): string {
 }
 
 /**
- * llama.cpp's tools built from the bundled source, or a reason to skip. `flavour` "prebuilt" runs them
- * on node-llama-cpp's prebuilt library binaries (what our addon runs; for timing comparisons). The build (about 5 minutes,
- * cached in native/llama-tools/) happens on first access of a path, so call it from a beforeAll hook
- * (generous timeout), not while the test file is being collected.
+ * llama.cpp's tools from the bundled source, or a reason to skip. `flavour` "prebuilt" (the default)
+ * compiles only the tools' own sources against node-llama-cpp's prebuilt library binaries, what our
+ * addon runs (under a minute); "release" builds llama.cpp's libraries too (about 8 minutes). The
+ * build (cached in native/llama-tools/) happens on first access of a path, so call it from a
+ * beforeAll hook (generous timeout), not while the test file is being collected.
  */
 export function llamaTools(
-  flavour: "release" | "prebuilt" = "release",
+  flavour: "release" | "prebuilt" = "prebuilt",
 ): { readonly quantize: string; readonly imatrix: string; readonly ggufSplit: string } | { skip: string } {
   if (!cmakeAvailable())
     return {
