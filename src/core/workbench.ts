@@ -130,6 +130,7 @@ export class Workbench {
       "jobs.retry": ({ id }) =>
         this.jobs.get(id).stepKey === null ? this.jobs.retry(id) : this.experiments.retryStep(id),
       "jobs.logs": ({ id, tail }) => this.jobs.logs(id, tail),
+      "jobs.metrics": ({ id }) => this.jobs.metrics(id),
 
       "compress.startLayers": (request) => startLayersJob(this.#layerJobsHost(), request),
       "compress.startPrune": (request) => startPruneJob(this.#layerJobsHost(), request),

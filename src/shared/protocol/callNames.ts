@@ -16,6 +16,7 @@ export const callNames = [
   "jobs.cancel",
   "jobs.retry",
   "jobs.logs",
+  "jobs.metrics",
   "compress.startLayers",
   "compress.startPrune",
   "eval.start",

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { defineCall, defineEvent } from "./define.js";
 import { job } from "../domain/job.js";
+import { trainingMetrics, trainingMetricsUpdate } from "../domain/trainingMetrics.js";
 import { modelRecord, modelSummary } from "../domain/model.js";
 import { experimentListItem, experimentSummary, sweepRecipe } from "../domain/experiment.js";
 import { evalSettings } from "../domain/eval.js";
@@ -83,6 +84,11 @@ export const calls = {
   "jobs.start": defineCall(jobStart, job),
   "jobs.cancel": defineCall(id, job),
   "jobs.retry": defineCall(id, job),
+  /**
+   * A training job's series so far (distill, train): train loss per step and held-out figures.
+   * Fetch it once, then append the "jobs.metrics" events; empty for other kinds.
+   */
+  "jobs.metrics": defineCall(id, trainingMetrics),
   "jobs.logs": defineCall(
     id.extend({ tail: z.number().int().positive().max(10000).default(200) }),
     z.array(z.object({ at: z.string(), level: z.enum(["info", "warn", "error"]), message: z.string() })),
@@ -215,6 +221,8 @@ export const calls = {
 export const events = {
   /** Any change of a job's state or progress. */
   "jobs.updated": defineEvent(job),
+  /** Training points a running job added since the last such event (only the new ones). */
+  "jobs.metrics": defineEvent(trainingMetricsUpdate),
   /** The library changed (import, remove, a new variant). */
   "models.changed": defineEvent(z.object({ id: z.string().nullable() })),
   /** An experiment was created, changed state, or was removed. */
