@@ -9,6 +9,7 @@ export const callNames = [
   "app.llamaBuilds",
   "models.list",
   "models.get",
+  "models.lineage",
   "models.remove",
   "jobs.list",
   "jobs.get",

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { defineCall, defineEvent } from "./define.js";
 import { job } from "../domain/job.js";
+import { lineageStep } from "../domain/lineage.js";
 import { trainingMetrics, trainingMetricsUpdate } from "../domain/trainingMetrics.js";
 import { modelRecord, modelSummary } from "../domain/model.js";
 import { experimentListItem, experimentSummary, sweepRecipe } from "../domain/experiment.js";
@@ -70,6 +71,8 @@ export const calls = {
 
   "models.list": defineCall(z.object({}), z.array(modelSummary)),
   "models.get": defineCall(id, modelRecord),
+  /** A variant's chain from its original (original first): each step's kind and recipe in words. */
+  "models.lineage": defineCall(id, z.array(lineageStep)),
   "models.remove": defineCall(
     id.extend({ deleteFile: z.boolean().default(false) }),
     z.object({ removed: z.boolean(), fileDeleted: z.boolean() }),

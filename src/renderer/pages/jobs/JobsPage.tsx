@@ -119,6 +119,10 @@ function JobRow({
   const [showLogs, setShowLogs] = useState(false);
   const trains = trainingJobKinds.has(job.kind);
   const [showCurves, setShowCurves] = useState(job.state === "running");
+  // A training job that starts while the screen is open shows its curves without a click.
+  useEffect(() => {
+    if (job.state === "running") setShowCurves(true);
+  }, [job.state]);
   const finished = isFinished(job.state);
   const fraction = job.state === "succeeded" ? 1 : (job.progress?.fraction ?? null);
   const subject = jobSubject(job);
