@@ -157,7 +157,6 @@ describe("training curves and lineage", () => {
     const sweep = await runCwb([
       "--data-dir",
       dataDir,
-      "experiments",
       "sweep",
       result.model.id,
       "--types",
