@@ -95,12 +95,12 @@ describe("training curves and lineage", () => {
         settings: {
           contextSize: 256,
           accumulate: 2,
-          tokens: 8 * 256,
+          tokens: 6 * 256,
           lr: 3e-4,
           warmupSteps: 2,
           evalEvery: 2,
           heldoutChunks: 2,
-          textChunks: 8,
+          textChunks: 6,
           threads: 2,
         },
         out: path.join(dataDir, "distilled.gguf"),
@@ -124,13 +124,13 @@ describe("training curves and lineage", () => {
     );
     const steps = result.training.lossCurve.length;
     const heldout = result.training.heldout.length;
-    expect(steps).toBe(8);
+    expect(steps).toBe(6);
     expect(heldout).toBeGreaterThanOrEqual(4); // step 0, every 2nd, the end
     await expect.poll(() => points(page, "train")).toBe(steps);
     await expect.poll(() => points(page, "heldout")).toBe(heldout);
     await expect(page.getByTestId("training-kld-chart").isVisible()).resolves.toBe(true);
     const facts = await page.getByTestId("training-facts").innerText();
-    expect(facts).toMatch(/step 8 of 8, train loss \d+\.\d{4}/);
+    expect(facts).toMatch(/step 6 of 6, train loss \d+\.\d{4}/);
     expect(facts).toMatch(/\d[\d,.]* tok\/s/);
     expect(facts).toMatch(/KLD \d+\.\d{4} ± \d+\.\d{4} \(95 %\), PPL \d+\.\d{2}/);
 
@@ -173,7 +173,7 @@ describe("training curves and lineage", () => {
     expect(chain[0]).toMatch(/^ {2}original: /);
     expect(chain[1]).toMatch(/^ {2}pruned \(dropped block 1 of \d+\): /);
     expect(chain[2]).toMatch(
-      /^ {2}distilled \(teacher .+, data [0-9a-f]{12}, soft targets, final loss \d+\.\d{4}, held-out KLD \d+\.\d{4} ± \d+\.\d{4}, 8 steps\): distilled\.gguf$/,
+      /^ {2}distilled \(teacher .+, data [0-9a-f]{12}, soft targets, final loss \d+\.\d{4}, held-out KLD \d+\.\d{4} ± \d+\.\d{4}, 6 steps\): distilled\.gguf$/,
     );
     expect(chain[3]).toMatch(/^ {2}quantized \(Q8_0, no imatrix\): /);
 
@@ -188,8 +188,18 @@ describe("training curves and lineage", () => {
       .poll(() => history.getAttribute("data-steps"), { timeout: 30_000 })
       .toBe("original pruned distilled quantized");
     expect(await history.locator('[data-testid="lineage-step"][data-kind="distilled"]').innerText()).toMatch(
-      /8 steps/,
+      /6 steps/,
     );
+
+    // Compare: the variant's row opens the same chain.
+    await page.evaluate((id) => (window.location.hash = `#/compare/${id}`), experimentId);
+    const row = page.locator(`[data-testid="compare-row"][data-model-id="${quantized}"]`);
+    const selectedBefore = await row.getAttribute("aria-selected");
+    await row.getByTestId("lineage-toggle").click();
+    await expect
+      .poll(() => row.getByTestId("lineage-chain").getAttribute("data-steps"), { timeout: 30_000 })
+      .toBe("original pruned distilled quantized");
+    expect(await row.getAttribute("aria-selected")).toBe(selectedBefore); // the toggle is not a row click
     expect(problems).toEqual([]);
   }, 300_000);
 });
