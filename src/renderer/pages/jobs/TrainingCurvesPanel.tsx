@@ -1,4 +1,4 @@
-// Under a distill or train job on the Jobs screen: its curves (live while it runs, the stored series
+// Under a distill, train or reference.build job on the Jobs screen: its curves (live while it runs, the stored series
 // afterwards) and the latest figures in words: step, loss, tokens/s, held-out KLD ± its 95 % interval,
 // perplexity, and the ETA.
 import { isFinished, type Job } from "../../../shared/domain/job.js";
@@ -8,7 +8,7 @@ import { TrainingCurvesChart } from "../../charts/TrainingCurvesChart.js";
 import { useJobMetrics } from "../../hooks/useJobMetrics.js";
 
 /** The job kinds that report a training series. */
-export const trainingJobKinds: ReadonlySet<string> = new Set(["distill", "train"]);
+export const trainingJobKinds: ReadonlySet<string> = new Set(["distill", "train", "reference.build"]);
 
 export function TrainingCurvesPanel({ job }: { job: Job }) {
   const { series, error } = useJobMetrics(job.id, job.state);
