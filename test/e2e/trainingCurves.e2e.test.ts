@@ -17,7 +17,7 @@ import { dataPaths } from "../../src/core/paths.js";
 import { listModelRecords } from "../../src/core/store/models.js";
 import { Store } from "../../src/core/store/Store.js";
 import { runCwb } from "../cli/runCwb.js";
-import { launchBrowser, openPage } from "../helpers/browser.js";
+import { launchBrowser, openPage, saveScreenshot } from "../helpers/browser.js";
 import { referenceBuildTimeoutMs, referenceModel } from "../helpers/referenceModel.js";
 import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
 import { connectProtocol, type ProtocolConnection } from "../helpers/wsProtocolClient.js";
@@ -134,6 +134,8 @@ describe("training curves and lineage", () => {
     expect(facts).toMatch(/\d[\d,.]* tok\/s/);
     expect(facts).toMatch(/KLD \d+\.\d{4} ± \d+\.\d{4} \(95 %\), PPL \d+\.\d{2}/);
 
+    await saveScreenshot(page, "jobs-training-curves");
+
     // The WebSocket carried each point once, in batches.
     const batches = ws.events
       .filter((e) => e.topic === "jobs.metrics" && (e.payload as TrainingMetricsUpdate).jobId === job.id)
@@ -200,6 +202,7 @@ describe("training curves and lineage", () => {
       .poll(() => row.getByTestId("lineage-chain").getAttribute("data-steps"), { timeout: 30_000 })
       .toBe("original pruned distilled quantized");
     expect(await row.getAttribute("aria-selected")).toBe(selectedBefore); // the toggle is not a row click
+    await saveScreenshot(page, "compare-lineage");
     expect(problems).toEqual([]);
   }, 300_000);
 });
