@@ -1,5 +1,5 @@
-// A "Lineage" toggle inside a table row (Compare): the chain is fetched only when opened, and a click
-// on it does not reach the row's own click handler.
+// A "Lineage" toggle inside a table row (Compare): the chain opens in the cell, is fetched only when
+// opened, and a click on it does not reach the row's own click handler.
 import { useState } from "react";
 import { LineageChain } from "./LineageChain.js";
 
@@ -17,7 +17,8 @@ export function LineageDisclosure({ modelId }: { modelId: string }) {
         lineage
       </button>
       {open && (
-        <div className="mt-1 whitespace-normal">
+        // Opened in place, wide: the column grows (the table scrolls) rather than squeezing the chain.
+        <div className="mt-1 w-[40rem] whitespace-normal">
           <LineageChain modelId={modelId} />
         </div>
       )}
