@@ -461,6 +461,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     auto lastReport = t0;
     double lossSinceReport = 0;
     uint64_t stepsSinceReport = 0;
+    size_t heldoutReported = 0;
     result_.totalSteps = schedule.totalSteps;
 
     auto report = [&](bool checkpoint) {
@@ -472,9 +473,11 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       p.loss = stepsSinceReport > 0 ? lossSinceReport / static_cast<double>(stepsSinceReport) : (result_.stepLoss.empty() ? 0 : result_.stepLoss.back());
       p.lr = schedule.Lr();
       p.tokens = result_.tokens;
-      if (!result_.heldout.empty() && result_.heldout.back().step == schedule.step) {
+      // Each measurement rides on the first report after it, oldest first: the one at step 0 is
+      // taken before any step is reported and would otherwise reach the screens only at the end.
+      if (heldoutReported < result_.heldout.size()) {
         p.hasHeldout = true;
-        p.heldout = result_.heldout.back();
+        p.heldout = result_.heldout[heldoutReported++];
       }
       p.elapsedSeconds = o.startSeconds + elapsed;
       p.tokensPerSecond = elapsed > 0 ? static_cast<double>(result_.tokens) / elapsed : 0;

@@ -7,7 +7,7 @@ import type { CallHandlers } from "./rpc/dispatcher.js";
 import { ensureDataPaths, resolveDataDir, type DataPaths } from "./paths.js";
 import { Store, type Db } from "./store/Store.js";
 import { LibraryError } from "./library/LibraryError.js";
-import { getModel, listModels, removeModel } from "./library/modelLibrary.js";
+import { getModel, listModels, modelLineageOf, removeModel } from "./library/modelLibrary.js";
 import { importModel, type ImportResult, type InspectOptions } from "./library/importModel.js";
 import { appVersion, llamaVersions } from "./versions.js";
 import { JobQueue } from "./jobs/JobQueue.js";
@@ -116,6 +116,7 @@ export class Workbench {
       "app.llamaBuilds": () => listLlamaBuilds(),
       "models.list": () => listModels(db),
       "models.get": ({ id }) => withProtocolErrors(() => getModel(db, id)),
+      "models.lineage": ({ id }) => withProtocolErrors(() => modelLineageOf(db, id)),
       "models.remove": async ({ id, deleteFile }) => {
         const result = await withProtocolErrors(() => removeModel(db, id, { deleteFile }));
         this.events.emit("models.changed", { id: result.model.id });
@@ -130,6 +131,7 @@ export class Workbench {
       "jobs.retry": ({ id }) =>
         this.jobs.get(id).stepKey === null ? this.jobs.retry(id) : this.experiments.retryStep(id),
       "jobs.logs": ({ id, tail }) => this.jobs.logs(id, tail),
+      "jobs.metrics": ({ id }) => this.jobs.metrics(id),
 
       "compress.startLayers": (request) => startLayersJob(this.#layerJobsHost(), request),
       "compress.startPrune": (request) => startPruneJob(this.#layerJobsHost(), request),

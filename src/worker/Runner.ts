@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { JobKind, jobKinds } from "../shared/protocol/jobKinds.js";
 import type { LogLevel } from "../core/jobs/workerMessages.js";
+import type { TrainingMetrics } from "../shared/domain/trainingMetrics.js";
 
 export interface RunnerContext {
   readonly jobId: string;
@@ -17,6 +18,11 @@ export interface RunnerContext {
    * Call as often as you like; reports are rate-limited before they cross to the parent.
    */
   progress(fraction: number | null, step: string, etaSeconds?: number): void;
+  /**
+   * New training points (each sent once); batched before they cross to the parent, which keeps the
+   * series with the job for the screens (shared/domain/trainingMetrics.ts).
+   */
+  metrics(points: Partial<TrainingMetrics>): void;
   log(level: LogLevel, message: string): void;
   /**
    * A path in the job's own temp folder (created on first use) for outputs and scratch files. The

@@ -1,11 +1,15 @@
 // Builds the context a runner gets, sending its reports to the parent. Progress is rate-limited
-// here so a runner may report every tensor or chunk without flooding the IPC channel.
+// here so a runner may report every tensor or chunk without flooding the IPC channel; training
+// points are batched the same way (each point crosses once).
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { WorkerMessage } from "../core/jobs/workerMessages.js";
 import type { RunnerContext } from "./Runner.js";
+import type { TrainingMetrics } from "../shared/domain/trainingMetrics.js";
 
 const progressIntervalMs = 100;
+/** Training points wait at most this long to cross (a step takes longer than that anyway on CPU). */
+const metricsIntervalMs = 500;
 
 export interface RunnerContextOptions {
   jobId: string;
@@ -15,8 +19,20 @@ export interface RunnerContextOptions {
   send: (message: WorkerMessage) => void;
 }
 
-export function createRunnerContext(options: RunnerContextOptions): RunnerContext {
+/** The runner's context, and `flush()`: sends the training points still batched (before the result). */
+export function createRunnerContext(options: RunnerContextOptions): RunnerContext & { flush(): void } {
   let lastSentAt = 0;
+  let metricsSentAt = 0;
+  let metricsTimer: NodeJS.Timeout | undefined;
+  let pending: TrainingMetrics | null = null;
+  const flush = () => {
+    clearTimeout(metricsTimer);
+    metricsTimer = undefined;
+    if (!pending) return;
+    options.send({ type: "metrics", ...pending });
+    pending = null;
+    metricsSentAt = Date.now();
+  };
   let lastStep = "";
   let tempDirMade = false;
   return {
@@ -38,6 +54,16 @@ export function createRunnerContext(options: RunnerContextOptions): RunnerContex
         ...(etaSeconds !== undefined && etaSeconds >= 0 ? { etaSeconds } : {}),
       });
     },
+    metrics(points) {
+      pending ??= { totalSteps: null, train: [], heldout: [] };
+      pending.totalSteps = points.totalSteps ?? pending.totalSteps;
+      pending.train.push(...(points.train ?? []));
+      pending.heldout.push(...(points.heldout ?? []));
+      const wait = metricsSentAt + metricsIntervalMs - Date.now();
+      if (wait <= 0) flush();
+      else metricsTimer ??= setTimeout(flush, wait);
+    },
+    flush,
     log(level, message) {
       options.send({ type: "log", level, message });
     },

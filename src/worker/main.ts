@@ -24,7 +24,7 @@ async function finish(message: WorkerMessage, exitCode: number): Promise<never> 
   process.exit(exitCode);
 }
 
-async function run(kind: string, params: unknown, context: RunnerContext): Promise<void> {
+async function run(kind: string, params: unknown, context: RunnerContext & { flush(): void }): Promise<void> {
   const load = isJobKind(kind) ? runners[kind] : undefined;
   if (!load)
     return finish(
@@ -34,8 +34,10 @@ async function run(kind: string, params: unknown, context: RunnerContext): Promi
   try {
     const runner = (await load()).default as (params: unknown, context: RunnerContext) => Promise<unknown>;
     const value = await runner(params, context);
+    context.flush();
     await finish({ type: "result", value: value ?? null }, 0);
   } catch (error) {
+    context.flush(); // a failed or cancelled run keeps the curve it got to
     const message = controller.signal.aborted
       ? "cancelled"
       : error instanceof Error

@@ -63,6 +63,12 @@ it("trains a model on a text and writes it as F16, never over an existing file",
   expect(
     h.updates.some((u) => u.job.id === queued.id && /step \d+\/16, loss/.test(u.job.progress?.step ?? "")),
   ).toBe(true);
+  // The loss curve is kept with the job for the Jobs screen: up to the last step, with throughput.
+  const series = h.queue.metrics(queued.id);
+  expect(series.totalSteps).toBe(16);
+  expect(series.train.at(-1)!.step).toBe(16);
+  expect(series.train.every((p) => p.tokensPerSecond! > 0 && Number.isFinite(p.loss))).toBe(true);
+  expect(series.train.at(-1)!.loss).toBeLessThan(series.train[0]!.loss);
 
   // Same size as the F16 input, and better on the text than the untrained start.
   expect(result.sizeBytes).toBe(statSync(modelPath).size);

@@ -17,6 +17,7 @@ import {
 import { now } from "../store/ids.js";
 import type { Db } from "../store/Store.js";
 import type { LogLevel } from "./workerMessages.js";
+import type { TrainingMetrics } from "../../shared/domain/trainingMetrics.js";
 
 const maxLogMessage = 4000;
 
@@ -60,8 +61,13 @@ export class JobJournal {
     return changed;
   }
 
-  progress(id: string, progress: JobProgress): void {
-    updateJobProgress(this.db, id, progress);
+  progress(id: string, progress: JobProgress | null, metrics?: TrainingMetrics | null): void {
+    updateJobProgress(this.db, id, progress, metrics);
+  }
+
+  /** Announces training points new since the last announcement (the row holds the whole series). */
+  emitMetrics(jobId: string, added: TrainingMetrics): void {
+    this.#events.emit("jobs.metrics", { jobId, ...added });
   }
 
   log(jobId: string, level: LogLevel, message: string): void {

@@ -7,6 +7,12 @@
 // (JobKindHost.complete) records it.
 import path from "node:path";
 import { isFinished, type Job } from "../../shared/domain/job.js";
+import { distillJobResult } from "../../shared/domain/distill.js";
+import {
+  emptyTrainingMetrics,
+  trainingMetricsOfDistill,
+  type TrainingMetrics,
+} from "../../shared/domain/trainingMetrics.js";
 import {
   describeIssues,
   isJobKind,
@@ -328,6 +334,14 @@ export class JobQueue {
   /** Newest first. */
   list(limit = 200): Job[] {
     return listJobRecords(this.#journal.db, limit).map(toJob);
+  }
+
+  /** A training job's series; a distillation finished before series were kept has its result's. */
+  metrics(ref: string): TrainingMetrics {
+    const record = this.#journal.require(ref);
+    if (record.metrics) return record.metrics;
+    const finished = record.kind === "distill" ? distillJobResult.safeParse(record.result) : null;
+    return finished?.success ? trainingMetricsOfDistill(finished.data.training) : emptyTrainingMetrics;
   }
 
   logs(ref: string, tail = 200): JobLogLine[] {

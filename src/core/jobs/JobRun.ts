@@ -8,6 +8,11 @@ import { toAppError } from "../errors.js";
 import { rmSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import type { JobProgress } from "../../shared/domain/job.js";
+import {
+  appendTrainingMetrics,
+  emptyTrainingMetrics,
+  type TrainingMetrics,
+} from "../../shared/domain/trainingMetrics.js";
 import { isJobKind, jobKinds, parseWorkerValue } from "../../shared/protocol/jobKinds.js";
 import { getJobRecord, toJob, updateJobParams, type JobOutcome, type JobRecord } from "../store/jobs.js";
 import { now } from "../store/ids.js";
@@ -64,6 +69,9 @@ export class JobRun {
   #interruptReason?: string;
   #killTimer?: NodeJS.Timeout;
   #progress?: JobProgress;
+  /** A training job's whole series, and the points not yet announced. */
+  #metrics?: TrainingMetrics;
+  #unannounced?: TrainingMetrics;
   #lastPersistAt = 0;
   #persistTimer?: NodeJS.Timeout;
   #outputLines = 0;
@@ -233,6 +241,13 @@ export class JobRun {
         this.#persistProgressSoon();
         break;
       }
+      case "metrics": {
+        const { type: _type, ...points } = message;
+        this.#metrics = appendTrainingMetrics(this.#metrics ?? emptyTrainingMetrics, points);
+        this.#unannounced = appendTrainingMetrics(this.#unannounced ?? emptyTrainingMetrics, points);
+        this.#persistProgressSoon();
+        break;
+      }
       case "log":
         this.#setup.journal.log(this.record.id, message.level, message.message);
         break;
@@ -286,10 +301,18 @@ export class JobRun {
   }
 
   #persistProgress(): void {
-    if (!this.#progress || this.#settled) return;
+    if ((!this.#progress && !this.#metrics) || this.#settled) return;
     this.#lastPersistAt = Date.now();
-    this.#setup.journal.progress(this.record.id, this.#progress);
+    this.#setup.journal.progress(this.record.id, this.#progress ?? null, this.#metrics);
+    this.#announceMetrics();
     this.#setup.journal.emit(this.record.id);
+  }
+
+  /** Written first, announced second: a screen that fetches on this event finds the points stored. */
+  #announceMetrics(): void {
+    if (!this.#unannounced) return;
+    this.#setup.journal.emitMetrics(this.record.id, this.#unannounced);
+    this.#unannounced = undefined;
   }
 
   /** Cancel message first (the runner aborts its signal and cleans up), SIGKILL after the grace. */
@@ -335,9 +358,11 @@ export class JobRun {
     }
     if (this.#settled) return; // interruptNow() ended it meanwhile
     this.#settled = true;
-    if (this.#progress && outcome.progress === undefined) journal.progress(id, this.#progress);
+    if ((this.#progress || this.#metrics) && outcome.progress === undefined)
+      journal.progress(id, this.#progress ?? null, this.#metrics);
+    this.#announceMetrics();
     this.#onSettled(this);
-    journal.finish(id, { ...outcome, finishedAt: now() });
+    journal.finish(id, { ...outcome, metrics: this.#metrics ?? null, finishedAt: now() });
     this.#markEnded();
   }
 

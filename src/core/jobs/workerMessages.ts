@@ -2,6 +2,7 @@
 // what they receive: a worker is a separate program that may be mid-crash when it writes.
 import { z } from "zod";
 import { remedyAction } from "../../shared/domain/errors.js";
+import { trainingMetrics } from "../../shared/domain/trainingMetrics.js";
 
 export const logLevel = z.enum(["info", "warn", "error"]);
 export type LogLevel = z.infer<typeof logLevel>;
@@ -35,6 +36,9 @@ export const progressMessage = z.object({
   etaSeconds: z.number().nonnegative().optional(),
 });
 
+/** Worker → parent: training points not sent before (batched by the worker, appended by the parent). */
+export const metricsMessage = trainingMetrics.extend({ type: z.literal("metrics") });
+
 export const logMessage = z.object({ type: z.literal("log"), level: logLevel, message: z.string() });
 
 export const resultMessage = z.object({ type: z.literal("result"), value: z.unknown() });
@@ -52,6 +56,7 @@ export const errorMessage = z.object({
 export const workerMessage = z.discriminatedUnion("type", [
   readyMessage,
   progressMessage,
+  metricsMessage,
   logMessage,
   resultMessage,
   errorMessage,

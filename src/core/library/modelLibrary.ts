@@ -4,7 +4,8 @@ import { unlink } from "node:fs/promises";
 import path from "node:path";
 import type { ModelRecord, ModelSummary } from "../../shared/domain/model.js";
 import type { Db } from "../store/Store.js";
-import { deleteModel, findModels, listModelRecords, toSummary } from "../store/models.js";
+import { deleteModel, findModels, getModelById, listModelRecords, toSummary } from "../store/models.js";
+import { modelLineage, type LineageStep } from "../../shared/domain/lineage.js";
 import { deleteTagsAndNotes } from "../store/tagsNotes.js";
 import { LibraryError } from "./LibraryError.js";
 
@@ -28,6 +29,11 @@ export function getModel(db: Db, ref: string): ModelRecord {
     "AMBIGUOUS",
     `"${trimmed}" matches ${matches.length} models: ${candidates}; use a longer id`,
   );
+}
+
+/** The chain from the original to the model `ref` names, original first. */
+export function modelLineageOf(db: Db, ref: string): LineageStep[] {
+  return modelLineage(getModel(db, ref).id, (id) => getModelById(db, id));
 }
 
 export interface RemoveResult {

@@ -5,6 +5,7 @@ import type { Db } from "./Store.js";
 import { appError, type AppError } from "../../shared/domain/errors.js";
 import type { Job, JobProgress, JobState } from "../../shared/domain/job.js";
 import type { LogLevel } from "../jobs/workerMessages.js";
+import type { TrainingMetrics } from "../../shared/domain/trainingMetrics.js";
 
 /** A job as the queue sees it: the protocol's Job plus who runs it and whether a cancel is pending. */
 export interface JobRecord extends Job {
@@ -15,6 +16,11 @@ export interface JobRecord extends Job {
   needs: string[];
   /** The named step hooks of a graph step (core/jobs/JobGraph.ts), with their planned input. */
   hook: StepHookRef | null;
+  /**
+   * A training job's series so far (shared/domain/trainingMetrics.ts), kept in progress_json beside
+   * the progress; not part of the Job its events carry, which would resend every point each time.
+   */
+  metrics: TrainingMetrics | null;
 }
 
 /** A graph step's hooks, by name, and the input its plan gave them (plain JSON). */
@@ -79,13 +85,32 @@ function parseErrorDetail(text: string | null): AppError | null {
   }
 }
 
+/** progress_json holds the progress and, for training jobs, the metrics series beside it. */
+function splitProgress(text: string | null): {
+  progress: JobProgress | null;
+  metrics: TrainingMetrics | null;
+} {
+  const stored = parseJson(text) as (Partial<JobProgress> & { metrics?: TrainingMetrics }) | null;
+  if (stored === null) return { progress: null, metrics: null };
+  const { metrics, ...progress } = stored;
+  return {
+    progress: typeof progress.step === "string" ? (progress as JobProgress) : null,
+    metrics: metrics ?? null,
+  };
+}
+
+function progressJson(progress: JobProgress | null, metrics: TrainingMetrics | null | undefined): string {
+  return JSON.stringify(metrics ? { ...progress, metrics } : progress);
+}
+
 function toRecord(row: JobRow): JobRecord {
+  const { progress, metrics } = splitProgress(row.progress_json);
   return {
     id: row.id,
     kind: row.kind,
     params: parseJson(row.params_json),
     state: row.state,
-    progress: parseJson(row.progress_json) as JobProgress | null,
+    progress,
     result: parseJson(row.result_json),
     error: row.error,
     errorDetail: parseErrorDetail(row.error_json),
@@ -103,12 +128,20 @@ function toRecord(row: JobRow): JobRecord {
         ? []
         : [row.depends_on],
     hook: parseJson(row.hook_json) as StepHookRef | null,
+    metrics,
   };
 }
 
 /** The protocol view of a record (drops owner, the cancel flag and the graph's bookkeeping). */
 export function toJob(record: JobRecord): Job {
-  const { owner: _owner, cancelRequestedAt: _cancel, needs: _needs, hook: _hook, ...job } = record;
+  const {
+    owner: _owner,
+    cancelRequestedAt: _cancel,
+    needs: _needs,
+    hook: _hook,
+    metrics: _metrics,
+    ...job
+  } = record;
   return job;
 }
 
@@ -192,9 +225,15 @@ export function adoptQueuedJob(db: Db, id: string, owner: string): boolean {
   return db.prepare("UPDATE jobs SET owner = ? WHERE id = ? AND state = 'queued'").run(owner, id).changes > 0;
 }
 
-export function updateJobProgress(db: Db, id: string, progress: JobProgress): void {
+/** The running job's progress, and its training series when it has one. */
+export function updateJobProgress(
+  db: Db,
+  id: string,
+  progress: JobProgress | null,
+  metrics?: TrainingMetrics | null,
+): void {
   db.prepare("UPDATE jobs SET progress_json = ? WHERE id = ? AND state = 'running'").run(
-    JSON.stringify(progress),
+    progressJson(progress, metrics),
     id,
   );
 }
@@ -208,11 +247,14 @@ export interface JobOutcome {
   errorDetail?: AppError | null;
   /** Final progress to keep (e.g. 100 % on success); undefined leaves the last one. */
   progress?: JobProgress | null;
+  /** Kept beside the final progress (a training job's series). */
+  metrics?: TrainingMetrics | null;
 }
 
 /** Ends a job that is queued or running; false if it had already ended. */
 export function finishJob(db: Db, id: string, outcome: JobOutcome): boolean {
-  const progress = outcome.progress === undefined ? undefined : JSON.stringify(outcome.progress);
+  const progress =
+    outcome.progress === undefined ? undefined : progressJson(outcome.progress, outcome.metrics);
   return (
     db
       .prepare(

@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { defineCall, defineEvent } from "./define.js";
 import { job } from "../domain/job.js";
+import { lineageStep } from "../domain/lineage.js";
+import { trainingMetrics, trainingMetricsUpdate } from "../domain/trainingMetrics.js";
 import { modelRecord, modelSummary } from "../domain/model.js";
 import { experimentListItem, experimentSummary, sweepRecipe } from "../domain/experiment.js";
 import { evalSettings } from "../domain/eval.js";
@@ -69,6 +71,8 @@ export const calls = {
 
   "models.list": defineCall(z.object({}), z.array(modelSummary)),
   "models.get": defineCall(id, modelRecord),
+  /** A variant's chain from its original (original first): each step's kind and recipe in words. */
+  "models.lineage": defineCall(id, z.array(lineageStep)),
   "models.remove": defineCall(
     id.extend({ deleteFile: z.boolean().default(false) }),
     z.object({ removed: z.boolean(), fileDeleted: z.boolean() }),
@@ -83,6 +87,11 @@ export const calls = {
   "jobs.start": defineCall(jobStart, job),
   "jobs.cancel": defineCall(id, job),
   "jobs.retry": defineCall(id, job),
+  /**
+   * A training job's series so far (distill, train): train loss per step and held-out figures.
+   * Fetch it once, then append the "jobs.metrics" events; empty for other kinds.
+   */
+  "jobs.metrics": defineCall(id, trainingMetrics),
   "jobs.logs": defineCall(
     id.extend({ tail: z.number().int().positive().max(10000).default(200) }),
     z.array(z.object({ at: z.string(), level: z.enum(["info", "warn", "error"]), message: z.string() })),
@@ -215,6 +224,8 @@ export const calls = {
 export const events = {
   /** Any change of a job's state or progress. */
   "jobs.updated": defineEvent(job),
+  /** Training points a running job added since the last such event (only the new ones). */
+  "jobs.metrics": defineEvent(trainingMetricsUpdate),
   /** The library changed (import, remove, a new variant). */
   "models.changed": defineEvent(z.object({ id: z.string().nullable() })),
   /** An experiment was created, changed state, or was removed. */

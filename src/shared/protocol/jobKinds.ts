@@ -85,6 +85,8 @@ export const jobKinds = {
       ignoreCancel: z.boolean().optional(),
       /** Declared output size, so the queue's free-disk-space check can be exercised. */
       outputBytes: z.number().int().nonnegative().optional(),
+      /** Report a made-up training point per tick (a held-out one every 4th), to exercise the metrics stream. */
+      trainingPoints: z.boolean().optional(),
     }),
     value: debugSleepResult,
     result: debugSleepResult,

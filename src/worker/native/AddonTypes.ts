@@ -513,7 +513,7 @@ export interface TrainProgress {
   /** This report follows a checkpoint save. */
   checkpoint: boolean;
   threads: number;
-  /** Present when this report follows a held-out measurement. */
+  /** A held-out measurement not reported before (oldest first; the one at step 0 comes with the first step). */
   heldout?: NativeHeldoutPoint;
 }
 

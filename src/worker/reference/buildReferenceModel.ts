@@ -19,6 +19,7 @@ import { nextTokenWindows, spreadWindows } from "../../core/reference/tokenWindo
 import { unigramCounts, unigramPerplexity } from "../../core/reference/unigramBaseline.js";
 import { runNativeTask } from "../native/nativeTask.js";
 import { vocabularyPath } from "../../core/reference/vocabularySource.js";
+import type { TrainingMetrics } from "../../shared/domain/trainingMetrics.js";
 
 export interface BuildReferenceOptions {
   recipe: ReferenceRecipe;
@@ -33,6 +34,8 @@ export interface BuildReferenceOptions {
   signal: AbortSignal;
   threads?: number;
   progress(fraction: number | null, step: string, etaSeconds?: number): void;
+  /** The training loss per reported step, for the Jobs screen's curves (RunnerContext.metrics). */
+  metrics?(points: Partial<TrainingMetrics>): void;
   log(message: string): void;
 }
 
@@ -155,6 +158,10 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
       progressIntervalMs: 1000,
     },
     (p: TrainProgress) => {
+      options.metrics?.({
+        totalSteps: p.totalSteps,
+        train: [{ step: p.step, loss: p.loss, tokensPerSecond: p.tokensPerSecond }],
+      });
       const fraction = trainStart + (phase.train * p.step) / p.totalSteps;
       options.progress(
         fraction,

@@ -2,7 +2,7 @@
 // through, so tests can prove that a crash or a cancel fails only this job and leaves nothing.
 import { writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { defineRunner } from "../Runner.js";
+import { defineRunner, type RunnerContext } from "../Runner.js";
 
 const tickMs = 50;
 
@@ -16,6 +16,7 @@ export default defineRunner("debug.sleep", async (params, context) => {
   );
 
   const started = Date.now();
+  let tick = 0;
   for (;;) {
     const elapsed = Date.now() - started;
     if (params.crash && elapsed >= totalMs / 2) crash(params.crash);
@@ -26,11 +27,25 @@ export default defineRunner("debug.sleep", async (params, context) => {
       totalMs > 0 ? elapsed / totalMs : 1,
       `sleeping: ${(elapsed / 1000).toFixed(1)} of ${params.seconds} s`,
     );
+    if (params.trainingPoints) reportTrainingPoint(context, ++tick, Math.ceil(totalMs / tickMs));
     await sleep(Math.min(tickMs, totalMs - elapsed));
   }
   context.progress(1, "slept");
   return { sleptSeconds: (Date.now() - started) / 1000, tempFileWritten: true };
 });
+
+/** A made-up, falling loss curve: step n has loss 1/n, every 4th step a held-out point. */
+function reportTrainingPoint(context: RunnerContext, step: number, totalSteps: number): void {
+  const loss = 1 / step;
+  context.metrics({
+    totalSteps,
+    train: [{ step, loss, tokensPerSecond: 1000 }],
+    heldout:
+      step % 4 === 0
+        ? [{ step, objective: loss, nll: 2 * loss, kld: loss / 2, kldStdErr: loss / 20, positions: 64 }]
+        : [],
+  });
+}
 
 function crash(how: "abort" | "exit" | "throw"): void {
   if (how === "abort") process.abort();

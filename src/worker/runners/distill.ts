@@ -4,6 +4,7 @@
 // the teacher's soft targets (native/src/softTargets.h); then packed in the requested storage type.
 // The parent (core/jobs/kinds/distill.ts) records the teacher files and the student as a variant.
 import type { DistillJobParams, HeldoutPoint, TeacherCacheRef } from "../../shared/domain/distill.js";
+import { heldoutPerplexity } from "../../shared/domain/trainingMetrics.js";
 import { inspectModelFile } from "../../core/library/importModel.js";
 import { llamaBuildInfo } from "../../core/quantize/llamaBuildInfo.js";
 import type { CwbNativeAddon } from "../native/AddonTypes.js";
@@ -125,6 +126,11 @@ export default defineRunner("distill", async (params, context) => {
 
   const lossCurve = [...(resumed?.lossCurve ?? [])];
   const heldout: HeldoutPoint[] = [...(resumed?.heldout ?? [])];
+  // The screens draw the whole run: what the interrupted runs got to comes first.
+  context.metrics({
+    train: lossCurve.map((p) => ({ ...p, tokensPerSecond: null })),
+    heldout: [...heldout],
+  });
   const trainedPath = context.tempPath("trained-f32.gguf");
   const steps = s.tokens !== null ? Math.ceil(s.tokens / s.contextSize) : 0;
   let seconds = resumed?.seconds ?? 0;
@@ -161,20 +167,30 @@ export default defineRunner("distill", async (params, context) => {
     (p) => {
       lossCurve.push({ step: p.step, loss: p.loss });
       seconds = p.elapsedSeconds;
-      if (p.heldout && !heldout.some((h) => h.step === p.heldout!.step)) heldout.push(p.heldout);
+      const measured = p.heldout && !heldout.some((h) => h.step === p.heldout!.step) ? p.heldout : null;
+      if (measured) heldout.push(measured);
+      context.metrics({
+        totalSteps: p.totalSteps,
+        train: [{ step: p.step, loss: p.loss, tokensPerSecond: p.tokensPerSecond }],
+        heldout: measured ? [measured] : [],
+      });
       if (p.checkpoint) checkpoint.save({ key: checkpoint.key, step: p.step, seconds, lossCurve, heldout });
       const last = heldout.at(-1);
       context.progress(
         p.step / p.totalSteps,
         `step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(4)}, ${Math.round(p.tokensPerSecond)} tokens/s` +
-          (last ? `, held-out KLD ${last.kld.toFixed(4)} ± ${(1.96 * last.kldStdErr).toFixed(4)}` : ""),
+          (last
+            ? `, held-out KLD ${last.kld.toFixed(4)} ± ${(1.96 * last.kldStdErr).toFixed(4)}, PPL ${heldoutPerplexity(last).toFixed(2)}`
+            : ""),
         p.etaSeconds,
       );
     },
   );
   const trained = await runNativeTask(run, context.signal);
   if (trained.cancelled) throw new Error("distillation was cancelled");
-  for (const h of trained.heldout) if (!heldout.some((x) => x.step === h.step)) heldout.push(h);
+  const lateHeldout = trained.heldout.filter((h) => !heldout.some((x) => x.step === h.step));
+  heldout.push(...lateHeldout);
+  context.metrics({ heldout: lateHeldout });
 
   context.progress(1, `writing the ${s.storage.toUpperCase()} student`);
   const outPath = context.tempPath("model.gguf");

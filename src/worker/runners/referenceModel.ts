@@ -23,6 +23,7 @@ export default defineRunner("reference.build", async (params, context) => {
     llama,
     signal: context.signal,
     progress: (fraction, step, eta) => context.progress(fraction, step, eta),
+    metrics: (points) => context.metrics(points),
     log: (message) => context.log("info", message),
   });
 });

@@ -48,12 +48,17 @@ export default defineRunner("train", async (params, context) => {
       ...(s.threads ? { threads: s.threads } : {}),
       ...(s.trainable ? { trainable: s.trainable } : {}),
     },
-    (p) =>
+    (p) => {
+      context.metrics({
+        totalSteps: p.totalSteps,
+        train: [{ step: p.step, loss: p.loss, tokensPerSecond: p.tokensPerSecond }],
+      });
       context.progress(
         p.step / p.totalSteps,
         `step ${p.step}/${p.totalSteps}, loss ${p.loss.toFixed(3)}, ${Math.round(p.tokensPerSecond)} tokens/s`,
         p.etaSeconds,
-      ),
+      );
+    },
   );
   const trained = await runNativeTask(run, context.signal);
   if (trained.cancelled) throw new Error("training was cancelled");

@@ -11,7 +11,8 @@ import {
   formatParams,
   formatShape,
 } from "../../../shared/format.js";
-import { getModel, listModels, removeModel } from "../../../core/library/modelLibrary.js";
+import { getModel, listModels, modelLineageOf, removeModel } from "../../../core/library/modelLibrary.js";
+import { describeLineage } from "../../../shared/domain/lineage.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { runJobInForeground } from "../runJobInForeground.js";
@@ -79,14 +80,21 @@ export function registerModelsCommands(program: Command, context: CliContext): v
 
   models
     .command("show")
-    .description("a model's metadata and its tensor table")
+    .description("a model's metadata, its lineage (a variant) and its tensor table")
     .argument("<id>", "id, id prefix, file name or path")
     .action((ref: string) => {
       const { output } = context;
-      const model = getModel(context.workbench().db, ref);
+      const db = context.workbench().db;
+      const model = getModel(db, ref);
       output.result(model, () => {
         printSummary(output, model);
         output.line();
+        const lineage = modelLineageOf(db, model.id);
+        if (lineage.length > 1) {
+          output.line("lineage (original first):");
+          for (const line of describeLineage(lineage)) output.line(`  ${line}`);
+          output.line();
+        }
         output.table(model.metadata.tensors, [
           { header: "TENSOR", value: (t) => t.name },
           { header: "TYPE", value: (t) => t.type },

@@ -5,6 +5,7 @@ import type { ExperimentRow } from "../../../shared/domain/experiment.js";
 import { Checkbox, Select, TextInput } from "../../components/Field.js";
 import { compareColumns } from "../../../shared/metrics/experimentColumns.js";
 import { bestByColumn, filterRows, sortRows, type RowFilter, type RowSort } from "./compareRows.js";
+import { LineageDisclosure } from "../../components/LineageDisclosure.js";
 
 export function CompareTable({
   rows,
@@ -136,6 +137,7 @@ export function CompareTable({
                           </span>
                         )}
                         <FrontMarks row={row} />
+                        {!row.isBase && <LineageDisclosure modelId={row.modelId} />}
                       </td>
                     ) : (
                       <td

@@ -13,6 +13,7 @@ import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
 import { describeExperimentState, describeJobCounts, recipeLines } from "./recipeSummary.js";
 import { RemoveExperimentDialog } from "./RemoveExperimentDialog.js";
+import { VariantLineages } from "./VariantLineages.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
 
 export function ExperimentDetail({
@@ -181,6 +182,7 @@ export function ExperimentDetail({
                 </span>
               ))}
             </div>
+            <VariantLineages modelIds={data.rows.filter((r) => !r.isBase).map((r) => r.modelId)} />
           </div>
         )}
       </Card>

@@ -1,4 +1,5 @@
-// Every job with live progress (jobs.list + "jobs.updated"), and Cancel / Retry.
+// Every job with live progress (jobs.list + "jobs.updated"), and Cancel / Retry; a training job
+// (distill, train) also shows its loss curves, open while it runs.
 import { useEffect, useState } from "react";
 import { isFinished, type Job } from "../../../shared/domain/job.js";
 import { jobRunDevice } from "../../../shared/domain/runDevice.js";
@@ -16,6 +17,7 @@ import { useCall } from "../../hooks/useCall.js";
 import { useJobs } from "../../hooks/useJobs.js";
 import { jobErrorWords } from "../../errorWords.js";
 import { jobElapsedSeconds, jobSubject, jobTitle } from "../../jobDescription.js";
+import { TrainingCurvesPanel, trainingJobKinds } from "./TrainingCurvesPanel.js";
 
 export function JobsPage() {
   const client = useClient();
@@ -115,6 +117,12 @@ function JobRow({
   onRetry: () => void;
 }) {
   const [showLogs, setShowLogs] = useState(false);
+  const trains = trainingJobKinds.has(job.kind);
+  const [showCurves, setShowCurves] = useState(job.state === "running");
+  // A training job that starts while the screen is open shows its curves without a click.
+  useEffect(() => {
+    if (job.state === "running") setShowCurves(true);
+  }, [job.state]);
   const finished = isFinished(job.state);
   const fraction = job.state === "succeeded" ? 1 : (job.progress?.fraction ?? null);
   const subject = jobSubject(job);
@@ -177,6 +185,11 @@ function JobRow({
         </td>
         <td className="px-4 py-2.5">
           <div className="flex justify-end gap-2">
+            {trains && (
+              <Button onClick={() => setShowCurves((shown) => !shown)} aria-expanded={showCurves}>
+                Curves
+              </Button>
+            )}
             <Button onClick={() => setShowLogs((shown) => !shown)} aria-expanded={showLogs}>
               Logs
             </Button>
@@ -187,6 +200,13 @@ function JobRow({
           </div>
         </td>
       </tr>
+      {trains && showCurves && (
+        <tr>
+          <td colSpan={7} className="px-4 py-2" data-testid="job-curves">
+            <TrainingCurvesPanel job={job} />
+          </td>
+        </tr>
+      )}
       {showLogs && (
         <tr>
           <td colSpan={7} className="bg-zinc-50 px-4 py-2" data-testid="job-logs">
