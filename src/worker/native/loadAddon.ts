@@ -26,6 +26,7 @@ import {
   sameCmakeOptions,
   type LlamaBuildChoice,
 } from "../../shared/domain/llamaBuild.js";
+import { logLlamaLine } from "./llamaLog.js";
 import { planGpu, vulkanVisibleDevicesVariable, type GpuPlan, type VulkanProbe } from "./planGpu.js";
 
 export interface LoadedNative {
@@ -119,7 +120,9 @@ async function load(settings: GpuSettings, plan: GpuPlan): Promise<LoadedNative>
   const llama = await getLlama({
     gpu: plan.gpu,
     build: "never",
-    logLevel: LlamaLogLevel.error,
+    // Warnings and errors into the job's log; the last error becomes a failure's reason.
+    logLevel: LlamaLogLevel.warn,
+    logger: logLlamaLine,
     progressLogs: false,
     // The machine build has its own folder, named from these options; never fall back to prebuilt.
     ...(local ? { cmakeOptions: { ...machineBuildCmakeOptions }, usePrebuiltBinaries: false } : {}),
