@@ -74,7 +74,7 @@ parent.onMessage((raw) => {
     signal: controller.signal,
     send: (m) => void parent.send(m),
   });
-  sendLlamaLogTo(context.log);
+  sendLlamaLogTo((level, line) => context.log(level, line));
   void run(message.kind, message.params, context);
 });
 
