@@ -1,5 +1,6 @@
 // Compress: build a sweep recipe for one model (types, importance matrix, overrides, measurements),
 // predict sizes with a dry run, prune layers, and start the sweep (then follow it on Jobs).
+import { modelLabel } from "../../../shared/modelLabel.js";
 import { useState } from "react";
 import type { ModelSummary } from "../../../shared/domain/model.js";
 import { formatBytes, formatFileType, formatParams } from "../../../shared/format.js";
@@ -17,10 +18,6 @@ import { QuantTypePicker } from "./QuantTypePicker.js";
 import { emptyRecipe, recipeProblems, sweepTypes, toSweepRecipe, type RecipeForm } from "./recipeForm.js";
 import { DeviceSettings, ImatrixSettings, MeasureSettings, OverrideSettings } from "./RecipeSettings.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
-
-function modelName(model: ModelSummary): string {
-  return model.metadata.name ?? model.fileName;
-}
 
 export function CompressPage({ modelId }: { modelId: string | undefined }) {
   const client = useClient();
@@ -109,7 +106,7 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
                 >
                   {list.map((m) => (
                     <option key={m.id} value={m.id}>
-                      {modelName(m)} · {formatFileType(m.metadata.fileType)} · {formatBytes(m.sizeBytes)}
+                      {modelLabel(m)} · {formatFileType(m.metadata.fileType)} · {formatBytes(m.sizeBytes)}
                     </option>
                   ))}
                 </Select>

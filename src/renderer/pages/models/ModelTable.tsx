@@ -1,4 +1,5 @@
 // The library as a sortable table; a row opens the model's detail view.
+import { modelLabel } from "../../../shared/modelLabel.js";
 import { useMemo, useState } from "react";
 import type { ModelSummary } from "../../../shared/domain/model.js";
 import {
@@ -19,12 +20,8 @@ interface Column {
   readonly value: (model: ModelSummary) => string | number | null;
 }
 
-export function displayName(model: ModelSummary): string {
-  return model.metadata.name ?? model.fileName;
-}
-
 const columns: readonly Column[] = [
-  { key: "name", label: "Name", numeric: false, value: (m) => displayName(m).toLowerCase() },
+  { key: "name", label: "Name", numeric: false, value: (m) => modelLabel(m).toLowerCase() },
   { key: "architecture", label: "Architecture", numeric: false, value: (m) => m.metadata.architecture },
   { key: "parameters", label: "Parameters", numeric: true, value: (m) => m.metadata.parameterCount },
   { key: "size", label: "Size", numeric: true, value: (m) => m.sizeBytes },
@@ -92,7 +89,7 @@ export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
                 className="block truncate font-medium text-zinc-900 hover:text-indigo-600"
                 onClick={(event) => event.stopPropagation()}
               >
-                {displayName(model)}
+                {modelLabel(model)}
               </a>
               <div className="truncate text-xs text-zinc-500" title={model.path}>
                 {model.fileName}
