@@ -154,6 +154,8 @@ export class Workbench {
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),
       "experiments.buildComparison": ({ id }) => this.experiments.buildComparison(id),
+      "experiments.unfinishedSweep": ({ modelId, recipe }) =>
+        this.experiments.unfinishedSweep(modelId, recipe),
       "experiments.startSweep": ({ modelId, recipe, name }) =>
         this.experiments.startSweep(modelId, recipe, name),
       "experiments.rerun": ({ id }) => this.experiments.rerun(id),

@@ -27,6 +27,7 @@ export const callNames = [
   "experiments.buildComparison",
   "experiments.startSweep",
   "experiments.rerun",
+  "experiments.unfinishedSweep",
   "experiments.resume",
   "experiments.cancel",
   "experiments.remove",

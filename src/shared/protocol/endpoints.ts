@@ -161,6 +161,14 @@ export const calls = {
     z.object({ experimentId: z.string() }),
   ),
   /**
+   * The unfinished (interrupted, failed or cancelled) run of this sweep, which starting it resumes
+   * instead of creating a new experiment; null when there is none.
+   */
+  "experiments.unfinishedSweep": defineCall(
+    z.object({ modelId: z.string().min(1), recipe: sweepRecipe }),
+    z.object({ experimentId: z.string(), name: z.string(), state: z.string() }).nullable(),
+  ),
+  /**
    * Runs the same recipe again; finished artifacts are reused, not redone (an unfinished experiment
    * is resumed).
    */

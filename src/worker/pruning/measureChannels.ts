@@ -26,7 +26,7 @@ export function calibrationPassOptions(
 }
 
 export async function measureChannels(
-  { addon, llama, backend, buildLabel }: LoadedNative,
+  { addon, backend, buildLabel }: LoadedNative,
   params: ChannelsJobParams,
   context: RunnerContext,
   stepPrefix = "",

@@ -2,7 +2,6 @@
 // predict sizes with a dry run, prune layers, and start the sweep (then follow it on Jobs).
 import { modelLabel } from "../../../shared/modelLabel.js";
 import { useState } from "react";
-import type { ModelSummary } from "../../../shared/domain/model.js";
 import { formatBytes, formatFileType, formatParams } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Card } from "../../components/Card.js";
@@ -34,6 +33,12 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
     (modelId ? undefined : (list.find((m) => m.parentId === null) ?? list[0]));
   const problems = recipeProblems(form);
   const variantCount = sweepTypes(form).length;
+  // Starting a sweep whose earlier run was interrupted resumes that experiment: say so first.
+  const unfinished = useCall(
+    "experiments.unfinishedSweep",
+    model && problems.length === 0 ? { modelId: model.id, recipe: toSweepRecipe(form) } : null,
+    ["experiments.changed", "jobs.updated"],
+  ).data;
 
   const start = async () => {
     setShowProblems(true);
@@ -68,12 +73,20 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
           >
             {starting
               ? "Starting…"
-              : `Start sweep${variantCount > 0 ? ` (${variantCount} variant${variantCount === 1 ? "" : "s"})` : ""}`}
+              : unfinished
+                ? "Resume interrupted sweep"
+                : `Start sweep${variantCount > 0 ? ` (${variantCount} variant${variantCount === 1 ? "" : "s"})` : ""}`}
           </Button>
         }
       />
       <div className="space-y-4">
         {models.error && <Notice tone="error">Could not list models: {models.error.message}</Notice>}
+        {unfinished && (
+          <Notice tone="info">
+            This sweep ran before and did not finish (“{unfinished.name}”, {unfinished.state}). Starting it
+            resumes that experiment: only the steps that did not succeed run again.
+          </Notice>
+        )}
         {startError && (
           <Notice tone="error" onDismiss={() => setStartError(undefined)}>
             {startError}
