@@ -1,5 +1,6 @@
 // The composition root shared by the CLI, the HTTP/WebSocket server and Electron's main process:
 // one data dir, one Store, the model library, the event bus, and the protocol's call handlers.
+import { listOfferedTexts } from "./texts/offeredTexts.js";
 import { listLlamaBuilds } from "./llamaBuilds/listLlamaBuilds.js";
 import { ProtocolError } from "../shared/protocol/wire.js";
 import { EventBus } from "./rpc/eventBus.js";
@@ -114,6 +115,7 @@ export class Workbench {
 
       "app.machine": () => this.#machine(),
       "app.llamaBuilds": () => listLlamaBuilds(),
+      "texts.list": () => ({ texts: listOfferedTexts(this.db, this.dataDir) }),
       "models.list": () => listModels(db),
       "models.get": ({ id }) => withProtocolErrors(() => getModel(db, id)),
       "models.remove": async ({ id, deleteFile }) => {

@@ -7,6 +7,7 @@ export const callNames = [
   "app.info",
   "app.machine",
   "app.llamaBuilds",
+  "texts.list",
   "models.list",
   "models.get",
   "models.remove",

@@ -19,6 +19,7 @@ import {
 } from "../deviceResults/deviceResultsImport.js";
 import { exportRuntimeFiles } from "../domain/exportBundle.js";
 import { splitLimit } from "../domain/ggufSplit.js";
+import { offeredText } from "../domain/offeredText.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -66,6 +67,8 @@ export const calls = {
     z.object({}),
     z.object({ builds: z.array(llamaBuildInfo), cannotBuild: z.string().nullable() }),
   ),
+  /** Texts to offer for evaluation or calibration: the library's text sets and the reference model's held-out texts. */
+  "texts.list": defineCall(z.object({}), z.object({ texts: z.array(offeredText) })),
 
   "models.list": defineCall(z.object({}), z.array(modelSummary)),
   "models.get": defineCall(id, modelRecord),
