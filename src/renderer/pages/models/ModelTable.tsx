@@ -1,5 +1,7 @@
-// The library as a sortable table; a row opens the model's detail view.
+// The library as a sortable table, each variant under the model it was made from; a row opens the
+// model's detail view.
 import { modelLabel } from "../../../shared/modelLabel.js";
+import { groupByLineage } from "../../../shared/modelLineage.js";
 import { useMemo, useState } from "react";
 import type { ModelSummary } from "../../../shared/domain/model.js";
 import {
@@ -38,7 +40,7 @@ export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
 
   const sorted = useMemo(() => {
     const column = columns.find((candidate) => candidate.key === sort.key)!;
-    return [...models].sort((a, b) => {
+    return groupByLineage(models, (a, b) => {
       const order = compare(column.value(a), column.value(b));
       return sort.descending ? -order : order;
     });
@@ -76,14 +78,14 @@ export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
         </tr>
       </thead>
       <tbody className="divide-y divide-zinc-100">
-        {sorted.map((model) => (
+        {sorted.map(({ model, depth }) => (
           <tr
             key={model.id}
             data-testid="model-row"
             onClick={() => navigate("models", model.id)}
             className="cursor-pointer hover:bg-indigo-50/40"
           >
-            <td className="max-w-[22rem] px-4 py-2.5">
+            <td className="max-w-[22rem] px-4 py-2.5" style={{ paddingLeft: `${1 + depth * 1.25}rem` }}>
               <a
                 href={routeHref("models", model.id)}
                 className="block truncate font-medium text-zinc-900 hover:text-indigo-600"
@@ -92,6 +94,7 @@ export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
                 {modelLabel(model)}
               </a>
               <div className="truncate text-xs text-zinc-500" title={model.path}>
+                {depth > 0 ? "↳ " : ""}
                 {model.fileName}
               </div>
             </td>
