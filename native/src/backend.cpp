@@ -3,6 +3,11 @@
 // folder of the library we are bound to.
 #include <napi.h>
 #include <string>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
 #include "addon.h"
 #include "ggml-backend.h"
 #include "llama.h"
@@ -50,6 +55,37 @@ static Napi::Value EnsureBackends(const Napi::CallbackInfo& info) {
   return devices;
 }
 
+// llama.cpp's build-info (common/build-info.cpp): the upstream commit and build number the library
+// was compiled from, as llama-bench prints them ("build: de3ff81 (1)"). They live in llama-common,
+// which node-llama-cpp's addon loaded into this process; looked up there, never loaded here.
+static const void* FindCommonSymbol(const char* name) {
+#ifdef _WIN32
+  HMODULE common = GetModuleHandleA("llama-common.dll");
+  return common ? reinterpret_cast<const void*>(GetProcAddress(common, name)) : nullptr;
+#else
+  const char* names[] = {"libllama-common.so", "libllama-common.dylib", "@rpath/libllama-common.dylib"};
+  for (const char* file : names) {
+    void* handle = dlopen(file, RTLD_LAZY | RTLD_NOLOAD);
+    if (!handle) continue;
+    const void* symbol = dlsym(handle, name);
+    dlclose(handle);
+    if (symbol) return symbol;
+  }
+  return nullptr;
+#endif
+}
+
+static Napi::Value LlamaCommit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto commit = static_cast<const char* const*>(FindCommonSymbol("LLAMA_COMMIT"));
+  auto number = static_cast<const int*>(FindCommonSymbol("LLAMA_BUILD_NUMBER"));
+  if (!commit || !*commit) return env.Null();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("commit", std::string(*commit));
+  out.Set("buildNumber", number ? Napi::Value(Napi::Number::New(env, *number)) : env.Null());
+  return out;
+}
+
 static Napi::Value SystemInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -62,6 +98,7 @@ static Napi::Value SystemInfo(const Napi::CallbackInfo& info) {
 void RegisterBackend(Napi::Env env, Napi::Object exports) {
   exports.Set("ensureBackends", Napi::Function::New(env, EnsureBackends, "ensureBackends"));
   exports.Set("systemInfo", Napi::Function::New(env, SystemInfo, "systemInfo"));
+  exports.Set("llamaCommit", Napi::Function::New(env, LlamaCommit, "llamaCommit"));
 }
 
 }  // namespace cwb

@@ -1,5 +1,6 @@
 // The composition root shared by the CLI, the HTTP/WebSocket server and Electron's main process:
 // one data dir, one Store, the model library, the event bus, and the protocol's call handlers.
+import { listOfferedTexts } from "./texts/offeredTexts.js";
 import { listLlamaBuilds } from "./llamaBuilds/listLlamaBuilds.js";
 import { ProtocolError } from "../shared/protocol/wire.js";
 import { EventBus } from "./rpc/eventBus.js";
@@ -114,6 +115,7 @@ export class Workbench {
 
       "app.machine": () => this.#machine(),
       "app.llamaBuilds": () => listLlamaBuilds(),
+      "texts.list": () => ({ texts: listOfferedTexts(this.db, this.dataDir) }),
       "models.list": () => listModels(db),
       "models.get": ({ id }) => withProtocolErrors(() => getModel(db, id)),
       "models.lineage": ({ id }) => withProtocolErrors(() => modelLineageOf(db, id)),
@@ -156,6 +158,8 @@ export class Workbench {
       "experiments.list": ({ search }) => this.experiments.list(search),
       "experiments.get": ({ id }) => this.experiments.get(id),
       "experiments.buildComparison": ({ id }) => this.experiments.buildComparison(id),
+      "experiments.unfinishedSweep": ({ modelId, recipe }) =>
+        this.experiments.unfinishedSweep(modelId, recipe),
       "experiments.startSweep": ({ modelId, recipe, name }) =>
         this.experiments.startSweep(modelId, recipe, name),
       "experiments.rerun": ({ id }) => this.experiments.rerun(id),

@@ -7,6 +7,7 @@ import type { Job } from "../shared/domain/job.js";
 
 const remedyControls: Record<RemedyAction, string> = {
   "allow-requantize": "Tick “Allow requantizing” under Quantization types on the Compress screen",
+  "start-from-unquantized": "Choose the F16/F32 model this one was made from as the model to compress",
   "allow-software-gpu": capitalize(softwareGpuRemedyInSettings),
   "choose-cpu": "Choose CPU as the GPU in the Compress screen’s Device settings",
   "choose-auto-gpu": "Choose Automatic as the GPU in the Compress screen’s Device settings",

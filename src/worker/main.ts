@@ -7,6 +7,7 @@ import { parentMessage, type WorkerMessage } from "../core/jobs/workerMessages.j
 import { createRunnerContext } from "./createRunnerContext.js";
 import { connectToParent } from "./parentChannel.js";
 import type { RunnerContext } from "./Runner.js";
+import { lastLlamaError, sendLlamaLogTo } from "./native/llamaLog.js";
 import { runners } from "./runners/index.js";
 import { isJobKind } from "../shared/protocol/jobKinds.js";
 
@@ -45,10 +46,14 @@ async function run(kind: string, params: unknown, context: RunnerContext & { flu
         : String(error);
     const coded = controller.signal.aborted ? null : appErrorOf(error);
     const code = (error as { code?: unknown } | null)?.code;
+    // llama.cpp's last error line is the reason when the runner's error does not carry one.
+    const llamaReason = controller.signal.aborted ? null : (coded?.llamaReason ?? lastLlamaError());
     await finish(
       coded
-        ? { type: "error", ...coded }
-        : { type: "error", message, ...(typeof code === "string" ? { code } : {}) },
+        ? { type: "error", ...coded, llamaReason }
+        : llamaReason
+          ? { type: "error", message, code: "FAILED", llamaReason, remedies: [] }
+          : { type: "error", message, ...(typeof code === "string" ? { code } : {}) },
       1,
     );
   }
@@ -71,6 +76,7 @@ parent.onMessage((raw) => {
     signal: controller.signal,
     send: (m) => void parent.send(m),
   });
+  sendLlamaLogTo((level, line) => context.log(level, line));
   void run(message.kind, message.params, context);
 });
 

@@ -2,6 +2,7 @@
 // the texts (stored as text sets, hashed), the teacher files already cached, the checkpoint a run with
 // the same inputs resumes from, and the student: an existing model (one job), or one made from the
 // teacher by dropping blocks, planned as a job graph: [layer importance →] prune → distill.
+import { checkSameVocabulary } from "../library/checkSameVocabulary.js";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import {
@@ -109,17 +110,6 @@ async function distillParams(
   };
 }
 
-function checkVocabulary(teacher: ModelRecord, student: ModelRecord): void {
-  const a = teacher.metadata.vocabularySize;
-  const b = student.metadata.vocabularySize;
-  if (a !== null && b !== null && a !== b)
-    throw new CodedError(
-      "VOCABULARY_MISMATCH",
-      `${student.path}: vocabulary of ${b} tokens differs from the teacher's ${a} (${teacher.path})`,
-      { file: student.path },
-    );
-}
-
 export async function planDistill(db: Db, dataDir: string, request: DistillRequest): Promise<DistillPlan> {
   if (Boolean(request.student) === Boolean(request.studentFrom))
     throw new CodedError(
@@ -138,7 +128,7 @@ export async function planDistill(db: Db, dataDir: string, request: DistillReque
 
   if (request.student) {
     const student = await resolveModel(db, request.student);
-    checkVocabulary(teacher, student);
+    checkSameVocabulary(teacher, student, "teacher");
     const outPath = request.out
       ? explicitOutPath(request.out)
       : freePath(models, `${modelStem(student.path)}.distilled`, ".gguf");

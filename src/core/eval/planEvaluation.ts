@@ -5,6 +5,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { evalSettings, type EvalJobParams, type EvalSettingsInput } from "../../shared/domain/eval.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
+import { checkSameVocabulary } from "../library/checkSameVocabulary.js";
 import { sha256File } from "../library/hashFile.js";
 import { importModel } from "../library/importModel.js";
 import { LibraryError } from "../library/LibraryError.js";
@@ -39,17 +40,7 @@ export async function planEvaluation(db: Db, input: EvaluationRequestInput): Pro
   const base = await resolveModel(db, input.base);
   const variants: ModelRecord[] = [];
   for (const ref of input.variants) variants.push(await resolveModel(db, ref));
-  for (const v of variants) {
-    if (
-      v.metadata.vocabularySize !== null &&
-      base.metadata.vocabularySize !== null &&
-      v.metadata.vocabularySize !== base.metadata.vocabularySize
-    ) {
-      throw new Error(
-        `${v.path}: vocabulary of ${v.metadata.vocabularySize} tokens differs from the base's ${base.metadata.vocabularySize} (${base.path})`,
-      );
-    }
-  }
+  for (const v of variants) checkSameVocabulary(base, v, "base");
   const { sha256: textSha256 } = await sha256File(textPath);
   const cached = findBaseCache(db, base.id, baseCacheKey(base.sha256, textSha256, settings));
   return {

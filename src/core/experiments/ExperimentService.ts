@@ -1,9 +1,10 @@
 // The experiments part of the protocol: list, summarize, start a sweep in the serving process
 // (its jobs report progress as usual), re-run, resume or cancel its job graph, annotate and delete.
-import type {
-  ExperimentListItem,
-  ExperimentSummary,
-  SweepRecipeInput,
+import {
+  sweepRecipe,
+  type ExperimentListItem,
+  type ExperimentSummary,
+  type SweepRecipeInput,
 } from "../../shared/domain/experiment.js";
 import type { BuildComparison } from "../../shared/domain/buildComparison.js";
 import type { Job } from "../../shared/domain/job.js";
@@ -13,8 +14,13 @@ import { removeModel } from "../library/modelLibrary.js";
 import { deleteExperiment, getExperiment, listExperimentModels } from "../store/experiments.js";
 import { addNote, addTag, deleteTagsAndNotes, listTags, removeTag } from "../store/tagsNotes.js";
 import { listExperimentItems, summarizeExperiment } from "./summarizeExperiment.js";
-import { resumeExperiment, retryExperimentStep, type GraphRun } from "./experimentGraph.js";
-import { startSweep, type SweepHost } from "./runSweep.js";
+import {
+  resumeExperiment,
+  retryExperimentStep,
+  stateOfExperiment,
+  type GraphRun,
+} from "./experimentGraph.js";
+import { findUnfinishedSweep, startSweep, type SweepHost } from "./runSweep.js";
 
 export class ExperimentService {
   constructor(private readonly host: SweepHost) {}
@@ -44,6 +50,17 @@ export class ExperimentService {
     const run = await startSweep(this.host, { model: modelId, recipe, name, experimentId });
     logIfStopped(run, "sweep");
     return { experimentId: run.experimentId };
+  }
+
+  /** The unfinished run of this sweep that starting it would resume, or null. */
+  unfinishedSweep(
+    modelId: string,
+    recipe: SweepRecipeInput,
+  ): { experimentId: string; name: string; state: string } | null {
+    const experimentId = findUnfinishedSweep(this.host.db, modelId, sweepRecipe.parse(recipe));
+    const experiment = experimentId ? getExperiment(this.host.db, experimentId) : undefined;
+    if (!experimentId || !experiment) return null;
+    return { experimentId, name: experiment.name, state: stateOfExperiment(this.host.db, experimentId) };
   }
 
   async rerun(id: string): Promise<{ experimentId: string }> {

@@ -60,6 +60,13 @@ export function ggmlTypeTraits(type: number): TypeTraits | undefined {
   return traits.get(type);
 }
 
+const traitsByName = new Map<string, TypeTraits>([...traits.values()].map((t) => [t.name, t]));
+
+/** Weights stored in blocks (Q4_K, Q8_0, IQ4_XS, ...), as opposed to plain floats or integers. */
+export function isBlockQuantized(typeName: string): boolean {
+  return (traitsByName.get(typeName.toUpperCase())?.blockSize ?? 1) > 1;
+}
+
 /**
  * Bytes a tensor of this type and shape occupies, or a reason it cannot exist: an unknown type, an
  * empty dimension, or rows that are not a whole number of blocks.

@@ -1,5 +1,5 @@
 // Which llama.cpp produced a file: the release tag node-llama-cpp ships (llama/llama.cpp.info.json)
-// plus the package version and backend. `release` goes into the variants.llama_build column (results
+// plus llama.cpp's upstream commit, the package version and backend. `release` goes into the variants.llama_build column (results
 // are comparable per release); the whole object is kept in the recipe.
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -14,7 +14,8 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-export function llamaBuildInfo(gpu: false | string = false): LlamaBuild {
+/** `commit`: llama.cpp's upstream commit as the loaded library reports it (worker: LoadedNative.llamaCommit). */
+export function llamaBuildInfo(gpu: false | string = false, commit: string | null = null): LlamaBuild {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))), "..");
   const info = readJson(path.join(root, "llama", "llama.cpp.info.json"));
   const pkg = readJson(path.join(root, "package.json"));
@@ -22,6 +23,7 @@ export function llamaBuildInfo(gpu: false | string = false): LlamaBuild {
     release: typeof info.tag === "string" ? info.tag : "unknown",
     repository: typeof info.llamaCppGithubRepo === "string" ? info.llamaCppGithubRepo : null,
     nodeLlamaCpp: typeof pkg.version === "string" ? pkg.version : null,
+    commit,
     backend: gpu === false ? "cpu" : gpu,
   };
 }

@@ -6,6 +6,7 @@ import { softwareGpuRemedyFlag } from "./gpuOptions.js";
 
 const remedyFlags: Record<RemedyAction, string> = {
   "allow-requantize": "pass --allow-requantize",
+  "start-from-unquantized": "quantize the F16/F32 model it was made from instead",
   "allow-software-gpu": softwareGpuRemedyFlag,
   "choose-cpu": "pass --gpu cpu",
   "choose-auto-gpu": "pass --gpu auto",

@@ -4,6 +4,7 @@
 import { useState } from "react";
 import type { ModelSummary } from "../../shared/domain/model.js";
 import { formatBytes } from "../../shared/format.js";
+import { modelLabel } from "../../shared/modelLabel.js";
 import { willItFit, type FitDeviceSettings } from "../../shared/metrics/fit.js";
 import { useCall } from "../hooks/useCall.js";
 import { Card } from "./Card.js";
@@ -115,8 +116,11 @@ export function ModelFitCard({ models }: { models: readonly ModelSummary[] }) {
                   model.metadata.contextLength !== null && contextSize > model.metadata.contextLength;
                 return (
                   <tr key={model.id} data-testid="fit-row">
-                    <td className="max-w-[22rem] truncate px-4 py-1.5 text-zinc-800">
-                      {model.metadata.name ?? model.fileName}
+                    <td className="max-w-[22rem] px-4 py-1.5 text-zinc-800" title={model.path}>
+                      <div className="truncate" data-testid="fit-model">
+                        {modelLabel(model)}
+                      </div>
+                      <div className="truncate text-xs text-zinc-400">{model.fileName}</div>
                     </td>
                     <td className="px-3 py-1.5 text-right tabular-nums text-zinc-700">
                       {formatBytes(fit.estimate.modelBytes)}

@@ -15,6 +15,8 @@ export const llamaBuild = z.object({
   release: z.string(),
   repository: z.string().nullable(),
   nodeLlamaCpp: z.string().nullable(),
+  /** llama.cpp's upstream commit from the library's build-info (null: not found, or recorded before). */
+  commit: z.string().nullable().default(null),
   /** "cpu" or the GPU type node-llama-cpp selected in the worker. */
   backend: z.string(),
 });

@@ -27,6 +27,10 @@ export const appErrorCodes = [
   "QUANTIZE_FAILED",
   /** A quant type that cannot do without an importance matrix, and none was given. */
   "IMATRIX_REQUIRED",
+  /** An importance matrix file that is neither GGUF nor the legacy .dat layout. */
+  "IMATRIX_INVALID",
+  /** An importance matrix made for another model (tensors it does not have, or other widths). */
+  "IMATRIX_MODEL_MISMATCH",
   /** An importance matrix to compute, and no calibration text to compute it from. */
   "CALIBRATION_TEXT_REQUIRED",
   "UNKNOWN_QUANT_TYPE",
@@ -75,7 +79,7 @@ export const appErrorCodes = [
   "RESULTS_AMBIGUOUS",
   /** Distillation settings or a student recipe that cannot be used (the message says which and why). */
   "BAD_DISTILL_SETTINGS",
-  /** A student whose vocabulary is not the teacher's: soft targets need the same tokens. */
+  /** Two models compared token by token (student and teacher, variant and base) whose vocabularies differ. */
   "VOCABULARY_MISMATCH",
   /** Anything without a code of its own: the message says what happened. */
   "FAILED",
@@ -86,6 +90,7 @@ export type AppErrorCode = z.infer<typeof appErrorCode>;
 /** What the user can do about an error; each surface words it (flag, command or control). */
 export const remedyActions = [
   "allow-requantize",
+  "start-from-unquantized",
   "allow-software-gpu",
   "choose-cpu",
   "choose-auto-gpu",

@@ -4,6 +4,15 @@
 // build on the same machine (docs/bench.md), so the build is offered as a backend choice.
 import { z } from "zod";
 
+/**
+ * How runs and variants record the llama.cpp they ran on: node-llama-cpp's release tag and, when the
+ * library's build-info names it, llama.cpp's upstream commit, as llama-bench prints it ("v0.4.0
+ * (5b4ebc5)"). Imported device results record theirs the same way ("b7000 (5b4ebc5)").
+ */
+export function llamaBuildLabel(release: string, commit: string | null): string {
+  return commit ? `${release} (${commit})` : release;
+}
+
 export const llamaBuildChoices = ["prebuilt", "local"] as const;
 export const llamaBuildChoice = z.enum(llamaBuildChoices);
 export type LlamaBuildChoice = z.infer<typeof llamaBuildChoice>;

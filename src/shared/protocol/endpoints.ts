@@ -21,6 +21,7 @@ import {
 } from "../deviceResults/deviceResultsImport.js";
 import { exportRuntimeFiles } from "../domain/exportBundle.js";
 import { splitLimit } from "../domain/ggufSplit.js";
+import { offeredText } from "../domain/offeredText.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -68,6 +69,8 @@ export const calls = {
     z.object({}),
     z.object({ builds: z.array(llamaBuildInfo), cannotBuild: z.string().nullable() }),
   ),
+  /** Texts to offer for evaluation or calibration: the library's text sets and the reference model's held-out texts. */
+  "texts.list": defineCall(z.object({}), z.object({ texts: z.array(offeredText) })),
 
   "models.list": defineCall(z.object({}), z.array(modelSummary)),
   "models.get": defineCall(id, modelRecord),
@@ -168,6 +171,14 @@ export const calls = {
   "experiments.startSweep": defineCall(
     z.object({ modelId: z.string().min(1), recipe: sweepRecipe, name: z.string().optional() }),
     z.object({ experimentId: z.string() }),
+  ),
+  /**
+   * The unfinished (interrupted, failed or cancelled) run of this sweep, which starting it resumes
+   * instead of creating a new experiment; null when there is none.
+   */
+  "experiments.unfinishedSweep": defineCall(
+    z.object({ modelId: z.string().min(1), recipe: sweepRecipe }),
+    z.object({ experimentId: z.string(), name: z.string(), state: z.string() }).nullable(),
   ),
   /**
    * Runs the same recipe again; finished artifacts are reused, not redone (an unfinished experiment

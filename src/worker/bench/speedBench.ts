@@ -330,7 +330,7 @@ export async function runSpeedBench(
     return {
       settings: resolved,
       machine,
-      llamaBuild: llama.llamaCppRelease.release,
+      llamaBuild: native.buildLabel,
       nodeLlamaCpp: nodeLlamaCppVersion(),
       metrics: benchMetrics(samples),
       details: {

@@ -74,7 +74,7 @@ export async function runEvaluation(
     allowSoftwareGpu: plan.settings.allowSoftwareGpu,
     llamaBuild: plan.settings.llamaBuild,
   };
-  const { llama, backend } = await loadNative(gpuRequest);
+  const { llama, backend, buildLabel } = await loadNative(gpuRequest);
   const threads = plan.settings.threads ?? llama.cpuMathCores;
   const passes = (plan.baseCachePath ? 0 : 1) + plan.variants.length;
   let passIndex = 0;
@@ -177,7 +177,7 @@ export async function runEvaluation(
     contextSize: plan.settings.contextSize,
     threads,
     machine: await collectMachineFingerprint(llama),
-    llamaBuild: llama.llamaCppRelease.release,
+    llamaBuild: buildLabel,
     backend,
   };
 }

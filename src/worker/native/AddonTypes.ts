@@ -15,6 +15,8 @@ export interface AddonBackend {
   /** Loads ggml backends from binsDir unless node-llama-cpp already did; returns the devices. */
   ensureBackends(binsDir?: string): BackendDevice[];
   systemInfo(): { systemInfo: string; supportsMmap: boolean; supportsGpuOffload: boolean };
+  /** llama.cpp's build-info of the loaded build (llama-common's LLAMA_COMMIT), null when not found. */
+  llamaCommit?(): { commit: string; buildNumber: number | null } | null;
 }
 
 /** bandwidth.cpp */

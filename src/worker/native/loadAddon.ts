@@ -22,10 +22,12 @@ import {
   type GpuSettingsInput,
 } from "../../shared/domain/gpu.js";
 import {
+  llamaBuildLabel,
   machineBuildCmakeOptions,
   sameCmakeOptions,
   type LlamaBuildChoice,
 } from "../../shared/domain/llamaBuild.js";
+import { logLlamaLine } from "./llamaLog.js";
 import { planGpu, vulkanVisibleDevicesVariable, type GpuPlan, type VulkanProbe } from "./planGpu.js";
 
 export interface LoadedNative {
@@ -34,6 +36,10 @@ export interface LoadedNative {
   /** What node-llama-cpp selected: false for CPU, else the GPU type. */
   gpu: false | string;
   llama: import("node-llama-cpp").Llama;
+  /** llama.cpp's upstream commit from the loaded library's build-info, or null. */
+  llamaCommit: string | null;
+  /** The release and commit as runs record them (shared/domain/llamaBuild.ts llamaBuildLabel). */
+  buildLabel: string;
   /** The build and devices, as recorded with results (GPU devices are filled in by the caller's model). */
   backend: BackendUsed;
 }
@@ -119,7 +125,9 @@ async function load(settings: GpuSettings, plan: GpuPlan): Promise<LoadedNative>
   const llama = await getLlama({
     gpu: plan.gpu,
     build: "never",
-    logLevel: LlamaLogLevel.error,
+    // Warnings and errors into the job's log; the last error becomes a failure's reason.
+    logLevel: LlamaLogLevel.warn,
+    logger: logLlamaLine,
     progressLogs: false,
     // The machine build has its own folder, named from these options; never fall back to prebuilt.
     ...(local ? { cmakeOptions: { ...machineBuildCmakeOptions }, usePrebuiltBinaries: false } : {}),
@@ -153,7 +161,10 @@ async function load(settings: GpuSettings, plan: GpuPlan): Promise<LoadedNative>
   if (settings.gpu !== "auto" && backend.gpu !== settings.gpu) {
     throw new Error(`${settings.gpu} was requested but node-llama-cpp loaded its ${backend.gpu} build`);
   }
-  return { addon, devices, gpu: llama.gpu, llama, backend };
+  // An addon built before llamaCommit existed has no such function: no commit then.
+  const llamaCommit = addon.llamaCommit?.()?.commit ?? null;
+  const buildLabel = llamaBuildLabel(llama.llamaCppRelease.release, llamaCommit);
+  return { addon, devices, gpu: llama.gpu, llama, llamaCommit, buildLabel, backend };
 }
 
 /**

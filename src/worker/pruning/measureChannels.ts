@@ -26,7 +26,7 @@ export function calibrationPassOptions(
 }
 
 export async function measureChannels(
-  { addon, llama, backend }: LoadedNative,
+  { addon, backend, buildLabel }: LoadedNative,
   params: ChannelsJobParams,
   context: RunnerContext,
   stepPrefix = "",
@@ -50,6 +50,6 @@ export async function measureChannels(
     chunks: measured.chunks,
     tokens: measured.tokens,
     seconds: measured.seconds,
-    llamaBuild: llama.llamaCppRelease.release,
+    llamaBuild: buildLabel,
   };
 }

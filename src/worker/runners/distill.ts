@@ -83,7 +83,7 @@ async function teacherFile(
 
 export default defineRunner("distill", async (params, context) => {
   const s = params.settings;
-  const { addon, gpu } = await loadNative();
+  const { addon, gpu, llamaCommit } = await loadNative();
   const checkpoint = new DistillCheckpoint(params.checkpoint.path, params.checkpoint.key);
   const teacherText = await teacherFile(
     addon,
@@ -210,7 +210,7 @@ export default defineRunner("distill", async (params, context) => {
     );
   return {
     facts,
-    build: llamaBuildInfo(gpu),
+    build: llamaBuildInfo(gpu, llamaCommit),
     teacherText,
     teacherHeldout,
     training: {

@@ -8,11 +8,11 @@ import { defineRunner } from "../Runner.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
 
 export default defineRunner("layers", async (params, context) => {
-  const { addon, llama, backend } = await loadNative(params.settings);
+  const { addon, llama, backend, buildLabel } = await loadNative(params.settings);
   const result = await runNativeTask(
     addon.layerImportance(calibrationPassOptions(params, backend), forwardNativeEvents(context)),
     context.signal,
   );
   const machine = await collectMachineFingerprint(llama);
-  return { ...result, machine, llamaBuild: llama.llamaCppRelease.release };
+  return { ...result, machine, llamaBuild: buildLabel };
 });

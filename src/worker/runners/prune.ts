@@ -11,7 +11,7 @@ import { defineRunner } from "../Runner.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
 
 export default defineRunner("prune", async (params, context) => {
-  const { addon, gpu } = await loadNative();
+  const { addon, gpu, llamaCommit } = await loadNative();
   const { recipe } = params;
   const copy = findQuantType("COPY")!;
   const outPath = context.tempPath("model.gguf");
@@ -40,5 +40,10 @@ export default defineRunner("prune", async (params, context) => {
   if (fixed.keys.length > 0) context.log("info", `shortened per-layer metadata: ${fixed.keys.join(", ")}`);
   context.progress(null, "hashing the new model");
   const facts = await inspectModelFile(outPath, { signal: context.signal });
-  return { facts, fixedMetadata: fixed.keys, build: llamaBuildInfo(gpu), tensors: report.tensorCount };
+  return {
+    facts,
+    fixedMetadata: fixed.keys,
+    build: llamaBuildInfo(gpu, llamaCommit),
+    tensors: report.tensorCount,
+  };
 });

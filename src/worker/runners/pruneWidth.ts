@@ -37,7 +37,7 @@ export default defineRunner("prune.width", async (params, context) => {
   const headDim = importance.headCount > 0 ? embedding / importance.headCount : 0;
   return {
     facts,
-    build: llamaBuildInfo(native.gpu),
+    build: llamaBuildInfo(native.gpu, native.llamaCommit),
     architecture: written.architecture,
     ffnLengths: written.ffnLengths,
     headCounts: written.headCounts,

@@ -19,7 +19,7 @@ export default defineRunner("quantize", async (params, context) => {
     throw new CodedError("UNKNOWN_QUANT_TYPE", `unknown quantization type "${recipe.type}"`, {
       remedies: ["list-quant-types"],
     });
-  const { addon, gpu } = await loadNative();
+  const { addon, gpu, llamaCommit } = await loadNative();
   const outPath = params.dryRun ? undefined : context.tempPath("model.gguf");
   context.log(
     "info",
@@ -62,7 +62,7 @@ export default defineRunner("quantize", async (params, context) => {
         : null;
     throw quantizeFailure(error, { modelPath: params.model.path, refusedTensor });
   });
-  const build = llamaBuildInfo(gpu);
+  const build = llamaBuildInfo(gpu, llamaCommit);
   if (!outPath) return { report, build, facts: null };
   context.progress(null, "hashing the new model");
   const facts = await inspectModelFile(outPath, { signal: context.signal });

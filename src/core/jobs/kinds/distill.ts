@@ -2,6 +2,7 @@
 // by later runs and evaluations), moves the student into place as a variant of its starting model
 // (recipe kind 'distill': teacher, data hashes, settings, loss and held-out figures), and removes the
 // run's checkpoint folder.
+import { llamaBuildLabel } from "../../../shared/domain/llamaBuild.js";
 import { rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DistillJobParams, TeacherCacheRef } from "../../../shared/domain/distill.js";
@@ -118,7 +119,7 @@ export const distillHost = defineJobKindHost({
             settings: params.settings,
             build: value.build,
           },
-          llamaBuild: value.build.release,
+          llamaBuild: llamaBuildLabel(value.build.release, value.build.commit),
           textSetId: params.text.textSetId,
         },
       },

@@ -1,5 +1,6 @@
 // prune, parent half: moves the pruned file into place and records it as a variant (recipe kind
 // 'prune': which blocks, how they were chosen, the layer-importance run behind the choice).
+import { llamaBuildLabel } from "../../../shared/domain/llamaBuild.js";
 import path from "node:path";
 import { getModelById } from "../../store/models.js";
 import { defineJobKindHost } from "../JobKindHost.js";
@@ -20,7 +21,7 @@ export const pruneHost = defineJobKindHost({
           parentId: params.model.modelId,
           recipeKind: "prune",
           recipe: { ...params.recipe, fixedMetadata, build, parentSha256: params.model.sha256 },
-          llamaBuild: build.release,
+          llamaBuild: llamaBuildLabel(build.release, build.commit),
           textSetId: params.textSetId,
         },
       },
@@ -29,7 +30,7 @@ export const pruneHost = defineJobKindHost({
     return {
       model: recorded.model,
       alreadyPresent: recorded.alreadyPresent,
-      llamaBuild: build.release,
+      llamaBuild: llamaBuildLabel(build.release, build.commit),
       dropped: params.recipe.dropped,
       blockCount: params.recipe.originalBlockCount - params.recipe.dropped.length,
       fixedMetadata,

@@ -1,6 +1,7 @@
 // prune.width, parent half: moves the narrower model into place and records it as a variant of its
 // parent (recipe kind 'prune' with method 'width': the recipe, the widths kept per block, the calibration text the
 // ranking came from), so a later step (distillation) can take it as its student.
+import { llamaBuildLabel } from "../../../shared/domain/llamaBuild.js";
 import path from "node:path";
 import { getModelById } from "../../store/models.js";
 import { defineJobKindHost } from "../JobKindHost.js";
@@ -38,7 +39,7 @@ export const pruneWidthHost = defineJobKindHost({
             build: value.build,
             parentSha256: params.model.sha256,
           },
-          llamaBuild: value.build.release,
+          llamaBuild: llamaBuildLabel(value.build.release, value.build.commit),
           textSetId: params.text.textSetId,
         },
       },
@@ -47,7 +48,7 @@ export const pruneWidthHost = defineJobKindHost({
     return {
       model: recorded.model,
       alreadyPresent: recorded.alreadyPresent,
-      llamaBuild: value.build.release,
+      llamaBuild: llamaBuildLabel(value.build.release, value.build.commit),
       ...widths,
       ffnKept,
     };

@@ -1,5 +1,6 @@
 // quantize, parent half: moves the worker's file to the requested path and records it as a variant
 // of its parent with the full recipe, the llama.cpp build, and the imatrix and its text set.
+import { llamaBuildLabel } from "../../../shared/domain/llamaBuild.js";
 import path from "node:path";
 import { findQuantType } from "../../../shared/quantTypes.js";
 import { getModelById } from "../../store/models.js";
@@ -19,7 +20,13 @@ export const quantizeHost = defineJobKindHost({
   },
   async complete({ report, build, facts }, params, context) {
     if (params.dryRun || !facts)
-      return { dryRun: true, model: null, alreadyPresent: false, llamaBuild: build.release, report };
+      return {
+        dryRun: true,
+        model: null,
+        alreadyPresent: false,
+        llamaBuild: llamaBuildLabel(build.release, build.commit),
+        report,
+      };
     if (!params.outPath) throw new Error("quantize: no output path");
     const recorded = await recordVariant(
       {
@@ -29,7 +36,7 @@ export const quantizeHost = defineJobKindHost({
           parentId: params.model.modelId,
           recipeKind: "quantize",
           recipe: { ...params.recipe, threads: params.threads, build, parentSha256: params.model.sha256 },
-          llamaBuild: build.release,
+          llamaBuild: llamaBuildLabel(build.release, build.commit),
           textSetId: params.textSetId,
           imatrixId: params.recipe.imatrix?.artifactId ?? null,
         },
@@ -40,7 +47,7 @@ export const quantizeHost = defineJobKindHost({
       dryRun: false,
       model: recorded.model,
       alreadyPresent: recorded.alreadyPresent,
-      llamaBuild: build.release,
+      llamaBuild: llamaBuildLabel(build.release, build.commit),
       report,
     };
   },

@@ -1,7 +1,7 @@
 // Compress: build a sweep recipe for one model (types, importance matrix, overrides, measurements),
 // predict sizes with a dry run, prune layers, and start the sweep (then follow it on Jobs).
+import { modelLabel } from "../../../shared/modelLabel.js";
 import { useState } from "react";
-import type { ModelSummary } from "../../../shared/domain/model.js";
 import { formatBytes, formatFileType, formatParams } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
 import { Card } from "../../components/Card.js";
@@ -18,10 +18,6 @@ import { emptyRecipe, recipeProblems, sweepTypes, toSweepRecipe, type RecipeForm
 import { DeviceSettings, ImatrixSettings, MeasureSettings, OverrideSettings } from "./RecipeSettings.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
 
-function modelName(model: ModelSummary): string {
-  return model.metadata.name ?? model.fileName;
-}
-
 export function CompressPage({ modelId }: { modelId: string | undefined }) {
   const client = useClient();
   const models = useCall("models.list", {}, ["models.changed"]);
@@ -37,6 +33,12 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
     (modelId ? undefined : (list.find((m) => m.parentId === null) ?? list[0]));
   const problems = recipeProblems(form);
   const variantCount = sweepTypes(form).length;
+  // Starting a sweep whose earlier run was interrupted resumes that experiment: say so first.
+  const unfinished = useCall(
+    "experiments.unfinishedSweep",
+    model && problems.length === 0 ? { modelId: model.id, recipe: toSweepRecipe(form) } : null,
+    ["experiments.changed", "jobs.updated"],
+  ).data;
 
   const start = async () => {
     setShowProblems(true);
@@ -71,12 +73,20 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
           >
             {starting
               ? "Starting…"
-              : `Start sweep${variantCount > 0 ? ` (${variantCount} variant${variantCount === 1 ? "" : "s"})` : ""}`}
+              : unfinished
+                ? "Resume interrupted sweep"
+                : `Start sweep${variantCount > 0 ? ` (${variantCount} variant${variantCount === 1 ? "" : "s"})` : ""}`}
           </Button>
         }
       />
       <div className="space-y-4">
         {models.error && <Notice tone="error">Could not list models: {models.error.message}</Notice>}
+        {unfinished && (
+          <Notice tone="info">
+            This sweep ran before and did not finish (“{unfinished.name}”, {unfinished.state}). Starting it
+            resumes that experiment: only the steps that did not succeed run again.
+          </Notice>
+        )}
         {startError && (
           <Notice tone="error" onDismiss={() => setStartError(undefined)}>
             {startError}
@@ -109,7 +119,7 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
                 >
                   {list.map((m) => (
                     <option key={m.id} value={m.id}>
-                      {modelName(m)} · {formatFileType(m.metadata.fileType)} · {formatBytes(m.sizeBytes)}
+                      {modelLabel(m)} · {formatFileType(m.metadata.fileType)} · {formatBytes(m.sizeBytes)}
                     </option>
                   ))}
                 </Select>

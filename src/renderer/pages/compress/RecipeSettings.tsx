@@ -4,6 +4,7 @@ import { Button } from "../../components/Button.js";
 import { Checkbox, Field, NumberInput, Select, TextInput } from "../../components/Field.js";
 import { gpuOptions, type ImatrixMode, type RecipeForm } from "./recipeForm.js";
 import { LlamaBuildField } from "./LlamaBuildField.js";
+import { TextChoice } from "./TextChoice.js";
 
 type Props = { form: RecipeForm; onChange: (form: RecipeForm) => void };
 
@@ -49,11 +50,11 @@ export function ImatrixSettings({ form, onChange }: Props) {
           label="Calibration text file"
           hint="Plain text on the machine running the workbench; a few hundred KB is plenty."
         >
-          <TextInput
-            aria-label="Calibration text file"
-            placeholder="/path/to/calibration.txt"
+          <TextChoice
+            label="Calibration text file"
+            purpose="calibration"
             value={form.calibrationText}
-            onChange={(event) => onChange({ ...form, calibrationText: event.target.value })}
+            onChange={(calibrationText) => onChange({ ...form, calibrationText })}
           />
         </Field>
       )}
@@ -135,12 +136,12 @@ export function MeasureSettings({ form, onChange }: Props) {
           onChange={(evalOn) => onChange({ ...form, evalOn })}
         />
         <Field label="Evaluation text file">
-          <TextInput
-            aria-label="Evaluation text file"
-            placeholder="/path/to/eval.txt"
+          <TextChoice
+            label="Evaluation text file"
+            purpose="evaluation"
             disabled={!form.evalOn}
             value={form.evalText}
-            onChange={(event) => onChange({ ...form, evalText: event.target.value })}
+            onChange={(evalText) => onChange({ ...form, evalText })}
           />
         </Field>
         <div className="grid grid-cols-2 gap-3">

@@ -147,7 +147,7 @@ export function ExperimentDetail({
             <dl className="grid grid-cols-[9rem_1fr] gap-y-1 text-sm">
               <Line label="Created" value={formatDateTime(data.createdAt)} />
               <Line label="Base model" value={data.baseModelName ?? "removed from the library"} />
-              <Line label="llama.cpp build" value={data.llamaBuild ?? "—"} />
+              <Line label="llama.cpp (release, commit)" value={data.llamaBuild ?? "—"} />
               <Line
                 label="Machine"
                 value={

@@ -1,4 +1,7 @@
-// The library as a sortable table; a row opens the model's detail view.
+// The library as a sortable table, each variant under the model it was made from; a row opens the
+// model's detail view.
+import { modelLabel } from "../../../shared/modelLabel.js";
+import { groupByLineage } from "../../../shared/modelLineage.js";
 import { useMemo, useState } from "react";
 import type { ModelSummary } from "../../../shared/domain/model.js";
 import {
@@ -19,12 +22,8 @@ interface Column {
   readonly value: (model: ModelSummary) => string | number | null;
 }
 
-export function displayName(model: ModelSummary): string {
-  return model.metadata.name ?? model.fileName;
-}
-
 const columns: readonly Column[] = [
-  { key: "name", label: "Name", numeric: false, value: (m) => displayName(m).toLowerCase() },
+  { key: "name", label: "Name", numeric: false, value: (m) => modelLabel(m).toLowerCase() },
   { key: "architecture", label: "Architecture", numeric: false, value: (m) => m.metadata.architecture },
   { key: "parameters", label: "Parameters", numeric: true, value: (m) => m.metadata.parameterCount },
   { key: "size", label: "Size", numeric: true, value: (m) => m.sizeBytes },
@@ -41,7 +40,7 @@ export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
 
   const sorted = useMemo(() => {
     const column = columns.find((candidate) => candidate.key === sort.key)!;
-    return [...models].sort((a, b) => {
+    return groupByLineage(models, (a, b) => {
       const order = compare(column.value(a), column.value(b));
       return sort.descending ? -order : order;
     });
@@ -79,22 +78,23 @@ export function ModelTable({ models }: { models: readonly ModelSummary[] }) {
         </tr>
       </thead>
       <tbody className="divide-y divide-zinc-100">
-        {sorted.map((model) => (
+        {sorted.map(({ model, depth }) => (
           <tr
             key={model.id}
             data-testid="model-row"
             onClick={() => navigate("models", model.id)}
             className="cursor-pointer hover:bg-indigo-50/40"
           >
-            <td className="max-w-[22rem] px-4 py-2.5">
+            <td className="max-w-[22rem] px-4 py-2.5" style={{ paddingLeft: `${1 + depth * 1.25}rem` }}>
               <a
                 href={routeHref("models", model.id)}
                 className="block truncate font-medium text-zinc-900 hover:text-indigo-600"
                 onClick={(event) => event.stopPropagation()}
               >
-                {displayName(model)}
+                {modelLabel(model)}
               </a>
               <div className="truncate text-xs text-zinc-500" title={model.path}>
+                {depth > 0 ? "↳ " : ""}
                 {model.fileName}
               </div>
             </td>
