@@ -7,6 +7,7 @@ import { renderCsv, renderMarkdown } from "../../src/core/report/renderTableRepo
 
 const row: ExperimentRow = {
   modelId: "m-Q2_K",
+  stage: "original",
   label: "Q2_K",
   quantType: "Q2_K",
   isBase: false,
@@ -26,6 +27,7 @@ const row: ExperimentRow = {
   peakRssBytes: null,
   ppl: 6.12345,
   pplUncertainty: 0.04321,
+  kldUncertainty: null,
   pplRatio: 1.01234,
   kldMean: 0.015,
   kldP99: 0.2,
