@@ -12,18 +12,13 @@ import { sweepRecipe, type SweepRecipe, type SweepRecipeInput } from "../../shar
 import type { GpuSettings } from "../../shared/domain/gpu.js";
 import type { Job } from "../../shared/domain/job.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
-import type { QuantizeJobParams } from "../../shared/domain/compression.js";
 import { findQuantType } from "../../shared/quantTypes.js";
 import { CodedError } from "../errors.js";
 import { resolveModel } from "../eval/planEvaluation.js";
-import { ensureDataPaths } from "../paths.js";
 import { isResumable, type GraphNode } from "../jobs/JobGraph.js";
-import type { JobQueue } from "../jobs/JobQueue.js";
 import { planImatrix } from "../quantize/planImatrix.js";
-import { freePath, modelStem } from "../quantize/outputPath.js";
 import { planQuantize } from "../quantize/planQuantize.js";
 import { storeTextSet } from "../quantize/storeTextSet.js";
-import type { EventBus } from "../rpc/eventBus.js";
 import {
   addExperimentModel,
   getExperiment,
@@ -39,9 +34,8 @@ import {
   stateOfExperiment,
   type GraphOutcome,
   type GraphRun,
-  type GraphStepRecord,
 } from "./experimentGraph.js";
-import { findBenchRun, findEvalRun, findImatrix, findQuantizedVariant } from "./reusableResults.js";
+import { findBenchRun, findEvalRun, findImatrix } from "./reusableResults.js";
 import { chainLabels, planSweepChain } from "./planSweepChain.js";
 import {
   planVariant,
@@ -51,7 +45,7 @@ import {
   type SweepStep,
   type SweepStepRecord,
 } from "./sweepPlanning.js";
-import type { SweepBenchInput, SweepEvalInput, SweepQuantizeInput } from "./sweepSteps.js";
+import type { SweepBenchInput, SweepEvalInput } from "./sweepSteps.js";
 
 export type { SweepHost, SweepStep, SweepStepRecord };
 
