@@ -6,7 +6,7 @@
 // pruned model made the same way, a student distilled with the same teacher, texts and settings, and
 // their variants. A model still to be made is quantized by a step planned when it exists.
 import path from "node:path";
-import type { SweepPrune } from "../../shared/domain/experiment.js";
+import { chainLabels, chainVariantLabel, type SweepPrune } from "../../shared/domain/experiment.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
 import { findQuantType } from "../../shared/quantTypes.js";
 import {
@@ -26,22 +26,6 @@ import { addExperimentModel } from "../store/experiments.js";
 import { findDistilledVariant, findPrunedVariant } from "./reusableResults.js";
 import { planVariant, type SweepPlanning } from "./sweepPlanning.js";
 import type { SweepChainModelInput, SweepQuantizeOfInput } from "./sweepSteps.js";
-
-/** The pruned model's label ("pruned-1", "pruned-width") and the healed one's. */
-export function chainLabels(prune: SweepPrune): { pruned: string; healed: string } {
-  const pruned =
-    prune.by === "least-important"
-      ? `pruned-${prune.drop}`
-      : prune.by === "blocks"
-        ? `pruned-${new Set(prune.blocks).size}`
-        : "pruned-width";
-  return { pruned, healed: "healed" };
-}
-
-/** A quant of a chain model: "Q4_K_M · pruned-1", "Q4_K_M · healed". */
-export function chainVariantLabel(type: string, chainLabel: string): string {
-  return `${type} · ${chainLabel}`;
-}
 
 function studentRecipe(prune: SweepPrune): StudentRecipe {
   if (prune.by === "least-important") return { drop: prune.drop };

@@ -8,7 +8,12 @@
 // of the same model and recipe (interrupted, failed or cancelled) is resumed instead of started anew.
 import path from "node:path";
 import { benchMethod, benchSettings, type BenchSettings } from "../../shared/domain/bench.js";
-import { sweepRecipe, type SweepRecipe, type SweepRecipeInput } from "../../shared/domain/experiment.js";
+import {
+  chainLabels,
+  sweepRecipe,
+  type SweepRecipe,
+  type SweepRecipeInput,
+} from "../../shared/domain/experiment.js";
 import type { GpuSettings } from "../../shared/domain/gpu.js";
 import type { Job } from "../../shared/domain/job.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
@@ -36,7 +41,7 @@ import {
   type GraphRun,
 } from "./experimentGraph.js";
 import { findBenchRun, findEvalRun, findImatrix } from "./reusableResults.js";
-import { chainLabels, planSweepChain } from "./planSweepChain.js";
+import { planSweepChain } from "./planSweepChain.js";
 import {
   planVariant,
   variantLabel,
@@ -303,12 +308,7 @@ async function planSweep(
     await planVariant(planning, base, planned, variantLabel(entry.type, entry.withImatrix), fromStep);
   }
   if (recipe.prune)
-    await planSweepChain(
-      planning,
-      base,
-      recipe.prune,
-      entries.map((e) => e.type),
-    );
+    await planSweepChain(planning, base, recipe.prune, [...new Set(entries.map((e) => e.type))]);
 
   if (recipe.evalText && (planning.existing.length > 0 || planning.madeSteps.length > 0)) {
     const { textSet } = await storeTextSet(db, dataDir, recipe.evalText, "evaluation");

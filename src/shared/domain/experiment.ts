@@ -22,6 +22,22 @@ export const sweepPrune = z.discriminatedUnion("by", [
 ]);
 export type SweepPrune = z.output<typeof sweepPrune>;
 
+/** The pruned model's label ("pruned-1", "pruned-width") and the healed one's. */
+export function chainLabels(prune: SweepPrune): { pruned: string; healed: string } {
+  const pruned =
+    prune.by === "least-important"
+      ? `pruned-${prune.drop}`
+      : prune.by === "blocks"
+        ? `pruned-${new Set(prune.blocks).size}`
+        : "pruned-width";
+  return { pruned, healed: "healed" };
+}
+
+/** A quant of a chain model: "Q4_K_M · pruned-1", "Q4_K_M · healed". */
+export function chainVariantLabel(type: string, chainLabel: string): string {
+  return `${type} · ${chainLabel}`;
+}
+
 /** Healing the pruned model by distillation from the base (docs/distillation.md). */
 export const sweepDistill = z.object({
   settings: distillSettings,

@@ -98,15 +98,22 @@ export function formatInterval(v: IntervalValue, digits: number): string {
   return `${v.value.toFixed(digits)} ± ${v.ci95.toFixed(digits)}`;
 }
 
+/** The original's own variant at this level, KLD with its interval (null when not measured). */
+export function originalKld(level: HealingLevel): IntervalValue | null {
+  const row = level.original;
+  if (row?.kldMean == null || row.kldUncertainty == null) return null;
+  return { value: row.kldMean, ci95: 1.96 * row.kldUncertainty };
+}
+
 /** The healing table as text cells (the report's Markdown and HTML, the CLI). */
 export const healingColumns: readonly { label: string; format: (level: HealingLevel) => string }[] = [
   { label: "Quant", format: (l) => l.quantType ?? "unquantized" },
   {
     label: "KLD original",
-    format: (l) =>
-      l.original?.kldMean != null && l.original.kldUncertainty != null
-        ? formatInterval({ value: l.original.kldMean, ci95: 1.96 * l.original.kldUncertainty }, 4)
-        : "—",
+    format: (l) => {
+      const kld = originalKld(l);
+      return kld ? formatInterval(kld, 4) : "—";
+    },
   },
   { label: "KLD pruned", format: (l) => (l.kld ? formatInterval(l.kld.pruned, 4) : "—") },
   { label: "KLD healed", format: (l) => (l.kld ? formatInterval(l.kld.healed, 4) : "—") },

@@ -13,6 +13,7 @@ import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
 import { describeExperimentState, describeJobCounts, recipeLines } from "./recipeSummary.js";
 import { RemoveExperimentDialog } from "./RemoveExperimentDialog.js";
+import { ChainLineagePanel } from "./ChainLineagePanel.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
 
 export function ExperimentDetail({
@@ -184,6 +185,7 @@ export function ExperimentDetail({
           </div>
         )}
       </Card>
+      <ChainLineagePanel summary={data} />
 
       <div className="grid gap-4 md:grid-cols-2">
         <Card title="Notes">
