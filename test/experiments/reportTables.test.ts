@@ -104,3 +104,26 @@ describe("experiment columns", () => {
     );
   });
 });
+
+describe("the healing table", () => {
+  const chainRow = (label: string, stage: ExperimentRow["stage"], kld: number): ExperimentRow => ({
+    ...row,
+    modelId: `m-${label}`,
+    label,
+    stage,
+    kldMean: kld,
+    kldUncertainty: 0.0005,
+  });
+
+  it("follows the main table in Markdown when the experiment has a healed chain, and only then", () => {
+    expect(renderMarkdown(summary)).not.toContain("What healing bought");
+    const chained = {
+      ...summary,
+      rows: [row, chainRow("Q2_K · pruned-1", "pruned", 0.31), chainRow("Q2_K · healed", "healed", 0.12)],
+    };
+    const markdown = renderMarkdown(chained);
+    expect(markdown).toContain("## What healing bought");
+    expect(markdown).toContain("| Q2_K | ");
+    expect(markdown).toContain("0.3100 ± 0.0010 | 0.1200 ± 0.0010 | healed lower, beyond noise |");
+  });
+});

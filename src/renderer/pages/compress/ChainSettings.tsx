@@ -3,7 +3,7 @@
 // weight, texts) with how long its training should take and where that estimate comes from. Every
 // type is then quantized from the original, the pruned and the healed model.
 import type { ModelSummary } from "../../../shared/domain/model.js";
-import { formatDuration, formatParams } from "../../../shared/format.js";
+import { formatDuration, formatInteger, formatParams } from "../../../shared/format.js";
 import {
   defaultDistillRate,
   estimateDistillSeconds,
@@ -181,7 +181,7 @@ function DistillTimeEstimate({ tokens, model }: { tokens: number | null; model: 
   const source =
     estimate.source === "measured"
       ? `from the training speed of ${estimate.runs} earlier distillation${estimate.runs === 1 ? "" : "s"} on this machine, scaled to ${formatParams(params)} parameters`
-      : `no distillation has run here yet: the default rate, ${defaultDistillRate.slowTokensPerSecond}–${defaultDistillRate.fastTokensPerSecond} tokens/s measured on the ${formatParams(defaultDistillRate.parameterCount)}-parameter reference model on a busy 2-core machine, scaled to ${formatParams(params)} parameters`;
+      : `no distillation has run here yet: the default rate, ${formatInteger(defaultDistillRate.slowTokensPerSecond)}–${formatInteger(defaultDistillRate.fastTokensPerSecond)} tokens/s measured on the ${formatParams(defaultDistillRate.parameterCount)}-parameter reference model on a busy 2-core machine, scaled to ${formatParams(params)} parameters`;
   return (
     <p className="text-sm text-zinc-700" data-testid="distill-estimate">
       Training should take{" "}
