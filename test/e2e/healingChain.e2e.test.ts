@@ -9,10 +9,9 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ReferenceModelResult } from "../../src/shared/domain/referenceModel.js";
-import { dataPaths } from "../../src/core/paths.js";
 import { stateOfExperiment } from "../../src/core/experiments/experimentGraph.js";
-import { Store } from "../../src/core/store/Store.js";
 import { runCwb } from "../cli/runCwb.js";
+import { experimentIds, readStore } from "../helpers/readDataDir.js";
 import { launchBrowser, openPage, saveScreenshot } from "../helpers/browser.js";
 import { referenceBuildTimeoutMs, referenceModel } from "../helpers/referenceModel.js";
 import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
@@ -36,18 +35,6 @@ afterAll(async () => {
   await app?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
-
-function readStore<T>(read: (store: Store) => T): T {
-  const store = Store.open(dataPaths(dataDir).database, { readonly: true });
-  try {
-    return read(store);
-  } finally {
-    store.close();
-  }
-}
-
-const experimentIds = (): string[] =>
-  readStore((s) => (s.db.prepare("SELECT id FROM experiments").all() as { id: string }[]).map((r) => r.id));
 
 /** Parses "0.0306 ± 0.0009". */
 function figure(text: string): number {
@@ -79,10 +66,13 @@ it("prunes, heals and quantizes from Compress; Compare shows healing beat prunin
 
   await page.getByTestId("start-sweep").click();
   await page.waitForURL(/#\/jobs$/);
-  await expect.poll(() => experimentIds().length, { timeout: 30_000 }).toBe(1);
-  const experimentId = experimentIds()[0]!;
+  await expect.poll(() => experimentIds(dataDir).length, { timeout: 30_000 }).toBe(1);
+  const experimentId = experimentIds(dataDir)[0]!;
   await expect
-    .poll(() => readStore((s) => stateOfExperiment(s.db, experimentId)), { timeout: 600_000, interval: 1000 })
+    .poll(() => readStore(dataDir, (s) => stateOfExperiment(s.db, experimentId)), {
+      timeout: 600_000,
+      interval: 1000,
+    })
     .toBe("succeeded");
 
   await page.evaluate((id) => (window.location.hash = `#/compare/${id}`), experimentId);
