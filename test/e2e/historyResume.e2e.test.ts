@@ -8,10 +8,9 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReferenceModelResult } from "../../src/shared/domain/referenceModel.js";
-import { dataPaths } from "../../src/core/paths.js";
 import { listExperimentJobRecords, type JobRecord } from "../../src/core/store/jobs.js";
-import { Store } from "../../src/core/store/Store.js";
 import { runCwb } from "../cli/runCwb.js";
+import { experimentIds as experimentIdsOf, readStore } from "../helpers/readDataDir.js";
 import { launchBrowser, openPage, saveScreenshot } from "../helpers/browser.js";
 import { referenceBuildTimeoutMs, referenceModel } from "../helpers/referenceModel.js";
 import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
@@ -35,23 +34,9 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The database as another process sees it: experiments newest last, and one's jobs. */
-function readStore<T>(read: (store: Store) => T): T {
-  const store = Store.open(dataPaths(dataDir).database, { readonly: true });
-  try {
-    return read(store);
-  } finally {
-    store.close();
-  }
-}
-const experimentIds = (): string[] =>
-  readStore((s) =>
-    (s.db.prepare("SELECT id FROM experiments ORDER BY created_at").all() as { id: string }[]).map(
-      (r) => r.id,
-    ),
-  );
+const experimentIds = (): string[] => experimentIdsOf(dataDir);
 const jobsOf = (experimentId: string): JobRecord[] =>
-  readStore((s) => listExperimentJobRecords(s.db, experimentId));
+  readStore(dataDir, (s) => listExperimentJobRecords(s.db, experimentId));
 const unfinished = (jobs: JobRecord[]) => jobs.filter((j) => j.state === "queued" || j.state === "running");
 
 /** Starts a sweep of `types` on the Compress screen (quick evaluation and benchmarks); returns its id. */

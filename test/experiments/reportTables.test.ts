@@ -7,6 +7,7 @@ import { renderCsv, renderMarkdown } from "../../src/core/report/renderTableRepo
 
 const row: ExperimentRow = {
   modelId: "m-Q2_K",
+  stage: "original",
   label: "Q2_K",
   quantType: "Q2_K",
   isBase: false,
@@ -26,6 +27,7 @@ const row: ExperimentRow = {
   peakRssBytes: null,
   ppl: 6.12345,
   pplUncertainty: 0.04321,
+  kldUncertainty: null,
   pplRatio: 1.01234,
   kldMean: 0.015,
   kldP99: 0.2,
@@ -100,5 +102,28 @@ describe("experiment columns", () => {
     expect(values).toBe(
       'm-Q2_K,Q2_K,4400000000,2.6,7,1234.56,456.7,123.4,1234.5,,6.12345,1.01234,0.015,0.2,91.234,"size, memory"',
     );
+  });
+});
+
+describe("the healing table", () => {
+  const chainRow = (label: string, stage: ExperimentRow["stage"], kld: number): ExperimentRow => ({
+    ...row,
+    modelId: `m-${label}`,
+    label,
+    stage,
+    kldMean: kld,
+    kldUncertainty: 0.0005,
+  });
+
+  it("follows the main table in Markdown when the experiment has a healed chain, and only then", () => {
+    expect(renderMarkdown(summary)).not.toContain("What healing bought");
+    const chained = {
+      ...summary,
+      rows: [row, chainRow("Q2_K · pruned-1", "pruned", 0.31), chainRow("Q2_K · healed", "healed", 0.12)],
+    };
+    const markdown = renderMarkdown(chained);
+    expect(markdown).toContain("## What healing bought");
+    expect(markdown).toContain("| Q2_K | ");
+    expect(markdown).toContain("0.3100 ± 0.0010 | 0.1200 ± 0.0010 | healed lower, beyond noise |");
   });
 });

@@ -21,6 +21,7 @@ function row(
 ): Omit<ExperimentRow, "front"> {
   return {
     modelId: `m-${label}`,
+    stage: "original",
     label,
     quantType: isBase ? null : label,
     isBase,
@@ -40,6 +41,7 @@ function row(
     peakRssBytes: peakGb === null ? null : peakGb * GB,
     ppl: null,
     pplUncertainty: null,
+    kldUncertainty: null,
     pplRatio: null,
     kldMean: isBase ? null : kld,
     kldP99: null,
@@ -158,6 +160,7 @@ describe("the table's sorting and filtering", () => {
       ...byLabel("Q4_K_M"),
       ppl: 6.12345,
       pplUncertainty: 0.04321,
+      kldUncertainty: null,
       ttftP50Ms: 123.4,
       itlP99Ms: 8.456,
       sameTopPercent: 91.234,

@@ -7,6 +7,7 @@ type Core = Omit<ExperimentRow, "front">;
 function row(label: string, fields: Partial<Core>): Core {
   return {
     modelId: label,
+    stage: "original",
     label,
     quantType: label,
     isBase: false,
@@ -26,6 +27,7 @@ function row(label: string, fields: Partial<Core>): Core {
     peakRssBytes: null,
     ppl: null,
     pplUncertainty: null,
+    kldUncertainty: null,
     pplRatio: null,
     kldMean: null,
     devices: { bench: null, eval: null },

@@ -20,13 +20,29 @@ import { ensureDataPaths } from "../paths.js";
 import { explicitOutPath, freePath, modelStem } from "../quantize/outputPath.js";
 import { planLayers } from "../quantize/planLayers.js";
 import { planPrune } from "../quantize/planPrune.js";
+import { planPruneWidth } from "../quantize/planPruneWidth.js";
 import { storeTextSet } from "../quantize/storeTextSet.js";
 import type { Db } from "../store/Store.js";
 import type { DistillPruneInput } from "./distillSteps.js";
 import { heldoutTeacherRef, trainingTeacherRef, withCachedTeacher } from "./teacherCache.js";
 
-/** How a student is made from the teacher: the N least important blocks dropped, or every other one. */
-export type StudentRecipe = { drop: number } | { everyOther: true };
+/**
+ * How a student is made from the teacher: the N least important blocks dropped, every other one,
+ * listed blocks, or narrower blocks (width pruning, measured on the training text).
+ */
+export type StudentRecipe =
+  | { drop: number }
+  | { everyOther: true }
+  | { blocks: readonly number[] }
+  | { width: { ffnKeep: string | null; headsKeep: string | null } };
+
+/** What a student recipe adds to the names of the files it makes. */
+export function studentFileLabel(recipe: StudentRecipe): string {
+  if ("drop" in recipe) return `drop${recipe.drop}`;
+  if ("everyOther" in recipe) return "every-other";
+  if ("blocks" in recipe) return `blocks${recipe.blocks.join("_")}`;
+  return "width";
+}
 
 export function parseStudentFrom(text: string): StudentRecipe {
   if (text === "drop:every-other") return { everyOther: true };
@@ -72,7 +88,7 @@ async function distillText(db: Db, dataDir: string, file: string, purpose: "cali
   return { path: textSet.path, sha256: textSet.sha256, textSetId: textSet.id };
 }
 
-async function distillParams(
+export async function distillParams(
   db: Db,
   dataDir: string,
   teacher: ModelRecord,
@@ -148,11 +164,7 @@ export async function planDistill(db: Db, dataDir: string, request: DistillReque
   const studentFrom = request.studentFrom!;
   const recipe = parseStudentFrom(studentFrom);
   const stem = modelStem(teacher.path);
-  const studentPath = freePath(
-    models,
-    `${stem}.student-${"drop" in recipe ? `drop${recipe.drop}` : "every-other"}`,
-    ".gguf",
-  );
+  const studentPath = freePath(models, `${stem}.student-${studentFileLabel(recipe)}`, ".gguf");
   const outPath = request.out
     ? explicitOutPath(request.out)
     : freePath(models, `${path.basename(studentPath, ".gguf")}.distilled`, ".gguf");
@@ -166,43 +178,12 @@ export async function planDistill(db: Db, dataDir: string, request: DistillReque
     settings,
     outPath,
   );
-  const nodes: GraphNode[] = [];
-  if ("drop" in recipe) {
-    const layers = await planLayers(db, dataDir, {
-      model: teacher.id,
-      text: request.text,
-      settings: request.layers ?? {},
-    });
-    nodes.push({ key: "layers", kind: "layers", params: layers });
-    const input: DistillPruneInput = {
-      model: teacher.id,
-      drop: recipe.drop,
-      out: studentPath,
-      threads: settings.threads,
-      layersStep: "layers",
-      textSetId: layers.text.textSetId,
-    };
-    if (recipe.drop >= teacher.metadata.layers)
-      throw new CodedError(
-        "BAD_PRUNE_BLOCKS",
-        `${teacher.path}: dropping ${recipe.drop} of ${teacher.metadata.layers} blocks leaves none`,
-        { file: teacher.path },
-      );
-    nodes.push({
-      key: "prune",
-      kind: "prune",
-      hook: { name: "distill.prune", input },
-      dependsOn: ["layers"],
-    });
-  } else {
-    const prune = await planPrune(db, dataDir, {
-      model: teacher.id,
-      layers: everyOtherBlock(teacher.metadata.layers),
-      threads: settings.threads,
-      out: studentPath,
-    });
-    nodes.push({ key: "prune", kind: "prune", params: prune });
-  }
+  const nodes = await planStudentSteps(db, dataDir, teacher, recipe, {
+    text: request.text,
+    threads: settings.threads,
+    layers: request.layers,
+    out: studentPath,
+  });
   nodes.push({ key: "distill", kind: "distill", params: distill, dependsOn: ["prune"] });
   return {
     kind: "graph",
@@ -211,4 +192,79 @@ export async function planDistill(db: Db, dataDir: string, request: DistillReque
     distillStep: "distill",
     name: `${teacher.metadata.name ?? path.basename(teacher.path)} distilled (${studentFrom})`,
   };
+}
+
+/** How a student is narrowed: evenly per block, kept FFN widths in whole K-quant rows (it is quantized afterwards). */
+export const chainWidthRecipe = {
+  distribution: "uniform",
+  kQuantRows: true,
+  removes: "least-important",
+  seed: 1,
+} as const;
+
+export interface StudentStepsRequest {
+  /** The text that ranks blocks or channels. */
+  text: string;
+  threads: number | null;
+  layers?: LayerImportanceSettingsInput;
+  /** Where the student is written. */
+  out: string;
+}
+
+/**
+ * The steps that make a student from the teacher at `request.out`: the one keyed "prune" writes it,
+ * after a "layers" step when it drops the least important blocks (the blocks are chosen when the
+ * ranking is known, by the distill.prune hook).
+ */
+export async function planStudentSteps(
+  db: Db,
+  dataDir: string,
+  teacher: ModelRecord,
+  recipe: StudentRecipe,
+  request: StudentStepsRequest,
+): Promise<GraphNode[]> {
+  if ("drop" in recipe) {
+    if (recipe.drop >= teacher.metadata.layers)
+      throw new CodedError(
+        "BAD_PRUNE_BLOCKS",
+        `${teacher.path}: dropping ${recipe.drop} of ${teacher.metadata.layers} blocks leaves none`,
+        { file: teacher.path },
+      );
+    const layers = await planLayers(db, dataDir, {
+      model: teacher.id,
+      text: request.text,
+      settings: request.layers ?? {},
+    });
+    const input: DistillPruneInput = {
+      model: teacher.id,
+      drop: recipe.drop,
+      out: request.out,
+      threads: request.threads,
+      layersStep: "layers",
+      textSetId: layers.text.textSetId,
+    };
+    return [
+      { key: "layers", kind: "layers", params: layers },
+      { key: "prune", kind: "prune", hook: { name: "distill.prune", input }, dependsOn: ["layers"] },
+    ];
+  }
+  if ("width" in recipe) {
+    const params = await planPruneWidth(db, dataDir, {
+      model: teacher.id,
+      text: request.text,
+      ffnKeep: recipe.width.ffnKeep,
+      headsKeep: recipe.width.headsKeep,
+      recipe: chainWidthRecipe,
+      settings: request.layers ?? {},
+      out: request.out,
+    });
+    return [{ key: "prune", kind: "prune.width", params }];
+  }
+  const prune = await planPrune(db, dataDir, {
+    model: teacher.id,
+    layers: "blocks" in recipe ? recipe.blocks : everyOtherBlock(teacher.metadata.layers),
+    threads: request.threads,
+    out: request.out,
+  });
+  return [{ key: "prune", kind: "prune", params: prune }];
 }

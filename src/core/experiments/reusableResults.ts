@@ -1,7 +1,8 @@
 // Finds work a sweep has already done, so a re-run reuses finished artifacts instead of redoing
 // them: a variant quantized from the same parent with the same recipe (file still present), an
 // importance matrix of the same model, text and settings, an evaluation against the same base, text
-// and settings, and a benchmark with the same settings on this machine.
+// and settings, a benchmark with the same settings on this machine, and a sweep chain's pruned
+// model and the student distilled from it with the same teacher, texts and settings.
 import { existsSync } from "node:fs";
 import type { QuantizeRecipe } from "../../shared/domain/compression.js";
 import type { RunRecord } from "../../shared/domain/run.js";
@@ -101,6 +102,81 @@ export function findBenchRun(
     };
     return Object.entries(settings).every(
       ([key, value]) => JSON.stringify(s[key] ?? null) === JSON.stringify(value ?? null),
+    );
+  });
+}
+
+/** A child of `parentId` with this recipe kind whose recipe matches (file still present). */
+function findChildVariant(
+  db: Db,
+  parentId: string,
+  recipeKind: string,
+  matches: (recipe: Record<string, unknown>, textSetId: string | null) => boolean,
+): ModelRecord | undefined {
+  for (const variant of listChildVariants(db, parentId)) {
+    if (variant.recipeKind !== recipeKind) continue;
+    if (typeof variant.recipe !== "object" || variant.recipe === null) continue;
+    if (!matches(variant.recipe as Record<string, unknown>, variant.textSetId)) continue;
+    const model = getModelById(db, variant.modelId);
+    if (model && existsSync(model.path)) return model;
+  }
+  return undefined;
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * A pruned child of `parentId` made the way a sweep's chain asks: the N least important blocks as
+ * ranked on this text, these blocks, or this width recipe measured on this text.
+ */
+export function findPrunedVariant(
+  db: Db,
+  parentId: string,
+  wanted:
+    | { drop: number; textSetId: string }
+    | { blocks: readonly number[] }
+    | { width: Record<string, unknown>; textSha256: string },
+): ModelRecord | undefined {
+  return findChildVariant(db, parentId, "prune", (recipe, textSetId) => {
+    if ("drop" in wanted)
+      return (
+        recipe.selection === "least-important" &&
+        Array.isArray(recipe.dropped) &&
+        recipe.dropped.length === wanted.drop &&
+        textSetId === wanted.textSetId
+      );
+    if ("blocks" in wanted)
+      return (
+        recipe.selection === "explicit" &&
+        sameJson(
+          recipe.dropped,
+          [...new Set(wanted.blocks)].sort((a, b) => a - b),
+        )
+      );
+    const importance = recipe.importance as { textSha256?: string } | undefined;
+    return (
+      recipe.method === "width" &&
+      importance?.textSha256 === wanted.textSha256 &&
+      Object.entries(wanted.width).every(([key, value]) => sameJson(recipe[key], value))
+    );
+  });
+}
+
+/** A student distilled from this teacher on these texts with these settings. */
+export function findDistilledVariant(
+  db: Db,
+  studentId: string,
+  wanted: { teacherSha256: string; textSha256: string; heldoutSha256: string | null; settings: unknown },
+): ModelRecord | undefined {
+  return findChildVariant(db, studentId, "distill", (recipe) => {
+    const teacher = recipe.teacher as { sha256?: string } | undefined;
+    const text = recipe.text as { sha256?: string } | undefined;
+    const heldout = recipe.heldout as { sha256?: string } | null | undefined;
+    return (
+      teacher?.sha256 === wanted.teacherSha256 &&
+      text?.sha256 === wanted.textSha256 &&
+      (heldout?.sha256 ?? null) === wanted.heldoutSha256 &&
+      sameJson(recipe.settings, wanted.settings)
     );
   });
 }

@@ -8,21 +8,22 @@
 // of the same model and recipe (interrupted, failed or cancelled) is resumed instead of started anew.
 import path from "node:path";
 import { benchMethod, benchSettings, type BenchSettings } from "../../shared/domain/bench.js";
-import { sweepRecipe, type SweepRecipe, type SweepRecipeInput } from "../../shared/domain/experiment.js";
+import {
+  chainLabels,
+  sweepRecipe,
+  type SweepRecipe,
+  type SweepRecipeInput,
+} from "../../shared/domain/experiment.js";
 import type { GpuSettings } from "../../shared/domain/gpu.js";
 import type { Job } from "../../shared/domain/job.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
 import { findQuantType } from "../../shared/quantTypes.js";
 import { CodedError } from "../errors.js";
 import { resolveModel } from "../eval/planEvaluation.js";
-import { ensureDataPaths } from "../paths.js";
 import { isResumable, type GraphNode } from "../jobs/JobGraph.js";
-import type { JobQueue } from "../jobs/JobQueue.js";
 import { planImatrix } from "../quantize/planImatrix.js";
-import { freePath, modelStem } from "../quantize/outputPath.js";
 import { planQuantize } from "../quantize/planQuantize.js";
 import { storeTextSet } from "../quantize/storeTextSet.js";
-import type { EventBus } from "../rpc/eventBus.js";
 import {
   addExperimentModel,
   getExperiment,
@@ -38,17 +39,20 @@ import {
   stateOfExperiment,
   type GraphOutcome,
   type GraphRun,
-  type GraphStepRecord,
 } from "./experimentGraph.js";
-import { findBenchRun, findEvalRun, findImatrix, findQuantizedVariant } from "./reusableResults.js";
-import type { SweepBenchInput, SweepEvalInput, SweepQuantizeInput } from "./sweepSteps.js";
+import { findBenchRun, findEvalRun, findImatrix } from "./reusableResults.js";
+import { planSweepChain } from "./planSweepChain.js";
+import {
+  planVariant,
+  variantLabel,
+  type SweepHost,
+  type SweepPlanning,
+  type SweepStep,
+  type SweepStepRecord,
+} from "./sweepPlanning.js";
+import type { SweepBenchInput, SweepEvalInput } from "./sweepSteps.js";
 
-export interface SweepHost {
-  readonly db: Db;
-  readonly dataDir: string;
-  readonly jobs: JobQueue;
-  readonly events: EventBus;
-}
+export type { SweepHost, SweepStep, SweepStepRecord };
 
 export interface SweepRequest {
   /** Library reference or path of the base model. */
@@ -60,12 +64,6 @@ export interface SweepRequest {
    * it an unfinished sweep of the same model and recipe is resumed, when there is one.
    */
   experimentId?: string;
-}
-
-export type SweepStep = "imatrix" | "quantize" | "eval" | "bench";
-
-export interface SweepStepRecord extends GraphStepRecord {
-  step: SweepStep;
 }
 
 export interface SweepOutcome extends GraphOutcome {
@@ -84,10 +82,6 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /** Called when a job of the sweep is queued (the CLI follows its progress). */
   onJob?: (job: Job) => void;
-}
-
-function variantLabel(type: string, withImatrix: boolean): string {
-  return withImatrix ? `${type}+imatrix` : type;
 }
 
 function sweepBenchSettings(recipe: SweepRecipe): BenchSettings {
@@ -177,6 +171,11 @@ export async function startSweep(
       "computing the importance matrix needs a calibration text",
       { remedies: ["provide-calibration-text"] },
     );
+  if (recipe.distill && !recipe.prune)
+    throw new CodedError(
+      "BAD_DISTILL_SETTINGS",
+      "a sweep heals a pruned model: distillation needs a prune step in the recipe",
+    );
   const base = await resolveModel(host.db, request.model);
 
   const unfinished = request.experimentId
@@ -196,7 +195,7 @@ export async function startSweep(
     insertExperiment(host.db, {
       name:
         request.name ??
-        `${base.metadata.name ?? path.basename(base.path)} sweep (${recipe.types.join(", ")})`,
+        `${base.metadata.name ?? path.basename(base.path)} sweep (${recipe.types.join(", ")})${chainName(recipe)}`,
       kind: "sweep",
       recipe,
       baseModelId: base.id,
@@ -208,6 +207,13 @@ export async function startSweep(
   host.events.emit("experiments.changed", { id: experimentId });
   const run = followGraph(host, experimentId, jobs, plan.reused, options);
   return { ...run, done: run.done as Promise<SweepOutcome>, resumed: false };
+}
+
+/** " · pruned-1 → healed" for a sweep with a chain. */
+function chainName(recipe: SweepRecipe): string {
+  if (!recipe.prune) return "";
+  const labels = chainLabels(recipe.prune);
+  return ` · ${labels.pruned}${recipe.distill ? ` → ${labels.healed}` : ""}`;
 }
 
 interface SweepPlan {
@@ -224,23 +230,41 @@ async function planSweep(
   entries: readonly SweepEntry[],
 ): Promise<SweepPlan> {
   const { db, dataDir } = host;
-  const nodes: GraphNode[] = [];
-  const reused: SweepStepRecord[] = [];
-  const reuse = (step: SweepStep, label: string): void => {
-    reused.push({ step, label, jobId: null, state: "reused", error: null });
-  };
   const benchSettingsUsed = sweepBenchSettings(recipe);
-  const benchReused = (model: ModelRecord, label: string): boolean => {
-    const found = findBenchRun(db, model.id, benchKey(benchSettingsUsed)) !== undefined;
-    if (found) reuse("bench", label);
-    return found;
+  const planning: SweepPlanning = {
+    host,
+    experimentId,
+    recipe,
+    nodes: [],
+    reused: [],
+    existing: [],
+    madeSteps: [],
+    position: listExperimentModels(db, experimentId).length,
+    reuse(step, label) {
+      this.reused.push({ step, label, jobId: null, state: "reused", error: null });
+    },
+    benchExisting(model, label) {
+      if (!recipe.bench) return;
+      if (findBenchRun(db, model.id, benchKey(benchSettingsUsed)) !== undefined) this.reuse("bench", label);
+      else
+        this.nodes.push({
+          key: `bench:${label}`,
+          kind: "bench",
+          params: { model: { modelId: model.id, path: model.path }, settings: benchSettingsUsed },
+        });
+    },
+    benchMade(quantizeStep, label) {
+      if (!recipe.bench) return;
+      const input: SweepBenchInput = { settings: benchSettingsUsed, quantizeStep };
+      this.nodes.push({
+        key: `bench:${label}`,
+        kind: "bench",
+        hook: { name: "sweep.bench", input },
+        dependsOn: [quantizeStep],
+      });
+    },
   };
-  if (recipe.bench && !benchReused(base, "base"))
-    nodes.push({
-      key: "bench:base",
-      kind: "bench",
-      params: { model: { modelId: base.id, path: base.path }, settings: benchSettingsUsed },
-    });
+  planning.benchExisting(base, "base");
 
   // The importance matrix: a file, one made before (reused), or a step of this graph.
   let imatrixPath: string | null = null;
@@ -252,11 +276,11 @@ async function planSweep(
       const settings = { contextSize: 512, chunks: null };
       const existing = findImatrix(db, base.id, textSet.id, settings);
       if (existing) {
-        reuse("imatrix", "imatrix");
+        planning.reuse("imatrix", "imatrix");
         imatrixPath = existing.path;
       } else {
         imatrixStep = "imatrix";
-        nodes.push({
+        planning.nodes.push({
           key: imatrixStep,
           kind: "imatrix",
           params: await planImatrix(db, dataDir, {
@@ -269,12 +293,7 @@ async function planSweep(
     }
   }
 
-  const existingVariants: ModelRecord[] = [];
-  const quantizeSteps: string[] = [];
-  let position = listExperimentModels(db, experimentId).length;
   for (const entry of entries) {
-    const label = variantLabel(entry.type, entry.withImatrix);
-    const key = `quantize:${label}`;
     const fromStep = entry.withImatrix ? imatrixStep : null;
     const planned = await planQuantize(db, dataDir, {
       model: base.id,
@@ -286,79 +305,35 @@ async function planSweep(
       threads: recipe.threads,
       dryRun: Boolean(fromStep), // no output path, no "needs an imatrix" refusal yet
     });
-    const existing = fromStep ? undefined : findQuantizedVariant(db, base.id, planned.recipe);
-    if (existing) {
-      reuse("quantize", label);
-      addExperimentModel(db, experimentId, { modelId: existing.id, label, position: position++ });
-      existingVariants.push(existing);
-      if (recipe.bench && !benchReused(existing, label))
-        nodes.push({
-          key: `bench:${label}`,
-          kind: "bench",
-          params: { model: { modelId: existing.id, path: existing.path }, settings: benchSettingsUsed },
-        });
-      continue;
-    }
-    const plan = fromStep
-      ? { ...planned, dryRun: false, outPath: plannedOutPath(dataDir, base, entry.type) }
-      : planned;
-    const input: SweepQuantizeInput = { plan, imatrixStep: fromStep, label, position: position++ };
-    nodes.push({
-      key,
-      kind: "quantize",
-      hook: { name: "sweep.quantize", input },
-      dependsOn: fromStep ? [fromStep] : [],
-    });
-    quantizeSteps.push(key);
-    if (recipe.bench) {
-      const benchInput: SweepBenchInput = { settings: benchSettingsUsed, quantizeStep: key };
-      nodes.push({
-        key: `bench:${label}`,
-        kind: "bench",
-        hook: { name: "sweep.bench", input: benchInput },
-        dependsOn: [key],
-      });
-    }
+    await planVariant(planning, base, planned, variantLabel(entry.type, entry.withImatrix), fromStep);
   }
+  if (recipe.prune)
+    await planSweepChain(planning, base, recipe.prune, [...new Set(entries.map((e) => e.type))]);
 
-  if (recipe.evalText && (existingVariants.length > 0 || quantizeSteps.length > 0)) {
+  if (recipe.evalText && (planning.existing.length > 0 || planning.madeSteps.length > 0)) {
     const { textSet } = await storeTextSet(db, dataDir, recipe.evalText, "evaluation");
     const settings = { contextSize: recipe.evalContextSize, chunks: recipe.evalChunks };
-    const todo = existingVariants.filter((v) => {
+    const todo = planning.existing.filter((v) => {
       const found = findEvalRun(db, v.id, base.id, textSet.id, settings) !== undefined;
-      if (found) reuse("eval", v.fileName);
+      if (found) planning.reuse("eval", v.fileName);
       return !found;
     });
-    if (todo.length > 0 || quantizeSteps.length > 0) {
+    if (todo.length > 0 || planning.madeSteps.length > 0) {
       const evalInput: SweepEvalInput = {
         baseModelId: base.id,
         variantIds: todo.map((v) => v.id),
         textPath: textSet.path,
         settings: { ...settings, threads: recipe.threads, ...sweepGpuSettings(recipe) },
       };
-      nodes.push({
+      planning.nodes.push({
         key: "eval",
         kind: "eval",
         hook: { name: "sweep.eval", input: evalInput },
-        dependsOn: quantizeSteps,
+        dependsOn: planning.madeSteps,
       });
     }
   }
-  return { nodes, reused };
-}
-
-/**
- * Where a variant whose importance matrix is still to be made will be written (as planQuantize
- * names it). Two variants of one type share the name until the first exists: its step's hook then
- * picks a free one.
- */
-function plannedOutPath(dataDir: string, base: ModelRecord, type: string): string {
-  const found = findQuantType(type)!;
-  return freePath(
-    ensureDataPaths(dataDir).models,
-    `${modelStem(base.path)}.${found.aliasOf ?? found.name}`,
-    ".gguf",
-  );
+  return { nodes: planning.nodes, reused: planning.reused };
 }
 
 /** The settings a benchmark is reused by. */

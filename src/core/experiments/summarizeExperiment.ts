@@ -1,7 +1,12 @@
 // Builds an experiment's summary from the database: its member models and, for each, the newest
 // benchmark and the newest evaluation against the experiment's base. Nothing here is stored; the
 // table is always derived from the recorded runs.
-import type { ExperimentListItem, ExperimentRow, ExperimentSummary } from "../../shared/domain/experiment.js";
+import type {
+  ChainStage,
+  ExperimentListItem,
+  ExperimentRow,
+  ExperimentSummary,
+} from "../../shared/domain/experiment.js";
 import type { Metric } from "../../shared/domain/run.js";
 import { benchRunDevice, evalRunDevice } from "../../shared/domain/runDevice.js";
 import { withFronts } from "../../shared/metrics/tradeoffs.js";
@@ -42,6 +47,22 @@ function recipeFields(recipe: unknown): { type: string | null; usesImatrix: bool
   if (typeof recipe !== "object" || recipe === null) return { type: null, usesImatrix: false };
   const fields = recipe as Record<string, unknown>;
   return { type: typeof fields.type === "string" ? fields.type : null, usesImatrix: Boolean(fields.imatrix) };
+}
+
+/**
+ * A model's place in a prune → heal chain, from its lineage up to the base: the nearest distill
+ * makes it healed, else the nearest prune makes it pruned.
+ */
+function chainStageOf(db: Db, modelId: string, baseModelId: string | null): ChainStage {
+  let id: string | null = modelId;
+  for (let depth = 0; id && id !== baseModelId && depth < 100; depth++) {
+    const variant = getVariant(db, id);
+    if (!variant) break;
+    if (variant.recipeKind === "distill") return "healed";
+    if (variant.recipeKind === "prune") return "pruned";
+    id = variant.parentId;
+  }
+  return "original";
 }
 
 function jobCounts(db: Db, experimentId: string): Record<string, number> {
@@ -116,6 +137,7 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
     const ppl = metric(evalRun?.metrics, "ppl");
     rows.push({
       modelId: model.id,
+      stage: isBase ? "original" : chainStageOf(db, model.id, experiment.baseModelId),
       label: member.label,
       quantType: isBase ? null : recipe.type,
       isBase,
@@ -137,6 +159,7 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
       pplUncertainty: isBase ? (metric(evalRun?.metrics, "ppl.base")?.stddev ?? null) : (ppl?.stddev ?? null),
       pplRatio: isBase ? (evalRun ? 1 : null) : metricValue(evalRun?.metrics, "ppl.ratio"),
       kldMean: isBase ? (evalRun ? 0 : null) : metricValue(evalRun?.metrics, "kld.mean"),
+      kldUncertainty: isBase ? (evalRun ? 0 : null) : (metric(evalRun?.metrics, "kld.mean")?.stddev ?? null),
       kldP99: isBase ? (evalRun ? 0 : null) : metricValue(evalRun?.metrics, "kld.p99"),
       sameTopPercent: isBase ? (evalRun ? 100 : null) : metricValue(evalRun?.metrics, "top.same"),
       devices: {

@@ -4,9 +4,12 @@
 //    it waits for one) and a free output path; when it succeeds the variant joins the experiment
 //    under its label, at its planned position.
 //  - sweep.bench: a new variant's benchmark, given the model its quantize step made.
-//  - sweep.eval: one evaluation of every variant that exists (reused ones and those its quantize
-//    steps made; it runs even when some of them failed), planned at start so a base cache made
-//    meanwhile is used.
+//  - sweep.eval: one evaluation of every variant that exists (reused ones and those its quantize,
+//    prune and distill steps made; it runs even when some of them failed), planned at start so a
+//    base cache made meanwhile is used.
+//  - sweep.chainModel: a chain's prune or distill step (its params planned, or for "the N least
+//    important blocks" built by distill.prune once ranked); the model it made joins the experiment.
+//  - sweep.quantizeOf: a quantize of the model a chain step made, planned when that model exists.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { BenchSettings } from "../../shared/domain/bench.js";
@@ -16,9 +19,12 @@ import type {
   QuantizeJobResult,
 } from "../../shared/domain/compression.js";
 import type { EvalSettingsInput } from "../../shared/domain/eval.js";
+import type { ModelRecord } from "../../shared/domain/model.js";
+import { distillStepHooks, type DistillPruneInput } from "../distill/distillSteps.js";
 import { planEvaluation } from "../eval/planEvaluation.js";
-import type { DependencyOutcome, StepHookRegistry, StepStart } from "../jobs/JobGraph.js";
+import type { DependencyOutcome, StepHookRegistry, StepHooks, StepStart } from "../jobs/JobGraph.js";
 import { freePath } from "../quantize/outputPath.js";
+import { planQuantize, type QuantizeRequest } from "../quantize/planQuantize.js";
 import { addExperimentModel } from "../store/experiments.js";
 
 export interface SweepQuantizeInput {
@@ -41,6 +47,28 @@ export interface SweepEvalInput {
   variantIds: string[];
   textPath: string;
   settings: EvalSettingsInput;
+}
+
+export interface SweepChainModelInput {
+  /** The step's parameters when planned... */
+  params: unknown;
+  /** ...or the blocks to drop, known once the layer-importance step has ranked them. */
+  prune: DistillPruneInput | null;
+  label: string;
+  position: number;
+}
+
+export interface SweepQuantizeOfInput {
+  /** The chain step (prune or distill) whose model is quantized. */
+  parentStep: string;
+  request: Omit<QuantizeRequest, "model" | "imatrix" | "dryRun" | "out">;
+  label: string;
+  position: number;
+}
+
+/** The model a step made (quantize, prune, prune.width, distill results all carry one). */
+function madeModel(result: unknown): ModelRecord | undefined {
+  return (result as { model?: ModelRecord } | null)?.model;
 }
 
 function succeededResult<T>(dependencies: DependencyOutcome[], stepKey: string): T | undefined {
@@ -73,16 +101,36 @@ function quantizeParams(input: SweepQuantizeInput, dependencies: DependencyOutco
   return { params };
 }
 
+/** The model a step made joins the experiment under its label, at its planned position. */
+const joinExperiment: StepHooks["succeeded"] = (input, job, { db, events, experimentId }) => {
+  const { label, position } = input as { label: string; position: number };
+  const model = madeModel(job.result);
+  if (!experimentId || !model) return;
+  addExperimentModel(db, experimentId, { modelId: model.id, label, position });
+  events.emit("experiments.changed", { id: experimentId });
+};
+
 export const sweepStepHooks: StepHookRegistry = {
   "sweep.quantize": {
     params: (input, dependencies) => quantizeParams(input as SweepQuantizeInput, dependencies),
-    succeeded(input, job, { db, events, experimentId }) {
-      const { label, position } = input as SweepQuantizeInput;
-      const model = (job.result as QuantizeJobResult | null)?.model;
-      if (!experimentId || !model) return;
-      addExperimentModel(db, experimentId, { modelId: model.id, label, position });
-      events.emit("experiments.changed", { id: experimentId });
+    succeeded: joinExperiment,
+  },
+  "sweep.chainModel": {
+    params(input, dependencies, context) {
+      const { params, prune } = input as SweepChainModelInput;
+      if (prune) return distillStepHooks["distill.prune"]!.params!(prune, dependencies, context);
+      return { params };
     },
+    succeeded: joinExperiment,
+  },
+  "sweep.quantizeOf": {
+    async params(input, dependencies, { db, dataDir }) {
+      const { parentStep, request } = input as SweepQuantizeOfInput;
+      const parent = madeModel(succeededResult(dependencies, parentStep));
+      if (!parent) return { skip: `skipped: the model to quantize (${parentStep}) was not made` };
+      return { params: await planQuantize(db, dataDir, { ...request, model: parent.id, imatrix: null }) };
+    },
+    succeeded: joinExperiment,
   },
   "sweep.bench": {
     params(input, dependencies) {
@@ -97,8 +145,8 @@ export const sweepStepHooks: StepHookRegistry = {
     async params(input, dependencies, { db }) {
       const { baseModelId, variantIds, textPath, settings } = input as SweepEvalInput;
       const made = dependencies
-        .filter((d) => d.state === "succeeded" && d.kind === "quantize")
-        .map((d) => (d.result as QuantizeJobResult | null)?.model?.id)
+        .filter((d) => d.state === "succeeded")
+        .map((d) => madeModel(d.result)?.id)
         .filter((id): id is string => Boolean(id));
       const variants = [...new Set([...variantIds, ...made])];
       if (variants.length === 0) return { skip: "skipped: no variant was made to evaluate" };

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ExperimentSummary } from "../../shared/domain/experiment.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
-import { provenance, textTable, type ReportDevice } from "./renderTableReports.js";
+import { healingNote, healingTable, provenance, textTable, type ReportDevice } from "./renderTableReports.js";
 
 const require = createRequire(import.meta.url);
 
@@ -105,6 +105,15 @@ export function renderHtmlReport(summary: ExperimentSummary, device: ReportDevic
       return `<tr${onFront ? ' class="front"' : ""}>${cells}</tr>`;
     })
     .join("\n");
+  const healing = healingTable(summary);
+  const healingSection =
+    healing.rows.length === 0
+      ? ""
+      : `<h2>What healing bought</h2>
+<p>${escapeHtml(healingNote)}</p>
+<table id="healing"><thead><tr>${healing.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>
+${healing.rows.map((cells) => `<tr>${cells.map((c, i) => `<td${i > 0 ? ' class="num"' : ""}>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n")}
+</tbody></table>`;
   const chartIds = [
     "pareto-size",
     "pareto-speed",
@@ -130,6 +139,7 @@ export function renderHtmlReport(summary: ExperimentSummary, device: ReportDevic
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table>
+${healingSection}
 <div class="charts">${chartIds.map((id) => `<div class="chart" id="${id}"></div>`).join("")}</div>
 <script type="application/json" id="cwb-data">${scriptJson(device ? { ...summary, device } : summary)}</script>
 <script>${echartsSource.replace(/<\/script/gi, "<\\/script")}</script>

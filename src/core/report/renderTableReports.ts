@@ -11,6 +11,7 @@ import {
   deviceTextColumns,
 } from "../../shared/devices/deviceComparisonColumns.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
+import { healingColumns, healingLevels } from "../../shared/metrics/healingGain.js";
 
 /** The results of an experiment on one device, when the report is asked for one. */
 export type ReportDevice = DeviceComparison | null;
@@ -48,6 +49,32 @@ export function textTable(
 
 const escapeCell = (text: string): string => text.replace(/\|/g, "\\|");
 
+/** The chain's "what healing bought" table (no rows when the experiment healed nothing). */
+export function healingTable(summary: ExperimentSummary): { headers: string[]; rows: string[][] } {
+  return {
+    headers: healingColumns.map((c) => c.label),
+    rows: healingLevels(summary.rows).map((level) => healingColumns.map((c) => c.format(level))),
+  };
+}
+
+export const healingNote =
+  "KLD and PPL against the original base, ± the 95 % interval; the verdict says whether healed and pruned differ by more than twice the standard error of their difference.";
+
+function markdownHealing(summary: ExperimentSummary): string[] {
+  const table = healingTable(summary);
+  if (table.rows.length === 0) return [];
+  return [
+    "## What healing bought",
+    "",
+    healingNote,
+    "",
+    `| ${table.headers.join(" | ")} |`,
+    `|${table.headers.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`,
+    ...table.rows.map((cells) => `| ${cells.map(escapeCell).join(" | ")} |`),
+    "",
+  ];
+}
+
 export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice = null): string {
   const table = textTable(summary, device);
   const header = `| ${table.headers.join(" | ")} |`;
@@ -62,6 +89,7 @@ export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice 
     rule,
     ...rows,
     "",
+    ...markdownHealing(summary),
   ].join("\n");
 }
 

@@ -2,8 +2,51 @@
 // their measured trade-offs. The summary row is what the Compare screen, the CLI table and the
 // reports show; it is derived from the runs in the database, never stored.
 import { z } from "zod";
+import { distillSettings } from "./distill.js";
 import { gpuSettings } from "./gpu.js";
 import { runDevice } from "./runDevice.js";
+
+/**
+ * How a sweep's chain prunes the base before quantizing: the N least important blocks (ranked by
+ * `cwb layers` on the calibration text), listed blocks, or width ("0.75", "75%" or a count kept of
+ * the FFN channels and/or KV groups, measured on the calibration text).
+ */
+export const sweepPrune = z.discriminatedUnion("by", [
+  z.object({ by: z.literal("least-important"), drop: z.number().int().min(1) }),
+  z.object({ by: z.literal("blocks"), blocks: z.array(z.number().int().nonnegative()).min(1) }),
+  z.object({
+    by: z.literal("width"),
+    ffnKeep: z.string().min(1).nullable().default(null),
+    headsKeep: z.string().min(1).nullable().default(null),
+  }),
+]);
+export type SweepPrune = z.output<typeof sweepPrune>;
+
+/** The pruned model's label ("pruned-1", "pruned-width") and the healed one's. */
+export function chainLabels(prune: SweepPrune): { pruned: string; healed: string } {
+  const pruned =
+    prune.by === "least-important"
+      ? `pruned-${prune.drop}`
+      : prune.by === "blocks"
+        ? `pruned-${new Set(prune.blocks).size}`
+        : "pruned-width";
+  return { pruned, healed: "healed" };
+}
+
+/** A quant of a chain model: "Q4_K_M · pruned-1", "Q4_K_M · healed". */
+export function chainVariantLabel(type: string, chainLabel: string): string {
+  return `${type} · ${chainLabel}`;
+}
+
+/** Healing the pruned model by distillation from the base (docs/distillation.md). */
+export const sweepDistill = z.object({
+  settings: distillSettings,
+  /** Training text (default: the sweep's calibration text). */
+  text: z.string().min(1).nullable().default(null),
+  /** Held-out text whose loss and KLD to the teacher are followed while training (optional). */
+  heldout: z.string().min(1).nullable().default(null),
+});
+export type SweepDistill = z.output<typeof sweepDistill>;
 
 export const sweepRecipe = z.object({
   /**
@@ -32,6 +75,13 @@ export const sweepRecipe = z.object({
   tensorTypes: z.array(z.string().min(3)).default([]),
   /** Quantize a base whose tensors are already quantized (llama.cpp refuses unless allowed). */
   allowRequantize: z.boolean().default(false),
+  /**
+   * The chain: prune the base, optionally heal it by distillation, and quantize the pruned (and
+   * healed) model to every type as well, all scored against the original base.
+   */
+  prune: sweepPrune.nullable().default(null),
+  /** Needs `prune`. */
+  distill: sweepDistill.nullable().default(null),
   /** The build and device of the sweep's benchmarks, evaluations and importance matrix (default: auto). */
   ...gpuSettings.shape,
 });
@@ -40,8 +90,17 @@ export type SweepRecipeInput = z.input<typeof sweepRecipe>;
 
 const num = z.number().nullable();
 
+/**
+ * Where a row stands in a sweep's chain: the original (the base and its quants), pruned (the pruned
+ * model and its quants) or healed (the pruned model distilled from the base, and its quants).
+ */
+export const chainStages = ["original", "pruned", "healed"] as const;
+export const chainStage = z.enum(chainStages);
+export type ChainStage = z.infer<typeof chainStage>;
+
 export const experimentRow = z.object({
   modelId: z.string(),
+  stage: chainStage,
   /** "base", or the quant type ("Q4_K_M"), with "+imatrix" when one was used. */
   label: z.string(),
   quantType: z.string().nullable(),
@@ -66,6 +125,8 @@ export const experimentRow = z.object({
   pplUncertainty: num,
   pplRatio: num,
   kldMean: num,
+  /** Standard uncertainty of kldMean (its 95 % interval is ± 1.96 of it). */
+  kldUncertainty: num,
   kldP99: num,
   sameTopPercent: num,
   /** Where the row's benchmark and evaluation ran; null: that measurement has not been made. */

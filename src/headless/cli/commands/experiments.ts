@@ -8,6 +8,7 @@ import { describeDevicesOverview, devicesOverview } from "../../../shared/domain
 import { softwareGpuRemedyFlag } from "../gpuOptions.js";
 import { formatDateTime } from "../../../shared/format.js";
 import { reportColumns } from "../../../shared/metrics/experimentColumns.js";
+import { healingNote, healingTable } from "../../../core/report/renderTableReports.js";
 import {
   isReportFormat,
   renderReport,
@@ -18,9 +19,10 @@ import type { CliContext } from "../context.js";
 import { followResume, followSweep, noteUnsucceededSteps } from "../followExperiment.js";
 import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { positiveInteger } from "../parseOptions.js";
+import { addSweepChainOptions, sweepChainFromOptions, type SweepChainOptions } from "../sweepChainOptions.js";
 import { compareOnDevice } from "../../../core/devices/compareOnDevice.js";
 
-interface SweepOptions extends Partial<GpuCommandOptions> {
+interface SweepOptions extends Partial<GpuCommandOptions>, SweepChainOptions {
   types: string;
   imatrix: string;
   calibText?: string;
@@ -37,6 +39,7 @@ interface SweepOptions extends Partial<GpuCommandOptions> {
 }
 
 export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput {
+  const threads = options.threads ? positiveInteger("--threads", options.threads) : null;
   const imatrix =
     options.imatrix === "auto" || options.imatrix === "none"
       ? options.imatrix
@@ -53,7 +56,8 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
     evalChunks: options.evalChunks ? positiveInteger("--eval-chunks", options.evalChunks) : null,
     bench: options.bench ?? false,
     benchReps: positiveInteger("--bench-reps", options.benchReps),
-    threads: options.threads ? positiveInteger("--threads", options.threads) : null,
+    threads,
+    ...sweepChainFromOptions(options, threads),
     tensorTypes: options.tensorType ?? [],
     allowRequantize: options.allowRequantize ?? false,
     ...gpuSettingsFromOptions({
@@ -77,6 +81,18 @@ export function printSummary(context: CliContext, summary: ExperimentSummary): v
       align: c.better ? ("right" as const) : ("left" as const),
     })),
   );
+  const healing = healingTable(summary);
+  if (healing.rows.length === 0) return;
+  output.line("");
+  output.line(`What healing bought (${healingNote})`);
+  output.table(
+    healing.rows,
+    healing.headers.map((header, i) => ({
+      header,
+      value: (cells: string[]) => cells[i]!,
+      align: i === 0 ? ("left" as const) : ("right" as const),
+    })),
+  );
 }
 
 /** The experiment an id or id prefix names; an error naming the reference otherwise. */
@@ -94,7 +110,7 @@ export function resolveExperimentId(context: CliContext, ref: string): string {
 }
 
 export function addSweepOptions(command: Command): Command {
-  return addGpuOptions(command)
+  return addSweepChainOptions(addGpuOptions(command))
     .option(
       "--imatrix <auto|none|file>",
       "importance matrix: computed from --calib-text (auto), none, or a file",

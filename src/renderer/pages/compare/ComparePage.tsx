@@ -17,6 +17,7 @@ import { BuildComparisonPanel } from "./BuildComparisonPanel.js";
 import { CompareTable } from "./CompareTable.js";
 import { DeviceComparisonTable } from "./DeviceComparisonTable.js";
 import { FitQueryPanel } from "./FitQueryPanel.js";
+import { HealingPanel } from "./HealingPanel.js";
 import { RunDevicesTable } from "./RunDevicesTable.js";
 import { SideBySidePanel } from "./SideBySidePanel.js";
 import { tradeoffPlots } from "./tradeoffPlots.js";
@@ -169,6 +170,7 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
                 ))}
               </div>
             </Card>
+            <HealingPanel rows={rows} />
             <Card title="All metrics">
               <CompareTable rows={rows} selected={selected} onToggle={toggle} focused={focused} />
             </Card>

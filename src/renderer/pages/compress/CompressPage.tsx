@@ -11,6 +11,8 @@ import { PageHeader } from "../../components/PageHeader.js";
 import { useClient } from "../../client/ClientContext.js";
 import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
+import { DistillStepSettings, PruneStepSettings } from "./ChainSettings.js";
+import { chainVariantCount } from "./chainForm.js";
 import { DryRunPanel } from "./DryRunPanel.js";
 import { LayerPruningPanel } from "./LayerPruningPanel.js";
 import { QuantTypePicker } from "./QuantTypePicker.js";
@@ -32,7 +34,8 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
     list.find((m) => m.id === modelId) ??
     (modelId ? undefined : (list.find((m) => m.parentId === null) ?? list[0]));
   const problems = recipeProblems(form);
-  const variantCount = sweepTypes(form).length;
+  const typeCount = sweepTypes(form).length;
+  const variantCount = typeCount + chainVariantCount(form.chain, typeCount);
   // Starting a sweep whose earlier run was interrupted resumes that experiment: say so first.
   const unfinished = useCall(
     "experiments.unfinishedSweep",
@@ -170,6 +173,25 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
             <OverrideSettings form={form} onChange={setForm} />
           </Card>
         </div>
+
+        {model && (
+          <div className="grid gap-4 lg:grid-cols-2">
+            <Card title="Prune step">
+              <PruneStepSettings
+                model={model}
+                chain={form.chain}
+                onChange={(chain) => setForm({ ...form, chain })}
+              />
+            </Card>
+            <Card title="Distill step">
+              <DistillStepSettings
+                model={model}
+                chain={form.chain}
+                onChange={(chain) => setForm({ ...form, chain })}
+              />
+            </Card>
+          </div>
+        )}
 
         <Card title="Measurements">
           <MeasureSettings form={form} onChange={setForm} />

@@ -6,6 +6,7 @@ import type { LlamaBuildChoice } from "../../../shared/domain/llamaBuild.js";
 import type { ModelRecord } from "../../../shared/domain/model.js";
 import type { JobParams } from "../../../shared/protocol/jobKinds.js";
 import { findQuantType } from "../../../shared/quantTypes.js";
+import { chainProblems, chainText, emptyChain, toChainRecipe, type ChainForm } from "./chainForm.js";
 
 export type ImatrixMode = "none" | "auto" | "file";
 
@@ -39,6 +40,8 @@ export interface RecipeForm {
   readonly llamaBuild: LlamaBuildChoice;
   /** Quantize a base that is already quantized (each step loses more quality). */
   readonly allowRequantize: boolean;
+  /** Prune the base and heal it before quantizing (chainForm.ts). */
+  readonly chain: ChainForm;
 }
 
 export const emptyRecipe: RecipeForm = {
@@ -60,6 +63,7 @@ export const emptyRecipe: RecipeForm = {
   allowSoftwareGpu: false,
   llamaBuild: "prebuilt",
   allowRequantize: false,
+  chain: emptyChain,
 };
 
 /** The device choices in the order the screen offers them, with their labels. */
@@ -158,6 +162,7 @@ export function recipeProblems(form: RecipeForm): string[] {
   )
     problems.push("The number of GPU layers must be a whole number, 0 or more.");
   for (const [index, row] of overrideProblems(form.overrides)) problems.push(`Override ${index + 1}: ${row}`);
+  problems.push(...chainProblems(form.chain, imatrixCalibrationText(form)));
   return problems;
 }
 
@@ -202,11 +207,22 @@ export function sweepTypes(form: RecipeForm): string[] {
   );
 }
 
+/** The importance matrix's calibration text ("" when the matrix is not computed). */
+function imatrixCalibrationText(form: RecipeForm): string {
+  return form.imatrixMode === "auto" ? form.calibrationText : "";
+}
+
 export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
   return {
     types: sweepTypes(form),
     imatrix: form.imatrixMode === "file" ? { path: form.imatrixPath.trim() } : form.imatrixMode,
-    calibrationText: form.imatrixMode === "auto" ? form.calibrationText.trim() : null,
+    calibrationText:
+      form.imatrixMode === "auto"
+        ? form.calibrationText.trim()
+        : form.chain.pruneMode === "off"
+          ? null
+          : chainText(form.chain, ""),
+    ...toChainRecipe(form.chain),
     evalText: form.evalOn ? form.evalText.trim() : null,
     evalContextSize: form.evalContextSize,
     evalChunks: form.evalChunks,

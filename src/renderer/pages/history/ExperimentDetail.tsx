@@ -13,6 +13,7 @@ import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
 import { describeExperimentState, describeJobCounts, recipeLines } from "./recipeSummary.js";
 import { RemoveExperimentDialog } from "./RemoveExperimentDialog.js";
+import { ChainLineagePanel } from "./ChainLineagePanel.js";
 import { VariantLineages } from "./VariantLineages.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
 
@@ -186,6 +187,7 @@ export function ExperimentDetail({
           </div>
         )}
       </Card>
+      <ChainLineagePanel summary={data} />
 
       <div className="grid gap-4 md:grid-cols-2">
         <Card title="Notes">

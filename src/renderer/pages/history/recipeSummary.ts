@@ -1,6 +1,7 @@
 // An experiment's recorded recipe as label/value lines for the History screen. The recipe is stored
 // as JSON and may come from an older version, so it is read defensively through the schema.
-import { sweepRecipe, type ExperimentState } from "../../../shared/domain/experiment.js";
+import { sweepRecipe, type ExperimentState, type SweepPrune } from "../../../shared/domain/experiment.js";
+import { formatInteger } from "../../../shared/format.js";
 import { describeGpuSettings } from "../../../shared/domain/runDevice.js";
 
 export interface RecipeLine {
@@ -35,9 +36,25 @@ export function recipeLines(recipe: unknown): RecipeLine[] {
         : "off",
     },
     { label: "Benchmark", value: r.bench ? `${r.benchReps} rep${r.benchReps === 1 ? "" : "s"}` : "off" },
+    ...(r.prune ? [{ label: "Prune", value: describePrune(r.prune) }] : []),
+    ...(r.distill
+      ? [
+          {
+            label: "Distill",
+            value: `${r.distill.settings.tokens !== null ? `${formatInteger(r.distill.settings.tokens)} tokens` : `${r.distill.settings.seconds} s`}, lr ${r.distill.settings.lr}, T ${r.distill.settings.temperature}, α ${r.distill.settings.alpha}`,
+          },
+        ]
+      : []),
     { label: "Threads", value: r.threads === null ? "auto" : String(r.threads) },
     { label: "Device", value: describeGpuSettings(r) },
   ];
+}
+
+function describePrune(prune: SweepPrune): string {
+  if (prune.by === "least-important")
+    return `the ${prune.drop} least important block${prune.drop === 1 ? "" : "s"}`;
+  if (prune.by === "blocks") return `blocks ${prune.blocks.join(", ")}`;
+  return `width: FFN ${prune.ffnKeep ?? "all"}, KV groups ${prune.headsKeep ?? "all"} kept`;
 }
 
 /** "3 succeeded, 1 failed" in a stable order; running work first. */
