@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import path from "node:path";
 import type { DistillDataSettings, DistillDataSetRef } from "../../shared/domain/distillData.js";
-import { commitOutput, OutputExistsError } from "../jobs/commitOutput.js";
+import { commitCachedOutput } from "../jobs/commitOutput.js";
 import { insertArtifact, listArtifacts, type Artifact } from "../store/artifacts.js";
 import type { Db } from "../store/Store.js";
 
@@ -63,14 +63,8 @@ export interface NewDistillData {
 /** Moves a finished set into place and records it; a set another job recorded for the key wins. */
 export async function recordDistillData(db: Db, set: NewDistillData): Promise<DistillDataSetRef> {
   const finalPath = distillDataPath(set.artifactsDir, set.keyId);
-  try {
-    await commitOutput(set.tempPath, finalPath);
-  } catch (error) {
-    if (!(error instanceof OutputExistsError)) throw error;
-    const existing = findDistillData(db, set.keyId);
-    if (existing) return existing;
-    throw error; // a file nobody recorded: refuse to guess whether it is ours
-  }
+  const existing = await commitCachedOutput(set.tempPath, finalPath, () => findDistillData(db, set.keyId));
+  if (existing) return existing;
   const artifact = insertArtifact(db, {
     kind: "distill-data",
     path: finalPath,

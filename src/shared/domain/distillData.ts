@@ -65,10 +65,8 @@ export const distillDataJobParams = z.object({
 });
 export type DistillDataJobParams = z.output<typeof distillDataJobParams>;
 
-export const distillDataWorkerValue = z.object({
-  /** The file written in the job's temp folder, or the cached one. */
-  path: z.string(),
-  sha256: z.string(),
+/** What a data job did, as the worker reports it and the result repeats. */
+const generationFacts = z.object({
   bytes: z.number().int(),
   reused: z.boolean(),
   samples: z.number().int(),
@@ -79,16 +77,16 @@ export const distillDataWorkerValue = z.object({
   seconds: z.number(),
 });
 
+export const distillDataWorkerValue = generationFacts.extend({
+  /** The file written in the job's temp folder, or the cached one. */
+  path: z.string(),
+  sha256: z.string(),
+});
+
 export const distillDataJobResult = distillDataSetRef.extend({
   teacherSha256: z.string(),
   settings: distillDataSettings,
-  bytes: z.number().int(),
-  reused: z.boolean(),
-  samples: z.number().int(),
-  promptTokens: z.number().int(),
-  generatedTokens: z.number().int(),
-  endedByTeacher: z.number().int(),
-  seconds: z.number(),
+  ...generationFacts.shape,
 });
 export type DistillDataJobResult = z.infer<typeof distillDataJobResult>;
 
