@@ -65,6 +65,8 @@ it("drop:1 plans layers → prune → distill and heals on a mix of generated an
     "512",
     "--threads",
     "2",
+    "--gen-threads",
+    "1",
     "--json",
   ]);
   expect(run.stderr).toMatch(/data set \w+ \(generated: 8 samples/);

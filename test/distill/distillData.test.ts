@@ -29,6 +29,7 @@ const sampled: DistillDataSettingsInput = {
   topP: 0.95,
   seed: 7,
   maxTokens: 24,
+  threads: 1,
 };
 
 async function generate(h: Harness, settings: DistillDataSettingsInput) {
@@ -87,7 +88,7 @@ it("generates the same bytes for a seed, other bytes for another, and reuses a r
   });
 
   // Another library, the same request (other thread count): the same file, byte for byte.
-  const elsewhere = await generate(b, { ...sampled, threads: 1 });
+  const elsewhere = await generate(b, { ...sampled, threads: 2 });
   expect(elsewhere.result.reused).toBe(false);
   expect(elsewhere.result.sha256).toBe(first.result.sha256);
 
@@ -104,6 +105,7 @@ it("generates the same bytes for a seed, other bytes for another, and reuses a r
   expect(sha256(again.result.path)).toBe(first.result.sha256);
 
   const otherSeed = await generate(b, { ...sampled, seed: 8 });
+  expect(otherSeed.params.cached).toBeNull();
   expect(otherSeed.result.sha256).not.toBe(first.result.sha256);
 
   // A mix with real text: recorded once, found again, a third of it generated.

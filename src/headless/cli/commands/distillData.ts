@@ -23,6 +23,7 @@ export interface GenerationOptions {
   genSeed: string;
   genTokens: string;
   genCtx: string;
+  genThreads?: string;
   threads?: string;
 }
 
@@ -38,7 +39,8 @@ export function generationOptions(command: Command): Command {
     .option("--gen-top-p <p>", "nucleus sampling: smallest set of tokens holding this mass", "0.95")
     .option("--gen-seed <n>", "seed (prompt i samples with seed + i)", "1")
     .option("--gen-tokens <n>", "tokens generated per prompt at most", "128")
-    .option("--gen-ctx <n>", "the teacher's context while generating", "1024");
+    .option("--gen-ctx <n>", "the teacher's context while generating", "1024")
+    .option("--gen-threads <n>", "threads while generating (default: --threads, else all)");
 }
 
 export function generationSettingsFrom(o: GenerationOptions): DistillDataSettingsInput {
@@ -53,7 +55,12 @@ export function generationSettingsFrom(o: GenerationOptions): DistillDataSetting
     seed: numberOption("--gen-seed", o.genSeed, { min: 0 }),
     maxTokens: positiveInteger("--gen-tokens", o.genTokens),
     contextSize: positiveInteger("--gen-ctx", o.genCtx),
-    threads: o.threads === undefined ? null : positiveInteger("--threads", o.threads),
+    threads:
+      o.genThreads !== undefined
+        ? positiveInteger("--gen-threads", o.genThreads)
+        : o.threads === undefined
+          ? null
+          : positiveInteger("--threads", o.threads),
   };
 }
 
