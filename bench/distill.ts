@@ -191,7 +191,7 @@ try {
   console.log(`| teacher | the reference model | 0 | ${ci(evaluation.variants[0]!.figures.basePpl, 2)} |`);
   for (const [i, name] of names.entries()) {
     const f = evaluation.variants[i]!.figures;
-    console.log(`| ${name} | ${describe[name]} | ${ci(f.kldMean, 4)} | ${ci(f.ppl, 2)} |`);
+    console.log(`| ${name} | ${describe[name]} | ${ci(f.kldMean, 5)} | ${ci(f.ppl, 2)} |`);
   }
   const soft = runs["healed-soft"]!;
   console.log(
