@@ -44,6 +44,9 @@ function compressionSubject(kind: string, params: Record<string, unknown> | null
   if (kind === "distill") {
     return `${modelPath(params.student) ?? "student"} from ${modelPath(params.teacher) ?? "teacher"}`;
   }
+  if (kind === "distill.data") {
+    return `${modelPath(params.teacher) ?? "teacher"} continues ${modelPath(params.prompts) ?? "prompts"}`;
+  }
   if (kind === "prune.width") {
     const recipe = params.recipe as
       { ffnKeep?: { value: number } | null; headsKeep?: { value: number } | null } | undefined;

@@ -212,6 +212,34 @@ const cases: Record<number, MigrationCase> = {
       expect(() => insert.run("my-phone", null, t, t)).toThrow(/UNIQUE|PRIMARY/);
     },
   },
+  // 0007-distill-data-artifacts
+  7: {
+    seed: (db) => {
+      db.prepare(
+        "INSERT INTO models (id, path, file_name, size_bytes, sha256, architecture, parameter_count, metadata_json, imported_at) VALUES ('teacher', '/m/t.gguf', 't.gguf', 1, ?, 'llama', 1, '{}', ?)",
+      ).run("f".repeat(64), t);
+      db.prepare(
+        "INSERT INTO artifacts (id, kind, path, sha256, bytes, model_id, settings_json, created_at) VALUES ('cache', 'base-logits', '/a/b.cwbbase', NULL, 7, 'teacher', '{\"keyId\":\"k\"}', ?)",
+      ).run(t);
+    },
+    check: (db) => {
+      // The old rows are kept whole, a distillation data set is accepted, unknown kinds still are not.
+      expect(db.prepare("SELECT id, kind, bytes, model_id, settings_json FROM artifacts").all()).toEqual([
+        { id: "cache", kind: "base-logits", bytes: 7, model_id: "teacher", settings_json: '{"keyId":"k"}' },
+      ]);
+      const insert = db.prepare(
+        "INSERT INTO artifacts (id, kind, path, sha256, bytes, model_id, created_at) VALUES (?, ?, '/a/d.txt', ?, 3, 'teacher', ?)",
+      );
+      insert.run("data", "distill-data", "0".repeat(64), t);
+      expect(() => insert.run("odd", "bogus", null, t)).toThrow(/CHECK/);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'artifacts_model'").get()).toEqual({
+        name: "artifacts_model",
+      });
+      // Removing the teacher still takes its artifacts with it.
+      db.prepare("DELETE FROM models WHERE id = 'teacher'").run();
+      expect(db.prepare("SELECT count(*) AS n FROM artifacts").get()).toEqual({ n: 0 });
+    },
+  },
 };
 
 describe("migrations", () => {

@@ -11,6 +11,7 @@ import {
   type DistillSettings,
   type DistillSettingsInput,
 } from "../../shared/domain/distill.js";
+import type { DistillDataUse } from "../../shared/domain/distillData.js";
 import type { LayerImportanceSettingsInput } from "../../shared/domain/compression.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
 import { CodedError } from "../errors.js";
@@ -62,6 +63,8 @@ export interface DistillRequest {
   studentFrom?: string | null;
   text: string;
   heldout?: string | null;
+  /** When the text is a sequence-level data set (`text` is then its file). */
+  data?: DistillDataUse | null;
   settings?: DistillSettingsInput;
   /** Layer-importance settings when the recipe drops the least important blocks. */
   layers?: LayerImportanceSettingsInput;
@@ -123,6 +126,7 @@ export async function distillParams(
     settings,
     outPath,
     checkpoint: { path: path.join(ensureDataPaths(dataDir).dataDir, "checkpoints", `distill-${key}`), key },
+    data: request.data ?? null,
   };
 }
 

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { EvalSettings } from "../../shared/domain/eval.js";
-import { commitOutput, OutputExistsError } from "../jobs/commitOutput.js";
+import { commitCachedOutput } from "../jobs/commitOutput.js";
 import { insertArtifact, listArtifacts, type Artifact } from "../store/artifacts.js";
 import type { Db } from "../store/Store.js";
 
@@ -94,14 +94,10 @@ export interface NewBaseCache {
  */
 export async function recordBaseCache(db: Db, cache: NewBaseCache): Promise<Artifact> {
   const finalPath = baseCacheFilePath(cache.artifactsDir, cache.key);
-  try {
-    await commitOutput(cache.tempPath, finalPath);
-  } catch (error) {
-    if (!(error instanceof OutputExistsError)) throw error;
-    const existing = findBaseCache(db, cache.baseModelId, cache.key);
-    if (existing) return existing;
-    throw error; // a file nobody recorded: refuse to guess whether it is ours
-  }
+  const existing = await commitCachedOutput(cache.tempPath, finalPath, () =>
+    findBaseCache(db, cache.baseModelId, cache.key),
+  );
+  if (existing) return existing;
   if (!existsSync(finalPath))
     throw new Error(`${finalPath}: the base distribution file vanished after it was moved into place`);
   return insertArtifact(db, {

@@ -37,3 +37,24 @@ export async function commitOutput(tempPath: string, finalPath: string): Promise
   }
   await unlink(tempPath);
 }
+
+/**
+ * Moves a finished output of a cache into place; when the target exists, the record another job
+ * made for it wins (`recorded()`), and a file nobody recorded is refused rather than guessed at.
+ * Returns that record, or null when this output was moved into place.
+ */
+export async function commitCachedOutput<T>(
+  tempPath: string,
+  finalPath: string,
+  recorded: () => T | undefined | null,
+): Promise<T | null> {
+  try {
+    await commitOutput(tempPath, finalPath);
+    return null;
+  } catch (error) {
+    if (!(error instanceof OutputExistsError)) throw error;
+    const existing = recorded();
+    if (existing) return existing;
+    throw error;
+  }
+}

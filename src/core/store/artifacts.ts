@@ -1,8 +1,9 @@
-// Files the engine produces besides models: importance matrices, cached base logits, reports.
+// Files the engine produces besides models: importance matrices, cached base logits, reports,
+// distillation data sets.
 import type { Db } from "./Store.js";
 import { newId, now } from "./ids.js";
 
-export type ArtifactKind = "imatrix" | "base-logits" | "report";
+export type ArtifactKind = "imatrix" | "base-logits" | "report" | "distill-data";
 
 export interface Artifact {
   id: string;

@@ -15,6 +15,7 @@ import { registerImatrixCommands } from "./commands/imatrix.js";
 import { registerLayersCommands } from "./commands/layers.js";
 import { registerPruneCommands } from "./commands/prune.js";
 import { registerDistillCommands } from "./commands/distill.js";
+import { registerDistillDataCommands } from "./commands/distillData.js";
 import { registerBenchCommands } from "./commands/bench.js";
 import { registerReferenceModelCommands } from "./commands/referenceModel.js";
 import { registerExperimentsCommands } from "./commands/experiments.js";
@@ -36,6 +37,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerLayersCommands,
   registerPruneCommands,
   registerDistillCommands,
+  registerDistillDataCommands,
   registerBenchCommands,
   registerReferenceModelCommands,
   registerExperimentsCommands,

@@ -5,6 +5,7 @@ import { llamaBuild, jobModelRef } from "./compression.js";
 import { modelFileFacts, modelRecord } from "./model.js";
 import { threadsSetting } from "./llamaSettings.js";
 import { trainingContextSize } from "./training.js";
+import { distillDataUse } from "./distillData.js";
 
 export const distillSettings = z
   .object({
@@ -77,6 +78,8 @@ export const distillJobParams = z.object({
   outPath: z.string(),
   /** The run's checkpoint (model and state); a run with the same key resumes from it. */
   checkpoint: z.object({ path: z.string(), key: z.string() }),
+  /** Sequence-level distillation: the text is (or holds) the teacher's own generated text. */
+  data: distillDataUse.nullable().default(null),
 });
 export type DistillJobParams = z.output<typeof distillJobParams>;
 
@@ -136,5 +139,7 @@ export const distillJobResult = z.object({
   meanK: z.number(),
   meanMassKept: z.number(),
   training: distillTraining,
+  /** The teacher-generated data set trained on (sequence-level distillation), if any. */
+  data: distillDataUse.nullable().default(null),
 });
 export type DistillJobResult = z.infer<typeof distillJobResult>;

@@ -10,6 +10,7 @@ import { referenceBuildParams, referenceModelResult } from "../domain/referenceM
 import { trainJobParams, trainJobResult } from "../domain/training.js";
 import { distillJobParams, distillJobResult, distillWorkerValue } from "../domain/distill.js";
 import { generateJobParams, generateJobResult } from "../domain/generate.js";
+import { distillDataJobParams, distillDataJobResult, distillDataWorkerValue } from "../domain/distillData.js";
 import { llamaBuildJobParams, llamaBuildJobResult } from "../domain/llamaBuild.js";
 import {
   exportBundleParams,
@@ -174,6 +175,13 @@ export const jobKinds = {
     params: distillJobParams,
     value: distillWorkerValue,
     result: distillJobResult,
+  }),
+  /** A teacher's continuations of prompts, sequence-level distillation's data (worker/runners/distillData.ts). */
+  "distill.data": jobKind({
+    title: "Generate distillation data",
+    params: distillDataJobParams,
+    value: distillDataWorkerValue,
+    result: distillDataJobResult,
   }),
   /** llama.cpp compiled for this machine's CPU, and the addon linked to it (worker/runners/llamaBuild.ts). */
   "llama.build": jobKind({

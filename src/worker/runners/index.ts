@@ -19,6 +19,7 @@ export const runners: { [K in JobKind]: () => Promise<{ default: KindRunner<K> }
   "reference.build": () => import("./referenceModel.js"),
   train: () => import("./train.js"),
   distill: () => import("./distill.js"),
+  "distill.data": () => import("./distillData.js"),
   generate: () => import("./generate.js"),
   "llama.build": () => import("./llamaBuild.js"),
   "export.bundle": () => import("./exportBundle.js"),

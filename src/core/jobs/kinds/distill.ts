@@ -104,6 +104,8 @@ export const distillHost = defineJobKindHost({
             teacher: { modelId: params.teacher.modelId, sha256: params.teacher.sha256 },
             studentFrom: params.studentFrom,
             text: { sha256: params.text.sha256, teacherArtifactId: textArtifact.artifactId },
+            // The teacher-generated data set (and its mix with real text), when the text is one.
+            data: params.data,
             heldout: params.heldout
               ? { sha256: params.heldout.sha256, teacherArtifactId: heldoutArtifact?.artifactId ?? null }
               : null,
@@ -138,6 +140,7 @@ export const distillHost = defineJobKindHost({
       meanK: textArtifact.meanK,
       meanMassKept: textArtifact.meanMassKept,
       training,
+      data: params.data,
     };
   },
 });

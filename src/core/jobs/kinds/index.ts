@@ -17,6 +17,7 @@ import { pruneWidthHost } from "./pruneWidth.js";
 import { referenceBuildHost } from "./referenceModel.js";
 import { trainHost } from "./train.js";
 import { distillHost } from "./distill.js";
+import { distillDataHost } from "./distillData.js";
 import { llamaBuildHost } from "./llamaBuild.js";
 import { exportBundleHost } from "./exportBundle.js";
 import { exportVerifyHost } from "./exportVerify.js";
@@ -35,6 +36,7 @@ export const jobKindHosts: { [K in JobKind]: JobKindHost<K> } = {
   "reference.build": referenceBuildHost,
   train: trainHost,
   distill: distillHost,
+  "distill.data": distillDataHost,
   generate: generateHost,
   "llama.build": llamaBuildHost,
   "export.bundle": exportBundleHost,

@@ -12,12 +12,23 @@ import type { CliContext } from "../context.js";
 import { followGraphRun, noteUnsucceededSteps } from "../followExperiment.js";
 import { numberOption, positiveInteger } from "../parseOptions.js";
 import { runJobInForeground } from "../runJobInForeground.js";
+import { mixedDataSet } from "../../../core/distill/mixDistillData.js";
+import { storeTextSet } from "../../../core/quantize/storeTextSet.js";
+import type { DistillDataUse } from "../../../shared/domain/distillData.js";
+import {
+  describeDataSet,
+  generateDataSet,
+  generationOptions,
+  type GenerationOptions,
+} from "./distillData.js";
 
-interface DistillCommandOptions {
+interface DistillCommandOptions extends GenerationOptions {
   teacher: string;
   student?: string;
   studentFrom?: string;
-  text: string;
+  text?: string;
+  generate?: string;
+  mix?: string;
   heldout?: string;
   tokens?: string;
   seconds?: string;
@@ -90,6 +101,16 @@ function printResult(context: CliContext, r: DistillJobResult): void {
           ? `, held-out ${r.teacherArtifacts.heldout.reused ? "reused" : "computed"}`
           : ""),
     ],
+    ...(r.data
+      ? ([
+          [
+            "trained on",
+            r.data.generatedShare === 1
+              ? `teacher-generated text ${r.data.set.artifactId}`
+              : `${Math.round(100 * r.data.generatedShare)} % teacher-generated text, mix ${r.data.set.artifactId}`,
+          ],
+        ] as const)
+      : []),
     ["held-out KLD (95 %)", `${kld(first)} → ${kld(last)}`],
     [
       "held-out PPL",
@@ -98,8 +119,50 @@ function printResult(context: CliContext, r: DistillJobResult): void {
   ]);
 }
 
+/**
+ * The text to train on: --text, or the teacher's generated set (a distill.data job, reused when
+ * recorded), alone or mixed with --text at --mix. null when the data job did not succeed.
+ */
+async function trainingText(
+  context: CliContext,
+  o: DistillCommandOptions,
+): Promise<{ text: string; data: DistillDataUse | null } | null> {
+  const share = o.mix === undefined ? 1 : numberOption("--mix", o.mix, { min: 0, max: 1 });
+  if (!o.generate) {
+    if (o.mix !== undefined) throw new Error("--mix: only with --generate (the share of generated text)");
+    if (!o.text) throw new Error("distill: give the training text, --text FILE, or --generate PROMPTS");
+    return { text: o.text, data: null };
+  }
+  if (share === 0) throw new Error("--mix 0: no generated text; leave out --generate instead");
+  if (share < 1 && !o.text) throw new Error(`--mix ${share}: the real text to mix in is --text FILE`);
+  if (share === 1 && o.text)
+    throw new Error("--text with --generate: give --mix (the share of generated text) to mix them");
+  const generated = await generateDataSet(context, o.teacher, o.generate, o);
+  if (!generated) return null;
+  context.output.note(`data set ${describeDataSet(generated)}`);
+  const workbench = context.workbench();
+  const { artifactId, path, sha256, teacherSha256, settings } = generated;
+  const generatedUse = { artifactId, path, sha256, teacherSha256, settings };
+  if (share === 1)
+    return {
+      text: generated.path,
+      data: { set: { artifactId, path, sha256 }, generated: generatedUse, generatedShare: 1, realText: null },
+    };
+  const { textSet } = await storeTextSet(workbench.db, workbench.paths.dataDir, o.text!, "calibration");
+  const real = { path: textSet.path, sha256: textSet.sha256, textSetId: textSet.id };
+  const mixed = await mixedDataSet(workbench.db, workbench.paths.dataDir, generated, real, share);
+  context.output.note(
+    `mixed with ${textSet.name}: ${mixed.artifactId} (${mixed.reused ? "reused" : "written"})`,
+  );
+  const { reused: _reused, ...set } = mixed;
+  return {
+    text: mixed.path,
+    data: { set, generated: generatedUse, generatedShare: share, realText: { sha256: textSet.sha256 } },
+  };
+}
+
 export function registerDistillCommands(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command("distill")
     .description("train a student on a teacher's next-token distributions (soft targets)")
     .requiredOption("--teacher <model>", "library id/name or GGUF path of the teacher")
@@ -108,7 +171,9 @@ export function registerDistillCommands(program: Command, context: CliContext): 
       "--student-from <recipe>",
       "make the student from the teacher: drop:N (least important) or drop:every-other",
     )
-    .requiredOption("--text <file>", "training text")
+    .option("--text <file>", "training text (with --generate: the real text mixed in)")
+    .option("--generate <prompts>", "train on the teacher's continuations of these prompts (sequence-level)")
+    .option("--mix <share>", "with --generate and --text: share of generated text, 0..1 (default 1)")
     .option("--heldout <file>", "held-out text: loss and KLD to the teacher measured at intervals")
     .option("--tokens <n>", "budget: tokens to train on")
     .option("--seconds <s>", "budget: seconds of training")
@@ -130,39 +195,43 @@ export function registerDistillCommands(program: Command, context: CliContext): 
     .option("--seed <n>", "data order", "1")
     .option("--threads <n>", "threads (default: all)")
     .option("--storage <type>", "f16 or f32", "f16")
-    .option("--out <path>", "output file (default: the data dir's models folder)")
-    .action(async (options: DistillCommandOptions) => {
-      const workbench = context.workbench();
-      const plan = await planDistill(workbench.db, workbench.paths.dataDir, {
-        teacher: options.teacher,
-        student: options.student ?? null,
-        studentFrom: options.studentFrom ?? null,
-        text: options.text,
-        heldout: options.heldout ?? null,
-        settings: settingsFrom(options),
-        out: options.out ?? null,
-      });
-      if (plan.kind === "job") {
-        await runJobInForeground(context, "distill", plan.params, {
-          json: (result) => result,
-          human: (r) => printResult(context, r),
-        });
-        return;
-      }
-      const outcome = await followGraphRun(context, (followOptions) => {
-        const experimentId = insertExperiment(workbench.db, {
-          name: plan.name,
-          kind: "distill",
-          recipe: { studentFrom: options.studentFrom, settings: settingsFrom(options) },
-          baseModelId: plan.teacher.id,
-        }).id;
-        const jobs = workbench.jobs.enqueueGraph(experimentId, plan.nodes);
-        return Promise.resolve(followGraph(workbench, experimentId, jobs, [], followOptions));
-      });
-      noteUnsucceededSteps(context, outcome);
-      const step = outcome.steps.find((s) => s.step === plan.distillStep && s.state === "succeeded");
-      if (!step?.jobId) return;
-      const result = workbench.jobs.get(step.jobId).result as DistillJobResult;
-      context.output.result(result, () => printResult(context, result));
+    .option("--out <path>", "output file (default: the data dir's models folder)");
+  generationOptions(command).action(async (options: DistillCommandOptions) => {
+    const workbench = context.workbench();
+    const settings = settingsFrom(options);
+    const training = await trainingText(context, options);
+    if (!training) return;
+    const plan = await planDistill(workbench.db, workbench.paths.dataDir, {
+      teacher: options.teacher,
+      student: options.student ?? null,
+      studentFrom: options.studentFrom ?? null,
+      text: training.text,
+      data: training.data,
+      heldout: options.heldout ?? null,
+      settings,
+      out: options.out ?? null,
     });
+    if (plan.kind === "job") {
+      await runJobInForeground(context, "distill", plan.params, {
+        json: (result) => result,
+        human: (r) => printResult(context, r),
+      });
+      return;
+    }
+    const outcome = await followGraphRun(context, (followOptions) => {
+      const experimentId = insertExperiment(workbench.db, {
+        name: plan.name,
+        kind: "distill",
+        recipe: { studentFrom: options.studentFrom, settings: settingsFrom(options) },
+        baseModelId: plan.teacher.id,
+      }).id;
+      const jobs = workbench.jobs.enqueueGraph(experimentId, plan.nodes);
+      return Promise.resolve(followGraph(workbench, experimentId, jobs, [], followOptions));
+    });
+    noteUnsucceededSteps(context, outcome);
+    const step = outcome.steps.find((s) => s.step === plan.distillStep && s.state === "succeeded");
+    if (!step?.jobId) return;
+    const result = workbench.jobs.get(step.jobId).result as DistillJobResult;
+    context.output.result(result, () => printResult(context, result));
+  });
 }
