@@ -78,7 +78,7 @@ export function cliOutcome(args: readonly string[], timeoutMs = 120_000): Promis
     }, timeoutMs);
     child.once("close", (code, signal) => {
       clearTimeout(timer);
-      const errorLine = stderr.split("\n").find((line) => /^error\b/i.test(line.trim())) ?? "";
+      const errorLine = stderr.split("\n").find((line) => /^(cwb: )?error:/i.test(line.trim())) ?? "";
       let outcome: Outcome;
       if (hung) outcome = { verdict: "hang", reason: "timeout", message: `killed after ${timeoutMs} ms` };
       else if (signal !== null) outcome = { verdict: "crash", reason: signal, message: stderr.slice(-2000) };
@@ -91,15 +91,14 @@ export function cliOutcome(args: readonly string[], timeoutMs = 120_000): Promis
   });
 }
 
-/** A short, countable name for a refusal: its code when the CLI printed one, else the message's gist. */
+/** A short, countable name for a refusal: the message's first clause, without the job and the file. */
 function refusalReason(errorLine: string): string {
-  const code = /\[([A-Z_]{3,})\]/.exec(errorLine)?.[1];
-  if (code) return code;
-  return errorLine
-    .replace(/^error:?\s*/i, "")
-    .replace(/\/\S+/g, "FILE")
-    .replace(/\d+/g, "N")
-    .slice(0, 60);
+  const message = errorLine
+    .trim()
+    .replace(/^(cwb: )?error:\s*/i, "")
+    .replace(/^job \w+ \([^)]*\) failed: /, "")
+    .replace(/^\/\S+: /, "");
+  return message.split(":")[0]!.replace(/\d+/g, "N").slice(0, 50);
 }
 
 /** Counts outcomes by "path verdict reason", for the printed table. */

@@ -75,28 +75,7 @@ export async function runGgufFuzz(options: GgufFuzzOptions): Promise<GgufFuzzRes
       detail,
     );
 
-    if (i < options.cliCount) {
-      const imported = await cliOutcome(["models", "import", file, "--json", "--data-dir", dataDir]);
-      table.add("cli import", imported.outcome, file, detail);
-      if (imported.outcome.verdict === "accepted") {
-        const id = (JSON.parse(imported.stdout) as { model: { id: string } }).model.id;
-        const shown = await cliOutcome(["models", "show", id, "--json", "--data-dir", dataDir]);
-        table.add("cli show", shown.outcome, file, detail);
-        const quantized = await cliOutcome([
-          "quantize",
-          id,
-          "--type",
-          "Q8_0",
-          "--dry-run",
-          "--threads",
-          "1",
-          "--json",
-          "--data-dir",
-          dataDir,
-        ]);
-        table.add("worker quantize", quantized.outcome, file, detail);
-      }
-    }
+    if (i < options.cliCount) await checkThroughCli(file, dataDir, table, detail);
 
     if (table.defects.length > before) {
       mkdirSync(keptDir, { recursive: true });
@@ -109,4 +88,32 @@ export async function runGgufFuzz(options: GgufFuzzOptions): Promise<GgufFuzzRes
     options.onProgress?.(i + 1, options.count);
   }
   return { table, kept };
+}
+
+/** `models import`; for an accepted file also `models show` and a dry-run quantize (a worker reads it with llama.cpp). */
+export async function checkThroughCli(
+  file: string,
+  dataDir: string,
+  table: OutcomeTable,
+  detail: string,
+): Promise<void> {
+  const imported = await cliOutcome(["models", "import", file, "--json", "--data-dir", dataDir]);
+  table.add("cli import", imported.outcome, file, detail);
+  if (imported.outcome.verdict !== "accepted") return;
+  const id = (JSON.parse(imported.stdout) as { model: { id: string } }).model.id;
+  const shown = await cliOutcome(["models", "show", id, "--json", "--data-dir", dataDir]);
+  table.add("cli show", shown.outcome, file, detail);
+  const quantized = await cliOutcome([
+    "quantize",
+    id,
+    "--type",
+    "Q8_0",
+    "--dry-run",
+    "--threads",
+    "1",
+    "--json",
+    "--data-dir",
+    dataDir,
+  ]);
+  table.add("worker quantize", quantized.outcome, file, detail);
 }
