@@ -85,6 +85,7 @@ describe("model files that carry terminal escape sequences", () => {
     const id = (JSON.parse(imported.stdout) as { model: { id: string } }).model.id;
     const shown = await cliOutcome(["models", "show", id, "--data-dir", dataDir]);
     expect(shown.stdout).toContain("evil\\u001b]0;owned");
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     expect(shown.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     const json = await cliOutcome(["models", "show", id, "--json", "--data-dir", dataDir]);
     expect((JSON.parse(json.stdout) as { metadata: { name: string } }).metadata.name).toBe(`evil${escapes}`);

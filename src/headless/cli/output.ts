@@ -78,6 +78,7 @@ export class Output {
  */
 export function printable(text: string): string {
   return text.replace(
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
     // \uNNNN: readable in text, and still the same character inside --json output's strings.
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
