@@ -225,7 +225,7 @@ export function mutateGguf(sections: GgufSections, random: () => number, kind?: 
 
 /** Writes that land past the end (a stacked step after a truncation) are skipped. */
 function put64(out: Buffer, value: bigint, at: number): void {
-  if (at + 8 <= out.length) out.writeBigUInt64LE(value, at);
+  if (at + 8 <= out.length) out.writeBigUInt64LE(BigInt.asUintN(64, value), at);
 }
 function put32(out: Buffer, value: number, at: number): void {
   if (at + 4 <= out.length) out.writeUInt32LE(value >>> 0, at);
