@@ -1,8 +1,9 @@
-// npm run fuzz:gguf -- --count N --seed S [--cli M] [--work DIR]
+// npm run fuzz:gguf -- --count N --seed S [--cli M] [--cli-accepted K] [--work DIR]
 // Mutates valid GGUF files N times (seeded: the same S gives the same files) and sends each through
 // the library's reader; the first M (default N/100, at least 10) also through `cwb models import`,
-// `models show` and a dry-run quantize in a worker. Prints the outcome table; exits 1 on any crash
-// or hang, and keeps those files (with what was done to them) in DIR/defects.
+// `models show` and a dry-run quantize in a worker, and so do the first K files the reader accepts.
+// Prints the outcome table; exits 1 on any crash or hang, and keeps those files (with what was done
+// to them) in DIR/defects.
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     count: { type: "string", default: "1000" },
     seed: { type: "string", default: "1" },
     cli: { type: "string" },
+    "cli-accepted": { type: "string", default: "0" },
     work: { type: "string" },
   },
 });
@@ -30,6 +32,7 @@ const { table, kept } = await runGgufFuzz({
   count,
   seed,
   cliCount,
+  acceptedCliCount: Number(values["cli-accepted"]),
   workDir,
   onProgress(done, total) {
     const now = performance.now();

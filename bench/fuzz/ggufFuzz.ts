@@ -16,6 +16,8 @@ export interface GgufFuzzOptions {
   seed: number;
   /** How many of the files (the first ones) also go through the CLI; the rest only through the reader. */
   cliCount: number;
+  /** Besides those, how many of the files the reader accepts also go through the CLI (llama.cpp sees those). */
+  acceptedCliCount?: number;
   /** Scratch folder: seeds, the current mutant, the CLI's data dir, and copies of defective files. */
   workDir: string;
   onProgress?: (done: number, total: number) => void;
@@ -55,6 +57,7 @@ export async function runGgufFuzz(options: GgufFuzzOptions): Promise<GgufFuzzRes
   const mutantDir = path.join(options.workDir, "mutants");
   const keptDir = path.join(options.workDir, "defects");
   mkdirSync(mutantDir, { recursive: true });
+  let acceptedSent = 0;
 
   for (let i = 0; i < options.count; i++) {
     const seedIndex = Math.floor(random() * seeds.length);
@@ -64,18 +67,18 @@ export async function runGgufFuzz(options: GgufFuzzOptions): Promise<GgufFuzzRes
     writeFileSync(file, mutation.bytes);
     const before = table.defects.length;
 
-    table.add(
-      "reader",
-      await inProcessOutcome(async () => {
-        const info = await stat(file);
-        await readModelMetadata(file);
-        return info;
-      }, libraryRefusal),
-      file,
-      detail,
-    );
+    const read = await inProcessOutcome(async () => {
+      const info = await stat(file);
+      await readModelMetadata(file);
+      return info;
+    }, libraryRefusal);
+    table.add("reader", read, file, detail);
 
     if (i < options.cliCount) await checkThroughCli(file, dataDir, table, detail);
+    else if (read.verdict === "accepted" && acceptedSent < (options.acceptedCliCount ?? 0)) {
+      acceptedSent++;
+      await checkThroughCli(file, dataDir, table, detail);
+    }
 
     if (table.defects.length > before) {
       mkdirSync(keptDir, { recursive: true });
