@@ -9,6 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { seededRandom } from "../../bench/fuzz/ggufMutator.js";
+import { mutateText } from "../../bench/fuzz/textMutator.js";
 import { launchBrowser } from "../helpers/browser.js";
 import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
 import { connectProtocol } from "../helpers/wsProtocolClient.js";
@@ -184,6 +186,40 @@ describe("malformed and oversized WebSocket frames", () => {
     } finally {
       await connection.close();
     }
+  });
+});
+
+describe("seeded random call frames", () => {
+  it("answers each of 200 mutated frames with a result or a typed error, on one connection", async () => {
+    const ws = await openRawSocket(app);
+    const answers: { ok: boolean; error?: { code?: string } }[] = [];
+    ws.on("message", (data) => {
+      const frame = JSON.parse(String(data)) as { type: string; ok: boolean; error?: { code?: string } };
+      if (frame.type === "result") answers.push(frame);
+    });
+    const random = seededRandom(200);
+    const valid = JSON.stringify({ type: "call", id: 1, method: "models.list", params: {} });
+    const sent: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const { text } = mutateText(valid, random);
+      // Over 1 MiB closes the socket by design (tested above); keep this test about content.
+      const frame = text.length > 1 << 20 ? text.slice(0, 1 << 20) : text;
+      sent.push(frame);
+      ws.send(frame);
+      // Sequential, so the in-flight bound is not what answers.
+      while (answers.length < sent.length && ws.readyState === ws.OPEN)
+        await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(ws.readyState).toBe(ws.OPEN);
+    expect(answers).toHaveLength(200);
+    for (const [i, answer] of answers.entries()) {
+      if (!answer.ok)
+        expect(["BAD_FRAME", "BAD_INPUT", "UNKNOWN_METHOD"], sent[i]!.slice(0, 80)).toContain(
+          answer.error?.code,
+        );
+    }
+    ws.close();
+    await expectServing(app);
   });
 });
 
