@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dataPaths } from "../../src/core/paths.js";
 import { Store } from "../../src/core/store/Store.js";
-import { seededRandom } from "../fuzz/ggufMutator.js";
+import { seededRandom } from "../../src/core/bench/randomTokens.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const cwbBin = path.join(repoRoot, "bin", "cwb.js");

@@ -1,4 +1,4 @@
-// The sweep the crash harness kills: three quant types and an evaluation of the quick reference model.
+// The sweep the kill tests and the crash harness kill: three quant types and an evaluation.
 export function crashSweepArgs(modelPath: string, evalTextPath: string): string[] {
   return [
     "sweep",

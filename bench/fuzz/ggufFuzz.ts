@@ -9,7 +9,8 @@ import { readGgufLayout } from "../../src/core/library/ggufLayout.js";
 import { readModelMetadata } from "../../src/core/library/readModelMetadata.js";
 import { writeTinyGguf } from "../../test/helpers/gguf.js";
 import { cliOutcome, inProcessOutcome, libraryRefusal, OutcomeTable } from "./fuzzOutcome.js";
-import { ggufSections, mutateGguf, seededRandom, type GgufSections } from "./ggufMutator.js";
+import { seededRandom } from "../../src/core/bench/randomTokens.js";
+import { ggufSections, mutateGguf, type GgufSections } from "./ggufMutator.js";
 
 export interface GgufFuzzOptions {
   count: number;

@@ -5,18 +5,6 @@
 // it, so a reader gets past the change and meets the inconsistency it creates.
 import type { GgufLayout } from "../../src/core/library/ggufLayout.js";
 
-/** mulberry32: small, fast and the same on every machine for a given seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Where each part of a seed file lies, from its layout (which the project's reader produced). */
 export interface GgufSections {
   bytes: Buffer;

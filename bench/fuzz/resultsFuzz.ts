@@ -4,38 +4,51 @@
 import { parseDeviceResults } from "../../src/shared/deviceResults/parseDeviceResults.js";
 import { ResultsFormatError } from "../../src/shared/deviceResults/ResultsFormatError.js";
 import { inProcessOutcome, OutcomeTable } from "./fuzzOutcome.js";
-import { seededRandom } from "./ggufMutator.js";
+import { seededRandom } from "../../src/core/bench/randomTokens.js";
 import { mutateText } from "./textMutator.js";
 
 /** llama.rn bench() results in its current and its earlier shape. */
 export const llamaRnSeeds: readonly string[] = [
   JSON.stringify(
     {
-      modelDesc: "llama 1B F16",
-      modelSize: 2471645184,
-      modelNParams: 1235814432,
-      nThreads: 4,
-      pp: 512,
-      tg: 128,
+      modelDesc: "qwen2 0.5B Q8_0",
+      modelSize: 531068928,
+      modelNParams: 494032768,
+      nThreads: 6,
+      nGpuLayers: 0,
+      pp: 256,
+      tg: 64,
       pl: 1,
-      speedPp: 320,
-      speedTg: 16,
+      speedPp: 181.5,
+      speedTg: 27.25,
     },
     null,
     2,
   ),
   JSON.stringify([
     {
-      modelDesc: "llama 1B Q4_K - Medium",
-      modelSize: 807690240,
-      modelNParams: 1235814432,
-      ppAvg: 210.5,
-      ppStd: 3.25,
-      tgAvg: 21.75,
+      modelDesc: "gemma2 2B Q4_0",
+      modelSize: 1629509632,
+      modelNParams: 2614341888,
+      ppAvg: 95.5,
+      ppStd: 1.5,
+      tgAvg: 11.25,
+      tgStd: 0.25,
+      pp: 256,
+      tg: 64,
+      nr: 5,
+    },
+    {
+      modelDesc: "gemma2 2B Q4_0",
+      modelSize: 1629509632,
+      modelNParams: 2614341888,
+      ppAvg: 93,
+      ppStd: 2,
+      tgAvg: 11,
       tgStd: 0.5,
       pp: 512,
-      tg: 128,
-      nr: 3,
+      tg: 32,
+      nr: 5,
     },
   ]),
 ];

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { seededRandom } from "../../bench/fuzz/ggufMutator.js";
+import { seededRandom } from "../../src/core/bench/randomTokens.js";
 import { mutateText } from "../../bench/fuzz/textMutator.js";
 import { launchBrowser } from "../helpers/browser.js";
 import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
