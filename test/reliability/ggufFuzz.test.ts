@@ -50,11 +50,12 @@ describe("the GGUF reader under 500 seeded mutations", () => {
 
 describe("mutants through the CLI and a worker", () => {
   it("imports, shows and dry-run quantizes what the reader accepts, refuses the rest, and never crashes", async () => {
-    // Picks the first 3 files the reader accepts and 2 it refuses from one seeded stream.
+    // Picks the first 2 files the reader accepts and 1 it refuses from one seeded stream (a CLI call
+    // costs seconds; the bench's --cli-accepted runs the worker path at size).
     const random = seededRandom(77);
     const chosen: { file: string; detail: string }[] = [];
-    const wanted = { accepted: 3, refused: 2 };
-    for (let i = 0; chosen.length < 5 && i < 500; i++) {
+    const wanted = { accepted: 2, refused: 1 };
+    for (let i = 0; chosen.length < 3 && i < 500; i++) {
       const mutation = mutateGguf(seeds[i % seeds.length]!, random);
       const file = path.join(workDir, `cli-${i}.gguf`);
       writeFileSync(file, mutation.bytes);
@@ -70,9 +71,9 @@ describe("mutants through the CLI and a worker", () => {
     expect(
       table.count("cli import", "accepted"),
       `${table.format()}\n${chosen.map((c) => c.detail).join("\n")}`,
-    ).toBe(3);
-    expect(table.count("cli import", "refused")).toBe(2);
-    expect(table.count("worker quantize", "accepted") + table.count("worker quantize", "refused")).toBe(3);
+    ).toBe(2);
+    expect(table.count("cli import", "refused")).toBe(1);
+    expect(table.count("worker quantize", "accepted") + table.count("worker quantize", "refused")).toBe(2);
   }, 180_000);
 });
 
