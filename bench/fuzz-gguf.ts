@@ -44,7 +44,7 @@ const { table, kept } = await runGgufFuzz({
 });
 process.stderr.write("\n");
 console.log(
-  `GGUF fuzz: ${count} files (seed ${seed}), ${Math.min(cliCount, count)} of them through the CLI and a worker`,
+  `GGUF fuzz: ${count} files (seed ${seed}); through the CLI: the first ${Math.min(cliCount, count)} and up to ${values["cli-accepted"]} more the reader accepted`,
 );
 console.log(table.format());
 console.log(
