@@ -23,6 +23,8 @@ export function createMainWindow(location: RendererLocation, preloadPath: string
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // A middle click opens links through a path will-navigate does not see (electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: "Auxclick",
     },
   });
   window.once("ready-to-show", () => window.show());

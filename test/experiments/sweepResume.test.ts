@@ -11,6 +11,7 @@ import type { ExperimentListItem, ExperimentSummary } from "../../src/shared/dom
 import { dataPaths } from "../../src/core/paths.js";
 import { listExperimentJobRecords, type JobRecord } from "../../src/core/store/jobs.js";
 import { Store } from "../../src/core/store/Store.js";
+import { crashSweepArgs } from "../../bench/crash/crashSweepArgs.js";
 import { buildNode, repoRoot, runCwb } from "../cli/runCwb.js";
 import { referenceModel, referenceBuildTimeoutMs } from "../helpers/referenceModel.js";
 
@@ -21,20 +22,7 @@ beforeAll(async () => {
   const ref = await referenceModel();
   buildNode();
   dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-sweep-resume-"));
-  sweepArgs = [
-    "sweep",
-    ref.modelPath,
-    "--types",
-    "Q8_0,Q4_0,Q2_K",
-    "--eval-text",
-    ref.evalText.path,
-    "--eval-ctx",
-    "128",
-    "--eval-chunks",
-    "4",
-    "--threads",
-    "2",
-  ];
+  sweepArgs = crashSweepArgs(ref.modelPath, ref.evalText.path);
 }, referenceBuildTimeoutMs);
 
 afterAll(() => {

@@ -90,7 +90,7 @@ export async function main(
     return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode; // help/version: 0, usage errors: 1 (already printed)
-    context.output.error(describeErrorForCli(error));
+    context.output.error(describeErrorForCli(context.explain(error)));
     return 1;
   } finally {
     context.close();

@@ -36,7 +36,7 @@ export class Output {
   }
 
   line(text = ""): void {
-    this.streams.stdout.write(`${text}\n`);
+    this.streams.stdout.write(`${printable(text)}\n`);
   }
 
   table<T>(rows: readonly T[], columns: readonly Column<T>[]): void {
@@ -63,10 +63,24 @@ export class Output {
 
   /** A notice for people (stderr, so it never mixes into --json output). */
   note(text: string): void {
-    this.streams.stderr.write(`${text}\n`);
+    this.streams.stderr.write(`${printable(text)}\n`);
   }
 
   error(message: string): void {
-    this.streams.stderr.write(`cwb: error: ${message}\n`);
+    this.streams.stderr.write(`cwb: error: ${printable(message)}\n`);
   }
+}
+
+/**
+ * Text from model files (names, keys, chat templates) reaches the terminal through here; a hostile
+ * file could carry escape sequences that retitle the window, hide text or rewrite earlier lines.
+ * Control characters other than newline and tab are shown as \uNNNN instead.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    // \uNNNN: readable in text, and still the same character inside --json output's strings.
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

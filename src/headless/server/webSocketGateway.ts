@@ -8,11 +8,20 @@ import type { Dispatch } from "../../core/rpc/dispatcher.js";
 import type { EventBus } from "../../core/rpc/eventBus.js";
 import type { EventFrame, ResultFrame } from "../../shared/protocol/wire.js";
 
+interface Connection {
+  inFlight: number;
+}
+
 /** Largest call frame accepted; calls carry ids and small parameters, never file contents. */
 const maxFrameBytes = 1024 * 1024;
 /** A client that lets this much pile up unread is dropped instead of growing our memory. */
 const maxBufferedBytes = 16 * 1024 * 1024;
 const heartbeatMs = 30_000;
+/**
+ * Calls one socket may have running at once. A client that sends more (a flood, a runaway loop) gets
+ * BUSY answers for the excess at once instead of queueing unbounded work that would starve others.
+ */
+export const maxCallsInFlight = 64;
 
 export type UpgradeVerdict = { ok: true } | { ok: false; status: 401 | 403 | 404; reason: string };
 
@@ -68,10 +77,11 @@ export class WebSocketGateway {
     this.#alive.add(ws);
     ws.on("pong", () => this.#alive.add(ws));
     ws.on("error", () => ws.terminate());
-    ws.on("message", (data, isBinary) => void this.#onMessage(ws, data, isBinary));
+    const connection: Connection = { inFlight: 0 };
+    ws.on("message", (data, isBinary) => void this.#onMessage(ws, connection, data, isBinary));
   }
 
-  async #onMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+  async #onMessage(ws: WebSocket, connection: Connection, data: RawData, isBinary: boolean): Promise<void> {
     if (isBinary) {
       ws.close(1003, "Text frames only");
       return;
@@ -82,7 +92,16 @@ export class WebSocketGateway {
     } catch {
       frame = null; // the dispatcher answers a malformed frame with a BAD_FRAME result
     }
-    const result: ResultFrame = await this.#options.dispatch(frame);
+    let result: ResultFrame;
+    if (connection.inFlight >= maxCallsInFlight) result = busyResult(frame);
+    else {
+      connection.inFlight++;
+      try {
+        result = await this.#options.dispatch(frame);
+      } finally {
+        connection.inFlight--;
+      }
+    }
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(result));
   }
 
@@ -109,6 +128,20 @@ export class WebSocketGateway {
       ws.ping();
     }
   }
+}
+
+function busyResult(frame: unknown): ResultFrame {
+  const id = (frame as { id?: unknown } | null)?.id;
+  return {
+    type: "result",
+    id: typeof id === "number" && Number.isInteger(id) ? id : -1,
+    ok: false,
+    error: {
+      name: "ProtocolError",
+      message: `More than ${maxCallsInFlight} calls at once on one connection; wait for answers, then retry`,
+      code: "BUSY",
+    },
+  };
 }
 
 function rawToString(data: RawData): string {

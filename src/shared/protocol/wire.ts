@@ -17,7 +17,8 @@ export const callFrame = z.object({
   type: z.literal("call"),
   id: z.number().int(),
   method: z.string(),
-  params: z.unknown(),
+  /** Optional: a call without parameters may leave it out (zod 4 makes an unknown key required). */
+  params: z.unknown().optional(),
 });
 
 export const resultFrame = z.discriminatedUnion("ok", [

@@ -1,0 +1,52 @@
+// npm run bench:crash -- --kills 50 [--seed S] [--max-delay-ms 8000] [--work DIR]
+// Kills the process owning a sweep of the quick reference model with SIGKILL at seeded random
+// moments, restarts it, and checks integrity, losses and leftovers after each kill (crash/crashSweep.ts).
+// Prints one line per kill and a summary; exits 1 on any problem.
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { referenceModel } from "../test/helpers/referenceModel.js";
+import { runCrashSweep } from "./crash/crashSweep.js";
+import { crashSweepArgs } from "./crash/crashSweepArgs.js";
+
+const { values } = parseArgs({
+  options: {
+    kills: { type: "string", default: "50" },
+    seed: { type: "string", default: "1" },
+    "max-delay-ms": { type: "string", default: "8000" },
+    work: { type: "string" },
+  },
+});
+const kills = Number(values.kills);
+if (!Number.isInteger(kills) || kills < 1)
+  throw new Error(`--kills ${values.kills}: expected a positive integer`);
+const ref = await referenceModel("quick");
+const dataDir = values.work ?? mkdtempSync(path.join(os.tmpdir(), "cwb-crash-"));
+const started = performance.now();
+const result = await runCrashSweep({
+  kills,
+  seed: Number(values.seed),
+  dataDir,
+  maxDelayMs: Number(values["max-delay-ms"]),
+  sweepArgs: crashSweepArgs(ref.modelPath, ref.evalText.path),
+  onKill(report) {
+    const elapsed = (performance.now() - started) / 1000;
+    const eta = (elapsed / (report.index + 1)) * (kills - report.index - 1);
+    console.log(
+      `kill ${String(report.index + 1).padStart(3)}/${kills} after ${String(report.delayMs).padStart(5)} ms during ${report.during.padEnd(16)} ${report.problems.length === 0 ? "ok" : report.problems.join("; ")}  (ETA ${Math.round(eta)} s)`,
+    );
+  },
+});
+const during = new Map<string, number>();
+for (const k of result.kills) during.set(k.during, (during.get(k.during) ?? 0) + 1);
+const problems = result.kills.reduce((n, k) => n + k.problems.length, 0) + result.finalProblems.length;
+console.log(
+  `\n${kills} kills (seed ${values.seed}) in ${dataDir}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
+console.log(`killed during: ${[...during].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+console.log(
+  `final run and re-run: ${result.finalProblems.length === 0 ? "ok, the re-run reused every result" : result.finalProblems.join("; ")}`,
+);
+console.log(`problems: ${problems}`);
+process.exitCode = problems > 0 ? 1 : 0;

@@ -1,0 +1,24 @@
+// Preloaded (node --import) into a process whose event-loop lag is measured: records the delay
+// histogram and writes its percentiles to $CWB_LAG_FILE.<pid> when the process exits.
+import { writeFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
+const file = process.env.CWB_LAG_FILE;
+if (file) {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  process.once("exit", () => {
+    histogram.disable();
+    const ms = (ns) => ns / 1e6;
+    writeFileSync(
+      `${file}.${process.pid}`,
+      JSON.stringify({
+        argv: process.argv.slice(2, 4),
+        samples: histogram.count,
+        p50: ms(histogram.percentile(50)),
+        p99: ms(histogram.percentile(99)),
+        max: ms(histogram.max),
+      }),
+    );
+  });
+}
