@@ -1,6 +1,6 @@
 // Probe: does ggml's backward pass reach a key projection that feeds attention through a KV cache?
 // It builds, against the prebuilt libggml-base, the two shapes llama.cpp's graph could take and
-// reports which parameters get a gradient. Build and run (no model needed):
+// reports which parameters get a gradient. test/distill/kvCacheGradient.test.ts builds and runs it:
 //   g++ -std=c++17 -I<llama-src>/ggml/include kvCacheGradient.cpp -L<bins> -lggml-base -Wl,-rpath,<bins>
 #include <cstdio>
 #include <sys/wait.h>
