@@ -27,6 +27,8 @@ run(npm, ["run", "--silent", "build"]);
 run(npm, ["run", "--silent", "typecheck"]);
 run(npm, ["run", "--silent", "lint"]);
 run(npm, ["run", "--silent", "format:check"]);
+// The Electron security checklist, checked by a tool (electronegativity, fetched from the npm registry).
+run(npm, ["run", "--silent", "check:electron-security"]);
 
 mkdirSync(path.join(root, "test-results"), { recursive: true });
 const report = path.join(root, "test-results", "vitest.json");
