@@ -6,6 +6,7 @@ import { migration0003ExperimentModels } from "./0003-experiment-models.js";
 import { migration0004JobErrorDetail } from "./0004-job-error-detail.js";
 import { migration0005JobGraphs } from "./0005-job-graphs.js";
 import { migration0006DeviceProfiles } from "./0006-device-profiles.js";
+import { migration0007SpeculateRuns } from "./0007-speculate-runs.js";
 
 export const migrations: readonly Migration[] = [
   migration0001Initial,
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration0004JobErrorDetail,
   migration0005JobGraphs,
   migration0006DeviceProfiles,
+  migration0007SpeculateRuns,
 ];
