@@ -77,6 +77,8 @@ export const appErrorCodes = [
   "BAD_DISTILL_SETTINGS",
   /** A student whose vocabulary is not the teacher's: soft targets need the same tokens. */
   "VOCABULARY_MISMATCH",
+  /** Greedy speculative decoding wrote something other than the target alone: a bug, never a result. */
+  "SPECULATIVE_OUTPUT_DIFFERS",
   /** Anything without a code of its own: the message says what happened. */
   "FAILED",
 ] as const;

@@ -20,6 +20,7 @@ export const runners: { [K in JobKind]: () => Promise<{ default: KindRunner<K> }
   train: () => import("./train.js"),
   distill: () => import("./distill.js"),
   generate: () => import("./generate.js"),
+  speculate: () => import("./speculate.js"),
   "llama.build": () => import("./llamaBuild.js"),
   "export.bundle": () => import("./exportBundle.js"),
   "export.verify": () => import("./exportVerify.js"),
