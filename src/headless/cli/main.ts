@@ -16,6 +16,7 @@ import { registerLayersCommands } from "./commands/layers.js";
 import { registerPruneCommands } from "./commands/prune.js";
 import { registerDistillCommands } from "./commands/distill.js";
 import { registerBenchCommands } from "./commands/bench.js";
+import { registerSpeculateCommands } from "./commands/speculate.js";
 import { registerReferenceModelCommands } from "./commands/referenceModel.js";
 import { registerExperimentsCommands } from "./commands/experiments.js";
 import { registerDemoCommands } from "./commands/demo.js";
@@ -37,6 +38,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerPruneCommands,
   registerDistillCommands,
   registerBenchCommands,
+  registerSpeculateCommands,
   registerReferenceModelCommands,
   registerExperimentsCommands,
   registerDemoCommands,

@@ -21,7 +21,12 @@ export const speculateSettings = z.object({
   pMin: z.number().min(0).max(1).default(0),
   /** Timed repetitions of every prompt, for the spread of the speeds. */
   reps: z.number().int().min(1).max(20).default(3),
-  contextSize: z.number().int().min(64).max(1 << 17).default(1024),
+  contextSize: z
+    .number()
+    .int()
+    .min(64)
+    .max(1 << 17)
+    .default(1024),
   threads: z.number().int().min(1).max(1024).nullable().default(null),
   /**
    * Test hook: replace every Nth drafted token by another token, so the target must reject it and
@@ -43,7 +48,11 @@ export type SpeculateJobParams = z.output<typeof speculateJobParams>;
 export type SpeculateJobParamsInput = z.input<typeof speculateJobParams>;
 
 /** Mean and sample standard deviation over repetitions (null with one sample). */
-export const spreadValue = z.object({ mean: z.number(), stddev: z.number().nullable(), samples: z.number().int() });
+export const spreadValue = z.object({
+  mean: z.number(),
+  stddev: z.number().nullable(),
+  samples: z.number().int(),
+});
 export type SpreadValue = z.infer<typeof spreadValue>;
 
 export const speculateCounts = z.object({
@@ -120,13 +129,21 @@ export function speculateMetrics(point: SpeculateSweepPoint): z.infer<typeof met
     stddev: value.stddev,
     samples: value.samples,
   });
-  const plain = (name: string, value: number, unit: string) => ({ name, value, unit, stddev: null, samples: null });
+  const plain = (name: string, value: number, unit: string) => ({
+    name,
+    value,
+    unit,
+    stddev: null,
+    samples: null,
+  });
   return [
     spread("speedup", point.speedup, "x"),
     spread("spec_tokens_per_second", point.speculativeTokensPerSecond, "tok/s"),
     spread("target_tokens_per_second", point.targetTokensPerSecond, "tok/s"),
     ...(point.acceptanceRate === null ? [] : [plain("acceptance_rate", point.acceptanceRate, "ratio")]),
-    ...(point.meanAcceptedLength === null ? [] : [plain("mean_accepted_length", point.meanAcceptedLength, "tokens")]),
+    ...(point.meanAcceptedLength === null
+      ? []
+      : [plain("mean_accepted_length", point.meanAcceptedLength, "tokens")]),
     plain("drafted", point.counts.drafted, "tokens"),
     plain("accepted", point.counts.accepted, "tokens"),
   ];

@@ -50,7 +50,10 @@ export default defineRunner("speculate", async (params, context) => {
     models.push(target);
     const draft = await llama.loadModel({ modelPath: params.draft.path, gpuLayers: settings.gpuLayers });
     models.push(draft);
-    await checkSameVocabulary({ model: target, path: params.target.path }, { model: draft, path: params.draft.path });
+    await checkSameVocabulary(
+      { model: target, path: params.target.path },
+      { model: draft, path: params.draft.path },
+    );
 
     const contextOptions = {
       contextSize: settings.contextSize,
@@ -136,7 +139,8 @@ export default defineRunner("speculate", async (params, context) => {
         generated: 0,
       });
       // Overall speeds: per repetition, the mean over prompts, so the spread is the repetitions'.
-      const perRep = (pick: (r: SpeculatePromptResult) => SpreadValue) => spread(results.map((r) => pick(r).mean));
+      const perRep = (pick: (r: SpeculatePromptResult) => SpreadValue) =>
+        spread(results.map((r) => pick(r).mean));
       points.push({
         draftMax,
         prompts: results,
