@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { backendUsed, gpuSettings } from "./gpu.js";
 import { machineFingerprint } from "./bench.js";
-import { metric } from "./run.js";
+import type { Metric } from "./run.js";
 
 const modelRef = z.object({ modelId: z.string(), path: z.string().min(1) });
 
@@ -121,7 +121,7 @@ export const speculateReport = speculateMeasurement.extend({
 export type SpeculateReport = z.infer<typeof speculateReport>;
 
 /** One sweep point as run metrics (recorded on the target model, the draft named in the settings). */
-export function speculateMetrics(point: SpeculateSweepPoint): z.infer<typeof metric>[] {
+export function speculateMetrics(point: SpeculateSweepPoint): Metric[] {
   const spread = (name: string, value: SpreadValue, unit: string) => ({
     name,
     value: value.mean,

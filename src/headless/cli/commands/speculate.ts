@@ -38,7 +38,7 @@ export function readPromptsFile(file: string): string[] {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new Error(`${file}: cannot read the prompts file (${(error as Error).message})`);
+    throw new Error(`${file}: cannot read the prompts file (${(error as Error).message})`, { cause: error });
   }
   const prompts = text
     .split(/\r?\n/)
