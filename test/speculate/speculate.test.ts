@@ -93,7 +93,13 @@ describe("cwb speculate", () => {
       .points[0]!;
     expect(forced.counts.accepted).toBeLessThan(forced.counts.drafted);
     expect(forced.counts.rounds).toBeGreaterThan(clean.counts.rounds);
-    expect(forced.prompts.map((p) => p.text)).toEqual(clean.prompts.map((p) => p.text));
+    // Both runs stop once past the budget, after rounds of different sizes: compare the common part.
+    for (const [index, p] of forced.prompts.entries()) {
+      const other = clean.prompts[index]!.text;
+      const common = Math.min(p.text.length, other.length);
+      expect(common).toBeGreaterThan(10);
+      expect(p.text.slice(0, common)).toBe(other.slice(0, common));
+    }
     for (const p of forced.prompts) expect(p.acceptedMask.includes(false)).toBe(true);
   }, 120_000);
 
@@ -137,10 +143,10 @@ describe("cwb speculate", () => {
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    await waitUntil(() => stderr.includes("draft size 8") || undefined, 60_000);
+    await waitUntil(() => stderr.includes("draft size 8") || undefined, 180_000);
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     const jobs = JSON.parse((await cwb("jobs", "list", "--json")).stdout) as Job[];
     expect(jobs.find((job) => job.kind === "speculate" && job.state === "cancelled")).toBeDefined();
-  }, 90_000);
+  }, 240_000);
 });

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { backendUsed, gpuSettings } from "./gpu.js";
 import { machineFingerprint } from "./bench.js";
+import { threadsSetting } from "./llamaSettings.js";
 import type { Metric } from "./run.js";
 
 const modelRef = z.object({ modelId: z.string(), path: z.string().min(1) });
@@ -27,7 +28,7 @@ export const speculateSettings = z.object({
     .min(64)
     .max(1 << 17)
     .default(1024),
-  threads: z.number().int().min(1).max(1024).nullable().default(null),
+  threads: threadsSetting,
   /**
    * Test hook: replace every Nth drafted token by another token, so the target must reject it and
    * both caches must be trimmed; the output must still be the target's own. 0: off.
