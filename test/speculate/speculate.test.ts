@@ -80,7 +80,7 @@ describe("cwb speculate", () => {
     } finally {
       store.close();
     }
-  }, 120_000);
+  }, 300_000);
 
   it("accepts nearly everything when the draft is the target, and forced rejections leave the text unchanged", async () => {
     selfDraft = await speculate("--draft", target, "--draft-max", "4");
@@ -101,7 +101,7 @@ describe("cwb speculate", () => {
       expect(p.text.slice(0, common)).toBe(other.slice(0, common));
     }
     for (const p of forced.prompts) expect(p.acceptedMask.includes(false)).toBe(true);
-  }, 120_000);
+  }, 300_000);
 
   it("refuses a draft whose vocabulary differs, naming both files and the first differing token", async () => {
     const a = writeTinyGguf(path.join(dataDir, "tiny-a.gguf")).path;
