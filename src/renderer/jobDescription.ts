@@ -37,6 +37,9 @@ function compressionSubject(kind: string, params: Record<string, unknown> | null
     const models = Array.isArray(params.models) ? params.models.map(modelPath).filter(Boolean) : [];
     return models.join(", ") || null;
   }
+  if (kind === "speculate") {
+    return `${modelPath(params.target) ?? "target"} with draft ${modelPath(params.draft) ?? "draft"}`;
+  }
   if (kind === "prune") {
     const dropped = (params.recipe as { dropped?: number[] } | undefined)?.dropped ?? [];
     return `drop block${dropped.length === 1 ? "" : "s"} ${dropped.join(", ")} · ${modelPath(params.model) ?? "model"}`;

@@ -54,6 +54,8 @@ export interface TinyGgufOptions {
   perLayerArrays?: boolean;
   /** Writes this ggml type id for the first tensor (e.g. 4, the removed Q4_2) without changing its data. */
   firstTensorType?: number;
+  /** Replaces the text of one vocabulary piece (same count, one token read differently). */
+  replaceToken?: { id: number; text: string };
 }
 
 export interface TinyGgufInfo {
@@ -277,6 +279,7 @@ export function writeTinyGguf(path: string, options: TinyGgufOptions = {}): Tiny
   const layers = options.layers ?? 2;
   const weightType = options.weights === "F32" ? ggmlF32 : ggmlF16;
   const vocab = vocabulary();
+  if (options.replaceToken) vocab.tokens[options.replaceToken.id] = options.replaceToken.text;
   const arch = options.architecture ?? "llama";
   const specs = options.noTensors ? [] : tensorSpecs(layers, vocab.tokens.length, weightType);
   const next = random(options.seed ?? 1);

@@ -238,6 +238,32 @@ const cases: Record<number, MigrationCase> = {
       // Removing the teacher still takes its artifacts with it.
       db.prepare("DELETE FROM models WHERE id = 'teacher'").run();
       expect(db.prepare("SELECT count(*) AS n FROM artifacts").get()).toEqual({ n: 0 });
+      },
+    },
+  // 0008-speculate-runs
+  8: {
+    seed: (db) => {
+      db.prepare(
+        "INSERT INTO models (id, path, file_name, size_bytes, sha256, architecture, parameter_count, metadata_json, imported_at) VALUES ('m', '/m.gguf', 'm.gguf', 1, 'sha-m', 'llama', 1, '{}', ?)",
+      ).run(t);
+      db.prepare(
+        "INSERT INTO machines (id, cpu, cores, ram_bytes, os, details_json) VALUES ('mach', 'cpu', 2, 1, 'linux', '{}')",
+      ).run();
+      db.prepare(
+        "INSERT INTO runs (id, kind, model_id, machine_id, llama_build, node_llama_cpp, settings_json, created_at) VALUES ('old', 'bench', 'm', 'mach', 'b1', '3', '{}', ?)",
+      ).run(t);
+      db.prepare("INSERT INTO metrics (run_id, name, value, unit) VALUES ('old', 'tg', 5, 'tok/s')").run();
+    },
+    check: (db) => {
+      // The rebuild keeps every run and its metrics (no cascade), and now takes speculate runs.
+      expect(db.prepare("SELECT id, kind FROM runs").all()).toEqual([{ id: "old", kind: "bench" }]);
+      expect(db.prepare("SELECT run_id, value FROM metrics").all()).toEqual([{ run_id: "old", value: 5 }]);
+      const insert = db.prepare(
+        "INSERT INTO runs (id, kind, model_id, machine_id, llama_build, node_llama_cpp, settings_json, created_at) VALUES (?, ?, 'm', 'mach', 'b1', '3', '{}', ?)",
+      );
+      insert.run("spec", "speculate", t);
+      expect(() => insert.run("bad", "nonsense", t)).toThrow(/CHECK/);
+      expect(db.prepare("SELECT count(*) AS n FROM metrics").get()).toEqual({ n: 1 });
     },
   },
 };

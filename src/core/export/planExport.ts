@@ -176,7 +176,11 @@ async function planForDevice(
 }
 
 function measuredRuns(runs: readonly RunRecord[]): MeasuredRun[] {
-  return runs.map((run) => ({
+  // A speculative run measures a pair of models, not the exported one alone: not part of its manifest.
+  const ownRuns = runs.filter(
+    (run): run is RunRecord & { kind: MeasuredRun["kind"] } => run.kind !== "speculate",
+  );
+  return ownRuns.map((run) => ({
     runId: run.id,
     kind: run.kind,
     createdAt: run.createdAt,

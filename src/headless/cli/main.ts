@@ -17,6 +17,7 @@ import { registerPruneCommands } from "./commands/prune.js";
 import { registerDistillCommands } from "./commands/distill.js";
 import { registerDistillDataCommands } from "./commands/distillData.js";
 import { registerBenchCommands } from "./commands/bench.js";
+import { registerSpeculateCommands } from "./commands/speculate.js";
 import { registerReferenceModelCommands } from "./commands/referenceModel.js";
 import { registerExperimentsCommands } from "./commands/experiments.js";
 import { registerDemoCommands } from "./commands/demo.js";
@@ -39,6 +40,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerDistillCommands,
   registerDistillDataCommands,
   registerBenchCommands,
+  registerSpeculateCommands,
   registerReferenceModelCommands,
   registerExperimentsCommands,
   registerDemoCommands,

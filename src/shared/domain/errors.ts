@@ -81,6 +81,8 @@ export const appErrorCodes = [
   "BAD_DISTILL_SETTINGS",
   /** Two models compared token by token (student and teacher, variant and base) whose vocabularies differ. */
   "VOCABULARY_MISMATCH",
+  /** Greedy speculative decoding wrote something other than the target alone: a bug, never a result. */
+  "SPECULATIVE_OUTPUT_DIFFERS",
   /** Anything without a code of its own: the message says what happened. */
   "FAILED",
 ] as const;

@@ -2,7 +2,7 @@
 // with its metrics. Bench and evaluation both write runs; screens compare their metrics.
 import { z } from "zod";
 
-export const runKinds = ["bench", "eval", "layers"] as const;
+export const runKinds = ["bench", "eval", "layers", "speculate"] as const;
 export const runKind = z.enum(runKinds);
 export type RunKind = z.infer<typeof runKind>;
 

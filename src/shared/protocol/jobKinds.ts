@@ -11,6 +11,7 @@ import { trainJobParams, trainJobResult } from "../domain/training.js";
 import { distillJobParams, distillJobResult, distillWorkerValue } from "../domain/distill.js";
 import { generateJobParams, generateJobResult } from "../domain/generate.js";
 import { distillDataJobParams, distillDataJobResult, distillDataWorkerValue } from "../domain/distillData.js";
+import { speculateJobParams, speculateMeasurement, speculateReport } from "../domain/speculate.js";
 import { llamaBuildJobParams, llamaBuildJobResult } from "../domain/llamaBuild.js";
 import {
   exportBundleParams,
@@ -154,6 +155,13 @@ export const jobKinds = {
     params: generateJobParams,
     value: generateJobResult,
     result: generateJobResult,
+  }),
+  /** A draft model speeding up a target by speculative decoding (worker/runners/speculate.ts). */
+  speculate: jobKind({
+    title: "Speculative decoding",
+    params: speculateJobParams,
+    value: speculateMeasurement,
+    result: speculateReport,
   }),
   /** The project's own small trained model, cached in the data dir (worker/runners/referenceModel.ts). */
   "reference.build": jobKind({

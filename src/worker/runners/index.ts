@@ -21,6 +21,7 @@ export const runners: { [K in JobKind]: () => Promise<{ default: KindRunner<K> }
   distill: () => import("./distill.js"),
   "distill.data": () => import("./distillData.js"),
   generate: () => import("./generate.js"),
+  speculate: () => import("./speculate.js"),
   "llama.build": () => import("./llamaBuild.js"),
   "export.bundle": () => import("./exportBundle.js"),
   "export.verify": () => import("./exportVerify.js"),

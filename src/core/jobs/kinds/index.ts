@@ -6,6 +6,7 @@ import type { JobKindHost } from "../JobKindHost.js";
 import { debugSleepHost } from "./debugSleep.js";
 import { evalHost } from "./eval.js";
 import { generateHost } from "./generate.js";
+import { speculateHost } from "./speculate.js";
 import { benchHost } from "./bench.js";
 import { modelsImportHost } from "./modelsImport.js";
 import { quantizeHost } from "./quantize.js";
@@ -38,6 +39,7 @@ export const jobKindHosts: { [K in JobKind]: JobKindHost<K> } = {
   distill: distillHost,
   "distill.data": distillDataHost,
   generate: generateHost,
+  speculate: speculateHost,
   "llama.build": llamaBuildHost,
   "export.bundle": exportBundleHost,
   "export.verify": exportVerifyHost,

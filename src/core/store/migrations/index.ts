@@ -7,6 +7,7 @@ import { migration0004JobErrorDetail } from "./0004-job-error-detail.js";
 import { migration0005JobGraphs } from "./0005-job-graphs.js";
 import { migration0006DeviceProfiles } from "./0006-device-profiles.js";
 import { migration0007DistillDataArtifacts } from "./0007-distill-data-artifacts.js";
+import { migration0008SpeculateRuns } from "./0008-speculate-runs.js";
 
 export const migrations: readonly Migration[] = [
   migration0001Initial,
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   migration0005JobGraphs,
   migration0006DeviceProfiles,
   migration0007DistillDataArtifacts,
+  migration0008SpeculateRuns,
 ];
