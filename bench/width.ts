@@ -1,10 +1,12 @@
-// npm run bench:width [-- --chunks N --threads N --reps N]
-// Width pruning against block dropping on the reference model, unhealed (no training after the cut):
-// FFN channels kept at 75 % and 50 % (uniform, least important removed) next to dropping the 1 and 2
-// least important blocks (the nearest block counts to the same parameter count). For each: parameters,
-// file size, perplexity and KL divergence to the original on held-out text (± one standard error from the
+// npm run bench:width [-- --chunks N --threads N --reps N --heal-tokens N]
+// Width pruning against block dropping on the reference model: FFN channels kept at 75 % and 50 %
+// (uniform, least important removed) next to dropping the 1 and 2 least important blocks (the nearest
+// block counts to the same parameter count), each as cut and healed (distilled from the original on the
+// calibration text with the same token budget, --heal-tokens, 0 to skip). For each: parameters, file
+// size, perplexity and KL divergence to the original on held-out text (± one standard error from the
 // eval), top-token agreement, and generation / prompt speed (mean ± standard deviation over the
-// repetitions). Runs the real CLI in a temporary data dir: what a user would get.
+// repetitions; healing changes no shape, so the speed is the cut model's). Runs the real CLI in a
+// temporary data dir: what a user would get.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     chunks: { type: "string", default: "40" },
     threads: { type: "string", default: "2" },
     reps: { type: "string", default: "5" },
+    "heal-tokens": { type: "string", default: "15360" },
   },
 });
 
@@ -48,7 +51,11 @@ interface Row {
   label: string;
   path: string;
   model?: ModelRecord;
+  /** The same model distilled from the original (rows other than the original, when healing). */
+  healedPath?: string;
 }
+
+const healTokens = Number(values["heal-tokens"]);
 
 try {
   const rows: Row[] = [
@@ -71,6 +78,27 @@ try {
     ).model;
   }
   rows[0]!.model = (await cwbJson<{ model: ModelRecord }>("models", "import", ref.modelPath)).model;
+  if (healTokens > 0) {
+    for (const row of rows.slice(1)) {
+      console.error(`healing: ${row.label} (${healTokens} tokens)`);
+      row.healedPath = row.path.replace(/\.gguf$/, ".healed.gguf");
+      await cwbJson(
+        "distill",
+        "--teacher",
+        ref.modelPath,
+        "--student",
+        row.path,
+        "--text",
+        ref.calibrationText.path,
+        "--tokens",
+        String(healTokens),
+        "--threads",
+        values.threads,
+        "--out",
+        row.healedPath,
+      );
+    }
+  }
 
   console.error("evaluating against the original");
   const evaluation = await cwbJson<EvalJobResult>(
@@ -86,7 +114,9 @@ try {
     "--threads",
     values.threads,
     ...rows.slice(1).map((r) => r.path),
+    ...rows.flatMap((r) => (r.healedPath ? [r.healedPath] : [])),
   );
+  const cut = rows.length - 1;
 
   const speeds: BenchReport[] = [];
   for (const row of rows) {
@@ -115,9 +145,21 @@ try {
     const m = report.metrics.find((x) => x.name === name);
     return m ? `${m.value.toFixed(0)} ± ${(m.stddev ?? 0).toFixed(0)}` : "–";
   };
-  const header = ["variant", "params", "size", "PPL", "KLD", "same top", "tg128 tok/s", "pp128 tok/s"];
+  const healing = healTokens > 0;
+  const header = [
+    "variant",
+    "params",
+    "size",
+    "PPL",
+    "KLD",
+    ...(healing ? ["PPL healed", "KLD healed"] : []),
+    "same top",
+    "tg128 tok/s",
+    "pp128 tok/s",
+  ];
   const lines = rows.map((row, i) => {
     const figures = i === 0 ? null : evaluation.variants[i - 1]!.figures;
+    const healed = i === 0 || !healing ? null : evaluation.variants[cut + i - 1]!.figures;
     const ppl = figures ? interval(figures.ppl, 2) : interval(evaluation.basePpl, 2);
     return [
       row.label,
@@ -125,6 +167,9 @@ try {
       formatBytes(row.model?.sizeBytes ?? 0),
       ppl,
       figures ? interval(figures.kldMean, 4) : "–",
+      ...(healing
+        ? [healed ? interval(healed.ppl, 2) : "–", healed ? interval(healed.kldMean, 4) : "–"]
+        : []),
       figures
         ? `${(figures.sameTop.value * 100).toFixed(1)} ± ${(figures.sameTop.uncertainty * 100).toFixed(1)} %`
         : "–",
@@ -136,7 +181,7 @@ try {
   console.log(`| ${header.map(() => "---").join(" | ")} |`);
   for (const line of lines) console.log(`| ${line.join(" | ")} |`);
   console.log(
-    `\nheld-out text: ${evaluation.variants[0]?.figures.positions ?? 0} scored positions; ± on PPL/KLD/same top: one standard error, as llama-perplexity gives it; ± on speed: standard deviation over ${values.reps} repetitions; ${values.threads} threads`,
+    `\nheld-out text: ${evaluation.variants[0]?.figures.positions ?? 0} scored positions; ± on PPL/KLD/same top: one standard error, as llama-perplexity gives it; healed: distilled from the original on the calibration text, ${healing ? `${healTokens} tokens` : "skipped"}; ± on speed: standard deviation over ${values.reps} repetitions; ${values.threads} threads`,
   );
 } finally {
   rmSync(dataDir, { recursive: true, force: true });

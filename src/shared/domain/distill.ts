@@ -20,7 +20,7 @@ export const distillSettings = z
     temperature: z.number().positive().max(100).default(1),
     /** Weight of the hard label (the text's next token); 1 - alpha goes to the teacher. */
     alpha: z.number().min(0).max(1).default(0),
-    /** The teacher's distribution is stored as its top k tokens, renormalised. */
+    /** The teacher's distribution is stored as its top k tokens plus the lumped mass of the rest. */
     topK: z.number().int().min(1).max(4096).default(64),
     lr: z.number().positive().default(1e-4),
     lrMin: z.number().nonnegative().default(1e-5),

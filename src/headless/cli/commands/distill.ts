@@ -179,7 +179,7 @@ export function registerDistillCommands(program: Command, context: CliContext): 
     .option("--seconds <s>", "budget: seconds of training")
     .option("--temperature <t>", "soft-target temperature (gradients scaled by T²)", "1")
     .option("--alpha <a>", "weight of the hard label (the text's next token), 0..1", "0")
-    .option("--top-k <k>", "teacher tokens kept per position (renormalised)", "64")
+    .option("--top-k <k>", "teacher tokens kept per position (the rest as one lumped mass)", "64")
     .option("--lr <rate>", "peak learning rate (AdamW)", "1e-4")
     .option("--lr-min <rate>", "final learning rate of the cosine schedule", "1e-5")
     .option("--warmup <steps>", "linear warm-up steps", "4")
