@@ -30,6 +30,8 @@ const row: ExperimentRow = {
   kldMean: 0.015,
   kldP99: 0.2,
   sameTopPercent: 91.234,
+  spread: { tgTokensPerSecond: { stddev: 0.5, samples: 3 } },
+  noise: ["other processes used 1.02 CPU cores meanwhile"],
   devices: { bench: null, eval: null },
   front: { sizeVsKld: true, speedVsKld: false, memoryVsKld: true },
 };
@@ -88,17 +90,23 @@ describe("experiment columns", () => {
       "| Variant | Size | Bits/weight | Generation | Prompt (short) | Prompt (long) | TTFT p50 | Load (cold) | Peak memory | PPL | PPL ratio | KLD mean | KLD p99 | Same top token | Pareto front |",
     );
     expect(lines).toContain(
-      "| Q2_K | 4.4 GB | 2.60 bpw | 7.0 tok/s | 1,234.6 tok/s | 456.7 tok/s | 123 ms | 1,235 ms | — | 6.123 ± 0.043 | 1.0123 | 0.0150 | 0.2000 | 91.2 % | size, memory |",
+      "| Q2_K (noisy) | 4.4 GB | 2.60 bpw | 7.0 ± 0.5 tok/s | 1,234.6 tok/s | 456.7 tok/s | 123 ms | 1,235 ms | — | 6.123 ± 0.043 | 1.0123 | 0.0150 | 0.2000 | 91.2 % | size, memory |",
     );
+  });
+
+  it("say under the markdown table which benchmarks were disturbed and how differences are judged", () => {
+    const lines = renderMarkdown(summary).split("\n");
+    expect(lines).toContain("- Q2_K: benchmark disturbed (other processes used 1.02 CPU cores meanwhile)");
+    expect(lines.some((line) => line.includes("Welch's t-test"))).toBe(true);
   });
 
   it("give the csv its keys with raw units and raw values", () => {
     const [header, values] = renderCsv(summary).split("\n");
     expect(header).toBe(
-      "model_id,label,size (B),bpw (bpw),tg (tok/s),ppShort (tok/s),ppLong (tok/s),ttftP50 (ms),loadCold (ms),peakRss (B),ppl,pplRatio,kldMean (nat),kldP99 (nat),sameTop (%),front",
+      "model_id,label,size (B),bpw (bpw),tg (tok/s),ppShort (tok/s),ppLong (tok/s),ttftP50 (ms),loadCold (ms),peakRss (B),ppl,pplRatio,kldMean (nat),kldP99 (nat),sameTop (%),front,tg_stddev (tok/s),ppShort_stddev (tok/s),ppLong_stddev (tok/s),peakRss_stddev (B),noise",
     );
     expect(values).toBe(
-      'm-Q2_K,Q2_K,4400000000,2.6,7,1234.56,456.7,123.4,1234.5,,6.12345,1.01234,0.015,0.2,91.234,"size, memory"',
+      'm-Q2_K,Q2_K,4400000000,2.6,7,1234.56,456.7,123.4,1234.5,,6.12345,1.01234,0.015,0.2,91.234,"size, memory",0.5,,,,other processes used 1.02 CPU cores meanwhile',
     );
   });
 });

@@ -1,11 +1,12 @@
 // The HTML report: one self-contained file (no network access needed to open it) with the summary
-// table, Pareto scatter plots (size, generation speed and peak memory against KL divergence, front
-// highlighted) and per-metric bar charts, drawn by ECharts inlined into the page.
+// table with what differs beyond noise under it, Pareto scatter plots (size, generation speed and
+// peak memory against KL divergence, front highlighted) and per-metric bar charts from zero with
+// error bars, drawn by ECharts inlined into the page.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ExperimentSummary } from "../../shared/domain/experiment.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
-import { provenance, textTable, type ReportDevice } from "./renderTableReports.js";
+import { findings, provenance, textTable, type ReportDevice } from "./renderTableReports.js";
 
 const require = createRequire(import.meta.url);
 
@@ -50,12 +51,34 @@ for (const axis of axes) {
     ],
   });
 }
+// Bars start at zero so their heights compare; a mean over repetitions carries its ± as an error bar.
+const spreadOf = (r, field) => (r.spread && r.spread[field] && r.spread[field].samples >= 2 ? r.spread[field].stddev : null);
 const bars = [
-  { id: "bar-size", title: "Size (MB)", value: (r) => r.sizeBytes / 1e6 },
-  { id: "bar-tg", title: "Generation (tok/s)", value: (r) => r.tgTokensPerSecond },
-  { id: "bar-ppl", title: "Perplexity", value: (r) => r.ppl },
-  { id: "bar-kld", title: "KLD mean (nat)", value: kld },
+  { id: "bar-size", title: "Size (MB)", value: (r) => r.sizeBytes / 1e6, spread: () => null },
+  { id: "bar-tg", title: "Generation (tok/s) ± stddev", value: (r) => r.tgTokensPerSecond, spread: (r) => spreadOf(r, "tgTokensPerSecond") },
+  { id: "bar-pp", title: "Prompt, short (tok/s) ± stddev", value: (r) => r.ppShortTokensPerSecond, spread: (r) => spreadOf(r, "ppShortTokensPerSecond") },
+  { id: "bar-memory", title: "Peak memory (MB) ± stddev", value: (r) => (r.peakRssBytes === null ? null : r.peakRssBytes / 1e6), spread: (r) => { const s = spreadOf(r, "peakRssBytes"); return s === null ? null : s / 1e6; } },
+  { id: "bar-ppl", title: "Perplexity ± standard error", value: (r) => r.ppl, spread: (r) => r.pplUncertainty },
+  { id: "bar-kld", title: "KLD mean (nat)", value: kld, spread: () => null },
 ];
+const errorBars = (shown, bar) => ({
+  type: "custom",
+  silent: true,
+  z: 10,
+  data: shown.map((r, i) => { const v = bar.value(r); const s = bar.spread(r); return s === null ? [i, v, v] : [i, Math.max(0, v - s), v + s]; }),
+  renderItem: (params, api) => {
+    const low = api.coord([api.value(0), api.value(1)]);
+    const high = api.coord([api.value(0), api.value(2)]);
+    if (low[1] === high[1]) return null;
+    const cap = 6;
+    const stroke = { stroke: "#111827", lineWidth: 1.2 };
+    return { type: "group", children: [
+      { type: "line", shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style: stroke },
+      { type: "line", shape: { x1: low[0] - cap, y1: low[1], x2: low[0] + cap, y2: low[1] }, style: stroke },
+      { type: "line", shape: { x1: high[0] - cap, y1: high[1], x2: high[0] + cap, y2: high[1] }, style: stroke },
+    ] };
+  },
+});
 for (const bar of bars) {
   const shown = rows.filter((r) => bar.value(r) !== null);
   const el = document.getElementById(bar.id);
@@ -63,11 +86,11 @@ for (const bar of bars) {
   echarts.init(el, null, { renderer: "svg" }).setOption({
     animation: false,
     title: { text: bar.title, textStyle: { fontSize: 14 } },
-    tooltip: {},
+    tooltip: { formatter: (p) => { const r = shown[p.dataIndex]; const s = bar.spread(r); return r.label + ": " + Number(bar.value(r)).toPrecision(4) + (s === null ? "" : " ± " + Number(s).toPrecision(3)); } },
     grid: { bottom: 60 },
     xAxis: { type: "category", data: shown.map((r) => r.label), axisLabel: { rotate: 30 } },
-    yAxis: { type: "value", scale: true },
-    series: [{ type: "bar", data: shown.map((r) => bar.value(r)), itemStyle: { color: "#2563eb" } }],
+    yAxis: { type: "value", min: 0 },
+    series: [{ type: "bar", data: shown.map((r) => bar.value(r)), itemStyle: { color: "#2563eb" } }, errorBars(shown, bar)],
   });
 }
 `;
@@ -83,6 +106,7 @@ td.num { text-align: right; }
 tr.front td:first-child { font-weight: 600; color: #1d4ed8; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 1rem; }
 .chart { height: 340px; background: white; border: 1px solid #e5e7eb; border-radius: 6px; padding: .5rem; }
+ul.findings { color: #374151; padding-left: 1.2rem; margin: -1rem 0 1.5rem; }
 .empty { display: flex; align-items: center; justify-content: center; color: #6b7280; }
 `;
 
@@ -111,6 +135,8 @@ export function renderHtmlReport(summary: ExperimentSummary, device: ReportDevic
     "pareto-memory",
     "bar-size",
     "bar-tg",
+    "bar-pp",
+    "bar-memory",
     "bar-ppl",
     "bar-kld",
   ];
@@ -130,6 +156,9 @@ export function renderHtmlReport(summary: ExperimentSummary, device: ReportDevic
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table>
+<ul class="findings">${findings(summary)
+    .map((line) => `<li>${escapeHtml(line)}</li>`)
+    .join("")}</ul>
 <div class="charts">${chartIds.map((id) => `<div class="chart" id="${id}"></div>`).join("")}</div>
 <script type="application/json" id="cwb-data">${scriptJson(device ? { ...summary, device } : summary)}</script>
 <script>${echartsSource.replace(/<\/script/gi, "<\\/script")}</script>

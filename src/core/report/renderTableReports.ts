@@ -10,6 +10,7 @@ import {
   deviceRowOf,
   deviceTextColumns,
 } from "../../shared/devices/deviceComparisonColumns.js";
+import { noiseNotes, noiseTestNote } from "../../shared/metrics/bestBeyondNoise.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
 
 /** The results of an experiment on one device, when the report is asked for one. */
@@ -46,6 +47,11 @@ export function textTable(
   };
 }
 
+/** What differs beyond noise and which benchmarks were disturbed, then how that was decided. */
+export function findings(summary: ExperimentSummary): string[] {
+  return [...noiseNotes(summary.rows, reportColumns), noiseTestNote];
+}
+
 const escapeCell = (text: string): string => text.replace(/\|/g, "\\|");
 
 export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice = null): string {
@@ -62,6 +68,8 @@ export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice 
     rule,
     ...rows,
     "",
+    ...findings(summary).map((line) => `- ${line}`),
+    "",
   ].join("\n");
 }
 
@@ -75,9 +83,12 @@ export function renderCsv(summary: ExperimentSummary, device: ReportDevice = nul
   const unitHeader = (c: { key: string; unit: string }) => (c.unit ? `${c.key} (${c.unit})` : c.key);
   const deviceColumns = device ? deviceCsvColumns : [];
   const deviceId = device ? ["device"] : [];
+  const spreadColumns = reportColumns.filter((c) => c.stddev);
   const headers = [
     "model_id",
     ...reportColumns.map(unitHeader),
+    ...spreadColumns.map((c) => unitHeader({ key: `${c.key}_stddev`, unit: c.unit })),
+    "noise",
     ...deviceId,
     ...deviceColumns.map(unitHeader),
   ];
@@ -86,6 +97,8 @@ export function renderCsv(summary: ExperimentSummary, device: ReportDevice = nul
     return [
       row.modelId,
       ...reportColumns.map((c) => c.value(row)),
+      ...spreadColumns.map((c) => c.stddev!(row)),
+      (row.noise ?? []).join("; "),
       ...(device ? [device.device.id] : []),
       ...deviceColumns.map((c) => (deviceRow ? c.value(deviceRow) : null)),
     ]

@@ -40,6 +40,10 @@ export type SweepRecipeInput = z.input<typeof sweepRecipe>;
 
 const num = z.number().nullable();
 
+/** The spread of a figure that is a mean over repetitions (benchmark reps, pooled rounds). */
+export const measuredSpread = z.object({ stddev: z.number(), samples: z.number().int() });
+export type MeasuredSpread = z.infer<typeof measuredSpread>;
+
 export const experimentRow = z.object({
   modelId: z.string(),
   /** "base", or the quant type ("Q4_K_M"), with "+imatrix" when one was used. */
@@ -70,7 +74,11 @@ export const experimentRow = z.object({
   sameTopPercent: num,
   /** Where the row's benchmark and evaluation ran; null: that measurement has not been made. */
   devices: z.object({ bench: runDevice.nullable(), eval: runDevice.nullable() }),
-  /** Membership of the Pareto fronts the Compare screen draws. */
+  /** Spreads of the row's speed and memory figures, by field name ("tgTokensPerSecond"); absent: one sample. */
+  spread: z.record(z.string(), measuredSpread).optional(),
+  /** Why the row's benchmark may be disturbed (interference seen while it ran); empty or absent: clean. */
+  noise: z.array(z.string()).optional(),
+  /** Membership of the Pareto fronts the Compare screen draws (only differences beyond noise count). */
   front: z.object({ sizeVsKld: z.boolean(), speedVsKld: z.boolean(), memoryVsKld: z.boolean() }),
 });
 export type ExperimentRow = z.infer<typeof experimentRow>;

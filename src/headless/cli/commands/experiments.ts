@@ -7,6 +7,7 @@ import type { ExperimentSummary, SweepRecipeInput } from "../../../shared/domain
 import { describeDevicesOverview, devicesOverview } from "../../../shared/domain/runDevice.js";
 import { softwareGpuRemedyFlag } from "../gpuOptions.js";
 import { formatDateTime } from "../../../shared/format.js";
+import { noiseNotes, noiseTestNote } from "../../../shared/metrics/bestBeyondNoise.js";
 import { reportColumns } from "../../../shared/metrics/experimentColumns.js";
 import {
   isReportFormat,
@@ -65,7 +66,10 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
   };
 }
 
-/** The summary table for people, every metric with its unit, Pareto membership last. */
+/**
+ * The summary table for people, every metric with its unit (speed and memory ± their spread),
+ * Pareto membership last, then what differs beyond noise.
+ */
 export function printSummary(context: CliContext, summary: ExperimentSummary): void {
   const { output } = context;
   output.line(`${summary.name}  (experiment ${summary.id})`);
@@ -77,6 +81,8 @@ export function printSummary(context: CliContext, summary: ExperimentSummary): v
       align: c.better ? ("right" as const) : ("left" as const),
     })),
   );
+  for (const note of noiseNotes(summary.rows, reportColumns)) output.note(note);
+  output.note(noiseTestNote);
 }
 
 /** The experiment an id or id prefix names; an error naming the reference otherwise. */

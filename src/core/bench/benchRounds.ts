@@ -1,0 +1,44 @@
+// A sweep that benchmarks in rounds (every variant once per round, interleaved) records one bench
+// run per variant and round. The experiment's table shows them as one measurement: the newest run
+// with every metric pooled over the runs of its round set (same experiment, machine and settings),
+// so the spread covers the drift between rounds too, and peak memory gets a spread of its own.
+import { isDeepStrictEqual } from "node:util";
+import type { Metric, RunRecord } from "../../shared/domain/run.js";
+import { poolMeans } from "../../shared/metrics/stats.js";
+import { interferenceOf } from "./interference.js";
+
+export interface PooledBench extends RunRecord {
+  /** How many runs were pooled. */
+  rounds: number;
+  /** Why any of the pooled runs may have been disturbed (empty when none was). */
+  noise: string[];
+}
+
+function poolMetric(name: string, runs: readonly RunRecord[]): Metric | undefined {
+  const found = runs.map((run) => run.metrics.find((m) => m.name === name)).filter((m) => m !== undefined);
+  if (found.length === 0) return undefined;
+  if (found.length === 1) return found[0];
+  const pooled = poolMeans(
+    found.map((m) => ({ mean: m.value, stddev: m.stddev, samples: m.stddev === null ? 1 : (m.samples ?? 1) })),
+  );
+  return { ...found[0]!, value: pooled.mean, stddev: pooled.stddev, samples: pooled.samples };
+}
+
+/** The newest of `runs` (newest first) pooled with the other rounds of its sweep; undefined for none. */
+export function benchRounds(runs: readonly RunRecord[]): PooledBench | undefined {
+  const newest = runs[0];
+  if (!newest) return undefined;
+  const rounds =
+    newest.experimentId === null
+      ? [newest]
+      : runs.filter(
+          (run) =>
+            run.experimentId === newest.experimentId &&
+            run.machineId === newest.machineId &&
+            isDeepStrictEqual(run.settings, newest.settings),
+        );
+  const noise = [...new Set(rounds.flatMap((run) => interferenceOf(run.details)?.reasons ?? []))];
+  if (rounds.length === 1) return { ...newest, rounds: 1, noise };
+  const metrics = newest.metrics.map((m) => poolMetric(m.name, rounds)!);
+  return { ...newest, metrics, rounds: rounds.length, noise };
+}
