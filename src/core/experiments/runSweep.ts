@@ -8,6 +8,7 @@
 // of the same model and recipe (interrupted, failed or cancelled) is resumed instead of started anew.
 import path from "node:path";
 import { benchMethod, benchSettings, type BenchSettings } from "../../shared/domain/bench.js";
+import { interleavedBenchSteps, type BenchTarget } from "./interleavedBenchSteps.js";
 import { sweepRecipe, type SweepRecipe, type SweepRecipeInput } from "../../shared/domain/experiment.js";
 import type { GpuSettings } from "../../shared/domain/gpu.js";
 import type { Job } from "../../shared/domain/job.js";
@@ -235,12 +236,10 @@ async function planSweep(
     if (found) reuse("bench", label);
     return found;
   };
+  // Benchmarks are planned last, in interleaved rounds (interleavedBenchSteps.ts).
+  const benchTargets: BenchTarget[] = [];
   if (recipe.bench && !benchReused(base, "base"))
-    nodes.push({
-      key: "bench:base",
-      kind: "bench",
-      params: { model: { modelId: base.id, path: base.path }, settings: benchSettingsUsed },
-    });
+    benchTargets.push({ label: "base", model: { modelId: base.id, path: base.path }, quantizeStep: null });
 
   // The importance matrix: a file, one made before (reused), or a step of this graph.
   let imatrixPath: string | null = null;
@@ -292,11 +291,7 @@ async function planSweep(
       addExperimentModel(db, experimentId, { modelId: existing.id, label, position: position++ });
       existingVariants.push(existing);
       if (recipe.bench && !benchReused(existing, label))
-        nodes.push({
-          key: `bench:${label}`,
-          kind: "bench",
-          params: { model: { modelId: existing.id, path: existing.path }, settings: benchSettingsUsed },
-        });
+        benchTargets.push({ label, model: { modelId: existing.id, path: existing.path }, quantizeStep: null });
       continue;
     }
     const plan = fromStep
@@ -310,15 +305,7 @@ async function planSweep(
       dependsOn: fromStep ? [fromStep] : [],
     });
     quantizeSteps.push(key);
-    if (recipe.bench) {
-      const benchInput: SweepBenchInput = { settings: benchSettingsUsed, quantizeStep: key };
-      nodes.push({
-        key: `bench:${label}`,
-        kind: "bench",
-        hook: { name: "sweep.bench", input: benchInput },
-        dependsOn: [key],
-      });
-    }
+    if (recipe.bench) benchTargets.push({ label, model: null, quantizeStep: key });
   }
 
   if (recipe.evalText && (existingVariants.length > 0 || quantizeSteps.length > 0)) {
@@ -344,6 +331,7 @@ async function planSweep(
       });
     }
   }
+  nodes.push(...interleavedBenchSteps(benchTargets, benchSettingsUsed, recipe.benchRounds, nodes));
   return { nodes, reused };
 }
 

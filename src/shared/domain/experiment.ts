@@ -27,6 +27,11 @@ export const sweepRecipe = z.object({
   bench: z.boolean().default(false),
   /** Benchmark repetitions (small values keep sweeps quick). */
   benchReps: z.number().int().min(1).max(50).default(3),
+  /**
+   * Benchmark rounds: every model is benchmarked once per round, in alternating order (ABC, CBA, …),
+   * so drift over the sweep does not favour whoever ran first; the table pools the rounds.
+   */
+  benchRounds: z.number().int().min(1).max(10).default(2),
   threads: z.number().int().min(1).nullable().default(null),
   /** Per-tensor overrides applied to every variant, "REGEX=TYPE" as llama-quantize's --tensor-type. */
   tensorTypes: z.array(z.string().min(3)).default([]),

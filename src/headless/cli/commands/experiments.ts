@@ -30,6 +30,7 @@ interface SweepOptions extends Partial<GpuCommandOptions> {
   evalChunks?: string;
   bench?: boolean;
   benchReps: string;
+  benchRounds?: string;
   threads?: string;
   name?: string;
   report?: string;
@@ -54,6 +55,7 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
     evalChunks: options.evalChunks ? positiveInteger("--eval-chunks", options.evalChunks) : null,
     bench: options.bench ?? false,
     benchReps: positiveInteger("--bench-reps", options.benchReps),
+    ...(options.benchRounds ? { benchRounds: positiveInteger("--bench-rounds", options.benchRounds) } : {}),
     threads: options.threads ? positiveInteger("--threads", options.threads) : null,
     tensorTypes: options.tensorType ?? [],
     allowRequantize: options.allowRequantize ?? false,
@@ -112,6 +114,10 @@ export function addSweepOptions(command: Command): Command {
     .option("--eval-chunks <n>", "evaluation chunks (default: all)")
     .option("--bench", "benchmark speed and memory of the base and every variant")
     .option("--bench-reps <n>", "benchmark repetitions", "3")
+    .option(
+      "--bench-rounds <n>",
+      "benchmark every model this many times, in alternating order, after all other steps (default 2)",
+    )
     .option("--threads <n>", "CPU threads for every job (default: all)")
     .option(
       "--tensor-type <regex=type>",
