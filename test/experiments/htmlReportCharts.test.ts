@@ -87,7 +87,9 @@ describe("the HTML report's charts", () => {
       const api = (window as unknown as { echarts: { getInstanceByDom(el: Element): unknown } }).echarts;
       return [...document.querySelectorAll("[id^=bar-]")].map((el) => {
         const chart = api.getInstanceByDom(el) as {
-          getModel(): { getComponent(type: string, i: number): { axis: { scale: { getExtent(): number[] } } } };
+          getModel(): {
+            getComponent(type: string, i: number): { axis: { scale: { getExtent(): number[] } } };
+          };
           getOption(): { series: { type: string; data: unknown[] }[] };
         };
         return {
@@ -98,7 +100,14 @@ describe("the HTML report's charts", () => {
       });
     });
     expect(problems).toEqual([]);
-    expect(charts.map((c) => c.id)).toEqual(["bar-size", "bar-tg", "bar-pp", "bar-memory", "bar-ppl", "bar-kld"]);
+    expect(charts.map((c) => c.id)).toEqual([
+      "bar-size",
+      "bar-tg",
+      "bar-pp",
+      "bar-memory",
+      "bar-ppl",
+      "bar-kld",
+    ]);
     for (const chart of charts) expect(chart.extent[0], chart.id).toBe(0);
     // Generation: mean ± stddev per bar (the low end clipped at zero).
     expect(charts.find((c) => c.id === "bar-tg")!.errorBars).toEqual([

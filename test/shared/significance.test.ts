@@ -49,9 +49,9 @@ describe("Welch's t-test", () => {
   });
 
   it("calls the issue's two-repetition speeds the same and clearly separated ones different", () => {
-    expect(compareMeasured({ mean: 2894, stddev: 900, samples: 2 }, { mean: 5183, stddev: 2100, samples: 2 })).toBe(
-      "same",
-    );
+    expect(
+      compareMeasured({ mean: 2894, stddev: 900, samples: 2 }, { mean: 5183, stddev: 2100, samples: 2 }),
+    ).toBe("same");
     expect(compareMeasured({ mean: 100, stddev: 2, samples: 5 }, { mean: 110, stddev: 2, samples: 5 })).toBe(
       "higher",
     );

@@ -93,8 +93,7 @@ describe("withFronts", () => {
       row("q6", { sizeBytes: 41, kldMean: 0.004, ...noisy(2894, 900) }),
       row("q2", { sizeBytes: 20, kldMean: 0.3, ...noisy(5300, 2600) }),
     ]);
-    const on = (axis: keyof ExperimentRow["front"]) =>
-      rows.filter((r) => r.front[axis]).map((r) => r.label);
+    const on = (axis: keyof ExperimentRow["front"]) => rows.filter((r) => r.front[axis]).map((r) => r.label);
 
     it("puts no variant on the speed front for a speed difference within noise", () => {
       // Speeds indistinguishable: the front is decided by KLD alone, which the base wins.

@@ -19,7 +19,11 @@ function poolMetric(name: string, runs: readonly RunRecord[]): Metric | undefine
   if (found.length === 0) return undefined;
   if (found.length === 1) return found[0];
   const pooled = poolMeans(
-    found.map((m) => ({ mean: m.value, stddev: m.stddev, samples: m.stddev === null ? 1 : (m.samples ?? 1) })),
+    found.map((m) => ({
+      mean: m.value,
+      stddev: m.stddev,
+      samples: m.stddev === null ? 1 : (m.samples ?? 1),
+    })),
   );
   return { ...found[0]!, value: pooled.mean, stddev: pooled.stddev, samples: pooled.samples };
 }

@@ -133,7 +133,9 @@ export function assessInterference(
       worstDrift = { name, drift };
   }
   if (worstCv && worstCv.cv > cvLimit)
-    reasons.push(`${worstCv.name} varied by ${percent(worstCv.cv)} (coefficient of variation) between repetitions`);
+    reasons.push(
+      `${worstCv.name} varied by ${percent(worstCv.cv)} (coefficient of variation) between repetitions`,
+    );
   if (worstDrift && Math.abs(worstDrift.drift) > driftLimit)
     reasons.push(
       `${worstDrift.name} drifted ${worstDrift.drift > 0 ? "up" : "down"} ${percent(Math.abs(worstDrift.drift))} from first to last repetition`,

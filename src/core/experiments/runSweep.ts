@@ -42,7 +42,7 @@ import {
   type GraphStepRecord,
 } from "./experimentGraph.js";
 import { findBenchRun, findEvalRun, findImatrix, findQuantizedVariant } from "./reusableResults.js";
-import type { SweepBenchInput, SweepEvalInput, SweepQuantizeInput } from "./sweepSteps.js";
+import type { SweepEvalInput, SweepQuantizeInput } from "./sweepSteps.js";
 
 export interface SweepHost {
   readonly db: Db;
@@ -291,7 +291,11 @@ async function planSweep(
       addExperimentModel(db, experimentId, { modelId: existing.id, label, position: position++ });
       existingVariants.push(existing);
       if (recipe.bench && !benchReused(existing, label))
-        benchTargets.push({ label, model: { modelId: existing.id, path: existing.path }, quantizeStep: null });
+        benchTargets.push({
+          label,
+          model: { modelId: existing.id, path: existing.path },
+          quantizeStep: null,
+        });
       continue;
     }
     const plan = fromStep

@@ -89,7 +89,11 @@ export function welchTest(a: Measured, b: Measured): WelchResult | null {
   const gap = a.mean - b.mean;
   if (va + vb === 0) {
     // Both perfectly steady: any gap is real, equal means are the same.
-    return { t: gap === 0 ? 0 : Math.sign(gap) * Infinity, df: a.samples + b.samples - 2, p: gap === 0 ? 1 : 0 };
+    return {
+      t: gap === 0 ? 0 : Math.sign(gap) * Infinity,
+      df: a.samples + b.samples - 2,
+      p: gap === 0 ? 1 : 0,
+    };
   }
   const t = gap / Math.sqrt(va + vb);
   const df = (va + vb) ** 2 / (va ** 2 / (a.samples - 1) + vb ** 2 / (b.samples - 1));

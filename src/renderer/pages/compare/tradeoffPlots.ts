@@ -2,7 +2,12 @@
 // divergence): which rows can be drawn, and the front as a line through its points. The front
 // membership itself comes from shared/metrics/tradeoffs.ts (computed by the server, same code).
 import type { ExperimentRow } from "../../../shared/domain/experiment.js";
-import { formatBytes, formatKld, formatTokensPerSecondFixed, formatWithSpread } from "../../../shared/format.js";
+import {
+  formatBytes,
+  formatKld,
+  formatTokensPerSecondFixed,
+  formatWithSpread,
+} from "../../../shared/format.js";
 import { spreadOf } from "../../../shared/metrics/experimentColumns.js";
 import type { TradeoffAxis } from "../../../shared/metrics/tradeoffs.js";
 
