@@ -7,63 +7,22 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ExperimentRow, ExperimentSummary } from "../../src/shared/domain/experiment.js";
-import { withFronts } from "../../src/shared/metrics/tradeoffs.js";
 import { renderHtmlReport } from "../../src/core/report/renderHtmlReport.js";
 import { launchBrowser, openPage } from "../helpers/browser.js";
+import { measuredRow, summaryOf } from "../helpers/experimentRows.js";
 
-function row(label: string, tg: number, tgStddev: number, isBase = false): Omit<ExperimentRow, "front"> {
-  return {
-    modelId: `m-${label}`,
-    label,
-    quantType: isBase ? null : label,
+const row = (label: string, tg: number, tgStddev: number, isBase = false) =>
+  measuredRow(label, {
     isBase,
-    usesImatrix: false,
-    path: `/m/${label}.gguf`,
-    sizeBytes: 10e6,
-    bitsPerWeight: 8,
-    loadColdMs: 10,
-    loadWarmMs: 5,
-    ppShortTokensPerSecond: 9000,
-    ppLongTokensPerSecond: 8000,
     tgTokensPerSecond: tg,
-    appTgTokensPerSecond: 100,
-    ttftP50Ms: 5,
-    ttftP95Ms: 6,
-    itlP99Ms: 7,
-    peakRssBytes: 50e6,
-    ppl: 60,
-    pplUncertainty: 2,
-    pplRatio: isBase ? 1 : 1.01,
-    kldMean: isBase ? 0 : 0.01,
-    kldP99: isBase ? 0 : 0.1,
-    sameTopPercent: isBase ? 100 : 95,
-    devices: { bench: null, eval: null },
     spread: {
       tgTokensPerSecond: { stddev: tgStddev, samples: 2 },
       peakRssBytes: { stddev: 1e6, samples: 2 },
     },
-  };
-}
+  });
 
 // The issue's numbers: close to 3,000–5,000 tok/s, two repetitions, wide spread.
-const summary: ExperimentSummary = {
-  id: "e1",
-  name: "noise",
-  kind: "sweep",
-  createdAt: "2026-01-01T00:00:00Z",
-  baseModelId: "m-base",
-  baseModelName: "base",
-  variantCount: 2,
-  jobCounts: {},
-  state: "succeeded",
-  tags: [],
-  recipe: {},
-  machine: null,
-  llamaBuild: null,
-  notes: [],
-  rows: withFronts([row("base", 3535, 1400, true), row("Q8_0", 5183, 2100), row("Q6_K", 2894, 900)]),
-};
+const summary = summaryOf([row("base", 3535, 1400, true), row("Q8_0", 5183, 2100), row("Q6_K", 2894, 900)]);
 
 let browser: Browser;
 let dir: string;
