@@ -166,6 +166,11 @@ describe("the table's sorting and filtering", () => {
     expect(standing.tied.map((r) => r.label)).toEqual(["Q4_0"]);
     expect(noiseNotes(noisy, [tg])).toEqual(["Generation: best Q2_K, within noise of it: Q4_0"]);
     expect(noiseNotes(rows, [tg])).toEqual(["Generation: best Q2_K, beyond noise"]);
+    const once = rows.map((r) => ({ ...r, spread: {} }));
+    expect(bestByColumn(once).get("tg")).toBeUndefined();
+    expect(noiseNotes(once, [tg])).toEqual([
+      "Generation: one measurement per variant, no spread: not ranked",
+    ]);
   });
 
   it("marks the best value per column among the variants", () => {

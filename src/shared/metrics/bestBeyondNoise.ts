@@ -60,7 +60,9 @@ export function noiseNotes(rows: readonly ExperimentRow[], columns: readonly Exp
     const standing = columnStanding(rows, column);
     if (!standing) continue;
     const { leader, tied, measured } = standing;
-    if (tied.length === measured - 1)
+    const withSpread = rows.filter((r) => !r.isBase && (column.stddev?.(r) ?? null) !== null).length;
+    if (withSpread === 0) notes.push(`${column.label}: one measurement per variant, no spread: not ranked`);
+    else if (tied.length === measured - 1)
       notes.push(`${column.label}: no variant differs from another beyond noise`);
     else if (tied.length > 0)
       notes.push(
