@@ -1,5 +1,5 @@
 // A sweep's benchmark rounds shown as one measurement: the newest run with its metrics pooled over
-// the rounds of the same experiment, machine and settings, and the interference any round saw.
+// the rounds of the same experiment, machine and settings, and what disturbed the worst round.
 import { describe, expect, it } from "vitest";
 import type { Metric, RunRecord } from "../../src/shared/domain/run.js";
 import { benchRounds } from "../../src/core/bench/benchRounds.js";
@@ -42,7 +42,7 @@ function run(id: string, tg: number[], peakRss: number, extra: Partial<RunRecord
 }
 
 describe("benchRounds", () => {
-  it("pools the rounds of one sweep as if all repetitions were one sample, and unions their noise", () => {
+  it("pools the rounds of one sweep as if all repetitions were one sample, and says what disturbed them", () => {
     const newest = run("r2", [90, 95, 100], 110e6, { details: interference(["tg.64 drifted down 11 %"]) });
     const older = run("r1", [120, 118, 122], 100e6);
     const otherSweep = run("r0", [10, 10, 10], 1e6, { experimentId: "e0" });
@@ -59,7 +59,7 @@ describe("benchRounds", () => {
       stddev: summarize([100e6, 110e6]).stddev,
       samples: 2,
     });
-    expect(pooled.noise).toEqual(["tg.64 drifted down 11 %"]);
+    expect(pooled.noise).toEqual(["tg.64 drifted down 11 %", "1 of 2 rounds disturbed"]);
   });
 
   it("leaves a run of other settings or outside a sweep alone", () => {

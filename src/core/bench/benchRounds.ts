@@ -10,7 +10,7 @@ import { interferenceOf } from "./interference.js";
 export interface PooledBench extends RunRecord {
   /** How many runs were pooled. */
   rounds: number;
-  /** Why any of the pooled runs may have been disturbed (empty when none was). */
+  /** Why the pooled runs may have been disturbed (the worst round's reasons; empty when none was). */
   noise: string[];
 }
 
@@ -28,6 +28,18 @@ function poolMetric(name: string, runs: readonly RunRecord[]): Metric | undefine
   return { ...found[0]!, value: pooled.mean, stddev: pooled.stddev, samples: pooled.samples };
 }
 
+/**
+ * What disturbed the rounds, short enough for a table's note: the reasons of the most disturbed
+ * round, and how many of the rounds were disturbed when more than one ran.
+ */
+function roundsNoise(rounds: readonly RunRecord[]): string[] {
+  const reasons = rounds.map((run) => interferenceOf(run.details)?.reasons ?? []);
+  const disturbed = reasons.filter((r) => r.length > 0);
+  if (disturbed.length === 0) return [];
+  const worst = disturbed.reduce((a, b) => (b.length > a.length ? b : a));
+  return rounds.length === 1 ? worst : [...worst, `${disturbed.length} of ${rounds.length} rounds disturbed`];
+}
+
 /** The newest of `runs` (newest first) pooled with the other rounds of its sweep; undefined for none. */
 export function benchRounds(runs: readonly RunRecord[]): PooledBench | undefined {
   const newest = runs[0];
@@ -41,7 +53,7 @@ export function benchRounds(runs: readonly RunRecord[]): PooledBench | undefined
             run.machineId === newest.machineId &&
             isDeepStrictEqual(run.settings, newest.settings),
         );
-  const noise = [...new Set(rounds.flatMap((run) => interferenceOf(run.details)?.reasons ?? []))];
+  const noise = roundsNoise(rounds);
   if (rounds.length === 1) return { ...newest, rounds: 1, noise };
   const metrics = newest.metrics.map((m) => poolMetric(m.name, rounds)!);
   return { ...newest, metrics, rounds: rounds.length, noise };

@@ -29,10 +29,11 @@ const chartScript = `
 const data = JSON.parse(document.getElementById("cwb-data").textContent);
 const rows = data.rows;
 const kld = (r) => (r.isBase ? 0 : r.kldMean);
+const spreadOf = (r, field) => (r.spread && r.spread[field] && r.spread[field].samples >= 2 ? r.spread[field].stddev : null);
 const axes = [
-  { id: "pareto-size", title: "Size vs KL divergence", x: (r) => r.sizeBytes / 1e6, xName: "size (MB)", front: "sizeVsKld" },
-  { id: "pareto-speed", title: "Generation speed vs KL divergence", x: (r) => r.tgTokensPerSecond, xName: "generation (tok/s)", front: "speedVsKld" },
-  { id: "pareto-memory", title: "Peak memory vs KL divergence", x: (r) => (r.peakRssBytes === null ? null : r.peakRssBytes / 1e6), xName: "peak RSS (MB)", front: "memoryVsKld" },
+  { id: "pareto-size", title: "Size vs KL divergence", x: (r) => r.sizeBytes / 1e6, xSpread: () => null, xName: "size (MB)", front: "sizeVsKld" },
+  { id: "pareto-speed", title: "Generation speed vs KL divergence", x: (r) => r.tgTokensPerSecond, xSpread: (r) => spreadOf(r, "tgTokensPerSecond"), xName: "generation (tok/s)", front: "speedVsKld" },
+  { id: "pareto-memory", title: "Peak memory vs KL divergence", x: (r) => (r.peakRssBytes === null ? null : r.peakRssBytes / 1e6), xSpread: (r) => { const s = spreadOf(r, "peakRssBytes"); return s === null ? null : s / 1e6; }, xName: "peak RSS (MB)", front: "memoryVsKld" },
 ];
 for (const axis of axes) {
   const points = rows.filter((r) => axis.x(r) !== null && kld(r) !== null).map((r) => ({ name: r.label, value: [axis.x(r), kld(r)], front: r.front[axis.front] }));
@@ -48,11 +49,18 @@ for (const axis of axes) {
     series: [
       { type: "scatter", symbolSize: 11, data: points.map((p) => ({ ...p, itemStyle: { color: p.front ? "#2563eb" : "#9ca3af" } })), label: { show: true, position: "right", formatter: (p) => p.data.name, fontSize: 10 } },
       { type: "line", data: front.map((p) => p.value), showSymbol: false, lineStyle: { color: "#2563eb", type: "dashed" }, silent: true },
+      // ± one standard deviation of the x value, as a horizontal bar through the point.
+      { type: "custom", silent: true, encode: { x: [0, 1], y: 2 },
+        data: rows.filter((r) => axis.x(r) !== null && kld(r) !== null && axis.xSpread(r) !== null).map((r) => [axis.x(r) - axis.xSpread(r), axis.x(r) + axis.xSpread(r), kld(r)]),
+        renderItem: (params, api) => {
+          const low = api.coord([api.value(0), api.value(2)]);
+          const high = api.coord([api.value(1), api.value(2)]);
+          return { type: "line", shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style: { stroke: "#6b7280", lineWidth: 1.2 } };
+        } },
     ],
   });
 }
 // Bars start at zero so their heights compare; a mean over repetitions carries its ± as an error bar.
-const spreadOf = (r, field) => (r.spread && r.spread[field] && r.spread[field].samples >= 2 ? r.spread[field].stddev : null);
 const bars = [
   { id: "bar-size", title: "Size (MB)", value: (r) => r.sizeBytes / 1e6, spread: () => null },
   { id: "bar-tg", title: "Generation (tok/s) ± stddev", value: (r) => r.tgTokensPerSecond, spread: (r) => spreadOf(r, "tgTokensPerSecond") },
@@ -65,6 +73,8 @@ const errorBars = (shown, bar) => ({
   type: "custom",
   silent: true,
   z: 10,
+  // Both ends count for the value axis, so a whisker is never cut off at the top.
+  encode: { x: 0, y: [1, 2] },
   data: shown.map((r, i) => { const v = bar.value(r); const s = bar.spread(r); return s === null ? [i, v, v] : [i, Math.max(0, v - s), v + s]; }),
   renderItem: (params, api) => {
     const low = api.coord([api.value(0), api.value(1)]);
