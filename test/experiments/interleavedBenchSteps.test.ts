@@ -44,6 +44,7 @@ describe("interleavedBenchSteps", () => {
   it("runs a model's benchmark when another variant failed, and skips one whose variant was not made", async () => {
     const hooks = sweepStepHooks["sweep.bench"]!;
     expect(hooks.tolerateFailedDependencies).toBe(true);
+    expect(hooks.tolerateCancelledDependencies).toBe(true);
     const q8 = nodes.find((n) => n.key === "bench:Q8_0#2")!;
     const outcome = (stepKey: string, state: "succeeded" | "failed", result: unknown = null) => ({
       jobId: stepKey,

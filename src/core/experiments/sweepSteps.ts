@@ -88,9 +88,10 @@ export const sweepStepHooks: StepHookRegistry = {
     },
   },
   "sweep.bench": {
-    // A benchmark waits for every other step and the benchmark before it (interleavedBenchSteps.ts):
-    // another variant's failure must not cancel it.
+    // A benchmark waits for every other step and the benchmark before it (interleavedBenchSteps.ts)
+    // only to run after them: another variant failing, being skipped or cancelled must not cancel it.
     tolerateFailedDependencies: true,
+    tolerateCancelledDependencies: true,
     params(input, dependencies) {
       const { settings, quantizeStep, model: planned } = input as SweepBenchInput;
       if (planned) return { params: { model: planned, settings } };
