@@ -24,6 +24,7 @@ function compressionSubject(kind: string, params: Record<string, unknown> | null
     return typeof path === "string" ? fileNameOf(path) : null;
   };
   if (!params) return null;
+  if (kind === "models.random") return typeof params.shape === "string" ? `${params.shape} shape` : null;
   if (kind === "quantize") {
     const recipe = params.recipe as { type?: string; imatrix?: unknown } | undefined;
     const what = `${recipe?.type ?? "?"}${recipe?.imatrix ? "+imatrix" : ""}${params.dryRun ? " (dry run)" : ""}`;

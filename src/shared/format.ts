@@ -205,3 +205,23 @@ export function formatMilliseconds(ms: number | null | undefined): string {
   if (Math.abs(ms) < 100) return `${ms.toFixed(1)} ms`;
   return `${formatInteger(ms)} ms`;
 }
+
+/**
+ * A mean with its standard deviation, both through the same formatter: "5,183.0 ± 420.3 tok/s" when
+ * the two share a unit, "12.3 MB ± 120 kB" when they do not; the mean alone without a spread.
+ */
+export function formatWithSpread(
+  format: (value: number | null) => string,
+  value: number | null | undefined,
+  stddev: number | null | undefined,
+): string {
+  const shown = format(isUsable(value) ? value : null);
+  if (!isUsable(value) || !isUsable(stddev)) return shown;
+  const spread = format(stddev);
+  const unitOf = (text: string) => text.slice(text.lastIndexOf(" ") + 1);
+  const unit = unitOf(shown);
+  if (shown.includes(" ") && spread.includes(" ") && unitOf(spread) === unit) {
+    return `${shown.slice(0, -unit.length - 1)} ± ${spread.slice(0, -unit.length - 1)} ${unit}`;
+  }
+  return `${shown} ± ${spread}`;
+}

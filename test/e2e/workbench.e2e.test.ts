@@ -236,6 +236,20 @@ describe("decision screens in a browser", () => {
     await expect.poll(() => page.getByTestId("fit-answer").getAttribute("data-best")).not.toBe("");
     await shot("compare");
 
+    // The two generation speeds: one line says which one an app sees; hiding one survives a reload.
+    expect(await page.getByTestId("speed-view-note").innerText()).toMatch(/^Your app sees App generation/);
+    const header = () => page.getByTestId("compare-table").locator("thead").innerText();
+    expect(await header()).toMatch(/App generation/);
+    await page.getByLabel("Generation speeds shown").selectOption("engine");
+    await expect.poll(header).not.toMatch(/App generation/);
+    await page.reload();
+    await page.getByTestId("compare-table").waitFor();
+    expect(await page.getByLabel("Generation speeds shown").inputValue()).toBe("engine");
+    expect(await header()).not.toMatch(/App generation/);
+    expect(await header()).toMatch(/Generation/);
+    await page.getByLabel("Generation speeds shown").selectOption("both");
+    await expect.poll(header).toMatch(/App generation/);
+
     // Side by side: the base and one variant write the same prompt, each with its speed.
     const variant = rows.filter({ hasNot: page.getByText("base", { exact: true }) }).first();
     await page.locator('[data-testid="compare-row"][data-label="base"]').click();

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ExperimentRow, ExperimentSummary } from "../../src/shared/domain/experiment.js";
 import { compareColumns, reportColumns } from "../../src/shared/metrics/experimentColumns.js";
 import { renderCsv, renderMarkdown } from "../../src/core/report/renderTableReports.js";
+import { summaryOf } from "../helpers/experimentRows.js";
 
 const row: ExperimentRow = {
   modelId: "m-Q2_K",
@@ -32,27 +33,14 @@ const row: ExperimentRow = {
   kldMean: 0.015,
   kldP99: 0.2,
   sameTopPercent: 91.234,
+  spread: { tgTokensPerSecond: { stddev: 0.5, samples: 3 } },
+  noise: ["other processes used 1.02 CPU cores meanwhile"],
   devices: { bench: null, eval: null },
   front: { sizeVsKld: true, speedVsKld: false, memoryVsKld: true },
 };
 
-const summary: ExperimentSummary = {
-  id: "e1",
-  name: "demo",
-  kind: "sweep",
-  createdAt: "2026-01-01T00:00:00Z",
-  baseModelId: null,
-  baseModelName: "base",
-  variantCount: 1,
-  jobCounts: {},
-  state: "succeeded",
-  tags: [],
-  recipe: {},
-  machine: null,
-  llamaBuild: null,
-  notes: [],
-  rows: [row],
-};
+// The row keeps its hand-set fronts (the markdown and csv expectations spell them out).
+const summary: ExperimentSummary = { ...summaryOf([], "demo"), rows: [row] };
 
 describe("experiment columns", () => {
   it("differ between the views only where one view has no room or shows it another way", () => {
@@ -90,17 +78,23 @@ describe("experiment columns", () => {
       "| Variant | Size | Bits/weight | Generation | Prompt (short) | Prompt (long) | TTFT p50 | Load (cold) | Peak memory | PPL | PPL ratio | KLD mean | KLD p99 | Same top token | Pareto front |",
     );
     expect(lines).toContain(
-      "| Q2_K | 4.4 GB | 2.60 bpw | 7.0 tok/s | 1,234.6 tok/s | 456.7 tok/s | 123 ms | 1,235 ms | — | 6.123 ± 0.043 | 1.0123 | 0.0150 | 0.2000 | 91.2 % | size, memory |",
+      "| Q2_K (noisy) | 4.4 GB | 2.60 bpw | 7.0 ± 0.5 tok/s | 1,234.6 tok/s | 456.7 tok/s | 123 ms | 1,235 ms | — | 6.123 ± 0.043 | 1.0123 | 0.0150 | 0.2000 | 91.2 % | size, memory |",
     );
+  });
+
+  it("say under the markdown table which benchmarks were disturbed and how differences are judged", () => {
+    const lines = renderMarkdown(summary).split("\n");
+    expect(lines).toContain("- Q2_K: benchmark disturbed (other processes used 1.02 CPU cores meanwhile)");
+    expect(lines.some((line) => line.includes("Welch's t-test"))).toBe(true);
   });
 
   it("give the csv its keys with raw units and raw values", () => {
     const [header, values] = renderCsv(summary).split("\n");
     expect(header).toBe(
-      "model_id,label,size (B),bpw (bpw),tg (tok/s),ppShort (tok/s),ppLong (tok/s),ttftP50 (ms),loadCold (ms),peakRss (B),ppl,pplRatio,kldMean (nat),kldP99 (nat),sameTop (%),front",
+      "model_id,label,size (B),bpw (bpw),tg (tok/s),ppShort (tok/s),ppLong (tok/s),ttftP50 (ms),loadCold (ms),peakRss (B),ppl,pplRatio,kldMean (nat),kldP99 (nat),sameTop (%),front,tg_stddev (tok/s),ppShort_stddev (tok/s),ppLong_stddev (tok/s),peakRss_stddev (B),noise",
     );
     expect(values).toBe(
-      'm-Q2_K,Q2_K,4400000000,2.6,7,1234.56,456.7,123.4,1234.5,,6.12345,1.01234,0.015,0.2,91.234,"size, memory"',
+      'm-Q2_K,Q2_K,4400000000,2.6,7,1234.56,456.7,123.4,1234.5,,6.12345,1.01234,0.015,0.2,91.234,"size, memory",0.5,,,,other processes used 1.02 CPU cores meanwhile',
     );
   });
 });

@@ -22,6 +22,12 @@ const steps: StepHookRegistry = {
       return slept === undefined ? { skip: "nothing to double" } : { params: { seconds: slept * 2 } };
     },
   },
+  /** Waits only to run after its dependencies, however they ended (as a sweep's chained benchmarks). */
+  "test.after": {
+    tolerateFailedDependencies: true,
+    tolerateCancelledDependencies: true,
+    params: () => ({ params: { seconds: 0.1 } }),
+  },
 };
 
 function newExperiment(db: Db): string {
@@ -163,6 +169,22 @@ describe("job graphs", () => {
       expect(resumed.map((j) => j.stepKey)).toEqual(["x", "y", "z", "w"]);
       expect(stateOf(db, two)).toBe("running");
       await h.queue.cancelExperiment(two);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  it("runs a step that tolerates cancelled dependencies after one of them was cancelled", async () => {
+    const h = await openHarness({ steps });
+    dataDirs.push(h.dataDir);
+    try {
+      const [first, next] = h.queue.enqueueGraph(newExperiment(h.store.db), [
+        { key: "first", kind: "debug.sleep", params: { seconds: 30 } },
+        { key: "next", kind: "debug.sleep", hook: { name: "test.after", input: null }, dependsOn: ["first"] },
+      ]) as [Job, Job];
+      await waitUntil(() => (h.queue.get(first.id).state === "running" ? true : undefined));
+      await h.queue.cancel(first.id);
+      expect((await h.queue.waitFor(next.id))!.state).toBe("succeeded");
     } finally {
       await h.close();
     }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { ExperimentRow } from "../../src/shared/domain/experiment.js";
 import { withFronts } from "../../src/shared/metrics/tradeoffs.js";
 import { compareColumns } from "../../src/shared/metrics/experimentColumns.js";
+import { columnStanding, noiseNotes } from "../../src/shared/metrics/bestBeyondNoise.js";
 import { bestByColumn, filterRows, sortRows } from "../../src/renderer/pages/compare/compareRows.js";
 import { answerFitQuery } from "../../src/renderer/pages/compare/fitQuery.js";
 import { frontLine, plotPoints, tradeoffPlots } from "../../src/renderer/pages/compare/tradeoffPlots.js";
@@ -47,6 +48,11 @@ function row(
     kldP99: null,
     sameTopPercent: null,
     devices: { bench: null, eval: null },
+    // Steady measurements (five reps, small spread): every gap below is beyond noise.
+    spread: {
+      ...(tg === null ? {} : { tgTokensPerSecond: { stddev: 0.1, samples: 5 } }),
+      ...(peakGb === null ? {} : { peakRssBytes: { stddev: 1e6, samples: 5 } }),
+    },
   };
 }
 
@@ -147,6 +153,28 @@ describe("the table's sorting and filtering", () => {
     expect(labels(filterRows(rows, { text: "", front: null, measuredOnly: true }))).not.toContain("IQ3_XS");
   });
 
+  it("marks no best on a difference within noise, and says which values are tied", () => {
+    // Q2_K (25.0) against Q4_0 (23.5) now spread ±2 over five reps each: not separable (t 1.19);
+    // Q4_K_M (21.0 ± 0.1) still is (t 4.5, p 0.01).
+    const noisy = rows.map((r) =>
+      r.label === "Q2_K" || r.label === "Q4_0"
+        ? { ...r, spread: { ...r.spread, tgTokensPerSecond: { stddev: 2, samples: 5 } } }
+        : r,
+    );
+    expect(bestByColumn(noisy).get("tg")).toBeUndefined();
+    const tg = compareColumns.find((c) => c.key === "tg")!;
+    const standing = columnStanding(noisy, tg)!;
+    expect(standing.leader.label).toBe("Q2_K");
+    expect(standing.tied.map((r) => r.label)).toEqual(["Q4_0"]);
+    expect(noiseNotes(noisy, [tg])).toEqual(["Generation: best Q2_K, within noise of it: Q4_0"]);
+    expect(noiseNotes(rows, [tg])).toEqual(["Generation: best Q2_K, beyond noise"]);
+    const once = rows.map((r) => ({ ...r, spread: {} }));
+    expect(bestByColumn(once).get("tg")).toBeUndefined();
+    expect(noiseNotes(once, [tg])).toEqual([
+      "Generation: one measurement per variant, no spread: not ranked",
+    ]);
+  });
+
   it("marks the best value per column among the variants", () => {
     const best = bestByColumn(rows);
     expect(best.get("tg")).toBe("m-Q2_K");
@@ -166,7 +194,8 @@ describe("the table's sorting and filtering", () => {
       sameTopPercent: 91.234,
     };
     expect(format("size", q4)).toBe("4.4 GB");
-    expect(format("tg", q4)).toBe("21.0 tok/s");
+    expect(format("tg", q4)).toBe("21.0 ± 0.1 tok/s");
+    expect(format("peakRss", q4)).toBe("4.9 GB ± 1 MB");
     expect(format("kldMean", q4)).toBe("0.0150");
     expect(format("ppl", q4)).toBe("6.123 ± 0.043");
     expect(format("ttftP50", q4)).toBe("123 ms");

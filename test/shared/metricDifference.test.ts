@@ -1,4 +1,4 @@
-// A difference between two measured means is a finding only beyond twice its standard error.
+// A difference between two measured means is a finding only when Welch's t-test says so.
 import { describe, expect, it } from "vitest";
 import { metricDifference } from "../../src/shared/metrics/metricDifference.js";
 import type { Metric } from "../../src/shared/domain/run.js";
@@ -20,7 +20,7 @@ describe("metricDifference", () => {
   });
 
   it("calls a gap inside the noise the same", () => {
-    // Standard errors 20/√5 ≈ 8.9 each: the bound is 2·√(2·80) ≈ 25.3; a gap of 20 is inside it.
+    // Standard error of the gap √(2·80) ≈ 12.6, df 8: t = 1.58 (p 0.15) for 20, 2.37 (p 0.045) for 30.
     expect(metricDifference(tokensPerSecond(800, 20, 5), tokensPerSecond(820, 20, 5)).verdict).toBe("same");
     expect(metricDifference(tokensPerSecond(800, 20, 5), tokensPerSecond(830, 20, 5)).verdict).toBe("higher");
   });

@@ -37,6 +37,12 @@ function row(label: string, fields: Partial<Core>): Core {
   };
 }
 
+/** A speed measured five times with a small spread: gaps of 1 tok/s and more are beyond noise. */
+const steady = (tg: number): Partial<Core> => ({
+  tgTokensPerSecond: tg,
+  spread: { tgTokensPerSecond: { stddev: 0.1, samples: 5 } },
+});
+
 describe("withFronts", () => {
   // Hand-worked example. Sizes (MB) and KLD:
   //   base 100 / 0 (by definition), q8 53 / 0.001, q6 41 / 0.004, q5 36 / 0.010,
@@ -46,12 +52,12 @@ describe("withFronts", () => {
   // q5 is slower than q6 with more KLD: dominated), q2 (fastest). Memory is unmeasured: only rows with
   // both values can be on a front, so none is.
   const rows = withFronts([
-    row("base", { isBase: true, sizeBytes: 100, tgTokensPerSecond: 10 }),
-    row("q8", { sizeBytes: 53, kldMean: 0.001, tgTokensPerSecond: 18 }),
-    row("q6", { sizeBytes: 41, kldMean: 0.004, tgTokensPerSecond: 22 }),
-    row("q5", { sizeBytes: 36, kldMean: 0.01, tgTokensPerSecond: 21 }),
-    row("bad", { sizeBytes: 45, kldMean: 0.02, tgTokensPerSecond: 25 }),
-    row("q2", { sizeBytes: 20, kldMean: 0.3, tgTokensPerSecond: 30 }),
+    row("base", { isBase: true, sizeBytes: 100, ...steady(10) }),
+    row("q8", { sizeBytes: 53, kldMean: 0.001, ...steady(18) }),
+    row("q6", { sizeBytes: 41, kldMean: 0.004, ...steady(22) }),
+    row("q5", { sizeBytes: 36, kldMean: 0.01, ...steady(21) }),
+    row("bad", { sizeBytes: 45, kldMean: 0.02, ...steady(25) }),
+    row("q2", { sizeBytes: 20, kldMean: 0.3, ...steady(30) }),
   ]);
   const on = (axis: keyof ExperimentRow["front"]) => rows.filter((r) => r.front[axis]).map((r) => r.label);
 
@@ -74,5 +80,44 @@ describe("withFronts", () => {
     ]);
     expect(base!.front.sizeVsKld).toBe(true);
     expect(unevaluated!.front).toEqual({ sizeVsKld: false, speedVsKld: false, memoryVsKld: false });
+  });
+
+  describe("beyond noise", () => {
+    // The case: on one idle machine Q8_0 5,183, Q6_K 2,894 and the base 3,535 tok/s, but from
+    // two repetitions each spread over thousands of tok/s. Nothing separates them.
+    const noisy = (tg: number, stddev: number): Partial<Core> => ({
+      tgTokensPerSecond: tg,
+      spread: { tgTokensPerSecond: { stddev, samples: 2 } },
+    });
+    const rows = withFronts([
+      row("base", { isBase: true, sizeBytes: 100, ...noisy(3535, 1400) }),
+      row("q8", { sizeBytes: 53, kldMean: 0.001, ...noisy(5183, 2100) }),
+      row("q6", { sizeBytes: 41, kldMean: 0.004, ...noisy(2894, 900) }),
+      row("q2", { sizeBytes: 20, kldMean: 0.3, ...noisy(5300, 2600) }),
+    ]);
+    const on = (axis: keyof ExperimentRow["front"]) => rows.filter((r) => r.front[axis]).map((r) => r.label);
+
+    it("puts no variant on the speed front for a speed difference within noise", () => {
+      // Speeds indistinguishable: the front is decided by KLD alone, which the base wins.
+      expect(on("speedVsKld")).toEqual(["base"]);
+      // Size is exact: that front is unchanged by the noise.
+      expect(on("sizeVsKld")).toEqual(["base", "q8", "q6", "q2"]);
+    });
+
+    it("lets a difference beyond noise count again", () => {
+      const clear = withFronts([
+        row("base", { isBase: true, sizeBytes: 100, ...noisy(3500, 20) }),
+        row("q2", { sizeBytes: 20, kldMean: 0.3, ...noisy(5300, 20) }),
+      ]);
+      expect(clear.filter((r) => r.front.speedVsKld).map((r) => r.label)).toEqual(["base", "q2"]);
+    });
+
+    it("ranks nothing on a speed measured once (no spread)", () => {
+      const once = withFronts([
+        row("base", { isBase: true, sizeBytes: 100, tgTokensPerSecond: 10 }),
+        row("q2", { sizeBytes: 20, kldMean: 0.3, tgTokensPerSecond: 30 }),
+      ]);
+      expect(once.filter((r) => r.front.speedVsKld).map((r) => r.label)).toEqual(["base"]);
+    });
   });
 });

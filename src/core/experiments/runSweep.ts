@@ -14,6 +14,7 @@ import {
   type SweepRecipe,
   type SweepRecipeInput,
 } from "../../shared/domain/experiment.js";
+import { interleavedBenchSteps, type BenchTarget } from "./interleavedBenchSteps.js";
 import type { GpuSettings } from "../../shared/domain/gpu.js";
 import type { Job } from "../../shared/domain/job.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
@@ -50,7 +51,7 @@ import {
   type SweepStep,
   type SweepStepRecord,
 } from "./sweepPlanning.js";
-import type { SweepBenchInput, SweepEvalInput } from "./sweepSteps.js";
+import type { SweepEvalInput } from "./sweepSteps.js";
 
 export type { SweepHost, SweepStep, SweepStepRecord };
 
@@ -231,6 +232,8 @@ async function planSweep(
 ): Promise<SweepPlan> {
   const { db, dataDir } = host;
   const benchSettingsUsed = sweepBenchSettings(recipe);
+  // Benchmarks wait until everything else is planned (interleavedBenchSteps.ts).
+  const benchTargets: BenchTarget[] = [];
   const planning: SweepPlanning = {
     host,
     experimentId,
@@ -246,22 +249,10 @@ async function planSweep(
     benchExisting(model, label) {
       if (!recipe.bench) return;
       if (findBenchRun(db, model.id, benchKey(benchSettingsUsed)) !== undefined) this.reuse("bench", label);
-      else
-        this.nodes.push({
-          key: `bench:${label}`,
-          kind: "bench",
-          params: { model: { modelId: model.id, path: model.path }, settings: benchSettingsUsed },
-        });
+      else benchTargets.push({ label, model: { modelId: model.id, path: model.path }, quantizeStep: null });
     },
     benchMade(quantizeStep, label) {
-      if (!recipe.bench) return;
-      const input: SweepBenchInput = { settings: benchSettingsUsed, quantizeStep };
-      this.nodes.push({
-        key: `bench:${label}`,
-        kind: "bench",
-        hook: { name: "sweep.bench", input },
-        dependsOn: [quantizeStep],
-      });
+      if (recipe.bench) benchTargets.push({ label, model: null, quantizeStep });
     },
   };
   planning.benchExisting(base, "base");
@@ -333,6 +324,10 @@ async function planSweep(
       });
     }
   }
+  // Benchmarks are planned last, in interleaved rounds (interleavedBenchSteps.ts).
+  planning.nodes.push(
+    ...interleavedBenchSteps(benchTargets, benchSettingsUsed, recipe.benchRounds, planning.nodes),
+  );
   return { nodes: planning.nodes, reused: planning.reused };
 }
 

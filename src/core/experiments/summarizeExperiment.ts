@@ -6,10 +6,12 @@ import type {
   ExperimentListItem,
   ExperimentRow,
   ExperimentSummary,
+  MeasuredSpread,
 } from "../../shared/domain/experiment.js";
 import type { Metric } from "../../shared/domain/run.js";
 import { benchRunDevice, evalRunDevice } from "../../shared/domain/runDevice.js";
 import { withFronts } from "../../shared/metrics/tradeoffs.js";
+import { benchRounds } from "../bench/benchRounds.js";
 import { isDeviceMachineId } from "../deviceResults/deviceMachine.js";
 import { getMachine } from "../machine/machineStore.js";
 import { stateOfExperiment } from "./experimentGraph.js";
@@ -33,13 +35,22 @@ function metric(metrics: readonly Metric[] | undefined, name: string): Metric | 
   return metrics?.find((m) => m.name === name);
 }
 
-/** The fastest of the prompt lengths measured, shortest and longest. */
-function promptRates(metrics: readonly Metric[] | undefined): { short: number | null; long: number | null } {
+/** The prompt rates of the shortest and longest prompt lengths measured. */
+function promptRates(metrics: readonly Metric[] | undefined): { short?: Metric; long?: Metric } {
   const pp = (metrics ?? [])
     .filter((m) => /^pp\.\d+$/.test(m.name))
-    .map((m) => ({ length: Number(m.name.slice(3)), value: m.value }))
-    .sort((a, b) => a.length - b.length);
-  return { short: pp[0]?.value ?? null, long: pp.length > 1 ? (pp[pp.length - 1]?.value ?? null) : null };
+    .sort((a, b) => Number(a.name.slice(3)) - Number(b.name.slice(3)));
+  return { short: pp[0], long: pp.length > 1 ? pp[pp.length - 1] : undefined };
+}
+
+/** The spreads of a row's repeated figures, by row field; figures of one sample have none. */
+function spreads(fields: Record<string, Metric | undefined>): Record<string, MeasuredSpread> {
+  const out: Record<string, MeasuredSpread> = {};
+  for (const [field, m] of Object.entries(fields)) {
+    if (m && m.stddev !== null && m.samples !== null && m.samples >= 2)
+      out[field] = { stddev: m.stddev, samples: m.samples };
+  }
+  return out;
 }
 
 /** What a row shows of a variant's recipe (a quantize recipe; other recipes have neither). */
@@ -122,8 +133,10 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
     const model = getModelById(db, member.modelId);
     if (!model) continue;
     // This machine's benchmark: results imported for a device are shown per device (devices.compare).
-    const bench = listRuns(db, { modelId: model.id, kind: "bench", limit: 50 }).find(
-      (run) => !isDeviceMachineId(run.machineId),
+    const bench = benchRounds(
+      listRuns(db, { modelId: model.id, kind: "bench", limit: 50 }).filter(
+        (run) => !isDeviceMachineId(run.machineId),
+      ),
     );
     const isBase = model.id === experiment.baseModelId;
     const evalRun = isBase ? baseEval : evalAgainstBase(model.id);
@@ -134,6 +147,7 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
     const pp = promptRates(bench?.metrics);
     const tg = bench?.metrics.find((m) => /^tg\.\d+$/.test(m.name));
     const appTg = bench?.metrics.find((m) => /^app\.tg\.\d+$/.test(m.name));
+    const peakRss = metric(bench?.metrics, "memory.peak_rss");
     const ppl = metric(evalRun?.metrics, "ppl");
     rows.push({
       modelId: model.id,
@@ -147,14 +161,14 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
       bitsPerWeight: model.metadata.bitsPerWeight,
       loadColdMs: metricValue(bench?.metrics, "load.cold"),
       loadWarmMs: metricValue(bench?.metrics, "load.warm"),
-      ppShortTokensPerSecond: pp.short,
-      ppLongTokensPerSecond: pp.long,
+      ppShortTokensPerSecond: pp.short?.value ?? null,
+      ppLongTokensPerSecond: pp.long?.value ?? null,
       tgTokensPerSecond: tg?.value ?? null,
       appTgTokensPerSecond: appTg?.value ?? null,
       ttftP50Ms: metricValue(bench?.metrics, "ttft.p50"),
       ttftP95Ms: metricValue(bench?.metrics, "ttft.p95"),
       itlP99Ms: metricValue(bench?.metrics, "itl.p99"),
-      peakRssBytes: metricValue(bench?.metrics, "memory.peak_rss"),
+      peakRssBytes: peakRss?.value ?? null,
       ppl: isBase ? metricValue(evalRun?.metrics, "ppl.base") : (ppl?.value ?? null),
       pplUncertainty: isBase ? (metric(evalRun?.metrics, "ppl.base")?.stddev ?? null) : (ppl?.stddev ?? null),
       pplRatio: isBase ? (evalRun ? 1 : null) : metricValue(evalRun?.metrics, "ppl.ratio"),
@@ -162,6 +176,14 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
       kldUncertainty: isBase ? (evalRun ? 0 : null) : (metric(evalRun?.metrics, "kld.mean")?.stddev ?? null),
       kldP99: isBase ? (evalRun ? 0 : null) : metricValue(evalRun?.metrics, "kld.p99"),
       sameTopPercent: isBase ? (evalRun ? 100 : null) : metricValue(evalRun?.metrics, "top.same"),
+      spread: spreads({
+        tgTokensPerSecond: tg,
+        appTgTokensPerSecond: appTg,
+        ppShortTokensPerSecond: pp.short,
+        ppLongTokensPerSecond: pp.long,
+        peakRssBytes: peakRss,
+      }),
+      noise: bench?.noise ?? [],
       devices: {
         bench: bench ? benchRunDevice(bench) : null,
         eval: evalRun ? evalRunDevice(evalRun) : null,

@@ -3,7 +3,8 @@
 //  - sweep.quantize: the planned quantize, given the importance matrix its "imatrix" step made (when
 //    it waits for one) and a free output path; when it succeeds the variant joins the experiment
 //    under its label, at its planned position.
-//  - sweep.bench: a new variant's benchmark, given the model its quantize step made.
+//  - sweep.bench: one round of a model's benchmark: the model planned, or the one its quantize step
+//    made; it runs even when other steps failed.
 //  - sweep.eval: one evaluation of every variant that exists (reused ones and those its quantize,
 //    prune and distill steps made; it runs even when some of them failed), planned at start so a
 //    base cache made meanwhile is used.
@@ -37,8 +38,10 @@ export interface SweepQuantizeInput {
 
 export interface SweepBenchInput {
   settings: BenchSettings;
-  /** The quantize step whose model it benchmarks. */
-  quantizeStep: string;
+  /** The quantize step whose model it benchmarks; null for a model that existed at planning. */
+  quantizeStep: string | null;
+  /** The model to benchmark when it existed at planning (the base, a reused variant). */
+  model?: { modelId: string; path: string } | null;
 }
 
 export interface SweepEvalInput {
@@ -133,9 +136,16 @@ export const sweepStepHooks: StepHookRegistry = {
     succeeded: joinExperiment,
   },
   "sweep.bench": {
+    // A benchmark waits for every other step and the benchmark before it (interleavedBenchSteps.ts)
+    // only to run after them: another variant failing, being skipped or cancelled must not cancel it.
+    tolerateFailedDependencies: true,
+    tolerateCancelledDependencies: true,
     params(input, dependencies) {
-      const { settings, quantizeStep } = input as SweepBenchInput;
-      const model = succeededResult<QuantizeJobResult>(dependencies, quantizeStep)?.model;
+      const { settings, quantizeStep, model: planned } = input as SweepBenchInput;
+      if (planned) return { params: { model: planned, settings } };
+      const model = quantizeStep
+        ? succeededResult<QuantizeJobResult>(dependencies, quantizeStep)?.model
+        : undefined;
       if (!model) return { skip: `skipped: the variant (${quantizeStep}) was not made` };
       return { params: { model: { modelId: model.id, path: model.path }, settings } };
     },

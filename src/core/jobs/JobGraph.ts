@@ -64,6 +64,11 @@ export interface StepHooks {
    * to do without them). Default: a failed, cancelled or interrupted dependency cancels the step.
    */
   tolerateFailedDependencies?: boolean;
+  /**
+   * Whether it also runs when a job it waits for was cancelled (or skipped): for a step whose
+   * dependencies only order it, as a sweep's chained benchmarks are. Default: cancelled cancels it.
+   */
+  tolerateCancelledDependencies?: boolean;
 }
 
 export type StepHookRegistry = Readonly<Record<string, StepHooks>>;

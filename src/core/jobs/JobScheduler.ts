@@ -120,9 +120,12 @@ export class JobScheduler {
       const dependencies = record.needs
         .map((id) => getJobRecord(journal.db, id))
         .filter((d): d is JobRecord => d !== undefined);
-      const tolerant = record.hook ? (steps[record.hook.name]?.tolerateFailedDependencies ?? false) : false;
+      const hooks = record.hook ? steps[record.hook.name] : undefined;
+      const tolerated = (state: string): boolean =>
+        (state === "failed" && (hooks?.tolerateFailedDependencies ?? false)) ||
+        (state === "cancelled" && (hooks?.tolerateCancelledDependencies ?? false));
       const blocking = dependencies.find(
-        (d) => isFinished(d.state) && d.state !== "succeeded" && !(tolerant && d.state === "failed"),
+        (d) => isFinished(d.state) && d.state !== "succeeded" && !tolerated(d.state),
       );
       if (blocking) {
         journal.finish(record.id, {

@@ -1,11 +1,19 @@
 // The HTML report: one self-contained file (no network access needed to open it) with the summary
-// table, Pareto scatter plots (size, generation speed and peak memory against KL divergence, front
-// highlighted) and per-metric bar charts, drawn by ECharts inlined into the page.
+// table with what differs beyond noise under it, Pareto scatter plots (size, generation speed and
+// peak memory against KL divergence, front highlighted) and per-metric bar charts from zero with
+// error bars, drawn by ECharts inlined into the page.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ExperimentSummary } from "../../shared/domain/experiment.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
-import { healingNote, healingTable, provenance, textTable, type ReportDevice } from "./renderTableReports.js";
+import {
+  findings,
+  healingNote,
+  healingTable,
+  provenance,
+  textTable,
+  type ReportDevice,
+} from "./renderTableReports.js";
 
 const require = createRequire(import.meta.url);
 
@@ -28,10 +36,11 @@ const chartScript = `
 const data = JSON.parse(document.getElementById("cwb-data").textContent);
 const rows = data.rows;
 const kld = (r) => (r.isBase ? 0 : r.kldMean);
+const spreadOf = (r, field) => (r.spread && r.spread[field] && r.spread[field].samples >= 2 ? r.spread[field].stddev : null);
 const axes = [
-  { id: "pareto-size", title: "Size vs KL divergence", x: (r) => r.sizeBytes / 1e6, xName: "size (MB)", front: "sizeVsKld" },
-  { id: "pareto-speed", title: "Generation speed vs KL divergence", x: (r) => r.tgTokensPerSecond, xName: "generation (tok/s)", front: "speedVsKld" },
-  { id: "pareto-memory", title: "Peak memory vs KL divergence", x: (r) => (r.peakRssBytes === null ? null : r.peakRssBytes / 1e6), xName: "peak RSS (MB)", front: "memoryVsKld" },
+  { id: "pareto-size", title: "Size vs KL divergence", x: (r) => r.sizeBytes / 1e6, xSpread: () => null, xName: "size (MB)", front: "sizeVsKld" },
+  { id: "pareto-speed", title: "Generation speed vs KL divergence", x: (r) => r.tgTokensPerSecond, xSpread: (r) => spreadOf(r, "tgTokensPerSecond"), xName: "generation (tok/s)", front: "speedVsKld" },
+  { id: "pareto-memory", title: "Peak memory vs KL divergence", x: (r) => (r.peakRssBytes === null ? null : r.peakRssBytes / 1e6), xSpread: (r) => { const s = spreadOf(r, "peakRssBytes"); return s === null ? null : s / 1e6; }, xName: "peak RSS (MB)", front: "memoryVsKld" },
 ];
 for (const axis of axes) {
   const points = rows.filter((r) => axis.x(r) !== null && kld(r) !== null).map((r) => ({ name: r.label, value: [axis.x(r), kld(r)], front: r.front[axis.front] }));
@@ -47,15 +56,46 @@ for (const axis of axes) {
     series: [
       { type: "scatter", symbolSize: 11, data: points.map((p) => ({ ...p, itemStyle: { color: p.front ? "#2563eb" : "#9ca3af" } })), label: { show: true, position: "right", formatter: (p) => p.data.name, fontSize: 10 } },
       { type: "line", data: front.map((p) => p.value), showSymbol: false, lineStyle: { color: "#2563eb", type: "dashed" }, silent: true },
+      // ± one standard deviation of the x value, as a horizontal bar through the point.
+      { type: "custom", silent: true, encode: { x: [0, 1], y: 2 },
+        data: rows.filter((r) => axis.x(r) !== null && kld(r) !== null && axis.xSpread(r) !== null).map((r) => [axis.x(r) - axis.xSpread(r), axis.x(r) + axis.xSpread(r), kld(r)]),
+        renderItem: (params, api) => {
+          const low = api.coord([api.value(0), api.value(2)]);
+          const high = api.coord([api.value(1), api.value(2)]);
+          return { type: "line", shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style: { stroke: "#6b7280", lineWidth: 1.2 } };
+        } },
     ],
   });
 }
+// Bars start at zero so their heights compare; a mean over repetitions carries its ± as an error bar.
 const bars = [
-  { id: "bar-size", title: "Size (MB)", value: (r) => r.sizeBytes / 1e6 },
-  { id: "bar-tg", title: "Generation (tok/s)", value: (r) => r.tgTokensPerSecond },
-  { id: "bar-ppl", title: "Perplexity", value: (r) => r.ppl },
-  { id: "bar-kld", title: "KLD mean (nat)", value: kld },
+  { id: "bar-size", title: "Size (MB)", value: (r) => r.sizeBytes / 1e6, spread: () => null },
+  { id: "bar-tg", title: "Generation (tok/s) ± stddev", value: (r) => r.tgTokensPerSecond, spread: (r) => spreadOf(r, "tgTokensPerSecond") },
+  { id: "bar-pp", title: "Prompt, short (tok/s) ± stddev", value: (r) => r.ppShortTokensPerSecond, spread: (r) => spreadOf(r, "ppShortTokensPerSecond") },
+  { id: "bar-memory", title: "Peak memory (MB) ± stddev", value: (r) => (r.peakRssBytes === null ? null : r.peakRssBytes / 1e6), spread: (r) => { const s = spreadOf(r, "peakRssBytes"); return s === null ? null : s / 1e6; } },
+  { id: "bar-ppl", title: "Perplexity ± standard error", value: (r) => r.ppl, spread: (r) => r.pplUncertainty },
+  { id: "bar-kld", title: "KLD mean (nat)", value: kld, spread: () => null },
 ];
+const errorBars = (shown, bar) => ({
+  type: "custom",
+  silent: true,
+  z: 10,
+  // Both ends count for the value axis, so a whisker is never cut off at the top.
+  encode: { x: 0, y: [1, 2] },
+  data: shown.map((r, i) => { const v = bar.value(r); const s = bar.spread(r); return s === null ? [i, v, v] : [i, Math.max(0, v - s), v + s]; }),
+  renderItem: (params, api) => {
+    const low = api.coord([api.value(0), api.value(1)]);
+    const high = api.coord([api.value(0), api.value(2)]);
+    if (low[1] === high[1]) return null;
+    const cap = 6;
+    const stroke = { stroke: "#111827", lineWidth: 1.2 };
+    return { type: "group", children: [
+      { type: "line", shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style: stroke },
+      { type: "line", shape: { x1: low[0] - cap, y1: low[1], x2: low[0] + cap, y2: low[1] }, style: stroke },
+      { type: "line", shape: { x1: high[0] - cap, y1: high[1], x2: high[0] + cap, y2: high[1] }, style: stroke },
+    ] };
+  },
+});
 for (const bar of bars) {
   const shown = rows.filter((r) => bar.value(r) !== null);
   const el = document.getElementById(bar.id);
@@ -63,11 +103,11 @@ for (const bar of bars) {
   echarts.init(el, null, { renderer: "svg" }).setOption({
     animation: false,
     title: { text: bar.title, textStyle: { fontSize: 14 } },
-    tooltip: {},
+    tooltip: { formatter: (p) => { const r = shown[p.dataIndex]; const s = bar.spread(r); return r.label + ": " + Number(bar.value(r)).toPrecision(4) + (s === null ? "" : " ± " + Number(s).toPrecision(3)); } },
     grid: { bottom: 60 },
     xAxis: { type: "category", data: shown.map((r) => r.label), axisLabel: { rotate: 30 } },
-    yAxis: { type: "value", scale: true },
-    series: [{ type: "bar", data: shown.map((r) => bar.value(r)), itemStyle: { color: "#2563eb" } }],
+    yAxis: { type: "value", min: 0 },
+    series: [{ type: "bar", data: shown.map((r) => bar.value(r)), itemStyle: { color: "#2563eb" } }, errorBars(shown, bar)],
   });
 }
 `;
@@ -83,6 +123,7 @@ td.num { text-align: right; }
 tr.front td:first-child { font-weight: 600; color: #1d4ed8; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 1rem; }
 .chart { height: 340px; background: white; border: 1px solid #e5e7eb; border-radius: 6px; padding: .5rem; }
+ul.findings { color: #374151; padding-left: 1.2rem; margin: -1rem 0 1.5rem; }
 .empty { display: flex; align-items: center; justify-content: center; color: #6b7280; }
 `;
 
@@ -120,6 +161,8 @@ ${healing.rows.map((cells) => `<tr>${cells.map((c, i) => `<td${i > 0 ? ' class="
     "pareto-memory",
     "bar-size",
     "bar-tg",
+    "bar-pp",
+    "bar-memory",
     "bar-ppl",
     "bar-kld",
   ];
@@ -139,6 +182,9 @@ ${healing.rows.map((cells) => `<tr>${cells.map((c, i) => `<td${i > 0 ? ' class="
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table>
+<ul class="findings">${findings(summary)
+    .map((line) => `<li>${escapeHtml(line)}</li>`)
+    .join("")}</ul>
 ${healingSection}
 <div class="charts">${chartIds.map((id) => `<div class="chart" id="${id}"></div>`).join("")}</div>
 <script type="application/json" id="cwb-data">${scriptJson(device ? { ...summary, device } : summary)}</script>

@@ -10,6 +10,7 @@ import {
   deviceRowOf,
   deviceTextColumns,
 } from "../../shared/devices/deviceComparisonColumns.js";
+import { noiseNotes, noiseTestNote } from "../../shared/metrics/bestBeyondNoise.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
 import { healingColumns, healingLevels } from "../../shared/metrics/healingGain.js";
 
@@ -47,6 +48,11 @@ export function textTable(
   };
 }
 
+/** What differs beyond noise and which benchmarks were disturbed, then how that was decided. */
+export function findings(summary: ExperimentSummary): string[] {
+  return [...noiseNotes(summary.rows, reportColumns), noiseTestNote];
+}
+
 const escapeCell = (text: string): string => text.replace(/\|/g, "\\|");
 
 /** The chain's "what healing bought" table (no rows when the experiment healed nothing). */
@@ -58,7 +64,7 @@ export function healingTable(summary: ExperimentSummary): { headers: string[]; r
 }
 
 export const healingNote =
-  "KLD and PPL against the original base, ± the 95 % interval; the verdict says whether healed and pruned differ by more than twice the standard error of their difference.";
+  "KLD and PPL against the original base, ± the 95 % interval; the verdict says whether healed and pruned differ by more than 1.96 standard errors of their difference (two-sided, 5 %).";
 
 function markdownHealing(summary: ExperimentSummary): string[] {
   const table = healingTable(summary);
@@ -89,6 +95,8 @@ export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice 
     rule,
     ...rows,
     "",
+    ...findings(summary).map((line) => `- ${line}`),
+    "",
     ...markdownHealing(summary),
   ].join("\n");
 }
@@ -103,9 +111,12 @@ export function renderCsv(summary: ExperimentSummary, device: ReportDevice = nul
   const unitHeader = (c: { key: string; unit: string }) => (c.unit ? `${c.key} (${c.unit})` : c.key);
   const deviceColumns = device ? deviceCsvColumns : [];
   const deviceId = device ? ["device"] : [];
+  const spreadColumns = reportColumns.filter((c) => c.stddev);
   const headers = [
     "model_id",
     ...reportColumns.map(unitHeader),
+    ...spreadColumns.map((c) => unitHeader({ key: `${c.key}_stddev`, unit: c.unit })),
+    "noise",
     ...deviceId,
     ...deviceColumns.map(unitHeader),
   ];
@@ -114,6 +125,8 @@ export function renderCsv(summary: ExperimentSummary, device: ReportDevice = nul
     return [
       row.modelId,
       ...reportColumns.map((c) => c.value(row)),
+      ...spreadColumns.map((c) => c.stddev!(row)),
+      (row.noise ?? []).join("; "),
       ...(device ? [device.device.id] : []),
       ...deviceColumns.map((c) => (deviceRow ? c.value(deviceRow) : null)),
     ]

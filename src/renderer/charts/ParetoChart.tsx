@@ -1,6 +1,7 @@
 // One trade-off scatter (a metric against KL divergence): every measured variant as a point, the
 // Pareto front as a line through its points, the selected variant ringed. Clicking a point selects
-// its row; selecting a row rings its point.
+// its row; selecting a row rings its point. A speed or memory point carries its ± as a horizontal
+// error bar.
 import { useMemo, useRef } from "react";
 import type { EChartsCoreOption } from "echarts/core";
 import type { ExperimentRow } from "../../shared/domain/experiment.js";
@@ -85,6 +86,20 @@ export function ParetoChart({
           z: 1,
         },
         { type: "scatter", name: "Variants", data: points.map(point), z: 2, cursor: "pointer" },
+        {
+          type: "line",
+          name: "± stddev",
+          // One segment per point, "-" breaking the line between them.
+          data: points.flatMap((p) =>
+            p.xSpread === null
+              ? []
+              : [[(p.x - p.xSpread) / scale, p.y], [(p.x + p.xSpread) / scale, p.y], "-"],
+          ),
+          showSymbol: false,
+          silent: true,
+          lineStyle: { color: chartTheme.muted, width: 1.5 },
+          z: 1,
+        },
       ],
     };
   }, [points, plot, selected]);

@@ -97,6 +97,23 @@ export const machineFingerprint = z.object({
 });
 export type MachineFingerprint = z.infer<typeof machineFingerprint>;
 
+/** What the bench saw of other work on the machine while it measured (core/bench/interference.ts). */
+export const benchInterference = z.object({
+  /** Why the figures may be disturbed, in words; empty when nothing was seen. */
+  reasons: z.array(z.string()),
+  /** CPU cores other processes kept busy on average during the timed part (Linux; null elsewhere). */
+  otherCpuCores: z.number().nullable(),
+  /** Share of CPU time the hypervisor took (steal) during the timed part (Linux; null elsewhere). */
+  stealShare: z.number().nullable(),
+  /** 1-minute load average at the start and end of the timed part (null where there is none). */
+  loadAverage: z.object({ start: z.number(), end: z.number() }).nullable(),
+  /** The largest coefficient of variation among the repeated speed figures. */
+  worstCv: z.number().nullable(),
+  /** The largest relative trend from first to last repetition among them (thermal or frequency drift). */
+  worstDrift: z.number().nullable(),
+});
+export type BenchInterference = z.infer<typeof benchInterference>;
+
 export const benchDetails = z.object({
   modelPath: z.string(),
   modelSizeBytes: z.number(),
@@ -126,6 +143,8 @@ export const benchDetails = z.object({
   /** The build and devices the run used (runs recorded before this was kept have none). */
   backend: backendUsed.optional(),
   warnings: z.array(z.string()),
+  /** Runs recorded before interference was checked have none. */
+  interference: benchInterference.optional(),
 });
 export type BenchDetails = z.infer<typeof benchDetails>;
 

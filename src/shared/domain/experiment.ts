@@ -70,6 +70,11 @@ export const sweepRecipe = z.object({
   bench: z.boolean().default(false),
   /** Benchmark repetitions (small values keep sweeps quick). */
   benchReps: z.number().int().min(1).max(50).default(3),
+  /**
+   * Benchmark rounds: every model is benchmarked once per round, in alternating order (ABC, CBA, …),
+   * so drift over the sweep does not favour whoever ran first; the table pools the rounds.
+   */
+  benchRounds: z.number().int().min(1).max(10).default(2),
   threads: z.number().int().min(1).nullable().default(null),
   /** Per-tensor overrides applied to every variant, "REGEX=TYPE" as llama-quantize's --tensor-type. */
   tensorTypes: z.array(z.string().min(3)).default([]),
@@ -97,6 +102,10 @@ const num = z.number().nullable();
 export const chainStages = ["original", "pruned", "healed"] as const;
 export const chainStage = z.enum(chainStages);
 export type ChainStage = z.infer<typeof chainStage>;
+
+/** The spread of a figure that is a mean over repetitions (benchmark reps, pooled rounds). */
+export const measuredSpread = z.object({ stddev: z.number(), samples: z.number().int() });
+export type MeasuredSpread = z.infer<typeof measuredSpread>;
 
 export const experimentRow = z.object({
   modelId: z.string(),
@@ -131,7 +140,11 @@ export const experimentRow = z.object({
   sameTopPercent: num,
   /** Where the row's benchmark and evaluation ran; null: that measurement has not been made. */
   devices: z.object({ bench: runDevice.nullable(), eval: runDevice.nullable() }),
-  /** Membership of the Pareto fronts the Compare screen draws. */
+  /** Spreads of the row's speed and memory figures, by field name ("tgTokensPerSecond"); absent: one sample. */
+  spread: z.record(z.string(), measuredSpread).optional(),
+  /** Why the row's benchmark may be disturbed (interference seen while it ran); empty or absent: clean. */
+  noise: z.array(z.string()).optional(),
+  /** Membership of the Pareto fronts the Compare screen draws (only differences beyond noise count). */
   front: z.object({ sizeVsKld: z.boolean(), speedVsKld: z.boolean(), memoryVsKld: z.boolean() }),
 });
 export type ExperimentRow = z.infer<typeof experimentRow>;

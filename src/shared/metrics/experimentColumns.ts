@@ -2,6 +2,7 @@
 // and the reports (md, csv, html): a key, a label with its unit, the group it belongs to, the raw value
 // (csv and sorting), the value formatted for people and which way is better.
 import type { ExperimentRow } from "../domain/experiment.js";
+import type { Measured } from "./significance.js";
 import {
   dash,
   formatBitsPerWeight,
@@ -11,6 +12,7 @@ import {
   formatPercent,
   formatPerplexity,
   formatTokensPerSecondFixed,
+  formatWithSpread,
 } from "../format.js";
 
 export type ColumnGroup = "variant" | "file" | "speed" | "memory" | "quality";
@@ -35,11 +37,18 @@ export interface ExperimentColumn {
   readonly title?: string;
   /** Set when the column belongs in one view only; absent means both. */
   readonly only?: ColumnView;
+  /**
+   * For figures that are means over repetitions (speed, memory): the mean with its spread, so
+   * "best" and the fronts can ask whether a difference is beyond noise. Absent: an exact figure.
+   */
+  readonly measured?: (row: ExperimentRow) => Measured | null;
+  /** The spread alone, formatted like the value (csv and the text tables' ± come from here). */
+  readonly stddev?: (row: ExperimentRow) => number | null;
 }
 
 /** The row's fields that hold a measurement. */
 type MetricField = {
-  [K in keyof ExperimentRow]: ExperimentRow[K] extends number | null ? K : never;
+  [K in keyof ExperimentRow]-?: ExperimentRow[K] extends number | null ? K : never;
 }[keyof ExperimentRow];
 
 interface MetricSpec {
@@ -51,16 +60,38 @@ interface MetricSpec {
   readonly format: (value: number | null, row: ExperimentRow) => string;
   readonly title?: string;
   readonly only?: ColumnView;
+  /** A mean over repetitions: shown with its spread, ranked only beyond noise. */
+  readonly repeated?: true;
+}
+
+/** The spread of a row's field, when the field is a mean over two or more samples. */
+export function spreadOf(row: ExperimentRow, field: string): { stddev: number; samples: number } | null {
+  const spread = row.spread?.[field];
+  return spread && spread.samples >= 2 ? spread : null;
 }
 
 /** A column showing one measured field of the row. */
 function metric(key: string, field: MetricField, spec: MetricSpec): ExperimentColumn {
-  return {
-    ...spec,
+  const { repeated, ...shown } = spec;
+  const column: ExperimentColumn = {
+    ...shown,
     key,
     shownUnit: spec.shownUnit ?? spec.unit,
     value: (row) => row[field],
     format: (row) => spec.format(row[field], row),
+  };
+  if (!repeated) return column;
+  return {
+    ...column,
+    format: (row) =>
+      formatWithSpread((value) => spec.format(value, row), row[field], spreadOf(row, field)?.stddev),
+    measured: (row) => {
+      const value = row[field];
+      if (value === null) return null;
+      const spread = spreadOf(row, field);
+      return { mean: value, stddev: spread?.stddev ?? null, samples: spread?.samples ?? 1 };
+    },
+    stddev: (row) => spreadOf(row, field)?.stddev ?? null,
   };
 }
 
@@ -87,7 +118,8 @@ export const experimentColumns: readonly ExperimentColumn[] = [
     shownUnit: "",
     group: "variant",
     value: (r) => r.label,
-    format: (r) => r.label,
+    // A benchmark that saw interference says so wherever its figures are shown.
+    format: (r) => (r.noise && r.noise.length > 0 ? `${r.label} (noisy)` : r.label),
     better: null,
   },
   metric("size", "sizeBytes", {
@@ -108,6 +140,7 @@ export const experimentColumns: readonly ExperimentColumn[] = [
   metric("tg", "tgTokensPerSecond", {
     label: "Generation",
     unit: "tok/s",
+    repeated: true,
     group: "speed",
     better: "higher",
     format: formatTokensPerSecondFixed,
@@ -116,6 +149,7 @@ export const experimentColumns: readonly ExperimentColumn[] = [
   metric("appTg", "appTgTokensPerSecond", {
     label: "App generation",
     unit: "tok/s",
+    repeated: true,
     group: "speed",
     better: "higher",
     format: formatTokensPerSecondFixed,
@@ -126,6 +160,7 @@ export const experimentColumns: readonly ExperimentColumn[] = [
   metric("ppShort", "ppShortTokensPerSecond", {
     label: "Prompt (short)",
     unit: "tok/s",
+    repeated: true,
     group: "speed",
     better: "higher",
     format: formatTokensPerSecondFixed,
@@ -133,6 +168,7 @@ export const experimentColumns: readonly ExperimentColumn[] = [
   metric("ppLong", "ppLongTokensPerSecond", {
     label: "Prompt (long)",
     unit: "tok/s",
+    repeated: true,
     group: "speed",
     better: "higher",
     format: formatTokensPerSecondFixed,
@@ -174,10 +210,12 @@ export const experimentColumns: readonly ExperimentColumn[] = [
     label: "Peak memory",
     unit: "B",
     shownUnit: "MB/GB",
+    repeated: true,
     group: "memory",
     better: "lower",
     format: bytes,
-    title: "Peak resident memory of the benchmark process",
+    title:
+      "Peak resident memory of the benchmark process: one figure per benchmark run, ± over the runs when a sweep benchmarks in rounds",
   }),
   metric("ppl", "ppl", {
     label: "PPL",

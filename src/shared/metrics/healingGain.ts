@@ -32,11 +32,20 @@ export interface HealingLevel {
 }
 
 /**
- * metricDifference reads a metric's standard error as stddev / √samples; an evaluation's estimate
- * carries its standard uncertainty, which is a standard error already.
+ * metricDifference tests with Welch's t on stddev / √samples. An evaluation's estimate is a mean over
+ * thousands of scored positions whose standard error is known, so it is given as that many samples
+ * (degrees of freedom large enough that the test is the normal one: |difference| > 1.96 standard
+ * errors of the difference), not as the few repetitions of a benchmark.
  */
+const evaluationSamples = 10_000;
 function asMetric(value: number, uncertainty: number): Metric {
-  return { name: "", value, unit: "", stddev: uncertainty * Math.SQRT2, samples: 2 };
+  return {
+    name: "",
+    value,
+    unit: "",
+    stddev: uncertainty * Math.sqrt(evaluationSamples),
+    samples: evaluationSamples,
+  };
 }
 
 function compare(

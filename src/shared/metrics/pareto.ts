@@ -105,3 +105,38 @@ export function bestUnderConstraints<T>(
   }
   return best?.item ?? null;
 }
+
+/** How item a compares with item b on one objective; null when either is not measured. */
+export type Judgement = "better" | "worse" | "same";
+export type Judge<T> = (a: T, b: T) => Judgement | null;
+
+/** A judge for an exact figure (file size, KL divergence on one shared text): any gap counts. */
+export function exactJudge<T>(objective: Objective<T>): Judge<T> {
+  return (a, b) => {
+    const va = read(objective, a);
+    const vb = read(objective, b);
+    if (va === null || vb === null) return null;
+    const ca = cost(objective.direction, va);
+    const cb = cost(objective.direction, vb);
+    return ca < cb ? "better" : ca > cb ? "worse" : "same";
+  };
+}
+
+/**
+ * The items no other item beats beyond noise: b excludes a when b is better on one objective and
+ * not worse on the other, as the judges see it. With exact judges this is `paretoFront`; with a
+ * judge that calls differences within the noise "same", a variant is neither put on a front nor
+ * pushed off it by noise. Kept in input order; O(n²), for the handful of variants a sweep makes.
+ */
+export function frontBeyondNoise<T>(items: readonly T[], first: Judge<T>, second: Judge<T>): T[] {
+  const measured = items.filter((item) => first(item, item) !== null && second(item, item) !== null);
+  return measured.filter(
+    (a) =>
+      !measured.some((b) => {
+        if (b === a) return false;
+        const j1 = first(b, a);
+        const j2 = second(b, a);
+        return (j1 === "better" && j2 !== "worse") || (j2 === "better" && j1 !== "worse");
+      }),
+  );
+}

@@ -87,3 +87,28 @@ export function summarize(values: readonly number[]): Summary {
     p99: percentileOfSorted(sorted, 99),
   };
 }
+
+/** A mean over `samples` values with their sample standard deviation (null: one value). */
+export interface MeanAndSpread {
+  readonly mean: number;
+  readonly stddev: number | null;
+  readonly samples: number;
+}
+
+/**
+ * The mean and sample standard deviation of several groups taken together (a benchmark repeated in
+ * rounds), exactly as if computed over all their values: Σ(n − 1)s² within the groups plus
+ * Σn(mean − overall)² between them, over N − 1. A group without a spread counts as one value.
+ */
+export function poolMeans(groups: readonly MeanAndSpread[]): MeanAndSpread {
+  if (groups.length === 0) throw new RangeError("poolMeans of an empty list");
+  const parts = groups.map((g) => (g.stddev === null ? { ...g, samples: 1, stddev: 0 } : g));
+  const total = parts.reduce((sum, g) => sum + g.samples, 0);
+  const overall = parts.reduce((sum, g) => sum + g.samples * g.mean, 0) / total;
+  if (total < 2) return { mean: overall, stddev: null, samples: total };
+  const squares = parts.reduce(
+    (sum, g) => sum + (g.samples - 1) * g.stddev! ** 2 + g.samples * (g.mean - overall) ** 2,
+    0,
+  );
+  return { mean: overall, stddev: Math.sqrt(squares / (total - 1)), samples: total };
+}

@@ -2,6 +2,7 @@
 // the value its worker returns (validated where it crosses into the parent), its result, and its
 // title. The worker half (src/worker/runners) and the parent half (src/core/jobs/kinds) are both
 // typed from here; test/jobs/jobKindContract.test.ts checks every kind has both.
+import { randomModelParams, randomModelResult } from "../domain/randomModel.js";
 import { z } from "zod";
 import { modelFileFacts, modelRecord } from "../domain/model.js";
 import { evalJobParams, evalJobResult, evaluationOutput } from "../domain/eval.js";
@@ -169,6 +170,13 @@ export const jobKinds = {
     params: referenceBuildParams,
     value: referenceModelResult,
     result: referenceModelResult,
+  }),
+  /** A random-weight model of a real shape, for speed only (worker/runners/modelsRandom.ts). */
+  "models.random": jobKind({
+    title: "Make random-weight model",
+    params: randomModelParams,
+    value: randomModelResult,
+    result: randomModelResult,
   }),
   /** Trains a model on a text with llama.cpp's optimizer (worker/runners/train.ts). */
   train: jobKind({

@@ -20,6 +20,8 @@
 //      estimate for the same settings — read before anything else loads or allocates.
 //   6. engine pp and tg (node-llama-cpp's model and context disposed first).
 //   7. memory bandwidth probe (native, all threads).
+// Steps 3 to 6 are watched for interference (core/bench/interference.ts): other processes' CPU
+// time, stolen time, load, and the repetitions' spread and drift; the reasons go into the details.
 import { stat } from "node:fs/promises";
 import type { Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import { CodedError } from "../../core/errors.js";
@@ -31,6 +33,7 @@ import { currentRss, peakRss, resetPeakRss } from "../../core/bench/processMemor
 import { randomTokens, seededRandom } from "../../core/bench/randomTokens.js";
 import { weightBytesPerToken } from "../../shared/metrics/weightBytesPerToken.js";
 import { benchMetrics, type SpeedSamples } from "../../core/bench/benchMetrics.js";
+import { assessInterference, watchMachineActivity } from "../../core/bench/interference.js";
 import { runEngineBench } from "./engineBench.js";
 import {
   benchMethod,
@@ -211,6 +214,9 @@ export async function runSpeedBench(
       progress("warm-up: generation");
     }
 
+    // The timed part (3, 4 and 6) is watched for other work on the machine.
+    const activity = watchMachineActivity();
+
     // 3. App prompt processing.
     const appPromptTokensPerSecond = new Map<number, number[]>();
     for (const length of settings.promptLengths) {
@@ -288,6 +294,17 @@ export async function runSpeedBench(
       throw error;
     });
     progress("llama-bench method: done", engineUnits);
+    const interference = assessInterference(
+      activity.stop(),
+      [
+        ...[...engine.promptTokensPerSecond].map(([length, values]) => ({ name: `pp.${length}`, values })),
+        { name: `tg.${settings.generateTokens}`, values: engine.generationTokensPerSecond },
+        ...[...appPromptTokensPerSecond].map(([length, values]) => ({ name: `app.pp.${length}`, values })),
+        { name: `app.tg.${settings.generateTokens}`, values: appGenerationTokensPerSecond },
+      ],
+      resolved.threads,
+    );
+    for (const reason of interference.reasons) log(`noisy: ${reason}`);
 
     // 7. Bandwidth probe.
     let bandwidth: BenchDetails["bandwidth"] = null;
@@ -352,6 +369,7 @@ export async function runSpeedBench(
         vocabularySize,
         backend: native.backend,
         warnings,
+        interference,
       },
     };
   } finally {

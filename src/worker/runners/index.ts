@@ -17,6 +17,7 @@ export const runners: { [K in JobKind]: () => Promise<{ default: KindRunner<K> }
   "prune.width": () => import("./pruneWidth.js"),
   bench: () => import("./bench.js"),
   "reference.build": () => import("./referenceModel.js"),
+  "models.random": () => import("./modelsRandom.js"),
   train: () => import("./train.js"),
   distill: () => import("./distill.js"),
   "distill.data": () => import("./distillData.js"),

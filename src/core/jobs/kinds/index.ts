@@ -1,6 +1,7 @@
 // The parent-side halves of the job kinds (see JobKindHost.ts), one file per kind; every kind
 // declared in shared/protocol/jobKinds.ts has one (the type says so, and jobKindContract.test.ts).
 // A host without complete() passes the worker's value on as the result.
+import { modelsRandomHost } from "./modelsRandom.js";
 import type { JobKind } from "../../../shared/protocol/jobKinds.js";
 import type { JobKindHost } from "../JobKindHost.js";
 import { debugSleepHost } from "./debugSleep.js";
@@ -35,6 +36,7 @@ export const jobKindHosts: { [K in JobKind]: JobKindHost<K> } = {
   channels: channelsHost,
   "prune.width": pruneWidthHost,
   "reference.build": referenceBuildHost,
+  "models.random": modelsRandomHost,
   train: trainHost,
   distill: distillHost,
   "distill.data": distillDataHost,

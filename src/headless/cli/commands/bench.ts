@@ -181,6 +181,8 @@ function printReport(output: Output, r: BenchReport): void {
     { header: "N", value: (m) => (m.samples === null ? "" : String(m.samples)), align: "right" },
   ]);
   for (const warning of r.details.warnings) output.note(`warning: ${warning}`);
+  for (const reason of r.details.interference?.reasons ?? [])
+    output.note(`noisy: ${reason}; the figures may be disturbed (benchmark an idle machine)`);
 }
 
 function formatResident(fraction: number | null): string {

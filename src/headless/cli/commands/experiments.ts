@@ -7,6 +7,7 @@ import type { ExperimentSummary, SweepRecipeInput } from "../../../shared/domain
 import { describeDevicesOverview, devicesOverview } from "../../../shared/domain/runDevice.js";
 import { softwareGpuRemedyFlag } from "../gpuOptions.js";
 import { formatDateTime } from "../../../shared/format.js";
+import { noiseNotes, noiseTestNote } from "../../../shared/metrics/bestBeyondNoise.js";
 import { reportColumns } from "../../../shared/metrics/experimentColumns.js";
 import { healingNote, healingTable } from "../../../core/report/renderTableReports.js";
 import {
@@ -31,6 +32,7 @@ interface SweepOptions extends Partial<GpuCommandOptions>, SweepChainOptions {
   evalChunks?: string;
   bench?: boolean;
   benchReps: string;
+  benchRounds?: string;
   threads?: string;
   name?: string;
   report?: string;
@@ -56,6 +58,7 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
     evalChunks: options.evalChunks ? positiveInteger("--eval-chunks", options.evalChunks) : null,
     bench: options.bench ?? false,
     benchReps: positiveInteger("--bench-reps", options.benchReps),
+    ...(options.benchRounds ? { benchRounds: positiveInteger("--bench-rounds", options.benchRounds) } : {}),
     threads,
     ...sweepChainFromOptions(options, threads),
     tensorTypes: options.tensorType ?? [],
@@ -69,7 +72,10 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
   };
 }
 
-/** The summary table for people, every metric with its unit, Pareto membership last. */
+/**
+ * The summary table for people, every metric with its unit (speed and memory ± their spread),
+ * Pareto membership last, then what differs beyond noise.
+ */
 export function printSummary(context: CliContext, summary: ExperimentSummary): void {
   const { output } = context;
   output.line(`${summary.name}  (experiment ${summary.id})`);
@@ -81,6 +87,8 @@ export function printSummary(context: CliContext, summary: ExperimentSummary): v
       align: c.better ? ("right" as const) : ("left" as const),
     })),
   );
+  for (const note of noiseNotes(summary.rows, reportColumns)) output.note(note);
+  output.note(noiseTestNote);
   const healing = healingTable(summary);
   if (healing.rows.length === 0) return;
   output.line("");
@@ -122,6 +130,10 @@ export function addSweepOptions(command: Command): Command {
     .option("--eval-chunks <n>", "evaluation chunks (default: all)")
     .option("--bench", "benchmark speed and memory of the base and every variant")
     .option("--bench-reps <n>", "benchmark repetitions", "3")
+    .option(
+      "--bench-rounds <n>",
+      "benchmark every model this many times, in alternating order, after all other steps (default 2)",
+    )
     .option("--threads <n>", "CPU threads for every job (default: all)")
     .option(
       "--tensor-type <regex=type>",

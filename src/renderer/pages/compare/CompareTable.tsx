@@ -1,11 +1,15 @@
-// Every metric of every variant: sortable by any column, filterable, with units in the header, the
-// best value of each column marked, and rows linked to the charts through the selection.
+// Every metric of every variant: sortable by any column, filterable, with units in the header, speed
+// and memory ± their spread, the best value of each column marked only when it is best beyond noise
+// (values within noise of the leader carry "≈"), benchmarks that saw interference flagged, one of
+// the two generation speeds hideable, and rows linked to the charts through the selection.
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { ExperimentRow } from "../../../shared/domain/experiment.js";
 import { Checkbox, Select, TextInput } from "../../components/Field.js";
 import { compareColumns } from "../../../shared/metrics/experimentColumns.js";
+import { columnStanding } from "../../../shared/metrics/bestBeyondNoise.js";
 import { bestByColumn, filterRows, sortRows, type RowFilter, type RowSort } from "./compareRows.js";
 import { LineageDisclosure } from "../../components/LineageDisclosure.js";
+import { SpeedViewChoice, shownSpeedColumns, useSpeedView } from "./SpeedViewChoice.js";
 
 export function CompareTable({
   rows,
@@ -23,6 +27,21 @@ export function CompareTable({
   const [filter, setFilter] = useState<RowFilter>({ text: "", front: null, measuredOnly: false });
   const visible = useMemo(() => sortRows(filterRows(rows, filter), sort), [rows, filter, sort]);
   const best = useMemo(() => bestByColumn(rows), [rows]);
+  const [speedView, setSpeedView] = useSpeedView();
+  const columns = useMemo(() => shownSpeedColumns(compareColumns, speedView), [speedView]);
+  // Column key → the labels of the rows within noise of that column's leader.
+  const tied = useMemo(() => {
+    const map = new Map<string, { leader: string; ids: Set<string> }>();
+    for (const column of compareColumns) {
+      const standing = column.measured ? columnStanding(rows, column) : null;
+      if (standing && standing.tied.length > 0)
+        map.set(column.key, {
+          leader: standing.leader.label,
+          ids: new Set([standing.leader, ...standing.tied].map((r) => r.modelId)),
+        });
+    }
+    return map;
+  }, [rows]);
   const body = useRef<HTMLTableSectionElement>(null);
 
   useEffect(() => {
@@ -60,6 +79,7 @@ export function CompareTable({
           checked={filter.measuredOnly}
           onChange={(measuredOnly) => setFilter({ ...filter, measuredOnly })}
         />
+        <SpeedViewChoice value={speedView} onChange={setSpeedView} />
         <span className="ml-auto text-xs text-zinc-500">
           {visible.length} of {rows.length} · click a row to select it for the charts and side-by-side
           generation
@@ -70,7 +90,7 @@ export function CompareTable({
           <thead className="border-b border-zinc-200 bg-zinc-50/60 text-xs text-zinc-500">
             <tr>
               <th className="w-8 px-3 py-2" />
-              {compareColumns.map((column) => {
+              {columns.map((column) => {
                 const active = sort.key === column.key;
                 const numeric = column.better !== null;
                 return (
@@ -127,7 +147,7 @@ export function CompareTable({
                       className="size-4 accent-amber-500"
                     />
                   </td>
-                  {compareColumns.map((column) =>
+                  {columns.map((column) =>
                     column.key === "label" ? (
                       <td key={column.key} className="whitespace-nowrap px-2 py-2">
                         <span className="font-medium text-zinc-900">{row.label}</span>
@@ -137,6 +157,15 @@ export function CompareTable({
                           </span>
                         )}
                         <FrontMarks row={row} />
+                        {row.noise && row.noise.length > 0 && (
+                          <span
+                            data-testid="noisy-badge"
+                            title={`Benchmark disturbed: ${row.noise.join("; ")}`}
+                            className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-[10px] font-medium uppercase text-amber-800"
+                          >
+                            noisy
+                          </span>
+                        )}
                         {!row.isBase && <LineageDisclosure modelId={row.modelId} />}
                       </td>
                     ) : (
@@ -144,6 +173,14 @@ export function CompareTable({
                         key={column.key}
                         className={`whitespace-nowrap px-2 py-2 text-right tabular-nums ${best.get(column.key) === row.modelId ? "font-semibold text-emerald-700" : "text-zinc-700"}`}
                       >
+                        {tied.get(column.key)?.ids.has(row.modelId) && (
+                          <span
+                            className="mr-1 text-zinc-400"
+                            title={`Within noise of the leader (${tied.get(column.key)!.leader}): Welch's t-test, p ≥ 0.05`}
+                          >
+                            ≈
+                          </span>
+                        )}
                         {column.format(row)}
                       </td>
                     ),

@@ -93,8 +93,8 @@ export function HealingPanel({ rows }: { rows: readonly ExperimentRow[] }) {
         </table>
         <p className="border-t border-zinc-200 px-4 py-2 text-xs text-zinc-500">
           KL divergence and perplexity against the original base on the evaluation text, ± the 95 % interval.
-          Healing counts only when pruned and healed differ by more than twice the standard error of their
-          difference; otherwise it is within the noise.
+          Healing counts only when pruned and healed differ by more than 1.96 standard errors of their
+          difference (two-sided, 5 %); otherwise it is within the noise.
         </p>
       </div>
     </Card>

@@ -1,6 +1,7 @@
-// Sorting, filtering and best-value marking of the Compare table's rows, by the shared experiment
+// Sorting, filtering and best-value marking (beyond noise only) of the Compare table's rows, by the shared experiment
 // columns. Pure functions, shared by the table and the tests.
 import type { ExperimentRow } from "../../../shared/domain/experiment.js";
+import { bestByColumn as bestAmong } from "../../../shared/metrics/bestBeyondNoise.js";
 import { compareColumns } from "../../../shared/metrics/experimentColumns.js";
 
 export interface RowSort {
@@ -51,19 +52,7 @@ export function filterRows(rows: readonly ExperimentRow[], filter: RowFilter): E
   });
 }
 
-/** The key of the row with the best value in each column (for a subtle highlight), when 2+ rows have one. */
+/** The key of the row best beyond noise in each column (for a subtle highlight). */
 export function bestByColumn(rows: readonly ExperimentRow[]): Map<string, string> {
-  const best = new Map<string, string>();
-  for (const column of compareColumns) {
-    if (!column.better) continue;
-    const measured = rows.filter((r) => typeof column.value(r) === "number" && !r.isBase);
-    if (measured.length < 2) continue;
-    const winner = measured.reduce((a, b) => {
-      const va = column.value(a) as number;
-      const vb = column.value(b) as number;
-      return (column.better === "lower" ? vb < va : vb > va) ? b : a;
-    });
-    best.set(column.key, winner.modelId);
-  }
-  return best;
+  return bestAmong(rows, compareColumns);
 }

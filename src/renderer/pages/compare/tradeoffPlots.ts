@@ -2,7 +2,13 @@
 // divergence): which rows can be drawn, and the front as a line through its points. The front
 // membership itself comes from shared/metrics/tradeoffs.ts (computed by the server, same code).
 import type { ExperimentRow } from "../../../shared/domain/experiment.js";
-import { formatBytes, formatKld, formatTokensPerSecondFixed } from "../../../shared/format.js";
+import {
+  formatBytes,
+  formatKld,
+  formatTokensPerSecondFixed,
+  formatWithSpread,
+} from "../../../shared/format.js";
+import { spreadOf } from "../../../shared/metrics/experimentColumns.js";
 import type { TradeoffAxis } from "../../../shared/metrics/tradeoffs.js";
 
 export interface TradeoffPlot {
@@ -10,6 +16,8 @@ export interface TradeoffPlot {
   readonly title: string;
   readonly xLabel: string;
   readonly x: (row: ExperimentRow) => number | null;
+  /** The x value's standard deviation over repetitions, when it is a mean over two or more. */
+  readonly xSpread: (row: ExperimentRow) => number | null;
   readonly formatX: (value: number) => string;
   /** Axis values are shown in this unit (echarts needs plain numbers). */
   readonly xScale: { readonly divisor: number; readonly unit: string };
@@ -22,6 +30,7 @@ export const tradeoffPlots: readonly TradeoffPlot[] = [
     title: "File size vs KL divergence",
     xLabel: "File size",
     x: (r) => r.sizeBytes,
+    xSpread: () => null,
     formatX: (v) => formatBytes(v),
     xScale: { divisor: 1e6, unit: "MB" },
     better: "lower left is better",
@@ -31,6 +40,7 @@ export const tradeoffPlots: readonly TradeoffPlot[] = [
     title: "Generation speed vs KL divergence",
     xLabel: "Generation",
     x: (r) => r.tgTokensPerSecond,
+    xSpread: (r) => spreadOf(r, "tgTokensPerSecond")?.stddev ?? null,
     formatX: (v) => formatTokensPerSecondFixed(v),
     xScale: { divisor: 1, unit: "tok/s" },
     better: "lower right is better",
@@ -40,6 +50,7 @@ export const tradeoffPlots: readonly TradeoffPlot[] = [
     title: "Peak memory vs KL divergence",
     xLabel: "Peak memory",
     x: (r) => r.peakRssBytes,
+    xSpread: (r) => spreadOf(r, "peakRssBytes")?.stddev ?? null,
     formatX: (v) => formatBytes(v),
     xScale: { divisor: 1e6, unit: "MB" },
     better: "lower left is better",
@@ -55,6 +66,8 @@ export interface PlotPoint {
   readonly modelId: string;
   readonly label: string;
   readonly x: number;
+  /** Standard deviation of x over repetitions (drawn as an error bar); null when unknown. */
+  readonly xSpread: number | null;
   readonly y: number;
   readonly onFront: boolean;
   readonly isBase: boolean;
@@ -78,6 +91,7 @@ export function plotPoints(
       modelId: row.modelId,
       label: row.label,
       x,
+      xSpread: plot.xSpread(row),
       y,
       onFront: row.front[plot.axis],
       isBase: row.isBase,
@@ -92,5 +106,6 @@ export function frontLine(points: readonly PlotPoint[]): PlotPoint[] {
 }
 
 export function describePoint(point: PlotPoint, plot: TradeoffPlot): string {
-  return `${point.label}: ${plot.formatX(point.x)}, KLD ${formatKld(point.y)}${point.onFront ? " (Pareto front)" : ""}`;
+  const x = formatWithSpread((v) => (v === null ? "" : plot.formatX(v)), point.x, point.xSpread);
+  return `${point.label}: ${x}, KLD ${formatKld(point.y)}${point.onFront ? " (Pareto front)" : ""}`;
 }
