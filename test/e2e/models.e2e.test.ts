@@ -139,9 +139,18 @@ describe("Models screen in a browser", () => {
     const names = () => page.locator('[data-testid="model-row"] td:first-child a').allInnerTexts();
     await page.getByRole("button", { name: "Parameters" }).click();
     // Numeric columns sort largest first on the first click: more layers, more parameters.
-    expect(await names()).toEqual(["tiny llama F16", "tiny llama F32", "tiny llama dropped"]);
+    // Each name carries the variant's file type (or recipe), so rows of one model stay apart.
+    expect(await names()).toEqual([
+      "tiny llama F16 · F16",
+      "tiny llama F32 · F32",
+      "tiny llama dropped · F16",
+    ]);
     await page.getByRole("button", { name: "Parameters" }).click();
-    expect(await names()).toEqual(["tiny llama dropped", "tiny llama F32", "tiny llama F16"]);
+    expect(await names()).toEqual([
+      "tiny llama dropped · F16",
+      "tiny llama F32 · F32",
+      "tiny llama F16 · F16",
+    ]);
   });
 
   it("shows a model's details with its tensor table and per-type summary", async () => {
