@@ -100,7 +100,7 @@ describe("device settings and where each run ran", () => {
     await settings.getByLabel("Number of GPU layers").fill("0");
 
     await page.locator('[data-testid="quant-type-row"][data-type="Q8_0"]').click();
-    await page.getByLabel("Evaluation text file").fill(reference.evalText.path);
+    await page.getByLabel("Evaluation text file", { exact: true }).fill(reference.evalText.path);
     await page.getByLabel("Evaluation context").fill("128");
     await page.getByLabel("Evaluation chunks").fill("2");
     await page.getByLabel("Benchmark repetitions").fill("1");

@@ -50,7 +50,7 @@ it("prunes, heals and quantizes from Compress; Compare shows healing beat prunin
   await page.getByRole("heading", { name: "Compress" }).waitFor();
   for (const type of ["Q8_0", "Q6_K"])
     await page.locator(`[data-testid="quant-type-row"][data-type="${type}"]`).click();
-  await page.getByLabel("Evaluation text file").fill(reference.evalText.path);
+  await page.getByLabel("Evaluation text file", { exact: true }).fill(reference.evalText.path);
   await page.getByLabel("Evaluation context").fill("128");
   await page.getByLabel("Evaluation chunks").fill("16");
   await page.getByLabel("Benchmark speed and memory").uncheck();

@@ -45,7 +45,7 @@ async function startSweep(page: Page, types: string[], bench: boolean): Promise<
   await page.evaluate(() => (window.location.hash = "#/compress"));
   await page.getByRole("heading", { name: "Compress" }).waitFor();
   for (const type of types) await page.locator(`[data-testid="quant-type-row"][data-type="${type}"]`).click();
-  await page.getByLabel("Evaluation text file").fill(reference.evalText.path);
+  await page.getByLabel("Evaluation text file", { exact: true }).fill(reference.evalText.path);
   await page.getByLabel("Evaluation context").fill("128");
   await page.getByLabel("Evaluation chunks").fill("2");
   if (bench) await page.getByLabel("Benchmark repetitions").fill("1");

@@ -88,7 +88,7 @@ describe("decision screens in a browser", () => {
     for (const type of sweepTypes)
       await page.locator(`[data-testid="quant-type-row"][data-type="${type}"]`).click();
     expect(await page.getByTestId("selected-type-count").innerText()).toContain("3 selected");
-    await page.getByLabel("Evaluation text file").fill(reference.evalText.path);
+    await page.getByLabel("Evaluation text file", { exact: true }).fill(reference.evalText.path);
     await page.getByLabel("Evaluation context").fill("128");
     await page.getByLabel("Evaluation chunks").fill("2");
     await page.getByLabel("Benchmark repetitions").fill("1");

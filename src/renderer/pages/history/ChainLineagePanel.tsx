@@ -30,9 +30,16 @@ function Item({ item, strong }: { item: ChainItem; strong?: boolean }) {
 
 /** Nothing for an experiment without a chain. */
 export function ChainLineagePanel({ summary }: { summary: ExperimentSummary }) {
-  const { jobs } = useJobs(1000);
+  const { jobs, loading } = useJobs(1000);
   const columns = chainColumns(summary, jobs);
   if (!columns) return null;
+  // Until the job list arrives every step would read "reused" (no job seen for it).
+  if (loading && jobs.length === 0)
+    return (
+      <Card title="Chain">
+        <p className="px-4 py-3 text-sm text-zinc-500">Reading the experiment's steps…</p>
+      </Card>
+    );
   return (
     <Card title="Chain">
       <div className="grid gap-4 px-4 py-3 md:grid-cols-3" data-testid="chain-lineage">
