@@ -8,7 +8,8 @@ import type { LogLevel } from "../../core/jobs/workerMessages.js";
 export const llamaLogLineLimit = 300;
 
 let sink: ((level: LogLevel, message: string) => void) | null = null;
-let lastError: string | null = null;
+/** The last burst of error lines (no other line between them), in the order they arrived. */
+let burst: string[] = [];
 let lines = 0;
 let previousWasError = false;
 
@@ -23,9 +24,13 @@ export function logLlamaLine(level: string, message: string): void {
   if (text === "") return;
   const ours: LogLevel =
     level === "error" || level === "fatal" ? "error" : level === "warn" ? "warn" : "info";
-  // A failure logs a burst of errors, the cause first ("error loading model hyperparameters: ...")
-  // and generic ones after ("failed to load model"): the first of the last burst is the reason.
-  if (ours === "error" && !previousWasError) lastError = text;
+  // A failure logs a burst of errors, the cause ("error loading model hyperparameters: ...") and
+  // generic ones ("failed to load model"); lines from llama.cpp's threads can arrive out of order
+  // on a busy machine, so the reason is picked from the burst by content, not by position alone.
+  if (ours === "error") {
+    if (!previousWasError) burst = [];
+    burst.push(text);
+  }
   previousWasError = ours === "error";
   lines++;
   if (lines < llamaLogLineLimit) sink?.(ours, `llama.cpp: ${text}`);
@@ -33,7 +38,13 @@ export function logLlamaLine(level: string, message: string): void {
     sink?.("warn", `llama.cpp: more than ${llamaLogLineLimit} log lines; the rest are not kept`);
 }
 
-/** The first line of the last burst of error lines llama.cpp logged in this worker, or null. */
+/** Lines that only say that something failed, never why. */
+const genericFailure = /(^|: )failed to (load model|initialize|create context)[^:]*$/i;
+
+/**
+ * llama.cpp's reason for the last failure in this worker: the first line of the last burst of error
+ * lines that says more than "failed to load model", else the burst's first line; null without errors.
+ */
 export function lastLlamaError(): string | null {
-  return lastError;
+  return burst.find((line) => !genericFailure.test(line)) ?? burst[0] ?? null;
 }
