@@ -238,8 +238,8 @@ const cases: Record<number, MigrationCase> = {
       // Removing the teacher still takes its artifacts with it.
       db.prepare("DELETE FROM models WHERE id = 'teacher'").run();
       expect(db.prepare("SELECT count(*) AS n FROM artifacts").get()).toEqual({ n: 0 });
-      },
     },
+  },
   // 0008-speculate-runs
   8: {
     seed: (db) => {
