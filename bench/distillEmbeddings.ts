@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildNode, runCwb } from "../test/cli/runCwb.js";
+import { ci95, heldoutEvalArgs } from "./format.js";
 import { referenceModel } from "../test/helpers/referenceModel.js";
 import type { DistillJobResult } from "../src/shared/domain/distill.js";
 import type { EvalJobResult } from "../src/shared/domain/eval.js";
@@ -69,21 +70,15 @@ try {
   }
   const evaluation = JSON.parse(
     await cwb(
-      "eval",
-      ...names.map(file),
-      "--base",
-      reference.modelPath,
-      "--text",
-      reference.evalText.path,
-      "--ctx",
-      "256",
-      "--chunks",
-      values.chunks!,
-      ...threads,
+      ...heldoutEvalArgs(
+        names.map(file),
+        reference.modelPath,
+        reference.evalText.path,
+        values.chunks!,
+        values.threads!,
+      ),
     ),
   ) as EvalJobResult;
-  const ci = (e: { value: number; uncertainty: number }, digits: number) =>
-    `${e.value.toFixed(digits)} ± ${(1.96 * e.uncertainty).toFixed(digits)}`;
   console.log(
     `# bench:distill-embeddings: block ${lowest} dropped, ${values.tokens} training tokens per run, held-out ${values.chunks} x 256, load ${os.loadavg()[0]!.toFixed(1)}`,
   );
@@ -98,7 +93,7 @@ try {
       ? `${((100 * t.tokenEmbedding.rowsChanged) / t.tokenEmbedding.rows).toFixed(2)} %`
       : "0 %";
     console.log(
-      `| ${name} | ${ci(f.kldMean, 5)} | ${ci(f.ppl, 2)} | ${t.tokensPerSecond.toFixed(0)} | ${rows} |`,
+      `| ${name} | ${ci95(f.kldMean, 5)} | ${ci95(f.ppl, 2)} | ${t.tokensPerSecond.toFixed(0)} | ${rows} |`,
     );
   }
 } finally {
