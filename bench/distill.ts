@@ -16,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildNode, runCwb } from "../test/cli/runCwb.js";
+import { ci95, heldoutEvalArgs } from "./format.js";
 import { referenceModel } from "../test/helpers/referenceModel.js";
 import { readGgufLayout } from "../src/core/library/ggufLayout.js";
 import type { DistillJobResult } from "../src/shared/domain/distill.js";
@@ -157,18 +158,13 @@ try {
   ];
   const evaluation = JSON.parse(
     await cwb(
-      "eval",
-      ...names.map(file),
-      "--base",
-      reference.modelPath,
-      "--text",
-      reference.evalText.path,
-      "--ctx",
-      "256",
-      "--chunks",
-      values.chunks!,
-      "--threads",
-      values.threads!,
+      ...heldoutEvalArgs(
+        names.map(file),
+        reference.modelPath,
+        reference.evalText.path,
+        values.chunks!,
+        values.threads!,
+      ),
     ),
   ) as EvalJobResult;
   const describe: Record<string, string> = {
@@ -181,17 +177,15 @@ try {
     "half-soft": "half depth, distilled (soft targets)",
     "half-hard": "half depth, trained without a teacher (alpha 1)",
   };
-  const ci = (e: { value: number; uncertainty: number }, digits: number) =>
-    `${e.value.toFixed(digits)} ± ${(1.96 * e.uncertainty).toFixed(digits)}`;
   console.log(
     `# bench:distill: reference model (${blocks} blocks), ${values.tokens} training tokens per run, held-out ${evaluation.variants[0]?.figures.positions ?? 0} positions (${values.chunks} x 256), load ${os.loadavg()[0]!.toFixed(1)}`,
   );
   console.log(`| student | what | KLD to teacher (95 %) | PPL (95 %) |`);
   console.log(`| --- | --- | --- | --- |`);
-  console.log(`| teacher | the reference model | 0 | ${ci(evaluation.variants[0]!.figures.basePpl, 2)} |`);
+  console.log(`| teacher | the reference model | 0 | ${ci95(evaluation.variants[0]!.figures.basePpl, 2)} |`);
   for (const [i, name] of names.entries()) {
     const f = evaluation.variants[i]!.figures;
-    console.log(`| ${name} | ${describe[name]} | ${ci(f.kldMean, 5)} | ${ci(f.ppl, 2)} |`);
+    console.log(`| ${name} | ${describe[name]} | ${ci95(f.kldMean, 5)} | ${ci95(f.ppl, 2)} |`);
   }
   const soft = runs["healed-soft"]!;
   console.log(

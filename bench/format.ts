@@ -13,3 +13,31 @@ export function range(values: readonly number[], format: (v: number) => string):
 }
 
 export const gb = (bytes: number): string => `${(bytes / 1e9).toFixed(2)} GB`;
+
+/** "value ± half-width of its 95 % interval". */
+export const ci95 = (e: { value: number; uncertainty: number }, digits: number): string =>
+  `${e.value.toFixed(digits)} ± ${(1.96 * e.uncertainty).toFixed(digits)}`;
+
+/** `cwb eval` of the files against a base on held-out text, 256-token windows. */
+export function heldoutEvalArgs(
+  files: string[],
+  base: string,
+  text: string,
+  chunks: string,
+  threads: string,
+): string[] {
+  return [
+    "eval",
+    ...files,
+    "--base",
+    base,
+    "--text",
+    text,
+    "--ctx",
+    "256",
+    "--chunks",
+    chunks,
+    "--threads",
+    threads,
+  ];
+}

@@ -36,6 +36,7 @@
 #include "partialFile.h"
 #include "promiseWorker.h"
 #include "softTargets.h"
+#include "tokenEmbedding.h"
 
 namespace cwb {
 
@@ -64,6 +65,7 @@ struct TrainOptions {
   std::string checkpointPath;
   uint32_t checkpointEvery = 0;  // steps; 0 = never
   std::string trainable;         // ECMAScript regex on tensor names; empty = every tensor llama.cpp trains
+  bool trainTokenEmbedding = false;  // also train token_embd, which llama_opt_init skips by name
   uint32_t progressIntervalMs = 500;
   // distillation
   std::string teacherPath;         // compact teacher distributions of the training text; replaces data/labels
@@ -114,6 +116,8 @@ struct TrainResult {
   std::vector<float> stepLoss;
   std::vector<float> stepHardLoss;  // distillation: the hard-label cross-entropy of each step
   std::vector<HeldoutPoint> heldout;
+  int64_t tokenEmbeddingRows = 0;         // vocabulary rows of token_embd (0: not trained)
+  int64_t tokenEmbeddingRowsChanged = 0;  // rows whose values moved during the run
 };
 
 // Linear warm-up over warmupSteps, then cosine from lr down to lrMin. Progress is the larger of
@@ -206,7 +210,7 @@ struct TrainingContext {
 };
 
 static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t nCtx, uint32_t nUbatch, int32_t threads, int32_t gpuLayers, bool allLogits,
-                        SoftTargetFeed* feed = nullptr) {
+                        TrainingEvalHooks* hooks = nullptr) {
   llama_model_params mp = llama_model_default_params();
   mp.n_gpu_layers = gpuLayers;
   mp.load_mode = LLAMA_LOAD_MODE_NONE;  // weights in writable buffers, not a read-only mapping
@@ -227,9 +231,9 @@ static void OpenContext(TrainingContext& tc, const std::string& path, uint32_t n
   cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;  // no backward pass for flash attention
   cp.no_perf = true;
   if (allLogits) cp.n_outputs_max = nCtx;
-  if (feed) {
-    cp.cb_eval = SoftTargetEvalCallback;
-    cp.cb_eval_user_data = feed;
+  if (hooks) {
+    cp.cb_eval = TrainingEvalCallback;
+    cp.cb_eval_user_data = hooks;
   }
   tc.ctxHandle = NewContextOrThrow(tc.model, cp, path);
   tc.ctx = tc.ctxHandle.get();
@@ -346,6 +350,8 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     o.Set("finalLoss", Napi::Number::New(env, result_.finalLoss));
     o.Set("cancelled", Napi::Boolean::New(env, result_.cancelled));
     o.Set("timeLimited", Napi::Boolean::New(env, result_.timeLimited));
+    o.Set("tokenEmbeddingRows", Napi::Number::New(env, static_cast<double>(result_.tokenEmbeddingRows)));
+    o.Set("tokenEmbeddingRowsChanged", Napi::Number::New(env, static_cast<double>(result_.tokenEmbeddingRowsChanged)));
     o.Set("outPath", result_.saved ? Napi::Value(Napi::String::New(env, opts_.outPath)) : env.Null());
     Napi::Float32Array curve = Napi::Float32Array::New(env, result_.stepLoss.size());
     std::copy(result_.stepLoss.begin(), result_.stepLoss.end(), curve.Data());
@@ -383,7 +389,10 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     feed.settings = o.soft;
     feed.nUbatch = o.nUbatch;
     TrainingContext tc;
-    OpenContext(tc, o.modelPath, o.nCtx, o.nUbatch, o.threads, o.gpuLayers, distill, distill ? &feed : nullptr);
+    TrainingEvalHooks hooks;
+    hooks.feed = distill ? &feed : nullptr;
+    hooks.findTokenEmbedding = o.trainTokenEmbedding;
+    OpenContext(tc, o.modelPath, o.nCtx, o.nUbatch, o.threads, o.gpuLayers, distill, distill || o.trainTokenEmbedding ? &hooks : nullptr);
     const int32_t nVocab = llama_vocab_n_tokens(llama_model_get_vocab(tc.model));
     if (distill) {
       for (const TeacherData* t : {&teacher, &heldout}) {
@@ -437,6 +446,16 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     lp.get_opt_pars = ScheduleParams;
     lp.get_opt_pars_ud = &schedule;
     lp.optimizer_type = o.sgd ? GGML_OPT_OPTIMIZER_TYPE_SGD : GGML_OPT_OPTIMIZER_TYPE_ADAMW;
+    // The warm-up decode above found token_embd; flagged now, llama_opt_init's graphs train it too.
+    std::vector<uint64_t> embeddingBefore;
+    if (o.trainTokenEmbedding) {
+      ggml_tensor* embd = hooks.tokenEmbedding;
+      if (embd == nullptr) throw std::runtime_error(o.modelPath + ": token_embd.weight is not in the decode graph");
+      if (embd->type != GGML_TYPE_F32) throw std::runtime_error(o.modelPath + ": token_embd.weight is " + ggml_type_name(embd->type) + ", training needs F32");
+      ggml_set_param(embd);
+      accumulators.NoteParameter(embd);
+      embeddingBefore = RowFingerprints(embd);
+    }
     llama_opt_init(tc.ctx, tc.model, lp);
 
     ggml_opt_dataset_t dataset = ggml_opt_dataset_init(GGML_TYPE_I32, GGML_TYPE_I32, o.nCtx, o.nCtx, 1, 1);
@@ -565,6 +584,10 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
     result_.timeLimited = !result_.cancelled && schedule.step < schedule.totalSteps;
     result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result_.tokensPerSecond = result_.seconds > 0 ? static_cast<double>(result_.tokens) / result_.seconds : 0;
+    if (o.trainTokenEmbedding) {
+      result_.tokenEmbeddingRows = hooks.tokenEmbedding->ne[1];
+      result_.tokenEmbeddingRowsChanged = ChangedRows(embeddingBefore, RowFingerprints(hooks.tokenEmbedding));
+    }
     const size_t n = result_.stepLoss.size();
     const size_t tail = std::max<size_t>(1, n / 20);
     if (n > 0) {
@@ -715,6 +738,9 @@ static Napi::Value Train(const Napi::CallbackInfo& info) {
   t.gpuLayers = static_cast<int32_t>(o.Count("gpuLayers", 0));
   t.checkpointPath = o.String("checkpointPath", "");
   t.trainable = o.String("trainable", "");
+  t.trainTokenEmbedding = o.Bool("trainTokenEmbedding", false);
+  // ggml-opt applies one weight decay to every parameter; it would shrink the rows of unseen tokens.
+  if (t.trainTokenEmbedding && t.weightDecay > 0) throw Napi::RangeError::New(env, "trainTokenEmbedding needs weightDecay 0 (it would decay the rows of unseen tokens)");
   try {
     std::regex check(t.trainable);
   } catch (const std::regex_error&) {

@@ -1,6 +1,7 @@
 // llama.cpp's training skips token_embd by name; flagged as a parameter by us before llama_opt_init,
 // the prebuilt library trains it: the rows of the tokens seen move, the others do not (see
-// docs/distillation.md, "Why some tensors stay frozen"). Not wired into `cwb distill` yet.
+// docs/distillation.md, "Why some tensors stay frozen"). The addon's trainTokenEmbedding does the
+// same (test/training/trainTokenEmbedding.test.ts).
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";

@@ -35,6 +35,8 @@ export const distillSettings = z
     textChunks: z.number().int().min(1).nullable().default(null),
     seed: z.number().int().nonnegative().default(1),
     threads: threadsSetting,
+    /** Also train token_embd (llama.cpp skips it); only the rows of tokens in the text move. */
+    trainTokenEmbedding: z.boolean().default(false),
     /** Storage of the student's matrices. */
     storage: z.enum(["f32", "f16"]).default("f16"),
   })
@@ -118,6 +120,11 @@ export const distillTraining = z.object({
   /** Training objective as reported while training (this run and the runs it resumed). */
   lossCurve: z.array(z.object({ step: z.number().int(), loss: z.number() })),
   heldout: z.array(heldoutPoint),
+  /** With trainTokenEmbedding: token_embd's rows and how many moved in this run (null: frozen). */
+  tokenEmbedding: z
+    .object({ rows: z.number().int(), rowsChanged: z.number().int() })
+    .nullable()
+    .default(null),
 });
 export type DistillTraining = z.infer<typeof distillTraining>;
 

@@ -469,6 +469,8 @@ export interface TrainOptions {
   checkpointEvery?: number;
   /** Regex (ECMAScript) on tensor names to train; default: every tensor llama.cpp trains (all but token_embd). */
   trainable?: string;
+  /** Also train token_embd (llama.cpp skips it by name); needs weightDecay 0. */
+  trainTokenEmbedding?: boolean;
   /** Least time between progress reports (default 500 ms). */
   progressIntervalMs?: number;
   /**
@@ -530,6 +532,9 @@ export interface TrainResult {
   cancelled: boolean;
   /** maxSeconds, not the step count, ended the run. */
   timeLimited: boolean;
+  /** token_embd's vocabulary rows, and how many moved (both 0 when it was not trained). */
+  tokenEmbeddingRows: number;
+  tokenEmbeddingRowsChanged: number;
   /** null when cancelled or no outPath was given. */
   outPath: string | null;
   /** Per step: the loss (distillation: the objective). */

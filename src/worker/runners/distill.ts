@@ -158,6 +158,7 @@ export default defineRunner("distill", async (params, context) => {
       lrMin: s.lrMin,
       warmupSteps: s.warmupSteps,
       seed: s.seed,
+      trainTokenEmbedding: s.trainTokenEmbedding,
       ...(s.threads ? { threads: s.threads } : {}),
       checkpointPath: checkpoint.studentPath,
       checkpointEvery: s.checkpointEvery,
@@ -223,6 +224,9 @@ export default defineRunner("distill", async (params, context) => {
       finalLoss: trained.finalLoss,
       lossCurve,
       heldout: heldout.sort((a, b) => a.step - b.step),
+      tokenEmbedding: s.trainTokenEmbedding
+        ? { rows: trained.tokenEmbeddingRows, rowsChanged: trained.tokenEmbeddingRowsChanged }
+        : null,
     },
   };
 });

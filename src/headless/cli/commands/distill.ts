@@ -47,6 +47,8 @@ interface DistillCommandOptions extends GenerationOptions {
   seed: string;
   threads?: string;
   storage: string;
+  /** --train-embeddings / --no-train-embeddings; undefined: the setting's default. */
+  trainEmbeddings?: boolean;
   out?: string;
 }
 
@@ -73,6 +75,7 @@ function settingsFrom(o: DistillCommandOptions): DistillSettingsInput {
     seed: numberOption("--seed", o.seed, { min: 0 }),
     threads: o.threads === undefined ? null : positiveInteger("--threads", o.threads),
     storage: o.storage,
+    ...(o.trainEmbeddings === undefined ? {} : { trainTokenEmbedding: o.trainEmbeddings }),
   };
 }
 
@@ -195,6 +198,8 @@ export function registerDistillCommands(program: Command, context: CliContext): 
     .option("--seed <n>", "data order", "1")
     .option("--threads <n>", "threads (default: all)")
     .option("--storage <type>", "f16 or f32", "f16")
+    .option("--train-embeddings", "also train token_embd (rows of the tokens in the text)")
+    .option("--no-train-embeddings", "keep token_embd frozen (default)")
     .option("--out <path>", "output file (default: the data dir's models folder)");
   generationOptions(command).action(async (options: DistillCommandOptions) => {
     const workbench = context.workbench();
