@@ -83,7 +83,9 @@ it("stores a picked and a dropped text as text sets, selects them, and refuses a
     .poll(() => page.getByRole("alert").filter({ hasText: "weights.bin" }).innerText())
     .toContain("weights.bin is not UTF-8 text");
 
-  const connection = await connectProtocol(`${app.origin.replace(/^http/, "ws")}/ws?token=${app.token}`);
+  const connection = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, {
+    Origin: app.origin,
+  });
   const listed = await connection.call("texts.list", {});
   await connection.close();
   expect(listed.ok).toBe(true);
