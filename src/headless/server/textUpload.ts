@@ -12,6 +12,7 @@ import { pipeline } from "node:stream/promises";
 import { maxTextFileBytes } from "../../core/texts/addTextFile.js";
 import type { Dispatch } from "../../core/rpc/dispatcher.js";
 import { sendJson } from "./httpResponses.js";
+import { portableFileName } from "./modelUpload.js";
 
 export interface TextUploadOptions {
   tempDir: string;
@@ -24,7 +25,7 @@ export async function handleTextUpload(
   url: URL,
   options: TextUploadOptions,
 ): Promise<void> {
-  const name = plainTextName(url.searchParams.get("name") ?? "");
+  const name = portableFileName(url.searchParams.get("name") ?? "");
   const purpose = url.searchParams.get("purpose");
   if (name === null || (purpose !== "calibration" && purpose !== "evaluation")) {
     req.resume();
@@ -65,13 +66,6 @@ function sizeLimit(name: string): Transform {
       else done(null, chunk);
     },
   });
-}
-
-/** The base name in a portable alphabet; null if nothing sensible remains. */
-function plainTextName(raw: string): string | null {
-  const base = raw.split(/[/\\]/).pop() ?? "";
-  const cleaned = base.replace(/[^A-Za-z0-9._+-]/g, "_").replace(/^\.+/, "");
-  return cleaned.length === 0 || cleaned.length > 200 ? null : cleaned;
 }
 
 function messageOf(error: unknown): string {
