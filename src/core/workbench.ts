@@ -1,5 +1,6 @@
 // The composition root shared by the CLI, the HTTP/WebSocket server and Electron's main process:
 // one data dir, one Store, the model library, the event bus, and the protocol's call handlers.
+import { addTextFile } from "./texts/addTextFile.js";
 import { listOfferedTexts } from "./texts/offeredTexts.js";
 import { listLlamaBuilds } from "./llamaBuilds/listLlamaBuilds.js";
 import { ProtocolError } from "../shared/protocol/wire.js";
@@ -116,6 +117,7 @@ export class Workbench {
       "app.machine": () => this.#machine(),
       "app.llamaBuilds": () => listLlamaBuilds(),
       "texts.list": () => ({ texts: listOfferedTexts(this.db, this.dataDir) }),
+      "texts.add": (request) => withProtocolErrors(() => addTextFile(db, this.dataDir, request)),
       "models.list": () => listModels(db),
       "models.get": ({ id }) => withProtocolErrors(() => getModel(db, id)),
       "models.lineage": ({ id }) => withProtocolErrors(() => modelLineageOf(db, id)),

@@ -83,12 +83,17 @@ function removeUploadIfUnused(events: EventBus, jobId: string, uploaded: string)
   });
 }
 
-/** Only the base name survives, restricted to a portable alphabet; null if nothing sensible remains. */
+/** A portable file name ending in .gguf; null otherwise. */
 export function safeFileName(raw: string): string | null {
+  const cleaned = portableFileName(raw);
+  return cleaned !== null && /\.gguf$/i.test(cleaned) ? cleaned : null;
+}
+
+/** Only the base name survives, restricted to a portable alphabet; null if nothing sensible remains. */
+export function portableFileName(raw: string): string | null {
   const base = raw.split(/[/\\]/).pop() ?? "";
   const cleaned = base.replace(/[^A-Za-z0-9._+-]/g, "_").replace(/^\.+/, "");
-  if (cleaned.length === 0 || cleaned.length > 200 || !/\.gguf$/i.test(cleaned)) return null;
-  return cleaned;
+  return cleaned.length === 0 || cleaned.length > 200 ? null : cleaned;
 }
 
 /** Hard-links the finished temp file to "name", "name-1", … (link never overwrites), then drops the temp name. */

@@ -8,6 +8,7 @@ import { createDispatcher, type CallHandlers } from "../../core/rpc/dispatcher.j
 import type { EventBus } from "../../core/rpc/eventBus.js";
 import { sendJson, sendText } from "./httpResponses.js";
 import { handleModelUpload } from "./modelUpload.js";
+import { handleTextUpload } from "./textUpload.js";
 import { OriginPolicy } from "./originPolicy.js";
 import { setSecurityHeaders } from "./securityHeaders.js";
 import { createSessionToken, requestToken, tokenMatches } from "./sessionToken.js";
@@ -91,6 +92,10 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
           dispatch,
           events: options.events,
         });
+      }
+      if (url.pathname === "/api/texts") {
+        if (req.method !== "POST") return sendJson(res, 405, { error: "Use POST" });
+        return handleTextUpload(req, res, url, { tempDir: options.tempDir, dispatch });
       }
       return sendJson(res, 404, { error: `No API endpoint ${url.pathname}` });
     }

@@ -1,5 +1,6 @@
 // The Electron transport: calls and events go through the `window.cwb` bridge from the preload.
 import type { Job } from "../../shared/domain/job.js";
+import type { OfferedText } from "../../shared/domain/offeredText.js";
 import type { CallInput, CallOutput, EventPayload } from "../../shared/protocol/define.js";
 import type { CwbBridge } from "../../shared/protocol/bridge.js";
 import type { CallName, Calls, EventTopic, Events } from "../../shared/protocol/endpoints.js";
@@ -36,5 +37,11 @@ export class IpcClient implements RendererClient {
     const path = this.#bridge.getPathForFile(file);
     if (path === "") throw new Error(`${file.name} has no path on disk; save it to a file first`);
     return this.call("jobs.start", { kind: "models.import", params: { path } });
+  }
+
+  async addTextFile(file: File, purpose: "calibration" | "evaluation"): Promise<OfferedText> {
+    const path = this.#bridge.getPathForFile(file);
+    if (path === "") throw new Error(`${file.name} has no path on disk; save it to a file first`);
+    return this.call("texts.add", { path, purpose });
   }
 }

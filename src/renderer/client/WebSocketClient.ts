@@ -2,6 +2,7 @@
 // with backoff when it drops. Calls made while disconnected wait for the next connection; calls in
 // flight when it drops fail (the server may or may not have run them, so they are not replayed).
 import type { Job } from "../../shared/domain/job.js";
+import type { OfferedText } from "../../shared/domain/offeredText.js";
 import type { CallInput, CallOutput, EventPayload } from "../../shared/protocol/define.js";
 import type { CallName, Calls, EventTopic, Events } from "../../shared/protocol/endpoints.js";
 import { serverFrame, type CallFrame } from "../../shared/protocol/wire.js";
@@ -85,6 +86,19 @@ export class WebSocketClient implements RendererClient {
       };
       xhr.send(file);
     });
+  }
+
+  /** Sends the text's bytes to POST /api/texts; the server checks and stores them as a text set. */
+  async addTextFile(file: File, purpose: "calibration" | "evaluation"): Promise<OfferedText> {
+    const query = `name=${encodeURIComponent(file.name)}&purpose=${purpose}`;
+    const response = await fetch(`${this.#origin}/api/texts?${query}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${this.#token}`, "Content-Type": "application/octet-stream" },
+      body: file,
+    });
+    const body = (await response.json().catch(() => null)) as (OfferedText & { error?: string }) | null;
+    if (response.ok && body?.sha256) return body;
+    throw new Error(body?.error ?? `Upload of ${file.name} failed (HTTP ${response.status})`);
   }
 
   #connect(): void {

@@ -56,6 +56,10 @@ export const appErrorCodes = [
   "SCHEMA_TOO_NEW",
   /** The text an evaluation was queued with changed before it ran. */
   "TEXT_CHANGED",
+  /** A file given as an evaluation or calibration text is not UTF-8 text (a binary file, another encoding). */
+  "TEXT_NOT_UTF8",
+  /** A file given as an evaluation or calibration text is empty or larger than the workbench accepts. */
+  "TEXT_SIZE_REFUSED",
   /**
    * An experiment recorded before experiments kept their plan as a job graph (no step keys): what is
    * left of it is not known, so it cannot be resumed; running it again reuses what finished.

@@ -8,6 +8,7 @@ export const callNames = [
   "app.machine",
   "app.llamaBuilds",
   "texts.list",
+  "texts.add",
   "models.list",
   "models.get",
   "models.lineage",

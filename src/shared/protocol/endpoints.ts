@@ -71,6 +71,14 @@ export const calls = {
   ),
   /** Texts to offer for evaluation or calibration: the library's text sets and the reference model's held-out texts. */
   "texts.list": defineCall(z.object({}), z.object({ texts: z.array(offeredText) })),
+  /** Stores a picked or dropped text file as a library text set (size and UTF-8 checked, hashed). */
+  "texts.add": defineCall(
+    z.object({
+      path: z.string().min(1),
+      purpose: z.enum(["calibration", "evaluation"]),
+    }),
+    offeredText,
+  ),
 
   "models.list": defineCall(z.object({}), z.array(modelSummary)),
   "models.get": defineCall(id, modelRecord),
