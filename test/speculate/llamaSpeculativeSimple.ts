@@ -17,14 +17,22 @@ export function runLlamaSpeculativeSimple(options: {
   prompt: string;
   maxTokens: number;
   draftMax: number;
+  pMin?: number;
   threads?: number;
 }): LlamaSpeculativeCounts {
   const tool = prebuiltExtraToolPath("llama-speculative-simple");
-  // Same settings as `cwb speculate`: greedy, draft-min 0, p-min 0 (its default is 0 too).
+  // Same settings as `cwb speculate`'s defaults: greedy, draft-min 0, p-min 0 unless given.
   const args = [
     ...["-m", options.target, "-md", options.draft, "-p", options.prompt],
     ...["-n", String(options.maxTokens), "--temp", "0", "--spec-type", "draft-simple"],
-    ...["--spec-draft-n-max", String(options.draftMax), "--spec-draft-n-min", "0", "--spec-draft-p-min", "0"],
+    ...[
+      "--spec-draft-n-max",
+      String(options.draftMax),
+      "--spec-draft-n-min",
+      "0",
+      "--spec-draft-p-min",
+      String(options.pMin ?? 0),
+    ],
     ...["-c", "512", "-t", String(options.threads ?? 2)],
   ];
   const run = spawnSync(tool, args, { encoding: "utf8", maxBuffer: 64 << 20 });
