@@ -29,23 +29,57 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(() => removeDataDir(dataDir));
 
+async function ourCounts(pMin: number) {
+  const prompts = path.join(dataDir, "prompts.txt");
+  writeFileSync(prompts, `${prompt}\n`);
+  const result = await runCwb([
+    ...["--data-dir", dataDir, "speculate", "--target", target, "--draft", draft, "--prompts", prompts],
+    ...[
+      "--max-tokens",
+      "12",
+      "--draft-max",
+      "4",
+      "--p-min",
+      String(pMin),
+      "--reps",
+      "1",
+      "--gpu",
+      "cpu",
+      "--json",
+    ],
+  ]);
+  expect(result.code, result.stderr).toBe(0);
+  const counts = (JSON.parse(result.stdout) as SpeculateReport).points[0]!.counts;
+  return { drafted: counts.drafted, accepted: counts.accepted, generated: counts.generated };
+}
+
+// 0.2 stops some of this draft's proposals early, not all (llama-speculative-simple: 27 drafted, 42 at 0).
+const PMIN = 0.2;
+let draftedAtZero = 0;
+
 describe("cwb speculate parity", () => {
   it("drafts and accepts as many tokens as llama-speculative-simple", async () => {
     const theirs = runLlamaSpeculativeSimple({ target, draft, prompt, maxTokens: 12, draftMax: 4 });
-    const prompts = path.join(dataDir, "prompts.txt");
-    writeFileSync(prompts, `${prompt}\n`);
-    const result = await runCwb([
-      ...["--data-dir", dataDir, "speculate", "--target", target, "--draft", draft, "--prompts", prompts],
-      ...["--max-tokens", "12", "--draft-max", "4", "--reps", "1", "--gpu", "cpu", "--json"],
-    ]);
-    expect(result.code, result.stderr).toBe(0);
-    const ours = (JSON.parse(result.stdout) as SpeculateReport).points[0]!.counts;
     expect(theirs.accepted).toBeGreaterThan(0);
     expect(theirs.drafted).toBeGreaterThan(theirs.accepted);
-    expect({ drafted: ours.drafted, accepted: ours.accepted, generated: ours.generated }).toEqual({
-      drafted: theirs.drafted,
-      accepted: theirs.accepted,
-      generated: theirs.generated,
+    draftedAtZero = theirs.drafted;
+    const { drafted, accepted, generated } = theirs;
+    expect(await ourCounts(0)).toEqual({ drafted, accepted, generated });
+  }, 180_000);
+
+  // p-min stops a draft where the draft's top-10 probability falls below it: same stops, same counts.
+  it("stops drafts at the same places with --p-min", async () => {
+    const theirs = runLlamaSpeculativeSimple({
+      target,
+      draft,
+      prompt,
+      maxTokens: 12,
+      draftMax: 4,
+      pMin: PMIN,
     });
+    expect(theirs.drafted).toBeGreaterThan(0);
+    if (draftedAtZero > 0) expect(theirs.drafted).toBeLessThan(draftedAtZero);
+    const { drafted, accepted, generated } = theirs;
+    expect(await ourCounts(PMIN)).toEqual({ drafted, accepted, generated });
   }, 180_000);
 });
