@@ -86,6 +86,7 @@ try {
         "cpu",
       ],
     ]);
+    // One prompt: its own figures carry the spread over repetitions (the overall ones spread over prompts).
     const point = report.points[0]!;
     const c = point.counts;
     const sd = (v: number | null) => (v === null ? "" : ` ± ${v.toFixed(2)}`);
@@ -97,7 +98,7 @@ try {
         c.drafted === theirs.drafted && c.accepted === theirs.accepted ? "equal" : "DIFFER",
         `${(100 * point.acceptanceRate).toFixed(1)} %`,
         point.meanAcceptedLength.toFixed(2),
-        `${point.speedup.mean.toFixed(2)}${sd(point.speedup.stddev)}x`,
+        `${point.prompts[0]!.speedup.mean.toFixed(2)}${sd(point.prompts[0]!.speedup.stddev)}x`,
         `${(point.speculativeTokensPerSecond.mean / theirs.tokensPerSecond).toFixed(2)}`,
         `${loadBefore} → ${load()}`,
       ].join(" | "),
