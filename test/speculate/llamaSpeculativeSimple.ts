@@ -1,6 +1,7 @@
 // Runs llama.cpp's own llama-speculative-simple (compiled against the prebuilt libraries our addon
 // runs, scripts/build-llama-tools.js) greedily and reads its counts, for parity with `cwb speculate`.
 import { spawnSync } from "node:child_process";
+// @ts-expect-error -- plain JS build script without type declarations
 import { prebuiltExtraToolPath } from "../../scripts/build-llama-tools.js";
 
 export interface LlamaSpeculativeCounts {

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error -- plain JS build script without type declarations
 import { llamaToolPath, linkPrebuiltTools } from "../../scripts/build-llama-tools.js";
 import type { SpeculateReport } from "../../src/shared/domain/speculate.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
