@@ -207,34 +207,9 @@ function compilePrebuiltTools(src, dir, log) {
     if (!target) throw new Error(`prebuilt libraries: nothing matches ${pattern} in ${bins}`);
     if (!files.includes(alias)) symlinkSync(path.join(bins, target), path.join(bin, alias));
   }
-  const compiler = process.env.CXX || "c++";
-  const include = ["include", "ggml/include", "common", "vendor"].map((d) => `-I${path.join(src, d)}`);
   for (const name of llamaToolNames) {
-    const toolDir = toolSourceDir(src, name);
-    const sources = readdirSync(toolDir)
-      .filter((f) => f.endsWith(".cpp"))
-      .map((f) => path.join(toolDir, f));
     log(`[cwb] compiling ${name} against the prebuilt libraries`);
-    execFileSync(
-      compiler,
-      [
-        "-std=c++17",
-        "-O2",
-        "-pthread",
-        ...include,
-        `-I${toolDir}`,
-        ...sources,
-        `-L${bin}`,
-        "-lllama-common",
-        "-lllama",
-        "-lggml",
-        "-lggml-base",
-        "-Wl,-rpath,$ORIGIN",
-        "-o",
-        path.join(bin, name),
-      ],
-      { stdio: ["ignore", "ignore", "inherit"] },
-    );
+    compileAgainstPrebuilt(src, toolSourceDir(src, name), bin, path.join(bin, name));
   }
   writeFileSync(
     path.join(temp, ".cwb-ready"),
@@ -243,7 +218,7 @@ function compilePrebuiltTools(src, dir, log) {
       flavour: "prebuilt",
       tools: llamaToolNames,
       libraries: bins,
-      compiler,
+      compiler: process.env.CXX || "c++",
       builtAt: new Date().toISOString(),
     }) + "\n",
   );
@@ -252,6 +227,59 @@ function compilePrebuiltTools(src, dir, log) {
   log(
     `[cwb] compiled llama.cpp tools (prebuilt) in ${((Date.now() - started) / 1000).toFixed(0)} s: ${path.join(dir, "bin")}`,
   );
+}
+
+/** Compiles one tool folder's .cpp files into `output`, linked to the prebuilt libraries in `bin`. */
+function compileAgainstPrebuilt(src, toolDir, bin, output) {
+  const include = ["include", "ggml/include", "common", "vendor"].map((d) => `-I${path.join(src, d)}`);
+  const sources = readdirSync(toolDir)
+    .filter((f) => f.endsWith(".cpp"))
+    .map((f) => path.join(toolDir, f));
+  execFileSync(
+    process.env.CXX || "c++",
+    [
+      "-std=c++17",
+      "-O2",
+      "-pthread",
+      ...include,
+      `-I${toolDir}`,
+      ...sources,
+      `-L${bin}`,
+      "-lllama-common",
+      "-lllama",
+      "-lggml",
+      "-lggml-base",
+      "-Wl,-rpath,$ORIGIN",
+      "-o",
+      output,
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+}
+
+/**
+ * Example programs (examples/<name>/) compiled on demand into the prebuilt tools' folder, next to the
+ * five tools; the five's cache marker is left alone, so adding one never invalidates it.
+ */
+export const llamaExtraToolNames = ["llama-speculative-simple"];
+
+/** The path of an extra prebuilt tool, compiled now (seconds) when missing. Linux only. */
+export function prebuiltExtraToolPath(name, { log = console.error } = {}) {
+  if (!llamaExtraToolNames.includes(name)) throw new Error(`unknown extra llama tool: ${name}`);
+  if (process.platform !== "linux") throw new Error(`${name}: the prebuilt flavour is Linux only`);
+  const dir = linkPrebuiltTools({ log });
+  const bin = path.join(dir, "bin");
+  const file = path.join(bin, name);
+  if (existsSync(file)) return file;
+  const src = ensureLlamaSource({ log });
+  withProcessLock(`${dir}.lock`, `compiling ${name} (prebuilt)`, () => {
+    if (existsSync(file)) return;
+    log(`[cwb] compiling ${name} against the prebuilt libraries`);
+    const temp = `${file}.tmp-${process.pid}`;
+    compileAgainstPrebuilt(src, path.join(src, "examples", name.replace(/^llama-/, "")), bin, temp);
+    renameSync(temp, file);
+  });
+  return file;
 }
 
 /** Builds the tools unless the cache holds them; returns the cache folder. */

@@ -47,17 +47,28 @@ export async function greedyAfterEach(sequence: LlamaContextSequence, tokens: To
 }
 
 /** The draft's top token after `token`, with its probability when a threshold needs it. */
+/** draft-simple's draft sampler keeps the top 10 candidates before its softmax (common/speculative.cpp). */
+const draftCandidates = 10;
+
+/**
+ * The draft's greedy next token and, when p-min needs it, its probability as draft-simple computes it:
+ * the softmax over the draft's top 10 logits, i.e. the whole-vocabulary probability renormalised over
+ * the 10 most likely tokens (so equal p-min values stop drafts at the same place).
+ */
 async function draftNext(
   sequence: LlamaContextSequence,
   token: Token,
   needConfidence: boolean,
 ): Promise<{ token: Token; p: number }> {
   const output = await sequence.controlledEvaluate([
-    [token, { generateNext: { token: true, confidence: needConfidence, options: greedy } }],
+    [token, { generateNext: { token: true, probabilities: needConfidence, options: greedy } }],
   ]);
   const next = output[0]?.next;
   if (next?.token === undefined || next.token === null) throw new Error("the draft generated no token");
-  return { token: next.token, p: next.confidence ?? 1 };
+  if (!needConfidence || !next.probabilities) return { token: next.token, p: 1 };
+  const top = [...next.probabilities.values()].sort((a, b) => b - a).slice(0, draftCandidates);
+  const sum = top.reduce((total, p) => total + p, 0);
+  return { token: next.token, p: sum > 0 ? top[0]! / sum : 1 };
 }
 
 async function trimTo(sequence: LlamaContextSequence, length: number): Promise<void> {

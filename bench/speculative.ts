@@ -1,0 +1,115 @@
+// npm run bench:speculative [-- --model quick|full --max-tokens 48 --draft-max 4 --reps 3]
+// `cwb speculate` next to llama.cpp's own llama-speculative-simple (draft-simple, greedy, draft-min 0,
+// p-min 0; compiled against the prebuilt libraries our addon runs) on the reference model (F16 target)
+// with drafts Q8_0, Q4_K_M, Q2_K and a pruned (one block dropped, `cwb prune --drop 1`) + Q4_K_M one
+// (`cwb quantize`). Prints, per draft: both tools' drafted and accepted counts (they must be equal),
+// acceptance rate, mean accepted length, our speedup over the target alone (mean ± sd over reps) and
+// the tokens/s ratio ours / theirs, with the load average. The models are tiny and compute-bound: the
+// speedups say nothing about memory-bound real sizes.
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { SpeculateReport } from "../src/shared/domain/speculate.js";
+import { buildNode, runCwb } from "../test/cli/runCwb.js";
+import { makeDataDir, removeDataDir } from "../test/jobs/queueHarness.js";
+import { referenceModelPath } from "../test/helpers/referenceModel.js";
+import { runLlamaSpeculativeSimple } from "../test/speculate/llamaSpeculativeSimple.js";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string", default: "full" },
+    "max-tokens": { type: "string", default: "48" },
+    "draft-max": { type: "string", default: "4" },
+    reps: { type: "string", default: "3" },
+    prompt: { type: "string", default: "The history of the city begins" },
+  },
+});
+const size = values.model === "quick" ? "quick" : "full";
+const maxTokens = Number(values["max-tokens"]);
+const draftMax = Number(values["draft-max"]);
+const load = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(1))
+    .join(" / ");
+
+async function cwbJson<T>(dataDir: string, args: string[]): Promise<T> {
+  const result = await runCwb(["--data-dir", dataDir, ...args, "--json"]);
+  if (result.code !== 0) throw new Error(`cwb ${args[0]} failed: ${result.stderr.slice(-2000)}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+const quantized = async (dataDir: string, model: string, type: string) =>
+  (await cwbJson<{ model: { path: string } }>(dataDir, ["quantize", model, "--type", type])).model.path;
+
+buildNode();
+const dataDir = makeDataDir();
+try {
+  const target = await referenceModelPath(size);
+  const calibration = path.join(path.dirname(target), "calibration.txt");
+  const pruned = (
+    await cwbJson<{ model: { path: string } }>(dataDir, [
+      "prune",
+      target,
+      "--drop",
+      "1",
+      "--text",
+      calibration,
+    ])
+  ).model.path;
+  const drafts: [string, string][] = [
+    ["Q8_0", await quantized(dataDir, target, "Q8_0")],
+    ["Q4_K_M", await quantized(dataDir, target, "Q4_K_M")],
+    ["Q2_K", await quantized(dataDir, target, "Q2_K")],
+    ["pruned −1 block + Q4_K_M", await quantized(dataDir, pruned, "Q4_K_M")],
+  ];
+  const prompts = path.join(dataDir, "prompts.txt");
+  writeFileSync(prompts, `${values.prompt}\n`);
+  console.log(
+    `reference model ${size} (F16 target), prompt "${values.prompt}", ${maxTokens} tokens, draft-max ${draftMax}, ${values.reps} reps, CPU, ${os.cpus().length} cores`,
+  );
+  const rows: string[] = [];
+  for (const [name, draft] of drafts) {
+    const loadBefore = load();
+    const theirs = runLlamaSpeculativeSimple({ target, draft, prompt: values.prompt!, maxTokens, draftMax });
+    const report = await cwbJson<SpeculateReport>(dataDir, [
+      ...["speculate", "--target", target, "--draft", draft, "--prompts", prompts],
+      ...[
+        "--max-tokens",
+        String(maxTokens),
+        "--draft-max",
+        String(draftMax),
+        "--reps",
+        values.reps!,
+        "--gpu",
+        "cpu",
+      ],
+    ]);
+    // One prompt: its own figures carry the spread over repetitions (the overall ones spread over prompts).
+    const point = report.points[0]!;
+    const c = point.counts;
+    const sd = (v: number | null) => (v === null ? "" : ` ± ${v.toFixed(2)}`);
+    rows.push(
+      [
+        name,
+        `${c.drafted} / ${theirs.drafted}`,
+        `${c.accepted} / ${theirs.accepted}`,
+        c.drafted === theirs.drafted && c.accepted === theirs.accepted ? "equal" : "DIFFER",
+        `${(100 * (point.acceptanceRate ?? 0)).toFixed(1)} %`,
+        (point.meanAcceptedLength ?? 0).toFixed(2),
+        `${point.prompts[0]!.speedup.mean.toFixed(2)}${sd(point.prompts[0]!.speedup.stddev)}x`,
+        `${(point.speculativeTokensPerSecond.mean / theirs.tokensPerSecond).toFixed(2)}`,
+        `${loadBefore} → ${load()}`,
+      ].join(" | "),
+    );
+    console.log(rows[rows.length - 1]);
+  }
+  console.log(
+    "\n| draft | drafted ours / theirs | accepted ours / theirs | counts | acceptance | mean accepted length | speedup (ours vs target alone) | tok/s ours / theirs | load (1-min avg, before → after) |",
+  );
+  console.log("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |");
+  for (const row of rows) console.log(`| ${row} |`);
+} finally {
+  removeDataDir(dataDir);
+}
