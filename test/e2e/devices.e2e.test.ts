@@ -121,13 +121,14 @@ describe("device settings and where each run ran", () => {
       llamaBuild: "prebuilt",
     });
 
-    // The jobs the sweep created carry them: a bench of the base and the variant, one evaluation.
+    // The jobs the sweep created carry them: a bench of the base and the variant in each of the
+    // sweep's two interleaved rounds (the recipe's default), one evaluation.
     await expect
       .poll(
         async () => {
           const jobs = await listJobs();
           const measuring = jobs.filter((job) => job.kind === "bench" || job.kind === "eval");
-          return measuring.length === 3 && measuring.every(finished);
+          return measuring.length === 5 && measuring.every(finished);
         },
         { timeout: 600_000, interval: 2000 },
       )
