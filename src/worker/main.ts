@@ -46,6 +46,9 @@ async function run(kind: string, params: unknown, context: RunnerContext & { flu
         : String(error);
     const coded = controller.signal.aborted ? null : appErrorOf(error);
     const code = (error as { code?: unknown } | null)?.code;
+    // llama.cpp's log lines reach JS through a thread-safe queue and can trail the failure on a busy
+    // machine: let the queued ones arrive before the reason is read.
+    if (!controller.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 50));
     // llama.cpp's last error line is the reason when the runner's error does not carry one.
     const llamaReason = controller.signal.aborted ? null : (coded?.llamaReason ?? lastLlamaError());
     await finish(
