@@ -1,4 +1,4 @@
-// npm run bench:crash -- --kills 50 [--seed S] [--max-delay-ms 8000] [--work DIR]
+// npm run bench:crash -- --kills 50 [--seed S] [--max-delay-ms 1500] [--work DIR]
 // Kills the process owning a sweep of the quick reference model with SIGKILL at seeded random
 // moments, restarts it, and checks integrity, losses and leftovers after each kill (crash/crashSweep.ts).
 // Prints one line per kill and a summary; exits 1 on any problem.
@@ -14,7 +14,7 @@ const { values } = parseArgs({
   options: {
     kills: { type: "string", default: "50" },
     seed: { type: "string", default: "1" },
-    "max-delay-ms": { type: "string", default: "8000" },
+    "max-delay-ms": { type: "string", default: "1500" },
     work: { type: "string" },
   },
 });
@@ -34,7 +34,7 @@ const result = await runCrashSweep({
     const elapsed = (performance.now() - started) / 1000;
     const eta = (elapsed / (report.index + 1)) * (kills - report.index - 1);
     console.log(
-      `kill ${String(report.index + 1).padStart(3)}/${kills} after ${String(report.delayMs).padStart(5)} ms during ${report.during.padEnd(16)} ${report.problems.length === 0 ? "ok" : report.problems.join("; ")}  (ETA ${Math.round(eta)} s)`,
+      `kill ${String(report.index + 1).padStart(3)}/${kills} after ${String(report.delayMs).padStart(5)} ms after ${report.anchor.padEnd(5)} during ${report.during.padEnd(16)} ${report.problems.length === 0 ? "ok" : report.problems.join("; ")}  (ETA ${Math.round(eta)} s)`,
     );
   },
 });

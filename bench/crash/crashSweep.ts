@@ -21,15 +21,23 @@ export interface CrashSweepOptions {
   dataDir: string;
   /** `cwb sweep MODEL --types …` arguments (without --data-dir). */
   sweepArgs: readonly string[];
-  /** Kill moments are drawn from [minDelayMs, maxDelayMs] after the process starts. */
+  /**
+   * A quarter of the kills land in the start-up (hashing the input, migrating, planning), drawn from
+   * [minDelayMs, startupMaxMs] after the process starts; the rest land [0, maxDelayMs] after the first
+   * step this process runs started. Anchoring on a step, not on the clock, keeps kills inside the
+   * sweep on a fast machine too, since every restart resumes with less left to do.
+   */
   minDelayMs?: number;
+  startupMaxMs?: number;
   maxDelayMs?: number;
   onKill?: (report: KillReport) => void;
 }
 
 export interface KillReport {
   index: number;
+  /** Milliseconds after `anchor`: the process's start, or the start of its first step. */
   delayMs: number;
+  anchor: "start" | "step";
   /** What the killed process was doing: the steps running at the kill, or "starting"/"finished". */
   during: string;
   problems: string[];
@@ -100,6 +108,17 @@ function snapshot(dataDir: string): Snapshot & { integrity: string; activeJobs: 
   }
 }
 
+/** Resolves when `child` has a step running (polled from the database), or when it exits. */
+async function firstStepRunning(dataDir: string, exited: Promise<unknown>): Promise<void> {
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!done) {
+    const state = runningSteps(dataDir);
+    if (state !== "starting" && state !== "between steps") return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function runningSteps(dataDir: string): string {
   if (!existsSync(dataPaths(dataDir).database)) return "starting";
   try {
@@ -150,13 +169,17 @@ function check(dataDir: string, before: Snapshot | null): { problems: string[]; 
 export async function runCrashSweep(options: CrashSweepOptions): Promise<CrashSweepResult> {
   const random = seededRandom(options.seed);
   const minDelay = options.minDelayMs ?? 300;
-  const maxDelay = options.maxDelayMs ?? 8000;
+  const startupMax = options.startupMaxMs ?? 1500;
+  const maxDelay = options.maxDelayMs ?? 1500;
   const kills: KillReport[] = [];
   let before: Snapshot | null = null;
   let finishedBeforeKill = 0;
 
   for (let index = 0; index < options.kills; index++) {
-    const delayMs = Math.round(minDelay + random() * (maxDelay - minDelay));
+    const inStartup = random() < 0.25;
+    const delayMs = inStartup
+      ? Math.round(minDelay + random() * (startupMax - minDelay))
+      : Math.round(random() * maxDelay);
     const child = spawn(process.execPath, [cwbBin, "--data-dir", options.dataDir, ...options.sweepArgs], {
       cwd: repoRoot,
       env: { ...process.env, CWB_DATA_DIR: "" },
@@ -165,7 +188,9 @@ export async function runCrashSweep(options: CrashSweepOptions): Promise<CrashSw
     const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
     const finished = await Promise.race([
       exited.then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), delayMs)),
+      (inStartup ? Promise.resolve() : firstStepRunning(options.dataDir, exited)).then(
+        () => new Promise<false>((resolve) => setTimeout(() => resolve(false), delayMs)),
+      ),
     ]);
     let during = "finished";
     if (!finished) {
@@ -177,7 +202,7 @@ export async function runCrashSweep(options: CrashSweepOptions): Promise<CrashSw
     await runCwb(options.dataDir, ["--json", "jobs", "list"]);
     const { problems, now } = check(options.dataDir, before);
     before = now;
-    const report = { index, delayMs, during, problems };
+    const report: KillReport = { index, delayMs, anchor: inStartup ? "start" : "step", during, problems };
     kills.push(report);
     options.onKill?.(report);
   }

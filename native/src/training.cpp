@@ -92,6 +92,7 @@ struct TrainProgress {
   uint64_t totalSteps = 0;
   uint32_t epoch = 0;
   double loss = 0;      // mean over the steps since the previous report
+  std::vector<float> stepLosses;  // each of those steps' loss, oldest first (the last is step `step`)
   double lr = 0;
   uint64_t tokens = 0;  // trained so far
   double elapsedSeconds = 0;
@@ -319,6 +320,9 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       o.Set("totalSteps", Napi::Number::New(env, static_cast<double>(p.totalSteps)));
       o.Set("epoch", Napi::Number::New(env, p.epoch));
       o.Set("loss", Napi::Number::New(env, p.loss));
+      Napi::Float32Array stepLosses = Napi::Float32Array::New(env, p.stepLosses.size());
+      std::copy(p.stepLosses.begin(), p.stepLosses.end(), stepLosses.Data());
+      o.Set("stepLosses", stepLosses);
       o.Set("lr", Napi::Number::New(env, p.lr));
       o.Set("tokens", Napi::Number::New(env, static_cast<double>(p.tokens)));
       o.Set("elapsedSeconds", Napi::Number::New(env, p.elapsedSeconds));
@@ -490,6 +494,9 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainProgress> {
       p.totalSteps = schedule.totalSteps;
       p.epoch = static_cast<uint32_t>(nSeq > 0 ? (schedule.step == 0 ? 0 : (schedule.step - 1) / nSeq) : 0);
       p.loss = stepsSinceReport > 0 ? lossSinceReport / static_cast<double>(stepsSinceReport) : (result_.stepLoss.empty() ? 0 : result_.stepLoss.back());
+      // Fast steps share a report; their losses still travel one by one so no curve skips them.
+      const size_t fresh = std::min<size_t>(static_cast<size_t>(stepsSinceReport), result_.stepLoss.size());
+      p.stepLosses.assign(result_.stepLoss.end() - static_cast<std::ptrdiff_t>(fresh), result_.stepLoss.end());
       p.lr = schedule.Lr();
       p.tokens = result_.tokens;
       // Each measurement rides on the first report after it, oldest first: the one at step 0 is

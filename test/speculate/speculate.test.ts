@@ -6,7 +6,6 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpeculateReport } from "../../src/shared/domain/speculate.js";
 import type { Job } from "../../src/shared/domain/job.js";
@@ -26,9 +25,9 @@ beforeAll(async () => {
   dataDir = makeDataDir();
   target = await referenceModelPath("quick");
   draft = path.join(dataDir, "draft-Q4_0.gguf");
-  const quantize = path.join(repoRoot, "native", "llama-tools", "v0.4.0", "bin", "llama-quantize");
-  const made = spawnSync(quantize, [target, draft, "Q4_0"], { encoding: "utf8" });
-  expect(made.status, made.stderr).toBe(0);
+  // Made by cwb itself, so the test needs no separately built llama.cpp tool.
+  const made = await runCwb(["--data-dir", dataDir, "quantize", target, "--type", "Q4_0", "--out", draft]);
+  expect(made.code, made.stderr).toBe(0);
   prompts = path.join(dataDir, "prompts.txt");
   writeFileSync(prompts, "The state of the Union is\n");
 }, 600_000);

@@ -509,6 +509,8 @@ export interface TrainProgress {
   epoch: number;
   /** Mean training loss (nats per token) since the previous report. */
   loss: number;
+  /** Each step's loss since the previous report, oldest first; the last one is step `step`. */
+  stepLosses: Float32Array;
   lr: number;
   tokens: number;
   elapsedSeconds: number;

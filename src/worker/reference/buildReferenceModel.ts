@@ -20,6 +20,7 @@ import { unigramCounts, unigramPerplexity } from "../../core/reference/unigramBa
 import { runNativeTask } from "../native/nativeTask.js";
 import { vocabularyPath } from "../../core/reference/vocabularySource.js";
 import type { TrainingMetrics } from "../../shared/domain/trainingMetrics.js";
+import { trainPoints } from "../native/trainPoints.js";
 
 export interface BuildReferenceOptions {
   recipe: ReferenceRecipe;
@@ -160,7 +161,7 @@ export async function buildReferenceModel(options: BuildReferenceOptions): Promi
     (p: TrainProgress) => {
       options.metrics?.({
         totalSteps: p.totalSteps,
-        train: [{ step: p.step, loss: p.loss, tokensPerSecond: p.tokensPerSecond }],
+        train: trainPoints(p),
       });
       const fraction = trainStart + (phase.train * p.step) / p.totalSteps;
       options.progress(

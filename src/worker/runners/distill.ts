@@ -12,6 +12,7 @@ import { loadNative } from "../native/loadAddon.js";
 import { runNativeTask } from "../native/nativeTask.js";
 import { defineRunner, type RunnerContext } from "../Runner.js";
 import { DistillCheckpoint } from "../distill/distillCheckpoint.js";
+import { trainPoints } from "../native/trainPoints.js";
 
 interface TeacherFile {
   path: string;
@@ -166,13 +167,14 @@ export default defineRunner("distill", async (params, context) => {
       startSeconds: resumed?.seconds ?? 0,
     },
     (p) => {
-      lossCurve.push({ step: p.step, loss: p.loss });
+      const points = trainPoints(p);
+      lossCurve.push(...points.map(({ step, loss }) => ({ step, loss })));
       seconds = p.elapsedSeconds;
       const measured = p.heldout && !heldout.some((h) => h.step === p.heldout!.step) ? p.heldout : null;
       if (measured) heldout.push(measured);
       context.metrics({
         totalSteps: p.totalSteps,
-        train: [{ step: p.step, loss: p.loss, tokensPerSecond: p.tokensPerSecond }],
+        train: points,
         heldout: measured ? [measured] : [],
       });
       if (p.checkpoint) checkpoint.save({ key: checkpoint.key, step: p.step, seconds, lossCurve, heldout });

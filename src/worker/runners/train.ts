@@ -6,6 +6,7 @@ import { loadNative } from "../native/loadAddon.js";
 import { runNativeTask } from "../native/nativeTask.js";
 import { nextTokenWindows } from "../../core/reference/tokenWindows.js";
 import { defineRunner } from "../Runner.js";
+import { trainPoints } from "../native/trainPoints.js";
 
 export default defineRunner("train", async (params, context) => {
   const s = params.settings;
@@ -51,7 +52,7 @@ export default defineRunner("train", async (params, context) => {
     (p) => {
       context.metrics({
         totalSteps: p.totalSteps,
-        train: [{ step: p.step, loss: p.loss, tokensPerSecond: p.tokensPerSecond }],
+        train: trainPoints(p),
       });
       context.progress(
         p.step / p.totalSteps,
