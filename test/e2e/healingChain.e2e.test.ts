@@ -98,6 +98,12 @@ it("prunes, heals and quantizes from Compress; Compare shows healing beat prunin
       items.some((text) => text.startsWith(label) && /succeeded/.test(text)),
       label,
     ).toBe(true);
+  // The healed model's lineage is shown once, in the chain, not once per variant.
+  await expect
+    .poll(() => page.getByTestId("lineage-chain").getAttribute("data-steps"), { timeout: 30_000 })
+    .toBe("original pruned distilled");
+  expect(await page.getByTestId("lineage-chain").count()).toBe(1);
+  expect(await page.getByTestId("variant-lineages").count()).toBe(0);
   expect(problems).toEqual([]);
   await page.context().close();
 }, 600_000);

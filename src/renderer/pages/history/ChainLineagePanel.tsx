@@ -2,6 +2,7 @@
 // variants made from it, with the state of each step (running, succeeded, failed, reused, ...).
 import type { ExperimentSummary } from "../../../shared/domain/experiment.js";
 import { Card } from "../../components/Card.js";
+import { LineageChain } from "../../components/LineageChain.js";
 import { useJobs } from "../../hooks/useJobs.js";
 import { chainColumns, type ChainItem } from "./chainStages.js";
 
@@ -28,7 +29,10 @@ function Item({ item, strong }: { item: ChainItem; strong?: boolean }) {
   );
 }
 
-/** Nothing for an experiment without a chain. */
+/**
+ * Nothing for an experiment without a chain. The last stage's own lineage (pruning recipe, teacher,
+ * data, loss) is shown once here; each quant variant adds only its quantization to it.
+ */
 export function ChainLineagePanel({ summary }: { summary: ExperimentSummary }) {
   const { jobs, loading } = useJobs(1000);
   const columns = chainColumns(summary, jobs);
@@ -40,6 +44,9 @@ export function ChainLineagePanel({ summary }: { summary: ExperimentSummary }) {
         <p className="px-4 py-3 text-sm text-zinc-500">Reading the experiment's steps…</p>
       </Card>
     );
+  // The last stage's model, or (reused from before, no job to name it) its first quant variant.
+  const last = columns.at(-1)!;
+  const lastStageModel = last.model.modelId ?? last.quants.find((q) => q.modelId)?.modelId;
   return (
     <Card title="Chain">
       <div className="grid gap-4 px-4 py-3 md:grid-cols-3" data-testid="chain-lineage">
@@ -58,6 +65,14 @@ export function ChainLineagePanel({ summary }: { summary: ExperimentSummary }) {
           </section>
         ))}
       </div>
+      {lastStageModel && (
+        <div className="border-t border-zinc-100 px-4 py-3">
+          <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-zinc-500">
+            How the {last.stage} model was made
+          </h3>
+          <LineageChain modelId={lastStageModel} />
+        </div>
+      )}
     </Card>
   );
 }

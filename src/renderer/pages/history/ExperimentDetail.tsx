@@ -14,6 +14,7 @@ import { navigate } from "../../routing/useHashRoute.js";
 import { describeExperimentState, describeJobCounts, recipeLines } from "./recipeSummary.js";
 import { RemoveExperimentDialog } from "./RemoveExperimentDialog.js";
 import { ChainLineagePanel } from "./ChainLineagePanel.js";
+import { hasChain } from "./chainStages.js";
 import { VariantLineages } from "./VariantLineages.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
 
@@ -183,7 +184,10 @@ export function ExperimentDetail({
                 </span>
               ))}
             </div>
-            <VariantLineages modelIds={data.rows.filter((r) => !r.isBase).map((r) => r.modelId)} />
+            {/* A chain's lineage is in the Chain card below, once, not repeated per variant. */}
+            {!hasChain(data) && (
+              <VariantLineages modelIds={data.rows.filter((r) => !r.isBase).map((r) => r.modelId)} />
+            )}
           </div>
         )}
       </Card>

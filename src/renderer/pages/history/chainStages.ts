@@ -15,6 +15,8 @@ export interface ChainItem {
   label: string;
   /** A job state, "reused" (a result from before, no job) or "not made". */
   state: string;
+  /** The library model, once made. */
+  modelId?: string;
 }
 
 export interface ChainColumn {
@@ -27,6 +29,17 @@ interface ChainRecipe {
   types?: string[];
   prune?: unknown;
   distill?: unknown;
+}
+
+/** The model a succeeded prune or distill step made (their results carry it), when there is one. */
+function madeModelId(job: Job | undefined): { modelId?: string } {
+  const model = (job?.state === "succeeded" ? job.result : null) as { model?: { id?: unknown } } | null;
+  return typeof model?.model?.id === "string" ? { modelId: model.model.id } : {};
+}
+
+/** Whether the experiment's recipe prunes (and so History shows its chain). */
+export function hasChain(summary: ExperimentSummary): boolean {
+  return sweepPrune.safeParse(((summary.recipe ?? {}) as ChainRecipe).prune).success;
 }
 
 /** Step labels the planning gives (runSweep.ts, planSweepChain.ts); null when the recipe has no chain. */
@@ -45,7 +58,11 @@ export function chainColumns(summary: ExperimentSummary, jobs: readonly Job[]): 
     summary.rows.find((r) => r.stage === stage && label(r));
   const item = (stepKey: string | null, row: ExperimentRow | undefined, label: string): ChainItem => {
     const job = stepKey ? newest.get(stepKey) : undefined;
-    return { label: row?.label ?? label, state: job?.state ?? (row ? "reused" : "not made") };
+    return {
+      label: row?.label ?? label,
+      state: job?.state ?? (row ? "reused" : "not made"),
+      ...(row ? { modelId: row.modelId } : madeModelId(job)),
+    };
   };
   const types = [...new Set((recipe.types ?? []).map((t) => t.replace(/\+imatrix$/i, "")))];
   const columns: ChainColumn[] = [];
