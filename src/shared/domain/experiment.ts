@@ -48,6 +48,21 @@ export const sweepDistill = z.object({
 });
 export type SweepDistill = z.output<typeof sweepDistill>;
 
+/**
+ * Speculative decoding in a sweep (docs/speculative.md, "In the loop and in the UI"): the target
+ * ("original" for the base, a variant's label or type such as "Q8_0", or a library model id) decoded
+ * with each draft ("all" variants of the sweep but the target, or the listed labels/types).
+ */
+export const sweepSpeculate = z.object({
+  target: z.string().min(1),
+  drafts: z.union([z.literal("all"), z.array(z.string().min(1)).min(1)]).default("all"),
+  prompts: z.array(z.string().min(1).max(20000)).min(1).max(64),
+  maxTokens: z.number().int().min(1).max(4096).default(32),
+  draftMax: z.number().int().min(1).max(64).default(4),
+  reps: z.number().int().min(1).max(20).default(2),
+});
+export type SweepSpeculate = z.output<typeof sweepSpeculate>;
+
 export const sweepRecipe = z.object({
   /**
    * Quant types (names from shared/quantTypes.ts), one variant each. "TYPE+imatrix" quantizes that
@@ -87,6 +102,8 @@ export const sweepRecipe = z.object({
   prune: sweepPrune.nullable().default(null),
   /** Needs `prune`. */
   distill: sweepDistill.nullable().default(null),
+  /** Speculative decoding of a target with every (or the chosen) variants as its draft. */
+  speculate: sweepSpeculate.nullable().default(null),
   /** The build and device of the sweep's benchmarks, evaluations and importance matrix (default: auto). */
   ...gpuSettings.shape,
 });

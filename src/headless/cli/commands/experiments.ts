@@ -21,9 +21,14 @@ import { followResume, followSweep, noteUnsucceededSteps } from "../followExperi
 import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { positiveInteger } from "../parseOptions.js";
 import { addSweepChainOptions, sweepChainFromOptions, type SweepChainOptions } from "../sweepChainOptions.js";
+import {
+  addSweepSpeculateOptions,
+  sweepSpeculateFromOptions,
+  type SweepSpeculateOptions,
+} from "../sweepSpeculateOptions.js";
 import { compareOnDevice } from "../../../core/devices/compareOnDevice.js";
 
-interface SweepOptions extends Partial<GpuCommandOptions>, SweepChainOptions {
+interface SweepOptions extends Partial<GpuCommandOptions>, SweepChainOptions, SweepSpeculateOptions {
   types: string;
   imatrix: string;
   calibText?: string;
@@ -61,6 +66,7 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
     ...(options.benchRounds ? { benchRounds: positiveInteger("--bench-rounds", options.benchRounds) } : {}),
     threads,
     ...sweepChainFromOptions(options, threads),
+    ...sweepSpeculateFromOptions(options),
     tensorTypes: options.tensorType ?? [],
     allowRequantize: options.allowRequantize ?? false,
     ...gpuSettingsFromOptions({
@@ -118,7 +124,7 @@ export function resolveExperimentId(context: CliContext, ref: string): string {
 }
 
 export function addSweepOptions(command: Command): Command {
-  return addSweepChainOptions(addGpuOptions(command))
+  return addSweepSpeculateOptions(addSweepChainOptions(addGpuOptions(command)))
     .option(
       "--imatrix <auto|none|file>",
       "importance matrix: computed from --calib-text (auto), none, or a file",

@@ -1,0 +1,92 @@
+// A sweep that names a speculative target, through the real CLI on the quick reference model: the
+// base decoded with each of its two variants as the draft (two 'speculate' runs in the history, each
+// naming its draft and the prompts' hash), then the same sweep again, which must reuse both runs.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExperimentSummary } from "../../src/shared/domain/experiment.js";
+import { buildNode, runCwb } from "../cli/runCwb.js";
+import { Store } from "../../src/core/store/Store.js";
+import { listRuns } from "../../src/core/store/runs.js";
+import { referenceModel, referenceBuildTimeoutMs } from "../helpers/referenceModel.js";
+
+let dataDir: string;
+let modelPath: string;
+let prompts: string;
+let first: ExperimentSummary;
+
+const sweep = () =>
+  runCwb([
+    "--data-dir",
+    dataDir,
+    "--json",
+    "sweep",
+    modelPath,
+    "--types",
+    "Q8_0,Q4_0",
+    "--spec-target",
+    "original",
+    "--spec-drafts",
+    "all",
+    "--spec-prompts",
+    prompts,
+    "--spec-max-tokens",
+    "8",
+    "--spec-reps",
+    "1",
+    "--threads",
+    "2",
+    "--gpu",
+    "cpu",
+  ]);
+
+function speculateRuns() {
+  const store = Store.open(path.join(dataDir, "workbench.sqlite"));
+  try {
+    return listRuns(store.db, { kind: "speculate" });
+  } finally {
+    store.close();
+  }
+}
+
+beforeAll(async () => {
+  modelPath = (await referenceModel("quick")).modelPath;
+  buildNode();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-sweep-spec-"));
+  prompts = path.join(dataDir, "prompts.txt");
+  writeFileSync(prompts, "The state of the Union is\n");
+  const run = await sweep();
+  expect(run.code, run.stderr).toBe(0);
+  first = JSON.parse(run.stdout) as ExperimentSummary;
+}, referenceBuildTimeoutMs);
+
+afterAll(() => {
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("cwb sweep --spec-target", () => {
+  it("records one speculative run of the base per variant as its draft", () => {
+    const runs = speculateRuns();
+    expect(runs).toHaveLength(2);
+    const base = first.rows.find((r) => r.isBase)!;
+    const variants = first.rows.filter((r) => !r.isBase);
+    expect(variants.map((r) => r.label)).toEqual(["Q8_0", "Q4_0"]);
+    for (const run of runs) expect(run.modelId).toBe(base.modelId);
+    expect(runs.map((r) => (r.settings as { draftModelId: string }).draftModelId).sort()).toEqual(
+      variants.map((r) => r.modelId).sort(),
+    );
+    for (const run of runs) {
+      expect(run.settings).toMatchObject({ maxTokens: 8, draftMax: 4, reps: 1 });
+      expect((run.settings as { promptsSha256: string }).promptsSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(run.metrics.find((m) => m.name === "drafted")?.value).toBeGreaterThan(0);
+    }
+  });
+
+  it("reuses both runs when the same sweep runs again", async () => {
+    const again = await sweep();
+    expect(again.code, again.stderr).toBe(0);
+    expect(speculateRuns()).toHaveLength(2);
+    expect(again.stderr).toContain("result(s) reused");
+  }, 120_000);
+});
