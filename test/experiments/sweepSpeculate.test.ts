@@ -1,6 +1,7 @@
 // A sweep that names a speculative target, through the real CLI on the quick reference model: the
 // base decoded with each of its two variants as the draft (two 'speculate' runs in the history, each
-// naming its draft and the prompts' hash), then the same sweep again, which must reuse both runs.
+// naming its draft and the prompts' hash) shown as the base's best-draft table, then the same sweep
+// again, which must reuse both runs.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -81,6 +82,21 @@ describe("cwb sweep --spec-target", () => {
       expect((run.settings as { promptsSha256: string }).promptsSha256).toMatch(/^[0-9a-f]{64}$/);
       expect(run.metrics.find((m) => m.name === "drafted")?.value).toBeGreaterThan(0);
     }
+  });
+
+  it("shows the base's best-draft table in the summary and the Markdown report", async () => {
+    expect(first.speculation?.map((r) => r.draftLabel).sort()).toEqual(["Q4_0", "Q8_0"]);
+    for (const row of first.speculation!) {
+      expect(row.targetLabel).toBe("base");
+      expect(row.speedup.mean).toBeGreaterThan(0);
+      expect(row.combinedMemoryBytes).toBeGreaterThan(row.draftSizeBytes);
+    }
+    const report = await runCwb(["--data-dir", dataDir, "report", first.id, "--format", "md"]);
+    expect(report.code, report.stderr).toBe(0);
+    const section = report.stdout.slice(report.stdout.indexOf("## Best draft for base"));
+    expect(section).toContain("| Rank | Draft |");
+    expect(section).toMatch(/\| Q8_0 \|/);
+    expect(section).toMatch(/\| Q4_0 \|/);
   });
 
   it("reuses both runs when the same sweep runs again", async () => {

@@ -13,6 +13,12 @@ import {
 import { noiseNotes, noiseTestNote } from "../../shared/metrics/bestBeyondNoise.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
 import { healingColumns, healingLevels } from "../../shared/metrics/healingGain.js";
+import {
+  bestDraftColumns,
+  bestDraftNote,
+  bestDraftTable,
+  speculativeTargets,
+} from "../../shared/metrics/bestDraft.js";
 
 /** The results of an experiment on one device, when the report is asked for one. */
 export type ReportDevice = DeviceComparison | null;
@@ -66,6 +72,31 @@ export function healingTable(summary: ExperimentSummary): { headers: string[]; r
 export const healingNote =
   "KLD and PPL against the original base, ± the 95 % interval; the verdict says whether healed and pruned differ by more than 1.96 standard errors of their difference (two-sided, 5 %).";
 
+/** One best-draft table per speculative target of the experiment (none without speculative runs). */
+export function bestDraftTables(
+  summary: ExperimentSummary,
+): { title: string; headers: string[]; rows: string[][] }[] {
+  const runs = summary.speculation ?? [];
+  return speculativeTargets(runs).map((target) => ({
+    title: `Best draft for ${target.label}`,
+    headers: bestDraftColumns.map((c) => c.label),
+    rows: bestDraftTable(runs, target.modelId).map((row) => bestDraftColumns.map((c) => c.format(row))),
+  }));
+}
+
+function markdownBestDrafts(summary: ExperimentSummary): string[] {
+  return bestDraftTables(summary).flatMap((table) => [
+    `## ${table.title}`,
+    "",
+    bestDraftNote,
+    "",
+    `| ${table.headers.join(" | ")} |`,
+    `|${table.headers.map((_, i) => (i === 1 ? " --- " : " ---: ")).join("|")}|`,
+    ...table.rows.map((cells) => `| ${cells.map(escapeCell).join(" | ")} |`),
+    "",
+  ]);
+}
+
 function markdownHealing(summary: ExperimentSummary): string[] {
   const table = healingTable(summary);
   if (table.rows.length === 0) return [];
@@ -98,6 +129,7 @@ export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice 
     ...findings(summary).map((line) => `- ${line}`),
     "",
     ...markdownHealing(summary),
+    ...markdownBestDrafts(summary),
   ].join("\n");
 }
 

@@ -201,6 +201,34 @@ export const experimentListItem = z.object({
 });
 export type ExperimentListItem = z.infer<typeof experimentListItem>;
 
+/** A figure measured over repetitions: mean, sample standard deviation (null: one sample), count. */
+const repeated = z.object({ mean: z.number(), stddev: z.number().nullable(), samples: z.number().int() });
+
+/**
+ * One speculative run of the sweep (the newest of a target and draft): a member decoded with another
+ * member as its draft. The Compare screen's best-draft table, the summary and the reports show them.
+ */
+export const speculationRow = z.object({
+  runId: z.string(),
+  targetModelId: z.string(),
+  targetLabel: z.string(),
+  draftModelId: z.string(),
+  draftLabel: z.string(),
+  targetSizeBytes: z.number(),
+  draftSizeBytes: z.number(),
+  draftMax: z.number().int(),
+  acceptanceRate: num,
+  meanAcceptedLength: num,
+  /** Speculative over target-alone speed, over repetitions (and prompts). */
+  speedup: repeated,
+  /** The target alone and with the draft, measured in the same run. */
+  targetTokensPerSecond: repeated,
+  speculativeTokensPerSecond: repeated,
+  /** The memory both models took together, as the run measured it; null for runs that did not record it. */
+  combinedMemoryBytes: num,
+});
+export type SpeculationRow = z.infer<typeof speculationRow>;
+
 export const experimentSummary = experimentListItem.extend({
   recipe: z.unknown(),
   machine: z
@@ -216,5 +244,7 @@ export const experimentSummary = experimentListItem.extend({
   llamaBuild: z.string().nullable(),
   notes: z.array(z.object({ id: z.number(), text: z.string(), createdAt: z.string() })),
   rows: z.array(experimentRow),
+  /** The sweep's speculative runs (absent or empty: none). */
+  speculation: z.array(speculationRow).optional(),
 });
 export type ExperimentSummary = z.infer<typeof experimentSummary>;

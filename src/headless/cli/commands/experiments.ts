@@ -9,7 +9,8 @@ import { softwareGpuRemedyFlag } from "../gpuOptions.js";
 import { formatDateTime } from "../../../shared/format.js";
 import { noiseNotes, noiseTestNote } from "../../../shared/metrics/bestBeyondNoise.js";
 import { reportColumns } from "../../../shared/metrics/experimentColumns.js";
-import { healingNote, healingTable } from "../../../core/report/renderTableReports.js";
+import { bestDraftTables, healingNote, healingTable } from "../../../core/report/renderTableReports.js";
+import { bestDraftNote } from "../../../shared/metrics/bestDraft.js";
 import {
   isReportFormat,
   renderReport,
@@ -96,15 +97,27 @@ export function printSummary(context: CliContext, summary: ExperimentSummary): v
   for (const note of noiseNotes(summary.rows, reportColumns)) output.note(note);
   output.note(noiseTestNote);
   const healing = healingTable(summary);
-  if (healing.rows.length === 0) return;
-  output.line("");
-  output.line(`What healing bought (${healingNote})`);
-  output.table(
-    healing.rows,
-    healing.headers.map((header, i) => ({
+  if (healing.rows.length > 0) {
+    output.line("");
+    output.line(`What healing bought (${healingNote})`);
+    printCells(context, healing, 0);
+  }
+  for (const table of bestDraftTables(summary)) {
+    output.line("");
+    output.line(table.title);
+    printCells(context, table, 1);
+    output.note(bestDraftNote);
+  }
+}
+
+/** A table of formatted cells, its `textColumn` left-aligned and the others right-aligned. */
+function printCells(context: CliContext, table: { headers: string[]; rows: string[][] }, textColumn: number) {
+  context.output.table(
+    table.rows,
+    table.headers.map((header, i) => ({
       header,
       value: (cells: string[]) => cells[i]!,
-      align: i === 0 ? ("left" as const) : ("right" as const),
+      align: i === textColumn ? ("left" as const) : ("right" as const),
     })),
   );
 }
