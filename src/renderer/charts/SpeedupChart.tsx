@@ -27,7 +27,9 @@ export function SpeedupChart({ rows }: { rows: readonly BestDraftRow[] }) {
       },
       xAxis: {
         type: "value",
-        scale: true,
+        min: 0,
+        // Room on the right for the largest draft's label.
+        max: (extent: { max: number }) => Math.ceil(extent.max * 1.2),
         name: "Draft size (MB)",
         nameLocation: "middle",
         nameGap: 28,

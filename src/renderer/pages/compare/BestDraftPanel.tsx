@@ -109,7 +109,7 @@ export function BestDraftPanel({
         </Field>
       }
     >
-      <div className="grid xl:grid-cols-2">
+      <div className="grid 2xl:grid-cols-2">
         <div className="overflow-x-auto">
           <table className="w-full text-[13px]" data-testid="best-draft-table">
             <thead className="border-b border-zinc-200 bg-zinc-50/60 text-left text-xs text-zinc-500">
