@@ -2,7 +2,7 @@
 // reference model (Q8_0 and Q4_0, each as a draft of the base): the best-draft table lists both drafts
 // with their speedups, the chart plots both, and the pair budget query answers a pair when the budget
 // holds one and says why not when it holds none.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
@@ -11,6 +11,7 @@ import { runCwb } from "../cli/runCwb.js";
 import { launchBrowser, openPage, saveScreenshot } from "../helpers/browser.js";
 import { referenceBuildTimeoutMs, referenceModel } from "../helpers/referenceModel.js";
 import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
+import { speculativeSweepArgs } from "../helpers/speculativeSweep.js";
 
 let dataDir: string;
 let app: ServedApp;
@@ -20,28 +21,11 @@ let experimentId: string;
 beforeAll(async () => {
   const reference = await referenceModel("quick");
   dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-e2e-best-draft-"));
-  const prompts = path.join(dataDir, "prompts.txt");
-  writeFileSync(prompts, "The state of the Union is\n");
   const swept = await runCwb([
     "--data-dir",
     dataDir,
     "--json",
-    "sweep",
-    reference.modelPath,
-    "--types",
-    "Q8_0,Q4_0",
-    "--spec-target",
-    "original",
-    "--spec-prompts",
-    prompts,
-    "--spec-max-tokens",
-    "8",
-    "--spec-reps",
-    "1",
-    "--threads",
-    "2",
-    "--gpu",
-    "cpu",
+    ...speculativeSweepArgs(dataDir, reference.modelPath),
   ]);
   expect(swept.code, swept.stderr).toBe(0);
   experimentId = (JSON.parse(swept.stdout) as { id: string }).id;

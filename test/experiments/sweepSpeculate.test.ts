@@ -2,7 +2,7 @@
 // base decoded with each of its two variants as the draft (two 'speculate' runs in the history, each
 // naming its draft and the prompts' hash) shown as the base's best-draft table, then the same sweep
 // again, which must reuse both runs.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,36 +11,13 @@ import { buildNode, runCwb } from "../cli/runCwb.js";
 import { Store } from "../../src/core/store/Store.js";
 import { listRuns } from "../../src/core/store/runs.js";
 import { referenceModel, referenceBuildTimeoutMs } from "../helpers/referenceModel.js";
+import { speculativeSweepArgs } from "../helpers/speculativeSweep.js";
 
 let dataDir: string;
 let modelPath: string;
-let prompts: string;
 let first: ExperimentSummary;
 
-const sweep = () =>
-  runCwb([
-    "--data-dir",
-    dataDir,
-    "--json",
-    "sweep",
-    modelPath,
-    "--types",
-    "Q8_0,Q4_0",
-    "--spec-target",
-    "original",
-    "--spec-drafts",
-    "all",
-    "--spec-prompts",
-    prompts,
-    "--spec-max-tokens",
-    "8",
-    "--spec-reps",
-    "1",
-    "--threads",
-    "2",
-    "--gpu",
-    "cpu",
-  ]);
+const sweep = () => runCwb(["--data-dir", dataDir, "--json", ...speculativeSweepArgs(dataDir, modelPath)]);
 
 function speculateRuns() {
   const store = Store.open(path.join(dataDir, "workbench.sqlite"));
@@ -55,8 +32,6 @@ beforeAll(async () => {
   modelPath = (await referenceModel("quick")).modelPath;
   buildNode();
   dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-sweep-spec-"));
-  prompts = path.join(dataDir, "prompts.txt");
-  writeFileSync(prompts, "The state of the Union is\n");
   const run = await sweep();
   expect(run.code, run.stderr).toBe(0);
   first = JSON.parse(run.stdout) as ExperimentSummary;

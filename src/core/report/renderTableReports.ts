@@ -84,32 +84,33 @@ export function bestDraftTables(
   }));
 }
 
-function markdownBestDrafts(summary: ExperimentSummary): string[] {
-  return bestDraftTables(summary).flatMap((table) => [
-    `## ${table.title}`,
+/** A titled Markdown section: heading, note, then the table (`textColumn` left-aligned, others right). */
+function markdownSection(
+  title: string,
+  note: string,
+  table: { headers: string[]; rows: string[][] },
+  textColumn: number,
+): string[] {
+  return [
+    `## ${title}`,
     "",
-    bestDraftNote,
+    note,
     "",
     `| ${table.headers.join(" | ")} |`,
-    `|${table.headers.map((_, i) => (i === 1 ? " --- " : " ---: ")).join("|")}|`,
+    `|${table.headers.map((_, i) => (i === textColumn ? " --- " : " ---: ")).join("|")}|`,
     ...table.rows.map((cells) => `| ${cells.map(escapeCell).join(" | ")} |`),
     "",
-  ]);
+  ];
+}
+
+function markdownBestDrafts(summary: ExperimentSummary): string[] {
+  return bestDraftTables(summary).flatMap((table) => markdownSection(table.title, bestDraftNote, table, 1));
 }
 
 function markdownHealing(summary: ExperimentSummary): string[] {
   const table = healingTable(summary);
   if (table.rows.length === 0) return [];
-  return [
-    "## What healing bought",
-    "",
-    healingNote,
-    "",
-    `| ${table.headers.join(" | ")} |`,
-    `|${table.headers.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`,
-    ...table.rows.map((cells) => `| ${cells.map(escapeCell).join(" | ")} |`),
-    "",
-  ];
+  return markdownSection("What healing bought", healingNote, table, 0);
 }
 
 export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice = null): string {

@@ -4,7 +4,7 @@ import { useMemo } from "react";
 import type { EChartsCoreOption } from "echarts/core";
 import { formatBytes } from "../../shared/format.js";
 import type { BestDraftRow } from "../../shared/metrics/bestDraft.js";
-import { chartTheme, EChart } from "./EChart.js";
+import { chartTheme, EChart, valueAxis } from "./EChart.js";
 
 const mb = 1e6;
 
@@ -25,28 +25,12 @@ export function SpeedupChart({ rows }: { rows: readonly BestDraftRow[] }) {
         formatter: (params: { dataIndex: number; seriesIndex: number }) =>
           params.seriesIndex === 0 ? describe(rows[params.dataIndex]!) : "",
       },
-      xAxis: {
-        type: "value",
+      // Room on the right for the largest draft's label.
+      xAxis: valueAxis("Draft size (MB)", 28, {
         min: 0,
-        // Room on the right for the largest draft's label.
         max: (extent: { max: number }) => Math.ceil(extent.max * 1.2),
-        name: "Draft size (MB)",
-        nameLocation: "middle",
-        nameGap: 28,
-        axisLine: { lineStyle: { color: chartTheme.axis } },
-        splitLine: { lineStyle: { color: chartTheme.grid } },
-        axisLabel: { color: chartTheme.text },
-      },
-      yAxis: {
-        type: "value",
-        name: "Speedup (x)",
-        nameLocation: "middle",
-        nameGap: 40,
-        min: 0,
-        axisLine: { lineStyle: { color: chartTheme.axis } },
-        splitLine: { lineStyle: { color: chartTheme.grid } },
-        axisLabel: { color: chartTheme.text },
-      },
+      }),
+      yAxis: valueAxis("Speedup (x)", 40, { min: 0 }),
       series: [
         {
           type: "scatter",
