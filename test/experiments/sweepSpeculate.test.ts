@@ -59,7 +59,7 @@ describe("cwb sweep --spec-target", () => {
     }
   });
 
-  it("shows the base's best-draft table in the summary and the Markdown report", async () => {
+  it("shows the base's best-draft table in the summary and the Markdown and HTML reports", async () => {
     expect(first.speculation?.map((r) => r.draftLabel).sort()).toEqual(["Q4_0", "Q8_0"]);
     for (const row of first.speculation!) {
       expect(row.targetLabel).toBe("base");
@@ -72,6 +72,9 @@ describe("cwb sweep --spec-target", () => {
     expect(section).toContain("| Rank | Draft |");
     expect(section).toMatch(/\| Q8_0 \|/);
     expect(section).toMatch(/\| Q4_0 \|/);
+    const html = await runCwb(["--data-dir", dataDir, "report", first.id, "--format", "html"]);
+    expect(html.stdout).toContain("<h2>Best draft for base</h2>");
+    expect(html.stdout.match(/<table class="best-draft">[\s\S]*?<\/table>/)?.[0]).toContain("Q4_0");
   });
 
   it("reuses both runs when the same sweep runs again", async () => {

@@ -10,6 +10,7 @@ import {
   type RecipeForm,
 } from "../../src/renderer/pages/compress/recipeForm.js";
 import { emptySpeculate } from "../../src/renderer/pages/compress/speculateForm.js";
+import { recipeLines } from "../../src/renderer/pages/history/recipeSummary.js";
 
 const ready: RecipeForm = { ...emptyRecipe, types: ["Q8_0", "Q4_0"], evalText: "/data/eval.txt" };
 const withSpeculate = (fields: Partial<RecipeForm["speculate"]>): RecipeForm => ({
@@ -63,5 +64,14 @@ describe("the speculative decoding step", () => {
     expect(recipeProblems(withSpeculate({ draftMax: 0 }))).toEqual([
       "The most drafted tokens per round must be 1 to 64.",
     ]);
+  });
+});
+
+describe("the recipe's speculative line in History", () => {
+  it("names the target, the drafts and the settings", () => {
+    const recipe = sweepRecipe.parse(toSweepRecipe(withSpeculate({ target: "Q8_0", drafts: ["Q4_0"] })));
+    expect(recipeLines(recipe).find((line) => line.label === "Speculative")?.value).toBe(
+      "target Q8_0, drafts Q4_0, 2 prompts, 32 tokens, draft ≤ 4, 2 reps",
+    );
   });
 });
