@@ -4,6 +4,16 @@
 import { Checkbox, Field, NumberInput, Select } from "../../components/Field.js";
 import type { SpeculateForm } from "./speculateForm.js";
 
+const numberFields: readonly {
+  key: "maxTokens" | "draftMax" | "reps";
+  label: string;
+  ariaLabel: string;
+}[] = [
+  { key: "maxTokens", label: "Tokens per prompt", ariaLabel: "Speculative tokens per prompt" },
+  { key: "draftMax", label: "Draft up to (tokens)", ariaLabel: "Most drafted tokens per round" },
+  { key: "reps", label: "Repetitions", ariaLabel: "Speculative repetitions" },
+];
+
 export function SpeculateSettings({
   form,
   types,
@@ -44,30 +54,16 @@ export function SpeculateSettings({
                 ))}
               </Select>
             </Field>
-            <Field label="Tokens per prompt" className="w-32">
-              <NumberInput
-                aria-label="Speculative tokens per prompt"
-                min={1}
-                value={form.maxTokens}
-                onValue={(maxTokens) => onChange({ ...form, maxTokens })}
-              />
-            </Field>
-            <Field label="Draft up to (tokens)" className="w-32">
-              <NumberInput
-                aria-label="Most drafted tokens per round"
-                min={1}
-                value={form.draftMax}
-                onValue={(draftMax) => onChange({ ...form, draftMax })}
-              />
-            </Field>
-            <Field label="Repetitions" className="w-28">
-              <NumberInput
-                aria-label="Speculative repetitions"
-                min={1}
-                value={form.reps}
-                onValue={(reps) => onChange({ ...form, reps })}
-              />
-            </Field>
+            {numberFields.map((field) => (
+              <Field key={field.key} label={field.label} className="w-32">
+                <NumberInput
+                  aria-label={field.ariaLabel}
+                  min={1}
+                  value={form[field.key]}
+                  onValue={(value) => onChange({ ...form, [field.key]: value })}
+                />
+              </Field>
+            ))}
           </div>
           <div className="flex flex-wrap gap-x-4 gap-y-1" role="group" aria-label="Drafts">
             {drafts.length === 0 && (
