@@ -65,7 +65,8 @@ export function SpeculateSettings({
               </Field>
             ))}
           </div>
-          <div className="flex flex-wrap gap-x-4 gap-y-1" role="group" aria-label="Drafts">
+          <div className="flex flex-wrap items-center gap-x-4 gap-y-1" role="group" aria-label="Drafts">
+            <span className="text-xs font-medium text-zinc-600">Drafts</span>
             {drafts.length === 0 && (
               <span className="text-xs text-zinc-500">
                 Choose types above: every one but the target is a draft.
