@@ -102,6 +102,7 @@ async function planChainVariants(
       dependsOn: [parent.step],
     });
     planning.madeSteps.push(key);
+    planning.variants.push({ label, type, made: { step: key } });
     planning.benchMade(key, label);
   }
 }

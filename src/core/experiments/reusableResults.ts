@@ -2,7 +2,8 @@
 // them: a variant quantized from the same parent with the same recipe (file still present), an
 // importance matrix of the same model, text and settings, an evaluation against the same base, text
 // and settings, a benchmark with the same settings on this machine, and a sweep chain's pruned
-// model and the student distilled from it with the same teacher, texts and settings.
+// model and the student distilled from it with the same teacher, texts and settings, and a
+// speculative run of the same target, draft, prompts and settings on this machine.
 import { existsSync } from "node:fs";
 import type { QuantizeRecipe } from "../../shared/domain/compression.js";
 import type { RunRecord } from "../../shared/domain/run.js";
@@ -79,18 +80,43 @@ export function findEvalRun(
   });
 }
 
+/** Whether a run was recorded on a machine like this one (speeds are compared only there). */
+function ranOnThisMachine(db: Db, run: RunRecord): boolean {
+  // A device's imported results are never this machine's, whatever CPU the device printed.
+  if (isDeviceMachineId(run.machineId)) return false;
+  const host = hostCpu();
+  const machine = getMachine(db, run.machineId);
+  return Boolean(machine && machine.cpu === host.cpu && machine.cores === host.cores);
+}
+
+/**
+ * A speculative run of this target with this draft on a machine like this one, whose recorded
+ * settings hold every one of `settings` (the prompts' hash among them).
+ */
+export function findSpeculateRun(
+  db: Db,
+  targetId: string,
+  draftId: string,
+  settings: Record<string, unknown>,
+): RunRecord | undefined {
+  return listRuns(db, { modelId: targetId, kind: "speculate", limit: 200 }).find((run) => {
+    if (!ranOnThisMachine(db, run)) return false;
+    const recorded = run.settings as Record<string, unknown>;
+    return (
+      recorded.draftModelId === draftId &&
+      Object.entries(settings).every(([key, value]) => sameJson(recorded[key] ?? null, value ?? null))
+    );
+  });
+}
+
 /** A benchmark of this model with the same settings, recorded on a machine like this one. */
 export function findBenchRun(
   db: Db,
   modelId: string,
   settings: Record<string, unknown>,
 ): RunRecord | undefined {
-  const host = hostCpu();
   return listRuns(db, { modelId, kind: "bench", limit: 100 }).find((run) => {
-    // A device's imported results are never this machine's, whatever CPU the device printed.
-    if (isDeviceMachineId(run.machineId)) return false;
-    const machine = getMachine(db, run.machineId);
-    if (!machine || machine.cpu !== host.cpu || machine.cores !== host.cores) return false;
+    if (!ranOnThisMachine(db, run)) return false;
     const recorded = run.settings as Record<string, unknown>;
     // Runs recorded before the device settings were named: "false" was the CPU, software never allowed.
     const s: Record<string, unknown> = {

@@ -4,8 +4,9 @@
 // variant, a benchmark per model (a variant's waits for its quantize), and one evaluation scoring
 // every variant against one cached pass of the base (it waits for the quantize steps). What a step
 // needs from an earlier one is filled in when it starts (sweepSteps.ts). Finished work — variants,
-// importance matrices, evaluations, benchmarks — is found and reused at planning; an unfinished sweep
-// of the same model and recipe (interrupted, failed or cancelled) is resumed instead of started anew.
+// importance matrices, evaluations, benchmarks, speculative runs (planSweepSpeculate.ts) — is found
+// and reused at planning; an unfinished sweep of the same model and recipe (interrupted, failed or
+// cancelled) is resumed instead of started anew.
 import path from "node:path";
 import { benchMethod, benchSettings, type BenchSettings } from "../../shared/domain/bench.js";
 import {
@@ -43,6 +44,7 @@ import {
 } from "./experimentGraph.js";
 import { findBenchRun, findEvalRun, findImatrix } from "./reusableResults.js";
 import { planSweepChain } from "./planSweepChain.js";
+import { planSweepSpeculate } from "./planSweepSpeculate.js";
 import {
   planVariant,
   variantLabel,
@@ -242,6 +244,7 @@ async function planSweep(
     reused: [],
     existing: [],
     madeSteps: [],
+    variants: [],
     position: listExperimentModels(db, experimentId).length,
     reuse(step, label) {
       this.reused.push({ step, label, jobId: null, state: "reused", error: null });
@@ -300,6 +303,7 @@ async function planSweep(
   }
   if (recipe.prune)
     await planSweepChain(planning, base, recipe.prune, [...new Set(entries.map((e) => e.type))]);
+  if (recipe.speculate) await planSweepSpeculate(planning, base, recipe.speculate);
 
   if (recipe.evalText && (planning.existing.length > 0 || planning.madeSteps.length > 0)) {
     const { textSet } = await storeTextSet(db, dataDir, recipe.evalText, "evaluation");

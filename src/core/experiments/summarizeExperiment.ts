@@ -1,6 +1,7 @@
 // Builds an experiment's summary from the database: its member models and, for each, the newest
-// benchmark and the newest evaluation against the experiment's base. Nothing here is stored; the
-// table is always derived from the recorded runs.
+// benchmark and the newest evaluation against the experiment's base, and the speculative runs among
+// them (speculationRows.ts). Nothing here is stored; the table is always derived from the recorded
+// runs.
 import type {
   ChainStage,
   ExperimentListItem,
@@ -9,12 +10,14 @@ import type {
   MeasuredSpread,
 } from "../../shared/domain/experiment.js";
 import type { Metric } from "../../shared/domain/run.js";
+import type { ModelRecord } from "../../shared/domain/model.js";
 import { benchRunDevice, evalRunDevice } from "../../shared/domain/runDevice.js";
 import { withFronts } from "../../shared/metrics/tradeoffs.js";
 import { benchRounds } from "../bench/benchRounds.js";
 import { isDeviceMachineId } from "../deviceResults/deviceMachine.js";
 import { getMachine } from "../machine/machineStore.js";
 import { stateOfExperiment } from "./experimentGraph.js";
+import { speculationRows } from "./speculationRows.js";
 import {
   getExperiment,
   listExperimentModels,
@@ -121,6 +124,7 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
   let machineId: string | null = experiment.machineId;
   let llamaBuild: string | null = null;
   const members = listExperimentModels(db, id);
+  const memberModels: { model: ModelRecord; label: string }[] = [];
   const evalAgainstBase = (modelId: string) =>
     listRuns(db, { modelId, kind: "eval", limit: 50 }).find(
       (run) => run.baseModelId === experiment.baseModelId,
@@ -132,6 +136,7 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
   for (const member of members) {
     const model = getModelById(db, member.modelId);
     if (!model) continue;
+    memberModels.push({ model, label: member.label });
     // This machine's benchmark: results imported for a device are shown per device (devices.compare).
     const bench = benchRounds(
       listRuns(db, { modelId: model.id, kind: "bench", limit: 50 }).filter(
@@ -207,5 +212,6 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
     llamaBuild,
     notes: listNotes(db, "experiment", id).map((n) => ({ id: n.id, text: n.text, createdAt: n.createdAt })),
     rows: withFronts(rows),
+    speculation: speculationRows(db, memberModels),
   };
 }

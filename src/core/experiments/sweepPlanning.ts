@@ -23,7 +23,8 @@ export interface SweepHost {
   readonly events: EventBus;
 }
 
-export type SweepStep = "imatrix" | "quantize" | "eval" | "bench" | "layers" | "prune" | "distill";
+export type SweepStep =
+  "imatrix" | "quantize" | "eval" | "bench" | "layers" | "prune" | "distill" | "speculate";
 
 export interface SweepStepRecord extends GraphStepRecord {
   step: SweepStep;
@@ -31,6 +32,14 @@ export interface SweepStepRecord extends GraphStepRecord {
 
 export function variantLabel(type: string, withImatrix: boolean): string {
   return withImatrix ? `${type}+imatrix` : type;
+}
+
+/** A variant of the sweep as planned: a model that exists, or the quantize step that makes it. */
+export interface PlannedVariant {
+  label: string;
+  /** The quant type it was made with. */
+  type: string;
+  made: { model: ModelRecord } | { step: string };
 }
 
 /** What planning a sweep builds up: the nodes, the steps reused, the models the evaluation scores. */
@@ -44,6 +53,8 @@ export interface SweepPlanning {
   readonly existing: ModelRecord[];
   /** Steps whose models the evaluation scores. */
   readonly madeSteps: string[];
+  /** Every quantized variant, reused or to be made (the speculative steps pick drafts among them). */
+  readonly variants: PlannedVariant[];
   /** The next member position in the experiment. */
   position: number;
   reuse(step: SweepStep, label: string): void;
@@ -74,6 +85,7 @@ export async function planVariant(
       position: planning.position++,
     });
     planning.existing.push(existing);
+    planning.variants.push({ label, type: planned.recipe.type, made: { model: existing } });
     planning.benchExisting(existing, label);
     return;
   }
@@ -89,6 +101,7 @@ export async function planVariant(
     dependsOn: imatrixStep ? [imatrixStep] : [],
   });
   planning.madeSteps.push(key);
+  planning.variants.push({ label, type: planned.recipe.type, made: { step: key } });
   planning.benchMade(key, label);
 }
 

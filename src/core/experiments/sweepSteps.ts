@@ -11,6 +11,8 @@
 //  - sweep.chainModel: a chain's prune or distill step (its params planned, or for "the N least
 //    important blocks" built by distill.prune once ranked); the model it made joins the experiment.
 //  - sweep.quantizeOf: a quantize of the model a chain step made, planned when that model exists.
+//  - sweep.speculate: speculative decoding of the target with one draft, each the model planned or
+//    the one its quantize step made.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { BenchSettings } from "../../shared/domain/bench.js";
@@ -21,6 +23,7 @@ import type {
 } from "../../shared/domain/compression.js";
 import type { EvalSettingsInput } from "../../shared/domain/eval.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
+import type { SpeculateSettings } from "../../shared/domain/speculate.js";
 import { distillStepHooks, type DistillPruneInput } from "../distill/distillSteps.js";
 import { planEvaluation } from "../eval/planEvaluation.js";
 import type { DependencyOutcome, StepHookRegistry, StepHooks, StepStart } from "../jobs/JobGraph.js";
@@ -67,6 +70,19 @@ export interface SweepQuantizeOfInput {
   request: Omit<QuantizeRequest, "model" | "imatrix" | "dryRun" | "out">;
   label: string;
   position: number;
+}
+
+/** One side of a speculative step: a model that existed at planning, or the step that makes it. */
+export interface SweepSpeculateSide {
+  model: { modelId: string; path: string } | null;
+  step: string | null;
+}
+
+export interface SweepSpeculateInput {
+  target: SweepSpeculateSide;
+  draft: SweepSpeculateSide;
+  prompts: string[];
+  settings: SpeculateSettings;
 }
 
 /** The model a step made (quantize, prune, prune.width, distill results all carry one). */
@@ -134,6 +150,20 @@ export const sweepStepHooks: StepHookRegistry = {
       return { params: await planQuantize(db, dataDir, { ...request, model: parent.id, imatrix: null }) };
     },
     succeeded: joinExperiment,
+  },
+  "sweep.speculate": {
+    params(input, dependencies) {
+      const { target, draft, prompts, settings } = input as SweepSpeculateInput;
+      const resolve = (side: SweepSpeculateSide) => {
+        if (side.model) return side.model;
+        const made = side.step ? madeModel(succeededResult(dependencies, side.step)) : undefined;
+        return made ? { modelId: made.id, path: made.path } : undefined;
+      };
+      const [targetModel, draftModel] = [resolve(target), resolve(draft)];
+      if (!targetModel) return { skip: `skipped: the target (${target.step}) was not made` };
+      if (!draftModel) return { skip: `skipped: the draft (${draft.step}) was not made` };
+      return { params: { target: targetModel, draft: draftModel, prompts, settings } };
+    },
   },
   "sweep.bench": {
     // A benchmark waits for every other step and the benchmark before it (interleavedBenchSteps.ts)

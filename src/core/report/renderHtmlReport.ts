@@ -6,8 +6,10 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ExperimentSummary } from "../../shared/domain/experiment.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
+import { bestDraftNote } from "../../shared/metrics/bestDraft.js";
 import {
   findings,
+  bestDraftTables,
   healingNote,
   healingTable,
   provenance,
@@ -155,6 +157,15 @@ export function renderHtmlReport(summary: ExperimentSummary, device: ReportDevic
 <table id="healing"><thead><tr>${healing.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>
 ${healing.rows.map((cells) => `<tr>${cells.map((c, i) => `<td${i > 0 ? ' class="num"' : ""}>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n")}
 </tbody></table>`;
+  const bestDraftSections = bestDraftTables(summary)
+    .map(
+      (table) => `<h2>${escapeHtml(table.title)}</h2>
+<p>${escapeHtml(bestDraftNote)}</p>
+<table class="best-draft"><thead><tr>${table.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>
+${table.rows.map((cells) => `<tr>${cells.map((c, i) => `<td${i === 1 ? "" : ' class="num"'}>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n")}
+</tbody></table>`,
+    )
+    .join("\n");
   const chartIds = [
     "pareto-size",
     "pareto-speed",
@@ -186,6 +197,7 @@ ${body}
     .map((line) => `<li>${escapeHtml(line)}</li>`)
     .join("")}</ul>
 ${healingSection}
+${bestDraftSections}
 <div class="charts">${chartIds.map((id) => `<div class="chart" id="${id}"></div>`).join("")}</div>
 <script type="application/json" id="cwb-data">${scriptJson(device ? { ...summary, device } : summary)}</script>
 <script>${echartsSource.replace(/<\/script/gi, "<\\/script")}</script>

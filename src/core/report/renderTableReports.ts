@@ -13,6 +13,12 @@ import {
 import { noiseNotes, noiseTestNote } from "../../shared/metrics/bestBeyondNoise.js";
 import { reportColumns } from "../../shared/metrics/experimentColumns.js";
 import { healingColumns, healingLevels } from "../../shared/metrics/healingGain.js";
+import {
+  bestDraftColumns,
+  bestDraftNote,
+  bestDraftTable,
+  speculativeTargets,
+} from "../../shared/metrics/bestDraft.js";
 
 /** The results of an experiment on one device, when the report is asked for one. */
 export type ReportDevice = DeviceComparison | null;
@@ -66,19 +72,45 @@ export function healingTable(summary: ExperimentSummary): { headers: string[]; r
 export const healingNote =
   "KLD and PPL against the original base, ± the 95 % interval; the verdict says whether healed and pruned differ by more than 1.96 standard errors of their difference (two-sided, 5 %).";
 
-function markdownHealing(summary: ExperimentSummary): string[] {
-  const table = healingTable(summary);
-  if (table.rows.length === 0) return [];
+/** One best-draft table per speculative target of the experiment (none without speculative runs). */
+export function bestDraftTables(
+  summary: ExperimentSummary,
+): { title: string; headers: string[]; rows: string[][] }[] {
+  const runs = summary.speculation ?? [];
+  return speculativeTargets(runs).map((target) => ({
+    title: `Best draft for ${target.label}`,
+    headers: bestDraftColumns.map((c) => c.label),
+    rows: bestDraftTable(runs, target.modelId).map((row) => bestDraftColumns.map((c) => c.format(row))),
+  }));
+}
+
+/** A titled Markdown section: heading, note, then the table (`textColumn` left-aligned, others right). */
+function markdownSection(
+  title: string,
+  note: string,
+  table: { headers: string[]; rows: string[][] },
+  textColumn: number,
+): string[] {
   return [
-    "## What healing bought",
+    `## ${title}`,
     "",
-    healingNote,
+    note,
     "",
     `| ${table.headers.join(" | ")} |`,
-    `|${table.headers.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`,
+    `|${table.headers.map((_, i) => (i === textColumn ? " --- " : " ---: ")).join("|")}|`,
     ...table.rows.map((cells) => `| ${cells.map(escapeCell).join(" | ")} |`),
     "",
   ];
+}
+
+function markdownBestDrafts(summary: ExperimentSummary): string[] {
+  return bestDraftTables(summary).flatMap((table) => markdownSection(table.title, bestDraftNote, table, 1));
+}
+
+function markdownHealing(summary: ExperimentSummary): string[] {
+  const table = healingTable(summary);
+  if (table.rows.length === 0) return [];
+  return markdownSection("What healing bought", healingNote, table, 0);
 }
 
 export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice = null): string {
@@ -98,6 +130,7 @@ export function renderMarkdown(summary: ExperimentSummary, device: ReportDevice 
     ...findings(summary).map((line) => `- ${line}`),
     "",
     ...markdownHealing(summary),
+    ...markdownBestDrafts(summary),
   ].join("\n");
 }
 

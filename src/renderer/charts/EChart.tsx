@@ -82,3 +82,17 @@ export const chartTheme = {
   danger: "#ef4444",
   font: 'ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
 } as const;
+
+/** A value axis in the screens' style, its name centred along it. */
+export function valueAxis(name: string, nameGap: number, extra: Record<string, unknown> = {}) {
+  return {
+    type: "value",
+    name,
+    nameLocation: "middle",
+    nameGap,
+    axisLine: { lineStyle: { color: chartTheme.axis } },
+    splitLine: { lineStyle: { color: chartTheme.grid } },
+    axisLabel: { color: chartTheme.text },
+    ...extra,
+  };
+}

@@ -7,7 +7,7 @@ import type { EChartsCoreOption } from "echarts/core";
 import type { ExperimentRow } from "../../shared/domain/experiment.js";
 import { formatKld } from "../../shared/format.js";
 import { describePoint, frontLine, plotPoints, type TradeoffPlot } from "../pages/compare/tradeoffPlots.js";
-import { chartTheme, EChart } from "./EChart.js";
+import { chartTheme, EChart, valueAxis } from "./EChart.js";
 
 export function ParetoChart({
   plot,
@@ -55,26 +55,11 @@ export function ParetoChart({
           return found ? describePoint(found, plot) : "";
         },
       },
-      xAxis: {
-        type: "value",
-        scale: true,
-        name: `${plot.xLabel} (${plot.xScale.unit})`,
-        nameLocation: "middle",
-        nameGap: 28,
-        axisLine: { lineStyle: { color: chartTheme.axis } },
-        splitLine: { lineStyle: { color: chartTheme.grid } },
-        axisLabel: { color: chartTheme.text },
-      },
-      yAxis: {
-        type: "value",
-        name: "KLD (nats)",
-        nameLocation: "middle",
-        nameGap: 50,
+      xAxis: valueAxis(`${plot.xLabel} (${plot.xScale.unit})`, 28, { scale: true }),
+      yAxis: valueAxis("KLD (nats)", 50, {
         min: 0,
-        axisLine: { lineStyle: { color: chartTheme.axis } },
-        splitLine: { lineStyle: { color: chartTheme.grid } },
         axisLabel: { color: chartTheme.text, formatter: (v: number) => formatKld(v) },
-      },
+      }),
       series: [
         {
           type: "line",

@@ -87,6 +87,8 @@ export const appErrorCodes = [
   "VOCABULARY_MISMATCH",
   /** Greedy speculative decoding wrote something other than the target alone: a bug, never a result. */
   "SPECULATIVE_OUTPUT_DIFFERS",
+  /** A sweep's speculative target or draft names no variant of the sweep (nor a library model). */
+  "UNKNOWN_SPECULATIVE_MODEL",
   /** Anything without a code of its own: the message says what happened. */
   "FAILED",
 ] as const;

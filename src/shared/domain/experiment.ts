@@ -48,6 +48,21 @@ export const sweepDistill = z.object({
 });
 export type SweepDistill = z.output<typeof sweepDistill>;
 
+/**
+ * Speculative decoding in a sweep (docs/speculative.md, "In the loop and in the UI"): the target
+ * ("original" for the base, a variant's label or type such as "Q8_0", or a library model id) decoded
+ * with each draft ("all" variants of the sweep but the target, or the listed labels/types).
+ */
+export const sweepSpeculate = z.object({
+  target: z.string().min(1),
+  drafts: z.union([z.literal("all"), z.array(z.string().min(1)).min(1)]).default("all"),
+  prompts: z.array(z.string().min(1).max(20000)).min(1).max(64),
+  maxTokens: z.number().int().min(1).max(4096).default(32),
+  draftMax: z.number().int().min(1).max(64).default(4),
+  reps: z.number().int().min(1).max(20).default(2),
+});
+export type SweepSpeculate = z.output<typeof sweepSpeculate>;
+
 export const sweepRecipe = z.object({
   /**
    * Quant types (names from shared/quantTypes.ts), one variant each. "TYPE+imatrix" quantizes that
@@ -87,6 +102,8 @@ export const sweepRecipe = z.object({
   prune: sweepPrune.nullable().default(null),
   /** Needs `prune`. */
   distill: sweepDistill.nullable().default(null),
+  /** Speculative decoding of a target with every (or the chosen) variants as its draft. */
+  speculate: sweepSpeculate.nullable().default(null),
   /** The build and device of the sweep's benchmarks, evaluations and importance matrix (default: auto). */
   ...gpuSettings.shape,
 });
@@ -184,6 +201,34 @@ export const experimentListItem = z.object({
 });
 export type ExperimentListItem = z.infer<typeof experimentListItem>;
 
+/** A figure measured over repetitions: mean, sample standard deviation (null: one sample), count. */
+const repeated = z.object({ mean: z.number(), stddev: z.number().nullable(), samples: z.number().int() });
+
+/**
+ * One speculative run of the sweep (the newest of a target and draft): a member decoded with another
+ * member as its draft. The Compare screen's best-draft table, the summary and the reports show them.
+ */
+export const speculationRow = z.object({
+  runId: z.string(),
+  targetModelId: z.string(),
+  targetLabel: z.string(),
+  draftModelId: z.string(),
+  draftLabel: z.string(),
+  targetSizeBytes: z.number(),
+  draftSizeBytes: z.number(),
+  draftMax: z.number().int(),
+  acceptanceRate: num,
+  meanAcceptedLength: num,
+  /** Speculative over target-alone speed, over repetitions (and prompts). */
+  speedup: repeated,
+  /** The target alone and with the draft, measured in the same run. */
+  targetTokensPerSecond: repeated,
+  speculativeTokensPerSecond: repeated,
+  /** The memory both models took together, as the run measured it; null for runs that did not record it. */
+  combinedMemoryBytes: num,
+});
+export type SpeculationRow = z.infer<typeof speculationRow>;
+
 export const experimentSummary = experimentListItem.extend({
   recipe: z.unknown(),
   machine: z
@@ -199,5 +244,7 @@ export const experimentSummary = experimentListItem.extend({
   llamaBuild: z.string().nullable(),
   notes: z.array(z.object({ id: z.number(), text: z.string(), createdAt: z.string() })),
   rows: z.array(experimentRow),
+  /** The sweep's speculative runs (absent or empty: none). */
+  speculation: z.array(speculationRow).optional(),
 });
 export type ExperimentSummary = z.infer<typeof experimentSummary>;

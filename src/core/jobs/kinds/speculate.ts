@@ -1,8 +1,10 @@
 // speculate, parent half: records one 'speculate' run per draft size, on the target model, with the
-// draft named in the settings, so sweeps are kept and a later Compare can reuse them.
+// draft and the prompts' hash named in the settings, so a sweep re-run reuses them and Compare ranks
+// the drafts of a target.
 import { upsertMachine } from "../../machine/machineStore.js";
 import { insertRun } from "../../store/runs.js";
 import { speculateMetrics } from "../../../shared/domain/speculate.js";
+import { promptsSha256 } from "../../speculate/promptsSha256.js";
 import { defineJobKindHost } from "../JobKindHost.js";
 
 export const speculateHost = defineJobKindHost({
@@ -21,8 +23,18 @@ export const speculateHost = defineJobKindHost({
             machineId: value.machine.id,
             llamaBuild: value.llamaBuild,
             nodeLlamaCpp: value.nodeLlamaCpp,
-            settings: { ...value.settings, draftMax: point.draftMax, draftModelId: params.draft.modelId },
-            details: { counts: point.counts, prompts: point.prompts.length, loadAverage: value.loadAverage },
+            settings: {
+              ...value.settings,
+              draftMax: point.draftMax,
+              draftModelId: params.draft.modelId,
+              promptsSha256: promptsSha256(params.prompts),
+            },
+            details: {
+              counts: point.counts,
+              prompts: point.prompts.length,
+              loadAverage: value.loadAverage,
+              memory: value.memory,
+            },
           },
           speculateMetrics(point),
         ),

@@ -9,7 +9,8 @@ import { softwareGpuRemedyFlag } from "../gpuOptions.js";
 import { formatDateTime } from "../../../shared/format.js";
 import { noiseNotes, noiseTestNote } from "../../../shared/metrics/bestBeyondNoise.js";
 import { reportColumns } from "../../../shared/metrics/experimentColumns.js";
-import { healingNote, healingTable } from "../../../core/report/renderTableReports.js";
+import { bestDraftTables, healingNote, healingTable } from "../../../core/report/renderTableReports.js";
+import { bestDraftNote } from "../../../shared/metrics/bestDraft.js";
 import {
   isReportFormat,
   renderReport,
@@ -21,9 +22,14 @@ import { followResume, followSweep, noteUnsucceededSteps } from "../followExperi
 import { addGpuOptions, gpuSettingsFromOptions, type GpuCommandOptions } from "../gpuOptions.js";
 import { positiveInteger } from "../parseOptions.js";
 import { addSweepChainOptions, sweepChainFromOptions, type SweepChainOptions } from "../sweepChainOptions.js";
+import {
+  addSweepSpeculateOptions,
+  sweepSpeculateFromOptions,
+  type SweepSpeculateOptions,
+} from "../sweepSpeculateOptions.js";
 import { compareOnDevice } from "../../../core/devices/compareOnDevice.js";
 
-interface SweepOptions extends Partial<GpuCommandOptions>, SweepChainOptions {
+interface SweepOptions extends Partial<GpuCommandOptions>, SweepChainOptions, SweepSpeculateOptions {
   types: string;
   imatrix: string;
   calibText?: string;
@@ -61,6 +67,7 @@ export function sweepRecipeFromOptions(options: SweepOptions): SweepRecipeInput 
     ...(options.benchRounds ? { benchRounds: positiveInteger("--bench-rounds", options.benchRounds) } : {}),
     threads,
     ...sweepChainFromOptions(options, threads),
+    ...sweepSpeculateFromOptions(options),
     tensorTypes: options.tensorType ?? [],
     allowRequantize: options.allowRequantize ?? false,
     ...gpuSettingsFromOptions({
@@ -90,15 +97,27 @@ export function printSummary(context: CliContext, summary: ExperimentSummary): v
   for (const note of noiseNotes(summary.rows, reportColumns)) output.note(note);
   output.note(noiseTestNote);
   const healing = healingTable(summary);
-  if (healing.rows.length === 0) return;
-  output.line("");
-  output.line(`What healing bought (${healingNote})`);
-  output.table(
-    healing.rows,
-    healing.headers.map((header, i) => ({
+  if (healing.rows.length > 0) {
+    output.line("");
+    output.line(`What healing bought (${healingNote})`);
+    printCells(context, healing, 0);
+  }
+  for (const table of bestDraftTables(summary)) {
+    output.line("");
+    output.line(table.title);
+    printCells(context, table, 1);
+    output.note(bestDraftNote);
+  }
+}
+
+/** A table of formatted cells, its `textColumn` left-aligned and the others right-aligned. */
+function printCells(context: CliContext, table: { headers: string[]; rows: string[][] }, textColumn: number) {
+  context.output.table(
+    table.rows,
+    table.headers.map((header, i) => ({
       header,
       value: (cells: string[]) => cells[i]!,
-      align: i === 0 ? ("left" as const) : ("right" as const),
+      align: i === textColumn ? ("left" as const) : ("right" as const),
     })),
   );
 }
@@ -118,7 +137,7 @@ export function resolveExperimentId(context: CliContext, ref: string): string {
 }
 
 export function addSweepOptions(command: Command): Command {
-  return addSweepChainOptions(addGpuOptions(command))
+  return addSweepSpeculateOptions(addSweepChainOptions(addGpuOptions(command)))
     .option(
       "--imatrix <auto|none|file>",
       "importance matrix: computed from --calib-text (auto), none, or a file",

@@ -1,8 +1,8 @@
 // Compare: one experiment's variants — on this machine or on a chosen device (measured where results
 // were imported for it, predicted elsewhere), the "what fits" query, the three Pareto plots, the full
-// metrics table, where each run ran, the prebuilt binaries against the build for this machine, and
-// side-by-side generation of the selected variants. Points and rows share one
-// selection, so clicking either highlights both.
+// metrics table, the best draft of a speculative target, where each run ran, the prebuilt binaries
+// against the build for this machine, and side-by-side generation of the selected variants. Points and
+// rows share one selection, so clicking either highlights both.
 import { useMemo, useState } from "react";
 import { describeDevicesOverview, devicesOverview } from "../../../shared/domain/runDevice.js";
 import { formatBytes, formatDateTime } from "../../../shared/format.js";
@@ -13,6 +13,7 @@ import { Notice } from "../../components/Notice.js";
 import { PageHeader } from "../../components/PageHeader.js";
 import { useCall } from "../../hooks/useCall.js";
 import { navigate } from "../../routing/useHashRoute.js";
+import { BestDraftPanel } from "./BestDraftPanel.js";
 import { BuildComparisonPanel } from "./BuildComparisonPanel.js";
 import { CompareTable } from "./CompareTable.js";
 import { DeviceComparisonTable } from "./DeviceComparisonTable.js";
@@ -171,6 +172,7 @@ export function ComparePage({ experimentId }: { experimentId: string | undefined
               </div>
             </Card>
             <HealingPanel rows={rows} />
+            <BestDraftPanel runs={data.speculation ?? []} rows={rows} />
             <Card title="All metrics">
               <CompareTable rows={rows} selected={selected} onToggle={toggle} focused={focused} />
             </Card>

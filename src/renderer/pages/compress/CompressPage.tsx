@@ -1,5 +1,6 @@
 // Compress: build a sweep recipe for one model (types, importance matrix, overrides, measurements),
-// predict sizes with a dry run, prune layers, and start the sweep (then follow it on Jobs).
+// predict sizes with a dry run, prune layers, measure drafts for speculative decoding, and start the
+// sweep (then follow it on Jobs).
 import { modelLabel } from "../../../shared/modelLabel.js";
 import { useState } from "react";
 import { formatBytes, formatFileType, formatParams } from "../../../shared/format.js";
@@ -16,6 +17,7 @@ import { chainVariantCount } from "./chainForm.js";
 import { DryRunPanel } from "./DryRunPanel.js";
 import { LayerPruningPanel } from "./LayerPruningPanel.js";
 import { QuantTypePicker } from "./QuantTypePicker.js";
+import { SpeculateSettings } from "./SpeculateSettings.js";
 import { emptyRecipe, recipeProblems, sweepTypes, toSweepRecipe, type RecipeForm } from "./recipeForm.js";
 import { DeviceSettings, ImatrixSettings, MeasureSettings, OverrideSettings } from "./RecipeSettings.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
@@ -195,6 +197,14 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
 
         <Card title="Measurements">
           <MeasureSettings form={form} onChange={setForm} />
+        </Card>
+
+        <Card title="Speculative decoding">
+          <SpeculateSettings
+            form={form.speculate}
+            types={form.types}
+            onChange={(speculate) => setForm({ ...form, speculate })}
+          />
         </Card>
 
         <Card title="Device">

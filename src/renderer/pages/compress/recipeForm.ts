@@ -7,6 +7,7 @@ import type { ModelRecord } from "../../../shared/domain/model.js";
 import type { JobParams } from "../../../shared/protocol/jobKinds.js";
 import { findQuantType } from "../../../shared/quantTypes.js";
 import { chainProblems, chainText, emptyChain, toChainRecipe, type ChainForm } from "./chainForm.js";
+import { emptySpeculate, speculateProblems, toSpeculateRecipe, type SpeculateForm } from "./speculateForm.js";
 
 export type ImatrixMode = "none" | "auto" | "file";
 
@@ -42,6 +43,8 @@ export interface RecipeForm {
   readonly allowRequantize: boolean;
   /** Prune the base and heal it before quantizing (chainForm.ts). */
   readonly chain: ChainForm;
+  /** Decode a target with the other variants as drafts (speculateForm.ts). */
+  readonly speculate: SpeculateForm;
 }
 
 export const emptyRecipe: RecipeForm = {
@@ -64,6 +67,7 @@ export const emptyRecipe: RecipeForm = {
   llamaBuild: "prebuilt",
   allowRequantize: false,
   chain: emptyChain,
+  speculate: emptySpeculate,
 };
 
 /** The device choices in the order the screen offers them, with their labels. */
@@ -163,6 +167,7 @@ export function recipeProblems(form: RecipeForm): string[] {
     problems.push("The number of GPU layers must be a whole number, 0 or more.");
   for (const [index, row] of overrideProblems(form.overrides)) problems.push(`Override ${index + 1}: ${row}`);
   problems.push(...chainProblems(form.chain, imatrixCalibrationText(form)));
+  problems.push(...speculateProblems(form.speculate, form.types));
   return problems;
 }
 
@@ -223,6 +228,7 @@ export function toSweepRecipe(form: RecipeForm): SweepRecipeInput {
           ? null
           : chainText(form.chain, ""),
     ...toChainRecipe(form.chain),
+    ...toSpeculateRecipe(form.speculate),
     evalText: form.evalOn ? form.evalText.trim() : null,
     evalContextSize: form.evalContextSize,
     evalChunks: form.evalChunks,

@@ -45,6 +45,14 @@ export function recipeLines(recipe: unknown): RecipeLine[] {
           },
         ]
       : []),
+    ...(r.speculate
+      ? [
+          {
+            label: "Speculative",
+            value: `target ${r.speculate.target}, drafts ${r.speculate.drafts === "all" ? "all" : r.speculate.drafts.join(", ")}, ${r.speculate.prompts.length} prompt${r.speculate.prompts.length === 1 ? "" : "s"}, ${r.speculate.maxTokens} tokens, draft ≤ ${r.speculate.draftMax}, ${r.speculate.reps} rep${r.speculate.reps === 1 ? "" : "s"}`,
+          },
+        ]
+      : []),
     { label: "Threads", value: r.threads === null ? "auto" : String(r.threads) },
     { label: "Device", value: describeGpuSettings(r) },
   ];
