@@ -146,12 +146,18 @@ export function sweepEntries(recipe: Pick<SweepRecipe, "types" | "imatrix">): Sw
 
 /** An unfinished (interrupted, failed or cancelled) sweep of this base model with this recipe. */
 export function findUnfinishedSweep(db: Db, baseModelId: string, recipe: SweepRecipe): string | undefined {
-  const wanted = JSON.stringify(recipe);
+  // Both sides through the schema, so a recipe stored before a field was added (it takes the
+  // field's default) still matches the same sweep asked for today.
+  const normalized = (value: unknown): string | null => {
+    const parsed = sweepRecipe.safeParse(value);
+    return parsed.success ? JSON.stringify(parsed.data) : null;
+  };
+  const wanted = normalized(recipe);
   return listExperiments(db).find(
     (e) =>
       e.kind === "sweep" &&
       e.baseModelId === baseModelId &&
-      JSON.stringify(e.recipe) === wanted &&
+      normalized(e.recipe) === wanted &&
       listExperimentJobRecords(db, e.id).some((r) => r.stepKey !== null) &&
       isResumable(stateOfExperiment(db, e.id)),
   )?.id;
