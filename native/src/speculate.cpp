@@ -248,7 +248,7 @@ Napi::Value Speculate(const Napi::CallbackInfo& info) {
   job.settings.temperature = temperature;
   job.settings.corruptDraftEvery = o.Int("corruptDraftEvery", 0, 0);
   job.seed = o.Count("seed", 0);
-  job.reps = o.Int("reps", 1, 1, 1000);
+  job.reps = o.Int("reps", 1, 1, 1000000);
   job.contextSize = o.Int("contextSize", 1024, 16);
   job.threads = o.Int("threads", 0, 0);
   job.gpuLayers = o.Int("gpuLayers", -2, -2);

@@ -45,7 +45,8 @@ const sum = (values: number[]) => values.reduce((total, value) => total + value,
 function speeds(runs: SpeculateNativeRun[]): { spec: number; alone: number; speedup: number } {
   const spec = ratio(sum(runs.map((r) => r.tokens.length)), sum(runs.map((r) => r.totalSeconds))) ?? 0;
   const alone =
-    ratio(sum(runs.map((r) => r.alone?.tokens.length ?? 0)), sum(runs.map((r) => r.alone?.seconds ?? 0))) ?? 0;
+    ratio(sum(runs.map((r) => r.alone?.tokens.length ?? 0)), sum(runs.map((r) => r.alone?.seconds ?? 0))) ??
+    0;
   return { spec, alone, speedup: ratio(spec, alone) ?? 0 };
 }
 

@@ -134,7 +134,9 @@ function percent(value: number | null): string {
 
 function printReport(output: Output, r: SpeculateReport): void {
   const greedy = r.settings.temperature === 0;
-  const mode = greedy ? "greedy" : `sampling at temperature ${r.settings.temperature}, seed ${r.settings.seed}`;
+  const mode = greedy
+    ? "greedy"
+    : `sampling at temperature ${r.settings.temperature}, seed ${r.settings.seed}`;
   output.fields([
     ["target", `${r.targetModelId} (${formatBytes(r.memory.targetBytes)} in memory)`],
     ["draft", `${r.draftModelId} (${formatBytes(r.memory.draftBytes)} in memory)`],
