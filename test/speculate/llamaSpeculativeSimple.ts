@@ -42,7 +42,7 @@ export function runLlamaSpeculativeSimple(options: {
     throw new Error(`llama-speculative-simple failed (${run.status}): ${log.slice(-2000)}`);
   const field = (name: string) => {
     const m = new RegExp(`${name}\\s*=\\s*(\\d+)`).exec(log);
-    if (!m) throw new Error(`llama-speculative-simple: no ${name} in its output`);
+    if (!m) throw new Error(`llama-speculative-simple: no ${name} in its output: ${log.slice(-2000)}`);
     return Number(m[1]);
   };
   const speed = /decoded\s+\d+ tokens in\s+[\d.]+ seconds, speed:\s+([\d.]+) t\/s/.exec(log);
