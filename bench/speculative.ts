@@ -1,16 +1,18 @@
-// npm run bench:speculative [-- --model quick|full --max-tokens 48 --draft-max 4 --reps 3]
+// npm run bench:speculative [-- --model quick|full --max-tokens 48 --draft-max 4 --reps 3 --threads 2]
 // `cwb speculate` next to llama.cpp's own llama-speculative-simple (draft-simple, greedy, draft-min 0,
 // p-min 0; compiled against the prebuilt libraries our addon runs) on the reference model (F16 target)
 // with drafts Q8_0, Q4_K_M, Q2_K and a pruned (one block dropped, `cwb prune --drop 1`) + Q4_K_M one
 // (`cwb quantize`). Prints, per draft: both tools' drafted and accepted counts (they must be equal),
-// acceptance rate, mean accepted length, our speedup over the target alone (mean ± sd over reps) and
-// the tokens/s ratio ours / theirs, with the load average. The models are tiny and compute-bound: the
+// acceptance rate, mean accepted length, our speedup over the target alone (mean ± sd over reps), both
+// tools' tokens/s (theirs run as many times, same threads and context) and their ratio, with the load
+// average. The models are tiny and compute-bound: the
 // speedups say nothing about memory-bound real sizes.
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { SpeculateReport } from "../src/shared/domain/speculate.js";
+import { mean, stddev } from "../src/shared/metrics/stats.js";
 import { buildNode, runCwb } from "../test/cli/runCwb.js";
 import { makeDataDir, removeDataDir } from "../test/jobs/queueHarness.js";
 import { referenceModelPath } from "../test/helpers/referenceModel.js";
@@ -22,12 +24,17 @@ const { values } = parseArgs({
     "max-tokens": { type: "string", default: "48" },
     "draft-max": { type: "string", default: "4" },
     reps: { type: "string", default: "3" },
+    threads: { type: "string", default: "2" },
     prompt: { type: "string", default: "The history of the city begins" },
   },
 });
 const size = values.model === "quick" ? "quick" : "full";
 const maxTokens = Number(values["max-tokens"]);
 const draftMax = Number(values["draft-max"]);
+const reps = Number(values.reps);
+const threads = Number(values.threads);
+const spread = (xs: number[]) => ({ mean: mean(xs), stddev: stddev(xs) });
+const sd = (v: number | null, digits: number) => (v === null ? "" : ` ± ${v.toFixed(digits)}`);
 const load = () =>
   os
     .loadavg()
@@ -67,12 +74,17 @@ try {
   const prompts = path.join(dataDir, "prompts.txt");
   writeFileSync(prompts, `${values.prompt}\n`);
   console.log(
-    `reference model ${size} (F16 target), prompt "${values.prompt}", ${maxTokens} tokens, draft-max ${draftMax}, ${values.reps} reps, CPU, ${os.cpus().length} cores`,
+    `reference model ${size} (F16 target), prompt "${values.prompt}", ${maxTokens} tokens, draft-max ${draftMax}, ${reps} reps, ${threads} threads, CPU, ${os.cpus().length} cores`,
   );
   const rows: string[] = [];
   for (const [name, draft] of drafts) {
     const loadBefore = load();
-    const theirs = runLlamaSpeculativeSimple({ target, draft, prompt: values.prompt!, maxTokens, draftMax });
+    // Theirs as many times as ours, same threads and context, so the tok/s ratio compares means.
+    const theirRuns = Array.from({ length: reps }, () =>
+      runLlamaSpeculativeSimple({ target, draft, prompt: values.prompt!, maxTokens, draftMax, threads }),
+    );
+    const theirs = theirRuns[0]!;
+    const theirRate = spread(theirRuns.map((r) => r.tokensPerSecond));
     const report = await cwbJson<SpeculateReport>(dataDir, [
       ...["speculate", "--target", target, "--draft", draft, "--prompts", prompts],
       ...[
@@ -81,15 +93,18 @@ try {
         "--draft-max",
         String(draftMax),
         "--reps",
-        values.reps!,
+        String(reps),
+        "--threads",
+        String(threads),
+        "--ctx",
+        "512",
         "--gpu",
         "cpu",
       ],
     ]);
-    // One prompt: its own figures carry the spread over repetitions (the overall ones spread over prompts).
     const point = report.points[0]!;
     const c = point.counts;
-    const sd = (v: number | null) => (v === null ? "" : ` ± ${v.toFixed(2)}`);
+    const ours = point.speculativeTokensPerSecond;
     rows.push(
       [
         name,
@@ -98,17 +113,18 @@ try {
         c.drafted === theirs.drafted && c.accepted === theirs.accepted ? "equal" : "DIFFER",
         `${(100 * (point.acceptanceRate ?? 0)).toFixed(1)} %`,
         (point.meanAcceptedLength ?? 0).toFixed(2),
-        `${point.prompts[0]!.speedup.mean.toFixed(2)}${sd(point.prompts[0]!.speedup.stddev)}x`,
-        `${(point.speculativeTokensPerSecond.mean / theirs.tokensPerSecond).toFixed(2)}`,
+        `${point.speedup.mean.toFixed(2)}${sd(point.speedup.stddev, 2)}x`,
+        `${ours.mean.toFixed(0)}${sd(ours.stddev, 0)} / ${theirRate.mean.toFixed(0)}${sd(theirRate.stddev, 0)}`,
+        (ours.mean / theirRate.mean).toFixed(2),
         `${loadBefore} → ${load()}`,
       ].join(" | "),
     );
     console.log(rows[rows.length - 1]);
   }
   console.log(
-    "\n| draft | drafted ours / theirs | accepted ours / theirs | counts | acceptance | mean accepted length | speedup (ours vs target alone) | tok/s ours / theirs | load (1-min avg, before → after) |",
+    "\n| draft | drafted ours / theirs | accepted ours / theirs | counts | acceptance | mean accepted length | speedup (ours vs target alone) | tok/s ours / theirs | ratio | load (1-min avg, before → after) |",
   );
-  console.log("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |");
+  console.log("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const row of rows) console.log(`| ${row} |`);
 } finally {
   removeDataDir(dataDir);

@@ -15,6 +15,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   cwb::RegisterChannelImportance(env, exports);
   cwb::RegisterWidthPrune(env, exports);
   cwb::RegisterEngineBench(env, exports);
+  cwb::RegisterSpeculate(env, exports);
   return exports;
 }
 

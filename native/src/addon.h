@@ -15,4 +15,5 @@ void RegisterLayers(Napi::Env env, Napi::Object exports);
 void RegisterChannelImportance(Napi::Env env, Napi::Object exports);
 void RegisterWidthPrune(Napi::Env env, Napi::Object exports);
 void RegisterEngineBench(Napi::Env env, Napi::Object exports);
+void RegisterSpeculate(Napi::Env env, Napi::Object exports);
 }  // namespace cwb

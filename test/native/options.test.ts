@@ -37,6 +37,16 @@ describe("addon options", () => {
     ],
     ["engineBench", { modelPath: "m", reps: 0 }, /^engineBench: reps must be within 1\.\./],
     ["evaluate", { modelPath: "m", textPath: "t", flag: 1, nCtx: true }, /^evaluate: nCtx must be a number$/],
+    [
+      "speculate",
+      { targetPath: "t", draftPath: "d", prompts: [[1, 2]], draftMax: [4] },
+      /^speculate: prompts must be a non-empty array of Int32Array token lists$/,
+    ],
+    [
+      "speculate",
+      { targetPath: "t", draftPath: "d", prompts: [Int32Array.from([1])], draftMax: [4], pMin: 2 },
+      /^speculate: pMin must be within 0\.\.1$/,
+    ],
   ])("%s refuses %j", async (call, options, message) => {
     const native = await addon();
     expect(() => native[call]!(options)).toThrow(message);

@@ -36,13 +36,18 @@ export function runLlamaSpeculativeSimple(options: {
     ],
     ...["-c", "512", "-t", String(options.threads ?? 2)],
   ];
-  const run = spawnSync(tool, args, { encoding: "utf8", maxBuffer: 64 << 20 });
-  const log = `${run.stdout}\n${run.stderr}`;
-  if (run.status !== 0)
-    throw new Error(`llama-speculative-simple failed (${run.status}): ${log.slice(-2000)}`);
+  // Its log goes through common's log thread, which sometimes loses the last lines at exit (seen on a
+  // loaded machine: exit 0, no counts): run it again then, up to three times.
+  let log = "";
+  for (let attempt = 0; attempt < 3 && !/n_accept\s*=/.test(log); attempt++) {
+    const run = spawnSync(tool, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+    log = `${run.stdout}\n${run.stderr}`;
+    if (run.status !== 0)
+      throw new Error(`llama-speculative-simple failed (${run.status}): ${log.slice(-2000)}`);
+  }
   const field = (name: string) => {
     const m = new RegExp(`${name}\\s*=\\s*(\\d+)`).exec(log);
-    if (!m) throw new Error(`llama-speculative-simple: no ${name} in its output`);
+    if (!m) throw new Error(`llama-speculative-simple: no ${name} in its output: ${log.slice(-2000)}`);
     return Number(m[1]);
   };
   const speed = /decoded\s+\d+ tokens in\s+[\d.]+ seconds, speed:\s+([\d.]+) t\/s/.exec(log);

@@ -102,6 +102,15 @@ describe("cwb speculate", () => {
     for (const p of forced.prompts) expect(p.acceptedMask.includes(false)).toBe(true);
   }, 300_000);
 
+  it("samples with --temp and --seed: a self draft is still almost always accepted, and the seed repeats the text", async () => {
+    const sampled = await speculate("--draft", target, "--draft-max", "4", "--temp", "0.8", "--seed", "5");
+    const point = sampled.points[0]!;
+    expect(sampled.settings).toMatchObject({ temperature: 0.8, seed: 5 });
+    expect(point.counts.accepted / point.counts.drafted).toBeGreaterThan(0.9);
+    const again = await speculate("--draft", target, "--draft-max", "4", "--temp", "0.8", "--seed", "5");
+    expect(again.points[0]!.prompts.map((p) => p.text)).toEqual(point.prompts.map((p) => p.text));
+  }, 300_000);
+
   it("refuses a draft whose vocabulary differs, naming both files and the first differing token", async () => {
     const a = writeTinyGguf(path.join(dataDir, "tiny-a.gguf")).path;
     const b = writeTinyGguf(path.join(dataDir, "tiny-b.gguf"), {

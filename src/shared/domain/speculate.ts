@@ -29,6 +29,10 @@ export const speculateSettings = z.object({
     .max(1 << 17)
     .default(1024),
   threads: threadsSetting,
+  /** 0: greedy (output checked against the target alone); above: speculative sampling at this temperature. */
+  temperature: z.number().min(0).max(100).default(0),
+  /** Sampling: the seed (every prompt and repetition draws from its own stream derived from it). */
+  seed: z.number().int().min(0).max(0xffffffff).default(0),
   /**
    * Test hook: replace every Nth drafted token by another token, so the target must reject it and
    * both caches must be trimmed; the output must still be the target's own. 0: off.

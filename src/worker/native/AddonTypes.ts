@@ -88,6 +88,71 @@ export interface AddonEngineBench {
   ): NativeTask<EngineBenchResult>;
 }
 
+/** speculate.cpp (+ speculativeDecode.cpp): speculative decoding as llama-speculative-simple runs it. */
+export interface SpeculateOptions {
+  targetPath: string;
+  draftPath: string;
+  /** Token ids per prompt (BOS included where the model wants one). */
+  prompts: Int32Array[];
+  /** Draft sizes to measure, in order; each prompt and repetition runs once per size. */
+  draftMax: number[];
+  /** Generation stops once more than this many tokens were written (default 64). */
+  maxTokens?: number;
+  draftMin?: number;
+  /** The draft stops below this top-10 confidence (draft-simple's p_min; default 0). */
+  pMin?: number;
+  /** 0 (default): greedy; above: speculative sampling at this temperature. */
+  temperature?: number;
+  /** Sampling: the seed; each prompt and repetition draws from its own stream derived from it. */
+  seed?: number;
+  reps?: number;
+  contextSize?: number;
+  /** 0 or absent: llama.cpp's default. */
+  threads?: number;
+  /** llama.cpp's n_gpu_layers (-1: all); absent: the library default. */
+  gpuLayers?: number;
+  /** Test hook: every Nth drafted token is replaced by another id (a forced rejection). */
+  corruptDraftEvery?: number;
+  /** Also run the target alone for the same token count (default true). */
+  targetAlone?: boolean;
+}
+
+export interface SpeculateNativeRun {
+  draftMax: number;
+  /** Index into prompts. */
+  prompt: number;
+  rep: number;
+  /** Written tokens, end of generation excluded. */
+  tokens: Int32Array;
+  /** 1 where the token was an accepted draft token. */
+  acceptedMask: Uint8Array;
+  counts: { drafted: number; accepted: number; rounds: number; generated: number };
+  /** Steady-clock time of the generation (prompt excluded), and its draft and target parts. */
+  draftSeconds: number;
+  targetSeconds: number;
+  totalSeconds: number;
+  /** The target alone, as many tokens (fewer at end of generation); null with targetAlone false. */
+  alone: { tokens: Int32Array; seconds: number } | null;
+}
+
+export interface SpeculateNativeResult {
+  runs: SpeculateNativeRun[];
+  /** llama_model_size of each model. */
+  targetBytes: number;
+  draftBytes: number;
+  threads: number;
+  contextSize: number;
+  loadMs: number;
+}
+
+export interface AddonSpeculate {
+  /** Progress counts generations (draft size x prompt x repetition); abort() stops inside llama_decode. */
+  speculate(
+    options: SpeculateOptions,
+    onEvent?: (event: NativeJobEvent) => void,
+  ): NativeTask<SpeculateNativeResult>;
+}
+
 /** pageCache.cpp */
 export interface PageCacheResidency {
   /** Fraction 0..1 of the file's pages in the OS page cache; null where mincore is unavailable. */
@@ -591,5 +656,6 @@ export type CwbNativeAddon = AddonModelFactory &
   AddonBackend &
   AddonBandwidth &
   AddonEngineBench &
+  AddonSpeculate &
   AddonPageCache &
   AddonEvaluate;

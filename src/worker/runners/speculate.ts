@@ -1,8 +1,9 @@
-// speculate, worker half: loads the target and the draft (same vocabulary, checked), then for each
-// draft size and prompt runs greedy speculative decoding and the target alone `reps` times each,
-// asserting every time that both wrote the same tokens, and reports counts, speeds and their spread.
+// speculate, worker half: checks that the target and the draft share a vocabulary and tokenizes the
+// prompts (node-llama-cpp, vocabulary only), then the addon's native loop (native/src/speculate.cpp)
+// runs, for each draft size, prompt and repetition, one speculative generation and the target alone.
+// Greedy runs must write exactly the target's own tokens: asserted on every repetition.
 import os from "node:os";
-import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaModel, Token } from "node-llama-cpp";
 import { collectMachineFingerprint, nodeLlamaCppVersion } from "../../core/machine/machineFingerprint.js";
 import { CodedError } from "../../core/errors.js";
 import {
@@ -15,8 +16,11 @@ import {
 import { mean, stddev } from "../../shared/metrics/stats.js";
 import { defineRunner } from "../Runner.js";
 import { loadNative } from "../native/loadAddon.js";
+import type { SpeculateNativeRun } from "../native/AddonTypes.js";
+import { runNativeTask } from "../native/nativeTask.js";
+import { nativeGpuLayers } from "../native/planGpu.js";
 import { checkSameVocabulary } from "../speculate/checkSameVocabulary.js";
-import { speculativeGenerate, targetGreedy } from "../speculate/speculativeDecode.js";
+import { forwardNativeEvents } from "./forwardNativeEvents.js";
 
 function spread(values: number[]): SpreadValue {
   return { mean: mean(values), stddev: stddev(values), samples: values.length };
@@ -35,138 +39,139 @@ function addCounts(total: SpeculateCounts, more: SpeculateCounts): SpeculateCoun
   };
 }
 
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+/** Tokens/s of the speculative generation and of the target alone, and their ratio, of some runs together. */
+function speeds(runs: SpeculateNativeRun[]): { spec: number; alone: number; speedup: number } {
+  const spec = ratio(sum(runs.map((r) => r.tokens.length)), sum(runs.map((r) => r.totalSeconds))) ?? 0;
+  const alone =
+    ratio(sum(runs.map((r) => r.alone?.tokens.length ?? 0)), sum(runs.map((r) => r.alone?.seconds ?? 0))) ??
+    0;
+  return { spec, alone, speedup: ratio(spec, alone) ?? 0 };
+}
+
 export default defineRunner("speculate", async (params, context) => {
   const { settings } = params;
-  const { llama, backend } = await loadNative({
+  const { llama, addon, backend } = await loadNative({
     gpu: settings.gpu,
     allowSoftwareGpu: settings.allowSoftwareGpu,
     llamaBuild: settings.llamaBuild,
   });
   const threads = settings.threads ?? llama.cpuMathCores;
-  context.progress(0, "loading the target and the draft");
+  const greedy = settings.temperature === 0;
+  context.progress(0, "reading the vocabularies");
   const models: LlamaModel[] = [];
   try {
-    const target = await llama.loadModel({ modelPath: params.target.path, gpuLayers: settings.gpuLayers });
+    // Vocabulary only: the addon loads the weights; these tokenize, compare and detokenize.
+    const target = await llama.loadModel({ modelPath: params.target.path, vocabOnly: true });
     models.push(target);
-    const draft = await llama.loadModel({ modelPath: params.draft.path, gpuLayers: settings.gpuLayers });
+    const draft = await llama.loadModel({ modelPath: params.draft.path, vocabOnly: true });
     models.push(draft);
     await checkSameVocabulary(
       { model: target, path: params.target.path },
       { model: draft, path: params.draft.path },
     );
-
-    const contextOptions = {
-      contextSize: settings.contextSize,
-      sequences: 1,
-      threads: { ideal: threads, min: threads },
-    };
-    const targetContext = await target.createContext(contextOptions);
-    const draftContext = await draft.createContext(contextOptions);
-    const targetSequence = targetContext.getSequence();
-    const draftSequence = draftContext.getSequence();
-    const isEog = (token: Token) => target.isEogToken(token);
     const prompts = params.prompts.map((text) => {
       const tokens = target.tokenize(text);
       const bos = target.tokens.bos;
       return bos !== null && target.tokens.shouldPrependBosToken ? [bos, ...tokens] : tokens;
     });
+    const draftSizes = settings.draftMax === "auto" ? [...draftMaxSweep] : [settings.draftMax];
+    const longestDraft = Math.max(...draftSizes);
     for (const [index, prompt] of prompts.entries()) {
-      if (prompt.length + settings.maxTokens + 68 > targetContext.contextSize)
+      if (prompt.length + settings.maxTokens + longestDraft + 2 > settings.contextSize)
         throw new CodedError(
           "CONTEXT_TOO_SMALL",
-          `prompt ${index + 1} (${prompt.length} tokens) and ${settings.maxTokens} new tokens do not fit in a ${targetContext.contextSize}-token context`,
+          `prompt ${index + 1} (${prompt.length} tokens) and ${settings.maxTokens} new tokens do not fit in a ${settings.contextSize}-token context`,
         );
     }
 
-    const draftSizes = settings.draftMax === "auto" ? [...draftMaxSweep] : [settings.draftMax];
-    const steps = draftSizes.length * prompts.length * settings.reps;
-    let done = 0;
-    const points: SpeculateSweepPoint[] = [];
-    for (const draftMax of draftSizes) {
-      const results: SpeculatePromptResult[] = [];
-      for (const [index, prompt] of prompts.entries()) {
-        const specRates: number[] = [];
-        const targetRates: number[] = [];
-        const speedups: number[] = [];
-        let draftMs = 0;
-        let targetMs = 0;
-        let first: Awaited<ReturnType<typeof speculativeGenerate>> | null = null;
-        for (let rep = 0; rep < settings.reps; rep++) {
-          context.progress(
-            done / steps,
-            `draft size ${draftMax}, prompt ${index + 1}/${prompts.length}, repetition ${rep + 1}/${settings.reps}`,
-          );
-          await clear(targetSequence, draftSequence);
-          const spec = await speculativeGenerate(
-            targetSequence,
-            draftSequence,
-            prompt,
-            { ...settings, draftMax, isEog, signal: context.signal },
-            targetContext.contextSize,
-          );
-          await clear(targetSequence, draftSequence);
-          const alone = await targetGreedy(targetSequence, prompt, spec.tokens.length, isEog, context.signal);
-          assertSameTokens(spec.tokens, alone.tokens, index, draftMax);
-          const specRate = ratio(spec.tokens.length, spec.totalMs / 1000) ?? 0;
-          const aloneRate = ratio(alone.tokens.length, alone.totalMs / 1000) ?? 0;
-          specRates.push(specRate);
-          targetRates.push(aloneRate);
-          speedups.push(ratio(specRate, aloneRate) ?? 0);
-          draftMs += spec.draftMs;
-          targetMs += spec.targetMs;
-          first ??= spec;
-          done++;
-        }
-        const { counts, tokens, acceptedMask } = first!;
-        results.push({
+    context.progress(0, "loading the target and the draft");
+    const native = await runNativeTask(
+      addon.speculate(
+        {
+          targetPath: params.target.path,
+          draftPath: params.draft.path,
+          prompts: prompts.map((tokens) => Int32Array.from(tokens)),
+          draftMax: draftSizes,
+          maxTokens: settings.maxTokens,
+          draftMin: settings.draftMin,
+          pMin: settings.pMin,
+          temperature: settings.temperature,
+          seed: settings.seed,
+          reps: settings.reps,
+          contextSize: settings.contextSize,
+          threads,
+          gpuLayers: nativeGpuLayers(settings.gpuLayers, backend),
+          corruptDraftEvery: settings.corruptDraftEvery,
+        },
+        forwardNativeEvents(context),
+      ),
+      context.signal,
+    );
+    if (greedy) for (const run of native.runs) assertSameTokens(run);
+
+    const points: SpeculateSweepPoint[] = draftSizes.map((draftMax) => {
+      const ofSize = native.runs.filter((run) => run.draftMax === draftMax);
+      const results: SpeculatePromptResult[] = prompts.map((_, index) => {
+        const reps = ofSize.filter((run) => run.prompt === index);
+        const perRep = reps.map((run) => speeds([run]));
+        const first = reps[0]!;
+        const draftSeconds = sum(reps.map((r) => r.draftSeconds));
+        const targetSeconds = sum(reps.map((r) => r.targetSeconds));
+        const counts = first.counts;
+        return {
           prompt: params.prompts[index]!,
           counts,
           acceptanceRate: ratio(counts.accepted, counts.drafted),
           meanAcceptedLength: ratio(counts.accepted, counts.rounds),
-          text: target.detokenize(tokens),
-          acceptedMask,
-          speculativeTokensPerSecond: spread(specRates),
-          targetTokensPerSecond: spread(targetRates),
-          speedup: spread(speedups),
-          draftTimeShare: ratio(draftMs, draftMs + targetMs) ?? 0,
-          targetTimeShare: ratio(targetMs, draftMs + targetMs) ?? 0,
-        });
-      }
-      const counts = results.reduce((sum, r) => addCounts(sum, r.counts), {
+          text: target.detokenize([...first.tokens] as Token[]),
+          acceptedMask: [...first.acceptedMask].map((flag) => flag === 1),
+          speculativeTokensPerSecond: spread(perRep.map((s) => s.spec)),
+          targetTokensPerSecond: spread(perRep.map((s) => s.alone)),
+          speedup: spread(perRep.map((s) => s.speedup)),
+          draftTimeShare: ratio(draftSeconds, draftSeconds + targetSeconds) ?? 0,
+          targetTimeShare: ratio(targetSeconds, draftSeconds + targetSeconds) ?? 0,
+        };
+      });
+      const counts = results.reduce((total, r) => addCounts(total, r.counts), {
         drafted: 0,
         accepted: 0,
         rounds: 0,
         generated: 0,
       });
-      // Overall speeds: per repetition, the mean over prompts, so the spread is the repetitions'.
-      const perRep = (pick: (r: SpeculatePromptResult) => SpreadValue) =>
-        spread(results.map((r) => pick(r).mean));
-      points.push({
+      // Overall: per repetition, every prompt's tokens over every prompt's time; the spread is over
+      // repetitions (the prompts differ in length and difficulty, their spread is not noise).
+      const overall = Array.from({ length: settings.reps }, (_, rep) =>
+        speeds(ofSize.filter((run) => run.rep === rep)),
+      );
+      const point: SpeculateSweepPoint = {
         draftMax,
         prompts: results,
         counts,
         acceptanceRate: ratio(counts.accepted, counts.drafted),
         meanAcceptedLength: ratio(counts.accepted, counts.rounds),
-        speedup: perRep((r) => r.speedup),
-        speculativeTokensPerSecond: perRep((r) => r.speculativeTokensPerSecond),
-        targetTokensPerSecond: perRep((r) => r.targetTokensPerSecond),
-      });
+        speedup: spread(overall.map((s) => s.speedup)),
+        speculativeTokensPerSecond: spread(overall.map((s) => s.spec)),
+        targetTokensPerSecond: spread(overall.map((s) => s.alone)),
+      };
       context.log(
         "info",
-        `draft size ${draftMax}: drafted ${counts.drafted}, accepted ${counts.accepted}, speedup ${points.at(-1)!.speedup.mean.toFixed(2)}x`,
+        `draft size ${draftMax}: drafted ${counts.drafted}, accepted ${counts.accepted}, speedup ${point.speedup.mean.toFixed(2)}x`,
       );
-    }
+      return point;
+    });
     const best = points.reduce((a, b) => (b.speedup.mean > a.speedup.mean ? b : a));
     context.progress(1, "done");
     return {
       points,
       bestDraftMax: best.draftMax,
-      memory: { targetBytes: target.size, draftBytes: draft.size },
+      memory: { targetBytes: native.targetBytes, draftBytes: native.draftBytes },
       machine: await collectMachineFingerprint(llama),
       llamaBuild: llama.llamaCppRelease.release,
       nodeLlamaCpp: nodeLlamaCppVersion(),
       backend,
-      settings: { ...settings, threads },
+      settings: { ...settings, threads: native.threads },
       loadAverage: os.loadavg(),
     };
   } finally {
@@ -174,17 +179,15 @@ export default defineRunner("speculate", async (params, context) => {
   }
 });
 
-async function clear(...sequences: LlamaContextSequence[]): Promise<void> {
-  for (const sequence of sequences) await sequence.clearHistory();
-}
-
-function assertSameTokens(spec: Token[], alone: Token[], prompt: number, draftMax: number): void {
-  const length = Math.max(spec.length, alone.length);
+/** Greedy speculative output must be the target's own, token for token. */
+function assertSameTokens(run: SpeculateNativeRun): void {
+  const alone = run.alone?.tokens ?? new Int32Array();
+  const length = Math.max(run.tokens.length, alone.length);
   for (let i = 0; i < length; i++) {
-    if (spec[i] !== alone[i])
+    if (run.tokens[i] !== alone[i])
       throw new CodedError(
         "SPECULATIVE_OUTPUT_DIFFERS",
-        `prompt ${prompt + 1}, draft size ${draftMax}: token ${i} is ${spec[i] ?? "missing"} with the draft and ${alone[i] ?? "missing"} from the target alone`,
+        `prompt ${run.prompt + 1}, draft size ${run.draftMax}, repetition ${run.rep + 1}: token ${i} is ${run.tokens[i] ?? "missing"} with the draft and ${alone[i] ?? "missing"} from the target alone`,
       );
   }
 }

@@ -29,6 +29,8 @@ interface SpeculateCommandOptions extends GpuCommandOptions {
   reps: string;
   ctx: string;
   threads?: string;
+  temp: string;
+  seed: string;
   corruptDraftEvery: string;
 }
 
@@ -52,6 +54,9 @@ function settingsFromOptions(options: SpeculateCommandOptions): SpeculateSetting
   const pMin = Number(options.pMin);
   if (!(pMin >= 0 && pMin <= 1))
     throw new Error(`--p-min: expected a number within 0..1, got "${options.pMin}"`);
+  const temperature = Number(options.temp);
+  if (!(temperature >= 0 && temperature <= 100))
+    throw new Error(`--temp: expected a number within 0..100, got "${options.temp}"`);
   return {
     maxTokens: integerOption("--max-tokens", options.maxTokens, 1),
     draftMax: options.draftMax === "auto" ? "auto" : integerOption("--draft-max", options.draftMax, 1),
@@ -60,6 +65,8 @@ function settingsFromOptions(options: SpeculateCommandOptions): SpeculateSetting
     reps: integerOption("--reps", options.reps, 1),
     contextSize: integerOption("--ctx", options.ctx, 64),
     threads: options.threads === undefined ? null : integerOption("--threads", options.threads, 1),
+    temperature,
+    seed: integerOption("--seed", options.seed, 0),
     corruptDraftEvery: integerOption("--corrupt-draft-every", options.corruptDraftEvery, 0),
     ...gpuSettingsFromOptions(options),
   };
@@ -86,6 +93,12 @@ export function registerSpeculateCommands(program: Command, context: CliContext)
     .option("--reps <n>", "timed repetitions of every prompt", String(defaults.reps))
     .option("--ctx <n>", "context size", String(defaults.contextSize))
     .option("--threads <n>", "CPU threads (default: the math cores)")
+    .option(
+      "--temp <t>",
+      "0: greedy; above: speculative sampling at this temperature (the target's distribution)",
+      String(defaults.temperature),
+    )
+    .option("--seed <n>", "sampling seed", String(defaults.seed))
     // Tests force rejections with it (KV trimming); hidden from help.
     .addOption(
       new Option("--corrupt-draft-every <n>", "replace every Nth drafted token").default("0").hideHelp(),
@@ -120,6 +133,10 @@ function percent(value: number | null): string {
 }
 
 function printReport(output: Output, r: SpeculateReport): void {
+  const greedy = r.settings.temperature === 0;
+  const mode = greedy
+    ? "greedy"
+    : `sampling at temperature ${r.settings.temperature}, seed ${r.settings.seed}`;
   output.fields([
     ["target", `${r.targetModelId} (${formatBytes(r.memory.targetBytes)} in memory)`],
     ["draft", `${r.draftModelId} (${formatBytes(r.memory.draftBytes)} in memory)`],
@@ -127,10 +144,15 @@ function printReport(output: Output, r: SpeculateReport): void {
     ["build", `llama.cpp ${r.llamaBuild}, node-llama-cpp ${r.nodeLlamaCpp}, ${r.backend.build}`],
     [
       "settings",
-      `greedy, ${r.settings.maxTokens} tokens, draft min ${r.settings.draftMin}, p-min ${r.settings.pMin}, ${r.settings.threads} threads, ${r.settings.reps} reps`,
+      `${mode}, ${r.settings.maxTokens} tokens, draft min ${r.settings.draftMin}, p-min ${r.settings.pMin}, ${r.settings.threads} threads, ${r.settings.reps} reps`,
     ],
     ["load average", r.loadAverage.map((v) => v.toFixed(2)).join(" ")],
-    ["output", "identical to the target alone (checked on every repetition)"],
+    [
+      "output",
+      greedy
+        ? "identical to the target alone (checked on every repetition)"
+        : "sampled from the target's distribution (speculative sampling)",
+    ],
   ]);
   output.line();
   const rows = r.points.flatMap((point) => [
