@@ -2,6 +2,8 @@
 // a zip archive's records): bit flips, truncation, absurd values in one field, a run of zeros,
 // garbage appended, and several at once. Aiming at the fields makes the reader meet impossible
 // counts, lengths and offsets rather than only a bad checksum.
+import { seededPickers } from "./textMutator.js";
+
 export interface ByteField {
   /** What the field is, for the defect note: "entry 2 value count". */
   name: string;
@@ -28,8 +30,7 @@ export function mutateBytes(
   random: () => number,
   kind?: ByteMutationKind,
 ): { kind: ByteMutationKind; detail: string; bytes: Buffer } {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const at = (length: number): number => Math.floor(random() * Math.max(1, length));
+  const { pick, at } = seededPickers(random);
   const chosen = kind ?? pick(byteMutationKinds);
   const copy = Buffer.from(bytes);
   switch (chosen) {

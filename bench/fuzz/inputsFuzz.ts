@@ -23,7 +23,7 @@ import { legacyImatrixFields, mutateBytes, zipFields, type ByteField } from "./b
 import { cliOutcome, inProcessOutcome, OutcomeTable, type Outcome } from "./fuzzOutcome.js";
 import { ggufSections, mutateGguf, type GgufSections } from "./ggufMutator.js";
 import { mutateTextFile } from "./textFileMutator.js";
-import { mutateText } from "./textMutator.js";
+import { mutateText, seededPickers } from "./textMutator.js";
 
 export const fuzzedInputs = ["imatrix", "text", "bundle"] as const;
 export type FuzzedInput = (typeof fuzzedInputs)[number];
@@ -185,7 +185,7 @@ const absurdManifestValues: unknown[] = [
 
 /** A random leaf of the manifest set to an absurd value. */
 function mutateManifestField(manifest: unknown, random: () => number): { json: unknown; detail: string } {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const { pick } = seededPickers(random);
   const leaves: (string | number)[][] = [];
   const walk = (value: unknown, at: (string | number)[]): void => {
     if (value !== null && typeof value === "object")
@@ -208,7 +208,7 @@ function mutateManifestField(manifest: unknown, random: () => number): { json: u
 }
 
 function mutateBundle(seeds: InputSeeds, random: () => number, file: string): Mutant {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const { pick } = seededPickers(random);
   if (random() < 0.4) {
     const mutation = mutateBytes(seeds.bundleZip.bytes, seeds.bundleZip.fields, random);
     writeFileSync(`${file}.zip`, mutation.bytes);

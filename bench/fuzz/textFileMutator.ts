@@ -1,7 +1,7 @@
 // Seeded mutations of a text FILE (calibration and evaluation texts): the text mutations of
 // textMutator.ts, plus what only bytes can carry: bytes that are not UTF-8, NUL bytes, another
 // encoding (UTF-16 with its BOM), random binary, and an empty file.
-import { mutateText, textMutationKinds } from "./textMutator.js";
+import { mutateText, seededPickers, textMutationKinds } from "./textMutator.js";
 
 export const textFileMutationKinds = [
   ...textMutationKinds.filter((k) => k !== "invalid-utf8" && k !== "binary" && k !== "deep-nesting"),
@@ -17,8 +17,7 @@ export function mutateTextFile(
   text: string,
   random: () => number,
 ): { kind: TextFileMutationKind; detail: string; bytes: Buffer } {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const at = (length: number): number => Math.floor(random() * Math.max(1, length));
+  const { pick, at } = seededPickers(random);
   const kind = pick(textFileMutationKinds);
   const utf8 = Buffer.from(text, "utf8");
   const insert = (bytes: Buffer, i: number): Buffer =>
