@@ -29,13 +29,23 @@ const absurdNumbers = [
   "",
 ];
 
+/** An item of a list, and an index below a length (at least 0), drawn from `random`. */
+export function seededPickers(random: () => number): {
+  pick: <T>(items: readonly T[]) => T;
+  at: (length: number) => number;
+} {
+  return {
+    pick: <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!,
+    at: (length: number): number => Math.floor(random() * Math.max(1, length)),
+  };
+}
+
 export function mutateText(
   text: string,
   random: () => number,
   kind?: TextMutationKind,
 ): { kind: TextMutationKind; detail: string; text: string } {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const at = (length: number): number => Math.floor(random() * Math.max(1, length));
+  const { pick, at } = seededPickers(random);
   const chosen = kind ?? pick(textMutationKinds);
   const lines = text.split("\n");
   switch (chosen) {

@@ -85,8 +85,13 @@ ImatrixFile ReadImatrixFile(const std::string& path) {
     for (size_t i = 0; i < n; i++) out.datasets.push_back(gguf_get_arr_str(gguf, datasetsKey, i));
   }
   out.hasMetadata = datasetsKey >= 0 && chunkCountKey >= 0 && chunkSizeKey >= 0;
-  if (chunkCountKey >= 0) out.chunkCount = static_cast<int32_t>(gguf_get_val_u32(gguf, chunkCountKey));
-  if (chunkSizeKey >= 0) out.chunkSize = static_cast<int32_t>(gguf_get_val_u32(gguf, chunkSizeKey));
+  // gguf_get_val_u32 aborts the process on a value of another type; a damaged file is refused instead.
+  const auto readU32 = [&](int64_t key, const char* name) -> int32_t {
+    if (gguf_get_kv_type(gguf, key) != GGUF_TYPE_UINT32) throw std::runtime_error(path + ": " + name + " is not a uint32");
+    return static_cast<int32_t>(gguf_get_val_u32(gguf, key));
+  };
+  if (chunkCountKey >= 0) out.chunkCount = readU32(chunkCountKey, "imatrix.chunk_count");
+  if (chunkSizeKey >= 0) out.chunkSize = readU32(chunkSizeKey, "imatrix.chunk_size");
 
   std::map<std::string, std::pair<ggml_tensor*, ggml_tensor*>> pairs;
   for (ggml_tensor* t = ggml_get_first_tensor(data); t; t = ggml_get_next_tensor(data, t)) {

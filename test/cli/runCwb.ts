@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const cwbBin = path.join(repoRoot, "bin", "cwb.js");
+export const cwbBin = path.join(repoRoot, "bin", "cwb.js");
 
 /**
  * `npm run build:node` (tsc). A type error in someone else's unfinished file makes tsc exit non-zero

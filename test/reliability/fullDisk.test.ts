@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { cliOutcome } from "../../bench/fuzz/fuzzOutcome.js";
 import { writeTinyGguf } from "../helpers/gguf.js";
+import { makeRandomModel } from "../quantize/fixtures.js";
 import { assertBuilt } from "../helpers/servedApp.js";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "cwb-full-disk-"));
@@ -88,3 +89,33 @@ it("refuses a quantize whose output disk is full before writing, and leaves noth
   expect(readdirSync(disk).filter((name) => name !== "filler" && name !== "data")).toEqual([]);
   rmSync(filler);
 }, 60_000);
+
+it("names a disk that fills up during a quantize's write, removes the partial file, keeps earlier variants", async () => {
+  if (!mounted) return;
+  // The output's disk has room, so the space check passes; the job's temp folder under the data dir
+  // (on the 8 MiB disk) fills while llama.cpp writes the 11 MiB F16 file.
+  const model = await makeRandomModel(path.join(work, "random-f32.gguf"), { layers: 4 });
+  const dataDir = path.join(disk, "data-mid-write");
+  const outDir = path.join(work, "outputs");
+  mkdirSync(outDir);
+  const cwb = (...args: string[]) => cliOutcome(["--data-dir", dataDir, ...args]);
+  const earlier = await cwb("quantize", model, "--type", "Q4_0", "--out", path.join(outDir, "q4.gguf"));
+  expect(earlier.outcome).toEqual({ verdict: "accepted" });
+
+  const full = await cwb("quantize", model, "--type", "F16", "--out", path.join(outDir, "f16.gguf"));
+  expect(full.outcome).toMatchObject({ verdict: "refused" });
+  expect(full.outcome.verdict === "refused" && full.outcome.message).toMatch(
+    new RegExp(
+      `the disk holding ${path.join(dataDir, "tmp", "job-")}\\w+ filled up while the job was writing there`,
+    ),
+  );
+  expect(readdirSync(path.join(dataDir, "tmp"))).toEqual([]);
+  expect(readdirSync(outDir)).toEqual(["q4.gguf"]);
+
+  // The library still has the model and its earlier variant, and the next job that fits works.
+  const listed = await cwb("--json", "models", "list");
+  expect(listed.outcome).toEqual({ verdict: "accepted" });
+  expect((JSON.parse(listed.stdout) as unknown[]).length).toBe(2);
+  const next = await cwb("quantize", model, "--type", "Q2_K", "--out", path.join(outDir, "q2.gguf"));
+  expect(next.outcome).toEqual({ verdict: "accepted" });
+}, 120_000);

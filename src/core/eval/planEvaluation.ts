@@ -1,7 +1,7 @@
 // Resolves what an evaluation needs before its job is queued (in the process that owns the
 // database): the models (library references, or files imported on the way), the text's hash and text
 // set, and whether the base distributions for these settings are already cached.
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { evalSettings, type EvalJobParams, type EvalSettingsInput } from "../../shared/domain/eval.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
@@ -12,6 +12,7 @@ import { LibraryError } from "../library/LibraryError.js";
 import { getModel } from "../library/modelLibrary.js";
 import type { Db } from "../store/Store.js";
 import { getTextSetBySha256 } from "../store/textSets.js";
+import { checkTextFile } from "../texts/checkTextFile.js";
 import { baseCacheKey, findBaseCache } from "./baseDistributionCache.js";
 
 export interface EvaluationRequestInput {
@@ -35,8 +36,7 @@ export async function resolveModel(db: Db, ref: string): Promise<ModelRecord> {
 export async function planEvaluation(db: Db, input: EvaluationRequestInput): Promise<EvalJobParams> {
   const settings = evalSettings.parse(input.settings ?? {});
   const textPath = path.resolve(input.textPath);
-  if (!existsSync(textPath) || !statSync(textPath).isFile())
-    throw new Error(`${textPath}: no such text file`);
+  await checkTextFile(textPath);
   const base = await resolveModel(db, input.base);
   const variants: ModelRecord[] = [];
   for (const ref of input.variants) variants.push(await resolveModel(db, ref));

@@ -16,6 +16,7 @@ import {
 } from "../store/jobs.js";
 import { now } from "../store/ids.js";
 import type { Db } from "../store/Store.js";
+import { databaseDiskFullError } from "../store/databaseDiskFull.js";
 import type { LogLevel } from "./workerMessages.js";
 import type { TrainingMetrics } from "../../shared/domain/trainingMetrics.js";
 
@@ -71,11 +72,17 @@ export class JobJournal {
   }
 
   log(jobId: string, level: LogLevel, message: string): void {
-    insertJobLog(this.db, jobId, {
-      at: now(),
-      level,
-      message: message.length > maxLogMessage ? `${message.slice(0, maxLogMessage)}…` : message,
-    });
+    try {
+      insertJobLog(this.db, jobId, {
+        at: now(),
+        level,
+        message: message.length > maxLogMessage ? `${message.slice(0, maxLogMessage)}…` : message,
+      });
+    } catch (error) {
+      // A log line lost to a full disk must not take the process (and every job it owns) down;
+      // the job's own outcome says what happened.
+      if (databaseDiskFullError(error, this.db.name) === null) throw error;
+    }
   }
 
   /** Resolves when the (unfinished) job ends, whatever the outcome. */

@@ -17,7 +17,7 @@ import { isJobKind, jobKinds, parseWorkerValue } from "../../shared/protocol/job
 import { getJobRecord, toJob, updateJobParams, type JobOutcome, type JobRecord } from "../store/jobs.js";
 import { now } from "../store/ids.js";
 import { describeWorkerExit } from "./describeWorkerExit.js";
-import { ensureFreeSpace } from "./diskSpace.js";
+import { diskFilledDuringWrite, ensureFreeSpace } from "./diskSpace.js";
 import type { DependencyOutcome, StepContext, StepHookRegistry, StepHooks } from "./JobGraph.js";
 import { EtaEstimator } from "./EtaEstimator.js";
 import type { JobJournal } from "./JobJournal.js";
@@ -57,6 +57,8 @@ export class JobRun {
   /** Called once, just before the end is recorded: the scheduler frees the job's slot. */
   readonly #onSettled: (run: JobRun) => void;
   readonly #tempDir: string;
+  /** The output's estimated size (0: unknown), to tell a write that failed for lack of space. */
+  #outputBytes = 0;
   readonly #eta = new EtaEstimator();
   #markEnded!: () => void;
   #settled = false;
@@ -140,6 +142,7 @@ export class JobRun {
       } else {
         const host = hosts[this.record.kind];
         const estimate = await host?.estimateOutput?.(this.record.params as never, kindContext);
+        this.#outputBytes = estimate?.bytes ?? 0;
         if (estimate) await ensureFreeSpace(estimate.dir, estimate.bytes);
         await mkdir(this.#tempDir, { recursive: true });
       }
@@ -342,6 +345,16 @@ export class JobRun {
       outcome = { state: "failed", finishedAt: "", error: this.#error.message, errorDetail: this.#error };
     } else {
       outcome = { state: "failed", finishedAt: "", error: describeWorkerExit(exit, this.#stderrTail) };
+    }
+    // A write that failed because the disk filled after the space check is named as such, with the
+    // path; a failure that already has a specific reason keeps it.
+    const unexplained =
+      outcome.state === "failed" &&
+      ["FAILED", "QUANTIZE_FAILED", undefined].includes(outcome.errorDetail?.code);
+    for (const dir of [this.#tempDir, this.#stagingPath()]) {
+      const full = unexplained && dir ? await diskFilledDuringWrite(dir, this.#outputBytes) : null;
+      if (full)
+        outcome = { state: "failed", finishedAt: "", error: full.message, errorDetail: full.toData() };
     }
     if (this.#handle)
       journal.log(

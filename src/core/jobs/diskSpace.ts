@@ -43,3 +43,28 @@ export async function ensureFreeSpace(dir: string, neededBytes: number): Promise
   const free = await freeBytes(dir);
   if (free < neededBytes + diskSpaceMarginBytes) throw new DiskSpaceError(dir, neededBytes, free);
 }
+
+/** Below this much free space a failed write is taken for a full disk. */
+const nearlyFullBytes = 1024 * 1024;
+
+/**
+ * A DISK_FULL error when the disk under `dir`, where a failed job was writing, has next to no room
+ * left, or less than the job's output needs (the writer removes its partial file on failure, which
+ * frees the space again): the disk filled while it wrote. Null otherwise.
+ */
+export async function diskFilledDuringWrite(dir: string, outputBytes = 0): Promise<DiskFullError | null> {
+  const free = await freeBytes(dir).catch(() => null);
+  return free !== null && free < Math.max(nearlyFullBytes, outputBytes) ? new DiskFullError(dir, free) : null;
+}
+
+export class DiskFullError extends CodedError {
+  constructor(dir: string, free: number) {
+    super(
+      "DISK_FULL",
+      `the disk holding ${dir} filled up while the job was writing there (${formatBytes(free)} free); ` +
+        "the partial output was removed",
+      { remedies: ["free-disk-space"], file: dir },
+    );
+    this.name = "DiskFullError";
+  }
+}

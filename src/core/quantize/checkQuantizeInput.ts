@@ -6,7 +6,7 @@ import { open, readFile, stat } from "node:fs/promises";
 import type { ModelRecord } from "../../shared/domain/model.js";
 import { CodedError } from "../errors.js";
 import { isBlockQuantized } from "../library/ggmlTypes.js";
-import { readGgufLayout } from "../library/ggufLayout.js";
+import { readGgufLayout, type GgufLayout } from "../library/ggufLayout.js";
 
 /** The first matrix of the model stored in blocks (a quantized tensor), or null. */
 export function firstQuantizedMatrix(model: ModelRecord): { name: string; type: string } | null {
@@ -49,6 +49,7 @@ export async function readImatrixWidths(file: string): Promise<Map<string, numbe
   const widths = new Map<string, number>();
   if (head.toString("latin1") === "GGUF") {
     const layout = await readGgufLayout(file, (await stat(file)).size);
+    checkImatrixGguf(file, layout);
     for (const tensor of layout.tensors) {
       const name = tensor.name.endsWith(".in_sum2") ? tensor.name.slice(0, -".in_sum2".length) : null;
       if (name !== null) widths.set(name, tensor.shape[0]!);
@@ -87,6 +88,32 @@ export async function readImatrixWidths(file: string): Promise<Map<string, numbe
     widths.set(name, values);
   }
   return widths;
+}
+
+const ggufUint32 = 4;
+const ggmlF32 = 0;
+
+/**
+ * What the worker's reader (native/src/imatrixFile.cpp) needs of a GGUF matrix, checked here so a
+ * damaged file is refused before a job starts: its chunk keys are uint32 (llama.cpp aborts the
+ * process reading another type), and every "<name>.in_sum2" has its "<name>.counts", both F32.
+ */
+function checkImatrixGguf(file: string, layout: GgufLayout): void {
+  const fail = (problem: string): never => {
+    throw new CodedError("IMATRIX_INVALID", `${file}: damaged importance matrix: ${problem}`, { file });
+  };
+  for (const kv of layout.kvs)
+    if ((kv.key === "imatrix.chunk_count" || kv.key === "imatrix.chunk_size") && kv.type !== ggufUint32)
+      fail(`${kv.key} is not a uint32`);
+  const types = new Map(layout.tensors.map((t) => [t.name, t.type]));
+  for (const [name, type] of types) {
+    const suffix = [".in_sum2", ".counts"].find((s) => name.endsWith(s));
+    if (suffix === undefined) continue;
+    const stem = name.slice(0, -suffix.length);
+    const other = suffix === ".in_sum2" ? `${stem}.counts` : `${stem}.in_sum2`;
+    if (!types.has(other)) fail(`${name} has no ${other}`);
+    if (type !== ggmlF32) fail(`${name} is not F32`);
+  }
 }
 
 /**

@@ -1,10 +1,12 @@
 // Calibration texts are stored once: hashed, copied into <dataDir>/text-sets/ and recorded in the
 // text_sets table. The same content given again (any path or name) returns the existing set, so
-// every imatrix and variant made from it points at one copy.
-import { copyFileSync, existsSync, renameSync, statSync, unlinkSync } from "node:fs";
+// every imatrix and variant made from it points at one copy. A file that cannot be a text (missing,
+// empty, too large, not UTF-8) is refused with a coded error naming it before anything is stored.
+import { copyFileSync, existsSync, renameSync, unlinkSync } from "node:fs";
 import path from "node:path";
 import { sha256File } from "../library/hashFile.js";
 import { ensureDataPaths } from "../paths.js";
+import { checkTextFile } from "../texts/checkTextFile.js";
 import type { Db } from "../store/Store.js";
 import { getTextSetBySha256, insertTextSet, type TextSet, type TextSetPurpose } from "../store/textSets.js";
 
@@ -15,9 +17,8 @@ export async function storeTextSet(
   purpose: TextSetPurpose = "calibration",
 ): Promise<{ textSet: TextSet; added: boolean }> {
   const source = path.resolve(file);
-  if (!existsSync(source) || !statSync(source).isFile()) throw new Error(`${source}: no such text file`);
+  await checkTextFile(source);
   const { sha256, bytes } = await sha256File(source);
-  if (bytes === 0) throw new Error(`${source}: the text file is empty`);
   const existing = getTextSetBySha256(db, sha256);
   if (existing && existsSync(existing.path)) return { textSet: existing, added: false };
 

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { maxTextFileBytes } from "../../core/texts/addTextFile.js";
+import { maxTextFileBytes } from "../../core/texts/checkTextFile.js";
 import type { Dispatch } from "../../core/rpc/dispatcher.js";
 import { sendJson } from "./httpResponses.js";
 import { portableFileName } from "./modelUpload.js";
