@@ -1,0 +1,122 @@
+// search.sensitivity, worker half: the base pass when its distributions are not cached, then for
+// each (group, type) cell a quantization into the job's temp folder (every tensor at the baseline
+// type, the group's tensors at the cell's type) and an evaluation of that file against the base
+// distributions. Each cell's file is deleted as soon as it is measured, so the disk holds one at a
+// time. The parent (core/jobs/kinds/searchSensitivity.ts) caches the measurements.
+import { rm } from "node:fs/promises";
+import os from "node:os";
+import { CodedError } from "../../core/errors.js";
+import { sha256File } from "../../core/library/hashFile.js";
+import { quantizeFailure } from "../../core/quantize/quantizeFailure.js";
+import type { QuantizeOptions } from "../native/AddonTypes.js";
+import { baselineGroupName, type MeasuredCell } from "../../shared/domain/searchSensitivity.js";
+import { runEvaluation } from "../eval/runEvaluation.js";
+import { loadNative } from "../native/loadAddon.js";
+import { runNativeTask } from "../native/nativeTask.js";
+import { defineRunner } from "../Runner.js";
+
+export default defineRunner("search.sensitivity", async (params, context) => {
+  const { sha256 } = await sha256File(params.text.path, { signal: context.signal });
+  if (sha256 !== params.text.sha256)
+    throw new CodedError(
+      "TEXT_CHANGED",
+      `${params.text.path}: the text changed since the search was queued`,
+      {
+        file: params.text.path,
+        remedies: ["retry"],
+      },
+    );
+  const { addon } = await loadNative(params.settings);
+  const groups = new Map(params.groups.map((group) => [group.name, group]));
+  const started = performance.now();
+  const passes = params.cells.length + (params.baseCachePath ? 0 : 1);
+  let passesDone = 0;
+  let basePassSeconds: number | null = null;
+  const report = (within: number, step: string) => {
+    const elapsed = (performance.now() - started) / 1000;
+    const done = passesDone + within;
+    context.progress(done / passes, step, done > 0.2 ? (elapsed / done) * (passes - done) : undefined);
+  };
+
+  let basePath = params.baseCachePath;
+  let base = null;
+  let chunks = 0;
+  if (!basePath) {
+    const writeTo = context.tempPath("base.cwbbase");
+    const output = await runEvaluation(
+      {
+        base: { modelId: params.model.modelId, path: params.model.path },
+        variants: [],
+        textPath: params.text.path,
+        settings: params.settings,
+        baseCachePath: null,
+        writeBaseCacheTo: writeTo,
+      },
+      { signal: context.signal, onProgress: (fraction) => report(fraction, "base pass") },
+    );
+    base = output.base;
+    basePassSeconds = base?.evalSeconds ?? null;
+    chunks = output.chunks;
+    basePath = writeTo;
+    passesDone += 1;
+  }
+
+  const cells: MeasuredCell[] = [];
+  for (const cell of params.cells) {
+    const cellStarted = performance.now();
+    const label = `${cell.group} at ${cell.type}`;
+    const group = cell.group === baselineGroupName ? null : groups.get(cell.group);
+    if (cell.group !== baselineGroupName && !group)
+      throw new Error(`search.sensitivity: cell names an unknown group ${cell.group}`);
+    const filePath = context.tempPath(`cell-${cells.length}.gguf`);
+    const options: QuantizeOptions = {
+      inPath: params.model.path,
+      outPath: filePath,
+      ftype: params.baseline.ftype,
+      ...(params.imatrix ? { imatrixPath: params.imatrix.path } : {}),
+      // token_embd and output have their own options (llama-quantize's --token-embedding-type and
+      // --output-tensor-type); the baseline pins both so that the ftype's own rules do not move them.
+      tokenEmbeddingType: group?.name === "token_embd" ? cell.type : params.baseline.type,
+      outputTensorType: group?.name === "output" ? cell.type : params.baseline.type,
+      tensorTypes:
+        group && group.name !== "token_embd" && group.name !== "output"
+          ? [{ pattern: group.pattern, type: cell.type }]
+          : [],
+      threads: params.threads ?? os.availableParallelism(),
+    };
+    report(0, `quantizing ${label}`);
+    await runNativeTask(
+      addon.quantize(options, () => undefined),
+      context.signal,
+    ).catch((error: unknown) => {
+      if (context.signal.aborted) throw error;
+      throw quantizeFailure(error, { modelPath: params.model.path, refusedTensor: null });
+    });
+    const output = await runEvaluation(
+      {
+        base: { modelId: params.model.modelId, path: params.model.path },
+        variants: [{ modelId: label, path: filePath }],
+        textPath: params.text.path,
+        settings: params.settings,
+        baseCachePath: basePath,
+        writeBaseCacheTo: null,
+      },
+      {
+        signal: context.signal,
+        onProgress: (fraction) => report(0.2 + 0.8 * fraction, `measuring ${label}`),
+      },
+    );
+    await rm(filePath, { force: true });
+    const figures = output.variants[0]!.figures;
+    chunks = output.chunks;
+    const seconds = (performance.now() - cellStarted) / 1000;
+    cells.push({ group: cell.group, type: cell.type, kld: figures.kldMean, ppl: figures.ppl, seconds });
+    passesDone += 1;
+    context.log(
+      "info",
+      `${label}: KLD ${figures.kldMean.value.toFixed(6)} ± ${figures.kldMean.uncertainty.toFixed(6)} (${seconds.toFixed(1)} s)`,
+    );
+  }
+  report(0, `measured ${cells.length} cell(s)`);
+  return { base, cells, chunks, basePassSeconds };
+});
