@@ -10,7 +10,8 @@ import { sha256File } from "../../core/library/hashFile.js";
 import { quantizeFailure } from "../../core/quantize/quantizeFailure.js";
 import type { QuantizeOptions } from "../native/AddonTypes.js";
 import { baselineGroupName, type MeasuredCell } from "../../shared/domain/searchSensitivity.js";
-import { runEvaluation } from "../eval/runEvaluation.js";
+import { evaluatePass, nativeOptions, runEvaluation } from "../eval/runEvaluation.js";
+import { evalFigures } from "../../core/eval/evalFigures.js";
 import { loadNative } from "../native/loadAddon.js";
 import { runNativeTask } from "../native/nativeTask.js";
 import { defineRunner } from "../Runner.js";
@@ -26,7 +27,8 @@ export default defineRunner("search.sensitivity", async (params, context) => {
         remedies: ["retry"],
       },
     );
-  const { addon } = await loadNative(params.settings);
+  const { addon, llama, backend } = await loadNative(params.settings);
+  const threads = params.settings.threads ?? llama.cpuMathCores;
   const groups = new Map(params.groups.map((group) => [group.name, group]));
   const started = performance.now();
   const passes = params.cells.length + (params.baseCachePath ? 0 : 1);
@@ -92,23 +94,25 @@ export default defineRunner("search.sensitivity", async (params, context) => {
       if (context.signal.aborted) throw error;
       throw quantizeFailure(error, { modelPath: params.model.path, refusedTensor: null });
     });
-    const output = await runEvaluation(
-      {
-        base: { modelId: params.model.modelId, path: params.model.path },
-        variants: [{ modelId: label, path: filePath }],
-        textPath: params.text.path,
-        settings: params.settings,
-        baseCachePath: basePath,
-        writeBaseCacheTo: null,
-      },
-      {
-        signal: context.signal,
-        onProgress: (fraction) => report(0.2 + 0.8 * fraction, `measuring ${label}`),
+    const measured = await evaluatePass(
+      params.settings,
+      { modelPath: filePath, basePath, ...nativeOptions(params, threads, backend) },
+      context.signal,
+      (event) => {
+        if (event.type === "progress" && event.done !== undefined && event.total)
+          report(0.2 + (0.8 * event.done) / event.total, `measuring ${label}`);
       },
     );
     await rm(filePath, { force: true });
-    const figures = output.variants[0]!.figures;
-    chunks = output.chunks;
+    if (!measured.baseNll || !measured.kld || !measured.sameTop)
+      throw new Error("the variant pass returned no base comparison");
+    const figures = evalFigures({
+      nll: measured.nll,
+      baseNll: measured.baseNll,
+      kld: measured.kld,
+      sameTop: measured.sameTop,
+    });
+    chunks = measured.nChunks;
     const seconds = (performance.now() - cellStarted) / 1000;
     cells.push({ group: cell.group, type: cell.type, kld: figures.kldMean, ppl: figures.ppl, seconds });
     passesDone += 1;

@@ -10,10 +10,16 @@ import { chooseRecipes, type SearchedRecipe } from "../../../core/search/chooseR
 import { planSearch, type SearchPlan } from "../../../core/search/planSearch.js";
 import { readSensitivityCache } from "../../../core/search/sensitivityCache.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
+import type { QuantizeJobResult } from "../../../shared/domain/compression.js";
 import type { EvalJobResult } from "../../../shared/domain/eval.js";
-import { llamaQuantizeCommand, searchedOverrides } from "../../../shared/domain/searchedRecipe.js";
+import {
+  llamaQuantizeCommand,
+  searchedOverrides,
+  shellQuote,
+} from "../../../shared/domain/searchedRecipe.js";
 import { formatBytes, formatDuration } from "../../../shared/format.js";
 import type { CliContext } from "../context.js";
+import type { Output } from "../output.js";
 import { integerOption, numberOption } from "../parseOptions.js";
 import { runJobInForeground } from "../runJobInForeground.js";
 
@@ -138,7 +144,7 @@ export function registerSearchCommands(program: Command, context: CliContext): v
         },
         budgets,
       );
-      const reports = [];
+      const reports: RecipeReport[] = [];
       for (const [index, recipe] of recipes.entries()) {
         if (!recipe) {
           output.error(
@@ -147,56 +153,73 @@ export function registerSearchCommands(program: Command, context: CliContext): v
           context.exitCode = 1;
           continue;
         }
-        reports.push({ recipe, ...(await describeRecipe(context, plan, recipe, options, threads)) });
+        reports.push(await reportRecipe(context, plan, recipe, options, threads));
       }
-      if (options.out) writeFileAtomic(options.out, JSON.stringify(reports, null, 2) + "\n");
-      output.result(reports, () => undefined);
+      const result = { cellsMeasured: toMeasure, cellsCached: cellsTotal - toMeasure, recipes: reports };
+      if (options.out) writeFileAtomic(options.out, JSON.stringify(result, null, 2) + "\n");
+      output.result(result, () => reports.forEach((report) => printReport(output, plan, report)));
     });
 }
 
-async function describeRecipe(
+interface RecipeReport {
+  recipe: SearchedRecipe;
+  /** The `cwb quantize --type BASELINE --tensor-type …` overrides. */
+  tensorTypeFlags: string[];
+  tokenEmbeddingType: string | null;
+  outputTensorType: string | null;
+  llamaQuantize: string;
+  validation: {
+    modelId: string;
+    sizeBytes: number;
+    kld: { value: number; uncertainty: number };
+    ppl: { value: number; uncertainty: number };
+  } | null;
+}
+
+/** The recipe as overrides and a command line; with --heldout, quantized and evaluated for real. */
+async function reportRecipe(
   context: CliContext,
   plan: SearchPlan,
   recipe: SearchedRecipe,
   options: SearchCommandOptions,
   threads: number | null,
-) {
-  const { output } = context;
+): Promise<RecipeReport> {
   // Groups left at the baseline need no override: the baseline is the file type.
   const overrides = searchedOverrides(recipe.choices.filter((choice) => choice.type !== plan.baseline.type));
-  const tensorTypeFlags = overrides.tensorTypes.map((o) => `${o.pattern}=${o.type}`);
-  const command = llamaQuantizeCommand(
-    plan.model.path,
-    "OUT.gguf",
-    plan.baseline.type,
-    overrides,
-    plan.imatrixPath,
-  );
-  const counts = new Map<string, number>();
-  for (const choice of recipe.choices) counts.set(choice.type, (counts.get(choice.type) ?? 0) + 1);
-  output.line();
-  output.fields([
-    ["budget", formatBytes(recipe.budgetBytes)],
-    ["predicted size", `${formatBytes(recipe.bytes)} (${recipe.bytes} bytes)`],
-    ["predicted KLD", recipe.predictedKld.toFixed(6)],
-    ["groups", [...counts].map(([type, n]) => `${n} × ${type}`).join(", ")],
-    ["llama-quantize", command],
-  ]);
-  if (!options.heldout) return { tensorTypeFlags, command, validation: null };
-
-  const quantize = await planQuantize(context.workbench().db, context.workbench().paths.dataDir, {
+  const report: RecipeReport = {
+    recipe,
+    tensorTypeFlags: overrides.tensorTypes.map((o) => `${o.pattern}=${o.type}`),
+    tokenEmbeddingType: overrides.tokenEmbeddingType,
+    outputTensorType: overrides.outputTensorType,
+    llamaQuantize: llamaQuantizeCommand(
+      plan.model.path,
+      "OUT.gguf",
+      plan.baseline.type,
+      overrides,
+      plan.imatrixPath,
+    ),
+    validation: null,
+  };
+  if (!options.heldout) return report;
+  const { db, paths } = context.workbench();
+  const quantize = await planQuantize(db, paths.dataDir, {
     model: plan.model.id,
     type: plan.baseline.type,
     imatrix: plan.imatrixPath,
-    tensorTypes: tensorTypeFlags,
+    tensorTypes: report.tensorTypeFlags,
     tokenEmbeddingType: overrides.tokenEmbeddingType,
     outputTensorType: overrides.outputTensorType,
     threads,
   });
+  quantize.recipe.searched = {
+    budgetBytes: recipe.budgetBytes,
+    predictedKld: recipe.predictedKld,
+    sensitivityCache: plan.cacheFile,
+  };
   const quantized = await runJobInForeground(context, "quantize", quantize, { printResult: false });
-  if (quantized.state !== "succeeded") return { tensorTypeFlags, command, validation: null };
-  const variant = (quantized.result as { model: { id: string; sizeBytes: number } }).model;
-  const evalParams = await planEvaluation(context.workbench().db, {
+  const variant = quantized.state === "succeeded" ? (quantized.result as QuantizeJobResult).model : null;
+  if (!variant) return report;
+  const evalParams = await planEvaluation(db, {
     base: plan.model.id,
     variants: [variant.id],
     textPath: options.heldout,
@@ -206,19 +229,54 @@ async function describeRecipe(
     },
   });
   const evaluated = await runJobInForeground(context, "eval", evalParams, { printResult: false });
-  if (evaluated.state !== "succeeded") return { tensorTypeFlags, command, validation: null };
+  if (evaluated.state !== "succeeded") return report;
   const figures = (evaluated.result as EvalJobResult).variants[0]!.figures;
-  output.fields([
-    ["variant", `${variant.id} (${formatBytes(variant.sizeBytes)}, ${variant.sizeBytes} bytes)`],
-    [
-      "held-out KLD",
-      `${figures.kldMean.value.toFixed(6)} ± ${(1.96 * figures.kldMean.uncertainty).toFixed(6)} (95 %), predicted ${recipe.predictedKld.toFixed(6)}`,
-    ],
-    ["held-out PPL", `${figures.ppl.value.toFixed(4)} ± ${(1.96 * figures.ppl.uncertainty).toFixed(4)}`],
-  ]);
-  return {
-    tensorTypeFlags,
-    command,
-    validation: { modelId: variant.id, sizeBytes: variant.sizeBytes, kld: figures.kldMean, ppl: figures.ppl },
+  report.validation = {
+    modelId: variant.id,
+    sizeBytes: variant.sizeBytes,
+    kld: figures.kldMean,
+    ppl: figures.ppl,
   };
+  return report;
+}
+
+const interval = (e: { value: number; uncertainty: number }, digits: number): string =>
+  `${e.value.toFixed(digits)} ± ${(1.96 * e.uncertainty).toFixed(digits)}`;
+
+function printReport(output: Output, plan: SearchPlan, report: RecipeReport): void {
+  const { recipe, validation } = report;
+  const counts = new Map<string, number>();
+  for (const choice of recipe.choices) counts.set(choice.type, (counts.get(choice.type) ?? 0) + 1);
+  output.line();
+  output.fields([
+    ["budget", `${formatBytes(recipe.budgetBytes)} (${recipe.budgetBytes} bytes)`],
+    ["predicted size", `${formatBytes(recipe.bytes)} (${recipe.bytes} bytes)`],
+    ["predicted KLD", recipe.predictedKld.toFixed(6)],
+    ["groups", [...counts].map(([type, n]) => `${n} × ${type}`).join(", ")],
+    ...recipe.choices.map((choice) => [`  ${choice.name}`, choice.type] as const),
+    [
+      "cwb quantize",
+      [
+        `--type ${plan.baseline.type}`,
+        ...(plan.imatrixPath ? [`--imatrix ${plan.imatrixPath}`] : []),
+        ...report.tensorTypeFlags.map((flag) => `--tensor-type ${shellQuote(flag)}`),
+        ...(report.tokenEmbeddingType ? [`--token-embedding-type ${report.tokenEmbeddingType}`] : []),
+        ...(report.outputTensorType ? [`--output-tensor-type ${report.outputTensorType}`] : []),
+      ].join(" "),
+    ],
+    ["llama-quantize", report.llamaQuantize],
+    ...(validation
+      ? ([
+          [
+            "variant",
+            `${validation.modelId} (${formatBytes(validation.sizeBytes)}, ${validation.sizeBytes} bytes)`,
+          ],
+          [
+            "held-out KLD",
+            `${interval(validation.kld, 6)} (95 %), predicted ${recipe.predictedKld.toFixed(6)}`,
+          ],
+          ["held-out PPL", interval(validation.ppl, 4)],
+        ] as const)
+      : []),
+  ]);
 }
