@@ -12,6 +12,7 @@ import { readSensitivityCache } from "../../../core/search/sensitivityCache.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
 import type { QuantizeJobResult } from "../../../shared/domain/compression.js";
 import type { EvalJobResult } from "../../../shared/domain/eval.js";
+import type { SearchSensitivityResult } from "../../../shared/domain/searchSensitivity.js";
 import {
   llamaQuantizeCommand,
   searchedOverrides,
@@ -125,11 +126,18 @@ export function registerSearchCommands(program: Command, context: CliContext): v
             ? `${plan.params!.baseCachePath ? "" : " plus a base pass"}, about ${formatDuration(toMeasure * roughSecondsPerCell(plan))}`
             : ""),
       );
+      let sensitivity: SensitivityCost | null = null;
       if (plan.params) {
         const job = await runJobInForeground(context, "search.sensitivity", plan.params, {
           printResult: false,
         });
         if (job.state !== "succeeded") return;
+        const measured = job.result as SearchSensitivityResult;
+        sensitivity = {
+          passes: measured.cells.length + (plan.params.baseCachePath ? 0 : 1),
+          seconds: (Date.parse(job.finishedAt!) - Date.parse(job.startedAt!)) / 1000,
+          basePassSeconds: measured.basePassSeconds,
+        };
       }
       const cells = readSensitivityCache(plan.cacheFile);
       const recipes = chooseRecipes(
@@ -155,10 +163,35 @@ export function registerSearchCommands(program: Command, context: CliContext): v
         }
         reports.push(await reportRecipe(context, plan, recipe, options, threads));
       }
-      const result = { cellsMeasured: toMeasure, cellsCached: cellsTotal - toMeasure, recipes: reports };
+      const result = {
+        cellsMeasured: toMeasure,
+        cellsCached: cellsTotal - toMeasure,
+        sensitivity,
+        recipes: reports,
+      };
       if (options.out) writeFileAtomic(options.out, JSON.stringify(result, null, 2) + "\n");
-      output.result(result, () => reports.forEach((report) => printReport(output, plan, report)));
+      output.result(result, () => {
+        if (sensitivity)
+          output.fields([
+            [
+              "sensitivity",
+              `${sensitivity.passes} passes in ${formatDuration(sensitivity.seconds)}` +
+                (sensitivity.basePassSeconds
+                  ? ` (${(sensitivity.seconds / sensitivity.basePassSeconds).toFixed(1)} base passes)`
+                  : ""),
+            ],
+          ]);
+        reports.forEach((report) => printReport(output, plan, report));
+      });
     });
+}
+
+/** What the sensitivity job cost; the base pass (same text and chunks) is the unit. */
+interface SensitivityCost {
+  passes: number;
+  seconds: number;
+  /** Null when the base distributions were already cached. */
+  basePassSeconds: number | null;
 }
 
 interface RecipeReport {
