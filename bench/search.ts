@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import type { SearchReport } from "../src/shared/domain/searchReport.js";
 import type { QuantizeJobResult } from "../src/shared/domain/compression.js";
 import type { EvalJobResult } from "../src/shared/domain/eval.js";
 import { buildNode, runCwb } from "../test/cli/runCwb.js";
@@ -33,20 +34,6 @@ async function cwbJson<T>(...args: string[]): Promise<T> {
   if (run.code !== 0) throw new Error(`cwb ${args.join(" ")} failed:\n${run.stderr}`);
   return JSON.parse(run.stdout) as T;
 }
-
-interface SearchOutput {
-  sensitivity: { passes: number; seconds: number; basePassSeconds: number | null } | null;
-  recipes: {
-    recipe: {
-      budgetBytes: number;
-      bytes: number;
-      predictedKld: number;
-      choices: { name: string; type: string }[];
-    };
-    validation: { modelId: string; sizeBytes: number; kld: Estimate; ppl: Estimate } | null;
-  }[];
-}
-type Estimate = { value: number; uncertainty: number };
 
 try {
   const stock: { type: string; id: string; bytes: number; tensorTypes: string }[] = [];
@@ -75,7 +62,7 @@ try {
 
   console.error("searching (sensitivity pass, knapsack, validation)");
   const started = performance.now();
-  const search = await cwbJson<SearchOutput>(
+  const search = await cwbJson<SearchReport>(
     "search",
     ref.modelPath,
     "--budget",

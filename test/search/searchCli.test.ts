@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import type { SearchReport } from "../../src/shared/domain/searchReport.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildNode, runCwb } from "../cli/runCwb.js";
 import { referenceModel } from "../helpers/referenceModel.js";
@@ -19,22 +20,6 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "cwb-search-"));
 }, 30 * 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface SearchOutput {
-  cellsMeasured: number;
-  cellsCached: number;
-  recipes: {
-    recipe: {
-      budgetBytes: number;
-      bytes: number;
-      predictedKld: number;
-      choices: { name: string; type: string }[];
-    };
-    tensorTypeFlags: string[];
-    llamaQuantize: string;
-    validation: { modelId: string; sizeBytes: number; kld: { value: number; uncertainty: number } } | null;
-  }[];
-}
 
 describe("cwb search", () => {
   it("finds a mix within the budget, validates it for real, records it, and reuses the cache", async () => {
@@ -63,7 +48,7 @@ describe("cwb search", () => {
     ];
     const first = await runCwb([...args, "--heldout", ref.evalText.path, "--heldout-chunks", "4"]);
     expect(first.code, first.stderr).toBe(0);
-    const result = JSON.parse(first.stdout) as SearchOutput;
+    const result = JSON.parse(first.stdout) as SearchReport;
     expect(result.cellsCached).toBe(0);
     expect(result.cellsMeasured).toBeGreaterThan(4);
     expect(first.stderr).toMatch(/\d+ passes, 0 cached, \d+ to measure plus a base pass, about /);
@@ -95,7 +80,7 @@ describe("cwb search", () => {
     const started = performance.now();
     const second = await runCwb(args);
     expect(second.code, second.stderr).toBe(0);
-    const again = JSON.parse(second.stdout) as SearchOutput;
+    const again = JSON.parse(second.stdout) as SearchReport;
     expect(again.cellsMeasured).toBe(0);
     expect(again.cellsCached).toBe(result.cellsMeasured);
     expect(second.stderr).not.toMatch(/Recipe search: sensitivity/);

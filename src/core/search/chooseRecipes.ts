@@ -4,20 +4,11 @@
 // A difference below zero is measurement noise around "no loss" and counts as zero.
 import type { MeasuredCell } from "../../shared/domain/searchSensitivity.js";
 import { baselineGroupName } from "../../shared/domain/searchSensitivity.js";
-import type { SearchedGroupChoice } from "../../shared/domain/searchedRecipe.js";
+import type { SearchedRecipe } from "../../shared/domain/searchReport.js";
 import { bestMixWithin, mixFront, type MixGroup } from "../../shared/metrics/mixKnapsack.js";
 import { groupBytes, type SearchGroup } from "../quantize/searchGroupSizes.js";
 import { cellKey } from "./sensitivityCache.js";
 import { typeNeedsImatrix } from "./planSearch.js";
-
-export interface SearchedRecipe {
-  budgetBytes: number;
-  /** Predicted file size (header and unsearched tensors included). */
-  bytes: number;
-  /** Baseline KLD plus the summed group losses. */
-  predictedKld: number;
-  choices: SearchedGroupChoice[];
-}
 
 export interface RecipeInputs {
   groups: readonly SearchGroup[];

@@ -50,7 +50,7 @@ export const searchSensitivityValue = z.object({
   base: basePassOutput.nullable(),
   cells: z.array(measuredCell),
   chunks: z.number().int(),
-  /** Seconds of the base pass (or of one cell when the base was cached): the cost unit. */
+  /** Seconds of the base pass (null when it was cached): the unit of the search's cost. */
   basePassSeconds: z.number().nullable(),
 });
 export type SearchSensitivityValue = z.infer<typeof searchSensitivityValue>;

@@ -6,7 +6,13 @@
 import type { Command } from "commander";
 import { planEvaluation } from "../../../core/eval/planEvaluation.js";
 import { planQuantize } from "../../../core/quantize/planQuantize.js";
-import { chooseRecipes, type SearchedRecipe } from "../../../core/search/chooseRecipes.js";
+import { chooseRecipes } from "../../../core/search/chooseRecipes.js";
+import type {
+  RecipeReport,
+  SearchedRecipe,
+  SearchReport,
+  SensitivityCost,
+} from "../../../shared/domain/searchReport.js";
 import { planSearch, type SearchPlan } from "../../../core/search/planSearch.js";
 import { readSensitivityCache } from "../../../core/search/sensitivityCache.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
@@ -155,15 +161,13 @@ export function registerSearchCommands(program: Command, context: CliContext): v
       const reports: RecipeReport[] = [];
       for (const [index, recipe] of recipes.entries()) {
         if (!recipe) {
-          output.error(
-            `budget ${formatBytes(budgets[index]!)}: even the smallest candidate mix does not fit`,
-          );
+          output.error(`budget ${formatBytes(budgets[index])}: even the smallest candidate mix does not fit`);
           context.exitCode = 1;
           continue;
         }
         reports.push(await reportRecipe(context, plan, recipe, options, threads));
       }
-      const result = {
+      const result: SearchReport = {
         cellsMeasured: toMeasure,
         cellsCached: cellsTotal - toMeasure,
         sensitivity,
@@ -184,29 +188,6 @@ export function registerSearchCommands(program: Command, context: CliContext): v
         reports.forEach((report) => printReport(output, plan, report));
       });
     });
-}
-
-/** What the sensitivity job cost; the base pass (same text and chunks) is the unit. */
-interface SensitivityCost {
-  passes: number;
-  seconds: number;
-  /** Null when the base distributions were already cached. */
-  basePassSeconds: number | null;
-}
-
-interface RecipeReport {
-  recipe: SearchedRecipe;
-  /** The `cwb quantize --type BASELINE --tensor-type …` overrides. */
-  tensorTypeFlags: string[];
-  tokenEmbeddingType: string | null;
-  outputTensorType: string | null;
-  llamaQuantize: string;
-  validation: {
-    modelId: string;
-    sizeBytes: number;
-    kld: { value: number; uncertainty: number };
-    ppl: { value: number; uncertainty: number };
-  } | null;
 }
 
 /** The recipe as overrides and a command line; with --heldout, quantized and evaluated for real. */
