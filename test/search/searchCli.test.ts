@@ -22,6 +22,25 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("cwb search", () => {
+  it("refuses types that need an importance matrix without one, before measuring anything", async () => {
+    const run = await runCwb([
+      "--data-dir",
+      path.join(dir, "refused"),
+      "search",
+      ref.modelPath,
+      "--bpw",
+      "4",
+      "--text",
+      ref.calibrationText.path,
+      "--types",
+      "Q4_K,IQ2_XXS",
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("IQ2_XXS need(s) an importance matrix");
+    expect(run.stderr).toContain("--imatrix");
+    expect(run.stderr).not.toMatch(/passes/);
+  }, 60_000);
+
   it("finds a mix within the budget, validates it for real, records it, and reuses the cache", async () => {
     const dataDir = path.join(dir, "data");
     // Between all-Q4_K and all-Q8_0: the search must trade groups off against each other.

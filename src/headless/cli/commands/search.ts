@@ -16,7 +16,9 @@ import type {
 import { planSearch, type SearchPlan } from "../../../core/search/planSearch.js";
 import { readSensitivityCache } from "../../../core/search/sensitivityCache.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
-import type { QuantizeJobResult } from "../../../shared/domain/compression.js";
+import type { ImatrixJobResult, QuantizeJobResult } from "../../../shared/domain/compression.js";
+import { findImatrix } from "../../../core/experiments/reusableResults.js";
+import { planImatrix } from "../../../core/quantize/planImatrix.js";
 import type { EvalJobResult } from "../../../shared/domain/eval.js";
 import type { SearchSensitivityResult } from "../../../shared/domain/searchSensitivity.js";
 import {
@@ -29,6 +31,24 @@ import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
 import { integerOption, numberOption } from "../parseOptions.js";
 import { runJobInForeground } from "../runJobInForeground.js";
+
+/** `--imatrix auto`: the matrix recorded for this model and text, or a new one made from it. */
+async function imatrixForSearch(
+  context: CliContext,
+  model: string,
+  text: string,
+  threads: number | null,
+): Promise<string | null> {
+  const { db, paths } = context.workbench();
+  const params = await planImatrix(db, paths.dataDir, { model, text, settings: { threads } });
+  const recorded = findImatrix(db, params.model.modelId, params.text.textSetId, params.settings);
+  if (recorded) {
+    context.output.note(`reusing importance matrix ${recorded.path}`);
+    return recorded.path;
+  }
+  const job = await runJobInForeground(context, "imatrix", params, { printResult: false });
+  return job.state === "succeeded" ? (job.result as ImatrixJobResult).path : null;
+}
 
 interface SearchCommandOptions {
   budget?: string;
@@ -87,7 +107,10 @@ export function registerSearchCommands(program: Command, context: CliContext): v
     .option("--bpw <bits>", "budget in bits per weight of the whole file")
     .requiredOption("--text <file>", "calibration text for the sensitivity pass")
     .option("--types <list>", "candidate tensor types, comma-separated (default Q3_K,Q4_K,Q5_K,Q6_K)")
-    .option("--imatrix <file>", "importance matrix used for every quantization")
+    .option(
+      "--imatrix <file|auto>",
+      "importance matrix for every quantization; auto: the one made from --text, computed when missing",
+    )
     .option("--baseline <type>", "file type of everything outside the measured group", "Q8_0")
     .option("--band <n>", "blocks per group (default: 1 up to 8 blocks, else 8 bands)")
     .option("--ctx <n>", "tokens per chunk", "512")
@@ -101,11 +124,16 @@ export function registerSearchCommands(program: Command, context: CliContext): v
       const threads = options.threads === undefined ? null : integerOption("--threads", options.threads, 1);
       const workbench = context.workbench();
       const { output } = context;
+      let imatrix = options.imatrix ?? null;
+      if (imatrix === "auto") {
+        imatrix = await imatrixForSearch(context, model, options.text, threads);
+        if (!imatrix) return;
+      }
       const plan = await planSearch(workbench.db, workbench.paths.dataDir, {
         model,
         textPath: options.text,
         types: options.types?.split(",").map((t) => t.trim()),
-        imatrix: options.imatrix ?? null,
+        imatrix,
         baseline: options.baseline,
         bandSize: options.band === undefined ? null : integerOption("--band", options.band, 1),
         settings: {
