@@ -52,7 +52,7 @@ function bruteForce(cells: Map<string, MeasuredCell>, budget: number, fixed: num
     cells,
     fixedBytes: fixed,
     alignment: 32,
-    hasImatrix: false,
+    imatrixTensors: null,
   });
   const walk = (index: number, bytes: number, loss: number) => {
     if (index === options.length) {
@@ -75,7 +75,7 @@ describe("chooseRecipes", () => {
       cells,
       fixedBytes: 0,
       alignment: 32,
-      hasImatrix: false,
+      imatrixTensors: null,
     });
     expect(embd!.name).toBe("token_embd");
     expect(embd!.options.find((o) => o.type === "Q8_0")).toMatchObject({
@@ -98,7 +98,15 @@ describe("chooseRecipes", () => {
         Math.floor(smallest + f * (largest - smallest)),
       );
       const recipes = chooseRecipes(
-        { groups, types, baselineType: "Q8_0", cells, fixedBytes: fixed, alignment: 32, hasImatrix: false },
+        {
+          groups,
+          types,
+          baselineType: "Q8_0",
+          cells,
+          fixedBytes: fixed,
+          alignment: 32,
+          imatrixTensors: null,
+        },
         budgets,
       );
       budgets.forEach((budget, i) => {
@@ -120,7 +128,7 @@ describe("chooseRecipes", () => {
           cells: measured(1),
           fixedBytes: fixed,
           alignment: 32,
-          hasImatrix: false,
+          imatrixTensors: null,
         },
         [smallest - 1],
       ),
@@ -138,7 +146,7 @@ describe("chooseRecipes", () => {
         cells,
         fixedBytes: 0,
         alignment: 32,
-        hasImatrix: false,
+        imatrixTensors: null,
       }),
     ).toThrow(/ffn_down@1 at Q4_K was not measured/);
   });

@@ -8,7 +8,7 @@ import type { SearchedRecipe } from "../../shared/domain/searchReport.js";
 import { bestMixWithin, mixFront, type MixGroup } from "../../shared/metrics/mixKnapsack.js";
 import { groupBytes, type SearchGroup } from "../quantize/searchGroupSizes.js";
 import { cellKey } from "./sensitivityCache.js";
-import { typeNeedsImatrix } from "./planSearch.js";
+import { typeAllowedFor, typeNeedsImatrix } from "./planSearch.js";
 
 export interface RecipeInputs {
   groups: readonly SearchGroup[];
@@ -17,24 +17,27 @@ export interface RecipeInputs {
   cells: ReadonlyMap<string, MeasuredCell>;
   fixedBytes: number;
   alignment: number;
-  hasImatrix: boolean;
+  /** The tensors the importance matrix covers; null without one. */
+  imatrixTensors: ReadonlySet<string> | null;
 }
 
 export function lossGroups(inputs: RecipeInputs): MixGroup[] {
   const baselineKld = baselineCell(inputs).kld.value;
   return inputs.groups.map((group) => ({
     name: group.name,
-    options: inputs.types.map((type) => {
-      const cell = type === inputs.baselineType ? null : inputs.cells.get(cellKey(group.name, type));
-      if (type !== inputs.baselineType && !cell)
-        throw new Error(`recipe search: ${group.name} at ${type} was not measured`);
-      return {
-        type,
-        bytes: groupBytes(group, type, inputs.alignment),
-        loss: cell ? Math.max(0, cell.kld.value - baselineKld) : 0,
-        needsImatrix: typeNeedsImatrix(type),
-      };
-    }),
+    options: inputs.types
+      .filter((type) => typeAllowedFor(group, type, inputs.imatrixTensors))
+      .map((type) => {
+        const cell = type === inputs.baselineType ? null : inputs.cells.get(cellKey(group.name, type));
+        if (type !== inputs.baselineType && !cell)
+          throw new Error(`recipe search: ${group.name} at ${type} was not measured`);
+        return {
+          type,
+          bytes: groupBytes(group, type, inputs.alignment),
+          loss: cell ? Math.max(0, cell.kld.value - baselineKld) : 0,
+          needsImatrix: typeNeedsImatrix(type),
+        };
+      }),
   }));
 }
 
@@ -51,7 +54,7 @@ export function chooseRecipes(
 ): (SearchedRecipe | undefined)[] {
   const mixGroups = lossGroups(inputs);
   const front = mixFront(mixGroups, {
-    hasImatrix: inputs.hasImatrix,
+    hasImatrix: inputs.imatrixTensors !== null,
     maxBytes: Math.max(...budgets) - inputs.fixedBytes,
   });
   const baselineKld = baselineCell(inputs).kld.value;

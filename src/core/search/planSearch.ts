@@ -18,7 +18,11 @@ import { CodedError } from "../errors.js";
 import { readGgufLayout } from "../library/ggufLayout.js";
 import { sha256File } from "../library/hashFile.js";
 import { dataPaths } from "../paths.js";
-import { checkImatrixMatchesModel, checkNotQuantized } from "../quantize/checkQuantizeInput.js";
+import {
+  checkImatrixMatchesModel,
+  checkNotQuantized,
+  readImatrixWidths,
+} from "../quantize/checkQuantizeInput.js";
 import { checkedGgmlType } from "../quantize/planQuantize.js";
 import { searchGroups, type SearchGroup } from "../quantize/searchGroupSizes.js";
 import type { Db } from "../store/Store.js";
@@ -28,6 +32,20 @@ import { cellKey, readSensitivityCache, sensitivityCachePath } from "./sensitivi
 /** Tensor types llama.cpp refuses to write without an importance matrix. */
 const imatrixTensorTypes = new Set(["IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS"]);
 export const typeNeedsImatrix = (type: string): boolean => imatrixTensorTypes.has(type.toUpperCase());
+
+/**
+ * Whether a group may take a type: one that needs an importance matrix only when the matrix has an
+ * entry for every tensor of the group. llama-imatrix collects nothing for token_embd (a row lookup)
+ * nor, by default, for output, and quantizing those to such a type aborts llama.cpp.
+ */
+export function typeAllowedFor(
+  group: SearchGroup,
+  type: string,
+  imatrixTensors: ReadonlySet<string> | null,
+): boolean {
+  if (!typeNeedsImatrix(type)) return true;
+  return imatrixTensors !== null && group.tensors.every((tensor) => imatrixTensors.has(tensor.name));
+}
 
 export const defaultSearchTypes = ["Q3_K", "Q4_K", "Q5_K", "Q6_K"];
 /** Few chunks: the sensitivity pass ranks groups, the validation measures the result. */
@@ -57,12 +75,16 @@ export interface SearchPlan {
   /** Canonical upper-case names, the baseline included. */
   types: string[];
   cached: Map<string, MeasuredCell>;
+  /** Every cell the search needs, the baseline's included (cached or not). */
+  cellsTotal: number;
   cacheFile: string;
   /** Null when every cell is cached: nothing to run. */
   params: SearchSensitivityParams | null;
   /** Template for the sensitivity params (also when nothing is left to measure). */
   baseline: { type: string; ftype: number };
   imatrixPath: string | null;
+  /** The tensors the importance matrix has entries for. */
+  imatrixTensors: ReadonlySet<string> | null;
 }
 
 export async function planSearch(db: Db, dataDir: string, request: SearchRequest): Promise<SearchPlan> {
@@ -77,10 +99,12 @@ export async function planSearch(db: Db, dataDir: string, request: SearchRequest
       remedies: ["list-quant-types"],
     });
   let imatrix: SearchSensitivityParams["imatrix"] = null;
+  let imatrixTensors: Set<string> | null = null;
   if (request.imatrix) {
     const file = path.resolve(request.imatrix);
     if (!existsSync(file)) throw new Error(`${file}: no such importance matrix file`);
     await checkImatrixMatchesModel(file, model);
+    imatrixTensors = new Set((await readImatrixWidths(file)).keys());
     imatrix = { path: file, sha256: (await sha256File(file)).sha256 };
   }
   const requested = (request.types ?? defaultSearchTypes).map((type) =>
@@ -122,7 +146,9 @@ export async function planSearch(db: Db, dataDir: string, request: SearchRequest
   const wanted = [
     { group: baselineGroupName, type: baseline.type },
     ...groups.flatMap((group) =>
-      types.filter((type) => type !== baseline.type).map((type) => ({ group: group.name, type })),
+      types
+        .filter((type) => type !== baseline.type && typeAllowedFor(group, type, imatrixTensors))
+        .map((type) => ({ group: group.name, type })),
     ),
   ];
   const cells = wanted.filter((cell) => !cached.has(cellKey(cell.group, cell.type)));
@@ -135,9 +161,11 @@ export async function planSearch(db: Db, dataDir: string, request: SearchRequest
     groups,
     types,
     cached,
+    cellsTotal: wanted.length,
     cacheFile,
     baseline,
     imatrixPath: imatrix?.path ?? null,
+    imatrixTensors,
     params:
       cells.length === 0
         ? null

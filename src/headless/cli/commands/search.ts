@@ -151,10 +151,10 @@ export function registerSearchCommands(program: Command, context: CliContext): v
             ),
           ];
 
-      const cellsTotal = plan.groups.length * (plan.types.length - 1) + 1;
+      const { cellsTotal } = plan;
       const toMeasure = plan.params?.cells.length ?? 0;
       output.note(
-        `${plan.groups.length} groups × ${plan.types.length - 1} types + baseline ${plan.baseline.type} = ${cellsTotal} passes, ` +
+        `${plan.groups.length} groups × ${plan.types.length - 1} types + baseline ${plan.baseline.type} → ${cellsTotal} passes, ` +
           `${cellsTotal - toMeasure} cached, ${toMeasure} to measure` +
           (toMeasure > 0
             ? `${plan.params!.baseCachePath ? "" : " plus a base pass"}, about ${formatDuration(toMeasure * roughSecondsPerCell(plan))}`
@@ -182,7 +182,7 @@ export function registerSearchCommands(program: Command, context: CliContext): v
           cells,
           fixedBytes: plan.fixedBytes,
           alignment: plan.alignment,
-          hasImatrix: plan.imatrixPath !== null,
+          imatrixTensors: plan.imatrixTensors,
         },
         budgets,
       );
