@@ -135,6 +135,24 @@ describe("chooseRecipes", () => {
     ).toEqual([undefined]);
   });
 
+  it("offers a type that needs an importance matrix only to groups the matrix covers", () => {
+    const cells = measured(3);
+    for (const group of groups) cells.set(cellKey(group.name, "IQ2_XS"), cell(group.name, "IQ2_XS", 0.2));
+    const covered = new Set(tensors.filter((t) => t.name.startsWith("blk.")).map((t) => t.name));
+    const priced = lossGroups({
+      groups,
+      types: [...types, "IQ2_XS"],
+      baselineType: "Q8_0",
+      cells,
+      fixedBytes: 0,
+      alignment: 32,
+      imatrixTensors: covered,
+    });
+    const offered = new Map(priced.map((g) => [g.name, g.options.map((o) => o.type)]));
+    expect(offered.get("token_embd")).toEqual(types);
+    expect(offered.get("ffn_down@0")).toEqual([...types, "IQ2_XS"]);
+  });
+
   it("refuses to price a cell that was not measured", () => {
     const cells = measured(1);
     cells.delete(cellKey("ffn_down@1", "Q4_K"));
