@@ -1,7 +1,7 @@
 // From measured cells to recipes: exact sizes with the file's padding, losses relative to the
 // baseline (noise below it counts as zero), the best recipe within each budget equal to brute
 // force, and the sensitivity cache keyed by what was measured.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { chooseRecipes, lossGroups } from "../../src/core/search/chooseRecipes.j
 import {
   addToSensitivityCache,
   cellKey,
+  measuredCellsLog,
   readSensitivityCache,
   sensitivityCachePath,
 } from "../../src/core/search/sensitivityCache.js";
@@ -192,5 +193,20 @@ describe("sensitivity cache", () => {
     const cells = readSensitivityCache(file);
     expect(cells.size).toBe(3);
     expect(cells.get(cellKey("output", "q4_k"))!.kld.value).toBe(0.02);
+  });
+
+  it("counts the cells a crashed job logged, skipping a line cut short, until the cache takes them", () => {
+    const file = sensitivityCachePath(dir, { ...key, baselineType: "F16" });
+    const log = measuredCellsLog(file);
+    writeFileSync(
+      log,
+      JSON.stringify(cell("*", "F16", 0.001)) +
+        "\n" +
+        JSON.stringify(cell("output", "Q4_K", 0.02)).slice(0, 30),
+    );
+    expect([...readSensitivityCache(file).keys()]).toEqual([cellKey("*", "F16")]);
+    addToSensitivityCache(file, [cell("output", "Q4_K", 0.02)]);
+    expect(existsSync(log)).toBe(false);
+    expect(readSensitivityCache(file).size).toBe(2);
   });
 });

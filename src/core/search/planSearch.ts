@@ -27,7 +27,7 @@ import { checkedGgmlType } from "../quantize/planQuantize.js";
 import { searchGroups, type SearchGroup } from "../quantize/searchGroupSizes.js";
 import type { Db } from "../store/Store.js";
 import { getTextSetBySha256 } from "../store/textSets.js";
-import { cellKey, readSensitivityCache, sensitivityCachePath } from "./sensitivityCache.js";
+import { cellKey, measuredCellsLog, readSensitivityCache, sensitivityCachePath } from "./sensitivityCache.js";
 
 /** Tensor types llama.cpp refuses to write without an importance matrix. */
 const imatrixTensorTypes = new Set(["IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS"]);
@@ -183,6 +183,7 @@ export async function planSearch(db: Db, dataDir: string, request: SearchRequest
             groups: groups.map((group) => ({ name: group.name, pattern: group.pattern })),
             cells,
             threads: request.threads ?? null,
+            cellsLogPath: measuredCellsLog(cacheFile),
           },
   };
 }

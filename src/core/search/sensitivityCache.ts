@@ -3,7 +3,7 @@
 // holding every (group, type) cell measured so far. A re-run of the search reads it and measures only
 // what is missing. Written to a temporary name and renamed, so a reader never sees half a file.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import type { EvalSettings } from "../../shared/domain/eval.js";
@@ -40,7 +40,32 @@ export function sensitivityCachePath(artifactsDir: string, key: SensitivityCache
 
 export const cellKey = (group: string, type: string): string => `${group}\u0000${type.toUpperCase()}`;
 
-/** The cached cells by cellKey; an absent or unreadable file is an empty cache. */
+/**
+ * Where the worker appends each cell as soon as it is measured (one JSON line per cell), so that the
+ * cells of a job that crashes or is cancelled are not measured again.
+ */
+export const measuredCellsLog = (filePath: string): string =>
+  `${filePath.replace(/\.json$/, "")}.cells.jsonl`;
+
+function readLines(file: string): MeasuredCell[] {
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  // A line cut short by a crash is skipped.
+  return text.split("\n").flatMap((line) => {
+    try {
+      const parsed = measuredCell.safeParse(JSON.parse(line));
+      return parsed.success ? [parsed.data] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The cached cells by cellKey (the file, then the log); absent or unreadable files are empty. */
 export function readSensitivityCache(filePath: string): Map<string, MeasuredCell> {
   let cells: MeasuredCell[] = [];
   try {
@@ -49,6 +74,7 @@ export function readSensitivityCache(filePath: string): Map<string, MeasuredCell
   } catch {
     // No cache yet.
   }
+  cells = [...cells, ...readLines(measuredCellsLog(filePath))];
   return new Map(cells.map((cell) => [cellKey(cell.group, cell.type), cell]));
 }
 
@@ -60,4 +86,6 @@ export function addToSensitivityCache(filePath: string, cells: readonly Measured
   const temp = `${filePath}.${process.pid}.partial`;
   writeFileSync(temp, JSON.stringify({ format: cacheFormat, cells: [...merged.values()] }));
   renameSync(temp, filePath);
+  // Every logged cell is in the file now.
+  rmSync(measuredCellsLog(filePath), { force: true });
 }

@@ -32,6 +32,8 @@ export const searchSensitivityParams = z.object({
   /** Only the cells not cached yet; the baseline cell first when it is missing. */
   cells: z.array(sensitivityCell).min(1),
   threads: z.number().int().min(1).nullable().default(null),
+  /** The cache's log of measured cells, appended to after each cell (core/search/sensitivityCache.ts). */
+  cellsLogPath: z.string().nullable().default(null),
 });
 export type SearchSensitivityParams = z.output<typeof searchSensitivityParams>;
 

@@ -3,7 +3,8 @@
 // type, the group's tensors at the cell's type) and an evaluation of that file against the base
 // distributions. Each cell's file is deleted as soon as it is measured, so the disk holds one at a
 // time. The parent (core/jobs/kinds/searchSensitivity.ts) caches the measurements.
-import { rm } from "node:fs/promises";
+import { appendFile, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
 import os from "node:os";
 import { CodedError } from "../../core/errors.js";
 import { sha256File } from "../../core/library/hashFile.js";
@@ -114,7 +115,19 @@ export default defineRunner("search.sensitivity", async (params, context) => {
     });
     chunks = measured.nChunks;
     const seconds = (performance.now() - cellStarted) / 1000;
-    cells.push({ group: cell.group, type: cell.type, kld: figures.kldMean, ppl: figures.ppl, seconds });
+    const measuredCell = {
+      group: cell.group,
+      type: cell.type,
+      kld: figures.kldMean,
+      ppl: figures.ppl,
+      seconds,
+    };
+    cells.push(measuredCell);
+    // Kept even if a later cell aborts the worker; the parent folds the log into the cache.
+    if (params.cellsLogPath) {
+      await mkdir(path.dirname(params.cellsLogPath), { recursive: true });
+      await appendFile(params.cellsLogPath, JSON.stringify(measuredCell) + "\n");
+    }
     passesDone += 1;
     context.log(
       "info",
