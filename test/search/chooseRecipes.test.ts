@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { chooseRecipes, lossGroups } from "../../src/core/search/chooseRecipes.js";
+import { chooseRecipes, lossGroups, type RecipeInputs } from "../../src/core/search/chooseRecipes.js";
 import {
   addToSensitivityCache,
   cellKey,
@@ -44,17 +44,22 @@ function measured(seed: number): Map<string, MeasuredCell> {
   return new Map(cells.map((c) => [cellKey(c.group, c.type), c]));
 }
 
-function bruteForce(cells: Map<string, MeasuredCell>, budget: number, fixed: number) {
-  let best: { bytes: number; loss: number } | undefined;
-  const options = lossGroups({
+function inputs(cells: Map<string, MeasuredCell>, overrides: Partial<RecipeInputs> = {}): RecipeInputs {
+  return {
     groups,
     types,
     baselineType: "Q8_0",
     cells,
-    fixedBytes: fixed,
+    fixedBytes: 0,
     alignment: 32,
     imatrixTensors: null,
-  });
+    ...overrides,
+  };
+}
+
+function bruteForce(cells: Map<string, MeasuredCell>, budget: number, fixed: number) {
+  let best: { bytes: number; loss: number } | undefined;
+  const options = lossGroups(inputs(cells, { fixedBytes: fixed }));
   const walk = (index: number, bytes: number, loss: number) => {
     if (index === options.length) {
       if (bytes + fixed <= budget && (!best || loss < best.loss - 1e-15)) best = { bytes, loss };
@@ -69,15 +74,7 @@ function bruteForce(cells: Map<string, MeasuredCell>, budget: number, fixed: num
 describe("chooseRecipes", () => {
   it("prices each option from the tensor shapes and the baseline, clamping noise below it to zero", () => {
     const cells = measured(7);
-    const [embd] = lossGroups({
-      groups,
-      types,
-      baselineType: "Q8_0",
-      cells,
-      fixedBytes: 0,
-      alignment: 32,
-      imatrixTensors: null,
-    });
+    const [embd] = lossGroups(inputs(cells));
     expect(embd!.name).toBe("token_embd");
     expect(embd!.options.find((o) => o.type === "Q8_0")).toMatchObject({
       loss: 0,
@@ -98,18 +95,7 @@ describe("chooseRecipes", () => {
       const budgets = [0.1, 0.3, 0.5, 0.7, 0.9, 1].map((f) =>
         Math.floor(smallest + f * (largest - smallest)),
       );
-      const recipes = chooseRecipes(
-        {
-          groups,
-          types,
-          baselineType: "Q8_0",
-          cells,
-          fixedBytes: fixed,
-          alignment: 32,
-          imatrixTensors: null,
-        },
-        budgets,
-      );
+      const recipes = chooseRecipes(inputs(cells, { fixedBytes: fixed }), budgets);
       budgets.forEach((budget, i) => {
         const expected = bruteForce(cells, budget, fixed)!;
         const recipe = recipes[i]!;
@@ -120,35 +106,14 @@ describe("chooseRecipes", () => {
         expect(bytes).toBe(recipe.bytes);
       });
     }
-    expect(
-      chooseRecipes(
-        {
-          groups,
-          types,
-          baselineType: "Q8_0",
-          cells: measured(1),
-          fixedBytes: fixed,
-          alignment: 32,
-          imatrixTensors: null,
-        },
-        [smallest - 1],
-      ),
-    ).toEqual([undefined]);
+    expect(chooseRecipes(inputs(measured(1), { fixedBytes: fixed }), [smallest - 1])).toEqual([undefined]);
   });
 
   it("offers a type that needs an importance matrix only to groups the matrix covers", () => {
     const cells = measured(3);
     for (const group of groups) cells.set(cellKey(group.name, "IQ2_XS"), cell(group.name, "IQ2_XS", 0.2));
     const covered = new Set(tensors.filter((t) => t.name.startsWith("blk.")).map((t) => t.name));
-    const priced = lossGroups({
-      groups,
-      types: [...types, "IQ2_XS"],
-      baselineType: "Q8_0",
-      cells,
-      fixedBytes: 0,
-      alignment: 32,
-      imatrixTensors: covered,
-    });
+    const priced = lossGroups(inputs(cells, { types: [...types, "IQ2_XS"], imatrixTensors: covered }));
     const offered = new Map(priced.map((g) => [g.name, g.options.map((o) => o.type)]));
     expect(offered.get("token_embd")).toEqual(types);
     expect(offered.get("ffn_down@0")).toEqual([...types, "IQ2_XS"]);
@@ -157,17 +122,7 @@ describe("chooseRecipes", () => {
   it("refuses to price a cell that was not measured", () => {
     const cells = measured(1);
     cells.delete(cellKey("ffn_down@1", "Q4_K"));
-    expect(() =>
-      lossGroups({
-        groups,
-        types,
-        baselineType: "Q8_0",
-        cells,
-        fixedBytes: 0,
-        alignment: 32,
-        imatrixTensors: null,
-      }),
-    ).toThrow(/ffn_down@1 at Q4_K was not measured/);
+    expect(() => lossGroups(inputs(cells))).toThrow(/ffn_down@1 at Q4_K was not measured/);
   });
 });
 

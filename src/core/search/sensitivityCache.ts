@@ -48,7 +48,7 @@ export const measuredCellsLog = (filePath: string): string =>
   `${filePath.replace(/\.json$/, "")}.cells.jsonl`;
 
 function readLines(file: string): MeasuredCell[] {
-  let text = "";
+  let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch {
