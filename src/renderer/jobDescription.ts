@@ -51,6 +51,10 @@ function compressionSubject(kind: string, params: Record<string, unknown> | null
   if (kind === "distill.data") {
     return `${modelPath(params.teacher) ?? "teacher"} continues ${modelPath(params.prompts) ?? "prompts"}`;
   }
+  if (kind === "search.sensitivity") {
+    const cells = Array.isArray(params.cells) ? params.cells.length : 0;
+    return `${cells} group×type cell${cells === 1 ? "" : "s"} · ${modelPath(params.model) ?? "model"}`;
+  }
   if (kind === "prune.width") {
     const recipe = params.recipe as
       { ffnKeep?: { value: number } | null; headsKeep?: { value: number } | null } | undefined;

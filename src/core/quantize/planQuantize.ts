@@ -52,7 +52,7 @@ export function parseTensorTypeOverride(spec: string): { pattern: string; type: 
 }
 
 /** `what` names the setting in the domain's words ("output tensor type"), never a flag. */
-function checkedGgmlType(what: string, name: string): string {
+export function checkedGgmlType(what: string, name: string): string {
   const found = ggmlTypeByName(name);
   if (!found)
     throw new CodedError(

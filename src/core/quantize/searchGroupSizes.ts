@@ -55,13 +55,13 @@ export function effectiveType(type: string, shape: readonly number[]): string {
   return fallback && typeof tensorBytes(typeIds.get(fallback)!, shape) === "number" ? fallback : "F16";
 }
 
-/** Exact bytes of a group's tensors, every one asked to be `type`. */
-export function groupBytes(group: SearchGroup, type: string): number {
+/** Exact bytes of a group's tensors, every one asked to be `type`, each padded to `alignment` as in the file. */
+export function groupBytes(group: SearchGroup, type: string, alignment = 1): number {
   let total = 0;
   for (const tensor of group.tensors) {
     const bytes = tensorBytes(typeIds.get(effectiveType(type, tensor.shape))!, tensor.shape);
     if (typeof bytes !== "number") throw new Error(`${tensor.name}: ${bytes}`);
-    total += bytes;
+    total += Math.ceil(bytes / alignment) * alignment;
   }
   return total;
 }

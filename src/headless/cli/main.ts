@@ -25,6 +25,7 @@ import { registerLlamaCommands } from "./commands/llama.js";
 import { registerDevicesCommands } from "./commands/devices.js";
 import { registerResultsCommands } from "./commands/results.js";
 import { registerExportCommands } from "./commands/export.js";
+import { registerSearchCommands } from "./commands/search.js";
 
 export type CommandGroup = (program: Command, context: CliContext) => void;
 
@@ -48,6 +49,7 @@ const commandGroups: readonly CommandGroup[] = [
   registerDevicesCommands,
   registerResultsCommands,
   registerExportCommands,
+  registerSearchCommands,
   // A new group: its import above and one line here.
 ];
 

@@ -53,6 +53,10 @@ export const quantizeRecipe = z.object({
   pure: z.boolean().default(false),
   leaveOutputTensor: z.boolean().default(false),
   allowRequantize: z.boolean().default(false),
+  /** Set when the overrides came from a recipe search (cwb search): what it was asked and predicted. */
+  searched: z
+    .object({ budgetBytes: z.number(), predictedKld: z.number(), sensitivityCache: z.string() })
+    .optional(),
 });
 export type QuantizeRecipe = z.output<typeof quantizeRecipe>;
 

@@ -24,7 +24,7 @@ export function searchedOverrides(choices: readonly SearchedGroupChoice[]): Reci
   };
 }
 
-function shellQuote(text: string): string {
+export function shellQuote(text: string): string {
   return /^[\w./=@:-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -15,6 +15,11 @@ import { distillDataJobParams, distillDataJobResult, distillDataWorkerValue } fr
 import { speculateJobParams, speculateMeasurement, speculateReport } from "../domain/speculate.js";
 import { llamaBuildJobParams, llamaBuildJobResult } from "../domain/llamaBuild.js";
 import {
+  searchSensitivityParams,
+  searchSensitivityResult,
+  searchSensitivityValue,
+} from "../domain/searchSensitivity.js";
+import {
   exportBundleParams,
   exportBundleResult,
   exportBundleValue,
@@ -114,6 +119,13 @@ export const jobKinds = {
     params: imatrixJobParams,
     value: imatrixWorkerValue,
     result: imatrixJobResult,
+  }),
+  /** Recipe search: KLD of each (tensor group, type) against the base (worker/runners/searchSensitivity.ts). */
+  "search.sensitivity": jobKind({
+    title: "Recipe search: sensitivity",
+    params: searchSensitivityParams,
+    value: searchSensitivityValue,
+    result: searchSensitivityResult,
   }),
   /** Per-block importance on calibration text (worker/runners/layers.ts). */
   layers: jobKind({

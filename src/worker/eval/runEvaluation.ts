@@ -33,7 +33,7 @@ export interface EvaluationHooks {
 }
 
 /** Runs one native evaluation pass as a promise that an AbortSignal can stop. */
-async function evaluatePass(
+export async function evaluatePass(
   gpuRequest: GpuSettingsInput,
   options: EvaluateOptions,
   signal: AbortSignal | undefined,
@@ -44,8 +44,8 @@ async function evaluatePass(
   return runNativeTask(addon.evaluate(options, onEvent), signal);
 }
 
-function nativeOptions(
-  plan: EvaluationPlan,
+export function nativeOptions(
+  plan: Pick<EvaluationPlan, "settings">,
   threads: number,
   backend: BackendUsed,
 ): Pick<

@@ -12,6 +12,7 @@ export const runners: { [K in JobKind]: () => Promise<{ default: KindRunner<K> }
   quantize: () => import("./quantize.js"),
   imatrix: () => import("./imatrix.js"),
   layers: () => import("./layers.js"),
+  "search.sensitivity": () => import("./searchSensitivity.js"),
   prune: () => import("./prune.js"),
   channels: () => import("./channels.js"),
   "prune.width": () => import("./pruneWidth.js"),

@@ -13,6 +13,7 @@ import { modelsImportHost } from "./modelsImport.js";
 import { quantizeHost } from "./quantize.js";
 import { imatrixHost } from "./imatrix.js";
 import { layersHost } from "./layers.js";
+import { searchSensitivityHost } from "./searchSensitivity.js";
 import { pruneHost } from "./prune.js";
 import { channelsHost } from "./channels.js";
 import { pruneWidthHost } from "./pruneWidth.js";
@@ -32,6 +33,7 @@ export const jobKindHosts: { [K in JobKind]: JobKindHost<K> } = {
   quantize: quantizeHost,
   imatrix: imatrixHost,
   layers: layersHost,
+  "search.sensitivity": searchSensitivityHost,
   prune: pruneHost,
   channels: channelsHost,
   "prune.width": pruneWidthHost,
