@@ -122,6 +122,14 @@ describe.each(families)("$architecture", (family) => {
     expect((await nativeAddon()).describeModel(pruned).nLayer).toBe(2);
   });
 
+  it.runIf(architecture === "phi3")("refuses width pruning with a coded error", async () => {
+    const run = await cwb("prune", model, "--ffn-keep", "0.5", "--text", text, "--out", pruned + ".w");
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(
+      `${model}: width pruning needs a llama-architecture model, this one is phi3`,
+    );
+  });
+
   it.skipIf("skip" in tools)("quantizes byte-identically to llama-quantize", async () => {
     const run = await cwb("quantize", pruned, "--type", "Q4_K_M", "--out", quantized);
     expect(run.code, run.stderr).toBe(0);
