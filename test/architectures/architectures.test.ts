@@ -43,6 +43,8 @@ const families: Family[] = [
 ];
 
 const tools = llamaTools();
+/** The text and how much of it every measuring command reads: two 128-token chunks, two threads. */
+const sampleArgs = () => ["--text", text, "--ctx", "128", "--chunks", "2", "--threads", "2"];
 let dir: string;
 let text: string;
 
@@ -93,22 +95,7 @@ describe.each(families)("$architecture", (family) => {
   });
 
   it("drops its least important block (cwb prune --drop 1)", async () => {
-    const run = await cwb(
-      "prune",
-      model,
-      "--drop",
-      "1",
-      "--text",
-      text,
-      "--ctx",
-      "128",
-      "--chunks",
-      "2",
-      "--threads",
-      "2",
-      "--out",
-      pruned,
-    );
+    const run = await cwb("prune", model, "--drop", "1", ...sampleArgs(), "--out", pruned);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as PruneJobResult;
     expect(result.dropped).toHaveLength(1);
@@ -139,20 +126,7 @@ describe.each(families)("$architecture", (family) => {
   });
 
   it("evaluates the pruned, quantized model against the base", async () => {
-    const run = await cwb(
-      "eval",
-      quantized,
-      "--base",
-      model,
-      "--text",
-      text,
-      "--ctx",
-      "128",
-      "--chunks",
-      "2",
-      "--threads",
-      "2",
-    );
+    const run = await cwb("eval", quantized, "--base", model, ...sampleArgs());
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as {
       basePpl: { value: number };
@@ -168,21 +142,8 @@ describe.each(families)("$architecture", (family) => {
     const run = await cwb(
       "bench",
       quantized,
-      "--pp",
-      "16",
-      "--tg",
-      "4",
-      "--tg-prompt",
-      "8",
-      "--reps",
-      "1",
-      "--warmup",
-      "0",
-      "--warm-loads",
-      "0",
+      ..."--pp 16 --tg 4 --tg-prompt 8 --reps 1 --warmup 0 --warm-loads 0 --threads 2".split(" "),
       "--no-bandwidth",
-      "--threads",
-      "2",
     );
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as { metrics: { name: string; value: number }[] };
