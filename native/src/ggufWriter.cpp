@@ -41,7 +41,9 @@ uint64_t WriteModelFile(const gguf_context* kv, const StringPairs& extra, const 
   for (size_t i = 0; i < tensors.size(); i++) {
     const TensorF32& t = tensors[i];
     const ggml_type type = !t.matrix || storage == Storage::F32 ? GGML_TYPE_F32 : storage == Storage::F16 ? GGML_TYPE_F16 : GGML_TYPE_BF16;
-    ggml_tensor* g = t.matrix ? ggml_new_tensor_2d(shapes.get(), type, t.ne0, t.ne1) : ggml_new_tensor_1d(shapes.get(), type, t.ne0);
+    ggml_tensor* g = !t.matrix ? ggml_new_tensor_1d(shapes.get(), type, t.ne0)
+                     : t.ne2 > 1 ? ggml_new_tensor_3d(shapes.get(), type, t.ne0, t.ne1, t.ne2)
+                                 : ggml_new_tensor_2d(shapes.get(), type, t.ne0, t.ne1);
     ggml_set_name(g, t.name.c_str());
     auto& buf = buffers[i];
     buf.resize(ggml_nbytes(g));

@@ -23,6 +23,7 @@ struct TensorF32 {
   std::string name;
   int64_t ne0 = 0;
   int64_t ne1 = 1;
+  int64_t ne2 = 1;  // > 1: a stack of expert matrices
   bool matrix = false;
   std::vector<float> data;
 };

@@ -59,7 +59,7 @@ static StringPairs Metadata(const OptionReader& o) {
   return out;
 }
 
-// createModel(spec): writes a llama model with seeded random weights; resolves {path, nParams, nVocab, fileBytes}.
+// createModel(spec): writes a model of spec.architecture (default llama) with seeded random weights; resolves {path, nParams, nVocab, fileBytes}.
 static Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "createModel(spec): spec object expected");
@@ -68,6 +68,7 @@ static Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   s.outPath = o.String("outPath");
   s.vocabPath = o.String("vocabPath");
   s.name = o.String("name", s.name);
+  s.architecture = o.String("architecture", s.architecture);
   s.nVocab = o.Count("nVocab", s.nVocab);
   s.nEmbd = o.Count("nEmbd", s.nEmbd);
   s.nFf = o.Count("nFf", s.nFf);
@@ -75,6 +76,8 @@ static Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   s.nHead = o.Count("nHead", s.nHead);
   s.nHeadKv = o.Count("nHeadKv", s.nHead);
   s.nCtx = o.Count("nCtx", s.nCtx);
+  s.nExpert = o.Count("nExpert", s.nExpert);
+  s.nExpertUsed = o.Count("nExpertUsed", s.nExpertUsed);
   s.ropeFreqBase = static_cast<float>(o.Number("ropeFreqBase", s.ropeFreqBase));
   s.rmsEps = static_cast<float>(o.Number("rmsEps", s.rmsEps));
   s.initStd = static_cast<float>(o.Number("initStd", s.initStd));

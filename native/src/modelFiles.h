@@ -13,6 +13,7 @@ struct ModelSpec {
   std::string outPath;
   std::string vocabPath;
   std::string name = "cwb-model";
+  std::string architecture = "llama";  // see modelArchitectures.h
   uint32_t nVocab = 0;  // 0 = every piece of the vocabulary file
   uint32_t nEmbd = 256;
   uint32_t nFf = 768;
@@ -20,6 +21,8 @@ struct ModelSpec {
   uint32_t nHead = 4;
   uint32_t nHeadKv = 4;
   uint32_t nCtx = 1024;
+  uint32_t nExpert = 0;      // mixture-of-experts families only
+  uint32_t nExpertUsed = 0;
   float ropeFreqBase = 10000.0f;
   float rmsEps = 1e-5f;
   float initStd = 0.02f;
@@ -45,8 +48,9 @@ struct WrittenModel {
 };
 
 /**
- * A llama-architecture model from scratch: the metadata of `spec`, the tokenizer of spec.vocabPath
- * (optionally cut to its first nVocab pieces) and seeded starting weights (weightInit.h).
+ * A model of spec.architecture from scratch: the metadata of `spec`, the tokenizer of spec.vocabPath
+ * (optionally cut to its first nVocab pieces, BPE merges cut with them) and seeded starting weights
+ * (weightInit.h).
  */
 WrittenModel CreateModelFile(const ModelSpec& spec);
 

@@ -24,14 +24,14 @@ static uint64_t Fnv1a(const std::string& s) {
 }
 
 void InitTensor(TensorF32& t, float initStd, uint32_t nLayer, uint32_t seed) {
-  t.data.resize(static_cast<size_t>(t.ne0 * t.ne1));
+  t.data.resize(static_cast<size_t>(t.ne0 * t.ne1 * t.ne2));
   if (EndsWith(t.name, "_norm.weight")) {
     std::fill(t.data.begin(), t.data.end(), 1.0f);
     return;
   }
   float std = initStd;
   if (t.name == "token_embd.weight") std = 1.0f;
-  else if (EndsWith(t.name, "attn_output.weight") || EndsWith(t.name, "ffn_down.weight")) std = initStd / std::sqrt(2.0f * static_cast<float>(nLayer));
+  else if (EndsWith(t.name, "attn_output.weight") || EndsWith(t.name, "ffn_down.weight") || EndsWith(t.name, "ffn_down_exps.weight")) std = initStd / std::sqrt(2.0f * static_cast<float>(nLayer));
   const uint64_t h = Fnv1a(t.name) ^ (static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ull);
   std::mt19937 gen(static_cast<uint32_t>(h ^ (h >> 32)));
   std::normal_distribution<float> dist(0.0f, std);

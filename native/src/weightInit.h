@@ -10,10 +10,10 @@
 namespace cwb {
 
 /**
- * Fills t.data (ne0 x ne1) from a generator seeded by the tensor's name and `seed`, so a seed gives
+ * Fills t.data (ne0 x ne1 x ne2) from a generator seeded by the tensor's name and `seed`, so a seed gives
  * the same weights on every platform. Norm weights start at one; the token embedding at unit scale
  * (llama.cpp's optimizer does not train it, so it stays a fixed random code the layers learn to read);
- * projections into the residual stream (attn_output, ffn_down) at initStd / sqrt(2 nLayer); everything
+ * projections into the residual stream (attn_output, ffn_down, ffn_down_exps) at initStd / sqrt(2 nLayer); everything
  * else at initStd.
  */
 void InitTensor(TensorF32& t, float initStd, uint32_t nLayer, uint32_t seed);

@@ -433,15 +433,20 @@ export interface CreateModelSpec {
   /** A GGUF holding tokenizer.* keys (e.g. llama.cpp's models/ggml-vocab-llama-spm.gguf). */
   vocabPath: string;
   name?: string;
-  /** Keep the first nVocab pieces (SentencePiece vocabularies only); 0 or absent = all. */
+  /** The model family (tensors and metadata as llama.cpp loads them); default "llama". */
+  architecture?: "llama" | "qwen2" | "qwen3" | "qwen3moe" | "gemma2" | "gemma3" | "phi3";
+  /** Keep the first nVocab pieces (BPE merges are cut to those still applicable); 0 or absent = all. */
   nVocab?: number;
   nEmbd?: number;
   nFf?: number;
   nLayer?: number;
   nHead?: number;
   nHeadKv?: number;
-  /** llama.context_length. */
+  /** <architecture>.context_length. */
   nCtx?: number;
+  /** Mixture-of-experts families: experts per block and experts used per token. */
+  nExpert?: number;
+  nExpertUsed?: number;
   ropeFreqBase?: number;
   rmsEps?: number;
   /** Standard deviation of the random matrices (the token embedding uses 1). */
