@@ -17,6 +17,8 @@ import { defineRunner } from "../Runner.js";
 import { loadNative } from "../native/loadAddon.js";
 import { checkSameVocabulary } from "../speculate/checkSameVocabulary.js";
 import { speculativeGenerate, targetGreedy } from "../speculate/speculativeDecode.js";
+import { measureAppView } from "../speculate/appSpeculation.js";
+import { measurePromptLookupOnly } from "../speculate/promptLookupOnly.js";
 
 function spread(values: number[]): SpreadValue {
   return { mean: mean(values), stddev: stddev(values), samples: values.length };
@@ -43,6 +45,8 @@ export default defineRunner("speculate", async (params, context) => {
     llamaBuild: settings.llamaBuild,
   });
   const threads = settings.threads ?? llama.cpuMathCores;
+  // Without a draft model only the app view's prompt lookup can run (speculate/promptLookupOnly.ts).
+  if (params.draft === null) return measurePromptLookupOnly({ llama, backend }, params, threads, context);
   context.progress(0, "loading the target and the draft");
   const models: LlamaModel[] = [];
   try {
@@ -157,6 +161,21 @@ export default defineRunner("speculate", async (params, context) => {
       );
     }
     const best = points.reduce((a, b) => (b.speedup.mean > a.speedup.mean ? b : a));
+    // The app view: node-llama-cpp's own token predictors on the same prompts (appSpeculation.ts).
+    const appView = settings.appView
+      ? await measureAppView(
+          {
+            target,
+            draft,
+            prompts,
+            promptTexts: params.prompts,
+            ...settings,
+            threads,
+            predictMax: best.draftMax,
+          },
+          context,
+        )
+      : null;
     context.progress(1, "done");
     return {
       points,
@@ -168,6 +187,7 @@ export default defineRunner("speculate", async (params, context) => {
       backend,
       settings: { ...settings, threads },
       loadAverage: os.loadavg(),
+      appView,
     };
   } finally {
     for (const model of models.reverse()) await model.dispose();

@@ -21,13 +21,13 @@ export const speculateHost = defineJobKindHost({
             machineId: value.machine.id,
             llamaBuild: value.llamaBuild,
             nodeLlamaCpp: value.nodeLlamaCpp,
-            settings: { ...value.settings, draftMax: point.draftMax, draftModelId: params.draft.modelId },
+            settings: { ...value.settings, draftMax: point.draftMax, draftModelId: params.draft?.modelId ?? null },
             details: { counts: point.counts, prompts: point.prompts.length, loadAverage: value.loadAverage },
           },
           speculateMetrics(point),
         ),
       );
     })();
-    return { ...value, runIds, targetModelId: params.target.modelId, draftModelId: params.draft.modelId };
+    return { ...value, runIds, targetModelId: params.target.modelId, draftModelId: params.draft?.modelId ?? null };
   },
 });
