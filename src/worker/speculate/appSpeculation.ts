@@ -48,7 +48,8 @@ interface PromptSamples {
   rates: Record<Mode, number[]>;
 }
 
-const ratePerSecond = (run: PredictedGeneration) => (run.totalMs > 0 ? run.tokens.length / (run.totalMs / 1000) : 0);
+const ratePerSecond = (run: PredictedGeneration) =>
+  run.totalMs > 0 ? run.tokens.length / (run.totalMs / 1000) : 0;
 
 export async function measureAppView(input: AppViewInput, context: RunnerContext): Promise<SpeculateAppView> {
   const threads = { ideal: input.threads, min: input.threads };
@@ -65,7 +66,9 @@ export async function measureAppView(input: AppViewInput, context: RunnerContext
     const sequences: Partial<Record<Mode, LlamaContextSequence>> = {
       plain: targetContext.getSequence(),
       inputLookup: targetContext.getSequence({
-        tokenPredictor: new InputLookupTokenPredictor({ predictionLength: { min: 1, max: input.predictMax } }),
+        tokenPredictor: new InputLookupTokenPredictor({
+          predictionLength: { min: 1, max: input.predictMax },
+        }),
       }),
     };
     if (draftContext)
@@ -136,7 +139,9 @@ export async function measureAppView(input: AppViewInput, context: RunnerContext
         acceptanceRate: ratio(counts.accepted, counts.drafted),
         tokensPerSecond: perRepetition(samples.map((entry) => entry.rates[mode])),
         speedup: perRepetition(
-          samples.map((entry) => entry.rates[mode].map((rate, rep) => ratio(rate, entry.rates.plain[rep]!) ?? 0)),
+          samples.map((entry) =>
+            entry.rates[mode].map((rate, rep) => ratio(rate, entry.rates.plain[rep]!) ?? 0),
+          ),
         ),
       };
     };
@@ -155,7 +160,9 @@ export async function measureAppView(input: AppViewInput, context: RunnerContext
     context.log(
       "info",
       `app view: prompt lookup accepted ${view.inputLookup.counts.accepted} of ${view.inputLookup.counts.drafted}` +
-        (view.draft ? `, draft predictor accepted ${view.draft.counts.accepted} of ${view.draft.counts.drafted}` : ""),
+        (view.draft
+          ? `, draft predictor accepted ${view.draft.counts.accepted} of ${view.draft.counts.drafted}`
+          : ""),
     );
     return view;
   } finally {

@@ -139,7 +139,10 @@ function printReport(output: Output, r: SpeculateReport): void {
         ? "none (prompt lookup only)"
         : `${r.draftModelId} (${formatBytes(r.memory.draftBytes)} in memory)`,
     ],
-    ["runs", r.runIds.length > 0 ? r.runIds.join(", ") : "none recorded (the app view is in the job's result)"],
+    [
+      "runs",
+      r.runIds.length > 0 ? r.runIds.join(", ") : "none recorded (the app view is in the job's result)",
+    ],
     ["build", `llama.cpp ${r.llamaBuild}, node-llama-cpp ${r.nodeLlamaCpp}, ${r.backend.build}`],
     [
       "settings",
