@@ -69,7 +69,7 @@ export async function generateWithPredictor(
     counts: {
       drafted: validated + after.refuted - before.refuted,
       accepted: validated,
-      used: acceptedMask.filter(Boolean).length,
+      used: after.used - before.used,
     },
     tokenTimesMs,
     totalMs,
