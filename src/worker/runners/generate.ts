@@ -28,7 +28,13 @@ function predictorFor(
   if (speculation?.predictor === "inputLookup")
     return new InputLookupTokenPredictor({ predictionLength: { min: 1, max: speculation.predictMax } });
   if (speculation?.predictor === "draft" && draftContext)
-    return new DraftSequenceTokenPredictor(draftContext.getSequence(), { maxTokens: speculation.predictMax });
+    return new DraftSequenceTokenPredictor(draftContext.getSequence(), {
+      // The target waits for at least one proposal and every proposal is checked, so the marks show
+      // where the draft agrees rather than whether it happened to be ready in time.
+      maxTokens: speculation.predictMax,
+      minTokens: 1,
+      minConfidence: 0,
+    });
   return undefined;
 }
 
