@@ -39,7 +39,8 @@ function compressionSubject(kind: string, params: Record<string, unknown> | null
     return models.join(", ") || null;
   }
   if (kind === "speculate") {
-    return `${modelPath(params.target) ?? "target"} with draft ${modelPath(params.draft) ?? "draft"}`;
+    const draft = modelPath(params.draft);
+    return `${modelPath(params.target) ?? "target"} ${draft ? `with draft ${draft}` : "with prompt lookup"}`;
   }
   if (kind === "prune") {
     const dropped = (params.recipe as { dropped?: number[] } | undefined)?.dropped ?? [];

@@ -2,10 +2,28 @@
 // so the Compare screen can show what each one writes and how fast. Greedy unless a seed is given.
 import { z } from "zod";
 import { backendUsed, gpuSettings } from "./gpu.js";
+import { appPredictionCounts } from "./speculate.js";
+
+const modelRef = z.object({ modelId: z.string(), path: z.string().min(1) });
+
+/**
+ * A side generated with one of node-llama-cpp's token predictors, as an app would: a draft model of
+ * the same vocabulary (DraftSequenceTokenPredictor) or prompt lookup (InputLookupTokenPredictor).
+ */
+export const generateSpeculation = z.discriminatedUnion("predictor", [
+  z.object({
+    predictor: z.literal("draft"),
+    draft: modelRef,
+    predictMax: z.number().int().min(1).max(64).default(8),
+  }),
+  z.object({ predictor: z.literal("inputLookup"), predictMax: z.number().int().min(1).max(64).default(8) }),
+]);
+export type GenerateSpeculation = z.output<typeof generateSpeculation>;
+export type GenerateSpeculationInput = z.input<typeof generateSpeculation>;
 
 export const generateJobParams = z.object({
   models: z
-    .array(z.object({ modelId: z.string(), path: z.string().min(1) }))
+    .array(modelRef.extend({ speculation: generateSpeculation.nullable().default(null) }))
     .min(1)
     .max(16),
   prompt: z.string().min(1).max(20000),
@@ -41,6 +59,20 @@ export const generateOutput = z.object({
   loadMs: z.number(),
   /** Why it stopped: the token budget or an end-of-generation token. */
   stopReason: z.enum(["maxTokens", "eos"]),
+  /** With a token predictor: its counts and which written tokens it predicted (absent in older results). */
+  speculation: z
+    .object({
+      predictor: z.enum(["draft", "inputLookup"]),
+      draftModelId: z.string().nullable(),
+      counts: appPredictionCounts,
+      acceptanceRate: z.number().nullable(),
+      /** Per written token: a validated prediction. */
+      acceptedMask: z.array(z.boolean()),
+      /** Per written token its text; the pieces join to `text`. */
+      pieces: z.array(z.string()),
+    })
+    .nullable()
+    .optional(),
 });
 export type GenerateOutput = z.infer<typeof generateOutput>;
 

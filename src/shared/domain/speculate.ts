@@ -6,6 +6,7 @@ import { backendUsed, gpuSettings } from "./gpu.js";
 import { machineFingerprint } from "./bench.js";
 import { threadsSetting } from "./llamaSettings.js";
 import type { Metric } from "./run.js";
+import { mean, stddev } from "../metrics/stats.js";
 
 const modelRef = z.object({ modelId: z.string(), path: z.string().min(1) });
 
@@ -38,6 +39,11 @@ export const speculateSettings = z.object({
    * both caches must be trimmed; the output must still be the target's own. 0: off.
    */
   corruptDraftEvery: z.number().int().min(0).default(0),
+  /**
+   * Also measure the app view: what an app on node-llama-cpp gets from its token predictors on the
+   * same prompts (appSpeculation.ts). Off by default: it generates three more times per repetition.
+   */
+  appView: z.boolean().default(false),
   ...gpuSettings.shape,
 });
 export type SpeculateSettings = z.output<typeof speculateSettings>;
@@ -45,7 +51,8 @@ export type SpeculateSettingsInput = z.input<typeof speculateSettings>;
 
 export const speculateJobParams = z.object({
   target: modelRef,
-  draft: modelRef,
+  /** null: no draft model; only the app view's prompt lookup runs (it needs no draft). */
+  draft: modelRef.nullable(),
   prompts: z.array(z.string().min(1).max(20000)).min(1).max(64),
   settings: speculateSettings,
 });
@@ -59,6 +66,10 @@ export const spreadValue = z.object({
   samples: z.number().int(),
 });
 export type SpreadValue = z.infer<typeof spreadValue>;
+
+export function spreadOf(values: readonly number[]): SpreadValue {
+  return { mean: mean(values), stddev: stddev(values), samples: values.length };
+}
 
 export const speculateCounts = z.object({
   /** Tokens the draft proposed and the target was asked to check (llama.cpp's n_drafted). */
@@ -103,10 +114,65 @@ export const speculateSweepPoint = z.object({
 });
 export type SpeculateSweepPoint = z.infer<typeof speculateSweepPoint>;
 
+/**
+ * node-llama-cpp's prediction counts (`sequence.tokenPredictions`): `drafted` = validated + refuted
+ * (predictions the target checked), `accepted` = validated, `used` = validated ones actually written
+ * (the rest were checked after the last written token).
+ */
+export const appPredictionCounts = z.object({
+  drafted: z.number().int(),
+  accepted: z.number().int(),
+  used: z.number().int(),
+});
+export type AppPredictionCounts = z.infer<typeof appPredictionCounts>;
+
+export const appPredictorPrompt = z.object({
+  prompt: z.string(),
+  /** From the first repetition (greedy: every repetition writes the same tokens). */
+  counts: appPredictionCounts,
+  acceptanceRate: z.number().nullable(),
+  text: z.string(),
+  /** Per written token: it came from a validated prediction (for highlighting). */
+  acceptedMask: z.array(z.boolean()),
+  tokensPerSecond: spreadValue,
+  /** With the predictor over without it, per repetition. */
+  speedup: spreadValue,
+});
+export type AppPredictorPrompt = z.infer<typeof appPredictorPrompt>;
+
+export const appPredictorResult = z.object({
+  prompts: z.array(appPredictorPrompt),
+  counts: appPredictionCounts,
+  acceptanceRate: z.number().nullable(),
+  /** Per repetition the mean over prompts; the spread is the repetitions'. */
+  tokensPerSecond: spreadValue,
+  speedup: spreadValue,
+});
+export type AppPredictorResult = z.infer<typeof appPredictorResult>;
+
+/**
+ * The app view: node-llama-cpp's own speculative path (`sequence.evaluate` with a token predictor),
+ * greedy, against the same sequence API without a predictor. `draft` is DraftSequenceTokenPredictor
+ * on the draft model (null without one), `inputLookup` is InputLookupTokenPredictor (prompt lookup).
+ */
+export const speculateAppView = z.object({
+  /** Tokens written per prompt (exactly, unless the target ends earlier). */
+  maxTokens: z.number().int(),
+  /** Predictions per step: the draft's maxTokens and prompt lookup's longest prediction. */
+  predictMax: z.number().int(),
+  /** Tokens per second without a predictor, per repetition the mean over prompts. */
+  baselineTokensPerSecond: spreadValue,
+  baselinePrompts: z.array(z.object({ prompt: z.string(), tokensPerSecond: spreadValue })),
+  draft: appPredictorResult.nullable(),
+  inputLookup: appPredictorResult,
+});
+export type SpeculateAppView = z.infer<typeof speculateAppView>;
+
 export const speculateMeasurement = z.object({
-  points: z.array(speculateSweepPoint).min(1),
-  /** The draft size of the fastest point. */
-  bestDraftMax: z.number().int(),
+  /** The engine view, one point per draft size; empty without a draft model. */
+  points: z.array(speculateSweepPoint),
+  /** The draft size of the fastest point (null without a draft model). */
+  bestDraftMax: z.number().int().nullable(),
   memory: z.object({ targetBytes: z.number(), draftBytes: z.number() }),
   machine: machineFingerprint,
   llamaBuild: z.string(),
@@ -115,13 +181,15 @@ export const speculateMeasurement = z.object({
   /** The settings as run (threads resolved). */
   settings: speculateSettings.extend({ threads: z.number().int() }),
   loadAverage: z.array(z.number()),
+  /** Absent in results recorded before it existed; null when not asked for. */
+  appView: speculateAppView.nullable().optional(),
 });
 export type SpeculateMeasurement = z.infer<typeof speculateMeasurement>;
 
 export const speculateReport = speculateMeasurement.extend({
   runIds: z.array(z.string()),
   targetModelId: z.string(),
-  draftModelId: z.string(),
+  draftModelId: z.string().nullable(),
 });
 export type SpeculateReport = z.infer<typeof speculateReport>;
 

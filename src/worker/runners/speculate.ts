@@ -21,6 +21,8 @@ import { runNativeTask } from "../native/nativeTask.js";
 import { nativeGpuLayers } from "../native/planGpu.js";
 import { checkSameVocabulary } from "../speculate/checkSameVocabulary.js";
 import { forwardNativeEvents } from "./forwardNativeEvents.js";
+import { measureAppView } from "../speculate/appSpeculation.js";
+import { measurePromptLookupOnly } from "../speculate/promptLookupOnly.js";
 
 function spread(values: number[]): SpreadValue {
   return { mean: mean(values), stddev: stddev(values), samples: values.length };
@@ -58,6 +60,8 @@ export default defineRunner("speculate", async (params, context) => {
     llamaBuild: settings.llamaBuild,
   });
   const threads = settings.threads ?? llama.cpuMathCores;
+  // Without a draft model only the app view's prompt lookup can run (speculate/promptLookupOnly.ts).
+  if (params.draft === null) return measurePromptLookupOnly({ llama, backend }, params, threads, context);
   const greedy = settings.temperature === 0;
   context.progress(0, "reading the vocabularies");
   const models: LlamaModel[] = [];
@@ -162,6 +166,27 @@ export default defineRunner("speculate", async (params, context) => {
       return point;
     });
     const best = points.reduce((a, b) => (b.speedup.mean > a.speedup.mean ? b : a));
+    // The app view: node-llama-cpp's own token predictors on the same prompts (appSpeculation.ts),
+    // on models loaded with their weights (the ones above hold only the vocabularies).
+    const loadWeights = async (path: string) => {
+      const model = await llama.loadModel({ modelPath: path, gpuLayers: settings.gpuLayers });
+      models.push(model);
+      return model;
+    };
+    const appView = settings.appView
+      ? await measureAppView(
+          {
+            target: await loadWeights(params.target.path),
+            draft: await loadWeights(params.draft.path),
+            prompts,
+            promptTexts: params.prompts,
+            ...settings,
+            threads,
+            predictMax: best.draftMax,
+          },
+          context,
+        )
+      : null;
     context.progress(1, "done");
     return {
       points,
@@ -173,6 +198,7 @@ export default defineRunner("speculate", async (params, context) => {
       backend,
       settings: { ...settings, threads: native.threads },
       loadAverage: os.loadavg(),
+      appView,
     };
   } finally {
     for (const model of models.reverse()) await model.dispose();

@@ -26,7 +26,7 @@ export const speculateHost = defineJobKindHost({
             settings: {
               ...value.settings,
               draftMax: point.draftMax,
-              draftModelId: params.draft.modelId,
+              draftModelId: params.draft?.modelId ?? null,
               promptsSha256: promptsSha256(params.prompts),
             },
             details: {
@@ -40,6 +40,6 @@ export const speculateHost = defineJobKindHost({
         ),
       );
     })();
-    return { ...value, runIds, targetModelId: params.target.modelId, draftModelId: params.draft.modelId };
+    return { ...value, runIds, targetModelId: params.target.modelId, draftModelId: params.draft?.modelId ?? null };
   },
 });

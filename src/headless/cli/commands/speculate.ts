@@ -8,6 +8,7 @@ import { resolveModel } from "../../../core/eval/planEvaluation.js";
 import { formatBytes } from "../../../shared/format.js";
 import {
   speculateSettings,
+  type SpeculateAppView,
   type SpeculateReport,
   type SpeculateSettingsInput,
   type SpreadValue,
@@ -32,6 +33,7 @@ interface SpeculateCommandOptions extends GpuCommandOptions {
   temp: string;
   seed: string;
   corruptDraftEvery: string;
+  appView?: boolean;
 }
 
 /** One prompt per non-empty line; a line may hold "\n" for a newline inside the prompt. */
@@ -68,6 +70,8 @@ function settingsFromOptions(options: SpeculateCommandOptions): SpeculateSetting
     temperature,
     seed: integerOption("--seed", options.seed, 0),
     corruptDraftEvery: integerOption("--corrupt-draft-every", options.corruptDraftEvery, 0),
+    // Without a draft model the app view's prompt lookup is all there is to measure.
+    appView: options.appView === true || options.draft === "none",
     ...gpuSettingsFromOptions(options),
   };
 }
@@ -80,7 +84,10 @@ export function registerSpeculateCommands(program: Command, context: CliContext)
       "speculative decoding: a draft model proposes, the target checks; acceptance and speedup (greedy output checked against the target alone)",
     )
     .requiredOption("--target <variant>", "the model whose output is wanted (library id/name or GGUF path)")
-    .requiredOption("--draft <variant>", "the smaller model that proposes tokens (same vocabulary)")
+    .requiredOption(
+      "--draft <variant|none>",
+      "the smaller model that proposes tokens (same vocabulary); none: prompt lookup only (app view)",
+    )
     .requiredOption("--prompts <file>", "text file, one prompt per line")
     .option("--max-tokens <n>", "tokens to generate per prompt", String(defaults.maxTokens))
     .option(
@@ -99,6 +106,10 @@ export function registerSpeculateCommands(program: Command, context: CliContext)
       String(defaults.temperature),
     )
     .option("--seed <n>", "sampling seed", String(defaults.seed))
+    .option(
+      "--app-view",
+      "also measure node-llama-cpp's token predictors (draft and prompt lookup), as an app gets them",
+    )
     // Tests force rejections with it (KV trimming); hidden from help.
     .addOption(
       new Option("--corrupt-draft-every <n>", "replace every Nth drafted token").default("0").hideHelp(),
@@ -108,13 +119,13 @@ export function registerSpeculateCommands(program: Command, context: CliContext)
     const prompts = readPromptsFile(options.prompts);
     const workbench = context.workbench();
     const target = await resolveModel(workbench.db, options.target);
-    const draft = await resolveModel(workbench.db, options.draft);
+    const draft = options.draft === "none" ? null : await resolveModel(workbench.db, options.draft);
     await runJobInForeground(
       context,
       "speculate",
       {
         target: { modelId: target.id, path: target.path },
-        draft: { modelId: draft.id, path: draft.path },
+        draft: draft && { modelId: draft.id, path: draft.path },
         prompts,
         settings,
       },
@@ -139,8 +150,16 @@ function printReport(output: Output, r: SpeculateReport): void {
     : `sampling at temperature ${r.settings.temperature}, seed ${r.settings.seed}`;
   output.fields([
     ["target", `${r.targetModelId} (${formatBytes(r.memory.targetBytes)} in memory)`],
-    ["draft", `${r.draftModelId} (${formatBytes(r.memory.draftBytes)} in memory)`],
-    ["runs", r.runIds.join(", ")],
+    [
+      "draft",
+      r.draftModelId === null
+        ? "none (prompt lookup only)"
+        : `${r.draftModelId} (${formatBytes(r.memory.draftBytes)} in memory)`,
+    ],
+    [
+      "runs",
+      r.runIds.length > 0 ? r.runIds.join(", ") : "none recorded (the app view is in the job's result)",
+    ],
     ["build", `llama.cpp ${r.llamaBuild}, node-llama-cpp ${r.nodeLlamaCpp}, ${r.backend.build}`],
     [
       "settings",
@@ -154,7 +173,29 @@ function printReport(output: Output, r: SpeculateReport): void {
         : "sampled from the target's distribution (speculative sampling)",
     ],
   ]);
+  if (r.points.length > 0) {
+    output.line();
+    output.line("engine view: llama.cpp's speculative loop (as llama-speculative-simple runs it)");
+    printEngineView(output, r);
+  }
+  if (r.appView) {
+    output.line();
+    output.line(
+      `app view: node-llama-cpp's sequence.evaluate with a token predictor, up to ${r.appView.predictMax} predicted tokens, ${r.appView.maxTokens} tokens written`,
+    );
+    printAppView(output, r.appView);
+  }
   output.line();
+  output.line(
+    !r.appView
+      ? "An app on node-llama-cpp sees neither figure exactly: --app-view measures its token predictors."
+      : r.points.length > 0
+        ? "An app on node-llama-cpp sees the app view; the engine view is what llama.cpp's own loop gets from the same draft."
+        : "An app on node-llama-cpp sees the app view (no engine view without a draft model).",
+  );
+}
+
+function printEngineView(output: Output, r: SpeculateReport): void {
   const rows = r.points.flatMap((point) => [
     ...point.prompts.map((p, index) => ({ ...p, label: `${point.draftMax}`, which: `#${index + 1}` })),
     { ...point, label: `${point.draftMax}`, which: "all" },
@@ -179,6 +220,32 @@ function printReport(output: Output, r: SpeculateReport): void {
       align: "right",
     },
   ]);
-  output.line();
-  output.note(`fastest draft size: ${r.bestDraftMax}`);
+  if (r.bestDraftMax !== null) output.note(`fastest draft size: ${r.bestDraftMax}`);
+}
+
+function printAppView(output: Output, view: SpeculateAppView): void {
+  const predictors = [
+    ...(view.draft ? [{ name: "draft", result: view.draft }] : []),
+    { name: "prompt lookup", result: view.inputLookup },
+  ];
+  const rows = predictors.flatMap(({ name, result }) => [
+    ...result.prompts.map((p, index) => ({
+      ...p,
+      name,
+      which: `#${index + 1}`,
+      without: view.baselinePrompts[index]!.tokensPerSecond,
+    })),
+    { ...result, name, which: "all", without: view.baselineTokensPerSecond },
+  ]);
+  output.table(rows, [
+    { header: "PREDICTOR", value: (row) => row.name },
+    { header: "PROMPT", value: (row) => row.which },
+    { header: "DRAFTED", value: (row) => String(row.counts.drafted), align: "right" },
+    { header: "ACCEPTED", value: (row) => String(row.counts.accepted), align: "right" },
+    { header: "ACCEPT", value: (row) => percent(row.acceptanceRate), align: "right" },
+    { header: "WRITTEN", value: (row) => String(row.counts.used), align: "right" },
+    { header: "TOK/S WITH", value: (row) => withSpread(row.tokensPerSecond, 1), align: "right" },
+    { header: "TOK/S WITHOUT", value: (row) => withSpread(row.without, 1), align: "right" },
+    { header: "SPEEDUP", value: (row) => withSpread(row.speedup, 2, "x"), align: "right" },
+  ]);
 }

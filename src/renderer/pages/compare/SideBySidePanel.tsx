@@ -1,19 +1,32 @@
 // The same prompt through the selected variants (a "generate" job, one model after another in one
-// worker), their texts side by side with tokens/s and time to first token.
+// worker), their texts side by side with tokens/s and time to first token. Each side may run with a
+// draft (another selected variant, or itself) or with prompt lookup; the tokens its predictor
+// proposed and the target accepted are highlighted.
 import { useState } from "react";
 import type { ExperimentRow } from "../../../shared/domain/experiment.js";
-import type { GenerateJobResult } from "../../../shared/domain/generate.js";
+import type { GenerateJobResult, GenerateSpeculationInput } from "../../../shared/domain/generate.js";
 import { isFinished } from "../../../shared/domain/job.js";
 import { jobRunDevice } from "../../../shared/domain/runDevice.js";
 import { formatMilliseconds, formatTokensPerSecondFixed } from "../../../shared/format.js";
 import { Button } from "../../components/Button.js";
-import { Field, NumberInput } from "../../components/Field.js";
+import { Field, NumberInput, Select } from "../../components/Field.js";
 import { JobStatus } from "../../components/JobStatus.js";
 import { Notice } from "../../components/Notice.js";
 import { RunDeviceInfo } from "../../components/RunDeviceInfo.js";
 import { useClient } from "../../client/ClientContext.js";
 import { useWatchedJobs } from "../../hooks/useWatchedJobs.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
+import { PredictedText, PredictionLegend } from "./PredictedText.js";
+
+/** A side's choice: "" (none), "lookup" (prompt lookup) or "draft:<modelId>". */
+function speculationOf(
+  choice: string | undefined,
+  rows: readonly ExperimentRow[],
+): GenerateSpeculationInput | null {
+  if (choice === "lookup") return { predictor: "inputLookup" };
+  const draft = choice?.startsWith("draft:") ? rows.find((r) => `draft:${r.modelId}` === choice) : undefined;
+  return draft ? { predictor: "draft", draft: { modelId: draft.modelId, path: draft.path } } : null;
+}
 
 export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
   const client = useClient();
@@ -25,6 +38,7 @@ export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
   const [seed, setSeed] = useState<number | null>(null);
   const [jobId, setJobId] = useState<string>();
   const [error, setError] = useState<string>();
+  const [predictors, setPredictors] = useState<Record<string, string>>({});
   const job = watched.get(jobId);
   const result = job?.state === "succeeded" ? (job.result as GenerateJobResult) : null;
 
@@ -34,7 +48,11 @@ export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
       const started = await client.call("jobs.start", {
         kind: "generate",
         params: {
-          models: rows.map((r) => ({ modelId: r.modelId, path: r.path })),
+          models: rows.map((r) => ({
+            modelId: r.modelId,
+            path: r.path,
+            speculation: speculationOf(predictors[r.modelId], rows),
+          })),
           prompt,
           maxTokens: maxTokens ?? 48,
           seed,
@@ -75,6 +93,27 @@ export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
           Generate with {rows.length} selected
         </Button>
       </div>
+      {rows.length > 0 && (
+        <div className="flex flex-wrap gap-3" data-testid="side-predictors">
+          {rows.map((row) => (
+            <Field key={row.modelId} label={`Draft for ${row.label}`} className="w-64">
+              <Select
+                aria-label={`Draft for ${row.label}`}
+                value={predictors[row.modelId] ?? ""}
+                onChange={(event) => setPredictors({ ...predictors, [row.modelId]: event.target.value })}
+              >
+                <option value="">none</option>
+                <option value="lookup">prompt lookup (no draft model)</option>
+                {rows.map((draft) => (
+                  <option key={draft.modelId} value={`draft:${draft.modelId}`}>
+                    draft: {draft.modelId === row.modelId ? `${draft.label} (itself)` : draft.label}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          ))}
+        </div>
+      )}
       {rows.length === 0 && (
         <p className="text-xs text-zinc-500">Select variants in the table or the charts first.</p>
       )}
@@ -104,10 +143,20 @@ export function SideBySidePanel({ rows }: { rows: readonly ExperimentRow[] }) {
                   {formatMilliseconds(output.ttftMs)} · {output.tokens} tokens
                 </span>
               </header>
-              <p className="whitespace-pre-wrap px-3 py-2 font-mono text-xs leading-relaxed text-zinc-800">
-                <span className="text-zinc-400">{result.prompt}</span>
-                {output.text}
-              </p>
+              {output.speculation ? (
+                <>
+                  <PredictedText prompt={result.prompt} speculation={output.speculation} />
+                  <PredictionLegend
+                    speculation={output.speculation}
+                    draftLabel={output.speculation.draftModelId && labelOf(output.speculation.draftModelId)}
+                  />
+                </>
+              ) : (
+                <p className="whitespace-pre-wrap px-3 py-2 font-mono text-xs leading-relaxed text-zinc-800">
+                  <span className="text-zinc-400">{result.prompt}</span>
+                  {output.text}
+                </p>
+              )}
             </article>
           ))}
         </div>
