@@ -8,6 +8,9 @@ import path from "node:path";
 import { readGgufLayout } from "../../src/core/library/ggufLayout.js";
 import { readModelMetadata } from "../../src/core/library/readModelMetadata.js";
 import { writeTinyGguf } from "../../test/helpers/gguf.js";
+import { nativeAddon } from "../../test/quantize/fixtures.js";
+import { bundledLlamaCppRelease } from "../../src/core/machine/machineFingerprint.js";
+import { repoRoot } from "../../test/cli/runCwb.js";
 import { cliOutcome, inProcessOutcome, libraryRefusal, OutcomeTable } from "./fuzzOutcome.js";
 import { seededRandom } from "../../src/core/bench/randomTokens.js";
 import { ggufSections, mutateGguf, type GgufSections } from "./ggufMutator.js";
@@ -30,7 +33,22 @@ export interface GgufFuzzResult {
   kept: string[];
 }
 
-/** Seeds with different layouts: F16, F32, per-layer arrays, one block, and a renamed architecture. */
+/**
+ * Real model files of the other families (made by the addon's createModel as llama.cpp loads them):
+ * biases, q/k norms, experts (3-D tensors), extra norms and softcaps, fused tensors, and BPE and SPM
+ * vocabularies with their merges and scores. Tiny, so each mutation stays cheap.
+ */
+const familySeeds = [
+  { architecture: "qwen2", vocabulary: "qwen2" },
+  { architecture: "qwen3moe", vocabulary: "qwen2", nExpert: 4, nExpertUsed: 2 },
+  { architecture: "gemma3", vocabulary: "llama-spm" },
+  { architecture: "phi3", vocabulary: "phi-3" },
+];
+
+/**
+ * Seeds with different layouts: F16, F32, per-layer arrays, one block, a renamed architecture, and a
+ * real file of each family above.
+ */
 export async function fuzzSeeds(dir: string): Promise<GgufSections[]> {
   mkdirSync(dir, { recursive: true });
   const variants = [
@@ -43,6 +61,32 @@ export async function fuzzSeeds(dir: string): Promise<GgufSections[]> {
   for (const [i, options] of variants.entries()) {
     const file = path.join(dir, `seed-${i}.gguf`);
     writeTinyGguf(file, options);
+    const bytes = readFileSync(file);
+    seeds.push(ggufSections(bytes, await readGgufLayout(file, bytes.length)));
+  }
+  const addon = await nativeAddon();
+  for (const { vocabulary, ...family } of familySeeds) {
+    const file = path.join(dir, `seed-${family.architecture}.gguf`);
+    await addon.createModel({
+      outPath: file,
+      vocabPath: path.join(
+        repoRoot,
+        "native",
+        "llama-src",
+        bundledLlamaCppRelease(),
+        "models",
+        `ggml-vocab-${vocabulary}.gguf`,
+      ),
+      nVocab: 512,
+      nEmbd: 64,
+      nFf: 128,
+      nLayer: 1,
+      nHead: 4,
+      nHeadKv: 2,
+      type: "f16",
+      seed: 3,
+      ...family,
+    });
     const bytes = readFileSync(file);
     seeds.push(ggufSections(bytes, await readGgufLayout(file, bytes.length)));
   }
