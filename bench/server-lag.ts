@@ -12,18 +12,27 @@ import { referenceModel } from "../test/helpers/referenceModel.js";
 import { startServedApp } from "../test/helpers/servedApp.js";
 import { connectProtocol } from "../test/helpers/wsProtocolClient.js";
 
-const { values } = parseArgs({ options: { types: { type: "string", default: "Q8_0,Q4_0,Q2_K" } } });
+const { values } = parseArgs({
+  options: {
+    types: { type: "string", default: "Q8_0,Q4_0,Q2_K" },
+    // A folder for a CPU profile of the server process (node --cpu-prof), to find what blocks it.
+    "cpu-prof": { type: "string" },
+  },
+});
 const ref = await referenceModel("quick");
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-lag-"));
 const lagFile = path.join(dataDir, "lag");
 const probe = pathToFileURL(path.join(import.meta.dirname, "lag", "eventLoopProbe.mjs")).href;
 const app = await startServedApp(dataDir, {
   env: { CWB_LAG_FILE: lagFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${probe}` },
+  nodeArgs: values["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(values["cpu-prof"])] : [],
 });
 const connection = await connectProtocol(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`, {
   Origin: app.origin,
 });
 
+// From here on: the sweep only, not the server's start.
+app.child.kill("SIGUSR2");
 const roundTrips: number[] = [];
 let probing = true;
 const prober = (async () => {
