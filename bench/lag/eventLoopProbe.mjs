@@ -15,7 +15,7 @@ if (file) {
     writeFileSync(
       `${file}.${process.pid}`,
       JSON.stringify({
-        argv: process.argv.slice(2, 4),
+        argv: process.argv.slice(1, 4),
         samples: histogram.count,
         p50: ms(histogram.percentile(50)),
         p99: ms(histogram.percentile(99)),
