@@ -35,11 +35,22 @@ export interface ServedAppOptions {
   token?: string;
   /** Extra environment for the server process (e.g. the dynamic loader's LD_DEBUG). */
   env?: NodeJS.ProcessEnv;
+  /** Flags for the server's own node (e.g. --cpu-prof), not inherited by its workers as NODE_OPTIONS would be. */
+  nodeArgs?: string[];
 }
 
 export async function startServedApp(dataDir: string, options: ServedAppOptions = {}): Promise<ServedApp> {
   assertBuilt();
-  const args = [cliEntry, "serve", "--json", "--port", String(options.port ?? 0), "--data-dir", dataDir];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    cliEntry,
+    "serve",
+    "--json",
+    "--port",
+    String(options.port ?? 0),
+    "--data-dir",
+    dataDir,
+  ];
   if (options.token) args.push("--token", options.token);
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,

@@ -125,10 +125,19 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
   let llamaBuild: string | null = null;
   const members = listExperimentModels(db, id);
   const memberModels: { model: ModelRecord; label: string }[] = [];
-  const evalAgainstBase = (modelId: string) =>
-    listRuns(db, { modelId, kind: "eval", limit: 50 }).find(
-      (run) => run.baseModelId === experiment.baseModelId,
-    );
+  // Each member's runs are read once: the base's figures come from the first variant's evaluation,
+  // and parsing runs is most of this call's cost (it answers every experiments.get while a sweep runs).
+  const evalsAgainstBase = new Map<string, ReturnType<typeof listRuns>[number] | undefined>();
+  const evalAgainstBase = (modelId: string) => {
+    if (!evalsAgainstBase.has(modelId))
+      evalsAgainstBase.set(
+        modelId,
+        listRuns(db, { modelId, kind: "eval", limit: 50 }).find(
+          (run) => run.baseModelId === experiment.baseModelId,
+        ),
+      );
+    return evalsAgainstBase.get(modelId);
+  };
   // The base's own perplexity is recorded with each variant's evaluation ("ppl.base").
   const baseEval = members
     .map((m) => (m.modelId === experiment.baseModelId ? undefined : evalAgainstBase(m.modelId)))
