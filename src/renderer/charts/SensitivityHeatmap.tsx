@@ -31,7 +31,7 @@ export function SensitivityHeatmap({ outcome, type }: { outcome: SearchOutcome; 
     return {
       animation: false,
       textStyle: { fontFamily: chartTheme.font, color: chartTheme.text },
-      grid: { left: 110, right: 16, top: 8, bottom: 72 },
+      grid: { left: 110, right: 16, top: 8, bottom: 96 },
       tooltip: {
         formatter: (p: { data: [number, number, number, number] }) =>
           `${classes[p.data[1]]} @ ${columns[p.data[0]]} at ${type}<br/>` +
@@ -75,7 +75,7 @@ export function SensitivityHeatmap({ outcome, type }: { outcome: SearchOutcome; 
     <div data-testid="sensitivity-heatmap" data-cells={cells.length}>
       <EChart
         option={option}
-        height={Math.max(180, 40 + 26 * new Set(cells.map((c) => c.tensorClass)).size + 72)}
+        height={Math.max(200, 40 + 26 * new Set(cells.map((c) => c.tensorClass)).size + 96)}
         ariaLabel={`Sensitivity by block and tensor class at ${type}: ${cells.length} cells`}
       />
     </div>

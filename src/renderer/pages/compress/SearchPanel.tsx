@@ -8,7 +8,7 @@ import type { SearchRequestInput } from "../../../shared/domain/searchSession.js
 import { formatBytes, formatDuration } from "../../../shared/format.js";
 import { SensitivityHeatmap } from "../../charts/SensitivityHeatmap.js";
 import { Button } from "../../components/Button.js";
-import { Checkbox, Field, Select, TextInput } from "../../components/Field.js";
+import { Checkbox, Field, NumberInput, Select, TextInput } from "../../components/Field.js";
 import { JobStatus } from "../../components/JobStatus.js";
 import { Notice } from "../../components/Notice.js";
 import { useClient } from "../../client/ClientContext.js";
@@ -28,10 +28,14 @@ export function SearchPanel({ model, defaultText }: { model: ModelSummary; defau
   const [jobId, setJobId] = useState<string>();
   const [error, setError] = useState<string>();
   const [heatType, setHeatType] = useState<string>();
+  const [contextSize, setContextSize] = useState<number | null>(512);
+  const [chunks, setChunks] = useState<number | null>(4);
 
   const textPath = text || defaultText;
   const request: SearchRequestInput | null =
-    textPath && types.length > 0 ? { modelId: model.id, textPath, types } : null;
+    textPath && types.length > 0 && contextSize && chunks
+      ? { modelId: model.id, textPath, types, contextSize, chunks }
+      : null;
   const plan = useCall("search.plan", request, ["jobs.updated"]);
   const summary = plan.data;
   const job = watched.get(jobId);
@@ -40,11 +44,12 @@ export function SearchPanel({ model, defaultText }: { model: ModelSummary; defau
   const chosenBudget = summary
     ? Math.min(summary.maxBytes, Math.max(summary.minBytes, budget ?? summary.maxBytes))
     : 0;
-  const outcome = useCall(
+  const result = useCall(
     "search.result",
     request && summary ? { ...request, budgets: [Math.max(1, Math.round(chosenBudget))] } : null,
     ["jobs.updated"],
-  ).data;
+  );
+  const outcome = result.data;
   const report = outcome?.recipes[0] ?? null;
   const shownType =
     heatType ?? types.slice().sort((a, b) => candidateTypes.indexOf(a) - candidateTypes.indexOf(b))[0]!;
@@ -71,7 +76,7 @@ export function SearchPanel({ model, defaultText }: { model: ModelSummary; defau
         (everything else at {summary?.baselineType ?? "Q8_0"}); then picks the mix with the least summed loss
         within the budget. The prediction is additive: validate the result by quantizing it.
       </p>
-      <div className="grid gap-3 md:grid-cols-[1fr_auto] md:items-end">
+      <div className="grid gap-3 md:grid-cols-[1fr_7rem_7rem_auto] md:items-end">
         <Field label="Calibration text file">
           <TextInput
             aria-label="Search text file"
@@ -79,6 +84,12 @@ export function SearchPanel({ model, defaultText }: { model: ModelSummary; defau
             value={text}
             onChange={(event) => setText(event.target.value)}
           />
+        </Field>
+        <Field label="Context (tokens)">
+          <NumberInput aria-label="Search context" min={16} value={contextSize} onValue={setContextSize} />
+        </Field>
+        <Field label="Chunks per cell">
+          <NumberInput aria-label="Search chunks" min={1} value={chunks} onValue={setChunks} />
         </Field>
         <div className="flex flex-wrap gap-3 pb-1.5">
           {candidateTypes.map((type) => (
@@ -92,6 +103,7 @@ export function SearchPanel({ model, defaultText }: { model: ModelSummary; defau
         </div>
       </div>
       {plan.error && <Notice tone="error">{errorText(thrownErrorWords(plan.error))}</Notice>}
+      {result.error && <Notice tone="error">{errorText(thrownErrorWords(result.error))}</Notice>}
       {summary && (
         <p className="text-sm text-zinc-700" data-testid="search-estimate">
           {summary.groups.length} groups × {summary.types.length - 1} types + baseline → {summary.cellsTotal}{" "}
