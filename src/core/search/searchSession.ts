@@ -2,6 +2,7 @@
 // recipes chosen from the cached cells for some budgets, and each recipe as flags and a command line.
 // The protocol calls (search.plan / search.start / search.result) are planned here too, in the
 // process that owns the database.
+import type { QuantizeJobParams } from "../../shared/domain/compression.js";
 import type { Job } from "../../shared/domain/job.js";
 import type { RecipeReport, SearchedRecipe } from "../../shared/domain/searchReport.js";
 import { baselineGroupName } from "../../shared/domain/searchSensitivity.js";
@@ -14,6 +15,7 @@ import {
 import { llamaQuantizeCommand, searchedOverrides, shellQuote } from "../../shared/domain/searchedRecipe.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
 import type { JobQueue } from "../jobs/JobQueue.js";
+import { planQuantize } from "../quantize/planQuantize.js";
 import { groupBytes } from "../quantize/searchGroupSizes.js";
 import type { Db } from "../store/Store.js";
 import { chooseRecipes } from "./chooseRecipes.js";
@@ -83,6 +85,31 @@ export function describeRecipe(plan: SearchPlan, recipe: SearchedRecipe): Recipe
   };
 }
 
+/** The quantize job that writes the recipe, recorded with its searched provenance. */
+export async function planSearchedQuantize(
+  db: Db,
+  dataDir: string,
+  plan: SearchPlan,
+  report: RecipeReport,
+  threads: number | null,
+): Promise<QuantizeJobParams> {
+  const quantize = await planQuantize(db, dataDir, {
+    model: plan.model.id,
+    type: plan.baseline.type,
+    imatrix: plan.imatrixPath,
+    tensorTypes: report.tensorTypeFlags,
+    tokenEmbeddingType: report.tokenEmbeddingType,
+    outputTensorType: report.outputTensorType,
+    threads,
+  });
+  quantize.recipe.searched = {
+    budgetBytes: report.recipe.budgetBytes,
+    predictedKld: report.recipe.predictedKld,
+    sensitivityCache: plan.cacheFile,
+  };
+  return quantize;
+}
+
 export interface SearchSessionHost {
   readonly db: Db;
   readonly dataDir: string;
@@ -145,6 +172,23 @@ export async function summarizeSearch(
 export async function startSearch(host: SearchSessionHost, input: SearchRequestInput): Promise<Job | null> {
   const plan = await planned(host, input);
   return plan.params ? host.jobs.enqueue("search.sensitivity", plan.params) : null;
+}
+
+/** Queues the quantization of the mix chosen for one budget (the UI then evaluates the variant). */
+export async function startSearchedQuantize(
+  host: SearchSessionHost,
+  input: SearchRequestInput,
+  budget: number,
+): Promise<Job> {
+  const plan = await planned(host, input);
+  const recipe = plan.params ? undefined : recipesFromCache(plan, [budget])[0];
+  if (!recipe)
+    throw new ProtocolError(
+      "BAD_REQUEST",
+      plan.params ? "the sensitivity pass is not finished" : "even the smallest candidate mix does not fit",
+    );
+  const params = await planSearchedQuantize(host.db, host.dataDir, plan, describeRecipe(plan, recipe), null);
+  return host.jobs.enqueue("quantize", params);
 }
 
 export async function searchOutcome(

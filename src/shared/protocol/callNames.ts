@@ -25,6 +25,7 @@ export const callNames = [
   "search.plan",
   "search.start",
   "search.result",
+  "search.quantize",
   "eval.start",
   "export.start",
   "results.import",

@@ -134,6 +134,8 @@ export const calls = {
   "search.plan": defineCall(searchRequest, searchPlanSummary),
   /** Queues the "search.sensitivity" job for the cells not cached yet; null when all are cached. */
   "search.start": defineCall(searchRequest, job.nullable()),
+  /** Queues the quantization of the mix chosen for this budget (searched provenance recorded). */
+  "search.quantize": defineCall(searchRequest.extend({ budget: z.number().int().positive() }), job),
   /** The measured cells so far and, once all are measured, per budget the chosen mix. */
   "search.result": defineCall(
     searchRequest.extend({ budgets: z.array(z.number().int().positive()).min(1) }),

@@ -5,10 +5,10 @@
 // real (a "quantize" job: the variant records its recipe) and evaluated on the held-out text.
 import type { Command } from "commander";
 import { planEvaluation } from "../../../core/eval/planEvaluation.js";
-import { planQuantize } from "../../../core/quantize/planQuantize.js";
 import {
   describeRecipe,
   estimateSearchSeconds,
+  planSearchedQuantize,
   recipesFromCache,
 } from "../../../core/search/searchSession.js";
 import type {
@@ -206,20 +206,7 @@ async function reportRecipe(
   const report = describeRecipe(plan, recipe);
   if (!options.heldout) return report;
   const { db, paths } = context.workbench();
-  const quantize = await planQuantize(db, paths.dataDir, {
-    model: plan.model.id,
-    type: plan.baseline.type,
-    imatrix: plan.imatrixPath,
-    tensorTypes: report.tensorTypeFlags,
-    tokenEmbeddingType: report.tokenEmbeddingType,
-    outputTensorType: report.outputTensorType,
-    threads,
-  });
-  quantize.recipe.searched = {
-    budgetBytes: recipe.budgetBytes,
-    predictedKld: recipe.predictedKld,
-    sensitivityCache: plan.cacheFile,
-  };
+  const quantize = await planSearchedQuantize(db, paths.dataDir, plan, report, threads);
   const quantized = await runJobInForeground(context, "quantize", quantize, { printResult: false });
   const variant = quantized.state === "succeeded" ? (quantized.result as QuantizeJobResult).model : null;
   if (!variant) return report;
