@@ -20,6 +20,12 @@ import os from "node:os";
 import type { MachineFingerprint } from "../shared/domain/bench.js";
 import { collectMachineFingerprint } from "./machine/machineFingerprint.js";
 import { startLayersJob, startPruneJob } from "./compress/layerJobs.js";
+import {
+  searchOutcome,
+  startSearch,
+  startSearchedQuantize,
+  summarizeSearch,
+} from "./search/searchSession.js";
 import { planEvaluation } from "./eval/planEvaluation.js";
 import { planExport } from "./export/planExport.js";
 import { addDevice, editDevice, getDevice, listDevices, removeDevice } from "./devices/deviceProfiles.js";
@@ -139,6 +145,11 @@ export class Workbench {
 
       "compress.startLayers": (request) => startLayersJob(this.#layerJobsHost(), request),
       "compress.startPrune": (request) => startPruneJob(this.#layerJobsHost(), request),
+      "search.plan": (request) => summarizeSearch(this.#layerJobsHost(), request),
+      "search.start": (request) => startSearch(this.#layerJobsHost(), request),
+      "search.quantize": ({ budget, ...request }) =>
+        startSearchedQuantize(this.#layerJobsHost(), request, budget),
+      "search.result": ({ budgets, ...request }) => searchOutcome(this.#layerJobsHost(), request, budgets),
       "eval.start": async ({ baseModelId, variantModelIds, textPath, settings }) => {
         const params = await withProtocolErrors(() =>
           planEvaluation(db, { base: baseModelId, variants: variantModelIds, textPath, settings }),

@@ -2,20 +2,28 @@
 // every change (notMerge, so removed series really go), resized with its box, disposed on unmount.
 // Only the chart types the screens use are registered, which keeps the bundle small.
 import { useEffect, useRef } from "react";
-import { BarChart, LineChart, ScatterChart } from "echarts/charts";
-import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from "echarts/components";
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from "echarts/charts";
+import {
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from "echarts/components";
 import * as echarts from "echarts/core";
 import type { EChartsCoreOption, ECElementEvent } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
   BarChart,
+  HeatmapChart,
   LineChart,
   ScatterChart,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
   TooltipComponent,
+  VisualMapComponent,
   CanvasRenderer,
 ]);
 

@@ -1,16 +1,14 @@
 // What `cwb search` reports (its --json output and --out file): per budget the chosen mix, its
 // overrides and command line, and its validation on held-out text; and what the sensitivity pass
 // cost. Shared so the bench and the tests read the same shape the CLI writes.
-import type { SearchedGroupChoice } from "./searchedRecipe.js";
+import type { z } from "zod";
+import type { recipeReport } from "./searchSession.js";
 
-export interface SearchedRecipe {
-  budgetBytes: number;
-  /** Predicted file size (header and unsearched tensors included). */
-  bytes: number;
-  /** Baseline KLD plus the summed group losses. */
-  predictedKld: number;
-  choices: SearchedGroupChoice[];
-}
+/**
+ * budgetBytes; bytes: the predicted file size (header and unsearched tensors included);
+ * predictedKld: the baseline's KLD plus the summed group losses; choices: one type per group.
+ */
+export type SearchedRecipe = z.infer<typeof recipeReport>["recipe"];
 
 /** What the sensitivity job cost; the base pass (same text and chunks) is the unit. */
 export interface SensitivityCost {
@@ -20,20 +18,8 @@ export interface SensitivityCost {
   basePassSeconds: number | null;
 }
 
-interface Estimate {
-  value: number;
-  uncertainty: number;
-}
-
-export interface RecipeReport {
-  recipe: SearchedRecipe;
-  /** The `cwb quantize --type BASELINE --tensor-type …` overrides. */
-  tensorTypeFlags: string[];
-  tokenEmbeddingType: string | null;
-  outputTensorType: string | null;
-  llamaQuantize: string;
-  validation: { modelId: string; sizeBytes: number; kld: Estimate; ppl: Estimate } | null;
-}
+/** The mix as overrides, `cwb quantize` flags and a llama-quantize line; validation with --heldout. */
+export type RecipeReport = z.infer<typeof recipeReport>;
 
 export interface SearchReport {
   cellsMeasured: number;

@@ -22,6 +22,7 @@ import {
 import { exportRuntimeFiles } from "../domain/exportBundle.js";
 import { splitLimit } from "../domain/ggufSplit.js";
 import { offeredText } from "../domain/offeredText.js";
+import { searchOutcome, searchPlanSummary, searchRequest } from "../domain/searchSession.js";
 
 const id = z.object({ id: z.string().min(1) });
 
@@ -127,6 +128,18 @@ export const calls = {
   "compress.startPrune": defineCall(
     z.object({ modelId: z.string().min(1), layersJobId: z.string().min(1), drop: z.number().int().min(1) }),
     job,
+  ),
+
+  /** Recipe search (docs/search.md): the groups, cells left to measure and a rough time, before it runs. */
+  "search.plan": defineCall(searchRequest, searchPlanSummary),
+  /** Queues the "search.sensitivity" job for the cells not cached yet; null when all are cached. */
+  "search.start": defineCall(searchRequest, job.nullable()),
+  /** Queues the quantization of the mix chosen for this budget (searched provenance recorded). */
+  "search.quantize": defineCall(searchRequest.extend({ budget: z.number().int().positive() }), job),
+  /** The measured cells so far and, once all are measured, per budget the chosen mix. */
+  "search.result": defineCall(
+    searchRequest.extend({ budgets: z.array(z.number().int().positive()).min(1) }),
+    searchOutcome,
   ),
 
   /**

@@ -5,8 +5,12 @@
 // real (a "quantize" job: the variant records its recipe) and evaluated on the held-out text.
 import type { Command } from "commander";
 import { planEvaluation } from "../../../core/eval/planEvaluation.js";
-import { planQuantize } from "../../../core/quantize/planQuantize.js";
-import { chooseRecipes } from "../../../core/search/chooseRecipes.js";
+import {
+  describeRecipe,
+  estimateSearchSeconds,
+  planSearchedQuantize,
+  recipesFromCache,
+} from "../../../core/search/searchSession.js";
 import type {
   RecipeReport,
   SearchedRecipe,
@@ -14,18 +18,12 @@ import type {
   SensitivityCost,
 } from "../../../shared/domain/searchReport.js";
 import { planSearch, type SearchPlan } from "../../../core/search/planSearch.js";
-import { readSensitivityCache } from "../../../core/search/sensitivityCache.js";
 import { writeFileAtomic } from "../../../core/writeFileAtomic.js";
 import type { ImatrixJobResult, QuantizeJobResult } from "../../../shared/domain/compression.js";
 import { findImatrix } from "../../../core/experiments/reusableResults.js";
 import { planImatrix } from "../../../core/quantize/planImatrix.js";
 import type { EvalJobResult } from "../../../shared/domain/eval.js";
 import type { SearchSensitivityResult } from "../../../shared/domain/searchSensitivity.js";
-import {
-  llamaQuantizeCommand,
-  searchedOverrides,
-  shellQuote,
-} from "../../../shared/domain/searchedRecipe.js";
 import { formatBytes, formatDuration } from "../../../shared/format.js";
 import type { CliContext } from "../context.js";
 import type { Output } from "../output.js";
@@ -89,15 +87,6 @@ export function parseSize(flag: string, text: string): number {
   return Math.floor(Number(match[1]) * unit);
 }
 
-/** Before anything is measured: one quantization plus one evaluation of the chunks per cell. */
-function roughSecondsPerCell(plan: SearchPlan): number {
-  const known = [...plan.cached.values()];
-  if (known.length > 0) return known.reduce((sum, cell) => sum + cell.seconds, 0) / known.length;
-  const tokens = (plan.params?.settings.chunks ?? 4) * (plan.params?.settings.contextSize ?? 512);
-  // ~100 MB/s to quantize, ~2·params FLOP per token at ~20 GFLOP/s on a small CPU.
-  return plan.model.sizeBytes / 100e6 + (2 * plan.parameterCount * tokens) / 20e9 + 1;
-}
-
 export function registerSearchCommands(program: Command, context: CliContext): void {
   program
     .command("search")
@@ -157,7 +146,7 @@ export function registerSearchCommands(program: Command, context: CliContext): v
         `${plan.groups.length} groups × ${plan.types.length - 1} types + baseline ${plan.baseline.type} → ${cellsTotal} passes, ` +
           `${cellsTotal - toMeasure} cached, ${toMeasure} to measure` +
           (toMeasure > 0
-            ? `${plan.params!.baseCachePath ? "" : " plus a base pass"}, about ${formatDuration(toMeasure * roughSecondsPerCell(plan))}`
+            ? `${plan.params!.baseCachePath ? "" : " plus a base pass"}, about ${formatDuration(estimateSearchSeconds(plan))}`
             : ""),
       );
       let sensitivity: SensitivityCost | null = null;
@@ -173,19 +162,7 @@ export function registerSearchCommands(program: Command, context: CliContext): v
           basePassSeconds: measured.basePassSeconds,
         };
       }
-      const cells = readSensitivityCache(plan.cacheFile);
-      const recipes = chooseRecipes(
-        {
-          groups: plan.groups,
-          types: plan.types,
-          baselineType: plan.baseline.type,
-          cells,
-          fixedBytes: plan.fixedBytes,
-          alignment: plan.alignment,
-          imatrixTensors: plan.imatrixTensors,
-        },
-        budgets,
-      );
+      const recipes = recipesFromCache(plan, budgets);
       const reports: RecipeReport[] = [];
       for (const [index, recipe] of recipes.entries()) {
         if (!recipe) {
@@ -226,38 +203,10 @@ async function reportRecipe(
   options: SearchCommandOptions,
   threads: number | null,
 ): Promise<RecipeReport> {
-  // Groups left at the baseline need no override: the baseline is the file type.
-  const overrides = searchedOverrides(recipe.choices.filter((choice) => choice.type !== plan.baseline.type));
-  const report: RecipeReport = {
-    recipe,
-    tensorTypeFlags: overrides.tensorTypes.map((o) => `${o.pattern}=${o.type}`),
-    tokenEmbeddingType: overrides.tokenEmbeddingType,
-    outputTensorType: overrides.outputTensorType,
-    llamaQuantize: llamaQuantizeCommand(
-      plan.model.path,
-      "OUT.gguf",
-      plan.baseline.type,
-      overrides,
-      plan.imatrixPath,
-    ),
-    validation: null,
-  };
+  const report = describeRecipe(plan, recipe);
   if (!options.heldout) return report;
   const { db, paths } = context.workbench();
-  const quantize = await planQuantize(db, paths.dataDir, {
-    model: plan.model.id,
-    type: plan.baseline.type,
-    imatrix: plan.imatrixPath,
-    tensorTypes: report.tensorTypeFlags,
-    tokenEmbeddingType: overrides.tokenEmbeddingType,
-    outputTensorType: overrides.outputTensorType,
-    threads,
-  });
-  quantize.recipe.searched = {
-    budgetBytes: recipe.budgetBytes,
-    predictedKld: recipe.predictedKld,
-    sensitivityCache: plan.cacheFile,
-  };
+  const quantize = await planSearchedQuantize(db, paths.dataDir, plan, report, threads);
   const quantized = await runJobInForeground(context, "quantize", quantize, { printResult: false });
   const variant = quantized.state === "succeeded" ? (quantized.result as QuantizeJobResult).model : null;
   if (!variant) return report;
@@ -296,16 +245,7 @@ function printReport(output: Output, plan: SearchPlan, report: RecipeReport): vo
     ["predicted KLD", recipe.predictedKld.toFixed(6)],
     ["groups", [...counts].map(([type, n]) => `${n} × ${type}`).join(", ")],
     ...recipe.choices.map((choice) => [`  ${choice.name}`, choice.type] as const),
-    [
-      "cwb quantize",
-      [
-        `--type ${plan.baseline.type}`,
-        ...(plan.imatrixPath ? [`--imatrix ${plan.imatrixPath}`] : []),
-        ...report.tensorTypeFlags.map((flag) => `--tensor-type ${shellQuote(flag)}`),
-        ...(report.tokenEmbeddingType ? [`--token-embedding-type ${report.tokenEmbeddingType}`] : []),
-        ...(report.outputTensorType ? [`--output-tensor-type ${report.outputTensorType}`] : []),
-      ].join(" "),
-    ],
+    ["cwb quantize", report.cwbQuantize],
     ["llama-quantize", report.llamaQuantize],
     ...(validation
       ? ([

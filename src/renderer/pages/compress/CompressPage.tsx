@@ -16,6 +16,7 @@ import { DistillStepSettings, PruneStepSettings } from "./ChainSettings.js";
 import { chainVariantCount } from "./chainForm.js";
 import { DryRunPanel } from "./DryRunPanel.js";
 import { LayerPruningPanel } from "./LayerPruningPanel.js";
+import { SearchPanel } from "./SearchPanel.js";
 import { QuantTypePicker } from "./QuantTypePicker.js";
 import { SpeculateSettings } from "./SpeculateSettings.js";
 import { emptyRecipe, recipeProblems, sweepTypes, toSweepRecipe, type RecipeForm } from "./recipeForm.js";
@@ -214,6 +215,12 @@ export function CompressPage({ modelId }: { modelId: string | undefined }) {
         {model && (
           <Card title="Dry run: predicted sizes">
             <DryRunPanel model={model} form={form} />
+          </Card>
+        )}
+
+        {model && (
+          <Card title="Find the best mix for a budget">
+            <SearchPanel key={model.id} model={model} defaultText={form.calibrationText || form.evalText} />
           </Card>
         )}
 

@@ -1,0 +1,84 @@
+// Compress's "Find the best mix for a budget" in a browser against the built `cwb serve`, with the
+// real sensitivity job on the quick reference model: the cost estimate before starting, the heat map
+// filled from measured cells, and a chosen mix that fits the size budget set on the slider.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReferenceModelResult } from "../../src/shared/domain/referenceModel.js";
+import { runCwb } from "../cli/runCwb.js";
+import { launchBrowser, openPage, saveScreenshot } from "../helpers/browser.js";
+import { referenceBuildTimeoutMs, referenceModel } from "../helpers/referenceModel.js";
+import { startServedApp, type ServedApp } from "../helpers/servedApp.js";
+
+let dataDir: string;
+let app: ServedApp;
+let browser: Browser;
+let page: Page;
+let problems: string[];
+let ref: ReferenceModelResult;
+
+beforeAll(async () => {
+  ref = await referenceModel("quick");
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-e2e-search-"));
+  const imported = await runCwb(["--data-dir", dataDir, "models", "import", ref.modelPath]);
+  expect(imported.code, imported.stderr).toBe(0);
+  app = await startServedApp(dataDir);
+  browser = await launchBrowser();
+  ({ page, problems } = await openPage(browser, app.url, { width: 1440, height: 1000 }));
+}, referenceBuildTimeoutMs);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("Compress: find the best mix for a budget", () => {
+  it("estimates, measures, draws the heat map and picks a mix within the budget", async () => {
+    await page.evaluate(() => (window.location.hash = "compress"));
+    const panel = page.getByTestId("search-panel");
+    await panel.getByLabel("Search text file").fill(ref.calibrationText.path);
+    await panel.getByLabel("Search context").fill("128");
+    await panel.getByLabel("Search chunks").fill("2");
+    for (const type of ["Q3_K", "Q5_K"]) await panel.getByLabel(type, { exact: true }).uncheck();
+
+    const estimate = panel.getByTestId("search-estimate");
+    await expect
+      .poll(() => estimate.innerText(), { timeout: 30_000 })
+      .toMatch(
+        /groups × 2 types \+ baseline → \d+ passes, 0 cached, \d+ to measure plus a base pass, about /,
+      );
+
+    await panel.getByTestId("start-search").click();
+    const heatmap = panel.getByTestId("sensitivity-heatmap");
+    await heatmap.waitFor({ timeout: 120_000 });
+    await expect.poll(() => estimate.innerText(), { timeout: 180_000 }).toMatch(/, 0 to measure/);
+    const groups = Number(/^(\d+) groups/.exec(await estimate.innerText())![1]);
+    await expect
+      .poll(async () => Number(await heatmap.getAttribute("data-cells")), {
+        message: await panel.innerText(),
+      })
+      .toBe(groups);
+
+    // A budget between all-Q4_K and all-Q8_0, so the mix must trade groups off.
+    const slider = panel.getByLabel("Size budget");
+    const [min, max] = [Number(await slider.getAttribute("min")), Number(await slider.getAttribute("max"))];
+    await slider.fill(String(Math.round(min + 0.4 * (max - min))));
+    const mix = panel.getByTestId("search-mix");
+    // The mix for the whole range shows first; wait for the one for the budget just set.
+    await expect
+      .poll(async () => Number(await mix.getAttribute("data-budget")), { timeout: 30_000 })
+      .toBeLessThan(max);
+    const budget = Number(await mix.getAttribute("data-budget"));
+    expect(budget).toBeGreaterThan(min);
+    expect(Number(await mix.getAttribute("data-bytes"))).toBeLessThanOrEqual(budget);
+    const text = await mix.innerText();
+    expect(text).toMatch(/\d+ × Q4_K/);
+    expect(text).toMatch(/llama-quantize .*--tensor-type/);
+    await panel.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, "search-mix");
+    expect(problems).toEqual([]);
+  }, 240_000);
+});
