@@ -40,6 +40,11 @@ export const speculateHost = defineJobKindHost({
         ),
       );
     })();
-    return { ...value, runIds, targetModelId: params.target.modelId, draftModelId: params.draft?.modelId ?? null };
+    return {
+      ...value,
+      runIds,
+      targetModelId: params.target.modelId,
+      draftModelId: params.draft?.modelId ?? null,
+    };
   },
 });
