@@ -81,6 +81,7 @@ function writeBackendTargets(folders) {
   const file = path.join(root, "native", "backends.gypi");
   writeFileSync(`${file}.tmp`, `${JSON.stringify({ targets }, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
+  return targets;
 }
 
 function nodeGypArgs() {
@@ -115,29 +116,46 @@ function writeArchitectures(llamaSrc) {
   renameSync(`${file}.tmp`, file);
 }
 
-function buildNativeUnlocked({ quiet = false }) {
+/**
+ * What the build folder was configured with. When it is unchanged, `node-gyp build` (make) recompiles
+ * only what changed since, instead of a `rebuild` from scratch: `npm test` right after `npm ci` (whose
+ * postinstall built the addon) then costs seconds, not minutes.
+ */
+const configureStamp = path.join(root, "native", "build", "cwb-configure.json");
+
+function buildNativeUnlocked({ quiet = false, clean = false }) {
   const llamaSrc = ensureLlamaSource();
   const folders = findBackendFolders();
-  writeBackendTargets(folders);
+  const targets = writeBackendTargets(folders);
   const gyp = require.resolve("node-gyp/bin/node-gyp.js");
   const verbosity = quiet ? ["--silent"] : [];
+  const configuration = JSON.stringify({ targets, llamaSrc, nodeGyp: nodeGypArgs(), node: process.version });
+  const configured =
+    !clean &&
+    existsSync(path.join(root, "native", "build", "Makefile")) &&
+    existsSync(configureStamp) &&
+    readFileSync(configureStamp, "utf8") === configuration;
+  const directory = ["--directory", path.join(root, "native")];
   execFileSync(
     process.execPath,
-    [
-      gyp,
-      "rebuild",
-      "--release",
-      "--jobs",
-      "max",
-      ...verbosity,
-      ...nodeGypArgs(),
-      "--directory",
-      path.join(root, "native"),
-      "--",
-      `-Dllama_src=${llamaSrc}`,
-    ],
+    configured
+      ? [gyp, "build", "--release", "--jobs", "max", ...verbosity, ...directory]
+      : [
+          gyp,
+          "rebuild",
+          "--release",
+          "--jobs",
+          "max",
+          ...verbosity,
+          ...nodeGypArgs(),
+          ...directory,
+          "--",
+          `-Dllama_src=${llamaSrc}`,
+        ],
     { stdio: quiet ? ["ignore", "ignore", "inherit"] : "inherit" },
   );
+  writeFileSync(`${configureStamp}.tmp`, configuration);
+  renameSync(`${configureStamp}.tmp`, configureStamp);
   const manifest = folders.map((folder) => {
     const addon = addonFileName(folder.id);
     if (!existsSync(path.join(releaseDir, addon)))
@@ -162,7 +180,10 @@ function buildNativeUnlocked({ quiet = false }) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = Date.now();
-  const files = buildNative({ quiet: process.argv.includes("--quiet") });
+  const files = buildNative({
+    quiet: process.argv.includes("--quiet"),
+    clean: process.argv.includes("--clean"),
+  });
   const names = files.map((file) => path.relative(root, file)).join(", ");
   console.error(`[cwb] built ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
