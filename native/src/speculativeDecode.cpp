@@ -131,6 +131,9 @@ SpeculativeOutcome SpeculativeGenerate(llama_context* target, llama_context* dra
     batch.Clear();
     batch.Add(last, nPast, kSeq, true);
     Decode(draft, batch.get(), checkAbort, "draft");
+    // Proposed tokens the draft has read (all but a last one cut by draft-max or the budget): its cache
+    // keeps them, and the accepted ones need no second reading, as draft-simple reuses its cache.
+    int32_t draftRead = 0;
     for (int32_t i = 0;; i++) {
       const float* logits = llama_get_logits_ith(draft, -1);
       if (settings.pMin > 0 && DraftTopProbability(logits, nVocab) < settings.pMin) break;
@@ -150,9 +153,9 @@ SpeculativeOutcome SpeculativeGenerate(llama_context* target, llama_context* dra
       batch.Clear();
       batch.Add(token, nPast + i + 1, kSeq, true);
       Decode(draft, batch.get(), checkAbort, "draft");
+      draftRead++;
     }
     if (static_cast<int32_t>(proposal.size()) < settings.draftMin) proposal.clear();
-    Trim(draft, nPast, "draft");
     out.draftSeconds += SecondsSince(t);
 
     // 2. The target checks [last, proposal...] in one batch.
@@ -195,13 +198,21 @@ SpeculativeOutcome SpeculativeGenerate(llama_context* target, llama_context* dra
     }
     out.targetSeconds += SecondsSince(t);
 
-    // 3. The draft reads the checked batch (only the last position's logits, as draft-simple asks).
+    const int32_t acceptedCount = static_cast<int32_t>(kept.size()) - 1;
+
+    // 3. The draft keeps what it read of the accepted tokens (last, then the proposal's prefix) and
+    // reads only an accepted token it had not (the proposal's last, cut before its reading); the
+    // target's own token is read at the start of the next round.
     t = Clock::now();
-    for (int32_t i = 0; i + 1 < batch.get().n_tokens; i++) batch.get().logits[i] = 0;
-    Decode(draft, batch.get(), checkAbort, "draft's reading of the checked batch");
+    const int32_t draftKept = std::min(acceptedCount, draftRead);
+    Trim(draft, nPast + 1 + draftKept, "draft");
+    if (acceptedCount > draftKept) {
+      batch.Clear();
+      for (int32_t i = draftKept; i < acceptedCount; i++) batch.Add(proposal[static_cast<size_t>(i)], nPast + 1 + i, kSeq, i + 1 == acceptedCount);
+      Decode(draft, batch.get(), checkAbort, "draft's reading of the accepted tokens");
+    }
     out.draftSeconds += SecondsSince(t);
 
-    const int32_t acceptedCount = static_cast<int32_t>(kept.size()) - 1;
     out.rounds++;
     out.drafted += static_cast<int32_t>(proposal.size());
     out.accepted += acceptedCount;
