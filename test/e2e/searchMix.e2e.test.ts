@@ -117,6 +117,8 @@ describe("Compress: find the best mix for a budget", () => {
       /held-out KLD \d\.\d{5} ± \d\.\d{5} \(95 %\), predicted \d\.\d{5} · PPL \d+\.\d{3} ± /,
     );
     const modelId = (await validated.getAttribute("data-model"))!;
+    await validation.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, "search-validated");
 
     await page.evaluate((id) => (window.location.hash = `#/compare/${id}`), experimentId);
     await page.reload();
