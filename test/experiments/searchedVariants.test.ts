@@ -15,6 +15,7 @@ import { Store, type Db } from "../../src/core/store/Store.js";
 import { insertTextSet } from "../../src/core/store/textSets.js";
 import { insertVariant } from "../../src/core/store/variants.js";
 import { testMachine } from "../helpers/machine.js";
+import { testModelMetadata } from "../helpers/modelMetadata.js";
 
 let dir: string;
 let store: Store;
@@ -29,22 +30,7 @@ function addModel(id: string, sizeBytes: number, parentId: string | null, recipe
     sizeBytes,
     sha256: `sha-${id}`,
     importedAt: "2026-11-23T09:00:00.000Z",
-    metadata: {
-      architecture: "llama",
-      name: id,
-      parameterCount: 10,
-      layers: 2,
-      heads: 4,
-      headsKv: 2,
-      embeddingLength: 64,
-      feedForwardLength: 128,
-      contextLength: 256,
-      vocabularySize: 300,
-      fileType: "MOSTLY_F16",
-      bitsPerWeight: 16,
-      chatTemplate: null,
-      tensors: [],
-    },
+    metadata: testModelMetadata(id),
   });
   if (parentId)
     insertVariant(db, { modelId: id, parentId, recipeKind: "quantize", recipe, llamaBuild: "b1" });
