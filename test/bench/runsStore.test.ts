@@ -8,6 +8,7 @@ import { insertModel, deleteModel } from "../../src/core/store/models.js";
 import { deleteRun, getRun, insertRun, latestMetricByModel, listRuns } from "../../src/core/store/runs.js";
 import { getMachine, listMachines, upsertMachine } from "../../src/core/machine/machineStore.js";
 import { testMachine } from "../helpers/machine.js";
+import { testModelMetadata } from "../helpers/modelMetadata.js";
 import type { Metric } from "../../src/shared/domain/run.js";
 
 let dir: string;
@@ -23,22 +24,7 @@ function addModel(id: string): void {
     sizeBytes: 1000,
     sha256: `sha-${id}`,
     importedAt: "2026-11-23T09:00:00.000Z",
-    metadata: {
-      architecture: "llama",
-      name: id,
-      parameterCount: 10,
-      layers: 2,
-      heads: 4,
-      headsKv: 2,
-      embeddingLength: 64,
-      feedForwardLength: 128,
-      contextLength: 256,
-      vocabularySize: 300,
-      fileType: "MOSTLY_F16",
-      bitsPerWeight: 16,
-      chatTemplate: null,
-      tensors: [],
-    },
+    metadata: testModelMetadata(id),
   });
 }
 

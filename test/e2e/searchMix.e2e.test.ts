@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExperimentSummary } from "../../src/shared/domain/experiment.js";
 import type { ReferenceModelResult } from "../../src/shared/domain/referenceModel.js";
 import { runCwb } from "../cli/runCwb.js";
 import { launchBrowser, openPage, saveScreenshot } from "../helpers/browser.js";
@@ -18,12 +19,31 @@ let browser: Browser;
 let page: Page;
 let problems: string[];
 let ref: ReferenceModelResult;
+let experimentId: string;
 
 beforeAll(async () => {
   ref = await referenceModel("quick");
   dataDir = mkdtempSync(path.join(os.tmpdir(), "cwb-e2e-search-"));
   const imported = await runCwb(["--data-dir", dataDir, "models", "import", ref.modelPath]);
   expect(imported.code, imported.stderr).toBe(0);
+  // A one-type sweep evaluated on the held-out text: Compare's stock point next to the searched mix.
+  const sweep = await runCwb([
+    "--data-dir",
+    dataDir,
+    "--json",
+    "sweep",
+    ref.modelPath,
+    "--types",
+    "Q4_K",
+    "--eval-text",
+    ref.evalText.path,
+    "--eval-ctx",
+    "512",
+    "--eval-chunks",
+    "2",
+  ]);
+  expect(sweep.code, sweep.stderr).toBe(0);
+  experimentId = (JSON.parse(sweep.stdout) as ExperimentSummary).id;
   app = await startServedApp(dataDir);
   browser = await launchBrowser();
   ({ page, problems } = await openPage(browser, app.url, { width: 1440, height: 1000 }));
@@ -81,4 +101,36 @@ describe("Compress: find the best mix for a budget", () => {
     await saveScreenshot(page, "search-mix");
     expect(problems).toEqual([]);
   }, 240_000);
+
+  it("quantizes and validates the chosen mix on held-out text, then shows it on Compare", async () => {
+    const panel = page.getByTestId("search-panel");
+    const predicted = Number(await panel.getByTestId("search-mix").getAttribute("data-bytes"));
+    const validation = panel.getByTestId("search-validation");
+    await validation.getByLabel("Held-out text file").fill(ref.evalText.path);
+    await validation.getByLabel("Held-out chunks").fill("2");
+    await validation.getByTestId("validate-mix").click();
+    const validated = validation.getByTestId("search-validated");
+    await validated.waitFor({ timeout: 60_000 });
+    // The file written is the size predicted, to the byte; the KLD is measured with its interval.
+    expect(Number(await validated.getAttribute("data-size"))).toBe(predicted);
+    expect(await validated.innerText()).toMatch(
+      /held-out KLD \d\.\d{5} ± \d\.\d{5} \(95 %\), predicted \d\.\d{5} · PPL \d+\.\d{3} ± /,
+    );
+    const modelId = (await validated.getAttribute("data-model"))!;
+    await validation.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, "search-validated");
+
+    await page.evaluate((id) => (window.location.hash = `#/compare/${id}`), experimentId);
+    await page.reload();
+    const row = page.locator(`[data-testid="compare-row"][data-model-id="${modelId}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.getAttribute("data-searched")).toBe("true");
+    expect(await row.innerText()).toMatch(/searched/i);
+    const chart = page.getByTestId("pareto-sizeVsKld");
+    expect(await chart.getAttribute("data-searched")).toBe("1");
+    // Base, Q4_K and the mix all have a size and a KLD.
+    expect(Number(await chart.getAttribute("data-points"))).toBe(3);
+    await saveScreenshot(page, "search-compare");
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ModelMetadata } from "../../src/shared/domain/model.js";
 import { Store, type Db } from "../../src/core/store/Store.js";
+import { testModelMetadata } from "../helpers/modelMetadata.js";
 import {
   deleteModel,
   findModels,
@@ -56,19 +57,8 @@ afterEach(() => {
 });
 
 const metadata: ModelMetadata = {
-  architecture: "llama",
-  name: "m",
+  ...testModelMetadata("m"),
   parameterCount: 1000,
-  layers: 2,
-  heads: 4,
-  headsKv: 2,
-  embeddingLength: 64,
-  feedForwardLength: 128,
-  contextLength: 256,
-  vocabularySize: 300,
-  fileType: "MOSTLY_F16",
-  bitsPerWeight: 16,
-  chatTemplate: null,
   tensors: [{ name: "token_embd.weight", type: "F16", shape: [64, 300], bytes: 38400 }],
 };
 

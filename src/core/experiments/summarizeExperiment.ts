@@ -17,6 +17,7 @@ import { benchRounds } from "../bench/benchRounds.js";
 import { isDeviceMachineId } from "../deviceResults/deviceMachine.js";
 import { getMachine } from "../machine/machineStore.js";
 import { stateOfExperiment } from "./experimentGraph.js";
+import { sameEvaluation, searchedVariantsToShow } from "./searchedVariants.js";
 import { speculationRows } from "./speculationRows.js";
 import {
   getExperiment,
@@ -142,10 +143,21 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
   const baseEval = members
     .map((m) => (m.modelId === experiment.baseModelId ? undefined : evalAgainstBase(m.modelId)))
     .find(Boolean);
-  for (const member of members) {
+  // Searched mixes of the same base evaluated like the members join the rows, marked as such.
+  const searched = searchedVariantsToShow(
+    db,
+    experiment.baseModelId,
+    new Set(members.map((m) => m.modelId)),
+    (modelId) => sameEvaluation(evalAgainstBase(modelId), baseEval),
+  );
+  const shown = [
+    ...members.map((m) => ({ modelId: m.modelId, label: m.label, searched: false })),
+    ...searched.map((s) => ({ ...s, searched: true })),
+  ];
+  for (const member of shown) {
     const model = getModelById(db, member.modelId);
     if (!model) continue;
-    memberModels.push({ model, label: member.label });
+    if (!member.searched) memberModels.push({ model, label: member.label });
     // This machine's benchmark: results imported for a device are shown per device (devices.compare).
     const bench = benchRounds(
       listRuns(db, { modelId: model.id, kind: "bench", limit: 50 }).filter(
@@ -167,7 +179,9 @@ export function summarizeExperiment(db: Db, id: string): ExperimentSummary {
       modelId: model.id,
       stage: isBase ? "original" : chainStageOf(db, model.id, experiment.baseModelId),
       label: member.label,
-      quantType: isBase ? null : recipe.type,
+      ...(member.searched ? { searched: true } : {}),
+      // A searched mix's file type is only its baseline: the mix is many types.
+      quantType: isBase || member.searched ? null : recipe.type,
       isBase,
       usesImatrix: recipe.usesImatrix,
       path: model.path,

@@ -31,7 +31,8 @@ export function ParetoChart({
         value: [p.x / scale, p.y],
         name: p.label,
         modelId: p.modelId,
-        symbolSize: isSelected ? 16 : 11,
+        symbol: p.searched ? "diamond" : "circle",
+        symbolSize: (isSelected ? 16 : 11) + (p.searched ? 3 : 0),
         itemStyle: {
           color: p.onFront ? chartTheme.primary : "#ffffff",
           borderColor: isSelected
@@ -95,6 +96,7 @@ export function ParetoChart({
       data-testid={`pareto-${plot.axis}`}
       data-points={points.length}
       data-front={points.filter((p) => p.onFront).length}
+      data-searched={points.filter((p) => p.searched).length}
       data-selected={points
         .filter((p) => selected.has(p.modelId))
         .map((p) => p.label)
@@ -126,6 +128,11 @@ export function ParetoChart({
             if (data?.modelId) onSelect(data.modelId);
           }}
         />
+      )}
+      {points.some((p) => p.searched) && (
+        <p className="px-4 pb-2 text-xs text-zinc-500">
+          ◆ searched mix (Compress → Find the best mix), evaluated on the same text; ● stock type.
+        </p>
       )}
       {points.length > 0 && missing > 0 && (
         <p className="px-4 pb-2 text-xs text-zinc-500">

@@ -130,6 +130,8 @@ export const experimentRow = z.object({
   /** "base", or the quant type ("Q4_K_M"), with "+imatrix" when one was used. */
   label: z.string(),
   quantType: z.string().nullable(),
+  /** A mix chosen by the search (docs/search.md), shown though it is not a member; absent: no. */
+  searched: z.boolean().optional(),
   isBase: z.boolean(),
   usesImatrix: z.boolean(),
   path: z.string(),

@@ -133,6 +133,7 @@ export function CompareTable({
                   data-testid="compare-row"
                   data-model-id={row.modelId}
                   data-label={row.label}
+                  data-searched={row.searched === true}
                   aria-selected={isSelected}
                   onClick={() => onToggle(row.modelId)}
                   className={`cursor-pointer ${isSelected ? "bg-amber-50 outline-1 -outline-offset-1 outline-amber-300" : "hover:bg-zinc-50"}`}
@@ -154,6 +155,14 @@ export function CompareTable({
                         {row.isBase && (
                           <span className="ml-2 rounded bg-zinc-100 px-1.5 py-0.5 text-[10px] font-medium uppercase text-zinc-600">
                             base
+                          </span>
+                        )}
+                        {row.searched && (
+                          <span
+                            className="ml-2 rounded bg-violet-50 px-1.5 py-0.5 text-[10px] font-medium uppercase text-violet-700"
+                            title="A mix chosen by the search (Compress → Find the best mix), not a member of this sweep"
+                          >
+                            searched
                           </span>
                         )}
                         <FrontMarks row={row} />

@@ -71,6 +71,8 @@ export interface PlotPoint {
   readonly y: number;
   readonly onFront: boolean;
   readonly isBase: boolean;
+  /** A mix chosen by the search rather than a stock type (drawn as a diamond). */
+  readonly searched: boolean;
 }
 
 /** Rows with both coordinates measured; the others cannot be placed and are counted instead. */
@@ -95,6 +97,7 @@ export function plotPoints(
       y,
       onFront: row.front[plot.axis],
       isBase: row.isBase,
+      searched: row.searched === true,
     });
   }
   return { points, missing };
@@ -107,5 +110,5 @@ export function frontLine(points: readonly PlotPoint[]): PlotPoint[] {
 
 export function describePoint(point: PlotPoint, plot: TradeoffPlot): string {
   const x = formatWithSpread((v) => (v === null ? "" : plot.formatX(v)), point.x, point.xSpread);
-  return `${point.label}: ${x}, KLD ${formatKld(point.y)}${point.onFront ? " (Pareto front)" : ""}`;
+  return `${point.label}${point.searched ? " (searched mix)" : ""}: ${x}, KLD ${formatKld(point.y)}${point.onFront ? " (Pareto front)" : ""}`;
 }

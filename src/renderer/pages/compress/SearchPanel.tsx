@@ -1,6 +1,7 @@
 // "Find the best mix for a budget" (docs/search.md): pick candidate types and a calibration text,
 // see what the sensitivity pass will cost, run it (progress, ETA, cancel), watch the heat map fill,
-// and read the mix the knapsack picks for the size budget, with its flags and llama-quantize line.
+// read the mix the knapsack picks for the size budget, with its flags and llama-quantize line, and
+// quantize it and measure it on held-out text (SearchValidation).
 import { useState } from "react";
 import type { ModelSummary } from "../../../shared/domain/model.js";
 import type { RecipeReport } from "../../../shared/domain/searchReport.js";
@@ -15,6 +16,7 @@ import { useClient } from "../../client/ClientContext.js";
 import { useCall } from "../../hooks/useCall.js";
 import { useWatchedJobs } from "../../hooks/useWatchedJobs.js";
 import { errorText, thrownErrorWords } from "../../errorWords.js";
+import { SearchValidation } from "./SearchValidation.js";
 
 const candidateTypes = ["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"];
 const defaultTypes = ["Q3_K", "Q4_K", "Q5_K", "Q6_K"];
@@ -183,6 +185,13 @@ export function SearchPanel({ model, defaultText }: { model: ModelSummary; defau
         </div>
       )}
       {report && <ChosenMix report={report} />}
+      {report && request && summary?.cellsToMeasure === 0 && (
+        <SearchValidation
+          request={request}
+          budget={report.recipe.budgetBytes}
+          predictedKld={report.recipe.predictedKld}
+        />
+      )}
       {summary && summary.cellsToMeasure === 0 && outcome && !report && (
         <Notice tone="error">Even the smallest candidate mix does not fit this budget.</Notice>
       )}
