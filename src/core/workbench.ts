@@ -1,5 +1,6 @@
 // The composition root shared by the CLI, the HTTP/WebSocket server and Electron's main process:
 // one data dir, one Store, the model library, the event bus, and the protocol's call handlers.
+import { wordDatabaseDiskFull } from "./rpc/wordDatabaseDiskFull.js";
 import { addTextFile } from "./texts/addTextFile.js";
 import { listOfferedTexts } from "./texts/offeredTexts.js";
 import { listLlamaBuilds } from "./llamaBuilds/listLlamaBuilds.js";
@@ -108,106 +109,109 @@ export class Workbench {
       if (outcome.status === "recorded") this.events.emit("devices.changed", { id: request.device });
       return outcome;
     };
-    return {
-      "app.info": () => {
-        const llama = llamaVersions();
-        return {
-          version: appVersion(),
-          dataDir: this.paths.dataDir,
-          llamaCppRelease: llama.llamaCppRelease,
-          nodeLlamaCppVersion: llama.nodeLlamaCpp,
-          transport: this.#transport,
-        };
-      },
+    return wordDatabaseDiskFull(
+      {
+        "app.info": () => {
+          const llama = llamaVersions();
+          return {
+            version: appVersion(),
+            dataDir: this.paths.dataDir,
+            llamaCppRelease: llama.llamaCppRelease,
+            nodeLlamaCppVersion: llama.nodeLlamaCpp,
+            transport: this.#transport,
+          };
+        },
 
-      "app.machine": () => this.#machine(),
-      "app.llamaBuilds": () => listLlamaBuilds(),
-      "texts.list": () => ({ texts: listOfferedTexts(this.db, this.dataDir) }),
-      "texts.add": (request) => withProtocolErrors(() => addTextFile(db, this.dataDir, request)),
-      "models.list": () => listModels(db),
-      "models.get": ({ id }) => withProtocolErrors(() => getModel(db, id)),
-      "models.lineage": ({ id }) => withProtocolErrors(() => modelLineageOf(db, id)),
-      "models.remove": async ({ id, deleteFile }) => {
-        const result = await withProtocolErrors(() => removeModel(db, id, { deleteFile }));
-        this.events.emit("models.changed", { id: result.model.id });
-        return { removed: result.removed, fileDeleted: result.fileDeleted };
-      },
+        "app.machine": () => this.#machine(),
+        "app.llamaBuilds": () => listLlamaBuilds(),
+        "texts.list": () => ({ texts: listOfferedTexts(this.db, this.dataDir) }),
+        "texts.add": (request) => withProtocolErrors(() => addTextFile(db, this.dataDir, request)),
+        "models.list": () => listModels(db),
+        "models.get": ({ id }) => withProtocolErrors(() => getModel(db, id)),
+        "models.lineage": ({ id }) => withProtocolErrors(() => modelLineageOf(db, id)),
+        "models.remove": async ({ id, deleteFile }) => {
+          const result = await withProtocolErrors(() => removeModel(db, id, { deleteFile }));
+          this.events.emit("models.changed", { id: result.model.id });
+          return { removed: result.removed, fileDeleted: result.fileDeleted };
+        },
 
-      "jobs.list": ({ limit }) => this.jobs.list(limit),
-      "jobs.get": ({ id }) => this.jobs.get(id),
-      "jobs.start": ({ kind, params }) => this.jobs.enqueue(kind, params),
-      "jobs.cancel": ({ id }) => this.jobs.cancel(id),
-      // A step of an experiment is retried through its graph, which the experiment follows.
-      "jobs.retry": ({ id }) =>
-        this.jobs.get(id).stepKey === null ? this.jobs.retry(id) : this.experiments.retryStep(id),
-      "jobs.logs": ({ id, tail }) => this.jobs.logs(id, tail),
-      "jobs.metrics": ({ id }) => this.jobs.metrics(id),
+        "jobs.list": ({ limit }) => this.jobs.list(limit),
+        "jobs.get": ({ id }) => this.jobs.get(id),
+        "jobs.start": ({ kind, params }) => this.jobs.enqueue(kind, params),
+        "jobs.cancel": ({ id }) => this.jobs.cancel(id),
+        // A step of an experiment is retried through its graph, which the experiment follows.
+        "jobs.retry": ({ id }) =>
+          this.jobs.get(id).stepKey === null ? this.jobs.retry(id) : this.experiments.retryStep(id),
+        "jobs.logs": ({ id, tail }) => this.jobs.logs(id, tail),
+        "jobs.metrics": ({ id }) => this.jobs.metrics(id),
 
-      "compress.startLayers": (request) => startLayersJob(this.#layerJobsHost(), request),
-      "compress.startPrune": (request) => startPruneJob(this.#layerJobsHost(), request),
-      "search.plan": (request) => summarizeSearch(this.#layerJobsHost(), request),
-      "search.start": (request) => startSearch(this.#layerJobsHost(), request),
-      "search.quantize": ({ budget, ...request }) =>
-        startSearchedQuantize(this.#layerJobsHost(), request, budget),
-      "search.result": ({ budgets, ...request }) => searchOutcome(this.#layerJobsHost(), request, budgets),
-      "eval.start": async ({ baseModelId, variantModelIds, textPath, settings }) => {
-        const params = await withProtocolErrors(() =>
-          planEvaluation(db, { base: baseModelId, variants: variantModelIds, textPath, settings }),
-        );
-        return this.jobs.enqueue("eval", params);
-      },
+        "compress.startLayers": (request) => startLayersJob(this.#layerJobsHost(), request),
+        "compress.startPrune": (request) => startPruneJob(this.#layerJobsHost(), request),
+        "search.plan": (request) => summarizeSearch(this.#layerJobsHost(), request),
+        "search.start": (request) => startSearch(this.#layerJobsHost(), request),
+        "search.quantize": ({ budget, ...request }) =>
+          startSearchedQuantize(this.#layerJobsHost(), request, budget),
+        "search.result": ({ budgets, ...request }) => searchOutcome(this.#layerJobsHost(), request, budgets),
+        "eval.start": async ({ baseModelId, variantModelIds, textPath, settings }) => {
+          const params = await withProtocolErrors(() =>
+            planEvaluation(db, { base: baseModelId, variants: variantModelIds, textPath, settings }),
+          );
+          return this.jobs.enqueue("eval", params);
+        },
 
-      "export.start": async ({ modelId, outPath, split, contextLength, deviceId, runtimeFiles }) => {
-        const params = await withProtocolErrors(() =>
-          planExport(db, { model: modelId, outPath, split, contextLength, deviceId, runtimeFiles }),
-        );
-        return this.jobs.enqueue("export.bundle", params);
-      },
+        "export.start": async ({ modelId, outPath, split, contextLength, deviceId, runtimeFiles }) => {
+          const params = await withProtocolErrors(() =>
+            planExport(db, { model: modelId, outPath, split, contextLength, deviceId, runtimeFiles }),
+          );
+          return this.jobs.enqueue("export.bundle", params);
+        },
 
-      "results.importContent": ({ fileName, content, ...request }) =>
-        importResults({ ...request, path: keepUploadedResults(this.dataDir, fileName, content) }),
-      "results.import": importResults,
+        "results.importContent": ({ fileName, content, ...request }) =>
+          importResults({ ...request, path: keepUploadedResults(this.dataDir, fileName, content) }),
+        "results.import": importResults,
 
-      "experiments.list": ({ search }) => this.experiments.list(search),
-      "experiments.get": ({ id }) => this.experiments.get(id),
-      "experiments.buildComparison": ({ id }) => this.experiments.buildComparison(id),
-      "experiments.unfinishedSweep": ({ modelId, recipe }) =>
-        this.experiments.unfinishedSweep(modelId, recipe),
-      "experiments.startSweep": ({ modelId, recipe, name }) =>
-        this.experiments.startSweep(modelId, recipe, name),
-      "experiments.rerun": ({ id }) => this.experiments.rerun(id),
-      "experiments.resume": ({ id }) => this.experiments.resume(id),
-      "experiments.cancel": ({ id }) => this.experiments.cancel(id),
-      "experiments.remove": ({ id, deleteFiles }) => this.experiments.remove(id, deleteFiles),
-      "experiments.addNote": ({ id, text }) => this.experiments.addNote(id, text),
-      "experiments.setTags": ({ id, tags }) => this.experiments.setTags(id, tags),
+        "experiments.list": ({ search }) => this.experiments.list(search),
+        "experiments.get": ({ id }) => this.experiments.get(id),
+        "experiments.buildComparison": ({ id }) => this.experiments.buildComparison(id),
+        "experiments.unfinishedSweep": ({ modelId, recipe }) =>
+          this.experiments.unfinishedSweep(modelId, recipe),
+        "experiments.startSweep": ({ modelId, recipe, name }) =>
+          this.experiments.startSweep(modelId, recipe, name),
+        "experiments.rerun": ({ id }) => this.experiments.rerun(id),
+        "experiments.resume": ({ id }) => this.experiments.resume(id),
+        "experiments.cancel": ({ id }) => this.experiments.cancel(id),
+        "experiments.remove": ({ id, deleteFiles }) => this.experiments.remove(id, deleteFiles),
+        "experiments.addNote": ({ id, text }) => this.experiments.addNote(id, text),
+        "experiments.setTags": ({ id, tags }) => this.experiments.setTags(id, tags),
 
-      "devices.list": () => listDevices(db),
-      "devices.get": ({ id }) => getDevice(db, id),
-      "devices.add": ({ profile, copiedFrom }) => {
-        const entry = addDevice(db, profile, { copiedFrom });
-        this.events.emit("devices.changed", { id: entry.profile.id });
-        return entry;
+        "devices.list": () => listDevices(db),
+        "devices.get": ({ id }) => getDevice(db, id),
+        "devices.add": ({ profile, copiedFrom }) => {
+          const entry = addDevice(db, profile, { copiedFrom });
+          this.events.emit("devices.changed", { id: entry.profile.id });
+          return entry;
+        },
+        "devices.edit": ({ id, profile }) => {
+          const entry = editDevice(db, id, profile);
+          this.events.emit("devices.changed", { id });
+          return entry;
+        },
+        "devices.remove": ({ id }) => {
+          removeDevice(db, id);
+          this.events.emit("devices.changed", { id });
+          return { removed: true };
+        },
+        "devices.predict": ({ deviceId, contextSize, modelIds, experimentId }) =>
+          withProtocolErrors(() =>
+            predictForDevice(db, { deviceId, contextSize, models: modelIds, experimentId }),
+          ),
+        "devices.compare": ({ deviceId, contextSize, modelIds, experimentId, measuredOnly }) =>
+          withProtocolErrors(() =>
+            compareOnDevice(db, { deviceId, contextSize, models: modelIds, experimentId, measuredOnly }),
+          ),
       },
-      "devices.edit": ({ id, profile }) => {
-        const entry = editDevice(db, id, profile);
-        this.events.emit("devices.changed", { id });
-        return entry;
-      },
-      "devices.remove": ({ id }) => {
-        removeDevice(db, id);
-        this.events.emit("devices.changed", { id });
-        return { removed: true };
-      },
-      "devices.predict": ({ deviceId, contextSize, modelIds, experimentId }) =>
-        withProtocolErrors(() =>
-          predictForDevice(db, { deviceId, contextSize, models: modelIds, experimentId }),
-        ),
-      "devices.compare": ({ deviceId, contextSize, modelIds, experimentId, measuredOnly }) =>
-        withProtocolErrors(() =>
-          compareOnDevice(db, { deviceId, contextSize, models: modelIds, experimentId, measuredOnly }),
-        ),
-    };
+      this.paths.database,
+    );
   }
 
   #machineFacts?: Promise<MachineFingerprint>;

@@ -132,7 +132,7 @@ function raisedErrors(): AppError[] {
     quantizeFailure(new Error("/m/a.gguf: quantization failed: unsupported tensor"), {
       modelPath: "/m/a.gguf",
     }),
-    new DiskSpaceError("/data", 5e9, 1e9),
+    new DiskSpaceError("/data", 5e9, 1e9, 256 * 1024 * 1024),
     new OutputExistsError("/m/out.gguf"),
     new SchemaVersionError("/data/workbench.sqlite", 9, 4),
   ];

@@ -21,11 +21,16 @@ import type { LogLevel } from "./workerMessages.js";
 import type { TrainingMetrics } from "../../shared/domain/trainingMetrics.js";
 
 const maxLogMessage = 4000;
+/** How often an end the full disk refused is tried again. */
+const unrecordedRetryMs = 2000;
 
 export class JobJournal {
   readonly db: Db;
   readonly #events: EventBus;
   readonly #waiters = new Map<string, ((job: Job) => void)[]>();
+  /** Ends of jobs the database's full disk refused, by job id, waiting to be written. */
+  readonly #unrecorded = new Map<string, JobOutcome>();
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Db, events: EventBus) {
     this.db = db;
@@ -50,20 +55,71 @@ export class JobJournal {
     return job;
   }
 
-  /** Records the end of a job (false when it had already ended) and wakes its waiters. */
+  /**
+   * Records the end of a job (false when it had already ended) and wakes its waiters. An end the
+   * database's full disk refuses is announced all the same and written once there is room.
+   */
   finish(id: string, outcome: JobOutcome): boolean {
-    const changed = finishJob(this.db, id, outcome);
-    if (changed) {
-      const job = this.emit(id);
-      // An experiment's state is derived from its jobs: it changed too.
-      if (job.experimentId) this.#events.emit("experiments.changed", { id: job.experimentId });
-      this.resolveWaiters(id);
+    let changed: boolean;
+    try {
+      changed = finishJob(this.db, id, outcome);
+    } catch (error) {
+      if (databaseDiskFullError(error, this.db.name) === null) throw error;
+      this.#holdUnrecorded(id, outcome);
+      return true;
     }
+    if (changed) this.#announceEnd(this.emit(id));
     return changed;
   }
 
+  #announceEnd(job: Job): void {
+    // An experiment's state is derived from its jobs: it changed too.
+    if (job.experimentId) this.#events.emit("experiments.changed", { id: job.experimentId });
+    this.resolveWaiters(job.id, job);
+  }
+
+  /**
+   * Keeps an end the database could not take: screens and waiters hear it now, and it is written
+   * when space is freed. If the process exits first, the next start's recovery marks the job
+   * interrupted (its owner is gone), so nothing stays "running".
+   */
+  #holdUnrecorded(id: string, outcome: JobOutcome): void {
+    this.#unrecorded.set(id, outcome);
+    const record = getJobRecord(this.db, id);
+    if (record) {
+      const job: Job = {
+        ...toJob(record),
+        state: outcome.state,
+        finishedAt: outcome.finishedAt,
+        result: outcome.result ?? null,
+        error: outcome.error ?? outcome.errorDetail?.message ?? null,
+        errorDetail: outcome.errorDetail ?? null,
+      };
+      this.#events.emit("jobs.updated", job);
+      this.#announceEnd(job);
+    }
+    this.#retryTimer ??= setInterval(() => this.#recordHeldEnds(), unrecordedRetryMs);
+    this.#retryTimer.unref();
+  }
+
+  #recordHeldEnds(): void {
+    for (const [id, outcome] of this.#unrecorded) {
+      try {
+        finishJob(this.db, id, outcome);
+      } catch (error) {
+        if (databaseDiskFullError(error, this.db.name) === null) throw error;
+        return; // still full: try again later
+      }
+      this.#unrecorded.delete(id);
+      const job = this.emit(id);
+      if (job.experimentId) this.#events.emit("experiments.changed", { id: job.experimentId });
+    }
+    clearInterval(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
   progress(id: string, progress: JobProgress | null, metrics?: TrainingMetrics | null): void {
-    updateJobProgress(this.db, id, progress, metrics);
+    this.#unlessDiskFull(() => updateJobProgress(this.db, id, progress, metrics));
   }
 
   /** Announces training points new since the last announcement (the row holds the whole series). */
@@ -72,15 +128,23 @@ export class JobJournal {
   }
 
   log(jobId: string, level: LogLevel, message: string): void {
-    try {
+    this.#unlessDiskFull(() =>
       insertJobLog(this.db, jobId, {
         at: now(),
         level,
         message: message.length > maxLogMessage ? `${message.slice(0, maxLogMessage)}…` : message,
-      });
+      }),
+    );
+  }
+
+  /**
+   * A progress report or log line lost to a full disk must not take the process (and every job it
+   * owns) down: the next report replaces it, and the job's own outcome says what happened.
+   */
+  #unlessDiskFull(write: () => void): void {
+    try {
+      write();
     } catch (error) {
-      // A log line lost to a full disk must not take the process (and every job it owns) down;
-      // the job's own outcome says what happened.
       if (databaseDiskFullError(error, this.db.name) === null) throw error;
     }
   }
@@ -99,12 +163,14 @@ export class JobJournal {
     return [...this.#waiters.keys()];
   }
 
-  resolveWaiters(id: string): void {
+  /** Wakes the job's waiters with `job`, or with its stored row. */
+  resolveWaiters(id: string, job?: Job): void {
     const waiters = this.#waiters.get(id);
     if (!waiters) return;
     this.#waiters.delete(id);
-    const record = getJobRecord(this.db, id);
-    for (const resolve of waiters) if (record) resolve(toJob(record));
+    const record = job ? undefined : getJobRecord(this.db, id);
+    const ended = job ?? (record ? toJob(record) : undefined);
+    for (const resolve of waiters) if (ended) resolve(ended);
   }
 
   /** Polls a job another process runs until it ends, or returns its state at the deadline. */

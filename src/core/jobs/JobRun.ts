@@ -17,7 +17,7 @@ import { isJobKind, jobKinds, parseWorkerValue } from "../../shared/protocol/job
 import { getJobRecord, toJob, updateJobParams, type JobOutcome, type JobRecord } from "../store/jobs.js";
 import { now } from "../store/ids.js";
 import { describeWorkerExit } from "./describeWorkerExit.js";
-import { diskFilledDuringWrite, ensureFreeSpace } from "./diskSpace.js";
+import { diskFilledDuringWrite, ensureRoomForOutput } from "./diskSpace.js";
 import type { DependencyOutcome, StepContext, StepHookRegistry, StepHooks } from "./JobGraph.js";
 import { EtaEstimator } from "./EtaEstimator.js";
 import type { JobJournal } from "./JobJournal.js";
@@ -143,7 +143,8 @@ export class JobRun {
         const host = hosts[this.record.kind];
         const estimate = await host?.estimateOutput?.(this.record.params as never, kindContext);
         this.#outputBytes = estimate?.bytes ?? 0;
-        if (estimate) await ensureFreeSpace(estimate.dir, estimate.bytes);
+        // A kind that stages beside its destination does not write its output in the temp folder.
+        if (estimate) await ensureRoomForOutput(estimate, this.#stagingPath() ? null : this.#tempDir);
         await mkdir(this.#tempDir, { recursive: true });
       }
     } catch (error) {

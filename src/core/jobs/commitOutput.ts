@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { copyFile, link, mkdir, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { CodedError } from "../errors.js";
+import { diskFullIn, isNoSpaceError } from "./diskSpace.js";
 
 export class OutputExistsError extends CodedError {
   constructor(file: string) {
@@ -32,7 +33,7 @@ export async function commitOutput(tempPath: string, finalPath: string): Promise
       await rename(staging, finalPath);
     } catch (copyError) {
       await unlink(staging).catch(() => undefined);
-      throw copyError;
+      throw isNoSpaceError(copyError) ? await diskFullIn(path.dirname(finalPath)) : copyError;
     }
   }
   await unlink(tempPath);

@@ -84,13 +84,7 @@ export function registerExportCommands(program: Command, context: CliContext): v
             ["bundle", r.path],
             ["load", r.entry],
             ["files", `${r.files.length} + manifest.json, ${formatBytes(r.bytes)}`],
-            [
-              "model files",
-              r.files
-                .filter((f) => f.role === "model")
-                .map((f) => f.path)
-                .join(", "),
-            ],
+            ["model files", listShards(r.files.filter((f) => f.role === "model").map((f) => f.path))],
           ]),
       });
     });
@@ -121,4 +115,10 @@ export function registerExportCommands(program: Command, context: CliContext): v
         },
       );
     });
+}
+
+/** A split model's shards in one line: all of a few, the first and last of many. */
+function listShards(paths: string[]): string {
+  if (paths.length <= 4) return paths.join(", ");
+  return `${paths[0]}, ${paths[1]}, … ${paths.at(-1)} (${paths.length} shards)`;
 }
