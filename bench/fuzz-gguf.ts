@@ -1,7 +1,9 @@
-// npm run fuzz:gguf -- --count N --seed S [--cli M] [--cli-accepted K] [--work DIR]
+// npm run fuzz:gguf -- --count N --seed S [--cli M] [--cli-accepted K] [--server M] [--server-accepted K] [--work DIR]
 // Mutates valid GGUF files N times (seeded: the same S gives the same files) and sends each through
 // the library's reader; the first M (default N/100, at least 10) also through `cwb models import`,
 // `models show` and a dry-run quantize in a worker, and so do the first K files the reader accepts.
+// --server and --server-accepted do the same through one `cwb serve` over its WebSocket: import,
+// show, a dry-run and a real Q8_0 quantize, and after each file the server must still answer.
 // Prints the outcome table; exits 1 on any crash or hang, and keeps those files (with what was done
 // to them) in DIR/defects.
 import os from "node:os";
@@ -15,6 +17,8 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     cli: { type: "string" },
     "cli-accepted": { type: "string", default: "0" },
+    server: { type: "string", default: "0" },
+    "server-accepted": { type: "string", default: "0" },
     work: { type: "string" },
   },
 });
@@ -33,6 +37,8 @@ const { table, kept } = await runGgufFuzz({
   seed,
   cliCount,
   acceptedCliCount: Number(values["cli-accepted"]),
+  serverCount: Number(values.server),
+  acceptedServerCount: Number(values["server-accepted"]),
   workDir,
   onProgress(done, total) {
     const now = performance.now();
@@ -44,7 +50,7 @@ const { table, kept } = await runGgufFuzz({
 });
 process.stderr.write("\n");
 console.log(
-  `GGUF fuzz: ${count} files (seed ${seed}); through the CLI: the first ${Math.min(cliCount, count)} and up to ${values["cli-accepted"]} more the reader accepted`,
+  `GGUF fuzz: ${count} files (seed ${seed}); through the CLI: the first ${Math.min(cliCount, count)} and up to ${values["cli-accepted"]} more the reader accepted; through the server: the first ${values.server} and up to ${values["server-accepted"]} more`,
 );
 console.log(table.format());
 console.log(

@@ -1,7 +1,8 @@
 // The GGUF fuzz run: N seeded mutations of valid tiny models, each read by the library's reader in
 // this process (what import and `models show` rely on), and the first `cliCount` of them also sent
 // through the real CLI: `models import`, then for accepted files `models show` and a dry-run
-// quantize (llama.cpp reads the file in a worker process there).
+// quantize (llama.cpp reads the file in a worker process there); and some through one long-lived
+// `cwb serve` over its WebSocket (serverFuzzPath.ts).
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
@@ -14,6 +15,7 @@ import { repoRoot } from "../../test/cli/runCwb.js";
 import { cliOutcome, inProcessOutcome, libraryRefusal, OutcomeTable } from "./fuzzOutcome.js";
 import { seededRandom } from "../../src/core/bench/randomTokens.js";
 import { ggufSections, mutateGguf, type GgufSections } from "./ggufMutator.js";
+import { ServerFuzzPath } from "./serverFuzzPath.js";
 
 export interface GgufFuzzOptions {
   count: number;
@@ -22,6 +24,9 @@ export interface GgufFuzzOptions {
   cliCount: number;
   /** Besides those, how many of the files the reader accepts also go through the CLI (llama.cpp sees those). */
   acceptedCliCount?: number;
+  /** The same two counts for one long-lived `cwb serve` driven over its WebSocket (serverFuzzPath.ts). */
+  serverCount?: number;
+  acceptedServerCount?: number;
   /** Scratch folder: seeds, the current mutant, the CLI's data dir, and copies of defective files. */
   workDir: string;
   onProgress?: (done: number, total: number) => void;
@@ -102,7 +107,12 @@ export async function runGgufFuzz(options: GgufFuzzOptions): Promise<GgufFuzzRes
   const mutantDir = path.join(options.workDir, "mutants");
   const keptDir = path.join(options.workDir, "defects");
   mkdirSync(mutantDir, { recursive: true });
-  let acceptedSent = 0;
+  const cli = { first: options.cliCount, accepted: options.acceptedCliCount ?? 0 };
+  const served = { first: options.serverCount ?? 0, accepted: options.acceptedServerCount ?? 0 };
+  const server =
+    served.first + served.accepted > 0
+      ? await ServerFuzzPath.start(path.join(options.workDir, "server-data"))
+      : undefined;
 
   for (let i = 0; i < options.count; i++) {
     const seedIndex = Math.floor(random() * seeds.length);
@@ -119,11 +129,9 @@ export async function runGgufFuzz(options: GgufFuzzOptions): Promise<GgufFuzzRes
     }, libraryRefusal);
     table.add("reader", read, file, detail);
 
-    if (i < options.cliCount) await checkThroughCli(file, dataDir, table, detail);
-    else if (read.verdict === "accepted" && acceptedSent < (options.acceptedCliCount ?? 0)) {
-      acceptedSent++;
-      await checkThroughCli(file, dataDir, table, detail);
-    }
+    const accepted = read.verdict === "accepted";
+    if (takes(cli, i, accepted)) await checkThroughCli(file, dataDir, table, detail);
+    if (server && takes(served, i, accepted)) await server.check(file, table, detail);
 
     if (table.defects.length > before) {
       mkdirSync(keptDir, { recursive: true });
@@ -135,7 +143,18 @@ export async function runGgufFuzz(options: GgufFuzzOptions): Promise<GgufFuzzRes
     rmSync(file, { force: true });
     options.onProgress?.(i + 1, options.count);
   }
+  const serverExit = await server?.close();
+  if (server && serverExit !== 0)
+    table.add("server stop", { verdict: "crash", reason: `exit ${serverExit}`, message: "" }, "", "");
   return { table, kept };
+}
+
+/** Whether a path takes file `i`: one of its first files, or one more of those the reader accepted. */
+function takes(quota: { first: number; accepted: number }, i: number, accepted: boolean): boolean {
+  if (i < quota.first) return true;
+  if (!accepted || quota.accepted <= 0) return false;
+  quota.accepted--;
+  return true;
 }
 
 /** `models import`; for an accepted file also `models show` and a dry-run quantize (a worker reads it with llama.cpp). */

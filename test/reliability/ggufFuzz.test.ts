@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkThroughCli, fuzzSeeds } from "../../bench/fuzz/ggufFuzz.js";
+import { ServerFuzzPath } from "../../bench/fuzz/serverFuzzPath.js";
 import { cliOutcome, inProcessOutcome, libraryRefusal, OutcomeTable } from "../../bench/fuzz/fuzzOutcome.js";
 import { mutateGguf, mutationKinds, type GgufSections } from "../../bench/fuzz/ggufMutator.js";
 import { seededRandom } from "../../src/core/bench/randomTokens.js";
@@ -48,22 +49,29 @@ describe("the GGUF reader under 500 seeded mutations", () => {
   });
 });
 
+/**
+ * The first 2 files the reader accepts and 1 it refuses from one seeded stream (a CLI or server call
+ * costs seconds; the bench's --cli-accepted and --server-accepted run these paths at size).
+ */
+async function chooseMutants(seed: number, prefix: string): Promise<{ file: string; detail: string }[]> {
+  const random = seededRandom(seed);
+  const chosen: { file: string; detail: string }[] = [];
+  const wanted = { accepted: 2, refused: 1 };
+  for (let i = 0; chosen.length < 3 && i < 500; i++) {
+    const mutation = mutateGguf(seeds[i % seeds.length]!, random);
+    const file = path.join(workDir, `${prefix}-${i}.gguf`);
+    writeFileSync(file, mutation.bytes);
+    const { verdict } = await inProcessOutcome(() => readModelMetadata(file), libraryRefusal);
+    if ((verdict === "accepted" || verdict === "refused") && wanted[verdict]-- > 0)
+      chosen.push({ file, detail: `${mutation.kind}: ${mutation.detail} (reader: ${verdict})` });
+    else rmSync(file);
+  }
+  return chosen;
+}
+
 describe("mutants through the CLI and a worker", () => {
   it("imports, shows and dry-run quantizes what the reader accepts, refuses the rest, and never crashes", async () => {
-    // Picks the first 2 files the reader accepts and 1 it refuses from one seeded stream (a CLI call
-    // costs seconds; the bench's --cli-accepted runs the worker path at size).
-    const random = seededRandom(77);
-    const chosen: { file: string; detail: string }[] = [];
-    const wanted = { accepted: 2, refused: 1 };
-    for (let i = 0; chosen.length < 3 && i < 500; i++) {
-      const mutation = mutateGguf(seeds[i % seeds.length]!, random);
-      const file = path.join(workDir, `cli-${i}.gguf`);
-      writeFileSync(file, mutation.bytes);
-      const { verdict } = await inProcessOutcome(() => readModelMetadata(file), libraryRefusal);
-      if ((verdict === "accepted" || verdict === "refused") && wanted[verdict]-- > 0)
-        chosen.push({ file, detail: `${mutation.kind}: ${mutation.detail} (reader: ${verdict})` });
-      else rmSync(file);
-    }
+    const chosen = await chooseMutants(77, "cli");
     const table = new OutcomeTable();
     const dataDir = path.join(workDir, "cli-data");
     for (const { file, detail } of chosen) await checkThroughCli(file, dataDir, table, detail);
@@ -74,6 +82,35 @@ describe("mutants through the CLI and a worker", () => {
     ).toBe(2);
     expect(table.count("cli import", "refused")).toBe(1);
     expect(table.count("worker quantize", "accepted") + table.count("worker quantize", "refused")).toBe(2);
+  }, 180_000);
+});
+
+describe("mutants through one long-lived server", () => {
+  it("imports, shows and quantizes over the WebSocket, refuses the rest, and keeps serving, a worker abort included", async () => {
+    const chosen = await chooseMutants(78, "server");
+    const table = new OutcomeTable();
+    const server = await ServerFuzzPath.start(path.join(workDir, "server-data"));
+    try {
+      for (const { file, detail } of chosen) await server.check(file, table, detail);
+      const summary = `${table.format()}\n${chosen.map((c) => c.detail).join("\n")}`;
+      expect(table.defects, summary).toEqual([]);
+      expect(table.count("server import", "accepted"), summary).toBe(2);
+      expect(table.count("server import", "refused"), summary).toBe(1);
+      expect(
+        table.count("server quantize Q8_0", "accepted") + table.count("server quantize Q8_0", "refused"),
+      ).toBe(2);
+      expect(table.count("server alive", "accepted")).toBe(3);
+
+      // A worker that llama.cpp (here: on purpose) aborts is a failed job with its reason.
+      const aborted = await server.runJob("debug.sleep", { seconds: 0.2, crash: "abort" });
+      expect(aborted.outcome).toMatchObject({
+        verdict: "refused",
+        message: expect.stringMatching(/SIGABRT/),
+      });
+      expect(await server.liveness()).toEqual({ verdict: "accepted" });
+    } finally {
+      expect(await server.close()).toBe(0);
+    }
   }, 180_000);
 });
 
