@@ -1,7 +1,9 @@
 // Every model family users bring, not only llama: a tiny random-weight model of each (made by the
 // addon's createModel with a vocabulary from the llama.cpp bundle) goes through the real CLI:
 // `cwb prune --drop 1` (which ranks the blocks as `cwb layers` does), `cwb quantize` (byte-identical
-// to llama-quantize), `cwb eval` against the base and `cwb bench`.
+// to llama-quantize), `cwb imatrix` (as llama-imatrix computes it) and a quantize with it
+// (byte-identical again), `cwb eval` against the base, `cwb bench`, and `cwb distill`: trained where
+// ggml can differentiate the family's graph, refused by name before any worker starts elsewhere.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PruneJobResult } from "../../src/shared/domain/compression.js";
@@ -26,19 +28,22 @@ interface Family {
   /** Tensors per block (what dropping one block removes). */
   blockTensors: number;
   extra?: Record<string, number>;
+  /** Why distillation is refused (a part of the NOT_TRAINABLE message); absent: it trains. */
+  notTrainable?: string;
 }
 
 const allFamilies: Family[] = [
   { architecture: "qwen2", vocabulary: "qwen2", blockTensors: 12 },
   { architecture: "qwen3", vocabulary: "qwen2", blockTensors: 11 },
-  { architecture: "gemma2", vocabulary: "llama-spm", blockTensors: 11 },
-  { architecture: "gemma3", vocabulary: "llama-spm", blockTensors: 13 },
-  { architecture: "phi3", vocabulary: "phi-3", blockTensors: 6 },
+  { architecture: "gemma2", vocabulary: "llama-spm", blockTensors: 11, notTrainable: "GELU activation" },
+  { architecture: "gemma3", vocabulary: "llama-spm", blockTensors: 13, notTrainable: "GELU activation" },
+  { architecture: "phi3", vocabulary: "phi-3", blockTensors: 6, notTrainable: "one-input SwiGLU" },
   {
     architecture: "qwen3moe",
     vocabulary: "qwen2",
     blockTensors: 12,
     extra: { nExpert: 4, nExpertUsed: 2 },
+    notTrainable: "mixture-of-experts blocks",
   },
 ];
 
@@ -131,6 +136,80 @@ describe.each(families)("$architecture", (family) => {
     runTool(usableTools(tools).quantize, [pruned, reference, "Q4_K_M"]);
     expect(sha256(quantized)).toBe(sha256(reference));
   });
+
+  it.skipIf("skip" in tools)(
+    "computes the importance matrix as llama-imatrix does, and quantizes with it byte-identically",
+    async () => {
+      const ours = path.join(dir, `${architecture}.ours.imatrix.gguf`);
+      const theirs = path.join(dir, `${architecture}.theirs.imatrix.gguf`);
+      const run = await cwb("imatrix", model, ...sampleArgs(), "--out", ours);
+      expect(run.code, run.stderr).toBe(0);
+      const sample = ["-f", text, "-c", "128", "--chunks", "2", "-t", "2", "--no-ppl"];
+      runTool(usableTools(tools).imatrix, ["-m", model, "-o", theirs, ...sample]);
+      const addon = await nativeAddon();
+      const [a, b] = [await addon.loadImatrix(theirs), await addon.loadImatrix(ours)];
+      expect(Object.keys(b.entries).sort()).toEqual(Object.keys(a.entries).sort());
+      let maxRel = 0;
+      for (const [name, entry] of Object.entries(a.entries)) {
+        // Counts per expert for a mixture of experts: the router sends each token to some of them.
+        expect(Array.from(b.entries[name]!.counts), name).toEqual(Array.from(entry.counts));
+        entry.sums.forEach((sum, i) => {
+          maxRel = Math.max(maxRel, Math.abs(sum - b.entries[name]!.sums[i]!) / (Math.abs(sum) || 1));
+        });
+      }
+      expect(maxRel).toBeLessThan(1e-4);
+
+      const withMatrix = path.join(dir, `${architecture}.imatrix.Q4_K_M.gguf`);
+      const quantized = await cwb(
+        "quantize",
+        model,
+        "--type",
+        "Q4_K_M",
+        "--imatrix",
+        ours,
+        "--out",
+        withMatrix,
+      );
+      expect(quantized.code, quantized.stderr).toBe(0);
+      const reference = path.join(dir, `${architecture}.imatrix.reference.gguf`);
+      runTool(usableTools(tools).quantize, ["--imatrix", ours, model, reference, "Q4_K_M"]);
+      expect(sha256(withMatrix)).toBe(sha256(reference));
+    },
+  );
+
+  it(
+    family.notTrainable ? "refuses distillation before any worker starts" : "distills a pruned student",
+    async () => {
+      const healed = path.join(dir, `${architecture}.healed.gguf`);
+      const args = [
+        "--teacher",
+        model,
+        "--student-from",
+        "drop:1",
+        "--text",
+        text,
+        "--tokens",
+        "512",
+        "--out",
+        healed,
+      ];
+      const run = await cwb("distill", ...args);
+      if (family.notTrainable) {
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain(
+          `${model}: the student made from it (${architecture}) cannot be trained:`,
+        );
+        expect(run.stderr).toContain(family.notTrainable);
+        return;
+      }
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout) as { training: { lossCurve: { step: number; loss: number }[] } };
+      const curve = result.training.lossCurve;
+      expect(curve.map((p) => p.step)).toEqual([1, 2]);
+      expect(curve[1]!.loss).toBeLessThan(curve[0]!.loss);
+      expect((await nativeAddon()).describeModel(healed).nLayer).toBe(2);
+    },
+  );
 
   it("evaluates the pruned, quantized model against the base", async () => {
     const run = await cwb("eval", quantized, "--base", model, ...sampleArgs());

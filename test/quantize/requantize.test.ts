@@ -77,9 +77,9 @@ describe("an importance matrix made for another model", () => {
     const run = await cwb("--json", "quantize", base, "--type", "Q4_K_M", "--imatrix", imatrix);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /made for another model: its entry for blk\.0\.attn_q\.weight covers 512 columns/,
+      /made for another model: its entry for blk\.0\.attn_q\.weight holds 512 sums/,
     );
-    expect(run.stderr).toMatch(/has 256$/m);
+    expect(run.stderr).toMatch(/needs 256 columns$/m);
   });
 
   it("is refused when none of its tensors is the model's, and accepted at the right widths", async () => {

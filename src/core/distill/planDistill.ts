@@ -3,6 +3,7 @@
 // the same inputs resumes from, and the student: an existing model (one job), or one made from the
 // teacher by dropping blocks, planned as a job graph: [layer importance →] prune → distill.
 import { checkSameVocabulary } from "../library/checkSameVocabulary.js";
+import { checkTrainable } from "./checkTrainable.js";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import {
@@ -149,6 +150,7 @@ export async function planDistill(db: Db, dataDir: string, request: DistillReque
   if (request.student) {
     const student = await resolveModel(db, request.student);
     checkSameVocabulary(teacher, student, "teacher");
+    checkTrainable(student.path, student.metadata, "student");
     const outPath = request.out
       ? explicitOutPath(request.out)
       : freePath(models, `${modelStem(student.path)}.distilled`, ".gguf");
@@ -167,6 +169,7 @@ export async function planDistill(db: Db, dataDir: string, request: DistillReque
 
   const studentFrom = request.studentFrom!;
   const recipe = parseStudentFrom(studentFrom);
+  checkTrainable(teacher.path, teacher.metadata, "student made from it");
   const stem = modelStem(teacher.path);
   const studentPath = freePath(models, `${stem}.student-${studentFileLabel(recipe)}`, ".gguf");
   const outPath = request.out

@@ -5,6 +5,7 @@
 // by the distillation's own planning (planStudentSteps, distillParams). Finished work is reused: a
 // pruned model made the same way, a student distilled with the same teacher, texts and settings, and
 // their variants. A model still to be made is quantized by a step planned when it exists.
+import { checkTrainable } from "../distill/checkTrainable.js";
 import path from "node:path";
 import { chainLabels, chainVariantLabel, type SweepPrune } from "../../shared/domain/experiment.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
@@ -147,6 +148,8 @@ export async function planSweepChain(
       `${needing.join(", ")} need an importance matrix; the pruned and healed models are quantized without one (the base's does not fit them)`,
       { remedies: ["provide-imatrix"] },
     );
+  // Refused while planning, before anything runs, rather than at the distill step.
+  if (recipe.distill) checkTrainable(base.path, base.metadata, "student made from it");
   const labels = chainLabels(prune);
   const models = ensureDataPaths(dataDir).models;
   const stem = modelStem(base.path);

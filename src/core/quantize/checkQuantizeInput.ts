@@ -37,7 +37,7 @@ export function checkNotQuantized(
   );
 }
 
-/** The importance matrix's entries: tensor name and the row width its sums cover. */
+/** The importance matrix's entries: tensor name and how many sums it holds (row width × experts). */
 export async function readImatrixWidths(file: string): Promise<Map<string, number>> {
   const head = Buffer.alloc(4);
   const handle = await open(file, "r");
@@ -52,7 +52,8 @@ export async function readImatrixWidths(file: string): Promise<Map<string, numbe
     checkImatrixGguf(file, layout);
     for (const tensor of layout.tensors) {
       const name = tensor.name.endsWith(".in_sum2") ? tensor.name.slice(0, -".in_sum2".length) : null;
-      if (name !== null) widths.set(name, tensor.shape[0]!);
+      // One row of sums per matrix: [n_embd or n_ff, experts] for a mixture of experts.
+      if (name !== null) widths.set(name, tensor.shape.reduce((a, b) => a * b, 1));
     }
     return widths;
   }
@@ -133,11 +134,12 @@ export async function checkImatrixMatchesModel(
     matched++;
     // Sums cover one row (n_embd or n_ff), one row per expert for a mixture of experts.
     const row = tensor.shape[0]!;
-    if (width !== row * (tensor.shape.length > 2 ? tensor.shape[2]! : 1))
+    const experts = tensor.shape.length > 2 ? tensor.shape[2]! : 1;
+    if (width !== row * experts)
       throw new CodedError(
         "IMATRIX_MODEL_MISMATCH",
-        `${file}: the importance matrix was made for another model: its entry for ${name} covers ${width} columns, ` +
-          `the tensor in ${model.path} has ${row}`,
+        `${file}: the importance matrix was made for another model: its entry for ${name} holds ${width} sums, ` +
+          `the tensor in ${model.path} needs ${experts > 1 ? `${row} × ${experts} experts` : `${row} columns`}`,
         { remedies: ["provide-imatrix"], file },
       );
   }

@@ -83,6 +83,8 @@ export const appErrorCodes = [
   "RESULTS_AMBIGUOUS",
   /** Distillation settings or a student recipe that cannot be used (the message says which and why). */
   "BAD_DISTILL_SETTINGS",
+  /** A model whose graph ggml cannot differentiate (training it would abort llama.cpp): the message says why. */
+  "NOT_TRAINABLE",
   /** Two models compared token by token (student and teacher, variant and base) whose vocabularies differ. */
   "VOCABULARY_MISMATCH",
   /** Greedy speculative decoding wrote something other than the target alone: a bug, never a result. */

@@ -14,6 +14,7 @@ import type { Db } from "../../store/Store.js";
 import { OutputExistsError } from "../commitOutput.js";
 import { defineJobKindHost, type CompletionContext } from "../JobKindHost.js";
 import { recordVariant } from "./recordVariant.js";
+import { checkFileTrainable } from "../../distill/checkTrainable.js";
 
 interface TeacherOutput {
   path: string;
@@ -72,8 +73,9 @@ function studentModelId(db: Db, student: DistillJobParams["student"]): string | 
 
 export const distillHost = defineJobKindHost({
   kind: "distill",
-  estimateOutput(params) {
+  async estimateOutput(params) {
     if (statSync(params.outPath, { throwIfNoEntry: false })) throw new OutputExistsError(params.outPath);
+    await checkFileTrainable(params.student.path, "student");
     // The student at F32 (scratch copies in tmp) and, at most, the teacher files.
     const student =
       statSync(params.student.path, { throwIfNoEntry: false })?.size ?? statSync(params.teacher.path).size;
