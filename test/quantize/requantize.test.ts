@@ -76,9 +76,7 @@ describe("an importance matrix made for another model", () => {
     const imatrix = writeLegacyImatrix(path.join(dir, "wide.dat"), "blk.0.attn_q.weight", 512);
     const run = await cwb("--json", "quantize", base, "--type", "Q4_K_M", "--imatrix", imatrix);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(
-      /made for another model: its entry for blk\.0\.attn_q\.weight holds 512 sums/,
-    );
+    expect(run.stderr).toMatch(/made for another model: its entry for blk\.0\.attn_q\.weight holds 512 sums/);
     expect(run.stderr).toMatch(/needs 256 columns$/m);
   });
 

@@ -53,7 +53,11 @@ export async function readImatrixWidths(file: string): Promise<Map<string, numbe
     for (const tensor of layout.tensors) {
       const name = tensor.name.endsWith(".in_sum2") ? tensor.name.slice(0, -".in_sum2".length) : null;
       // One row of sums per matrix: [n_embd or n_ff, experts] for a mixture of experts.
-      if (name !== null) widths.set(name, tensor.shape.reduce((a, b) => a * b, 1));
+      if (name !== null)
+        widths.set(
+          name,
+          tensor.shape.reduce((a, b) => a * b, 1),
+        );
     }
     return widths;
   }
