@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { ModelFileFacts } from "../../../shared/domain/model.js";
 import { recordModel, type ImportResult, type Lineage } from "../../library/importModel.js";
+import { crashPoint } from "../../crashPoint.js";
 import { commitOutput } from "../commitOutput.js";
 import type { CompletionContext } from "../JobKindHost.js";
 
@@ -20,6 +21,7 @@ export async function recordVariant(
 ): Promise<ImportResult> {
   const finalPath = path.resolve(outPath);
   await commitOutput(facts.path, finalPath);
+  crashPoint("record.before");
   const recorded = recordModel(
     db,
     { ...facts, path: finalPath, fileName: path.basename(finalPath) },
