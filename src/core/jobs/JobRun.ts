@@ -374,8 +374,11 @@ export class JobRun {
       );
       for (const file of removed) journal.log(id, "info", `removed the unrecorded output ${file}`);
     }
-    // Whatever the outcome, nothing the job wrote to its temp folder survives it.
-    for (const dir of [this.#tempDir, this.#stagingPath()]) {
+    // Whatever the outcome, nothing the job wrote to its temp folder survives it. A succeeded job's
+    // folder goes once its success is recorded: until then its commit markers let recovery take back
+    // an output that nothing records (an export's bundle, a trained model).
+    const succeeded = outcome.state === "succeeded";
+    for (const dir of [succeeded ? undefined : this.#tempDir, this.#stagingPath()]) {
       if (!dir) continue;
       await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
         journal.log(id, "warn", `could not delete temp folder ${dir}: ${(error as Error).message}`);
@@ -389,6 +392,14 @@ export class JobRun {
     this.#onSettled(this);
     crashPoint("job.before-finish");
     journal.finish(id, { ...outcome, metrics: this.#metrics ?? null, finishedAt: now() });
+    if (succeeded) {
+      try {
+        // In the same tick as the finish: whoever awaits the job finds the folder gone.
+        rmSync(this.#tempDir, { recursive: true, force: true });
+      } catch (error) {
+        journal.log(id, "warn", `could not delete temp folder ${this.#tempDir}: ${(error as Error).message}`);
+      }
+    }
     this.#markEnded();
   }
 
