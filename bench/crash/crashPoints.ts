@@ -37,7 +37,9 @@ const sweep: Scenario = {
     "commit.before-link",
     "commit.linked",
     "record.before",
+    // The first record is the base model's import; the second a variant with its lineage.
     "record.in-transaction",
+    "record.in-transaction:2",
     "job.before-finish",
     "runs.in-transaction",
     // The fourth output the sweep moves into place: the base model's cached distribution (eval).

@@ -32,7 +32,7 @@ it(
     const outcomes = await runCrashPoints(
       [
         "sweep/commit.linked:2",
-        "sweep/record.in-transaction",
+        "sweep/record.in-transaction:2",
         "sweep/job.before-finish",
         "sweep-copy/commit.copied",
         "export/job.before-finish",
@@ -41,7 +41,7 @@ it(
     );
     expect(outcomes.map((o) => `${o.id}: ${o.reached}; ${o.problems.join("; ") || "ok"}`)).toEqual([
       "sweep/commit.linked:2: killed; ok",
-      "sweep/record.in-transaction: killed; ok",
+      "sweep/record.in-transaction:2: killed; ok",
       "sweep/job.before-finish: killed; ok",
       "sweep-copy/commit.copied: killed; ok",
       "export/job.before-finish: killed; ok",
