@@ -6,7 +6,7 @@ import { copyFile, link, mkdir, open, rename, stat, unlink } from "node:fs/promi
 import path from "node:path";
 import { crashPoint } from "../crashPoint.js";
 import { CodedError } from "../errors.js";
-import { commitMarkerPath, writeCommitMarker } from "./outputCommitMarker.js";
+import { commitMarkerPath, fileIdentity, writeCommitMarker } from "./outputCommitMarker.js";
 
 export class OutputExistsError extends CodedError {
   constructor(file: string) {
@@ -21,8 +21,7 @@ export class OutputExistsError extends CodedError {
 export async function commitOutput(tempPath: string, finalPath: string): Promise<void> {
   await mkdir(path.dirname(finalPath), { recursive: true });
   const marker = commitMarkerPath(path.dirname(tempPath), tempPath);
-  const { dev, ino } = await stat(tempPath);
-  await writeCommitMarker(marker, { finalPath, dev, ino });
+  await writeCommitMarker(marker, { finalPath, ...fileIdentity(await stat(tempPath, { bigint: true })) });
   crashPoint("commit.before-link");
   try {
     // link() fails with EEXIST instead of replacing, unlike rename().
@@ -38,9 +37,9 @@ export async function commitOutput(tempPath: string, finalPath: string): Promise
     // Created exclusively and marked before the copy fills it: only this file is ever taken back.
     const created = await open(staging, "wx");
     try {
-      const { dev: stagedDev, ino: stagedIno } = await created.stat();
+      const staged = fileIdentity(await created.stat({ bigint: true }));
       await created.close();
-      await writeCommitMarker(marker, { finalPath, stagingPath: staging, dev: stagedDev, ino: stagedIno });
+      await writeCommitMarker(marker, { finalPath, stagingPath: staging, ...staged });
       crashPoint("commit.copy-created");
       await copyFile(tempPath, staging);
       crashPoint("commit.copied");

@@ -1,10 +1,12 @@
 // Proof of ownership for an output being moved into place. Before a job's output is linked (or
 // copied, or renamed) to its final path, a marker beside the temp file in the job's temp folder
-// records the final path and the device and inode the file will have there. When the job then ends
-// without succeeding (a failure while recording it, or a crash: recovery at start), the final path is
-// removed only if it still holds that very inode and nothing in the library records it: a user's
-// file at that path has another inode and is never touched.
-import { lstatSync, readdirSync, readFileSync } from "node:fs";
+// records the final path and the identity the file will have there: device, inode and birth time (an
+// inode number freed by a deletion is reused at once; the birth time tells the new file apart). When
+// the job then ends without succeeding (a failure while recording it, or a crash: recovery at start),
+// the final path is removed only if it is still that very file and nothing in the library records
+// it: a user's file at that path is never touched. A filesystem without birth times gets nothing
+// taken back.
+import { lstatSync, readdirSync, readFileSync, type BigIntStats } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -17,10 +19,18 @@ const commitMarker = z.object({
   finalPath: z.string(),
   /** The copy beside the final path when it is on another filesystem. */
   stagingPath: z.string().optional(),
-  dev: z.number(),
-  ino: z.number(),
+  dev: z.string(),
+  ino: z.string(),
+  birthtimeNs: z.string(),
 });
 export type CommitMarker = z.infer<typeof commitMarker>;
+
+export type FileIdentity = Pick<CommitMarker, "dev" | "ino" | "birthtimeNs">;
+
+/** What tells a file apart from any other, now and after a link or a rename. */
+export function fileIdentity(stats: BigIntStats): FileIdentity {
+  return { dev: String(stats.dev), ino: String(stats.ino), birthtimeNs: String(stats.birthtimeNs) };
+}
 
 /** The marker of an output whose temp file (or staged folder) is `tempPath`, kept in `dir`. */
 export function commitMarkerPath(dir: string, tempPath: string): string {
@@ -33,9 +43,10 @@ export async function writeCommitMarker(markerPath: string, marker: CommitMarker
 }
 
 function sameFile(file: string, marker: CommitMarker): boolean {
+  if (marker.birthtimeNs === "0") return false;
   try {
-    const stat = lstatSync(file);
-    return stat.dev === marker.dev && stat.ino === marker.ino;
+    const now = fileIdentity(lstatSync(file, { bigint: true }));
+    return now.dev === marker.dev && now.ino === marker.ino && now.birthtimeNs === marker.birthtimeNs;
   } catch {
     return false;
   }

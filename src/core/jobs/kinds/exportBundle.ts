@@ -8,7 +8,7 @@ import path from "node:path";
 import { crashPoint } from "../../crashPoint.js";
 import { bundleFormat, bundleStagingPath } from "../../export/bundlePaths.js";
 import { OutputExistsError } from "../commitOutput.js";
-import { commitMarkerPath, writeCommitMarker } from "../outputCommitMarker.js";
+import { commitMarkerPath, fileIdentity, writeCommitMarker } from "../outputCommitMarker.js";
 import { defineJobKindHost } from "../JobKindHost.js";
 
 /** Headroom for the header of each shard and the texts. */
@@ -30,9 +30,11 @@ export const exportBundleHost = defineJobKindHost({
     const target = path.resolve(params.outPath);
     // rename() would replace an empty folder: refuse anything already there.
     if (existsSync(target)) throw new OutputExistsError(target);
-    // The staged folder or archive keeps its inode through the rename: the marker proves it is ours.
-    const { dev, ino } = await stat(value.stagingPath);
-    await writeCommitMarker(commitMarkerPath(tempDir, value.stagingPath), { finalPath: target, dev, ino });
+    // The staged folder or archive keeps its identity through the rename: the marker proves it is ours.
+    await writeCommitMarker(commitMarkerPath(tempDir, value.stagingPath), {
+      finalPath: target,
+      ...fileIdentity(await stat(value.stagingPath, { bigint: true })),
+    });
     crashPoint("export.staged");
     await rename(value.stagingPath, target);
     crashPoint("export.renamed");
