@@ -47,6 +47,9 @@ const sweep: Scenario = {
   ],
 };
 
+/** Two chunks of 128 tokens: enough for a whole matrix in a second. */
+const smallImatrix = ["--ctx", "128", "--chunks", "2", "--threads", "2"];
+
 const scenarios: Record<string, Scenario> = {
   sweep,
   // The models folder on another filesystem: outputs are copied beside the target and renamed.
@@ -67,12 +70,7 @@ const scenarios: Record<string, Scenario> = {
       inputs.modelPath,
       "--text",
       inputs.calibrationTextPath,
-      "--ctx",
-      "128",
-      "--chunks",
-      "2",
-      "--threads",
-      "2",
+      ...smallImatrix,
     ],
     rerunReuses: false,
     points: ["commit.before-link", "commit.linked", "artifact.before-record", "job.before-finish"],
