@@ -1,19 +1,15 @@
 // Kills the process that owns a sweep (SIGKILL) at seeded random moments, restarts it, and checks
-// after every kill that nothing was lost or half-left: the database passes integrity_check, every
-// model and finished step recorded before is still there, every registered model file is whole, no
-// unregistered file sits in the models folder, and once any command has opened the queue no step
-// of the experiment is left queued or running. At the end the sweep runs to completion, and running
+// after every kill that nothing was lost or half-left (crashChecks.ts): the database passes
+// integrity_check, every model and finished step recorded before is still there, every registered
+// model file is whole, no unregistered file sits in the models or artifacts folder, and once any
+// command has opened the queue no step of the experiment is left queued or running. At the end the sweep runs to completion, and running
 // it again must reuse every result (no new model file).
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
 import { dataPaths } from "../../src/core/paths.js";
 import { Store } from "../../src/core/store/Store.js";
 import { seededRandom } from "../../src/core/bench/randomTokens.js";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const cwbBin = path.join(repoRoot, "bin", "cwb.js");
+import { check, cwbBin, repoRoot, runCwb, type Snapshot } from "./crashChecks.js";
 
 export interface CrashSweepOptions {
   kills: number;
@@ -51,63 +47,6 @@ export interface CrashSweepResult {
   finishedBeforeKill: number;
 }
 
-interface Snapshot {
-  models: Map<string, { path: string; sizeBytes: number }>;
-  succeededJobs: Set<string>;
-  experiments: Set<string>;
-}
-
-function runCwb(
-  dataDir: string,
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cwbBin, "--data-dir", dataDir, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, CWB_DATA_DIR: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function snapshot(dataDir: string): Snapshot & { integrity: string; activeJobs: string[] } {
-  const store = Store.open(dataPaths(dataDir).database, { readonly: true });
-  try {
-    const db = store.db;
-    const integrity = (db.prepare("PRAGMA integrity_check").all() as { integrity_check: string }[])
-      .map((r) => r.integrity_check)
-      .join("; ");
-    const models = new Map(
-      (
-        db.prepare("SELECT id, path, size_bytes AS sizeBytes FROM models").all() as {
-          id: string;
-          path: string;
-          sizeBytes: number;
-        }[]
-      ).map((m) => [m.id, { path: m.path, sizeBytes: m.sizeBytes }]),
-    );
-    const succeededJobs = new Set(
-      (db.prepare("SELECT id FROM jobs WHERE state = 'succeeded'").all() as { id: string }[]).map(
-        (r) => r.id,
-      ),
-    );
-    const experiments = new Set(
-      (db.prepare("SELECT id FROM experiments").all() as { id: string }[]).map((r) => r.id),
-    );
-    const activeJobs = (
-      db.prepare("SELECT kind FROM jobs WHERE state IN ('queued', 'running')").all() as { kind: string }[]
-    ).map((r) => r.kind);
-    return { integrity, models, succeededJobs, experiments, activeJobs };
-  } finally {
-    store.close();
-  }
-}
-
 /** Resolves when `child` has a step running (polled from the database), or when it exits. */
 async function firstStepRunning(dataDir: string, exited: Promise<unknown>): Promise<void> {
   let done = false;
@@ -134,36 +73,6 @@ function runningSteps(dataDir: string): string {
   } catch {
     return "starting";
   }
-}
-
-/** Problems with the data dir against what an earlier snapshot recorded. */
-function check(dataDir: string, before: Snapshot | null): { problems: string[]; now: Snapshot } {
-  const problems: string[] = [];
-  const now = snapshot(dataDir);
-  if (now.integrity !== "ok") problems.push(`integrity_check: ${now.integrity}`);
-  if (now.activeJobs.length > 0)
-    problems.push(`jobs left queued/running after restart: ${now.activeJobs.join(", ")}`);
-  if (before) {
-    for (const id of before.models.keys()) if (!now.models.has(id)) problems.push(`model ${id} lost`);
-    for (const id of before.succeededJobs)
-      if (!now.succeededJobs.has(id)) problems.push(`finished job ${id} lost`);
-    for (const id of before.experiments) if (!now.experiments.has(id)) problems.push(`experiment ${id} lost`);
-  }
-  const registered = new Set<string>();
-  for (const [id, model] of now.models) {
-    registered.add(path.resolve(model.path));
-    const size = existsSync(model.path) ? statSync(model.path).size : -1;
-    if (size !== model.sizeBytes)
-      problems.push(`model ${id}: file ${model.path} has ${size} bytes, recorded ${model.sizeBytes}`);
-  }
-  const modelsDir = dataPaths(dataDir).models;
-  if (existsSync(modelsDir)) {
-    for (const name of readdirSync(modelsDir)) {
-      const file = path.resolve(modelsDir, name);
-      if (!registered.has(file)) problems.push(`unregistered file left in the models folder: ${name}`);
-    }
-  }
-  return { problems, now };
 }
 
 export async function runCrashSweep(options: CrashSweepOptions): Promise<CrashSweepResult> {

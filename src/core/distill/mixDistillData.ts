@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { sampleSeparator, splitPrompts, type DistillDataSetRef } from "../../shared/domain/distillData.js";
 import { CodedError } from "../errors.js";
+import { commitMarkerPath } from "../jobs/outputCommitMarker.js";
 import { ensureDataPaths } from "../paths.js";
 import type { Db } from "../store/Store.js";
 import { findDistillData, keyIdOf, recordDistillData } from "./distillDataCache.js";
@@ -87,6 +88,8 @@ export async function mixedDataSet(
     });
     return { ...set, reused: false };
   } finally {
+    // Made outside any job's temp folder: its commit marker goes with it.
     rmSync(temp, { force: true });
+    rmSync(commitMarkerPath(path.dirname(temp), temp), { force: true });
   }
 }

@@ -21,6 +21,7 @@ import {
   type JobParams,
 } from "../../shared/protocol/jobKinds.js";
 import { ProtocolError } from "../../shared/protocol/wire.js";
+import { crashPoint } from "../crashPoint.js";
 import type { EventBus } from "../rpc/eventBus.js";
 import {
   getJobRecord,
@@ -259,7 +260,10 @@ export class JobQueue {
     }
     const db = this.#journal.db;
     db.transaction(() => {
-      for (const row of rows) insertJob(db, row);
+      for (const row of rows) {
+        insertJob(db, row);
+        crashPoint("graph.in-transaction");
+      }
     }).immediate();
     const jobs = rows.map((row) => this.#journal.emit(row.id));
     this.#scheduler.schedule();

@@ -4,6 +4,7 @@
 // outcome, lets the kind's host record the result, and deletes the job's temp folder whatever
 // happened.
 import { appErrorOf, type AppError } from "../../shared/domain/errors.js";
+import { crashPoint } from "../crashPoint.js";
 import { toAppError } from "../errors.js";
 import { rmSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
@@ -23,6 +24,7 @@ import { EtaEstimator } from "./EtaEstimator.js";
 import type { JobJournal } from "./JobJournal.js";
 import type { JobKindHost, KindContext } from "./JobKindHost.js";
 import { jobTempDir } from "./jobTempDir.js";
+import { undoUnrecordedCommits } from "./outputCommitMarker.js";
 import { workerMessage, type WorkerMessage } from "./workerMessages.js";
 import type { WorkerExit, WorkerHandle, WorkerLauncher } from "./WorkerLauncher.js";
 import type { WorkerEntry } from "./workerEntry.js";
@@ -363,8 +365,21 @@ export class JobRun {
         outcome.state === "succeeded" ? "info" : "warn",
         `worker ended (${exitWords(exit)}); job ${outcome.state}`,
       );
-    // Whatever the outcome, nothing the job wrote to its temp folder survives it.
-    for (const dir of [this.#tempDir, this.#stagingPath()]) {
+    // An output moved into place by a completion that then failed is taken back (never a user's file).
+    if (outcome.state !== "succeeded") {
+      const removed = await undoUnrecordedCommits(this.#tempDir, this.#setup.kindContext.db).catch(
+        (error: unknown) => {
+          journal.log(id, "warn", `could not take back the output: ${(error as Error).message}`);
+          return [];
+        },
+      );
+      for (const file of removed) journal.log(id, "info", `removed the unrecorded output ${file}`);
+    }
+    // Whatever the outcome, nothing the job wrote to its temp folder survives it. A succeeded job's
+    // folder goes once its success is recorded: until then its commit markers let recovery take back
+    // an output that nothing records (an export's bundle, a trained model).
+    const succeeded = outcome.state === "succeeded";
+    for (const dir of [succeeded ? undefined : this.#tempDir, this.#stagingPath()]) {
       if (!dir) continue;
       await rm(dir, { recursive: true, force: true }).catch((error: unknown) => {
         journal.log(id, "warn", `could not delete temp folder ${dir}: ${(error as Error).message}`);
@@ -376,7 +391,16 @@ export class JobRun {
       journal.progress(id, this.#progress ?? null, this.#metrics);
     this.#announceMetrics();
     this.#onSettled(this);
+    crashPoint("job.before-finish");
     journal.finish(id, { ...outcome, metrics: this.#metrics ?? null, finishedAt: now() });
+    if (succeeded) {
+      try {
+        // In the same tick as the finish: whoever awaits the job finds the folder gone.
+        rmSync(this.#tempDir, { recursive: true, force: true });
+      } catch (error) {
+        journal.log(id, "warn", `could not delete temp folder ${this.#tempDir}: ${(error as Error).message}`);
+      }
+    }
     this.#markEnded();
   }
 

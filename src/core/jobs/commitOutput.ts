@@ -1,10 +1,13 @@
 // Moves a finished output from the job's temp folder to its final path, never over an existing
-// file: a job's output appears complete or not at all.
+// file: a job's output appears complete or not at all. A marker written first (outputCommitMarker.ts)
+// lets a job that dies before recording the output take it back.
 import { existsSync } from "node:fs";
-import { copyFile, link, mkdir, rename, unlink } from "node:fs/promises";
+import { copyFile, link, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
+import { crashPoint } from "../crashPoint.js";
 import { CodedError } from "../errors.js";
 import { diskFullIn, isNoSpaceError } from "./diskSpace.js";
+import { commitMarkerPath, fileIdentity, writeCommitMarker } from "./outputCommitMarker.js";
 
 export class OutputExistsError extends CodedError {
   constructor(file: string) {
@@ -18,9 +21,13 @@ export class OutputExistsError extends CodedError {
 
 export async function commitOutput(tempPath: string, finalPath: string): Promise<void> {
   await mkdir(path.dirname(finalPath), { recursive: true });
+  const marker = commitMarkerPath(path.dirname(tempPath), tempPath);
+  await writeCommitMarker(marker, { finalPath, ...fileIdentity(await stat(tempPath, { bigint: true })) });
+  crashPoint("commit.before-link");
   try {
     // link() fails with EEXIST instead of replacing, unlike rename().
     await link(tempPath, finalPath);
+    crashPoint("commit.linked");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") throw new OutputExistsError(finalPath);
@@ -28,9 +35,17 @@ export async function commitOutput(tempPath: string, finalPath: string): Promise
     // Another filesystem (or no hard links): copy beside the target, then rename into place.
     if (existsSync(finalPath)) throw new OutputExistsError(finalPath);
     const staging = `${finalPath}.partial-${process.pid}`;
+    // Created exclusively and marked before the copy fills it: only this file is ever taken back.
+    const created = await open(staging, "wx");
     try {
+      const staged = fileIdentity(await created.stat({ bigint: true }));
+      await created.close();
+      await writeCommitMarker(marker, { finalPath, stagingPath: staging, ...staged });
+      crashPoint("commit.copy-created");
       await copyFile(tempPath, staging);
+      crashPoint("commit.copied");
       await rename(staging, finalPath);
+      crashPoint("commit.renamed");
     } catch (copyError) {
       await unlink(staging).catch(() => undefined);
       throw isNoSpaceError(copyError) ? await diskFullIn(path.dirname(finalPath)) : copyError;

@@ -1,5 +1,5 @@
 // Recovery at start, after a process that ran jobs died: its running jobs become 'interrupted' (their
-// temp folders deleted), and so do its queued steps of experiments' job graphs (the experiment shows
+// temp folders deleted, and an output moved into place but not recorded taken back: outputCommitMarker.ts), and so do its queued steps of experiments' job graphs (the experiment shows
 // as interrupted until it is resumed: JobGraph.ts); its other queued jobs are adopted by this queue,
 // and temp folders of jobs that no longer run anywhere are removed. Jobs of a process that is still
 // alive are left alone.
@@ -13,6 +13,7 @@ import type { JobJournal } from "./JobJournal.js";
 import type { JobKindHost } from "./JobKindHost.js";
 import { isOwnerAlive, ownerPid } from "./jobOwner.js";
 import { jobIdOfTempDir, jobTempDir } from "./jobTempDir.js";
+import { undoUnrecordedCommits } from "./outputCommitMarker.js";
 
 export interface RecoveryContext {
   journal: JobJournal;
@@ -46,6 +47,8 @@ export async function interruptOrphanedJobs({
       if (ended) recovered.push(toJob(getJobRecord(journal.db, record.id)!));
       continue;
     }
+    // An output the dead process moved into place but did not record is taken back first.
+    await undoUnrecordedCommits(jobTempDir(dataDir, record.id), journal.db);
     await rm(jobTempDir(dataDir, record.id), { recursive: true, force: true });
     const staging = hosts?.[record.kind]?.stagingPath?.(record.params as never, record.id);
     if (staging) await rm(staging, { recursive: true, force: true });
@@ -81,6 +84,8 @@ export async function removeStrayTempDirs({ journal, dataDir }: RecoveryContext)
     if (!id) continue;
     const record = getJobRecord(journal.db, id);
     if (record && (record.state === "running" || record.state === "queued")) continue;
+    // Only a job known to have ended without success gives its output back.
+    if (record && record.state !== "succeeded") await undoUnrecordedCommits(path.join(tmp, name), journal.db);
     await rm(path.join(tmp, name), { recursive: true, force: true });
   }
 }

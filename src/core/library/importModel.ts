@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { crashPoint } from "../crashPoint.js";
 import type { ModelFileFacts, ModelRecord } from "../../shared/domain/model.js";
 import type { Db } from "../store/Store.js";
 import { getModelById, getModelBySha256, insertModel, updateModelPath } from "../store/models.js";
@@ -104,6 +105,7 @@ export function recordModel(
         metadata: facts.metadata,
         importedAt: new Date().toISOString(),
       });
+      crashPoint("record.in-transaction");
       if (options.lineage) insertVariant(db, { ...options.lineage, modelId: id });
       return { model: getModelById(db, id)!, alreadyPresent: false, warnings: facts.warnings };
       // IMMEDIATE: two processes importing the same file serialise here instead of failing on upgrade.

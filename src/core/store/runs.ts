@@ -1,5 +1,6 @@
 // Rows of runs and their metrics. A run and all its metrics are written in one transaction, so a
 // crash never leaves a run without numbers; reads return each run with its metrics attached.
+import { crashPoint } from "../crashPoint.js";
 import type { Db } from "./Store.js";
 import { newId, now } from "./ids.js";
 import type { Metric, RunKind, RunRecord } from "../../shared/domain/run.js";
@@ -82,6 +83,7 @@ export function insertRun(db: Db, run: NewRun, metrics: readonly Metric[]): stri
       detailsJson: JSON.stringify(run.details ?? {}),
       createdAt: run.createdAt ?? now(),
     });
+    crashPoint("runs.in-transaction");
     for (const m of metrics) {
       if (!Number.isFinite(m.value))
         throw new RangeError(`metric ${m.name}: value ${m.value} is not a finite number`);

@@ -3,10 +3,12 @@
 // renames the finished folder or archive into place. The staging folder is removed however the job
 // ends (JobKindHost.stagingPath).
 import { existsSync } from "node:fs";
-import { rename } from "node:fs/promises";
+import { rename, stat } from "node:fs/promises";
 import path from "node:path";
+import { crashPoint } from "../../crashPoint.js";
 import { bundleFormat, bundleStagingPath } from "../../export/bundlePaths.js";
 import { OutputExistsError } from "../commitOutput.js";
+import { commitMarkerPath, fileIdentity, writeCommitMarker } from "../outputCommitMarker.js";
 import { defineJobKindHost } from "../JobKindHost.js";
 
 /** Headroom for the header of each shard and the texts. */
@@ -24,11 +26,18 @@ export const exportBundleHost = defineJobKindHost({
   stagingPath(params, jobId) {
     return bundleStagingPath(params.outPath, jobId);
   },
-  async complete(value, params) {
+  async complete(value, params, { tempDir }) {
     const target = path.resolve(params.outPath);
     // rename() would replace an empty folder: refuse anything already there.
     if (existsSync(target)) throw new OutputExistsError(target);
+    // The staged folder or archive keeps its identity through the rename: the marker proves it is ours.
+    await writeCommitMarker(commitMarkerPath(tempDir, value.stagingPath), {
+      finalPath: target,
+      ...fileIdentity(await stat(value.stagingPath, { bigint: true })),
+    });
+    crashPoint("export.staged");
     await rename(value.stagingPath, target);
+    crashPoint("export.renamed");
     return {
       path: target,
       format: bundleFormat(target),

@@ -2,6 +2,7 @@
 // model, tied to its calibration text set and settings.
 import path from "node:path";
 import { insertArtifact } from "../../store/artifacts.js";
+import { crashPoint } from "../../crashPoint.js";
 import { commitOutput } from "../commitOutput.js";
 import { defineJobKindHost } from "../JobKindHost.js";
 
@@ -14,6 +15,7 @@ export const imatrixHost = defineJobKindHost({
   async complete(v, params, { db, job }) {
     const outPath = path.resolve(params.outPath);
     await commitOutput(v.tempPath, outPath);
+    crashPoint("artifact.before-record");
     const artifact = insertArtifact(db, {
       kind: "imatrix",
       path: outPath,
