@@ -37,6 +37,8 @@ async function runKills(): Promise<void> {
     seed: Number(values.seed),
     dataDir,
     maxDelayMs: Number(values["max-delay-ms"]),
+    // Kills anchored on every kind of step left, the evaluation included; a finished sweep starts again.
+    spreadOverSteps: true,
     sweepArgs: crashSweepArgs(ref.modelPath, ref.evalText.path),
     onKill(report) {
       const elapsed = (performance.now() - started) / 1000;
@@ -53,6 +55,7 @@ async function runKills(): Promise<void> {
     `\n${kills} kills (seed ${values.seed}) in ${dataDir}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   console.log(`killed during: ${[...during].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  console.log(`sweeps: ${result.rounds} (each finished one started again in a fresh data dir)`);
   console.log(
     `final run and re-run: ${result.finalProblems.length === 0 ? "ok, the re-run reused every result" : result.finalProblems.join("; ")}`,
   );
