@@ -8,6 +8,9 @@ import type { Job } from "../../src/shared/domain/job.js";
 import { checkImatrixMatchesModel } from "../../src/core/quantize/checkQuantizeInput.js";
 import { inspectModelFile } from "../../src/core/library/importModel.js";
 import { buildNode, runCwb } from "../cli/runCwb.js";
+import { openHarness } from "../jobs/queueHarness.js";
+import { getModel } from "../../src/core/library/modelLibrary.js";
+import { findQuantType } from "../../src/shared/quantTypes.js";
 import { makeRandomModel, makeTempDir, removeDir } from "./fixtures.js";
 
 let dir: string;
@@ -61,6 +64,30 @@ describe("quantizing a quantized model", () => {
     );
     expect(existsSync(out)).toBe(false);
     expect((await jobsList()).length).toBe(before);
+  });
+
+  it("started without planning (the screens' dry run) is refused the same way before a worker runs", async () => {
+    const h = await openHarness({ dataDir });
+    try {
+      const model = getModel(h.store.db, quantized);
+      const q4 = findQuantType("Q4_K_M")!;
+      const job = h.queue.enqueue("quantize", {
+        model: { modelId: model.id, path: model.path, sha256: model.sha256 },
+        recipe: { type: q4.name, ftype: q4.ftype },
+        dryRun: true,
+      });
+      const ended = await h.queue.waitFor(job.id);
+      expect(ended.state).toBe("failed");
+      expect(ended.errorDetail?.code).toBe("REQUANTIZE_DISABLED");
+      expect(
+        h.queue
+          .logs(job.id)
+          .map((line) => line.message)
+          .join("\n"),
+      ).not.toMatch(/worker started/);
+    } finally {
+      await h.close();
+    }
   });
 
   it("with --allow-requantize succeeds", async () => {

@@ -5,14 +5,23 @@ import path from "node:path";
 import { findQuantType } from "../../../shared/quantTypes.js";
 import { getModelById } from "../../store/models.js";
 import { defineJobKindHost } from "../JobKindHost.js";
+import { checkNotQuantized } from "../../quantize/checkQuantizeInput.js";
 import { recordVariant } from "./recordVariant.js";
 
 export const quantizeHost = defineJobKindHost({
   kind: "quantize",
   estimateOutput(params, { db }) {
-    if (params.dryRun || !params.outPath) return null;
     const parent = getModelById(db, params.model.modelId);
     const type = findQuantType(params.recipe.type);
+    // A job started without planning (the screens' dry run, a protocol client) gets the refusal
+    // planning gives, before a worker runs; a dry run must not predict what the real one refuses.
+    if (parent && type && !type.copyOnly)
+      checkNotQuantized(
+        parent,
+        parent.parentId ? (getModelById(db, parent.parentId) ?? null) : null,
+        params.recipe.allowRequantize,
+      );
+    if (params.dryRun || !params.outPath) return null;
     if (!parent || !type) return null;
     // Never larger than the parent unless it widens the weights (F32 from F16, ...).
     const factor = type.bpw >= 16 || type.copyOnly ? 2 : 1;
