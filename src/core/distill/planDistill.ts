@@ -191,7 +191,12 @@ export async function planDistill(db: Db, dataDir: string, request: DistillReque
     layers: request.layers,
     out: studentPath,
   });
-  nodes.push({ key: "distill", kind: "distill", params: distill, dependsOn: ["prune"] });
+  nodes.push({
+    key: "distill",
+    kind: "distill",
+    hook: { name: "distill.student", input: distill },
+    dependsOn: ["prune"],
+  });
   return {
     kind: "graph",
     teacher,

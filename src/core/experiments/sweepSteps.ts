@@ -24,7 +24,8 @@ import type {
 import type { EvalSettingsInput } from "../../shared/domain/eval.js";
 import type { ModelRecord } from "../../shared/domain/model.js";
 import type { SpeculateSettings } from "../../shared/domain/speculate.js";
-import { distillStepHooks, type DistillPruneInput } from "../distill/distillSteps.js";
+import { distillStepHooks, studentFromPrune, type DistillPruneInput } from "../distill/distillSteps.js";
+import type { DistillJobParams } from "../../shared/domain/distill.js";
 import { planEvaluation } from "../eval/planEvaluation.js";
 import type { DependencyOutcome, StepHookRegistry, StepHooks, StepStart } from "../jobs/JobGraph.js";
 import { freePath } from "../quantize/outputPath.js";
@@ -138,7 +139,9 @@ export const sweepStepHooks: StepHookRegistry = {
     params(input, dependencies, context) {
       const { params, prune } = input as SweepChainModelInput;
       if (prune) return distillStepHooks["distill.prune"]!.params!(prune, dependencies, context);
-      return { params };
+      // A distill step reads the student its prune step recorded.
+      const planned = params as DistillJobParams;
+      return { params: planned.student ? studentFromPrune(planned, dependencies) : params };
     },
     succeeded: joinExperiment,
   },
