@@ -12,6 +12,7 @@ import {
   readdirSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import os from "node:os";
@@ -45,19 +46,13 @@ beforeAll(async () => {
   }
   randomModel = await makeRandomModel(path.join(work, "random-f32.gguf"), { layers: 4 });
   const sentence = "The workbench measures every variant of a model on the machine that will run it. ";
-  writeFileText(calibText, sentence.repeat(400));
+  writeFileSync(calibText, sentence.repeat(400));
 }, 120_000);
 
 afterAll(() => {
   if (mounted) spawnSync("umount", [disk]);
   rmSync(work, { recursive: true, force: true });
 });
-
-function writeFileText(file: string, text: string): void {
-  const fd = openSync(file, "w");
-  writeSync(fd, text);
-  closeSync(fd);
-}
 
 /** Fills the disk to the last byte; returns the filler to remove. */
 function fill(): string {

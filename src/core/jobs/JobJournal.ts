@@ -73,9 +73,13 @@ export class JobJournal {
   }
 
   #announceEnd(job: Job): void {
-    // An experiment's state is derived from its jobs: it changed too.
-    if (job.experimentId) this.#events.emit("experiments.changed", { id: job.experimentId });
+    this.#announceExperimentOf(job);
     this.resolveWaiters(job.id, job);
+  }
+
+  /** An experiment's state is derived from its jobs: it changed too. */
+  #announceExperimentOf(job: Job): void {
+    if (job.experimentId) this.#events.emit("experiments.changed", { id: job.experimentId });
   }
 
   /**
@@ -111,8 +115,7 @@ export class JobJournal {
         return; // still full: try again later
       }
       this.#unrecorded.delete(id);
-      const job = this.emit(id);
-      if (job.experimentId) this.#events.emit("experiments.changed", { id: job.experimentId });
+      this.#announceExperimentOf(this.emit(id));
     }
     clearInterval(this.#retryTimer);
     this.#retryTimer = undefined;

@@ -5,6 +5,8 @@
 import { open, readFile, stat } from "node:fs/promises";
 import type { ModelRecord } from "../../shared/domain/model.js";
 import { CodedError } from "../errors.js";
+import { getModelById } from "../store/models.js";
+import type { Db } from "../store/Store.js";
 import { isBlockQuantized } from "../library/ggmlTypes.js";
 import { readGgufLayout, type GgufLayout } from "../library/ggufLayout.js";
 
@@ -35,6 +37,12 @@ export function checkNotQuantized(
       `quantizing it again compounds the loss, so llama.cpp refuses unless requantizing is allowed${start}`,
     { remedies: ["start-from-unquantized", "allow-requantize"], file: model.path },
   );
+}
+
+/** checkNotQuantized for a library model, naming the model it was made from when the library has it. */
+export function checkLibraryModelNotQuantized(db: Db, model: ModelRecord, allowRequantize: boolean): void {
+  const parent = model.parentId ? (getModelById(db, model.parentId) ?? null) : null;
+  checkNotQuantized(model, parent, allowRequantize);
 }
 
 /** The importance matrix's entries: tensor name and how many sums it holds (row width × experts). */

@@ -10,8 +10,7 @@ import { sha256File } from "../library/hashFile.js";
 import { ensureDataPaths } from "../paths.js";
 import { CodedError } from "../errors.js";
 import type { Db } from "../store/Store.js";
-import { getModelById } from "../store/models.js";
-import { checkImatrixMatchesModel, checkNotQuantized } from "./checkQuantizeInput.js";
+import { checkImatrixMatchesModel, checkLibraryModelNotQuantized } from "./checkQuantizeInput.js";
 import { ggmlTypeByName } from "./ggmlTypeNames.js";
 import { explicitOutPath, freePath, modelStem } from "./outputPath.js";
 
@@ -94,12 +93,7 @@ export async function planQuantize(
   }
   const model = await resolveModel(db, request.model);
   // The refusals llama.cpp would give only once a worker runs, said before the job is queued.
-  if (!type.copyOnly)
-    checkNotQuantized(
-      model,
-      model.parentId ? (getModelById(db, model.parentId) ?? null) : null,
-      request.allowRequantize ?? false,
-    );
+  if (!type.copyOnly) checkLibraryModelNotQuantized(db, model, request.allowRequantize ?? false);
   if (imatrix) await checkImatrixMatchesModel(imatrix.path, model);
   const outPath = request.dryRun
     ? null

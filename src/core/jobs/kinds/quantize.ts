@@ -5,7 +5,7 @@ import path from "node:path";
 import { findQuantType } from "../../../shared/quantTypes.js";
 import { getModelById } from "../../store/models.js";
 import { defineJobKindHost } from "../JobKindHost.js";
-import { checkNotQuantized } from "../../quantize/checkQuantizeInput.js";
+import { checkLibraryModelNotQuantized } from "../../quantize/checkQuantizeInput.js";
 import { recordVariant } from "./recordVariant.js";
 
 export const quantizeHost = defineJobKindHost({
@@ -16,11 +16,7 @@ export const quantizeHost = defineJobKindHost({
     // A job started without planning (the screens' dry run, a protocol client) gets the refusal
     // planning gives, before a worker runs; a dry run must not predict what the real one refuses.
     if (parent && type && !type.copyOnly)
-      checkNotQuantized(
-        parent,
-        parent.parentId ? (getModelById(db, parent.parentId) ?? null) : null,
-        params.recipe.allowRequantize,
-      );
+      checkLibraryModelNotQuantized(db, parent, params.recipe.allowRequantize);
     if (params.dryRun || !params.outPath) return null;
     if (!parent || !type) return null;
     // Never larger than the parent unless it widens the weights (F32 from F16, ...).
